@@ -1,0 +1,1 @@
+"""Kenesh: a Telegram bot that runs a school's methodical council (методикалык кеңеш)."""

@@ -1,0 +1,89 @@
+"""`python -m bot`: settings -> migrations -> Bot + Dispatcher -> long polling."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+
+from pydantic import ValidationError
+
+log = logging.getLogger("bot")
+
+
+def load_settings():  # noqa: ANN201 - Settings, imported late so a config error is all the user sees
+    from bot.config import Settings
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"]).upper()
+            if item["type"] == "missing" and field == "BOT_TOKEN":
+                problems.append(
+                    "BOT_TOKEN is not set. Get a token from @BotFather in Telegram, then either\n"
+                    "  put it in a file named .env next to README.md:  BOT_TOKEN=123456789:AA...\n"
+                    "  or run:  BOT_TOKEN=123456789:AA... make run\n"
+                    "(.env.example lists every setting.)"
+                )
+            else:
+                problems.append(f"{field}: {item['msg'].removeprefix('Value error, ')}")
+        print("Kenesh cannot start:\n" + "\n".join(problems), file=sys.stderr)
+        sys.exit(2)
+
+
+async def run(settings) -> None:  # noqa: ANN001
+    from aiogram.exceptions import TelegramUnauthorizedError
+
+    from bot.app import create_bot, create_dispatcher, set_commands
+    from bot.clock import Clock
+    from bot.i18n import create_i18n
+    from db.engine import create_engine, make_sessionmaker, migrate
+
+    path = settings.sqlite_path()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        log.info("Database ready (%s)", engine.url.render_as_string(hide_password=True))
+        sessionmaker = make_sessionmaker(engine)
+        i18n = create_i18n(settings.default_locale)
+        bot = create_bot(settings)
+        dp = create_dispatcher(settings, sessionmaker, Clock(settings.tz), i18n)
+        try:
+            me = await bot.get_me()
+        except TelegramUnauthorizedError:
+            log.error("Telegram refused the token: check BOT_TOKEN (get a new one from @BotFather)")
+            raise SystemExit(2) from None
+        log.info(
+            "Starting as @%s (time zone %s, default language %s)",
+            me.username,
+            settings.timezone,
+            settings.default_locale,
+        )
+        await set_commands(bot, i18n)
+        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True)
+    finally:
+        await engine.dispose()
+
+
+def main() -> None:
+    settings = load_settings()
+    logging.basicConfig(
+        level=settings.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stdout,
+    )
+    # aiohttp logs request URLs at DEBUG, and a Bot API URL carries the token: keep it quiet.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    try:
+        asyncio.run(run(settings))
+    except KeyboardInterrupt:
+        pass
+    log.info("Stopped")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+"""Assembly: the Dispatcher with its middlewares, routers and shared dependencies; the Bot; commands."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from aiogram.utils.i18n import I18n
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.fsm_storage import DatabaseStorage
+from bot.i18n import KeneshI18nMiddleware, in_locale
+from bot.middlewares import DbSessionMiddleware, UserMiddleware
+from handlers import get_routers
+
+
+def create_bot(settings: Settings) -> Bot:
+    session = None
+    if settings.telegram_api_url:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
+    return Bot(
+        token=settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
+    )
+
+
+def create_dispatcher(
+    settings: Settings,
+    sessionmaker: async_sessionmaker,
+    clock: Clock,
+    i18n: I18n,
+    storage: BaseStorage | None = None,
+) -> Dispatcher:
+    dp = Dispatcher(
+        storage=storage or DatabaseStorage(sessionmaker),
+        settings=settings,
+        sessionmaker=sessionmaker,
+        clock=clock,
+        i18n=i18n,
+    )
+    # Order: the session first, then the stored user (it reads through the session), then the locale.
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
+    dp.update.outer_middleware(UserMiddleware())
+    KeneshI18nMiddleware(i18n).setup(dp)
+    dp.include_routers(*get_routers())
+    return dp
+
+
+def _commands(private: bool) -> list[BotCommand]:
+    from aiogram.utils.i18n import gettext as _
+
+    if not private:
+        return [
+            BotCommand(command="setup", description=_("create the council of this group")),
+            BotCommand(command="help", description=_("what the bot does here")),
+        ]
+    return [
+        BotCommand(command="members", description=_("the council's members")),
+        BotCommand(command="regulation", description=_("the regulation of the council")),
+        BotCommand(command="lang", description=_("change the language")),
+        BotCommand(command="help", description=_("commands")),
+        BotCommand(command="cancel", description=_("stop the current step")),
+    ]
+
+
+async def set_commands(bot: Bot, i18n: I18n) -> None:
+    """The command menu in each language: ky and ru by the app's language, the default for the rest."""
+    with i18n.context():
+        for scope, private in ((BotCommandScopeAllPrivateChats(), True), (BotCommandScopeAllGroupChats(), False)):
+            for language in ("ky", "ru"):
+                commands = in_locale(language, lambda private=private: _commands(private))
+                await bot.set_my_commands(commands, scope=scope, language_code=language)
+            commands = in_locale(i18n.default_locale, lambda private=private: _commands(private))
+            await bot.set_my_commands(commands, scope=scope)

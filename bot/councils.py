@@ -1,0 +1,82 @@
+"""A council in a group: created by /setup, found by its chat, kept when the group becomes a supergroup."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiogram.utils.i18n import lazy_gettext as __
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import KeneshError
+from db import repo
+from db.models import Council, Member, MemberStatus, Role
+
+log = logging.getLogger(__name__)
+
+JOIN_PREFIX = "join_"
+
+
+def new_join_code() -> str:
+    # 96 random bits, URL-safe: fits Telegram's 64-character start parameter and cannot be guessed.
+    return secrets.token_urlsafe(12)
+
+
+def join_link(bot_username: str, council: Council) -> str:
+    return f"https://t.me/{bot_username}?start={JOIN_PREFIX}{council.join_code}"
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    council: Council
+    created: bool
+
+
+async def setup_council(
+    session: AsyncSession, *, chat_id: int, title: str, chair_id: int, chair_name: str, now: datetime
+) -> SetupResult:
+    """Create the council of this group with the sender as its chair; a second /setup changes nothing."""
+    existing = await repo.council_by_chat(session, chat_id)
+    if existing is not None:
+        return SetupResult(existing, created=False)
+    await repo.ensure_user(session, chair_id, now)
+    council = Council(chat_id=chat_id, title=title[:255], join_code=new_join_code(), chair_id=chair_id, created_at=now)
+    session.add(council)
+    await session.flush()
+    # The chair is a member (cl. 4.2) from the start; their name and the regulation come when they
+    # open the join link themselves.
+    session.add(
+        Member(
+            council_id=council.id,
+            user_id=chair_id,
+            full_name=chair_name[:128],
+            role=Role.CHAIR,
+            status=MemberStatus.APPROVED,
+            applied_at=now,
+            decided_at=now,
+            decided_by=chair_id,
+        )
+    )
+    await session.commit()
+    log.info("Council %s created for chat %s, chair %s", council.id, chat_id, chair_id)
+    return SetupResult(council, created=True)
+
+
+async def migrate_council(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
+    """A group upgraded to a supergroup gets a new chat id; the council follows it."""
+    if await repo.council_by_chat(session, new_chat_id) is not None:
+        return False  # already followed (Telegram sends both migrate_to and migrate_from)
+    moved = await repo.move_council_chat(session, old_chat_id, new_chat_id)
+    if moved:
+        await session.commit()
+        log.info("Council moved from chat %s to supergroup %s", old_chat_id, new_chat_id)
+    return moved
+
+
+async def council_of_group(session: AsyncSession, chat_id: int) -> Council:
+    council = await repo.council_by_chat(session, chat_id)
+    if council is None:
+        raise KeneshError(__("This group has no council yet. A group administrator can create it with /setup."))
+    return council

@@ -1,0 +1,58 @@
+"""aiogram FSM storage in the bot's own database, so a half-done registration survives a restart.
+
+Only state changes write (a user moving to the next step); reading the state is one primary-key SELECT.
+A deployment serving many schools can use Redis instead (see README).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from aiogram.fsm.state import State
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from db.models import FsmRecord
+
+
+class DatabaseStorage(BaseStorage):
+    def __init__(self, sessionmaker: async_sessionmaker, key_builder: KeyBuilder | None = None) -> None:
+        self.sessionmaker = sessionmaker
+        self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
+
+    async def _write(self, key: StorageKey, **values: Any) -> None:
+        record_key = self.key_builder.build(key)
+        async with self.sessionmaker() as session, session.begin():
+            record = await session.get(FsmRecord, record_key)
+            state = values.get("state", record.state if record else None)
+            data = values.get("data", record.data if record else {})
+            if state is None and not data:
+                if record is not None:  # nothing left to remember: keep the table small
+                    await session.delete(record)
+                return
+            if record is None:
+                session.add(FsmRecord(key=record_key, state=state, data=data, updated_at=datetime.now(UTC)))
+            else:
+                record.state, record.data, record.updated_at = state, data, datetime.now(UTC)
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        value = state.state if isinstance(state, State) else state
+        await self._write(key, state=value)
+
+    async def get_state(self, key: StorageKey) -> str | None:
+        async with self.sessionmaker() as session:
+            record = await session.get(FsmRecord, self.key_builder.build(key))
+            return record.state if record else None
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        await self._write(key, data=dict(data))
+
+    async def get_data(self, key: StorageKey) -> dict[str, Any]:
+        async with self.sessionmaker() as session:
+            record = await session.get(FsmRecord, self.key_builder.build(key))
+            return dict(record.data) if record and record.data else {}
+
+    async def close(self) -> None:
+        """The engine belongs to the application, which disposes of it."""

@@ -1,0 +1,103 @@
+"""Languages: gettext catalogs (Babel), the reader's locale, and Babel date/number formats."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from aiogram.types import TelegramObject
+from aiogram.types import User as TgUser
+from aiogram.utils.i18n import I18n, I18nMiddleware
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+
+from bot.config import SUPPORTED_LOCALES
+from db.models import GroupLanguage
+
+log = logging.getLogger(__name__)
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский"}
+
+
+def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
+    """Build each .mo from its .po when missing or older: aiogram's I18n reads only compiled catalogs."""
+    built = []
+    for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=po_path.parent.parent.name)
+        with mo_path.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
+        built.append(mo_path)
+    if built:
+        log.info("Compiled %d translation catalog(s)", len(built))
+    return built
+
+
+def create_i18n(default_locale: str) -> I18n:
+    compile_catalogs()
+    return I18n(path=LOCALES_DIR, default_locale=default_locale, domain=DOMAIN)
+
+
+def locale_from_telegram(user: TgUser | None, default: str) -> str:
+    """ky or ru from the Telegram app's language; anything else gets the deployment's default."""
+    code = (user.language_code or "").lower() if user else ""
+    language = code.split("-")[0]
+    return language if language in SUPPORTED_LOCALES else default
+
+
+class KeneshI18nMiddleware(I18nMiddleware):
+    """The member's chosen language first (loaded by the user middleware), then their Telegram app's."""
+
+    async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
+        user = data.get("user")
+        if user is not None and user.language in SUPPORTED_LOCALES:
+            return user.language
+        return locale_from_telegram(data.get("event_from_user"), self.i18n.default_locale)
+
+
+def current_locale() -> str:
+    return I18n.get_current().current_locale
+
+
+def in_locale(locale: str, render: Callable[[], str]) -> str:
+    i18n = I18n.get_current()
+    with i18n.use_locale(locale):
+        return render()
+
+
+def group_text(language: GroupLanguage | str, render: Callable[[], str]) -> str:
+    """A text for the council's group: Kyrgyz, Russian, or both (Kyrgyz first, the state language)."""
+    language = GroupLanguage(language)
+    locales = ("ky", "ru") if language is GroupLanguage.BOTH else (language.value,)
+    return "\n\n".join(in_locale(locale, render) for locale in locales)
+
+
+def fmt_date(value: date | datetime, tz: ZoneInfo | None = None, locale: str | None = None) -> str:
+    if isinstance(value, datetime) and tz is not None:
+        value = value.astimezone(tz)
+    return format_date(value, format="medium", locale=locale or current_locale())
+
+
+def fmt_long_date(value: date, locale: str | None = None) -> str:
+    return format_date(value, format="long", locale=locale or current_locale())
+
+
+def fmt_datetime(value: datetime, tz: ZoneInfo, locale: str | None = None) -> str:
+    locale = locale or current_locale()
+    local = value.astimezone(tz)
+    return f"{format_date(local, format='long', locale=locale)}, {format_datetime(local, 'HH:mm', locale=locale)}"
+
+
+def fmt_number(value: int | float, locale: str | None = None) -> str:
+    return format_decimal(value, locale=locale or current_locale())

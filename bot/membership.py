@@ -1,0 +1,243 @@
+"""Registration and the chair's decisions over members (cl. 4.2, 4.3, 7.2 and the regulation's closing line)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from aiogram.utils.i18n import lazy_gettext as __
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import rules
+from bot.errors import KeneshError
+from db import repo
+from db.models import Council, Member, MemberStatus, Role, User
+
+log = logging.getLogger(__name__)
+
+ORDER_NUMBER = re.compile(r"^[\w./\-]{1,32}$")
+
+NOT_CHAIR = __("Only the chair of this council can do this.")
+STALE = __("This button is out of date. Send /members to see the council as it is now.")
+
+
+@dataclass(frozen=True)
+class ChairView:
+    council: Council
+    member: Member
+
+
+@dataclass(frozen=True)
+class Joining:
+    council: Council
+    as_chair: bool  # the chair confirming their own name and the regulation: no role, no approval
+
+
+async def start_joining(session: AsyncSession, user_id: int, join_code: str) -> Joining:
+    council = await repo.council_by_code(session, join_code)
+    if council is None:
+        raise KeneshError(
+            __("This join link is not valid or no longer works. Ask the chair for the link in the council's group.")
+        )
+    member = await repo.member_of(session, council.id, user_id)
+    if member is not None:
+        if member.status is MemberStatus.PENDING:
+            raise KeneshError(__("You have already applied. Your application is waiting for the chair's decision."))
+        if member.status is MemberStatus.APPROVED:
+            if member.role is Role.CHAIR and member.regulation_confirmed_at is None:
+                return Joining(council, as_chair=True)
+            raise KeneshError(__("You are already a member of this council. Send /help to see what you can do."))
+    return Joining(council, as_chair=False)
+
+
+async def set_language(session: AsyncSession, user_id: int, locale: str, now: datetime) -> User:
+    user = await repo.ensure_user(session, user_id, now)
+    if user.language != locale:
+        user.language = locale
+        await session.commit()
+    return user
+
+
+def parse_full_name(text: str | None) -> str:
+    name = rules.normalize_full_name(text or "")
+    if name is None:
+        raise KeneshError(
+            __(
+                "Please send your full name in one message: surname and first name, in letters only. "
+                "For example: Осмонова Гүлнара"
+            )
+        )
+    return name
+
+
+async def apply(
+    session: AsyncSession, *, council_id: int, user_id: int, full_name: str, role: Role | None, now: datetime
+) -> ChairView:
+    """Store an application (or the chair's own confirmation) with the time the regulation was confirmed."""
+    council = await repo.get_council(session, council_id)
+    if council is None:
+        raise KeneshError(__("This council no longer exists."))
+    joining = await start_joining(session, user_id, council.join_code)  # the same checks, now, not at /start
+    await repo.ensure_user(session, user_id, now)
+    member = await repo.member_of(session, council_id, user_id)
+    if joining.as_chair:
+        assert member is not None
+        member.full_name = full_name
+        member.regulation_confirmed_at = now
+        await session.commit()
+        log.info("Chair %s of council %s confirmed the regulation", user_id, council_id)
+        return ChairView(council, member)
+    if role is None or role is Role.CHAIR:
+        raise KeneshError(__("Choose your role with the buttons above."))
+    if member is None:
+        member = Member(council_id=council_id, user_id=user_id)
+        session.add(member)
+    # A rejected or removed person may apply again: the same row, a fresh application.
+    member.full_name = full_name
+    member.role = role
+    member.status = MemberStatus.PENDING
+    member.regulation_confirmed_at = now
+    member.applied_at = now
+    member.decided_at = None
+    member.decided_by = None
+    member.order_number = None
+    await session.commit()
+    log.info("Application %s to council %s (role %s)", member.id, council_id, role.value)
+    return ChairView(council, member)
+
+
+async def chair_view(session: AsyncSession, member_id: int, by_user_id: int) -> ChairView:
+    """The member a chair's button points at, checked: the presser must chair that member's council."""
+    member = await repo.get_member(session, member_id)
+    if member is None:
+        raise KeneshError(STALE)
+    council = await repo.get_council(session, member.council_id)
+    if council is None or council.chair_id != by_user_id:
+        raise KeneshError(NOT_CHAIR)
+    return ChairView(council, member)
+
+
+async def decide(session: AsyncSession, *, member_id: int, by_user_id: int, approve: bool, now: datetime) -> ChairView:
+    view = await chair_view(session, member_id, by_user_id)
+    if view.member.status is not MemberStatus.PENDING:
+        raise KeneshError(__("This application has already been decided."))
+    view.member.status = MemberStatus.APPROVED if approve else MemberStatus.REJECTED
+    view.member.decided_at = now
+    view.member.decided_by = by_user_id
+    await session.commit()
+    log.info("Application %s %s", member_id, "approved" if approve else "rejected")
+    return view
+
+
+def _approved(view: ChairView) -> Member:
+    if view.member.status is not MemberStatus.APPROVED:
+        raise KeneshError(STALE)
+    return view.member
+
+
+async def set_order_number(session: AsyncSession, *, member_id: int, by_user_id: int, text: str) -> ChairView:
+    """cl. 7.2: the director's order that approved this member; "-" clears it."""
+    view = await chair_view(session, member_id, by_user_id)
+    member = _approved(view)
+    value = text.strip().lstrip("№#").strip()
+    if value == "-":
+        member.order_number = None
+    elif ORDER_NUMBER.match(value):
+        member.order_number = value
+    else:
+        raise KeneshError(__("Send the order number only, for example 15 or 15/2 (or - to clear it)."))
+    await session.commit()
+    return view
+
+
+async def name_secretary(session: AsyncSession, *, member_id: int, by_user_id: int) -> ChairView:
+    view = await chair_view(session, member_id, by_user_id)
+    member = _approved(view)
+    if not member.role.votes or member.role is Role.CHAIR:
+        raise KeneshError(__("The secretary must be a member of the council with a vote, not the chair."))
+    view.council.secretary_id = member.user_id
+    await session.commit()
+    log.info("Council %s: secretary is now member %s", view.council.id, member.id)
+    return view
+
+
+async def hand_over_chair(session: AsyncSession, *, member_id: int, by_user_id: int) -> ChairView:
+    view = await chair_view(session, member_id, by_user_id)
+    member = _approved(view)
+    if not member.role.votes or member.role is Role.CHAIR:
+        raise KeneshError(__("The chair can be handed only to a member of the council with a vote."))
+    old = await repo.member_of(session, view.council.id, by_user_id)
+    if old is not None:
+        old.role = Role.TEACHER  # the former chair stays a member with a vote
+    member.role = Role.CHAIR
+    view.council.chair_id = member.user_id
+    if view.council.secretary_id == member.user_id:
+        view.council.secretary_id = None
+    await session.commit()
+    log.info("Council %s: chair handed from %s to member %s", view.council.id, by_user_id, member.id)
+    return view
+
+
+async def remove_member(session: AsyncSession, *, member_id: int, by_user_id: int) -> ChairView:
+    view = await chair_view(session, member_id, by_user_id)
+    member = _approved(view)
+    if member.role is Role.CHAIR:
+        raise KeneshError(__("The chair cannot be removed. Hand over the chair first."))
+    member.status = MemberStatus.REMOVED
+    if view.council.secretary_id == member.user_id:
+        view.council.secretary_id = None
+    await session.commit()
+    log.info("Council %s: member %s removed", view.council.id, member.id)
+    return view
+
+
+@dataclass(frozen=True)
+class Roster:
+    council: Council
+    members: Sequence[Member]
+    viewer_is_chair: bool
+
+    @property
+    def approved(self) -> list[Member]:
+        return [m for m in self.members if m.status is MemberStatus.APPROVED]
+
+    @property
+    def pending(self) -> list[Member]:
+        return [m for m in self.members if m.status is MemberStatus.PENDING]
+
+    @property
+    def voting_count(self) -> int:
+        return sum(1 for m in self.members if m.counts_toward_quorum)
+
+
+async def rosters_for(session: AsyncSession, user_id: int) -> list[Roster]:
+    """The councils this user belongs to (approved), each with its pending and approved places."""
+    rosters = []
+    for place in await repo.memberships_of(session, user_id):
+        if place.status is not MemberStatus.APPROVED:
+            continue
+        council = await repo.get_council(session, place.council_id)
+        if council is None:
+            continue
+        members = await repo.council_members(session, council.id)
+        rosters.append(Roster(council, members, viewer_is_chair=council.chair_id == user_id))
+    if not rosters:
+        raise KeneshError(
+            __("You are not a member of a council yet. Ask the chair for the join link in the council's group.")
+        )
+    return rosters
+
+
+async def roster_of(session: AsyncSession, council_id: int) -> Roster:
+    council = await repo.get_council(session, council_id)
+    if council is None:
+        raise KeneshError(STALE)
+    members = await repo.council_members(session, council.id)
+    return Roster(council, members, viewer_is_chair=True)
+
+
+async def places_of(session: AsyncSession, user_id: int) -> Sequence[Member]:
+    return await repo.memberships_of(session, user_id)

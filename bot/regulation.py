@@ -1,0 +1,27 @@
+"""The regulation as shipped with the bot: the school's Kyrgyz original and our faithful Russian version."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from bot.rendering import esc, split_blocks
+
+TEXTS = Path(__file__).parent / "regulation"
+_SECTION = re.compile(r"^\s*\d+\s*\.\s*[^\d\s.]")  # "1. Жалпы жоболор", "4.Методикалык ..."
+
+
+@cache
+def regulation_text(locale: str) -> str:
+    return (TEXTS / f"{'ru' if locale == 'ru' else 'ky'}.txt").read_text(encoding="utf-8")
+
+
+@cache
+def regulation_messages(locale: str) -> tuple[str, ...]:
+    """The regulation as HTML messages, each under Telegram's limit, cut only between paragraphs."""
+    lines = [line for line in regulation_text(locale).splitlines() if line.strip()]
+    blocks = [f"<b>{esc(lines[0])}</b>"]
+    for line in lines[1:]:
+        blocks.append(f"\n<b>{esc(line)}</b>" if _SECTION.match(line) else esc(line))
+    return tuple(split_blocks(blocks))

@@ -1,0 +1,61 @@
+"""Pure helpers for Telegram HTML: escaping and splitting under the 4096-character message limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from html import escape
+
+MESSAGE_LIMIT = 4096
+
+
+def esc(text: object) -> str:
+    """Escape anything a user typed (or Telegram reported) before it goes into an HTML message."""
+    return escape(str(text), quote=False)
+
+
+def tg_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_blocks(blocks: Iterable[str], limit: int = MESSAGE_LIMIT, sep: str = "\n") -> list[str]:
+    """Pack whole blocks into messages of at most `limit` characters.
+
+    Each block is complete HTML (every tag opened in it is closed in it), so a cut between blocks never
+    falls inside a tag. A block that alone is too long is cut at spaces; such blocks must be plain text.
+    """
+    parts: list[str] = []
+    current = ""
+    for block in blocks:
+        for piece in _fit(block, limit):
+            candidate = f"{current}{sep}{piece}" if current else piece
+            if tg_len(candidate) <= limit:
+                current = candidate
+            else:
+                parts.append(current)
+                current = piece
+    if current:
+        parts.append(current)
+    return [part.strip("\n") for part in parts]
+
+
+def _fit(block: str, limit: int) -> list[str]:
+    if tg_len(block) <= limit:
+        return [block]
+    pieces, current = [], ""
+    for word in block.split(" "):
+        while tg_len(word) > limit:  # no space to cut at: cut the word itself
+            head, word = word[: limit // 2], word[limit // 2 :]
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(head)
+        candidate = f"{current} {word}" if current else word
+        if tg_len(candidate) <= limit:
+            current = candidate
+        else:
+            pieces.append(current)
+            current = word
+    if current:
+        pieces.append(current)
+    return pieces

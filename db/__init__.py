@@ -1,0 +1,1 @@
+"""Persistence: models, repository functions, engine/session and Alembic migrations. Imports nothing of ours."""

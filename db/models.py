@@ -1,0 +1,150 @@
+"""SQLAlchemy 2 models. Telegram ids are BigInteger; every datetime is stored in UTC and read back aware."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out: SQLite keeps no offset, PostgreSQL keeps timestamptz."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, int: Integer}
+
+
+class Role(enum.StrEnum):
+    CHAIR = "chair"
+    HEAD_MA = "head_ma"  # head of a methodical association (МБ / МО)
+    HEAD_CG = "head_cg"  # head of a creative group
+    TEACHER = "teacher"  # a teacher who is a member of the council
+    PARTICIPANT = "participant"  # cl. 4.3: any teacher may take part, without a vote
+
+    @property
+    def votes(self) -> bool:
+        return self is not Role.PARTICIPANT
+
+
+class MemberStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REMOVED = "removed"
+
+
+class GroupLanguage(enum.StrEnum):
+    BOTH = "both"  # Kyrgyz first, then Russian
+    KY = "ky"
+    RU = "ru"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime]
+
+
+class Council(Base):
+    __tablename__ = "councils"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    title: Mapped[str] = mapped_column(String(255))
+    join_code: Mapped[str] = mapped_column(String(32), unique=True)
+    chair_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"))
+    secretary_id: Mapped[int | None] = mapped_column(BigInteger, ForeignKey("users.id"))
+    group_language: Mapped[GroupLanguage] = mapped_column(
+        Enum(GroupLanguage, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e]),
+        default=GroupLanguage.BOTH,
+    )
+    created_at: Mapped[datetime]
+
+    members: Mapped[list[Member]] = relationship(back_populates="council", lazy="raise")
+
+
+class Member(Base):
+    """One person's place in one council: an application until the chair decides, then a member."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("council_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("users.id"), index=True)
+    full_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    status: Mapped[MemberStatus] = mapped_column(
+        Enum(MemberStatus, native_enum=False, length=16, values_callable=lambda e: [m.value for m in e])
+    )
+    # The regulation's closing line, "Жобо менен тааныштым": when this person confirmed reading it.
+    regulation_confirmed_at: Mapped[datetime | None]
+    # cl. 7.2: members are approved by the director's order; its number, when the chair gives it.
+    order_number: Mapped[str | None] = mapped_column(String(32))
+    applied_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(BigInteger)
+
+    council: Mapped[Council] = relationship(back_populates="members", lazy="raise")
+
+    @property
+    def counts_toward_quorum(self) -> bool:
+        return self.status is MemberStatus.APPROVED and self.role.votes
+
+
+class FsmRecord(Base):
+    """aiogram FSM state kept in the database, so a half-finished registration survives a restart."""
+
+    __tablename__ = "fsm_states"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    state: Mapped[str | None] = mapped_column(String(255))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime]
+
+
+__all__ = ["Base", "Council", "FsmRecord", "GroupLanguage", "Member", "MemberStatus", "Role", "User"]

@@ -1,0 +1,81 @@
+"""Repository functions: add, flush, select. They never commit; the operation that calls them does."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import Council, Member, MemberStatus, User
+
+
+async def get_user(session: AsyncSession, user_id: int) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def ensure_user(session: AsyncSession, user_id: int, now: datetime) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        user = User(id=user_id, created_at=now)
+        session.add(user)
+        await session.flush()
+    return user
+
+
+async def council_by_chat(session: AsyncSession, chat_id: int) -> Council | None:
+    return await session.scalar(select(Council).where(Council.chat_id == chat_id))
+
+
+async def council_by_code(session: AsyncSession, join_code: str) -> Council | None:
+    return await session.scalar(select(Council).where(Council.join_code == join_code))
+
+
+async def get_council(session: AsyncSession, council_id: int) -> Council | None:
+    return await session.get(Council, council_id)
+
+
+async def move_council_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
+    result = await session.execute(update(Council).where(Council.chat_id == old_chat_id).values(chat_id=new_chat_id))
+    return bool(result.rowcount)
+
+
+async def get_member(session: AsyncSession, member_id: int) -> Member | None:
+    return await session.get(Member, member_id)
+
+
+async def member_of(session: AsyncSession, council_id: int, user_id: int) -> Member | None:
+    return await session.scalar(select(Member).where(Member.council_id == council_id, Member.user_id == user_id))
+
+
+async def memberships_of(session: AsyncSession, user_id: int) -> Sequence[Member]:
+    """Every council place this user has that is not over (pending or approved), oldest first."""
+    return (
+        await session.scalars(
+            select(Member)
+            .where(
+                Member.user_id == user_id,
+                Member.status.in_((MemberStatus.PENDING, MemberStatus.APPROVED)),
+            )
+            .order_by(Member.id)
+        )
+    ).all()
+
+
+async def council_members(session: AsyncSession, council_id: int) -> Sequence[Member]:
+    """Pending and approved places of a council, in the order they applied."""
+    return (
+        await session.scalars(
+            select(Member)
+            .where(
+                Member.council_id == council_id,
+                Member.status.in_((MemberStatus.PENDING, MemberStatus.APPROVED)),
+            )
+            .order_by(Member.id)
+        )
+    ).all()
+
+
+async def councils_chaired_by(session: AsyncSession, user_id: int) -> Sequence[Council]:
+    return (await session.scalars(select(Council).where(Council.chair_id == user_id).order_by(Council.id))).all()

@@ -1,0 +1,10 @@
+"""One aiogram Router per capability. Only the dispatcher assembly imports this package."""
+
+from aiogram import Router
+
+
+def get_routers() -> list[Router]:
+    from handlers import common, errors, fallback, group, members, registration
+
+    # Order matters: specific routers first; fallback last catches what nobody handled.
+    return [errors.router, group.router, registration.router, members.router, common.router, fallback.router]

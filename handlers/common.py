@@ -1,0 +1,61 @@
+"""/help, /lang, /regulation, /cancel: for anyone in the private chat."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import membership
+from bot.clock import Clock
+from bot.i18n import LANGUAGE_NAMES
+from bot.keyboards import LanguageCb, language_keyboard
+from bot.regulation import regulation_messages
+from bot.texts import help_text
+from db.models import MemberStatus, Role
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == ChatType.PRIVATE)
+router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+
+
+@router.message(Command("help"))
+async def show_help(message: Message, session: AsyncSession) -> None:
+    places = [p for p in await membership.places_of(session, message.from_user.id) if p.status is MemberStatus.APPROVED]
+    chairs = [p.council_id for p in places if p.role is Role.CHAIR]
+    await message.answer(help_text(places, chairs))
+
+
+@router.message(Command("lang"))
+async def choose_language(message: Message) -> None:
+    await message.answer("Тилди тандаңыз · Выберите язык", reply_markup=language_keyboard())
+
+
+@router.callback_query(LanguageCb.filter())
+async def set_language(
+    call: CallbackQuery, callback_data: LanguageCb, session: AsyncSession, clock: Clock, i18n: I18n
+) -> None:
+    locale = callback_data.locale if callback_data.locale in LANGUAGE_NAMES else i18n.default_locale
+    await membership.set_language(session, call.from_user.id, locale, clock.now())
+    with i18n.use_locale(locale):
+        await call.answer(LANGUAGE_NAMES[locale])
+        await call.message.edit_text(
+            _("Language: {language}. Send /help to see the commands.").format(language=LANGUAGE_NAMES[locale])
+        )
+
+
+@router.message(Command("regulation"))
+async def show_regulation(message: Message, i18n: I18n) -> None:
+    for part in regulation_messages(i18n.current_locale):
+        await message.answer(part)
+
+
+@router.message(Command("cancel"))
+async def cancel_nothing(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(_("There is nothing to cancel."))

@@ -1,0 +1,61 @@
+"""One error router: domain errors reach the user in their language; anything else is logged."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.config import Settings
+from bot.errors import KeneshError
+from bot.i18n import locale_from_telegram
+from db import repo
+
+log = logging.getLogger(__name__)
+
+router = Router(name=__name__)
+
+
+async def _reader_locale(event: ErrorEvent, sessionmaker: async_sessionmaker, settings: Settings) -> str:
+    update = event.update
+    sender = update.message or update.callback_query or update.my_chat_member or update.edited_message
+    user = getattr(sender, "from_user", None)
+    if user is not None:
+        # The update's own session has been closed by now; a short read of the stored language.
+        async with sessionmaker() as session:
+            stored = await repo.get_user(session, user.id)
+        if stored and stored.language:
+            return stored.language
+    return locale_from_telegram(user, settings.default_locale)
+
+
+async def _tell(event: ErrorEvent, text: str) -> None:
+    update = event.update
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer(text, show_alert=True)
+        elif update.message is not None:
+            await update.message.answer(text)
+    except TelegramAPIError as error:  # the user must not see a traceback, and neither must the log twice
+        log.warning("Could not tell the user about an error: %s", error)
+
+
+@router.error(ExceptionTypeFilter(KeneshError))
+async def domain_error(event: ErrorEvent, i18n: I18n, sessionmaker: async_sessionmaker, settings: Settings) -> None:
+    locale = await _reader_locale(event, sessionmaker, settings)
+    with i18n.context(), i18n.use_locale(locale):
+        await _tell(event, event.exception.render())
+
+
+@router.error()
+async def unexpected_error(event: ErrorEvent, i18n: I18n, sessionmaker: async_sessionmaker, settings: Settings) -> None:
+    log.error("Update %s failed", event.update.update_id, exc_info=event.exception)
+    locale = await _reader_locale(event, sessionmaker, settings)
+    with i18n.context(), i18n.use_locale(locale):
+        await _tell(event, _("Something went wrong on my side. Please try again in a minute."))

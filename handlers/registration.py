@@ -1,0 +1,207 @@
+"""Registration in the private chat: language, full name, role, the regulation, then the chair decides."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import membership
+from bot.clock import Clock
+from bot.config import Settings
+from bot.councils import JOIN_PREFIX
+from bot.i18n import LANGUAGE_NAMES, group_text
+from bot.keyboards import (
+    LanguageCb,
+    RegulationCb,
+    RoleCb,
+    application_keyboard,
+    bot_link_keyboard,
+    language_keyboard,
+    regulation_keyboard,
+    role_keyboard,
+    role_label,
+)
+from bot.notify import locale_of, send_private
+from bot.regulation import regulation_messages
+from bot.rendering import esc
+from bot.texts import application_text
+from db.models import Role
+
+log = logging.getLogger(__name__)
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == ChatType.PRIVATE)
+router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+
+
+class Registration(StatesGroup):
+    language = State()
+    name = State()
+    role = State()
+    regulation = State()
+
+
+@router.message(Command("cancel"), StateFilter(Registration))
+async def cancel_registration(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(_("Registration stopped; nothing was sent. Open the join link again to start over."))
+
+
+@router.message(CommandStart(deep_link=True, magic=F.args.startswith(JOIN_PREFIX)))
+async def start_join(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
+    await state.clear()  # a join link always starts over, even in the middle of another step
+    joining = await membership.start_joining(session, message.from_user.id, command.args[len(JOIN_PREFIX) :])
+    await state.set_state(Registration.language)
+    await state.set_data({"council_id": joining.council.id, "as_chair": joining.as_chair})
+    log.info("Registration started for council %s", joining.council.id)
+    # Both languages: the person has not chosen one yet.
+    await message.answer(
+        f"<b>{esc(joining.council.title)}</b>\nТилди тандаңыз · Выберите язык", reply_markup=language_keyboard()
+    )
+
+
+@router.callback_query(Registration.language, LanguageCb.filter())
+async def chose_language(
+    call: CallbackQuery,
+    callback_data: LanguageCb,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    i18n: I18n,
+) -> None:
+    locale = callback_data.locale if callback_data.locale in LANGUAGE_NAMES else i18n.default_locale
+    await membership.set_language(session, call.from_user.id, locale, clock.now())
+    await state.set_state(Registration.name)
+    with i18n.use_locale(locale):
+        await call.answer(LANGUAGE_NAMES[locale])
+        await call.message.edit_text(LANGUAGE_NAMES[locale])
+        await call.message.answer(
+            _("Send your full name in one message: surname and first name. For example: Осмонова Гүлнара")
+        )
+
+
+@router.message(Registration.name, F.text, ~F.text.startswith("/"))
+async def got_name(message: Message, state: FSMContext) -> None:
+    name = membership.parse_full_name(message.text)
+    await state.update_data(name=name)
+    data = await state.get_data()
+    if data.get("as_chair"):
+        await _show_regulation(message, state)
+        return
+    await state.set_state(Registration.role)
+    await message.answer(
+        _("{name}, choose your role in the council:").format(name=esc(name)), reply_markup=role_keyboard()
+    )
+
+
+@router.message(Registration.name, ~F.text)
+async def name_not_text(message: Message) -> None:
+    await message.answer(
+        _("Please send your full name as a text message: surname and first name. Send /cancel to stop.")
+    )
+
+
+@router.callback_query(Registration.role, RoleCb.filter(F.role != Role.CHAIR))
+async def chose_role(call: CallbackQuery, callback_data: RoleCb, state: FSMContext) -> None:
+    await state.update_data(role=callback_data.role.value)
+    await call.answer()
+    await call.message.edit_reply_markup(reply_markup=None)
+    await call.message.answer(_("Role: {role}").format(role=role_label(callback_data.role)))
+    await _show_regulation(call.message, state)
+
+
+async def _show_regulation(message: Message, state: FSMContext) -> None:
+    data = await state.get_data()
+    await state.set_state(Registration.regulation)
+    parts = regulation_messages(I18n.get_current().current_locale)
+    for part in parts[:-1]:
+        await message.answer(part)
+    await message.answer(parts[-1], reply_markup=regulation_keyboard(data["council_id"]))
+
+
+@router.callback_query(Registration.regulation, RegulationCb.filter())
+async def confirmed_regulation(
+    call: CallbackQuery,
+    callback_data: RegulationCb,
+    state: FSMContext,
+    session: AsyncSession,
+    bot: Bot,
+    clock: Clock,
+    settings: Settings,
+    i18n: I18n,
+) -> None:
+    data = await state.get_data()
+    if callback_data.council_id != data.get("council_id"):
+        await call.answer(_("This button is out of date. Open the join link again."), show_alert=True)
+        return
+    placed = await membership.apply(
+        session,
+        council_id=data["council_id"],
+        user_id=call.from_user.id,
+        full_name=data["name"],
+        role=Role(data["role"]) if data.get("role") else None,
+        now=clock.now(),
+    )
+    member, council = placed.member, placed.council
+    await state.clear()
+    await call.answer(_("Saved"))
+    await call.message.edit_reply_markup(reply_markup=None)
+    if data.get("as_chair"):
+        await call.message.answer(
+            _(
+                "Thank you, {name}. Your confirmation of the regulation is saved. You are the chair: "
+                "send /members to see applications and /help for all commands."
+            ).format(name=esc(member.full_name))
+        )
+        return
+    await call.message.answer(
+        _("Thank you, {name}. Your application is sent to the chair. I will tell you the decision here.").format(
+            name=esc(member.full_name)
+        )
+    )
+    chair_locale = await locale_of(session, council.chair_id, settings.default_locale)
+    with i18n.use_locale(chair_locale):
+        delivered = await send_private(
+            bot,
+            council.chair_id,
+            application_text(member, council, settings.tz),
+            reply_markup=application_keyboard(member.id),
+        )
+    if not delivered:
+        # The chair has not opened the private chat yet (Telegram forbids the bot to write first):
+        # a short note in the group, with no name in it, sends them there.
+        me = await bot.me()
+        text = group_text(
+            council.group_language,
+            lambda: _(
+                "A new application to the council is waiting for the chair. Chair: open the bot and send /members."
+            ),
+        )
+        await bot.send_message(
+            council.chat_id, text, reply_markup=bot_link_keyboard("Kenesh", f"https://t.me/{me.username}")
+        )
+
+
+@router.message(CommandStart())
+async def start_plain(message: Message, command: CommandObject, state: FSMContext) -> None:
+    if command.args:
+        await message.answer(
+            _("This join link is not valid or no longer works. Ask the chair for the link in the council's group.")
+        )
+        return
+    await message.answer(
+        _(
+            "Hello! I keep the work of the school's methodical council.\n"
+            "To join, open the join link from your council's group (ask the chair for it). "
+            "Send /help to see the commands."
+        )
+    )

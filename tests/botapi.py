@@ -1,0 +1,568 @@
+"""A Bot API stand-in: an aiohttp server on loopback that answers like Telegram where bots usually break.
+
+The bot under test talks to it over HTTP (aiogram with `TelegramAPIServer.from_base`), exactly as it would
+talk to api.telegram.org. Tests drive people through it (messages, button presses, documents, the bot being
+added to a group) and read back what the bot sent. It refuses what Telegram refuses:
+
+- malformed HTML (unknown or unclosed tags, a bare `<` or `&`): 400 "can't parse entities";
+- text over 4096 characters after entity parsing: 400 "message is too long";
+- callback data over 64 bytes: 400 "BUTTON_DATA_INVALID";
+- an edit that changes nothing: 400 "message is not modified";
+- and on request, 429 with `retry_after`, or 5xx, for the next calls of a method.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+LIMIT = 4096
+CALLBACK_LIMIT = 64
+BOT_USERNAME = "kenesh_test_bot"
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, parameters: dict | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.parameters = code, description, parameters
+
+
+def bad_request(text: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {text}")
+
+
+# --- Telegram's HTML, as https://core.telegram.org/bots/api#html-style describes it -------------------
+
+_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre",
+         "blockquote", "tg-emoji"}
+_TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^>]*)?)>|<|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|&")
+_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+def parse_html(text: str) -> str:
+    """The visible text of an HTML message, or ApiError as Telegram gives it."""
+    out: list[str] = []
+    stack: list[str] = []
+    pos = 0
+    for match in _TOKEN.finditer(text):
+        out.append(text[pos:match.start()])
+        pos = match.end()
+        token = match.group(0)
+        if token == "<":
+            raise bad_request(f"can't parse entities: unsupported start tag at byte offset {match.start()}")
+        if token == "&":
+            raise bad_request(f"can't parse entities: character '&' is reserved at byte offset {match.start()}")
+        if token.startswith("&"):
+            name = match.group(4)
+            if name.startswith("#"):
+                out.append(html.unescape(token))
+            elif name in _ENTITIES:
+                out.append(_ENTITIES[name])
+            else:
+                raise bad_request(f"can't parse entities: unsupported HTML entity &{name};")
+            continue
+        closing, tag = match.group(1), match.group(2).lower()
+        if tag not in _TAGS:
+            raise bad_request(f"can't parse entities: unsupported start tag \"{tag}\" at byte offset {match.start()}")
+        if closing:
+            if not stack or stack[-1] != tag:
+                raise bad_request(f"can't parse entities: unmatched end tag \"{tag}\" at byte offset {match.start()}")
+            stack.pop()
+        else:
+            stack.append(tag)
+    if stack:
+        raise bad_request(f"can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\"")
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def check_markup(markup: dict | None) -> None:
+    if not markup:
+        return
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not button.get("text"):
+                raise bad_request("text buttons are unallowed in the inline keyboard")
+            if "callback_data" in button:
+                data = button["callback_data"].encode()
+                if not 1 <= len(data) <= CALLBACK_LIMIT:
+                    raise bad_request("BUTTON_DATA_INVALID")
+            elif "url" in button:
+                if not re.match(r"^(https?|tg)://", button["url"]):
+                    raise bad_request("BUTTON_URL_INVALID")
+
+
+# --- the people and chats a test uses ------------------------------------------------------------------
+
+@dataclass
+class Person:
+    id: int
+    first_name: str
+    last_name: str | None = None
+    language_code: str | None = "ru"
+    username: str | None = None
+
+    def as_user(self) -> dict:
+        user = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        for key in ("last_name", "language_code", "username"):
+            if getattr(self, key):
+                user[key] = getattr(self, key)
+        return user
+
+    @property
+    def private_chat(self) -> dict:
+        return {"id": self.id, "type": "private", "first_name": self.first_name}
+
+
+@dataclass
+class Group:
+    id: int
+    title: str
+    admins: set[int] = field(default_factory=set)
+    creator: int | None = None
+    type: str = "group"
+
+    @property
+    def chat(self) -> dict:
+        return {"id": self.id, "type": self.type, "title": self.title}
+
+
+@dataclass
+class Sent:
+    """A message the bot has in a chat, as the stand-in keeps it."""
+
+    chat_id: int
+    message_id: int
+    html: str
+    text: str
+    reply_markup: dict | None
+    method: str
+    document: dict | None = None
+    deleted: bool = False
+    pinned: bool = False
+    edits: int = 0
+
+    @property
+    def buttons(self) -> list[dict]:
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [button for row in rows for button in row]
+
+    def button(self, text_part: str) -> dict:
+        for button in self.buttons:
+            if text_part.lower() in button["text"].lower():
+                return button
+        raise AssertionError(f"no button with {text_part!r} in {[b['text'] for b in self.buttons]}")
+
+
+@dataclass
+class Fault:
+    method: str
+    code: int
+    times: int
+    retry_after: int | None = None
+
+
+class BotAPI:
+    """In-process state plus the aiohttp app that serves it."""
+
+    def __init__(self) -> None:
+        self.bot_id = 0
+        self.updates: list[dict] = []
+        self.update_ids = itertools.count(1)
+        self.message_ids: dict[int, itertools.count] = {}
+        self.messages: dict[tuple[int, int], Sent] = {}
+        self.outbox: list[Sent] = []  # every message the bot sent, in order
+        self.calls: list[tuple[str, dict]] = []  # every request, accepted or refused
+        self.errors: list[tuple[str, int, str]] = []  # every refusal: method, code, description
+        self.answers: dict[str, dict] = {}  # callback query id -> answerCallbackQuery params
+        self.commands: dict[tuple[str, str], list[dict]] = {}
+        self.chats: dict[int, dict] = {}
+        self.groups: dict[int, Group] = {}
+        self.files: dict[str, tuple[bytes, str]] = {}
+        self.faults: list[Fault] = []
+        self.started: set[int] = set()  # people who have opened the private chat with the bot
+        self.blocked: set[int] = set()  # people who blocked the bot
+        self.changed = asyncio.Condition()
+        self.runner: web.AppRunner | None = None
+        self.base_url = ""
+        self._query_ids = itertools.count(1)
+
+    # -- server lifecycle --------------------------------------------------------------------------------
+
+    async def start(self) -> str:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self.base_url
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.cleanup()
+
+    # -- what tests do -----------------------------------------------------------------------------------
+
+    def fail(self, method: str, code: int, times: int = 1, retry_after: int | None = None) -> None:
+        """The next `times` calls of `method` get this error (429 carries retry_after)."""
+        self.faults.append(Fault(method, code, times, retry_after))
+
+    def group(self, chat_id: int, title: str, admins: set[int] | None = None, creator: int | None = None) -> Group:
+        group = Group(chat_id, title, set(admins or ()), creator)
+        self.groups[chat_id] = group
+        self.chats[chat_id] = group.chat
+        return group
+
+    def person(self, user_id: int, first_name: str, last_name: str | None = None,
+               language_code: str | None = "ru") -> Person:
+        person = Person(user_id, first_name, last_name, language_code)
+        self.chats[user_id] = person.private_chat
+        return person
+
+    def message_update(self, person: Person, chat: dict, text: str, **extra: Any) -> dict:
+        if chat["type"] == "private":
+            self.started.add(person.id)
+        message: dict[str, Any] = {
+            "message_id": self._next_message_id(chat["id"]),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": person.as_user(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        message.update(extra)
+        return {"update_id": next(self.update_ids), "message": message}
+
+    def service_update(self, person: Person, chat: dict, **fields: Any) -> dict:
+        message = {"message_id": self._next_message_id(chat["id"]), "date": int(time.time()), "chat": chat,
+                   "from": person.as_user(), **fields}
+        return {"update_id": next(self.update_ids), "message": message}
+
+    def callback_update(self, person: Person, message: Sent, data: str) -> dict:
+        query_id = str(next(self._query_ids))
+        return {
+            "update_id": next(self.update_ids),
+            "callback_query": {
+                "id": query_id,
+                "from": person.as_user(),
+                "chat_instance": str(message.chat_id),
+                "data": data,
+                "message": self._message_object(message),
+            },
+        }
+
+    def bot_added_update(self, person: Person, group: Group) -> dict:
+        bot_user = self._bot_user()
+        return {
+            "update_id": next(self.update_ids),
+            "my_chat_member": {
+                "chat": group.chat,
+                "from": person.as_user(),
+                "date": int(time.time()),
+                "old_chat_member": {"status": "left", "user": bot_user},
+                "new_chat_member": {"status": "member", "user": bot_user},
+            },
+        }
+
+    async def push(self, update: dict) -> dict:
+        """Queue an update for getUpdates (the real process polls it)."""
+        self.updates.append(update)
+        await self._notify()
+        return update
+
+    def sent_to(self, chat_id: int) -> list[Sent]:
+        return [m for m in self.outbox if m.chat_id == chat_id]
+
+    def last_to(self, chat_id: int) -> Sent:
+        sent = self.sent_to(chat_id)
+        assert sent, f"nothing was sent to {chat_id}"
+        return sent[-1]
+
+    async def wait_for(self, predicate, within: float = 10.0):  # noqa: ANN001, ANN201
+        """Wait until predicate() is truthy (checked after every request the bot makes); return its value."""
+        deadline = asyncio.get_running_loop().time() + within
+        async with self.changed:
+            while True:
+                value = predicate()
+                if value:
+                    return value
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    last = [m.text[:80] for m in self.outbox[-5:]]
+                    raise AssertionError(f"timed out waiting; the bot last sent: {last}")
+                try:
+                    await asyncio.wait_for(self.changed.wait(), remaining)
+                except TimeoutError:
+                    pass
+
+    async def wait_sent(self, chat_id: int, count_before: int, within: float = 10.0) -> Sent:
+        """The first message sent to chat_id after there were `count_before` there."""
+        await self.wait_for(lambda: len(self.sent_to(chat_id)) > count_before, within)
+        return self.sent_to(chat_id)[count_before]
+
+    # -- the HTTP side -----------------------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self.changed:
+            self.changed.notify_all()
+
+    def _next_message_id(self, chat_id: int) -> int:
+        return next(self.message_ids.setdefault(chat_id, itertools.count(1)))
+
+    def _bot_user(self) -> dict:
+        return {"id": self.bot_id, "is_bot": True, "first_name": "Kenesh", "username": BOT_USERNAME}
+
+    def _message_object(self, sent: Sent) -> dict:
+        message = {
+            "message_id": sent.message_id,
+            "date": int(time.time()),
+            "chat": self.chats.get(sent.chat_id, {"id": sent.chat_id, "type": "private", "first_name": "?"}),
+            "from": self._bot_user(),
+        }
+        if sent.document:
+            message["document"] = sent.document
+            if sent.text:
+                message["caption"] = sent.text
+        else:
+            message["text"] = sent.text
+        if sent.reply_markup:
+            message["reply_markup"] = sent.reply_markup
+        return message
+
+    async def _params(self, request: web.Request) -> tuple[dict, dict]:
+        params: dict[str, Any] = {}
+        files: dict[str, tuple[bytes, str]] = {}
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            form = await request.post()
+            for key, value in form.items():
+                if isinstance(value, web.FileField):
+                    files[key] = (value.file.read(), value.filename)
+                else:
+                    params[key] = value
+        for key in ("reply_markup", "commands", "scope", "allowed_updates"):
+            if isinstance(params.get(key), str):
+                params[key] = json.loads(params[key])
+        return params, files
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        token, method = request.match_info["token"], request.match_info["method"]
+        self.bot_id = int(token.split(":")[0])
+        params, files = await self._params(request)
+        self.calls.append((method, params))
+        try:
+            self._inject_fault(method)
+            handler = getattr(self, f"_m_{method}", None)
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            result = await handler(params, files)
+        except ApiError as error:
+            self.errors.append((method, error.code, error.description))
+            body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
+            if error.parameters:
+                body["parameters"] = error.parameters
+            await self._notify()
+            return web.json_response(body, status=error.code)
+        await self._notify()
+        return web.json_response({"ok": True, "result": result})
+
+    def _inject_fault(self, method: str) -> None:
+        for fault in self.faults:
+            if fault.method == method and fault.times > 0:
+                fault.times -= 1
+                if fault.code == 429:
+                    raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after or 1}",
+                                   {"retry_after": fault.retry_after or 1})
+                raise ApiError(fault.code, "Internal Server Error" if fault.code >= 500 else "Forbidden")
+
+    async def _download(self, request: web.Request) -> web.Response:
+        path = request.match_info["path"]
+        for content, file_path in self.files.values():
+            if file_path == path:
+                return web.Response(body=content)
+        return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+
+    # -- methods -----------------------------------------------------------------------------------------
+
+    async def _m_getMe(self, params: dict, files: dict) -> dict:
+        return {**self._bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
+                "supports_inline_queries": False}
+
+    async def _m_deleteWebhook(self, params: dict, files: dict) -> bool:
+        return True
+
+    async def _m_getUpdates(self, params: dict, files: dict) -> list[dict]:
+        offset = int(params.get("offset", 0) or 0)
+        timeout = float(params.get("timeout", 0) or 0)
+        if offset:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not self.updates:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return []
+            async with self.changed:
+                try:
+                    await asyncio.wait_for(self.changed.wait(), min(remaining, 0.5))
+                except TimeoutError:
+                    pass
+        return self.updates[: int(params.get("limit", 100) or 100)]
+
+    def _chat_id(self, params: dict) -> int:
+        chat_id = int(params["chat_id"])
+        if chat_id not in self.chats:
+            raise bad_request("chat not found")
+        if chat_id > 0 and chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat_id > 0 and chat_id not in self.started:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        return chat_id
+
+    def _text(self, params: dict, key: str = "text") -> tuple[str, str]:
+        raw = params.get(key, "")
+        visible = parse_html(raw) if params.get("parse_mode") == "HTML" else raw
+        if key == "text" and not visible.strip():
+            raise bad_request("message text is empty")
+        limit = LIMIT if key == "text" else 1024
+        if utf16_len(visible) > limit:
+            raise bad_request("message is too long" if key == "text" else "message caption is too long")
+        return raw, visible
+
+    def _store(self, chat_id: int, raw: str, visible: str, markup: dict | None, method: str,
+               document: dict | None = None) -> Sent:
+        sent = Sent(chat_id, self._next_message_id(chat_id), raw, visible, markup, method, document)
+        self.messages[(chat_id, sent.message_id)] = sent
+        self.outbox.append(sent)
+        return sent
+
+    async def _m_sendMessage(self, params: dict, files: dict) -> dict:
+        chat_id = self._chat_id(params)
+        raw, visible = self._text(params)
+        check_markup(params.get("reply_markup"))
+        return self._message_object(self._store(chat_id, raw, visible, params.get("reply_markup"), "sendMessage"))
+
+    async def _m_sendDocument(self, params: dict, files: dict) -> dict:
+        chat_id = self._chat_id(params)
+        raw, visible = self._text(params, "caption") if params.get("caption") else ("", "")
+        check_markup(params.get("reply_markup"))
+        document = params.get("document", "")
+        if document.startswith("attach://"):
+            content, filename = files[document.removeprefix("attach://")]
+        elif document in self.files:
+            content, filename = self.files[document][0], self.files[document][1].rsplit("/", 1)[-1]
+        else:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+        file_id = f"doc{len(self.files) + 1}"
+        self.files[file_id] = (content, f"documents/{file_id}_{filename}")
+        doc = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename,
+               "file_size": len(content)}
+        return self._message_object(self._store(chat_id, raw, visible, params.get("reply_markup"),
+                                                "sendDocument", doc))
+
+    def _find(self, params: dict) -> Sent:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        sent = self.messages.get(key)
+        if sent is None or sent.deleted:
+            raise bad_request("message to edit not found")
+        return sent
+
+    async def _m_editMessageText(self, params: dict, files: dict) -> dict:
+        sent = self._find(params)
+        raw, visible = self._text(params)
+        markup = params.get("reply_markup")
+        check_markup(markup)
+        if raw == sent.html and markup == sent.reply_markup:
+            raise bad_request("message is not modified: specified new message content and reply markup are "
+                              "exactly the same as a current content and reply markup of the message")
+        sent.html, sent.text, sent.reply_markup = raw, visible, markup
+        sent.edits += 1
+        return self._message_object(sent)
+
+    async def _m_editMessageReplyMarkup(self, params: dict, files: dict) -> dict:
+        sent = self._find(params)
+        markup = params.get("reply_markup")
+        check_markup(markup)
+        if markup == sent.reply_markup or (not markup and not sent.reply_markup):
+            raise bad_request("message is not modified: specified new message content and reply markup are "
+                              "exactly the same as a current content and reply markup of the message")
+        sent.reply_markup = markup or None
+        sent.edits += 1
+        return self._message_object(sent)
+
+    async def _m_deleteMessage(self, params: dict, files: dict) -> bool:
+        self._find(params).deleted = True
+        return True
+
+    async def _m_pinChatMessage(self, params: dict, files: dict) -> bool:
+        self._find(params).pinned = True
+        return True
+
+    async def _m_unpinChatMessage(self, params: dict, files: dict) -> bool:
+        if "message_id" in params:
+            self._find(params).pinned = False
+        return True
+
+    async def _m_answerCallbackQuery(self, params: dict, files: dict) -> bool:
+        query_id = params["callback_query_id"]
+        if query_id in self.answers:
+            raise bad_request("query is too old and response timeout expired or query ID is invalid")
+        if len(params.get("text", "")) > 200:
+            raise bad_request("MESSAGE_TOO_LONG")
+        self.answers[query_id] = params
+        return True
+
+    async def _m_getChatMember(self, params: dict, files: dict) -> dict:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        group = self.groups.get(chat_id)
+        if group is None:
+            raise bad_request("chat not found")
+        user = {"id": user_id, "is_bot": False, "first_name": "User"}
+        if user_id == group.creator:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if user_id in group.admins:
+            rights = dict.fromkeys(
+                ["can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
+                 "can_manage_video_chats", "can_restrict_members", "can_promote_members", "can_change_info",
+                 "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",
+                 "can_send_welcome_messages"], False)
+            return {"status": "administrator", "user": user, **rights, "can_manage_chat": True}
+        return {"status": "member", "user": user}
+
+    async def _m_setMyCommands(self, params: dict, files: dict) -> bool:
+        for command in params["commands"]:
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", command["command"]) or not 1 <= len(command["description"]) <= 256:
+                raise bad_request("BOT_COMMAND_INVALID")
+        scope = (params.get("scope") or {}).get("type", "default")
+        self.commands[(scope, params.get("language_code", ""))] = params["commands"]
+        return True
+
+    async def _m_deleteMyCommands(self, params: dict, files: dict) -> bool:
+        return True
+
+    async def _m_sendChatAction(self, params: dict, files: dict) -> bool:
+        return True
+
+    async def _m_getFile(self, params: dict, files: dict) -> dict:
+        file_id = params["file_id"]
+        if file_id not in self.files:
+            raise bad_request("invalid file_id")
+        content, path = self.files[file_id]
+        return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content), "file_path": path}

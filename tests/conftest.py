@@ -1,0 +1,150 @@
+"""Shared fixtures: the Bot API stand-in, a migrated database, and a Flow that feeds updates to the bot."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from bot.app import create_bot, create_dispatcher
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.i18n import create_i18n
+from db.engine import create_engine, make_sessionmaker, migrate
+from db.models import Council, Member
+from tests.botapi import BotAPI, Group, Person, Sent
+
+TOKEN = "123456:TEST-token-for-the-stand-in"
+BISHKEK = ZoneInfo("Asia/Bishkek")
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=BISHKEK)
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[BotAPI]:
+    server = BotAPI()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'kenesh.db'}")
+    await migrate(engine)
+    yield engine
+    await engine.dispose()
+
+
+class _ErrorLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+class Flow:
+    """The dispatcher fed updates one at a time, with the real migrated database and the stand-in."""
+
+    def __init__(self, api: BotAPI, bot: Bot, dp: Dispatcher, sessionmaker: async_sessionmaker,
+                 clock: FixedClock, settings: Settings) -> None:
+        self.api, self.bot, self.dp, self.sessionmaker = api, bot, dp, sessionmaker
+        self.clock, self.settings = clock, settings
+        self.errors = _ErrorLog()
+
+    async def feed(self, update: dict) -> None:
+        await self.dp.feed_update(self.bot, Update.model_validate(update, context={"bot": self.bot}))
+        if self.errors.records:
+            record = self.errors.records.pop()
+            raise AssertionError(f"the bot logged an error: {record.getMessage()}") from (
+                record.exc_info[1] if record.exc_info else None
+            )
+
+    async def say(self, person: Person, chat: dict | Group | Person, text: str) -> list[Sent]:
+        """Person sends text in chat; returns what the bot sent in reply (to any chat)."""
+        before = len(self.api.outbox)
+        await self.feed(self.api.message_update(person, _chat(chat), text))
+        return self.api.outbox[before:]
+
+    async def press(self, person: Person, message: Sent, button_text: str) -> dict:
+        """Person presses the button whose label contains button_text; returns the callback answer."""
+        return await self.press_data(person, message, message.button(button_text)["callback_data"])
+
+    async def press_data(self, person: Person, message: Sent, data: str) -> dict:
+        update = self.api.callback_update(person, message, data)
+        await self.feed(update)
+        query_id = update["callback_query"]["id"]
+        assert query_id in self.api.answers, "the button press was not answered"
+        return self.api.answers[query_id]
+
+    async def add_bot(self, person: Person, group: Group) -> list[Sent]:
+        before = len(self.api.outbox)
+        await self.feed(self.api.bot_added_update(person, group))
+        return self.api.outbox[before:]
+
+    async def rows(self, model, *where):  # noqa: ANN001, ANN201
+        async with self.sessionmaker() as session:
+            return list((await session.scalars(select(model).where(*where))).all())
+
+    async def council(self, chat_id: int) -> Council | None:
+        found = await self.rows(Council, Council.chat_id == chat_id)
+        return found[0] if found else None
+
+    async def members(self, council_id: int) -> list[Member]:
+        return await self.rows(Member, Member.council_id == council_id)
+
+    async def register(self, person: Person, join_code: str, locale: str, full_name: str,
+                       role: str | None) -> None:
+        """Walk a person through the join link: language, name, role (None for the chair), the regulation."""
+        chat = person.private_chat
+        (language_prompt,) = await self.say(person, chat, f"/start join_{join_code}")
+        await self.press(person, language_prompt, "Кыргызча" if locale == "ky" else "Русский")
+        sent = await self.say(person, chat, full_name)
+        if role is not None:
+            await self.press(person, sent[-1], role)
+        regulation = self.api.last_to(person.id)
+        await self.press(person, regulation, "тааныштым" if locale == "ky" else "ознакомлен")
+
+
+def _chat(chat: dict | Group | Person) -> dict:
+    if isinstance(chat, Group):
+        return chat.chat
+    if isinstance(chat, Person):
+        return chat.private_chat
+    return chat
+
+
+def make_settings(api: BotAPI, engine: AsyncEngine, **overrides) -> Settings:  # noqa: ANN003
+    values = {"bot_token": TOKEN, "database_url": engine.url.render_as_string(hide_password=False),
+              "telegram_api_url": api.base_url, **overrides}
+    return Settings(_env_file=None, **values)
+
+
+@pytest.fixture
+async def flow(api: BotAPI, engine: AsyncEngine) -> AsyncIterator[Flow]:
+    settings = make_settings(api, engine, admin_ids="999")
+    sessionmaker = make_sessionmaker(engine)
+    clock = FixedClock(BISHKEK, NOW)
+    i18n = create_i18n(settings.default_locale)
+    bot = create_bot(settings)
+    dp = create_dispatcher(settings, sessionmaker, clock, i18n)
+    harness = Flow(api, bot, dp, sessionmaker, clock, settings)
+    logging.getLogger().addHandler(harness.errors)
+    try:
+        yield harness
+    finally:
+        logging.getLogger().removeHandler(harness.errors)
+        await bot.session.close()
+        # The handler modules' routers are module-level (one per capability); let the next test's
+        # Dispatcher attach them again.
+        for router in dp.sub_routers:
+            router._parent_router = None

@@ -1,0 +1,131 @@
+"""A council in a group: greeting, /setup by whom, twice, with the bot's name, supergroup migration."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlparse
+
+from db.models import Member, MemberStatus, Role
+
+
+def join_code_of(message) -> str:  # noqa: ANN001
+    url = message.buttons[0]["url"]
+    assert urlparse(url).netloc == "t.me" and urlparse(url).path == "/kenesh_test_bot"
+    start = parse_qs(urlparse(url).query)["start"][0]
+    assert start.startswith("join_")
+    return start.removeprefix("join_")
+
+
+async def test_bot_added_to_group_greets_in_both_languages_and_says_what_next(flow):
+    admin = flow.api.person(10, "Гүлнара", "Осмонова", "ky")
+    group = flow.api.group(-100, "Мектеп №5", admins={10})
+    (greeting,) = await flow.add_bot(admin, group)
+    assert greeting.chat_id == group.id
+    assert "методикалык кеңеш" in greeting.text and "методического совета" in greeting.text
+    assert greeting.text.index("Саламатсыздарбы") < greeting.text.index("Здравствуйте")  # Kyrgyz first
+    assert greeting.text.count("/setup") == 2
+    assert await flow.council(group.id) is None  # greeting creates nothing
+
+
+async def test_setup_by_group_admin_creates_council_with_sender_as_chair(flow):
+    admin = flow.api.person(10, "Гүлнара", "Осмонова", "ky")
+    group = flow.api.group(-100, "Мектеп №5", admins={10})
+    (reply,) = await flow.say(admin, group, "/setup")
+    council = await flow.council(group.id)
+    assert council is not None and council.chair_id == admin.id
+    assert join_code_of(reply) == council.join_code
+    assert len(council.join_code) >= 16  # 96 random bits: not guessable
+    assert "Гүлнара Осмонова" in reply.text and "Председатель" in reply.text and "Төрага" in reply.text
+    (chair,) = await flow.members(council.id)
+    assert (chair.user_id, chair.role, chair.status) == (admin.id, Role.CHAIR, MemberStatus.APPROVED)
+    assert chair.regulation_confirmed_at is None  # the chair confirms through the join link, like anyone
+
+
+async def test_setup_with_bot_username_works_in_privacy_mode(flow):
+    creator = flow.api.person(11, "Азамат", "Жээнбеков", "ru")
+    group = flow.api.group(-101, "Школа 12", creator=11)
+    (reply,) = await flow.say(creator, group, "/setup@kenesh_test_bot")
+    council = await flow.council(group.id)
+    assert council is not None and council.chair_id == creator.id
+    assert join_code_of(reply) == council.join_code
+
+
+async def test_setup_for_another_bot_is_not_ours(flow):
+    admin = flow.api.person(10, "Гүлнара", "Осмонова", "ky")
+    group = flow.api.group(-100, "Мектеп №5", admins={10})
+    assert await flow.say(admin, group, "/setup@some_other_bot") == []
+    assert await flow.council(group.id) is None
+
+
+async def test_setup_twice_changes_nothing_and_says_so(flow):
+    admin = flow.api.person(10, "Гүлнара", "Осмонова", "ky")
+    other_admin = flow.api.person(12, "Нурлан", "Асанов", "ru")
+    group = flow.api.group(-100, "Мектеп №5", admins={10, 12})
+    await flow.say(admin, group, "/setup")
+    first = await flow.council(group.id)
+    (reply,) = await flow.say(other_admin, group, "/setup")
+    again = await flow.council(group.id)
+    assert (again.id, again.join_code, again.chair_id) == (first.id, first.join_code, admin.id)
+    assert "ничего не изменено" in reply.text and "эч нерсе өзгөргөн жок" in reply.text
+    assert join_code_of(reply) == first.join_code
+    assert len(await flow.members(first.id)) == 1
+
+
+async def test_setup_by_ordinary_member_is_refused_and_creates_nothing(flow):
+    teacher = flow.api.person(20, "Айбек", "Садыков", "ru")
+    group = flow.api.group(-100, "Мектеп №5", admins={10})
+    (reply,) = await flow.say(teacher, group, "/setup")
+    assert reply.text == "Создать методический совет может только администратор группы."
+    assert await flow.council(group.id) is None
+    assert await flow.rows(Member) == []
+
+
+async def test_setup_by_deployment_admin_is_allowed_in_any_group(flow):
+    operator = flow.api.person(999, "Operator", None, "en")  # ADMIN_IDS=999 in the flow settings
+    group = flow.api.group(-100, "Мектеп №5", admins={10})
+    await flow.say(operator, group, "/setup")
+    council = await flow.council(group.id)
+    assert council is not None and council.chair_id == 999
+
+
+async def test_anonymous_admin_is_told_how_to_set_up(flow):
+    admin = flow.api.person(1087968824, "Group", None, None)  # GroupAnonymousBot
+    group = flow.api.group(-100, "Мектеп №5", admins={1087968824})
+    update = flow.api.message_update(admin, group.chat, "/setup", sender_chat=group.chat)
+    before = len(flow.api.outbox)
+    await flow.feed(update)
+    (reply,) = flow.api.outbox[before:]
+    assert "анонимный администратор" in reply.text and "жашыруун администратор" in reply.text
+    assert await flow.council(group.id) is None
+
+
+async def test_group_upgraded_to_supergroup_keeps_its_council(flow):
+    admin = flow.api.person(10, "Гүлнара", "Осмонова", "ky")
+    group = flow.api.group(-100, "Мектеп №5", admins={10})
+    await flow.say(admin, group, "/setup")
+    council = await flow.council(group.id)
+    supergroup = flow.api.group(-1001234567890, "Мектеп №5", admins={10})
+    supergroup.type = "supergroup"
+    flow.api.chats[supergroup.id] = supergroup.chat
+    await flow.feed(flow.api.service_update(admin, group.chat, migrate_to_chat_id=supergroup.id))
+    await flow.feed(flow.api.service_update(admin, supergroup.chat, migrate_from_chat_id=group.id))
+    moved = await flow.council(supergroup.id)
+    assert moved is not None and moved.id == council.id and moved.join_code == council.join_code
+    assert await flow.council(group.id) is None
+    (reply,) = await flow.say(admin, supergroup, "/setup")
+    assert "ничего не изменено" in reply.text
+
+
+async def test_group_chatter_and_unknown_commands_are_ignored_quietly(flow):
+    teacher = flow.api.person(20, "Айбек", "Садыков", "ru")
+    group = flow.api.group(-100, "Мектеп №5", admins={10})
+    assert await flow.say(teacher, group, "Салам баарына!") == []
+    assert await flow.say(teacher, group, "/weather") == []
+    assert flow.api.errors == []
+
+
+async def test_names_from_telegram_are_escaped_in_group_messages(flow):
+    admin = flow.api.person(10, "<Админ>", "& Ко", "ru")
+    group = flow.api.group(-100, "Школа <№5> & лицей", admins={10})
+    (reply,) = await flow.say(admin, group, "/setup")
+    assert flow.api.errors == []  # the stand-in refuses malformed HTML, as Telegram does
+    assert "«Школа <№5> & лицей»" in reply.text and "<Админ> & Ко" in reply.text
