@@ -1,0 +1,92 @@
+"""The real bot process (`python -m bot`) against the Bot API stand-in, over HTTP, as in production."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.botapi import BotAPI, Group, Person, Sent
+from tests.conftest import TOKEN
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class BotProcess:
+    def __init__(self, api: BotAPI, workdir: Path, env: dict[str, str]) -> None:
+        self.api, self.workdir, self.env = api, workdir, env
+        self.process: asyncio.subprocess.Process | None = None
+        self.log = workdir / "bot.log"
+        self.db_path = workdir / "kenesh.db"
+
+    async def start(self) -> None:
+        polls = sum(1 for method, _ in self.api.calls if method == "getUpdates")
+        log = self.log.open("ab")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=self.workdir, env=self.env, stdout=log, stderr=log
+        )
+        try:
+            await self.api.wait_for(
+                lambda: sum(1 for method, _ in self.api.calls if method == "getUpdates") > polls, within=30
+            )
+        except AssertionError:
+            raise AssertionError(f"the bot did not start polling:\n{self.log.read_text()}") from None
+
+    async def stop(self, sig: int = signal.SIGTERM) -> int:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(sig)
+            try:
+                await asyncio.wait_for(self.process.wait(), 20)
+            except TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        return self.process.returncode
+
+    def query(self, sql: str, *params) -> list[tuple]:  # noqa: ANN002
+        with sqlite3.connect(self.db_path) as connection:
+            return connection.execute(sql, params).fetchall()
+
+    # -- people acting through Telegram --------------------------------------------------------------------
+
+    async def say(self, person: Person, chat: dict | Group | Person, text: str, expect_in: int | None = None) -> Sent:
+        """Send text; wait for the bot's next message in `expect_in` (default: the chat itself)."""
+        chat_dict = chat.chat if isinstance(chat, Group) else chat.private_chat if isinstance(chat, Person) else chat
+        target = expect_in if expect_in is not None else chat_dict["id"]
+        before = len(self.api.sent_to(target))
+        await self.api.push(self.api.message_update(person, chat_dict, text))
+        return await self.api.wait_sent(target, before)
+
+    async def press(self, person: Person, message: Sent, label: str) -> dict:
+        update = self.api.callback_update(person, message, message.button(label)["callback_data"])
+        query_id = update["callback_query"]["id"]
+        await self.api.push(update)
+        return await self.api.wait_for(lambda: self.api.answers.get(query_id))
+
+    async def add_bot(self, person: Person, group: Group) -> Sent:
+        before = len(self.api.sent_to(group.id))
+        await self.api.push(self.api.bot_added_update(person, group))
+        return await self.api.wait_sent(group.id, before)
+
+
+@pytest.fixture
+async def bot_process(api: BotAPI, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("BOT_", "DATABASE_", "TELEGRAM_"))}
+    env.update({
+        "BOT_TOKEN": TOKEN,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'kenesh.db'}",
+        "TELEGRAM_API_URL": api.base_url,
+        "LOG_LEVEL": "INFO",
+        "PYTHONPATH": str(ROOT),
+        "PYTHONUNBUFFERED": "1",
+    })
+    process = BotProcess(api, tmp_path, env)
+    await process.start()
+    yield process
+    await process.stop()
