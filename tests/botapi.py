@@ -41,8 +41,24 @@ def bad_request(text: str) -> ApiError:
 
 # --- Telegram's HTML, as https://core.telegram.org/bots/api#html-style describes it -------------------
 
-_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a", "code", "pre",
-         "blockquote", "tg-emoji"}
+_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
 _TOKEN = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[^>]*)?)>|<|&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|&")
 _ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
@@ -53,7 +69,7 @@ def parse_html(text: str) -> str:
     stack: list[str] = []
     pos = 0
     for match in _TOKEN.finditer(text):
-        out.append(text[pos:match.start()])
+        out.append(text[pos : match.start()])
         pos = match.end()
         token = match.group(0)
         if token == "<":
@@ -71,10 +87,10 @@ def parse_html(text: str) -> str:
             continue
         closing, tag = match.group(1), match.group(2).lower()
         if tag not in _TAGS:
-            raise bad_request(f"can't parse entities: unsupported start tag \"{tag}\" at byte offset {match.start()}")
+            raise bad_request(f'can\'t parse entities: unsupported start tag "{tag}" at byte offset {match.start()}')
         if closing:
             if not stack or stack[-1] != tag:
-                raise bad_request(f"can't parse entities: unmatched end tag \"{tag}\" at byte offset {match.start()}")
+                raise bad_request(f'can\'t parse entities: unmatched end tag "{tag}" at byte offset {match.start()}')
             stack.pop()
         else:
             stack.append(tag)
@@ -105,6 +121,7 @@ def check_markup(markup: dict | None) -> None:
 
 
 # --- the people and chats a test uses ------------------------------------------------------------------
+
 
 @dataclass
 class Person:
@@ -229,8 +246,9 @@ class BotAPI:
         self.chats[chat_id] = group.chat
         return group
 
-    def person(self, user_id: int, first_name: str, last_name: str | None = None,
-               language_code: str | None = "ru") -> Person:
+    def person(
+        self, user_id: int, first_name: str, last_name: str | None = None, language_code: str | None = "ru"
+    ) -> Person:
         person = Person(user_id, first_name, last_name, language_code)
         self.chats[user_id] = person.private_chat
         return person
@@ -251,8 +269,13 @@ class BotAPI:
         return {"update_id": next(self.update_ids), "message": message}
 
     def service_update(self, person: Person, chat: dict, **fields: Any) -> dict:
-        message = {"message_id": self._next_message_id(chat["id"]), "date": int(time.time()), "chat": chat,
-                   "from": person.as_user(), **fields}
+        message = {
+            "message_id": self._next_message_id(chat["id"]),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": person.as_user(),
+            **fields,
+        }
         return {"update_id": next(self.update_ids), "message": message}
 
     def callback_update(self, person: Person, message: Sent, data: str) -> dict:
@@ -389,8 +412,11 @@ class BotAPI:
             if fault.method == method and fault.times > 0:
                 fault.times -= 1
                 if fault.code == 429:
-                    raise ApiError(429, f"Too Many Requests: retry after {fault.retry_after or 1}",
-                                   {"retry_after": fault.retry_after or 1})
+                    raise ApiError(
+                        429,
+                        f"Too Many Requests: retry after {fault.retry_after or 1}",
+                        {"retry_after": fault.retry_after or 1},
+                    )
                 raise ApiError(fault.code, "Internal Server Error" if fault.code >= 500 else "Forbidden")
 
     async def _download(self, request: web.Request) -> web.Response:
@@ -403,8 +429,12 @@ class BotAPI:
     # -- methods -----------------------------------------------------------------------------------------
 
     async def _m_getMe(self, params: dict, files: dict) -> dict:
-        return {**self._bot_user(), "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+        return {
+            **self._bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
 
     async def _m_deleteWebhook(self, params: dict, files: dict) -> bool:
         return True
@@ -446,8 +476,9 @@ class BotAPI:
             raise bad_request("message is too long" if key == "text" else "message caption is too long")
         return raw, visible
 
-    def _store(self, chat_id: int, raw: str, visible: str, markup: dict | None, method: str,
-               document: dict | None = None) -> Sent:
+    def _store(
+        self, chat_id: int, raw: str, visible: str, markup: dict | None, method: str, document: dict | None = None
+    ) -> Sent:
         sent = Sent(chat_id, self._next_message_id(chat_id), raw, visible, markup, method, document)
         self.messages[(chat_id, sent.message_id)] = sent
         self.outbox.append(sent)
@@ -472,10 +503,8 @@ class BotAPI:
             raise bad_request("wrong file identifier/HTTP URL specified")
         file_id = f"doc{len(self.files) + 1}"
         self.files[file_id] = (content, f"documents/{file_id}_{filename}")
-        doc = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename,
-               "file_size": len(content)}
-        return self._message_object(self._store(chat_id, raw, visible, params.get("reply_markup"),
-                                                "sendDocument", doc))
+        doc = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename, "file_size": len(content)}
+        return self._message_object(self._store(chat_id, raw, visible, params.get("reply_markup"), "sendDocument", doc))
 
     def _find(self, params: dict) -> Sent:
         key = (int(params["chat_id"]), int(params["message_id"]))
@@ -490,8 +519,10 @@ class BotAPI:
         markup = params.get("reply_markup")
         check_markup(markup)
         if raw == sent.html and markup == sent.reply_markup:
-            raise bad_request("message is not modified: specified new message content and reply markup are "
-                              "exactly the same as a current content and reply markup of the message")
+            raise bad_request(
+                "message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
         sent.html, sent.text, sent.reply_markup = raw, visible, markup
         sent.edits += 1
         return self._message_object(sent)
@@ -501,8 +532,10 @@ class BotAPI:
         markup = params.get("reply_markup")
         check_markup(markup)
         if markup == sent.reply_markup or (not markup and not sent.reply_markup):
-            raise bad_request("message is not modified: specified new message content and reply markup are "
-                              "exactly the same as a current content and reply markup of the message")
+            raise bad_request(
+                "message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
         sent.reply_markup = markup or None
         sent.edits += 1
         return self._message_object(sent)
@@ -539,10 +572,23 @@ class BotAPI:
             return {"status": "creator", "user": user, "is_anonymous": False}
         if user_id in group.admins:
             rights = dict.fromkeys(
-                ["can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages",
-                 "can_manage_video_chats", "can_restrict_members", "can_promote_members", "can_change_info",
-                 "can_invite_users", "can_post_stories", "can_edit_stories", "can_delete_stories",
-                 "can_send_welcome_messages"], False)
+                [
+                    "can_be_edited",
+                    "is_anonymous",
+                    "can_manage_chat",
+                    "can_delete_messages",
+                    "can_manage_video_chats",
+                    "can_restrict_members",
+                    "can_promote_members",
+                    "can_change_info",
+                    "can_invite_users",
+                    "can_post_stories",
+                    "can_edit_stories",
+                    "can_delete_stories",
+                    "can_send_welcome_messages",
+                ],
+                False,
+            )
             return {"status": "administrator", "user": user, **rights, "can_manage_chat": True}
         return {"status": "member", "user": user}
 

@@ -55,8 +55,15 @@ class _ErrorLog(logging.Handler):
 class Flow:
     """The dispatcher fed updates one at a time, with the real migrated database and the stand-in."""
 
-    def __init__(self, api: BotAPI, bot: Bot, dp: Dispatcher, sessionmaker: async_sessionmaker,
-                 clock: FixedClock, settings: Settings) -> None:
+    def __init__(
+        self,
+        api: BotAPI,
+        bot: Bot,
+        dp: Dispatcher,
+        sessionmaker: async_sessionmaker,
+        clock: FixedClock,
+        settings: Settings,
+    ) -> None:
         self.api, self.bot, self.dp, self.sessionmaker = api, bot, dp, sessionmaker
         self.clock, self.settings = clock, settings
         self.errors = _ErrorLog()
@@ -102,8 +109,7 @@ class Flow:
     async def members(self, council_id: int) -> list[Member]:
         return await self.rows(Member, Member.council_id == council_id)
 
-    async def register(self, person: Person, join_code: str, locale: str, full_name: str,
-                       role: str | None) -> None:
+    async def register(self, person: Person, join_code: str, locale: str, full_name: str, role: str | None) -> None:
         """Walk a person through the join link: language, name, role (None for the chair), the regulation."""
         chat = person.private_chat
         (language_prompt,) = await self.say(person, chat, f"/start join_{join_code}")
@@ -124,8 +130,12 @@ def _chat(chat: dict | Group | Person) -> dict:
 
 
 def make_settings(api: BotAPI, engine: AsyncEngine, **overrides) -> Settings:  # noqa: ANN003
-    values = {"bot_token": TOKEN, "database_url": engine.url.render_as_string(hide_password=False),
-              "telegram_api_url": api.base_url, **overrides}
+    values = {
+        "bot_token": TOKEN,
+        "database_url": engine.url.render_as_string(hide_password=False),
+        "telegram_api_url": api.base_url,
+        **overrides,
+    }
     return Settings(_env_file=None, **values)
 
 

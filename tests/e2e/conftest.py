@@ -78,14 +78,16 @@ class BotProcess:
 @pytest.fixture
 async def bot_process(api: BotAPI, tmp_path: Path) -> AsyncIterator[BotProcess]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("BOT_", "DATABASE_", "TELEGRAM_"))}
-    env.update({
-        "BOT_TOKEN": TOKEN,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'kenesh.db'}",
-        "TELEGRAM_API_URL": api.base_url,
-        "LOG_LEVEL": "INFO",
-        "PYTHONPATH": str(ROOT),
-        "PYTHONUNBUFFERED": "1",
-    })
+    env.update(
+        {
+            "BOT_TOKEN": TOKEN,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'kenesh.db'}",
+            "TELEGRAM_API_URL": api.base_url,
+            "LOG_LEVEL": "INFO",
+            "PYTHONPATH": str(ROOT),
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
     process = BotProcess(api, tmp_path, env)
     await process.start()
     yield process

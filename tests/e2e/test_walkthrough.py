@@ -20,6 +20,7 @@ async def register(bot, person, code: str, language: str, name: str, role: str |
     if role is not None:
         before = len(bot.api.sent_to(person.id))
         await bot.press(person, roles_or_regulation, role)
+
     # The regulation comes in two messages; its button is on the last.
     def regulation_with_button():  # noqa: ANN202
         last = bot.api.last_to(person.id)
@@ -80,8 +81,12 @@ async def test_group_setup_registration_and_approval_through_the_real_process(ap
     assert bot.query("SELECT id, language FROM users ORDER BY id") == [(10, "ky"), (21, "ky"), (22, "ru"), (23, "ru")]
 
     # Commands registered for both languages, private chats and groups.
-    assert {("all_private_chats", "ky"), ("all_private_chats", "ru"), ("all_group_chats", "ky"),
-            ("all_group_chats", "ru")} <= set(api.commands)
+    assert {
+        ("all_private_chats", "ky"),
+        ("all_private_chats", "ru"),
+        ("all_group_chats", "ky"),
+        ("all_group_chats", "ru"),
+    } <= set(api.commands)
     assert api.commands[("all_private_chats", "ky")][0]["description"] == "кеңештин мүчөлөрү"
 
     assert api.errors == []  # nothing the bot sent was refused by the stand-in

@@ -58,7 +58,11 @@ async def test_chair_view_has_a_button_per_person_and_cards_with_controls(flow, 
     await flow.press(council.chair, listing, "Петрова Анна")
     assert listing.text.startswith("Петрова Анна\nРолу: мугалим, кеңештин мүчөсү\nАбалы: бекитилген")
     assert [b["text"] for b in listing.buttons] == [
-        "Катчы кылып дайындоо", "Төраганы өткөрүп берүү", "Кеңештен чыгаруу", "Буйруктун номери", "« Тизмеге кайтуу",
+        "Катчы кылып дайындоо",
+        "Төраганы өткөрүп берүү",
+        "Кеңештен чыгаруу",
+        "Буйруктун номери",
+        "« Тизмеге кайтуу",
     ]
     await flow.press(council.chair, listing, "Тизмеге")
     assert listing.text.startswith("Методикалык кеңеш: Мектеп №5")

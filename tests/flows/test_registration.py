@@ -117,8 +117,11 @@ async def test_second_registration_is_refused_while_pending_and_once_approved(fl
 
 @pytest.mark.parametrize(
     ("language_code", "expected"),
-    [("ky", "Бул кошулуу шилтемеси туура эмес"), ("ru", "Эта ссылка для вступления неверна"),
-     ("en", "Бул кошулуу шилтемеси туура эмес")],  # anything else: DEFAULT_LOCALE (ky)
+    [
+        ("ky", "Бул кошулуу шилтемеси туура эмес"),
+        ("ru", "Эта ссылка для вступления неверна"),
+        ("en", "Бул кошулуу шилтемеси туура эмес"),
+    ],  # anything else: DEFAULT_LOCALE (ky)
 )
 async def test_wrong_join_code_is_refused_in_the_users_language(flow, council, language_code, expected):
     stranger = flow.api.person(30, "Stranger", None, language_code)
@@ -138,7 +141,9 @@ async def test_start_without_code_explains_how_to_join(flow, language_code, expe
     assert "/help" in reply.text
 
 
-@pytest.mark.parametrize("bad_name", ["Гүлнара", "12345 678", "Иван <b>Петров</b>", "Ab & Co", "x" * 30 + " " + "y" * 80])
+@pytest.mark.parametrize(
+    "bad_name", ["Гүлнара", "12345 678", "Иван <b>Петров</b>", "Ab & Co", "x" * 30 + " " + "y" * 80]
+)
 async def test_bad_name_gets_a_clear_retry_prompt_and_changes_nothing(flow, council, bad_name):
     teacher = flow.api.person(24, "Айгүл", "Токтогулова", "ky")
     (prompt,) = await flow.say(teacher, teacher, f"/start join_{council.join_code}")
@@ -156,8 +161,15 @@ async def test_a_sticker_instead_of_the_name_gets_the_prompt_again(flow, council
     await flow.press(teacher, prompt, "Русский")
     update = flow.api.message_update(teacher, teacher.private_chat, "")
     del update["message"]["text"]
-    update["message"]["sticker"] = {"file_id": "s1", "file_unique_id": "s1", "type": "regular", "width": 512,
-                                    "height": 512, "is_animated": False, "is_video": False}
+    update["message"]["sticker"] = {
+        "file_id": "s1",
+        "file_unique_id": "s1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }
     before = len(flow.api.outbox)
     await flow.feed(update)
     assert "Пришлите полное имя текстом" in flow.api.outbox[before].text
@@ -172,8 +184,11 @@ async def test_stale_button_from_a_finished_registration_is_answered_and_changes
     await flow.press(teacher, roles, "Учитель")
     await flow.press(teacher, flow.api.last_to(teacher.id), "ознакомлен")
     answer = await flow.press_data(teacher, roles, role_data)  # the old role button, pressed again
-    assert answer == {"callback_query_id": answer["callback_query_id"], "text": "Эта кнопка устарела.",
-                      "show_alert": "true"}
+    assert answer == {
+        "callback_query_id": answer["callback_query_id"],
+        "text": "Эта кнопка устарела.",
+        "show_alert": "true",
+    }
     (member,) = await flow.rows(Member, Member.user_id == teacher.id)
     assert member.role is Role.TEACHER
 

@@ -49,9 +49,25 @@ def test_the_template_has_every_text_in_the_code(tmp_path):
     """`make extract` was run after the last text was added: the .pot lists all msgids in the code."""
     pybabel = Path(sys.executable).parent / "pybabel"
     subprocess.run(
-        [pybabel, "extract", "-k", "_:1,1t", "-k", "_:1,2", "-k", "__", "--no-location",
-         "-o", tmp_path / "fresh.pot", "bot", "handlers"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        [
+            pybabel,
+            "extract",
+            "-k",
+            "_:1,1t",
+            "-k",
+            "_:1,2",
+            "-k",
+            "__",
+            "--no-location",
+            "-o",
+            tmp_path / "fresh.pot",
+            "bot",
+            "handlers",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     fresh = (tmp_path / "fresh.pot").read_text()
     in_code = set(re.findall(r'^msgid "(.+)"$', fresh, re.M))
@@ -66,9 +82,14 @@ def test_russian_plural_picks_the_right_form():
 
     i18n = create_i18n("ky")
     with i18n.context(), i18n.use_locale("ru"):
-        forms = [I18n.get_current().gettext("{count} member with a vote", "{count} members with a vote", n)
-                 .format(count=n) for n in (1, 3, 5, 21, 11)]
+        forms = [
+            I18n.get_current().gettext("{count} member with a vote", "{count} members with a vote", n).format(count=n)
+            for n in (1, 3, 5, 21, 11)
+        ]
     assert forms == [
-        "1 член совета с правом голоса", "3 члена совета с правом голоса", "5 членов совета с правом голоса",
-        "21 член совета с правом голоса", "11 членов совета с правом голоса",
+        "1 член совета с правом голоса",
+        "3 члена совета с правом голоса",
+        "5 членов совета с правом голоса",
+        "21 член совета с правом голоса",
+        "11 членов совета с правом голоса",
     ]

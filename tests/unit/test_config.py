@@ -34,8 +34,12 @@ def test_token_is_secret_in_reprs():
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("bot_token", "paste-your-token-here"), ("timezone", "Mars/Olympus"), ("default_locale", "en"),
-     ("log_level", "LOUD")],
+    [
+        ("bot_token", "paste-your-token-here"),
+        ("timezone", "Mars/Olympus"),
+        ("default_locale", "en"),
+        ("log_level", "LOUD"),
+    ],
 )
 def test_wrong_values_are_refused(field, value):
     values = {"bot_token": "123:abc", field: value}
@@ -47,8 +51,9 @@ def _run_bot(env_extra: dict, tmp_path: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL", "TELEGRAM_API_URL"}}
     env.update(env_extra)
     env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run([sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60
+    )
 
 
 def test_missing_token_says_how_to_set_one_and_exits_non_zero(tmp_path):

@@ -26,8 +26,17 @@ def test_negative_members_is_a_programming_error():
 
 @pytest.mark.parametrize(
     ("votes_for", "cast", "adopted"),
-    [(4, 8, False), (5, 9, True), (5, 8, True), (1, 1, True), (0, 0, False), (1, 2, False), (2, 3, True),
-     (3, 7, False), (4, 7, True)],  # abstentions are among the votes cast: 4 for, 3 abstain of 7 is adopted
+    [
+        (4, 8, False),
+        (5, 9, True),
+        (5, 8, True),
+        (1, 1, True),
+        (0, 0, False),
+        (1, 2, False),
+        (2, 3, True),
+        (3, 7, False),
+        (4, 7, True),
+    ],  # abstentions are among the votes cast: 4 for, 3 abstain of 7 is adopted
 )
 def test_decision_needs_more_than_half_of_votes_cast(votes_for, cast, adopted):
     assert decision_adopted(votes_for, cast) is adopted
@@ -35,10 +44,20 @@ def test_decision_needs_more_than_half_of_votes_cast(votes_for, cast, adopted):
 
 @pytest.mark.parametrize(
     ("typed", "stored"),
-    [("Осмонова Гүлнара", "Осмонова Гүлнара"), ("  Иванов   Иван  Иванович ", "Иванов Иван Иванович"),
-     ("Жээнбеков-Уулу Азамат", "Жээнбеков-Уулу Азамат"), ("O'Neil Mary", "O'Neil Mary"),
-     ("Асанов А.", "Асанов А."), ("Гүлнара", None), ("Ivan 123", None), ("<b>Иван</b> Петров", None),
-     ("Ab & Co", None), ("", None), ("Иван\nПетров", "Иван Петров"), ("а " * 60, None)],
+    [
+        ("Осмонова Гүлнара", "Осмонова Гүлнара"),
+        ("  Иванов   Иван  Иванович ", "Иванов Иван Иванович"),
+        ("Жээнбеков-Уулу Азамат", "Жээнбеков-Уулу Азамат"),
+        ("O'Neil Mary", "O'Neil Mary"),
+        ("Асанов А.", "Асанов А."),
+        ("Гүлнара", None),
+        ("Ivan 123", None),
+        ("<b>Иван</b> Петров", None),
+        ("Ab & Co", None),
+        ("", None),
+        ("Иван\nПетров", "Иван Петров"),
+        ("а " * 60, None),
+    ],
 )
 def test_full_name(typed, stored):
     assert normalize_full_name(typed) == stored
