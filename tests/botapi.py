@@ -215,6 +215,7 @@ class BotAPI:
         self.runner: web.AppRunner | None = None
         self.base_url = ""
         self._query_ids = itertools.count(1)
+        self.closing = False
 
     # -- server lifecycle --------------------------------------------------------------------------------
 
@@ -231,6 +232,8 @@ class BotAPI:
         return self.base_url
 
     async def stop(self) -> None:
+        self.closing = True  # ends pending long polls now instead of at their timeout
+        await self._notify()
         if self.runner:
             await self.runner.cleanup()
 
@@ -391,6 +394,7 @@ class BotAPI:
         self.bot_id = int(token.split(":")[0])
         params, files = await self._params(request)
         self.calls.append((method, params))
+        await self._notify()  # a test may be waiting for this call itself (e.g. the first getUpdates)
         try:
             self._inject_fault(method)
             handler = getattr(self, f"_m_{method}", None)
@@ -445,7 +449,7 @@ class BotAPI:
         if offset:
             self.updates = [u for u in self.updates if u["update_id"] >= offset]
         deadline = asyncio.get_running_loop().time() + timeout
-        while not self.updates:
+        while not self.updates and not self.closing:
             remaining = deadline - asyncio.get_running_loop().time()
             if remaining <= 0:
                 return []
