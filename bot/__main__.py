@@ -39,6 +39,8 @@ async def run(settings) -> None:  # noqa: ANN001
     from bot.app import create_bot, create_dispatcher, set_commands
     from bot.clock import Clock
     from bot.i18n import create_i18n
+    from bot.live import LiveMessages
+    from bot.scheduler import Scheduler
     from db.engine import create_engine, make_sessionmaker, migrate
 
     path = settings.sqlite_path()
@@ -51,7 +53,10 @@ async def run(settings) -> None:  # noqa: ANN001
         sessionmaker = make_sessionmaker(engine)
         i18n = create_i18n(settings.default_locale)
         bot = create_bot(settings)
-        dp = create_dispatcher(settings, sessionmaker, Clock(settings.tz), i18n)
+        clock = Clock(settings.tz)
+        live = LiveMessages(bot, sessionmaker, i18n)
+        scheduler = Scheduler(bot, sessionmaker, i18n, settings, clock)
+        dp = create_dispatcher(settings, sessionmaker, clock, i18n, live=live, scheduler=scheduler)
         try:
             me = await bot.get_me()
         except TelegramUnauthorizedError:
@@ -64,7 +69,13 @@ async def run(settings) -> None:  # noqa: ANN001
             settings.default_locale,
         )
         await set_commands(bot, i18n)
-        await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True)
+        await live.start()
+        await scheduler.start()
+        try:
+            await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True)
+        finally:
+            await scheduler.stop()
+            await live.stop()
     finally:
         await engine.dispose()
 

@@ -16,7 +16,9 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import KeneshI18nMiddleware, in_locale
+from bot.live import LiveMessages
 from bot.middlewares import DbSessionMiddleware, UserMiddleware
+from bot.scheduler import Scheduler
 from handlers import get_routers
 
 
@@ -36,6 +38,9 @@ def create_dispatcher(
     sessionmaker: async_sessionmaker,
     clock: Clock,
     i18n: I18n,
+    *,
+    live: LiveMessages,
+    scheduler: Scheduler,
     storage: BaseStorage | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(
@@ -44,6 +49,8 @@ def create_dispatcher(
         sessionmaker=sessionmaker,
         clock=clock,
         i18n=i18n,
+        live=live,
+        scheduler=scheduler,
     )
     # Order: the session first, then the stored user (it reads through the session), then the locale.
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
@@ -59,12 +66,22 @@ def _commands(private: bool) -> list[BotCommand]:
     if not private:
         return [
             BotCommand(command="setup", description=_("create the council of this group")),
+            BotCommand(command="open", description=_("open today's meeting (chair)")),
+            BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
+            BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
             BotCommand(command="help", description=_("what the bot does here")),
         ]
     return [
+        BotCommand(command="meetings", description=_("meetings: upcoming and past")),
+        BotCommand(command="agenda", description=_("announce a meeting (chair)")),
+        BotCommand(command="open", description=_("open today's meeting (chair)")),
+        BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
+        BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
+        BotCommand(command="protocols", description=_("protocols of past meetings")),
         BotCommand(command="members", description=_("the council's members")),
         BotCommand(command="regulation", description=_("the regulation of the council")),
         BotCommand(command="lang", description=_("change the language")),
+        BotCommand(command="settings", description=_("the council's settings (chair)")),
         BotCommand(command="help", description=_("commands")),
         BotCommand(command="cancel", description=_("stop the current step")),
     ]

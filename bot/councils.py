@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import KeneshError
 from db import repo
-from db.models import Council, Member, MemberStatus, Role
+from db.models import Council, GroupLanguage, Member, MemberStatus, Role
 
 log = logging.getLogger(__name__)
 
@@ -80,3 +80,13 @@ async def council_of_group(session: AsyncSession, chat_id: int) -> Council:
     if council is None:
         raise KeneshError(__("This group has no council yet. A group administrator can create it with /setup."))
     return council
+
+
+async def set_group_language(session: AsyncSession, *, user_id: int, language: GroupLanguage) -> Council:
+    """The language(s) of the council's posts in its group: a setting of the council, the chair's to change."""
+    for council in await repo.councils_chaired_by(session, user_id):
+        council.group_language = language
+        await session.commit()
+        log.info("Council %s: group language set to %s", council.id, language.value)
+        return council
+    raise KeneshError(__("Only the chair of this council can do this."))

@@ -9,8 +9,9 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import LANGUAGE_NAMES
-from db.models import Member, MemberStatus, Role
+from bot.i18n import LANGUAGE_NAMES, group_text
+from bot.meeting_texts import choice_label
+from db.models import Choice, GroupLanguage, Member, MemberStatus, Role
 
 
 class LanguageCb(CallbackData, prefix="lg"):
@@ -154,4 +155,143 @@ def approved_keyboard(member_id: int) -> InlineKeyboardMarkup:
     builder.button(
         text=_("Add the order number"), callback_data=MemberCb(action=MemberAction.ORDER, member_id=member_id)
     )
+    return builder.as_markup()
+
+
+# --- meetings ---------------------------------------------------------------------------------------------
+
+
+class AgendaAction(enum.StrEnum):
+    PUBLISH = "p"
+    DISCARD = "d"
+
+
+class AgendaCb(CallbackData, prefix="ag"):
+    action: AgendaAction
+    meeting_id: int
+
+
+class MeetingAction(enum.StrEnum):
+    RESCHEDULE = "r"
+    CANCEL = "c"
+    CANCEL_CONFIRM = "C"
+    KEEP = "k"
+
+
+class MeetingCb(CallbackData, prefix="mt"):
+    action: MeetingAction
+    meeting_id: int
+
+
+class PresentCb(CallbackData, prefix="pr"):
+    meeting_id: int
+
+
+class RollCallCb(CallbackData, prefix="rc"):
+    meeting_id: int
+    member_id: int
+
+
+class VoteCb(CallbackData, prefix="v"):
+    vote_id: int
+    choice: Choice
+
+
+class CloseVoteCb(CallbackData, prefix="vc"):
+    vote_id: int
+
+
+class ProtocolCb(CallbackData, prefix="pt"):
+    meeting_id: int
+
+
+class GroupLanguageCb(CallbackData, prefix="gl"):
+    language: GroupLanguage
+
+
+def labelled(language: GroupLanguage, render) -> str:  # noqa: ANN001
+    """A button label for the group: in its language, or "Кыргызча / Русский" when it reads both."""
+    return group_text(language, render).replace("\n\n", " / ")
+
+
+def agenda_keyboard(meeting_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Publish"), callback_data=AgendaCb(action=AgendaAction.PUBLISH, meeting_id=meeting_id))
+    builder.button(text=_("Cancel"), callback_data=AgendaCb(action=AgendaAction.DISCARD, meeting_id=meeting_id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def meeting_controls(meeting_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Move"), callback_data=MeetingCb(action=MeetingAction.RESCHEDULE, meeting_id=meeting_id))
+    builder.button(
+        text=_("Cancel the meeting"), callback_data=MeetingCb(action=MeetingAction.CANCEL, meeting_id=meeting_id)
+    )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def cancel_meeting_confirm(meeting_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Yes, cancel it"), callback_data=MeetingCb(action=MeetingAction.CANCEL_CONFIRM, meeting_id=meeting_id)
+    )
+    builder.button(text=_("No, keep it"), callback_data=MeetingCb(action=MeetingAction.KEEP, meeting_id=meeting_id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def present_keyboard(meeting_id: int, language: GroupLanguage) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=labelled(language, lambda: _("Present")), callback_data=PresentCb(meeting_id=meeting_id).pack()
+                )
+            ]
+        ]
+    )
+
+
+def roll_call_keyboard(meeting_id: int, roll: list[tuple[Member, bool]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for member, present in roll:
+        builder.button(
+            text=f"{'✅' if present else '▫️'} {member.full_name}"[:60],
+            callback_data=RollCallCb(meeting_id=meeting_id, member_id=member.id),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def vote_keyboard(vote_id: int, language: GroupLanguage) -> InlineKeyboardMarkup:
+    """Three choices in one row, in this order: For, Against, Abstain; the chair's close control below."""
+    row = [
+        InlineKeyboardButton(
+            text=labelled(language, lambda c=choice: choice_label(c)),
+            callback_data=VoteCb(vote_id=vote_id, choice=choice).pack(),
+        )
+        for choice in (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN)
+    ]
+    close = InlineKeyboardButton(
+        text=labelled(language, lambda: _("Close the vote (chair)")), callback_data=CloseVoteCb(vote_id=vote_id).pack()
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[row, [close]])
+
+
+def protocols_keyboard(meetings: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for meeting_id, label in meetings:
+        builder.button(text=label[:60], callback_data=ProtocolCb(meeting_id=meeting_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def group_language_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="Кыргызча + Русский", callback_data=GroupLanguageCb(language=GroupLanguage.BOTH))
+    builder.button(text="Кыргызча", callback_data=GroupLanguageCb(language=GroupLanguage.KY))
+    builder.button(text="Русский", callback_data=GroupLanguageCb(language=GroupLanguage.RU))
+    builder.adjust(1)
     return builder.as_markup()

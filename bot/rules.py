@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 FULL_NAME_MAX = 100
 # A person's name: letters (any script), with spaces, hyphens, apostrophes and dots between them.
@@ -35,3 +36,22 @@ def normalize_full_name(text: str) -> str | None:
     if not all(_NAME_WORD.match(word) for word in words):
         return None
     return name
+
+
+NOTICE_DAYS = 7  # cl. 7.5: the agenda is announced at least one week ahead
+MAX_AGENDA_ITEMS = 20
+MAX_ITEM_LENGTH = 300
+
+
+def earliest_meeting_date(today: date) -> date:
+    """cl. 7.5: announced today, a meeting can be held on this day at the earliest (7 full days later)."""
+    return today + timedelta(days=NOTICE_DAYS)
+
+
+def notice_given(meeting_day: date, today: date) -> bool:
+    return meeting_day >= earliest_meeting_date(today)
+
+
+def school_year_of(day: date) -> int:
+    """The year a school year began in: it runs from 1 September (2026 for 2026/2027)."""
+    return day.year if day.month >= 9 else day.year - 1

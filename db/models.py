@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Enum,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -136,6 +138,130 @@ class Member(Base):
         return self.status is MemberStatus.APPROVED and self.role.votes
 
 
+def _enum(cls: type[enum.Enum], length: int = 16) -> Enum:
+    return Enum(cls, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class MeetingStatus(enum.StrEnum):
+    DRAFT = "draft"  # the chair's preview, not yet published
+    ANNOUNCED = "announced"
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+class Meeting(Base):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime]
+    place: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[MeetingStatus] = mapped_column(_enum(MeetingStatus))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    announced_at: Mapped[datetime | None]
+    opened_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    # The announcement pinned in the group, and the live attendance message while the meeting is open.
+    announcement_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    attendance_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # cl. 7.5: the protocol, numbered within the school year (from 1 September).
+    protocol_number: Mapped[int | None]
+    school_year: Mapped[int | None]  # the year the school year began in: 2026 for 2026/2027
+    protocol_file_id: Mapped[str | None] = mapped_column(String(255))
+
+    items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", order_by="AgendaItem.position", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class AgendaItem(Base):
+    __tablename__ = "agenda_items"
+    __table_args__ = (UniqueConstraint("meeting_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(300))
+    reporter: Mapped[str | None] = mapped_column(String(128))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="items", lazy="raise")
+
+
+class Attendance(Base):
+    """Who was at a meeting: marked by themselves (the Present button) or by the chair."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    marked_by: Mapped[int] = mapped_column(BigInteger)
+    marked_at: Mapped[datetime]
+
+
+class Choice(enum.StrEnum):
+    FOR = "for"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+
+
+class Outcome(enum.StrEnum):
+    ADOPTED = "adopted"
+    NOT_ADOPTED = "not_adopted"
+    NO_QUORUM = "no_quorum"
+
+
+class Vote(Base):
+    """One decision put to the vote at a meeting; counts and denominator are frozen when it closes."""
+
+    __tablename__ = "votes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    item_position: Mapped[int | None]
+    decision: Mapped[str] = mapped_column(String(1000))
+    secret: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    # Secret ballot: choices are stored under HMAC(salt, member) so a member can change their choice while
+    # the vote is open; the salt is erased at closing, after which no choice can be linked to anyone.
+    salt: Mapped[str | None] = mapped_column(String(64))
+    is_open: Mapped[bool] = mapped_column(Boolean)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    members_total: Mapped[int | None]
+    present_total: Mapped[int | None]
+    votes_for: Mapped[int | None]
+    votes_against: Mapped[int | None]
+    votes_abstain: Mapped[int | None]
+    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+
+
+class Ballot(Base):
+    """One member, one vote: unique per (vote, member) in an open vote, per (vote, token) in a secret one."""
+
+    __tablename__ = "ballots"
+    __table_args__ = (UniqueConstraint("vote_id", "member_id"), UniqueConstraint("vote_id", "token"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    token: Mapped[str | None] = mapped_column(String(64))
+    choice: Mapped[Choice] = mapped_column(_enum(Choice, 8))
+    cast_at: Mapped[datetime]
+
+
+class SecretVoter(Base):
+    """Who took part in a secret ballot, kept apart from what they chose."""
+
+    __tablename__ = "secret_voters"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+
+
 class FsmRecord(Base):
     """aiogram FSM state kept in the database, so a half-finished registration survives a restart."""
 
@@ -147,4 +273,22 @@ class FsmRecord(Base):
     updated_at: Mapped[datetime]
 
 
-__all__ = ["Base", "Council", "FsmRecord", "GroupLanguage", "Member", "MemberStatus", "Role", "User"]
+__all__ = [
+    "AgendaItem",
+    "Attendance",
+    "Ballot",
+    "Base",
+    "Choice",
+    "Council",
+    "FsmRecord",
+    "GroupLanguage",
+    "Meeting",
+    "MeetingStatus",
+    "Member",
+    "MemberStatus",
+    "Outcome",
+    "Role",
+    "SecretVoter",
+    "User",
+    "Vote",
+]

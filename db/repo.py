@@ -5,10 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Council, Member, MemberStatus, User
+from db.models import (
+    AgendaItem,
+    Attendance,
+    Ballot,
+    Choice,
+    Council,
+    Meeting,
+    MeetingStatus,
+    Member,
+    MemberStatus,
+    User,
+    Vote,
+)
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
@@ -79,3 +91,100 @@ async def council_members(session: AsyncSession, council_id: int) -> Sequence[Me
 
 async def councils_chaired_by(session: AsyncSession, user_id: int) -> Sequence[Council]:
     return (await session.scalars(select(Council).where(Council.chair_id == user_id).order_by(Council.id))).all()
+
+
+# --- meetings --------------------------------------------------------------------------------------------
+
+
+async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting | None:
+    return await session.get(Meeting, meeting_id)
+
+
+async def meeting_items(session: AsyncSession, meeting_id: int) -> Sequence[AgendaItem]:
+    return (
+        await session.scalars(
+            select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
+        )
+    ).all()
+
+
+async def council_meetings(
+    session: AsyncSession, council_id: int, statuses: tuple[MeetingStatus, ...]
+) -> Sequence[Meeting]:
+    return (
+        await session.scalars(
+            select(Meeting)
+            .where(Meeting.council_id == council_id, Meeting.status.in_(statuses))
+            .order_by(Meeting.starts_at)
+        )
+    ).all()
+
+
+async def meetings_with_status(session: AsyncSession, statuses: tuple[MeetingStatus, ...]) -> Sequence[Meeting]:
+    return (await session.scalars(select(Meeting).where(Meeting.status.in_(statuses)))).all()
+
+
+async def max_protocol_number(session: AsyncSession, council_id: int, school_year: int) -> int:
+    value = await session.scalar(
+        select(func.max(Meeting.protocol_number)).where(
+            Meeting.council_id == council_id, Meeting.school_year == school_year
+        )
+    )
+    return value or 0
+
+
+async def present_member_ids(session: AsyncSession, meeting_id: int) -> set[int]:
+    return set((await session.scalars(select(Attendance.member_id).where(Attendance.meeting_id == meeting_id))).all())
+
+
+async def attendance_of(session: AsyncSession, meeting_id: int, member_id: int) -> Attendance | None:
+    return await session.scalar(
+        select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.member_id == member_id)
+    )
+
+
+async def approved_members(session: AsyncSession, council_id: int) -> Sequence[Member]:
+    return (
+        await session.scalars(
+            select(Member)
+            .where(Member.council_id == council_id, Member.status == MemberStatus.APPROVED)
+            .order_by(Member.full_name)
+        )
+    ).all()
+
+
+async def get_vote(session: AsyncSession, vote_id: int) -> Vote | None:
+    return await session.get(Vote, vote_id)
+
+
+async def meeting_votes(session: AsyncSession, meeting_id: int) -> Sequence[Vote]:
+    return (await session.scalars(select(Vote).where(Vote.meeting_id == meeting_id).order_by(Vote.id))).all()
+
+
+async def open_votes(session: AsyncSession, meeting_id: int) -> Sequence[Vote]:
+    return (await session.scalars(select(Vote).where(Vote.meeting_id == meeting_id, Vote.is_open.is_(True)))).all()
+
+
+async def ballot_counts(session: AsyncSession, vote_id: int) -> dict[Choice, int]:
+    rows = await session.execute(
+        select(Ballot.choice, func.count()).where(Ballot.vote_id == vote_id).group_by(Ballot.choice)
+    )
+    return {choice: count for choice, count in rows.all()}
+
+
+async def open_ballots(session: AsyncSession, vote_id: int) -> Sequence[tuple[Choice, str]]:
+    """(choice, member name) of an open (not secret) vote, for showing names next to choices."""
+    rows = await session.execute(
+        select(Ballot.choice, Member.full_name)
+        .join(Member, Member.id == Ballot.member_id)
+        .where(Ballot.vote_id == vote_id)
+        .order_by(Member.full_name)
+    )
+    return [(choice, name) for choice, name in rows.all()]
+
+
+async def ballot_of(
+    session: AsyncSession, vote_id: int, *, member_id: int | None = None, token: str | None = None
+) -> Ballot | None:
+    condition = Ballot.member_id == member_id if member_id is not None else Ballot.token == token
+    return await session.scalar(select(Ballot).where(Ballot.vote_id == vote_id, condition))

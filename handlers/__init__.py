@@ -4,7 +4,16 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import common, errors, fallback, group, members, registration
+    from handlers import common, errors, fallback, group, meetings, members, registration, session
 
     # Order matters: specific routers first; fallback last catches what nobody handled.
-    return [errors.router, group.router, registration.router, members.router, common.router, fallback.router]
+    return [
+        errors.router,
+        session.router,
+        meetings.router,
+        group.router,
+        registration.router,
+        members.router,
+        common.router,
+        fallback.router,
+    ]

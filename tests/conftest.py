@@ -18,6 +18,8 @@ from bot.app import create_bot, create_dispatcher
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.i18n import create_i18n
+from bot.live import LiveMessages
+from bot.scheduler import Scheduler
 from db.engine import create_engine, make_sessionmaker, migrate
 from db.models import Council, Member
 from tests.botapi import BotAPI, Group, Person, Sent
@@ -146,15 +148,51 @@ async def flow(api: BotAPI, engine: AsyncEngine) -> AsyncIterator[Flow]:
     clock = FixedClock(BISHKEK, NOW)
     i18n = create_i18n(settings.default_locale)
     bot = create_bot(settings)
-    dp = create_dispatcher(settings, sessionmaker, clock, i18n)
+    live = LiveMessages(bot, sessionmaker, i18n)  # not started: tests flush it when the timer would fire
+    scheduler = Scheduler(bot, sessionmaker, i18n, settings, clock)
+    await scheduler.start()
+    dp = create_dispatcher(settings, sessionmaker, clock, i18n, live=live, scheduler=scheduler)
     harness = Flow(api, bot, dp, sessionmaker, clock, settings)
+    harness.live, harness.scheduler = live, scheduler
     logging.getLogger().addHandler(harness.errors)
     try:
         yield harness
     finally:
         logging.getLogger().removeHandler(harness.errors)
+        await scheduler.stop()
         await bot.session.close()
         # The handler modules' routers are module-level (one per capability); let the next test's
         # Dispatcher attach them again.
         for router in dp.sub_routers:
             router._parent_router = None
+
+
+async def seed_council(flow: Flow, *, members: int, participants: int = 0, chat_id: int = -100,
+                       chair_locale: str = "ru"):  # noqa: ANN201 - the council row, with .chair, .group, .people
+    """A council made by /setup, with `members` approved voting members (the chair among them) and some
+    participants, stored directly: registration itself is tested in test_registration."""
+    from db.models import MemberStatus, Role, User
+
+    api = flow.api
+    chair = api.person(10, "Гүлнара", "Осмонова", chair_locale)
+    group = api.group(chat_id, "Мектеп №5", admins={10})
+    await flow.say(chair, group, "/setup")
+    council = await flow.council(group.id)
+    people = [chair]
+    async with flow.sessionmaker() as session:
+        chair_user = await session.get(User, chair.id)
+        chair_user.language = chair_locale
+        for n in range(1, members + participants):
+            locale = "ky" if n % 2 else "ru"
+            person = api.person(100 + n, f"Мугалим{n}", f"Фамилия{n:02d}", locale)
+            api.started.add(person.id)
+            people.append(person)
+            session.add(User(id=person.id, language=locale, created_at=flow.clock.now()))
+            await session.flush()
+            session.add(Member(council_id=council.id, user_id=person.id, full_name=f"Фамилия{n:02d} Мугалим{n}",
+                               role=Role.TEACHER if n < members else Role.PARTICIPANT,
+                               status=MemberStatus.APPROVED, regulation_confirmed_at=flow.clock.now(),
+                               applied_at=flow.clock.now()))
+        await session.commit()
+    council.chair, council.group, council.people = chair, group, people
+    return council

@@ -1,0 +1,129 @@
+"""Reading an agenda the chair typed: the first line says when and where, each further line is an item.
+
+    /agenda 10.12.2026 15:00 Кабинет 12
+    1. Мектептин методикалык темасы — Осмонова Г.
+    2. Окуу топторунун иш пландары
+
+Pure: no clock, no database; the caller passes "now" and the council's time zone.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import lazy_gettext as __
+
+from bot import rules
+from bot.errors import KeneshError
+from bot.i18n import fmt_long_date
+
+_DATE = re.compile(r"^(?:(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))$")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+_NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[.)]|[-–—•*])\s*")
+_REPORTER = re.compile(r"\s+[—–-]\s+")
+
+
+@dataclass(frozen=True)
+class Item:
+    title: str
+    reporter: str | None = None
+
+
+@dataclass(frozen=True)
+class When:
+    starts_at: datetime  # aware, in the council's time zone
+    place: str | None
+
+
+@dataclass(frozen=True)
+class Agenda:
+    when: When
+    items: list[Item] = field(default_factory=list)
+
+
+def _parse_date(token: str) -> date:
+    match = _DATE.match(token)
+    if not match:
+        raise ValueError(token)
+    day, month, year = (
+        (match.group(1), match.group(2), match.group(3))
+        if match.group(1)
+        else (match.group(6), match.group(5), match.group(4))
+    )
+    return date(int(year), int(month), int(day))
+
+
+def parse_when(line: str, *, now: datetime, tz: ZoneInfo) -> When:
+    """Date (DD.MM.YYYY or YYYY-MM-DD), time HH:MM, optional place; checked against cl. 7.5."""
+    tokens = line.split(maxsplit=2)
+    try:
+        day = _parse_date(tokens[0])
+        match = _TIME.match(tokens[1])
+        if not match:
+            raise ValueError(tokens[1])
+        at = time(int(match.group(1)), int(match.group(2)))
+    except (ValueError, IndexError):
+        raise KeneshError(
+            __("I could not read the date and time. Write them like this: 10.12.2026 15:00 Кабинет 12")
+        ) from None
+    place = tokens[2].strip() if len(tokens) > 2 else None
+    if place and len(place) > 200:
+        raise KeneshError(__("The place is too long: at most 200 characters."))
+    return check_notice(When(datetime.combine(day, at, tzinfo=tz), place or None), now=now, tz=tz)
+
+
+def check_notice(when: When, *, now: datetime, tz: ZoneInfo) -> When:
+    """Refuse a time in the past and a meeting less than 7 full days away (cl. 7.5), naming the earliest date."""
+    local_now = now.astimezone(tz)
+    if when.starts_at <= local_now:
+        raise KeneshError(__("This time has already passed. Choose a date in the future."))
+    if not rules.notice_given(when.starts_at.astimezone(tz).date(), local_now.date()):
+        raise KeneshError(
+            __(
+                "The agenda must be announced at least 7 days before the meeting (regulation, cl. 7.5). "
+                "The earliest date you can choose today is {date}."
+            ),
+            date=fmt_long_date(rules.earliest_meeting_date(local_now.date())),
+        )
+    return when
+
+
+def parse_items(lines: list[str]) -> list[Item]:
+    items = []
+    for line in lines:
+        text = _NUMBERING.sub("", line, count=1).strip()
+        if not text:
+            continue
+        reporter = None
+        parts = _REPORTER.split(text)
+        if len(parts) > 1 and parts[-1].strip():
+            reporter = parts[-1].strip()
+            text = text[: text.rfind(parts[-1])].rstrip(" —–-")
+        if len(text) > rules.MAX_ITEM_LENGTH:
+            raise KeneshError(
+                __("Item {number} is too long: at most {limit} characters."),
+                number=len(items) + 1,
+                limit=rules.MAX_ITEM_LENGTH,
+            )
+        if reporter and len(reporter) > 128:
+            raise KeneshError(__("The reporter's name in item {number} is too long."), number=len(items) + 1)
+        items.append(Item(text, reporter))
+    if not items:
+        raise KeneshError(__("The agenda has no items. Write each item on its own line after the date."))
+    if len(items) > rules.MAX_AGENDA_ITEMS:
+        raise KeneshError(
+            __("An agenda can have at most {limit} items; this one has {count}."),
+            limit=rules.MAX_AGENDA_ITEMS,
+            count=len(items),
+        )
+    return items
+
+
+def parse_agenda(text: str, *, now: datetime, tz: ZoneInfo) -> Agenda:
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if not lines:
+        raise KeneshError(__("Write the date, time and place on the first line and the items below it."))
+    return Agenda(parse_when(lines[0], now=now, tz=tz), parse_items(lines[1:]))

@@ -1,0 +1,120 @@
+"""Meeting messages built from data in the current locale (group posts go through group_text). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import fmt_datetime
+from bot.meetings import Presence
+from bot.protocol import counts_text, outcome_text
+from bot.rendering import esc
+from bot.voting import Counts
+from db.models import AgendaItem, Choice, Council, Meeting, Vote
+
+
+def items_text(items: Sequence[AgendaItem]) -> str:
+    lines = []
+    for item in items:
+        reporter = f" — <i>{esc(item.reporter)}</i>" if item.reporter else ""
+        lines.append(f"{item.position}. {esc(item.title)}{reporter}")
+    return "\n".join(lines)
+
+
+def when_text(meeting: Meeting, tz: ZoneInfo) -> str:
+    when = fmt_datetime(meeting.starts_at, tz)
+    if meeting.place:
+        return _("{when}, {place}").format(when=when, place=esc(meeting.place))
+    return when
+
+
+def agenda_preview(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+    return "\n".join(
+        [
+            _("<b>Preview.</b> This is what the group will see:"),
+            "",
+            announcement(council, meeting, items, tz),
+        ]
+    )
+
+
+def announcement(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+    return "\n".join(
+        [
+            _("<b>Meeting of the methodical council</b>"),
+            when_text(meeting, tz),
+            "",
+            _("<b>Agenda:</b>"),
+            items_text(items),
+        ]
+    )
+
+
+def rescheduled(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+    return "\n".join(
+        [
+            _("<b>The meeting of the methodical council is moved.</b>"),
+            _("New date: {when}").format(when=when_text(meeting, tz)),
+            "",
+            _("<b>Agenda:</b>"),
+            items_text(items),
+        ]
+    )
+
+
+def cancelled(meeting: Meeting, tz: ZoneInfo) -> str:
+    return _("<b>The meeting of the methodical council on {when} is cancelled.</b>").format(
+        when=fmt_datetime(meeting.starts_at, tz)
+    )
+
+
+def reminder(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, hours: int) -> str:
+    head = (
+        _("<b>Reminder:</b> the methodical council meets tomorrow.")
+        if hours >= 24
+        else _("<b>Reminder:</b> the methodical council meets in an hour.")
+    )
+    return "\n".join([head, when_text(meeting, tz), "", _("<b>Agenda:</b>"), items_text(items)])
+
+
+def attendance(seats: Presence) -> str:
+    lines = [
+        _("<b>The meeting of the methodical council is open.</b> Members, press “Present”."),
+        _("Present: {present} of {total} members · quorum needs {needed}").format(
+            present=seats.present, total=seats.members, needed=seats.quorum_needed
+        ),
+    ]
+    if seats.participants_present:
+        lines.append(_("Participants without a vote: {count}").format(count=seats.participants_present))
+    lines.append(_("Quorum: yes") if seats.quorum else _("Quorum: not yet"))
+    return "\n".join(lines)
+
+
+def vote_message(vote: Vote, counts: Counts, names: dict[Choice, list[str]], seats_members: int) -> str:
+    title = _("<b>Secret ballot</b>") if vote.secret else _("<b>Vote</b>")
+    number = _(" on item {number}").format(number=vote.item_position) if vote.item_position else ""
+    lines = [f"{title}{number}", esc(vote.decision), ""]
+    labels = {Choice.FOR: _("For"), Choice.AGAINST: _("Against"), Choice.ABSTAIN: _("Abstain")}
+    values = {Choice.FOR: counts.votes_for, Choice.AGAINST: counts.against, Choice.ABSTAIN: counts.abstain}
+    for choice in Choice:
+        line = f"{labels[choice]}: {values[choice]}"
+        if not vote.secret and names.get(choice):
+            line += " — " + ", ".join(esc(n) for n in names[choice])
+        lines.append(line)
+    if vote.is_open:
+        lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
+    else:
+        lines += [
+            "",
+            _("<b>Closed.</b> Present {present} of {total}; {counts}.").format(
+                present=vote.present_total, total=vote.members_total, counts=counts_text(counts)
+            ),
+            _("<b>Result: {outcome}.</b>").format(outcome=outcome_text(vote.outcome)),
+        ]
+    return "\n".join(lines)
+
+
+def choice_label(choice: Choice) -> str:
+    return {Choice.FOR: _("For"), Choice.AGAINST: _("Against"), Choice.ABSTAIN: _("Abstain")}[choice]

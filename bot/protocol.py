@@ -1,0 +1,250 @@
+"""The protocol (cl. 7.5): closing a meeting numbers it; the protocol as data, as HTML messages, as .docx."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import rules
+from bot.errors import KeneshError
+from bot.i18n import fmt_datetime, in_locale
+from bot.meetings import meeting_view, open_meeting_of
+from bot.rendering import esc, split_blocks
+from bot.voting import Counts, close_open_votes, frozen_counts
+from db import repo
+from db.models import Council, GroupLanguage, Meeting, MeetingStatus, Outcome
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Decision:
+    item_position: int | None
+    text: str
+    secret: bool
+    counts: Counts
+    outcome: Outcome
+    present: int
+    members: int
+    names: dict[str, list[str]] = field(default_factory=dict)  # open votes: choice -> names
+
+
+@dataclass(frozen=True)
+class ProtocolData:
+    council_title: str
+    number: int
+    school_year: int
+    starts_at: datetime
+    place: str | None
+    chair: str
+    secretary: str | None
+    members_total: int
+    present: list[str]
+    absent: list[str]
+    participants: list[str]
+    items: list[tuple[int, str, str | None]]
+    decisions: list[Decision]
+
+    @property
+    def quorum(self) -> bool:
+        return rules.quorum_met(len(self.present), self.members_total)
+
+
+async def close_meeting(
+    session: AsyncSession, *, council: Council, user_id: int, now: datetime, tz: ZoneInfo
+) -> Meeting:
+    """`/close`: closes any open vote, ends the meeting and gives its protocol the next number of the year."""
+    meeting = await open_meeting_of(session, council)
+    await meeting_view(session, meeting.id, user_id)  # only the chair or the secretary
+    await close_open_votes(session, meeting, now)
+    meeting.status = MeetingStatus.CLOSED
+    meeting.closed_at = now
+    meeting.school_year = rules.school_year_of(meeting.starts_at.astimezone(tz).date())
+    meeting.protocol_number = await repo.max_protocol_number(session, council.id, meeting.school_year) + 1
+    await session.commit()
+    log.info("Council %s: meeting %s closed, protocol No. %s", council.id, meeting.id, meeting.protocol_number)
+    return meeting
+
+
+async def protocol_data(session: AsyncSession, meeting_id: int) -> ProtocolData:
+    view = await meeting_view(session, meeting_id)
+    meeting, council = view.meeting, view.council
+    if meeting.status is not MeetingStatus.CLOSED or meeting.protocol_number is None:
+        raise KeneshError(__("This meeting has no protocol yet."))
+    members = await repo.approved_members(session, council.id)
+    present_ids = await repo.present_member_ids(session, meeting.id)
+    voting = [m for m in members if m.role.votes]
+    by_user = {m.user_id: m.full_name for m in members}
+    decisions = []
+    for vote in await repo.meeting_votes(session, meeting.id):
+        names: dict[str, list[str]] = {}
+        if not vote.secret:
+            for choice, name in await repo.open_ballots(session, vote.id):
+                names.setdefault(choice.value, []).append(name)
+        decisions.append(
+            Decision(
+                vote.item_position,
+                vote.decision,
+                vote.secret,
+                frozen_counts(vote),
+                vote.outcome,
+                vote.present_total or 0,
+                vote.members_total or 0,
+                names,
+            )
+        )
+    return ProtocolData(
+        council_title=council.title,
+        number=meeting.protocol_number,
+        school_year=meeting.school_year,
+        starts_at=meeting.starts_at,
+        place=meeting.place,
+        chair=by_user.get(council.chair_id, "—"),
+        secretary=by_user.get(council.secretary_id) if council.secretary_id else None,
+        members_total=len(voting),
+        present=[m.full_name for m in voting if m.id in present_ids],
+        absent=[m.full_name for m in voting if m.id not in present_ids],
+        participants=[m.full_name for m in members if not m.role.votes and m.id in present_ids],
+        items=[(item.position, item.title, item.reporter) for item in view.items],
+        decisions=decisions,
+    )
+
+
+# --- rendering (pure; in the current locale) ---------------------------------------------------------------
+
+
+def outcome_text(outcome: Outcome) -> str:
+    return {
+        Outcome.ADOPTED: _("adopted"),
+        Outcome.NOT_ADOPTED: _("not adopted"),
+        Outcome.NO_QUORUM: _("no quorum: no valid decision"),
+    }[outcome]
+
+
+def counts_text(counts: Counts) -> str:
+    return _("for {votes_for}, against {against}, abstained {abstain}").format(
+        votes_for=counts.votes_for, against=counts.against, abstain=counts.abstain
+    )
+
+
+def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
+    """The protocol as (style, text) lines; style is title, heading, space, text or sign. Text is plain."""
+    lines = [
+        ("title", _("PROTOCOL No. {number}").format(number=data.number)),
+        ("title", _("of the meeting of the methodical council «{title}»").format(title=data.council_title)),
+        ("text", _("Date: {when}").format(when=fmt_datetime(data.starts_at, tz))),
+    ]
+    if data.place:
+        lines.append(("text", _("Place: {place}").format(place=data.place)))
+    lines.append(("text", _("Chair: {name}").format(name=data.chair)))
+    if data.secretary:
+        lines.append(("text", _("Secretary: {name}").format(name=data.secretary)))
+    lines.append(
+        (
+            "text",
+            _("Present: {present} of {total} members: {names}").format(
+                present=len(data.present), total=data.members_total, names=", ".join(data.present) or "—"
+            ),
+        )
+    )
+    if data.absent:
+        lines.append(("text", _("Absent: {names}").format(names=", ".join(data.absent))))
+    if data.participants:
+        lines.append(("text", _("Participants without a vote: {names}").format(names=", ".join(data.participants))))
+    needed = rules.quorum_needed(data.members_total)
+    lines.append(
+        (
+            "text",
+            (
+                _("Quorum: present (at least {needed} needed)")
+                if data.quorum
+                else _("No quorum (at least {needed} needed)")
+            ).format(needed=needed),
+        )
+    )
+    lines.append(("heading", _("Agenda")))
+    for position, title, reporter in data.items:
+        lines.append(("text", f"{position}. {title}" + (f" — {reporter}" if reporter else "")))
+    for position, title, reporter in data.items:
+        lines.append(("heading", f"{position}. {title}"))
+        if reporter:
+            lines.append(("text", _("Heard: {name}").format(name=reporter)))
+        item_decisions = [d for d in data.decisions if d.item_position == position]
+        if not item_decisions:
+            lines.append(("text", _("No decision was put to the vote.")))
+        lines.extend(_decision_lines(item_decisions))
+    other = [d for d in data.decisions if d.item_position is None]
+    if other:
+        lines.append(("heading", _("Other decisions")))
+        lines.extend(_decision_lines(other))
+    lines.append(("space", ""))
+    lines.append(("sign", _("Chair: ____________ {name}").format(name=data.chair)))
+    lines.append(("sign", _("Secretary: ____________ {name}").format(name=data.secretary or "")))
+    return lines
+
+
+def _decision_lines(decisions: list[Decision]) -> list[tuple[str, str]]:
+    lines = []
+    for decision in decisions:
+        lines.append(("text", _("Decided: {text}").format(text=decision.text)))
+        kind = _("Secret ballot") if decision.secret else _("Vote")
+        lines.append(("text", f"{kind}: {counts_text(decision.counts)}. {outcome_text(decision.outcome)}."))
+    return lines
+
+
+def protocol_messages(data: ProtocolData, tz: ZoneInfo, language: GroupLanguage) -> list[str]:
+    """The protocol as HTML messages for the group, each under 4096 characters, cut between lines."""
+    blocks: list[str] = []
+    for locale in _locales(language):
+        for style, text in in_locale(locale, lambda: _lines(data, tz)):
+            if style == "title":
+                blocks.append(f"<b>{esc(text)}</b>")
+            elif style == "heading":
+                blocks.append(f"\n<b>{esc(text)}</b>")
+            else:
+                blocks.append(esc(text))
+        blocks.append("")
+    return split_blocks(blocks)
+
+
+def _locales(language: GroupLanguage) -> tuple[str, ...]:
+    language = GroupLanguage(language)
+    return ("ky", "ru") if language is GroupLanguage.BOTH else (language.value,)
+
+
+def protocol_docx(data: ProtocolData, tz: ZoneInfo, language: GroupLanguage) -> bytes:
+    """A .docx the school prints and signs: one protocol per language, Kyrgyz first."""
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
+    for index, locale in enumerate(_locales(language)):
+        if index:
+            document.add_page_break()
+        for kind, text in in_locale(locale, lambda: _lines(data, tz)):
+            if kind == "title":
+                paragraph = document.add_paragraph()
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+                paragraph.add_run(text).bold = True
+            elif kind == "heading":
+                paragraph = document.add_paragraph()
+                paragraph.add_run(text).bold = True
+            else:
+                document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def protocol_filename(data: ProtocolData) -> str:
+    return f"protocol_{data.school_year}-{data.school_year + 1}_{data.number:02d}.docx"

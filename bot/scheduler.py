@@ -1,0 +1,90 @@
+"""APScheduler jobs, derived from the database at start (nothing pickled): meeting reminders.
+
+A reminder is keyed by meeting *and* start time, and checks both when it fires, so after a reschedule the
+reminders for the old time never go out, even if a job for it were somehow left behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from aiogram import Bot
+from aiogram.utils.i18n import I18n
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from db import repo
+from db.models import Meeting, MeetingStatus
+
+log = logging.getLogger(__name__)
+
+REMINDER_HOURS = (24, 1)  # one day before and one hour before, in council time
+
+
+def reminder_job_id(meeting_id: int, starts_at: datetime, hours: int) -> str:
+    return f"remind:{meeting_id}:{int(starts_at.timestamp())}:{hours}"
+
+
+class Scheduler:
+    def __init__(
+        self, bot: Bot, sessionmaker: async_sessionmaker, i18n: I18n, settings: Settings, clock: Clock
+    ) -> None:
+        self.bot, self.sessionmaker, self.i18n, self.settings, self.clock = bot, sessionmaker, i18n, settings, clock
+        self.aps = AsyncIOScheduler(timezone=settings.tz)
+
+    async def start(self) -> None:
+        self.aps.start()
+        async with self.sessionmaker() as session:
+            meetings = await repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
+        for meeting in meetings:
+            self.plan_reminders(meeting)
+        log.info("Scheduler started: %d job(s) from %d announced meeting(s)", len(self.aps.get_jobs()), len(meetings))
+
+    async def stop(self) -> None:
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+
+    def plan_reminders(self, meeting: Meeting) -> None:
+        self.drop_reminders(meeting.id)
+        now = self.clock.now()
+        for hours in REMINDER_HOURS:
+            run_at = meeting.starts_at - timedelta(hours=hours)
+            if run_at <= now:
+                continue
+            self.aps.add_job(
+                self.remind,
+                "date",
+                run_date=run_at.astimezone(UTC),
+                id=reminder_job_id(meeting.id, meeting.starts_at, hours),
+                args=[meeting.id, int(meeting.starts_at.timestamp()), hours],
+                replace_existing=True,
+                misfire_grace_time=int(timedelta(hours=1).total_seconds()) if hours > 1 else 600,
+                coalesce=True,
+            )
+
+    def drop_reminders(self, meeting_id: int) -> None:
+        for job in self.aps.get_jobs():
+            if job.id.startswith(f"remind:{meeting_id}:"):
+                job.remove()
+
+    def reminder_jobs(self, meeting_id: int) -> list[str]:
+        return sorted(job.id for job in self.aps.get_jobs() if job.id.startswith(f"remind:{meeting_id}:"))
+
+    async def remind(self, meeting_id: int, starts_at_ts: int, hours: int) -> bool:
+        """Send one reminder to the group and to each member; False when it no longer applies."""
+        from bot.notices import send_reminder  # the notices module imports this one's callers
+
+        async with self.sessionmaker() as session:
+            meeting = await repo.get_meeting(session, meeting_id)
+            if (
+                meeting is None
+                or meeting.status is not MeetingStatus.ANNOUNCED
+                or int(meeting.starts_at.timestamp()) != starts_at_ts
+            ):
+                log.info("Reminder for meeting %s at %s dropped: the meeting changed", meeting_id, starts_at_ts)
+                return False
+            await send_reminder(self.bot, session, self.i18n, self.settings, meeting, hours)
+            return True

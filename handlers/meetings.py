@@ -1,0 +1,301 @@
+"""The agenda (/agenda, preview, publish), /meetings with move and cancel, and the group language setting."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import meeting_texts, meetings
+from bot.agenda import Agenda, When, check_notice, parse_agenda, parse_items, parse_when
+from bot.clock import Clock
+from bot.config import Settings
+from bot.councils import set_group_language
+from bot.i18n import fmt_datetime
+from bot.keyboards import (
+    AgendaAction,
+    AgendaCb,
+    GroupLanguageCb,
+    MeetingAction,
+    MeetingCb,
+    agenda_keyboard,
+    bot_link_keyboard,
+    cancel_meeting_confirm,
+    group_language_keyboard,
+    meeting_controls,
+)
+from bot.meetings import MeetingView
+from bot.notices import Notice, announce
+from bot.notify import edit_message, send_private
+from bot.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
+
+router = Router(name=__name__)
+
+PRIVATE = F.chat.type == ChatType.PRIVATE
+
+
+class AgendaWizard(StatesGroup):
+    when = State()
+    items = State()
+
+
+class MoveMeeting(StatesGroup):
+    when = State()
+
+
+def _group_id(message: Message) -> int | None:
+    return None if message.chat.type == ChatType.PRIVATE else message.chat.id
+
+
+async def _send_preview(message: Message, bot: Bot, view: MeetingView, settings: Settings) -> None:
+    text = meeting_texts.agenda_preview(view.council, view.meeting, view.items, settings.tz)
+    if message.chat.type == ChatType.PRIVATE:
+        await message.answer(text, reply_markup=agenda_keyboard(view.meeting.id))
+        return
+    # Asked in the group: the preview goes to the chair privately, so nothing half-made reaches the group.
+    if await send_private(bot, message.from_user.id, text, reply_markup=agenda_keyboard(view.meeting.id)):
+        await message.reply(_("I sent you the preview privately."))
+    else:
+        me = await bot.me()
+        await message.reply(
+            _("Open the private chat with me first, then send /agenda again."),
+            reply_markup=bot_link_keyboard(_("Open the bot"), f"https://t.me/{me.username}"),
+        )
+
+
+@router.message(Command("agenda"))
+async def agenda(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    council = await meetings.council_for_runner(session, message.from_user.id, _group_id(message))
+    if command.args:
+        parsed = parse_agenda(command.args, now=clock.now(), tz=settings.tz)
+        view = await meetings.draft_agenda(
+            session, council=council, user_id=message.from_user.id, agenda=parsed, now=clock.now()
+        )
+        await _send_preview(message, bot, view, settings)
+        return
+    if message.chat.type != ChatType.PRIVATE:
+        me = await bot.me()
+        await message.reply(
+            _("Send /agenda to me privately: I will ask for the date and the items step by step."),
+            reply_markup=bot_link_keyboard(_("Open the bot"), f"https://t.me/{me.username}"),
+        )
+        return
+    await state.set_state(AgendaWizard.when)
+    await state.set_data({"council_id": council.id})
+    await message.answer(
+        _(
+            "When and where is the meeting? Send the date, time and place in one line, "
+            "for example:\n10.12.2026 15:00 Кабинет 12\n/cancel to stop."
+        )
+    )
+
+
+@router.message(Command("cancel"), StateFilter(AgendaWizard, MoveMeeting))
+async def cancel_wizard(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(_("Cancelled; nothing was changed."))
+
+
+@router.message(AgendaWizard.when, PRIVATE, F.text, ~F.text.startswith("/"))
+async def wizard_when(message: Message, state: FSMContext, clock: Clock, settings: Settings) -> None:
+    when = parse_when(message.text.strip(), now=clock.now(), tz=settings.tz)
+    await state.update_data(starts_at=when.starts_at.isoformat(), place=when.place)
+    await state.set_state(AgendaWizard.items)
+    await message.answer(
+        _(
+            "Now the agenda: send the items in one message, each on its own line. "
+            "A reporter may follow a dash, for example:\n1. Мектептин методикалык темасы — Осмонова Г."
+        )
+    )
+
+
+@router.message(AgendaWizard.items, PRIVATE, F.text, ~F.text.startswith("/"))
+async def wizard_items(
+    message: Message, state: FSMContext, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
+    data = await state.get_data()
+    items = parse_items(message.text.splitlines())
+    # The date is checked again: the chair may have answered after midnight.
+    when = check_notice(
+        When(datetime.fromisoformat(data["starts_at"]), data.get("place")), now=clock.now(), tz=settings.tz
+    )
+    council = await meetings.council_for_runner(session, message.from_user.id)
+    view = await meetings.draft_agenda(
+        session, council=council, user_id=message.from_user.id, agenda=Agenda(when, items), now=clock.now()
+    )
+    await state.clear()
+    await _send_preview(message, bot, view, settings)
+
+
+@router.callback_query(AgendaCb.filter(F.action == AgendaAction.PUBLISH))
+async def publish(
+    call: CallbackQuery,
+    callback_data: AgendaCb,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    i18n: I18n,
+    scheduler: Scheduler,
+) -> None:
+    view = await meetings.publish(
+        session, meeting_id=callback_data.meeting_id, user_id=call.from_user.id, now=clock.now(), tz=settings.tz
+    )
+    await call.answer(_("Published"))
+    await edit_message(
+        call.message,
+        meeting_texts.announcement(view.council, view.meeting, view.items, settings.tz)
+        + "\n\n✅ "
+        + _("Published in the group and sent to the members."),
+    )
+    message_id = await announce(
+        bot, session, i18n, settings, Notice.ANNOUNCED, view.council, view.meeting, by_user=call.from_user.id
+    )
+    if message_id:
+        await meetings.set_announcement(session, view.meeting, message_id)
+    scheduler.plan_reminders(view.meeting)
+
+
+@router.callback_query(AgendaCb.filter(F.action == AgendaAction.DISCARD))
+async def discard(call: CallbackQuery, callback_data: AgendaCb, session: AsyncSession, settings: Settings) -> None:
+    view = await meetings.discard_draft(session, meeting_id=callback_data.meeting_id, user_id=call.from_user.id)
+    await call.answer(_("Cancelled"))
+    await edit_message(
+        call.message,
+        meeting_texts.announcement(view.council, view.meeting, view.items, settings.tz)
+        + "\n\n❌ "
+        + _("Not published. Send /agenda to write it again."),
+    )
+
+
+@router.message(Command("meetings"), PRIVATE)
+async def list_meetings(message: Message, session: AsyncSession, settings: Settings) -> None:
+    listing = await meetings.meetings_of(session, message.from_user.id)
+    if not listing.upcoming and not listing.past:
+        await message.answer(
+            _("No meetings yet.") + (" " + _("Send /agenda to announce one.") if listing.can_manage else "")
+        )
+        return
+    for meeting in listing.upcoming:
+        items = await meetings.meeting_view(session, meeting.id)
+        text = meeting_texts.announcement(listing.council, meeting, items.items, settings.tz)
+        controls = meeting_controls(meeting.id) if listing.can_manage and meeting.status.value == "announced" else None
+        await message.answer(text, reply_markup=controls)
+    if listing.past:
+        lines = [_("<b>Past meetings</b>")]
+        for meeting in listing.past[:20]:
+            lines.append(
+                _("Protocol No. {number} — {when}").format(
+                    number=meeting.protocol_number, when=fmt_datetime(meeting.starts_at, settings.tz)
+                )
+            )
+        lines.append(_("Send /protocols to get a protocol again."))
+        await message.answer("\n".join(lines))
+
+
+@router.callback_query(MeetingCb.filter(F.action == MeetingAction.RESCHEDULE))
+async def ask_new_date(call: CallbackQuery, callback_data: MeetingCb, state: FSMContext, session: AsyncSession) -> None:
+    await meetings.meeting_view(session, callback_data.meeting_id, call.from_user.id)
+    await state.set_state(MoveMeeting.when)
+    await state.set_data({"meeting_id": callback_data.meeting_id})
+    await call.answer()
+    await call.message.answer(
+        _(
+            "Send the new date and time (and place, if it changes), for example:\n"
+            "17.12.2026 15:00 Кабинет 12\nThe 7-day rule applies again. /cancel to keep the date."
+        )
+    )
+
+
+@router.message(MoveMeeting.when, PRIVATE, F.text, ~F.text.startswith("/"))
+async def got_new_date(
+    message: Message,
+    state: FSMContext,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    i18n: I18n,
+    scheduler: Scheduler,
+) -> None:
+    data = await state.get_data()
+    when = parse_when(message.text.strip(), now=clock.now(), tz=settings.tz)
+    view = await meetings.reschedule(
+        session, meeting_id=data["meeting_id"], user_id=message.from_user.id, when=when, now=clock.now()
+    )
+    await state.clear()
+    scheduler.plan_reminders(view.meeting)  # the old time's reminders are dropped
+    await message.answer(_("Moved. The group and the members are told."))
+    await announce(bot, session, i18n, settings, Notice.MOVED, view.council, view.meeting, by_user=message.from_user.id)
+
+
+@router.callback_query(MeetingCb.filter(F.action == MeetingAction.CANCEL))
+async def ask_cancel(call: CallbackQuery, callback_data: MeetingCb, session: AsyncSession) -> None:
+    await meetings.meeting_view(session, callback_data.meeting_id, call.from_user.id)
+    await call.answer()
+    await call.message.edit_reply_markup(reply_markup=cancel_meeting_confirm(callback_data.meeting_id))
+
+
+@router.callback_query(MeetingCb.filter(F.action == MeetingAction.KEEP))
+async def keep(call: CallbackQuery, callback_data: MeetingCb, session: AsyncSession) -> None:
+    await meetings.meeting_view(session, callback_data.meeting_id, call.from_user.id)
+    await call.answer()
+    await call.message.edit_reply_markup(reply_markup=meeting_controls(callback_data.meeting_id))
+
+
+@router.callback_query(MeetingCb.filter(F.action == MeetingAction.CANCEL_CONFIRM))
+async def confirm_cancel(
+    call: CallbackQuery,
+    callback_data: MeetingCb,
+    bot: Bot,
+    session: AsyncSession,
+    settings: Settings,
+    i18n: I18n,
+    scheduler: Scheduler,
+) -> None:
+    view = await meetings.cancel_meeting(session, meeting_id=callback_data.meeting_id, user_id=call.from_user.id)
+    scheduler.drop_reminders(view.meeting.id)
+    await call.answer(_("Cancelled"))
+    await edit_message(call.message, meeting_texts.cancelled(view.meeting, settings.tz))
+    await announce(
+        bot, session, i18n, settings, Notice.CANCELLED, view.council, view.meeting, by_user=call.from_user.id
+    )
+
+
+@router.message(Command("settings"), PRIVATE)
+async def settings_menu(message: Message, session: AsyncSession) -> None:
+    council = await meetings.council_for_runner(session, message.from_user.id)
+    current = {"both": "Кыргызча + Русский", "ky": "Кыргызча", "ru": "Русский"}[council.group_language.value]
+    await message.answer(
+        _("Language of the council's posts in the group: {current}. Choose:").format(current=current),
+        reply_markup=group_language_keyboard(),
+    )
+
+
+@router.callback_query(GroupLanguageCb.filter())
+async def set_language(call: CallbackQuery, callback_data: GroupLanguageCb, session: AsyncSession) -> None:
+    council = await set_group_language(session, user_id=call.from_user.id, language=callback_data.language)
+    current = {"both": "Кыргызча + Русский", "ky": "Кыргызча", "ru": "Русский"}[council.group_language.value]
+    await call.answer(_("Saved"))
+    await edit_message(
+        call.message, _("Language of the council's posts in the group: {current}.").format(current=current)
+    )

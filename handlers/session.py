@@ -1,0 +1,240 @@
+"""The meeting itself: /open and attendance, /vote and /secretvote with their buttons, /close and protocols."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import meeting_texts, meetings, protocol, voting
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import fmt_datetime, group_text
+from bot.keyboards import (
+    CloseVoteCb,
+    PresentCb,
+    ProtocolCb,
+    RollCallCb,
+    VoteCb,
+    present_keyboard,
+    protocols_keyboard,
+    roll_call_keyboard,
+    vote_keyboard,
+)
+from bot.live import ATTENDANCE, VOTE, LiveMessages
+from bot.notify import send_private
+from db.models import GroupLanguage, Meeting
+
+log = logging.getLogger(__name__)
+
+router = Router(name=__name__)
+
+
+def _group_id(message: Message) -> int | None:
+    return None if message.chat.type == ChatType.PRIVATE else message.chat.id
+
+
+@router.message(Command("open"))
+async def open_meeting(
+    message: Message, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings, live: LiveMessages
+) -> None:
+    council = await meetings.council_for_runner(session, message.from_user.id, _group_id(message))
+    view = await meetings.open_meeting(session, council=council, now=clock.now(), tz=settings.tz)
+    seats = await meetings.presence(session, view.meeting)
+    text = group_text(council.group_language, lambda: meeting_texts.attendance(seats))
+    markup = present_keyboard(view.meeting.id, council.group_language)
+    sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
+    await meetings.set_attendance_message(session, view.meeting, sent.message_id)
+    live.remember(ATTENDANCE, view.meeting.id, text, markup)
+    # The chair's private list: mark those in the room without a phone.
+    roll = await meetings.roll_call(session, view.meeting)
+    await send_private(
+        bot,
+        message.from_user.id,
+        _("The meeting is open. Mark those present who have no phone with them:"),
+        reply_markup=roll_call_keyboard(view.meeting.id, roll),
+    )
+
+
+@router.callback_query(PresentCb.filter())
+async def present(
+    call: CallbackQuery, callback_data: PresentCb, session: AsyncSession, clock: Clock, live: LiveMessages
+) -> None:
+    marked = await meetings.mark_present(
+        session, meeting_id=callback_data.meeting_id, user_id=call.from_user.id, now=clock.now()
+    )
+    await call.answer(_("You are marked present.") if marked else _("You are already marked present."))
+    if marked:
+        live.touch(ATTENDANCE, callback_data.meeting_id)
+
+
+@router.callback_query(RollCallCb.filter())
+async def roll_call(
+    call: CallbackQuery, callback_data: RollCallCb, session: AsyncSession, clock: Clock, live: LiveMessages
+) -> None:
+    now_present = await meetings.toggle_presence(
+        session,
+        meeting_id=callback_data.meeting_id,
+        member_id=callback_data.member_id,
+        user_id=call.from_user.id,
+        now=clock.now(),
+    )
+    await call.answer(_("Marked present") if now_present else _("Mark removed"))
+    view = await meetings.meeting_view(session, callback_data.meeting_id)
+    await call.message.edit_reply_markup(
+        reply_markup=roll_call_keyboard(view.meeting.id, await meetings.roll_call(session, view.meeting))
+    )
+    live.touch(ATTENDANCE, callback_data.meeting_id)
+
+
+async def _start_vote(
+    message: Message,
+    command: CommandObject,
+    secret: bool,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    live: LiveMessages,
+) -> None:
+    council = await meetings.council_for_runner(session, message.from_user.id, _group_id(message))
+    new = await voting.start_vote(session, council=council, text=command.args or "", secret=secret, now=clock.now())
+    seats = await meetings.presence(session, new.meeting)
+    counts = voting.Counts(0, 0, 0)
+    text = group_text(council.group_language, lambda: meeting_texts.vote_message(new.vote, counts, {}, seats.members))
+    markup = vote_keyboard(new.vote.id, council.group_language)
+    sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
+    await voting.set_vote_message(session, new.vote, sent.message_id)
+    live.remember(VOTE, new.vote.id, text, markup)
+    if message.chat.type == ChatType.PRIVATE:
+        await message.answer(_("The vote is posted in the group."))
+
+
+@router.message(Command("vote"))
+async def vote(
+    message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock, live: LiveMessages
+) -> None:
+    await _start_vote(message, command, False, bot, session, clock, live)
+
+
+@router.message(Command("secretvote"))
+async def secret_vote(
+    message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock, live: LiveMessages
+) -> None:
+    await _start_vote(message, command, True, bot, session, clock, live)
+
+
+@router.callback_query(VoteCb.filter())
+async def cast(
+    call: CallbackQuery, callback_data: VoteCb, session: AsyncSession, clock: Clock, live: LiveMessages
+) -> None:
+    """The hot path: one short transaction, one answer; the tally message is edited later, on a timer."""
+    result = await voting.cast_vote(
+        session, vote_id=callback_data.vote_id, user_id=call.from_user.id, choice=callback_data.choice, now=clock.now()
+    )
+    label = meeting_texts.choice_label(result.choice)
+    await call.answer(
+        _("Saved: {choice}").format(choice=label)
+        if result.changed
+        else _("Your vote is already: {choice}").format(choice=label)
+    )
+    if result.changed:
+        live.touch(VOTE, callback_data.vote_id)
+
+
+@router.callback_query(CloseVoteCb.filter())
+async def close_vote(
+    call: CallbackQuery, callback_data: CloseVoteCb, session: AsyncSession, clock: Clock, live: LiveMessages
+) -> None:
+    closed = await voting.close_vote(session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now())
+    await call.answer(_("The vote is closed: {outcome}").format(outcome=protocol.outcome_text(closed.vote.outcome)))
+    live.touch(VOTE, closed.vote.id)
+    await live.flush()
+
+
+@router.message(Command("close"))
+async def close_meeting(
+    message: Message, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings, live: LiveMessages
+) -> None:
+    council = await meetings.council_for_runner(session, message.from_user.id, _group_id(message))
+    meeting = await protocol.close_meeting(
+        session, council=council, user_id=message.from_user.id, now=clock.now(), tz=settings.tz
+    )
+    for vote in await voting.votes_of(session, meeting):
+        live.touch(VOTE, vote.id)
+    live.touch(ATTENDANCE, meeting.id)
+    await live.flush()  # the final counts are on the group's messages before the protocol follows
+    await post_protocol(bot, session, settings, meeting, council.chat_id)
+    if message.chat.type == ChatType.PRIVATE:
+        await message.answer(
+            _("The meeting is closed; protocol No. {number} is posted in the group.").format(
+                number=meeting.protocol_number
+            )
+        )
+
+
+async def post_protocol(bot: Bot, session: AsyncSession, settings: Settings, meeting: Meeting, chat_id: int) -> None:
+    """The protocol as messages and as a .docx document; the document's file id is kept for resending."""
+    data = await protocol.protocol_data(session, meeting.id)
+    council = await meetings.meeting_view(session, meeting.id)
+    language = council.council.group_language if chat_id == council.council.chat_id else _reader_language()
+    for part in protocol.protocol_messages(data, settings.tz, language):
+        await bot.send_message(chat_id, part)
+    document = meeting.protocol_file_id or BufferedInputFile(
+        protocol.protocol_docx(data, settings.tz, language), filename=protocol.protocol_filename(data)
+    )
+    try:
+        sent = await bot.send_document(chat_id, document)
+    except TelegramAPIError:
+        if not meeting.protocol_file_id:
+            raise
+        # Telegram no longer has the file: build it again from the database.
+        sent = await bot.send_document(
+            chat_id,
+            BufferedInputFile(
+                protocol.protocol_docx(data, settings.tz, language), filename=protocol.protocol_filename(data)
+            ),
+        )
+    if chat_id == council.council.chat_id and sent.document:
+        await meetings.set_protocol_file(session, meeting, sent.document.file_id)
+
+
+def _reader_language() -> GroupLanguage:
+    """Someone asking privately reads the protocol in their own language."""
+    return GroupLanguage(I18n.get_current().current_locale)
+
+
+@router.message(Command("protocols"), F.chat.type == ChatType.PRIVATE)
+async def list_protocols(message: Message, session: AsyncSession, settings: Settings) -> None:
+    listing = await meetings.meetings_of(session, message.from_user.id)
+    if not listing.past:
+        await message.answer(_("There are no protocols yet."))
+        return
+    buttons = [
+        (
+            m.id,
+            _("Protocol No. {number} — {when}").format(
+                number=m.protocol_number, when=fmt_datetime(m.starts_at, settings.tz)
+            ),
+        )
+        for m in listing.past[:30]
+    ]
+    await message.answer(_("Which protocol should I send?"), reply_markup=protocols_keyboard(buttons))
+
+
+@router.callback_query(ProtocolCb.filter())
+async def send_protocol(
+    call: CallbackQuery, callback_data: ProtocolCb, bot: Bot, session: AsyncSession, settings: Settings
+) -> None:
+    view = await meetings.meeting_view(session, callback_data.meeting_id)
+    if not await meetings.is_member_of(session, view.council.id, call.from_user.id):
+        await call.answer(_("You are not a member of this council."), show_alert=True)
+        return
+    await call.answer(_("Sending"))
+    await post_protocol(bot, session, settings, view.meeting, call.from_user.id)
