@@ -108,7 +108,7 @@ async def test_cancel_in_preview_publishes_nothing(flow, council):
     (meeting,) = await flow.rows(Meeting)
     assert meeting.status is MeetingStatus.CANCELLED
     assert len(flow.api.sent_to(council.group.id)) == 1  # only the /setup reply
-    answer = await flow.press_data(council.chair, preview, "ag:p:%d" % meeting.id)  # a stale Publish
+    answer = await flow.press_data(council.chair, preview, f"ag:p:{meeting.id}")  # a stale Publish
     assert answer["show_alert"] == "true"
     assert len(flow.api.sent_to(council.group.id)) == 1
 
