@@ -167,8 +167,9 @@ async def flow(api: BotAPI, engine: AsyncEngine) -> AsyncIterator[Flow]:
             router._parent_router = None
 
 
-async def seed_council(flow: Flow, *, members: int, participants: int = 0, chat_id: int = -100,
-                       chair_locale: str = "ru"):  # noqa: ANN201 - the council row, with .chair, .group, .people
+async def seed_council(
+    flow: Flow, *, members: int, participants: int = 0, chat_id: int = -100, chair_locale: str = "ru"
+):  # noqa: ANN201 - the council row, with .chair, .group, .people
     """A council made by /setup, with `members` approved voting members (the chair among them) and some
     participants, stored directly: registration itself is tested in test_registration."""
     from db.models import MemberStatus, Role, User
@@ -189,10 +190,17 @@ async def seed_council(flow: Flow, *, members: int, participants: int = 0, chat_
             people.append(person)
             session.add(User(id=person.id, language=locale, created_at=flow.clock.now()))
             await session.flush()
-            session.add(Member(council_id=council.id, user_id=person.id, full_name=f"Фамилия{n:02d} Мугалим{n}",
-                               role=Role.TEACHER if n < members else Role.PARTICIPANT,
-                               status=MemberStatus.APPROVED, regulation_confirmed_at=flow.clock.now(),
-                               applied_at=flow.clock.now()))
+            session.add(
+                Member(
+                    council_id=council.id,
+                    user_id=person.id,
+                    full_name=f"Фамилия{n:02d} Мугалим{n}",
+                    role=Role.TEACHER if n < members else Role.PARTICIPANT,
+                    status=MemberStatus.APPROVED,
+                    regulation_confirmed_at=flow.clock.now(),
+                    applied_at=flow.clock.now(),
+                )
+            )
         await session.commit()
     council.chair, council.group, council.people = chair, group, people
     return council

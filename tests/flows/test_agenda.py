@@ -35,8 +35,10 @@ async def test_agenda_eight_days_ahead_previews_then_publishes_to_group_and_memb
     assert meeting.starts_at == datetime(2026, 12, 3, 15, 0, tzinfo=BISHKEK)
     items = await flow.rows(AgendaItem)
     assert [(i.position, i.title, i.reporter) for i in items] == [
-        (1, "Мектептин методикалык темасы", "Осмонова Г."), (2, "Окуу топторунун иш пландары", None),
-        (3, "Ар кандай маселелер", None)]
+        (1, "Мектептин методикалык темасы", "Осмонова Г."),
+        (2, "Окуу топторунун иш пландары", None),
+        (3, "Ар кандай маселелер", None),
+    ]
 
     answer = await flow.press(chair, preview, "Опубликовать")
     assert answer["text"] == "Опубликовано"
@@ -47,8 +49,9 @@ async def test_agenda_eight_days_ahead_previews_then_publishes_to_group_and_memb
     assert meeting.status is MeetingStatus.ANNOUNCED and meeting.announcement_message_id == announcement.message_id
     for person in council.people[1:]:  # every member and the participant is told privately, in their language
         told = flow.api.last_to(person.id).text
-        assert told.startswith("Методикалык кеңештин отуруму" if person.language_code == "ky"
-                               else "Заседание методического совета")
+        assert told.startswith(
+            "Методикалык кеңештин отуруму" if person.language_code == "ky" else "Заседание методического совета"
+        )
     # Reminders one day and one hour before, keyed by meeting and start time.
     ts = int(meeting.starts_at.timestamp())
     assert flow.scheduler.reminder_jobs(meeting.id) == [f"remind:{meeting.id}:{ts}:1", f"remind:{meeting.id}:{ts}:24"]

@@ -1,0 +1,236 @@
+"""The meeting: attendance, inline-button votes with the 2/3 quorum (cl. 7.7), closing, the protocol."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import timedelta
+
+import pytest
+from docx import Document
+
+from db.models import Ballot, Meeting, MeetingStatus, Outcome, SecretVoter, Vote
+from tests.conftest import NOW, seed_council
+
+AGENDA = "\n1. Мектептин методикалык темасы — Осмонова Г.\n2. Окуу топторунун иш пландары"
+
+
+@pytest.fixture
+async def meeting(flow):
+    """A 10-member council (plus one participant) whose meeting, announced 8 days ahead, is today."""
+    council = await seed_council(flow, members=10, participants=1)
+    await flow.say(council.chair, council.chair, "/start")
+    day = (NOW + timedelta(days=8)).strftime("%d.%m.%Y")
+    (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day} 15:00 Кабинет 12{AGENDA}")
+    await flow.press(council.chair, preview, "Опубликовать")
+    flow.clock.advance(timedelta(days=8, hours=5))  # the meeting day, 15:00
+    council.participant = council.people[-1]
+    council.voters = council.people[:-1]
+    return council
+
+
+async def open_meeting(flow, council):  # noqa: ANN201 - the attendance message in the group
+    await flow.say(council.chair, council.group, "/open")
+    return next(m for m in flow.api.sent_to(council.group.id) if "Присутствую" in str(m.reply_markup))
+
+
+async def mark_present(flow, council, attendance, people) -> None:  # noqa: ANN001
+    for person in people:
+        answer = await flow.press(person, attendance, "Присутствую")
+        assert answer["text"] in {"Сиз катышты деп белгилендиңиз.", "Вы отмечены как присутствующий(ая)."}
+
+
+async def post_vote(flow, council, text: str):  # noqa: ANN201 - the vote message
+    sent = await flow.say(council.chair, council.group, text)
+    (vote_message,) = [m for m in sent if m.chat_id == council.group.id]
+    return vote_message
+
+
+async def test_open_posts_attendance_with_a_live_count(flow, meeting):
+    attendance = await open_meeting(flow, meeting)
+    assert "Присутствуют: 0 из 10 членов совета · для кворума нужно 7" in attendance.text
+    assert "Катышып жатат: 10 мүчөнүн 0" in attendance.text  # both languages, Kyrgyz first
+    await mark_present(flow, meeting, attendance, meeting.voters[1:4] + [meeting.participant])
+    answer = await flow.press(meeting.voters[1], attendance, "Присутствую")
+    assert answer["text"] in {"Сиз катышты деп белгилендиңиз.", "Вы уже отмечены как присутствующий(ая)."}
+    assert attendance.edits == 0  # nothing edited per press: the timer does it
+    await flow.live.flush()
+    assert "Присутствуют: 3 из 10" in attendance.text and "Участники без права голоса: 1" in attendance.text
+    assert attendance.edits == 1
+    await flow.live.flush()
+    assert attendance.edits == 1  # nothing changed, no edit (Telegram would refuse it)
+
+
+async def test_chair_marks_members_without_phones(flow, meeting):
+    attendance = await open_meeting(flow, meeting)
+    roll = flow.api.last_to(meeting.chair.id)
+    assert roll.text.startswith("Заседание открыто.")
+    name = "Фамилия05 Мугалим5"
+    await flow.press(meeting.chair, roll, name)
+    assert any(b["text"] == f"✅ {name}" for b in roll.buttons)
+    await flow.live.flush()
+    assert "Присутствуют: 1 из 10" in attendance.text
+    await flow.press(meeting.chair, roll, name)  # a mistake, undone
+    await flow.live.flush()
+    assert "Присутствуют: 0 из 10" in attendance.text
+
+
+async def test_vote_buttons_order_and_who_may_vote(flow, meeting):
+    attendance = await open_meeting(flow, meeting)
+    await mark_present(flow, meeting, attendance, meeting.voters[:7] + [meeting.participant])
+    message = await post_vote(flow, meeting, "/vote 1 Мектептин методикалык темасын бекитүү")
+    assert [[b["text"] for b in row] for row in message.reply_markup["inline_keyboard"]] == [
+        ["Макул / За", "Каршы / Против", "Калыс / Воздержался"],
+        ["Добушту жабуу (төрага) / Закрыть (председатель)"],
+    ]
+    assert "по вопросу 1" in message.text and "Мектептин методикалык темасын бекитүү" in message.text
+
+    absent = meeting.voters[8]  # a Russian reader, not marked present
+    answer = await flow.press(absent, message, "Макул")
+    assert answer["show_alert"] == "true" and answer["text"].startswith("Вы не отмечены как присутствующий(ая).")
+    answer = await flow.press(meeting.participant, message, "Макул")
+    assert "4.3" in answer["text"]
+    stranger = flow.api.person(555, "Чужой", None, "ru")
+    answer = await flow.press(stranger, message, "Макул")
+    assert answer["text"] == "Голосуют только члены совета."
+
+    voter = meeting.voters[1]
+    assert (await flow.press(voter, message, "Каршы"))["text"] in {"Сакталды: Каршы", "Сохранено: Против"}
+    assert (await flow.press(voter, message, "Макул"))["text"] in {"Сакталды: Макул", "Сохранено: За"}
+    same = await flow.press(voter, message, "Макул")
+    assert same["text"] in {"Сиздин добушуңуз мурунтан эле: Макул", "Ваш голос уже: За"}
+    (ballot,) = await flow.rows(Ballot)
+    assert ballot.choice.value == "for"
+    await flow.live.flush()
+    assert "За: 1 — Фамилия01 Мугалим1" in message.text
+
+
+async def test_adopted_not_adopted_and_protocol(flow, meeting):
+    attendance = await open_meeting(flow, meeting)
+    present = meeting.voters[:7]
+    await mark_present(flow, meeting, attendance, present + [meeting.participant])
+
+    first = await post_vote(flow, meeting, "/vote 1 Мектептин методикалык темасын бекитүү")
+    for person, choice in zip(present, ["Макул"] * 4 + ["Каршы", "Калыс", "Калыс"], strict=True):
+        await flow.press(person, first, choice)
+    answer = await flow.press(meeting.chair, first, "Добушту жабуу")
+    assert answer["text"] == "Голосование закрыто: принято"
+    assert "Итог: принято." in first.text and first.buttons == []
+
+    second = await post_vote(flow, meeting, "/vote 2 Иш пландарын кайра карап чыгуу")
+    for person, choice in zip(present, ["Макул"] * 3 + ["Каршы"] * 2 + ["Калыс"] * 2, strict=True):
+        await flow.press(person, second, choice)
+    sent = await flow.say(meeting.chair, meeting.group, "/close")
+
+    votes = await flow.rows(Vote)
+    assert [
+        (v.outcome, v.votes_for, v.votes_against, v.votes_abstain, v.present_total, v.members_total) for v in votes
+    ] == [(Outcome.ADOPTED, 4, 1, 2, 7, 10), (Outcome.NOT_ADOPTED, 3, 2, 2, 7, 10)]
+    assert "Итог: не принято." in second.text  # closed by /close, the tally frozen on the message
+    (closed,) = await flow.rows(Meeting)
+    assert (closed.status, closed.protocol_number, closed.school_year) == (MeetingStatus.CLOSED, 1, 2026)
+
+    protocol_texts = [m.text for m in sent if m.chat_id == meeting.group.id and m.method == "sendMessage"]
+    text = "\n".join(protocol_texts)
+    assert "ПРОТОКОЛ №1 заседания методического совета «Мектеп №5»" in text
+    assert "«Мектеп №5» методикалык кеңешинин отурумунун №1 ПРОТОКОЛУ" in text
+    assert "Присутствовали: 7 из 10 членов совета" in text and "Отсутствовали: Фамилия07 Мугалим7" in text
+    assert "Участники без права голоса: Фамилия10 Мугалим10" in text
+    assert "Слушали: Осмонова Г." in text and "Угулду: Осмонова Г." in text
+    assert "Постановили: Мектептин методикалык темасын бекитүү" in text
+    assert "Голосование: за 4, против 1, воздержались 2. принято." in text
+    assert "Добуш берүү: макул 3, каршы 2, калыс 2. кабыл алынган жок." in text
+    assert all(len(t) <= 4096 for t in protocol_texts)
+
+    (document,) = [m for m in sent if m.method == "sendDocument"]
+    assert document.document["file_name"] == "protocol_2026-2027_01.docx"
+    content, _ = flow.api.files[document.document["file_id"]]
+    paragraphs = [p.text for p in Document(io.BytesIO(content)).paragraphs]
+    assert paragraphs[0] == "«Мектеп №5» методикалык кеңешинин отурумунун №1 ПРОТОКОЛУ"  # Kyrgyz first
+    assert "ПРОТОКОЛ №1 заседания методического совета «Мектеп №5»" in paragraphs
+    assert "Председатель: ____________ Гүлнара Осмонова" in paragraphs
+    assert "Төрага: ____________ Гүлнара Осмонова" in paragraphs
+    assert closed.protocol_file_id == document.document["file_id"]
+
+
+async def test_six_present_is_no_quorum(flow, meeting):
+    attendance = await open_meeting(flow, meeting)
+    present = meeting.voters[:6]
+    await mark_present(flow, meeting, attendance, present)
+    message = await post_vote(flow, meeting, "/vote Окуу пландарын бекитүү")
+    for person in present:
+        await flow.press(person, message, "Макул")
+    await flow.press(meeting.chair, message, "Добушту жабуу")
+    (vote,) = await flow.rows(Vote)
+    assert (vote.outcome, vote.votes_for, vote.present_total) == (Outcome.NO_QUORUM, 6, 6)
+    assert "нет кворума: решение не правомочно" in message.text and "кворум жок" in message.text
+    answer = await flow.press(present[0], message, "Каршы") if message.buttons else None
+    assert answer is None  # no buttons left on a closed vote
+
+
+async def test_pressing_a_closed_vote_is_refused(flow, meeting):
+    attendance = await open_meeting(flow, meeting)
+    await mark_present(flow, meeting, attendance, meeting.voters[:7])
+    message = await post_vote(flow, meeting, "/vote Бекитүү")
+    data = message.button("Макул")["callback_data"]
+    await flow.press(meeting.chair, message, "Добушту жабуу")
+    answer = await flow.press_data(meeting.voters[1], message, data)
+    assert answer["text"] in {"Добуш берүү жабылган.", "Голосование закрыто."}
+    assert await flow.rows(Ballot) == []
+
+
+async def test_only_the_chair_closes_a_vote(flow, meeting):
+    attendance = await open_meeting(flow, meeting)
+    await mark_present(flow, meeting, attendance, meeting.voters[:7])
+    message = await post_vote(flow, meeting, "/vote Бекитүү")
+    answer = await flow.press(meeting.voters[2], message, "Добушту жабуу")
+    assert answer["text"] in {
+        "Муну кеңештин төрагасы же катчысы гана жасай алат.",
+        "Это может сделать только председатель или секретарь совета.",
+    }
+    (vote,) = await flow.rows(Vote)
+    assert vote.is_open
+
+
+async def test_secret_ballot_keeps_who_apart_from_what(flow, meeting):
+    attendance = await open_meeting(flow, meeting)
+    present = meeting.voters[:7]
+    await mark_present(flow, meeting, attendance, present)
+    message = await post_vote(flow, meeting, "/secretvote 1 Төраганын орун басарын шайлоо")
+    assert "Тайное голосование" in message.text
+    for person, choice in zip(present, ["Макул"] * 5 + ["Каршы", "Калыс"], strict=True):
+        await flow.press(person, message, choice)
+    await flow.press(present[5], message, "Макул")  # changes their secret vote
+    ballots = await flow.rows(Ballot)
+    assert all(b.member_id is None and b.token for b in ballots) and len(ballots) == 7
+    assert len(await flow.rows(SecretVoter)) == 7
+    await flow.live.flush()
+    assert "Фамилия" not in message.text  # no name next to a choice
+    await flow.press(meeting.chair, message, "Добушту жабуу")
+    (vote,) = await flow.rows(Vote)
+    assert (vote.votes_for, vote.votes_against, vote.votes_abstain, vote.salt) == (6, 0, 1, None)
+
+
+async def test_many_members_pressing_at_once(flow):
+    """30 members press within the same moment: every vote stored, the tally exact, no edit refused."""
+    council = await seed_council(flow, members=30)
+    await flow.say(council.chair, council.chair, "/start")
+    day = (NOW + timedelta(days=8)).strftime("%d.%m.%Y")
+    (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day} 15:00{AGENDA}")
+    await flow.press(council.chair, preview, "Опубликовать")
+    flow.clock.advance(timedelta(days=8, hours=5))
+    attendance = await open_meeting(flow, council)
+    await mark_present(flow, council, attendance, council.people)
+    message = await post_vote(flow, council, "/vote Бекитүү")
+    choices = ["Макул", "Каршы", "Калыс"]
+    updates = [
+        flow.api.callback_update(p, message, message.button(choices[i % 3])["callback_data"])
+        for i, p in enumerate(council.people)
+    ]
+    await asyncio.gather(*(flow.feed(u) for u in updates))
+    assert all(u["callback_query"]["id"] in flow.api.answers for u in updates)
+    assert len(await flow.rows(Ballot)) == 30
+    await flow.live.flush()
+    assert "За: 10" in message.text and "Против: 10" in message.text and "Воздержался: 10" in message.text
+    assert message.edits == 1
+    assert not [e for e in flow.api.errors if e[0].startswith("edit")]
