@@ -25,11 +25,18 @@ class BotProcess:
         self.log = workdir / "bot.log"
         self.db_path = workdir / "kenesh.db"
 
-    async def start(self) -> None:
+    async def start(self, fake_time: str | None = None) -> None:
+        """Start `python -m bot`; with fake_time ("@2026-12-03 06:00:00", UTC) under libfaketime."""
         polls = sum(1 for method, _ in self.api.calls if method == "getUpdates")
         log = self.log.open("ab")
+        env = dict(self.env)
+        if fake_time:
+            import libfaketime
+
+            env.update(libfaketime.get_reload_information()[1])
+            env["FAKETIME"] = fake_time  # the clock starts there and runs on
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=self.workdir, env=self.env, stdout=log, stderr=log
+            sys.executable, "-m", "bot", cwd=self.workdir, env=env, stdout=log, stderr=log
         )
         try:
             await self.api.wait_for(
@@ -52,6 +59,10 @@ class BotProcess:
     def query(self, sql: str, *params) -> list[tuple]:  # noqa: ANN002
         with sqlite3.connect(self.db_path) as connection:
             return connection.execute(sql, params).fetchall()
+
+    def execute(self, sql: str, rows: list[tuple]) -> None:
+        with sqlite3.connect(self.db_path, timeout=10) as connection:
+            connection.executemany(sql, rows)
 
     # -- people acting through Telegram --------------------------------------------------------------------
 

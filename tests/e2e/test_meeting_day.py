@@ -1,0 +1,139 @@
+"""End to end: a 10-member council announces a meeting, holds it (under libfaketime, eight days later),
+votes, closes it with a protocol in both languages; then a meeting with 6 present has no quorum."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from docx import Document
+
+BISHKEK = ZoneInfo("Asia/Bishkek")
+AGENDA = "\n1. Мектептин методикалык темасы — Осмонова Г.\n2. Окуу топторунун иш пландары"
+
+
+def seed_members(bot, api, council_id: int, count: int) -> list:  # noqa: ANN001
+    """Nine approved members besides the chair, stored as registration would store them."""
+    now = datetime.now(UTC).isoformat(" ")
+    people = []
+    users, members = [], []
+    for n in range(1, count):
+        locale = "ky" if n % 2 else "ru"
+        person = api.person(200 + n, f"Мугалим{n}", f"Фамилия{n:02d}", locale)
+        api.started.add(person.id)
+        people.append(person)
+        users.append((person.id, locale, now))
+        members.append((council_id, person.id, f"Фамилия{n:02d} Мугалим{n}", "teacher", "approved", now, now))
+    bot.execute("INSERT INTO users (id, language, created_at) VALUES (?, ?, ?)", users)
+    bot.execute(
+        "INSERT INTO members (council_id, user_id, full_name, role, status, regulation_confirmed_at, "
+        "applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        members,
+    )
+    return people
+
+
+def in_days(days: int, start: datetime | None = None) -> datetime:
+    return (start or datetime.now(BISHKEK)).astimezone(BISHKEK) + timedelta(days=days)
+
+
+def faketime_for(meeting_day: datetime) -> str:
+    """libfaketime's start point (UTC): 12:00 in Bishkek on the meeting's day, three hours before it."""
+    noon = meeting_day.replace(hour=12, minute=0, second=0, microsecond=0)
+    return "@" + noon.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+async def hold_meeting(bot, api, chair, group, people, present: int, decisions: list[tuple[str, list[str]]]):  # noqa: ANN001, ANN201
+    attendance = await bot.say(chair, group, "/open")
+    for person in people[:present]:
+        await bot.press(person, attendance, "Присутствую")
+    for text, choices in decisions:
+        vote = await bot.say(chair, group, text)
+        for person, choice in zip(people, choices, strict=False):
+            answer = await bot.press(person, vote, choice)
+            assert answer["text"].startswith(("Сакталды", "Сохранено")), answer
+    before = len(api.sent_to(group.id))
+    await bot.say(chair, group, "/close")
+    await api.wait_for(lambda: any(m.method == "sendDocument" for m in api.sent_to(group.id)[before:]))
+    return api.sent_to(group.id)[before:]
+
+
+async def test_meeting_day_votes_quorum_and_protocols(api, bot_process):
+    bot = bot_process
+    chair = api.person(10, "Гүлнара", "Осмонова", "ru")
+    group = api.group(-1005, "Мектеп №5", admins={10})
+    await bot.say(chair, group, "/setup")
+    ((council_id,),) = bot.query("SELECT id FROM councils")
+    people = [chair, *seed_members(bot, api, council_id, 10)]
+    await bot.say(chair, chair, "/start")
+
+    # cl. 7.5: refused at 6 days, accepted at 8.
+    refused = await bot.say(chair, chair, f"/agenda {in_days(6):%d.%m.%Y} 15:00 Кабинет 12{AGENDA}")
+    assert "не менее чем за 7 дней" in refused.text and bot.query("SELECT count(*) FROM meetings") == [(0,)]
+    meeting_day = in_days(8)
+    preview = await bot.say(chair, chair, f"/agenda {meeting_day:%d.%m.%Y} 15:00 Кабинет 12{AGENDA}")
+    answer = await bot.press(chair, preview, "Опубликовать")
+    assert answer["text"] == "Опубликовано"
+    await api.wait_for(lambda: any(m.pinned for m in api.sent_to(group.id)))
+    await api.wait_for(lambda: all(api.sent_to(p.id) for p in people[1:]))  # each member told privately
+
+    # The meeting day: the same database, the process started eight days later.
+    assert await bot.stop() == 0
+    await bot.start(fake_time=faketime_for(meeting_day))
+    present_first = people[:7]
+    sent = await hold_meeting(
+        bot,
+        api,
+        chair,
+        group,
+        people,
+        7,
+        [
+            ("/vote 1 Мектептин методикалык темасын бекитүү", ["Макул"] * 4 + ["Каршы", "Калыс", "Калыс"]),
+            ("/vote 2 Иш пландарын кайра карап чыгуу", ["Макул"] * 3 + ["Каршы"] * 2 + ["Калыс"] * 2),
+        ],
+    )
+    assert len(present_first) == 7
+    assert bot.query(
+        "SELECT outcome, votes_for, votes_against, votes_abstain, present_total, members_total FROM votes ORDER BY id"
+    ) == [("adopted", 4, 1, 2, 7, 10), ("not_adopted", 3, 2, 2, 7, 10)]
+    text = "\n".join(m.text for m in sent if m.method == "sendMessage")
+    assert "ПРОТОКОЛ №1 заседания методического совета «Мектеп №5»" in text
+    assert "«Мектеп №5» методикалык кеңешинин отурумунун №1 ПРОТОКОЛУ" in text
+    assert "Присутствовали: 7 из 10 членов совета" in text and "Катышты: 10 мүчөнүн 7" in text
+    assert (
+        "за 4, против 1, воздержались 2. принято." in text and "макул 3, каршы 2, калыс 2. кабыл алынган жок." in text
+    )
+    (document,) = [m for m in sent if m.method == "sendDocument"]
+    content, _ = api.files[document.document["file_id"]]
+    paragraphs = [p.text for p in Document(io.BytesIO(content)).paragraphs]
+    assert paragraphs[0] == "«Мектеп №5» методикалык кеңешинин отурумунун №1 ПРОТОКОЛУ"
+    assert "ПРОТОКОЛ №1 заседания методического совета «Мектеп №5»" in paragraphs
+    assert any(p.startswith("Постановили: Мектептин методикалык темасын бекитүү") for p in paragraphs)
+
+    # A second meeting, announced on that day for eight days later, with only six present.
+    second_day = in_days(8, meeting_day)
+    preview = await bot.say(chair, chair, f"/agenda {second_day:%d.%m.%Y} 15:00{AGENDA}")
+    await bot.press(chair, preview, "Опубликовать")
+    await api.wait_for(lambda: bot.query("SELECT count(*) FROM meetings WHERE status = 'announced'") == [(1,)])
+    assert await bot.stop() == 0
+    await bot.start(fake_time=faketime_for(second_day))
+    sent = await hold_meeting(
+        bot,
+        api,
+        chair,
+        group,
+        people,
+        6,
+        [
+            ("/vote Окуу пландарын бекитүү", ["Макул"] * 6),
+        ],
+    )
+    assert bot.query("SELECT outcome, votes_for, present_total FROM votes ORDER BY id DESC LIMIT 1") == [
+        ("no_quorum", 6, 6)
+    ]
+    text = "\n".join(m.text for m in sent if m.method == "sendMessage")
+    assert "ПРОТОКОЛ №2" in text and "нет кворума: решение не правомочно" in text and "кворум жок" in text
+    assert api.errors == []
+    assert "Traceback" not in bot.log.read_text()
