@@ -234,3 +234,36 @@ async def test_many_members_pressing_at_once(flow):
     assert "За: 10" in message.text and "Против: 10" in message.text and "Воздержался: 10" in message.text
     assert message.edits == 1
     assert not [e for e in flow.api.errors if e[0].startswith("edit")]
+
+
+async def test_protocols_lists_and_sends_one_again_in_the_readers_language(flow, meeting):
+    attendance = await open_meeting(flow, meeting)
+    await mark_present(flow, meeting, attendance, meeting.voters[:7])
+    await flow.say(meeting.chair, meeting.group, "/close")
+    member = meeting.voters[1]  # a Kyrgyz reader
+    (listing,) = await flow.say(member, member, "/protocols")
+    assert listing.buttons[0]["text"].startswith("Протокол №1 — 2026-ж., 3-декабрь")
+    before = len(flow.api.sent_to(member.id))
+    await flow.press(member, listing, "Протокол №1")
+    sent = flow.api.sent_to(member.id)[before:]
+    assert sent[0].text.startswith("«Мектеп №5» методикалык кеңешинин отурумунун №1 ПРОТОКОЛУ")
+    assert "ПРОТОКОЛ №1" not in sent[0].text  # only the reader's language in a private chat
+    assert sent[-1].method == "sendDocument"
+    stranger = flow.api.person(556, "Чужой", None, "ru")
+    await flow.say(stranger, stranger, "/start")
+    answer = await flow.press_data(stranger, listing, listing.buttons[0]["callback_data"])
+    assert answer["text"] == "Вы не член этого совета."
+
+
+async def test_group_language_setting_changes_group_posts(flow, meeting):
+    (menu,) = await flow.say(meeting.chair, meeting.chair, "/settings")
+    assert menu.text.startswith("Язык сообщений совета в группе: Кыргызча + Русский.")
+    russian = next(b for b in menu.buttons if b["text"] == "Русский")
+    await flow.press_data(meeting.chair, menu, russian["callback_data"])
+    assert menu.text == "Язык сообщений совета в группе: Русский."
+    attendance = await open_meeting(flow, meeting)
+    assert attendance.text.startswith("Заседание методического совета открыто.")
+    assert "Катыштым" not in attendance.text and attendance.buttons[0]["text"] == "Присутствую"
+    member = meeting.voters[2]
+    (refused,) = await flow.say(member, member, "/settings")
+    assert refused.text == "Это может сделать только председатель или секретарь совета."

@@ -1,0 +1,80 @@
+"""Reading the chair's agenda: date formats, numbering, reporters, and every refusal (cl. 7.5)."""
+
+from datetime import datetime
+
+import pytest
+from aiogram.utils.i18n import I18n
+
+from bot.agenda import parse_agenda, parse_items
+from bot.errors import KeneshError
+from bot.i18n import create_i18n
+from tests.conftest import BISHKEK
+
+NOW = datetime(2026, 11, 25, 23, 30, tzinfo=BISHKEK)  # late evening: "today" is still the 25th
+
+
+@pytest.fixture(autouse=True)
+def russian():
+    i18n = create_i18n("ky")
+    with i18n.context(), i18n.use_locale("ru"):
+        yield I18n.get_current()
+
+
+def parse(text):
+    return parse_agenda(text, now=NOW, tz=BISHKEK)
+
+
+@pytest.mark.parametrize("first_line", ["02.12.2026 15:00", "2.12.2026 15:00", "2026-12-02 15:00", "02.12.2026 15.00"])
+def test_date_formats_and_the_seventh_day_is_allowed(first_line):
+    agenda = parse(first_line + "\n1. Маселе")
+    assert agenda.when.starts_at == datetime(2026, 12, 2, 15, 0, tzinfo=BISHKEK)
+    assert agenda.when.place is None
+
+
+def test_place_is_the_rest_of_the_first_line():
+    assert parse("10.12.2026 15:00 Кабинет 12, 2-кабат\nМаселе").when.place == "Кабинет 12, 2-кабат"
+
+
+def test_items_numbering_and_reporters():
+    items = parse_items(
+        [
+            "1. Мектептин методикалык темасы — Осмонова Г.",
+            "2) Окуу-методикалык иштер - Асанов А.",
+            "- Окуу топторунун иш пландары",
+            "  ",
+            "• Ар кандай",
+            "Башка маселе – Петрова А. А.",
+        ]
+    )
+    assert [(i.title, i.reporter) for i in items] == [
+        ("Мектептин методикалык темасы", "Осмонова Г."),
+        ("Окуу-методикалык иштер", "Асанов А."),
+        ("Окуу топторунун иш пландары", None),
+        ("Ар кандай", None),
+        ("Башка маселе", "Петрова А. А."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("01.12.2026 15:00\nМаселе", "Самая ранняя дата, которую можно выбрать сегодня: 2 декабря 2026 г."),
+        ("25.11.2026 23:00\nМаселе", "Это время уже прошло"),
+        ("32.12.2026 15:00\nМаселе", "Не могу прочитать"),
+        ("10.12.2026\nМаселе", "Не могу прочитать"),
+        ("10.12.2026 15:00", "В повестке нет вопросов"),
+        ("", "В первой строке"),
+        ("10.12.2026 15:00\n" + "\n".join(f"Маселе {i}" for i in range(21)), "не больше 20 вопросов, а здесь 21"),
+        ("10.12.2026 15:00\n" + "ы" * 301, "не больше 300 символов"),
+        ("10.12.2026 15:00 " + "К" * 201 + "\nМаселе", "Место слишком длинное"),
+    ],
+)
+def test_refusals(text, message):
+    with pytest.raises(KeneshError) as caught:
+        parse(text)
+    assert message in caught.value.render().replace("\u202f", " ")
+
+
+def test_twenty_items_of_300_characters_are_fine():
+    agenda = parse("10.12.2026 15:00\n" + "\n".join("ы" * 300 for _ in range(20)))
+    assert len(agenda.items) == 20
