@@ -241,3 +241,22 @@ async def roster_of(session: AsyncSession, council_id: int) -> Roster:
 
 async def places_of(session: AsyncSession, user_id: int) -> Sequence[Member]:
     return await repo.memberships_of(session, user_id)
+
+
+@dataclass(frozen=True)
+class Roles:
+    member: bool
+    chair: bool
+    runs_meetings: bool  # the chair or the secretary (cl. 4.1)
+
+
+async def roles_of(session: AsyncSession, user_id: int) -> Roles:
+    member = chair = runs = False
+    for place in await repo.memberships_of(session, user_id):
+        if place.status is not MemberStatus.APPROVED:
+            continue
+        council = await repo.get_council(session, place.council_id)
+        member = True
+        chair = chair or council.chair_id == user_id
+        runs = runs or user_id in (council.chair_id, council.secretary_id)
+    return Roles(member, chair, runs)

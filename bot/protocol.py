@@ -140,8 +140,12 @@ def counts_text(counts: Counts) -> str:
 def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
     """The protocol as (style, text) lines; style is title, heading, space, text or sign. Text is plain."""
     lines = [
-        ("title", _("PROTOCOL No. {number} of the meeting of the methodical council «{title}»").format(
-            number=data.number, title=data.council_title)),
+        (
+            "title",
+            _("PROTOCOL No. {number} of the meeting of the methodical council «{title}»").format(
+                number=data.number, title=data.council_title
+            ),
+        ),
         ("text", _("Date: {when}").format(when=fmt_datetime(data.starts_at, tz))),
     ]
     if data.place:

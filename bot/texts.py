@@ -85,21 +85,43 @@ def application_text(member: Member, council: Council, tz: ZoneInfo) -> str:
     ).strip()
 
 
-def help_text(places: list[Member], chair_of: list[Council]) -> str:
-    lines = [_("<b>Commands</b>")]
-    lines.append(_("/members — the council's members"))
-    lines.append(_("/regulation — the regulation of the methodical council"))
-    lines.append(_("/lang — change the language"))
-    if chair_of:
-        lines += ["", _("<b>For the chair</b>")]
-        lines.append(_("/members — approve applications, name the secretary, hand over the chair"))
-        lines.append(_("/setup — in the council's group: create the council and get the join link"))
-    if not places:
-        lines = [
-            _("<b>Commands</b>"),
-            _("/start — how to join the methodical council"),
-            _("/regulation — the regulation of the methodical council"),
-            _("/lang — change the language"),
+def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
+    """The commands this person's role can use: anyone, member, chair or secretary."""
+    if not member:
+        return "\n".join(
+            [
+                _("<b>Commands</b>"),
+                _("/start — how to join the methodical council"),
+                _("/regulation — the regulation of the methodical council"),
+                _("/lang — change the language"),
+                _("/help — this list"),
+            ]
+        )
+    lines = [
+        _("<b>Commands</b>"),
+        _("/meetings — meetings: upcoming and past"),
+        _("/protocols — protocols of past meetings"),
+        _("/members — the council's members"),
+        _("/regulation — the regulation of the methodical council"),
+        _("/lang — change the language"),
+        _("/help — this list"),
+    ]
+    if runs_meetings:
+        lines += [
+            "",
+            _("<b>For the chair and the secretary</b>"),
+            _("/agenda — announce a meeting (at least 7 days ahead)"),
+            _("/open — open today's meeting: attendance in the group"),
+            _("/vote — put a decision to the vote; /vote 2 … for agenda item 2"),
+            _("/secretvote — the same as a secret ballot"),
+            _("/close — close the meeting and post the protocol"),
         ]
-    lines.append(_("/help — this list"))
+    if chair:
+        lines += [
+            "",
+            _("<b>For the chair</b>"),
+            _("/members — approve applications, name the secretary, hand over the chair"),
+            _("/settings — the language of the council's posts in the group"),
+            _("/setup — in the council's group: create the council and get the join link"),
+        ]
     return "\n".join(lines)

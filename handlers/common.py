@@ -17,7 +17,6 @@ from bot.i18n import LANGUAGE_NAMES
 from bot.keyboards import LanguageCb, language_keyboard
 from bot.regulation import regulation_messages
 from bot.texts import help_text
-from db.models import MemberStatus, Role
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -26,9 +25,8 @@ router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
 @router.message(Command("help"))
 async def show_help(message: Message, session: AsyncSession) -> None:
-    places = [p for p in await membership.places_of(session, message.from_user.id) if p.status is MemberStatus.APPROVED]
-    chairs = [p.council_id for p in places if p.role is Role.CHAIR]
-    await message.answer(help_text(places, chairs))
+    role = await membership.roles_of(session, message.from_user.id)
+    await message.answer(help_text(member=role.member, chair=role.chair, runs_meetings=role.runs_meetings))
 
 
 @router.message(Command("lang"))

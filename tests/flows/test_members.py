@@ -172,10 +172,15 @@ async def test_stranger_gets_a_clear_answer_to_members(flow):
 
 async def test_help_lists_what_the_role_can_use(flow, council):
     (chair_help,) = await flow.say(council.chair, council.chair, "/help")
-    assert "Төрага үчүн" in chair_help.text and "/members" in chair_help.text
+    assert "Төрага үчүн" in chair_help.text and "/agenda" in chair_help.text and "/settings" in chair_help.text
     anna = council.people["anna"]
     (member_help,) = await flow.say(anna, anna, "/help")
-    assert "Для председателя" not in member_help.text and "/members" in member_help.text
+    assert "Для председателя" not in member_help.text and "/agenda" not in member_help.text
+    assert "/meetings" in member_help.text and "/protocols" in member_help.text
+    listing = await _card(flow, council, "Петрова")
+    await flow.press(council.chair, listing, "Катчы")
+    (secretary_help,) = await flow.say(anna, anna, "/help")
+    assert "Для председателя и секретаря" in secretary_help.text and "/settings" not in secretary_help.text
     stranger = flow.api.person(51, "Stranger", None, "ru")
     (stranger_help,) = await flow.say(stranger, stranger, "/help")
     assert "/start" in stranger_help.text and "/members" not in stranger_help.text
