@@ -40,6 +40,8 @@ async def run(settings) -> None:  # noqa: ANN001
     from bot.clock import Clock
     from bot.i18n import create_i18n
     from bot.live import LiveMessages
+    from bot.middlewares import LastUpdate
+    from bot.outbox import Delivery
     from bot.scheduler import Scheduler
     from db.engine import create_engine, make_sessionmaker, migrate
 
@@ -55,8 +57,9 @@ async def run(settings) -> None:  # noqa: ANN001
         bot = create_bot(settings)
         clock = Clock(settings.tz)
         live = LiveMessages(bot, sessionmaker, i18n)
-        scheduler = Scheduler(bot, sessionmaker, i18n, settings, clock)
-        dp = create_dispatcher(settings, sessionmaker, clock, i18n, live=live, scheduler=scheduler)
+        delivery = Delivery(bot, sessionmaker, clock, i18n)
+        scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery)
+        dp = create_dispatcher(settings, sessionmaker, clock, i18n, live=live, scheduler=scheduler, delivery=delivery)
         try:
             me = await bot.get_me()
         except TelegramUnauthorizedError:
@@ -69,13 +72,25 @@ async def run(settings) -> None:  # noqa: ANN001
             settings.default_locale,
         )
         await set_commands(bot, i18n)
+        last_update = LastUpdate()
+        dp.update.outer_middleware(last_update)
         await live.start()
+        await delivery.start()
         await scheduler.start()
         try:
-            await dp.start_polling(bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True)
+            await dp.start_polling(
+                bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True, close_bot_session=False
+            )
         finally:
             await scheduler.stop()
             await live.stop()
+            await delivery.stop()
+            if last_update.update_id is not None:
+                try:  # confirm what was handled, so the next start does not handle it again
+                    await bot.get_updates(offset=last_update.update_id + 1, timeout=0, limit=1)
+                except Exception as error:  # noqa: BLE001 - stopping anyway; the updates will be seen again
+                    log.warning("Could not confirm the last update: %s", error)
+            await bot.session.close()
     finally:
         await engine.dispose()
 

@@ -18,6 +18,7 @@ from bot.fsm_storage import DatabaseStorage
 from bot.i18n import KeneshI18nMiddleware, in_locale
 from bot.live import LiveMessages
 from bot.middlewares import DbSessionMiddleware, UserMiddleware
+from bot.outbox import Delivery
 from bot.scheduler import Scheduler
 from handlers import get_routers
 
@@ -41,6 +42,7 @@ def create_dispatcher(
     *,
     live: LiveMessages,
     scheduler: Scheduler,
+    delivery: Delivery,
     storage: BaseStorage | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(
@@ -51,9 +53,10 @@ def create_dispatcher(
         i18n=i18n,
         live=live,
         scheduler=scheduler,
+        delivery=delivery,
     )
     # Order: the session first, then the stored user (it reads through the session), then the locale.
-    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, delivery))
     dp.update.outer_middleware(UserMiddleware())
     KeneshI18nMiddleware(i18n).setup(dp)
     dp.include_routers(*get_routers())

@@ -79,6 +79,7 @@ class LiveMessages:
         self._last_text: dict[tuple[str, int], tuple[str, object]] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._stopping = False
 
     def touch(self, kind: str, object_id: int) -> None:
         """The message of this vote or meeting is out of date; it will be edited soon."""
@@ -95,12 +96,15 @@ class LiveMessages:
             self._task = asyncio.create_task(self._run(), name="live-messages")
 
     async def stop(self) -> None:
+        """Let the current edit finish (a task cancelled inside a database call can hang the pool at
+        shutdown), then make the last edits."""
         if self._task is not None:
-            self._task.cancel()
+            self._stopping = True
+            self._wake.set()
             try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+                await asyncio.wait_for(self._task, timeout=10)
+            except TimeoutError:
+                log.warning("Live messages: stopped while an edit was still running")
             self._task = None
         await self.flush()
 
@@ -111,10 +115,11 @@ class LiveMessages:
             await self._edit(key)
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             await self._wake.wait()
             self._wake.clear()
-            while self._dirty:
+            while self._dirty and not self._stopping:
+                self._wake.clear()
                 now = time.monotonic()
                 due = [k for k in self._dirty if now - self._last_edit.get(k, 0) >= self.interval]
                 for key in due:
@@ -123,9 +128,12 @@ class LiveMessages:
                         await self._edit(key)
                     except Exception:  # one bad message must not stop the others' updates
                         log.exception("Updating live message %s failed", key)
-                if self._dirty:
+                if self._dirty and not self._stopping:
                     next_due = min(self._last_edit.get(k, 0) + self.interval for k in self._dirty)
-                    await asyncio.sleep(max(0.05, next_due - time.monotonic()))
+                    try:  # a wake (stop, or a new message) cuts the wait short
+                        await asyncio.wait_for(self._wake.wait(), max(0.05, next_due - time.monotonic()))
+                    except TimeoutError:
+                        pass
 
     async def _edit(self, key: tuple[str, int]) -> None:
         kind, object_id = key

@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 
 from bot.i18n import fmt_datetime
-from bot.meetings import Presence
-from bot.protocol import counts_text, outcome_text
 from bot.rendering import esc
-from bot.voting import Counts
-from db.models import AgendaItem, Choice, Council, Meeting, Vote
+from bot.rules import Counts
+from db.models import AgendaItem, Choice, Council, Meeting, Outcome, Vote
+
+if TYPE_CHECKING:
+    from bot.meetings import Presence
+
+
+def outcome_text(outcome: Outcome) -> str:
+    return {
+        Outcome.ADOPTED: _("adopted"),
+        Outcome.NOT_ADOPTED: _("not adopted"),
+        Outcome.NO_QUORUM: _("no quorum: no valid decision"),
+    }[outcome]
+
+
+def counts_text(counts: Counts) -> str:
+    return _("for {votes_for}, against {against}, abstained {abstain}").format(
+        votes_for=counts.votes_for, against=counts.against, abstain=counts.abstain
+    )
 
 
 def items_text(items: Sequence[AgendaItem]) -> str:

@@ -6,13 +6,15 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import rules
+from bot import meeting_texts, notices, rules
 from bot.agenda import Agenda, When
 from bot.errors import KeneshError
+from bot.outbox import Kind
 from db import repo
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus
 
@@ -93,7 +95,7 @@ async def draft_agenda(
     return MeetingView(council, meeting, await repo.meeting_items(session, meeting.id))
 
 
-def _check_notice(meeting: Meeting, now: datetime, tz) -> None:  # noqa: ANN001
+def _check_notice(meeting: Meeting, now: datetime, tz: ZoneInfo) -> None:
     today = now.astimezone(tz).date()
     if not rules.notice_given(meeting.starts_at.astimezone(tz).date(), today):
         raise KeneshError(
@@ -101,13 +103,26 @@ def _check_notice(meeting: Meeting, now: datetime, tz) -> None:  # noqa: ANN001
         )
 
 
-async def publish(session: AsyncSession, *, meeting_id: int, user_id: int, now: datetime, tz) -> MeetingView:  # noqa: ANN001
+async def publish(
+    session: AsyncSession, *, meeting_id: int, user_id: int, now: datetime, tz: ZoneInfo, default_locale: str
+) -> MeetingView:
     view = await meeting_view(session, meeting_id, user_id)
     if view.meeting.status is not MeetingStatus.DRAFT:
         raise KeneshError(__("This agenda has already been published or cancelled."))
     _check_notice(view.meeting, now, tz)  # the preview may have waited a day
     view.meeting.status = MeetingStatus.ANNOUNCED
     view.meeting.announced_at = now
+    await notices.to_group_and_members(
+        session,
+        view.council,
+        lambda: meeting_texts.announcement(view.council, view.meeting, view.items, tz),
+        kind=Kind.ANNOUNCEMENT,
+        now=now,
+        default_locale=default_locale,
+        pin=True,
+        ref_id=view.meeting.id,
+        skip_user=user_id,
+    )
     await session.commit()
     log.info("Council %s: meeting %s announced", view.council.id, meeting_id)
     return view
@@ -122,12 +137,16 @@ async def discard_draft(session: AsyncSession, *, meeting_id: int, user_id: int)
     return view
 
 
-async def set_announcement(session: AsyncSession, meeting: Meeting, message_id: int) -> None:
-    meeting.announcement_message_id = message_id
-    await session.commit()
-
-
-async def reschedule(session: AsyncSession, *, meeting_id: int, user_id: int, when: When, now: datetime) -> MeetingView:
+async def reschedule(
+    session: AsyncSession,
+    *,
+    meeting_id: int,
+    user_id: int,
+    when: When,
+    now: datetime,
+    tz: ZoneInfo,
+    default_locale: str,
+) -> MeetingView:
     """A new date for an announced meeting: parse_when has already applied the 7-day rule to it."""
     view = await meeting_view(session, meeting_id, user_id)
     if view.meeting.status is not MeetingStatus.ANNOUNCED:
@@ -136,16 +155,38 @@ async def reschedule(session: AsyncSession, *, meeting_id: int, user_id: int, wh
     if when.place:
         view.meeting.place = when.place
     view.meeting.announced_at = now
+    await notices.to_group_and_members(
+        session,
+        view.council,
+        lambda: meeting_texts.rescheduled(view.meeting, view.items, tz),
+        kind=Kind.ANNOUNCEMENT,
+        now=now,
+        default_locale=default_locale,
+        pin=True,
+        ref_id=view.meeting.id,
+        skip_user=user_id,
+    )
     await session.commit()
     log.info("Council %s: meeting %s moved to %s", view.council.id, meeting_id, when.starts_at.isoformat())
     return view
 
 
-async def cancel_meeting(session: AsyncSession, *, meeting_id: int, user_id: int) -> MeetingView:
+async def cancel_meeting(
+    session: AsyncSession, *, meeting_id: int, user_id: int, now: datetime, tz: ZoneInfo, default_locale: str
+) -> MeetingView:
     view = await meeting_view(session, meeting_id, user_id)
     if view.meeting.status is not MeetingStatus.ANNOUNCED:
         raise KeneshError(__("Only an announced meeting that has not started can be moved or cancelled."))
     view.meeting.status = MeetingStatus.CANCELLED
+    await notices.to_group_and_members(
+        session,
+        view.council,
+        lambda: meeting_texts.cancelled(view.meeting, tz),
+        kind=Kind.NOTICE,
+        now=now,
+        default_locale=default_locale,
+        skip_user=user_id,
+    )
     await session.commit()
     log.info("Council %s: meeting %s cancelled", view.council.id, meeting_id)
     return view
@@ -169,7 +210,7 @@ async def meetings_of(session: AsyncSession, user_id: int) -> MeetingList:
 # --- the meeting itself -----------------------------------------------------------------------------------
 
 
-async def todays_meeting(session: AsyncSession, council: Council, now: datetime, tz) -> Meeting:  # noqa: ANN001
+async def todays_meeting(session: AsyncSession, council: Council, now: datetime, tz: ZoneInfo) -> Meeting:
     today = now.astimezone(tz).date()
     for meeting in await repo.council_meetings(session, council.id, UPCOMING):
         if meeting.starts_at.astimezone(tz).date() == today:
@@ -177,7 +218,7 @@ async def todays_meeting(session: AsyncSession, council: Council, now: datetime,
     raise KeneshError(__("There is no meeting announced for today."))
 
 
-async def open_meeting(session: AsyncSession, *, council: Council, now: datetime, tz) -> MeetingView:  # noqa: ANN001
+async def open_meeting(session: AsyncSession, *, council: Council, now: datetime, tz: ZoneInfo) -> MeetingView:
     meeting = await todays_meeting(session, council, now, tz)
     if meeting.status is MeetingStatus.OPEN:
         raise KeneshError(__("Today's meeting is already open."))

@@ -7,12 +7,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import rules
+from bot import keyboards, notices, rules, texts
 from bot.errors import KeneshError
+from bot.outbox import Kind
+from bot.rendering import esc
 from db import repo
 from db.models import Council, Member, MemberStatus, Role, User
 
@@ -74,7 +78,15 @@ def parse_full_name(text: str | None) -> str:
 
 
 async def apply(
-    session: AsyncSession, *, council_id: int, user_id: int, full_name: str, role: Role | None, now: datetime
+    session: AsyncSession,
+    *,
+    council_id: int,
+    user_id: int,
+    full_name: str,
+    role: Role | None,
+    now: datetime,
+    default_locale: str,
+    tz: ZoneInfo,
 ) -> ChairView:
     """Store an application (or the chair's own confirmation) with the time the regulation was confirmed."""
     council = await repo.get_council(session, council_id)
@@ -104,6 +116,18 @@ async def apply(
     member.decided_at = None
     member.decided_by = None
     member.order_number = None
+    await session.flush()
+    # The chair decides privately; the application waits in the outbox if the chair cannot be reached yet.
+    await notices.to_person(
+        session,
+        council.chair_id,
+        lambda: texts.application_text(member, council, tz),
+        kind=Kind.TO_CHAIR,
+        now=now,
+        default_locale=default_locale,
+        council_id=council.id,
+        markup=lambda: keyboards.application_keyboard(member.id),
+    )
     await session.commit()
     log.info("Application %s to council %s (role %s)", member.id, council_id, role.value)
     return ChairView(council, member)
@@ -120,13 +144,44 @@ async def chair_view(session: AsyncSession, member_id: int, by_user_id: int) -> 
     return ChairView(council, member)
 
 
-async def decide(session: AsyncSession, *, member_id: int, by_user_id: int, approve: bool, now: datetime) -> ChairView:
+async def decide(
+    session: AsyncSession, *, member_id: int, by_user_id: int, approve: bool, now: datetime, default_locale: str
+) -> ChairView:
     view = await chair_view(session, member_id, by_user_id)
-    if view.member.status is not MemberStatus.PENDING:
+    member, council = view.member, view.council
+    if member.status is not MemberStatus.PENDING:
         raise KeneshError(__("This application has already been decided."))
-    view.member.status = MemberStatus.APPROVED if approve else MemberStatus.REJECTED
-    view.member.decided_at = now
-    view.member.decided_by = by_user_id
+    member.status = MemberStatus.APPROVED if approve else MemberStatus.REJECTED
+    member.decided_at = now
+    member.decided_by = by_user_id
+
+    def outcome() -> str:
+        if approve and member.role.votes:
+            text = _(
+                "The chair approved you as a member of the methodical council «{title}». "
+                "Send /help to see what you can do."
+            )
+        elif approve:
+            text = _(
+                "The chair approved you as a participant of the methodical council «{title}» "
+                "(without a vote). Send /help to see what you can do."
+            )
+        else:
+            text = _(
+                "The chair did not approve your application to the methodical council «{title}». "
+                "If this is a mistake, speak to the chair; you may apply again with the join link."
+            )
+        return text.format(title=esc(council.title))
+
+    await notices.to_person(
+        session,
+        member.user_id,
+        outcome,
+        kind=Kind.PERSONAL,
+        now=now,
+        default_locale=default_locale,
+        council_id=council.id,
+    )
     await session.commit()
     log.info("Application %s %s", member_id, "approved" if approve else "rejected")
     return view
@@ -153,18 +208,42 @@ async def set_order_number(session: AsyncSession, *, member_id: int, by_user_id:
     return view
 
 
-async def name_secretary(session: AsyncSession, *, member_id: int, by_user_id: int) -> ChairView:
+async def _tell(session: AsyncSession, view: ChairView, render, now: datetime, default_locale: str) -> None:  # noqa: ANN001
+    title = esc(view.council.title)
+    await notices.to_person(
+        session,
+        view.member.user_id,
+        lambda: render().format(title=title),
+        kind=Kind.PERSONAL,
+        now=now,
+        default_locale=default_locale,
+        council_id=view.council.id,
+    )
+
+
+async def name_secretary(
+    session: AsyncSession, *, member_id: int, by_user_id: int, now: datetime, default_locale: str
+) -> ChairView:
     view = await chair_view(session, member_id, by_user_id)
     member = _approved(view)
     if not member.role.votes or member.role is Role.CHAIR:
         raise KeneshError(__("The secretary must be a member of the council with a vote, not the chair."))
     view.council.secretary_id = member.user_id
+    await _tell(
+        session,
+        view,
+        lambda: _("You are named the secretary of the methodical council «{title}»."),
+        now,
+        default_locale,
+    )
     await session.commit()
     log.info("Council %s: secretary is now member %s", view.council.id, member.id)
     return view
 
 
-async def hand_over_chair(session: AsyncSession, *, member_id: int, by_user_id: int) -> ChairView:
+async def hand_over_chair(
+    session: AsyncSession, *, member_id: int, by_user_id: int, now: datetime, default_locale: str
+) -> ChairView:
     view = await chair_view(session, member_id, by_user_id)
     member = _approved(view)
     if not member.role.votes or member.role is Role.CHAIR:
@@ -176,12 +255,21 @@ async def hand_over_chair(session: AsyncSession, *, member_id: int, by_user_id: 
     view.council.chair_id = member.user_id
     if view.council.secretary_id == member.user_id:
         view.council.secretary_id = None
+    await _tell(
+        session,
+        view,
+        lambda: _("You are now the chair of the methodical council «{title}». Send /help to see the chair's commands."),
+        now,
+        default_locale,
+    )
     await session.commit()
     log.info("Council %s: chair handed from %s to member %s", view.council.id, by_user_id, member.id)
     return view
 
 
-async def remove_member(session: AsyncSession, *, member_id: int, by_user_id: int) -> ChairView:
+async def remove_member(
+    session: AsyncSession, *, member_id: int, by_user_id: int, now: datetime, default_locale: str
+) -> ChairView:
     view = await chair_view(session, member_id, by_user_id)
     member = _approved(view)
     if member.role is Role.CHAIR:
@@ -189,6 +277,9 @@ async def remove_member(session: AsyncSession, *, member_id: int, by_user_id: in
     member.status = MemberStatus.REMOVED
     if view.council.secretary_id == member.user_id:
         view.council.secretary_id = None
+    await _tell(
+        session, view, lambda: _("The chair removed you from the methodical council «{title}»."), now, default_locale
+    )
     await session.commit()
     log.info("Council %s: member %s removed", view.council.id, member.id)
     return view

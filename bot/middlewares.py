@@ -9,14 +9,16 @@ from aiogram import BaseMiddleware
 from aiogram.types import TelegramObject
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.outbox import OUTBOX_FLAG, Delivery
 from db import repo
 
 
 class DbSessionMiddleware(BaseMiddleware):
     """One session per update. Operations commit; anything left uncommitted is rolled back on close."""
 
-    def __init__(self, sessionmaker: async_sessionmaker) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker, delivery: Delivery) -> None:
         self.sessionmaker = sessionmaker
+        self.delivery = delivery
 
     async def __call__(
         self,
@@ -26,7 +28,11 @@ class DbSessionMiddleware(BaseMiddleware):
     ) -> Any:
         async with self.sessionmaker() as session:
             data["session"] = session
-            return await handler(event, data)
+            try:
+                return await handler(event, data)
+            finally:
+                if session.info.pop(OUTBOX_FLAG, False):
+                    self.delivery.wake()  # what the update committed to the outbox goes out now
 
 
 class UserMiddleware(BaseMiddleware):
@@ -41,3 +47,25 @@ class UserMiddleware(BaseMiddleware):
         sender = data.get("event_from_user")
         data["user"] = await repo.get_user(data["session"], sender.id) if sender else None
         return await handler(event, data)
+
+
+class LastUpdate(BaseMiddleware):
+    """Remembers the last update handled, so a clean stop can confirm it to Telegram.
+
+    Long polling confirms an update only with the next getUpdates call; a bot stopped before that call
+    gets the same updates again on its next start (https://core.telegram.org/bots/api#getupdates).
+    """
+
+    def __init__(self) -> None:
+        self.update_id: int | None = None
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        try:
+            return await handler(event, data)
+        finally:
+            self.update_id = max(self.update_id or 0, event.update_id)

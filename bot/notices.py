@@ -1,95 +1,95 @@
-"""Announcements that go to the council's group and to each member privately, each in their language."""
+"""Posts that must reach the group or a member, rendered in each reader's language and put in the outbox.
+
+Every function here only adds outbox rows to the caller's session: the operation that changes something
+calls one of them and then commits once, so the change and its announcement are stored together.
+"""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from enum import StrEnum
+from datetime import datetime
 
-from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError
-from aiogram.utils.i18n import I18n
+from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_texts
-from bot.config import Settings
-from bot.i18n import group_text
-from bot.notify import send_private
+from bot.i18n import group_text, in_locale
+from bot.outbox import enqueue
 from db import repo
-from db.models import Council, Meeting
-
-log = logging.getLogger(__name__)
+from db.models import Council
 
 
-class Notice(StrEnum):
-    ANNOUNCED = "announced"
-    MOVED = "moved"
-    CANCELLED = "cancelled"
+async def locale_of(session: AsyncSession, user_id: int, default: str) -> str:
+    user = await repo.get_user(session, user_id)
+    return user.language if user and user.language else default
 
 
-async def broadcast(
-    bot: Bot,
+async def to_person(
     session: AsyncSession,
-    i18n: I18n,
-    settings: Settings,
-    council: Council,
+    user_id: int,
     render: Callable[[], str],
     *,
-    pin: bool = False,
-    skip_user: int | None = None,
-) -> int | None:
-    """Post to the group (returns the message id) and send to every approved member in their language."""
-    message_id = None
-    try:
-        sent = await bot.send_message(council.chat_id, group_text(council.group_language, render))
-        message_id = sent.message_id
-        if pin:
-            try:
-                await bot.pin_chat_message(council.chat_id, message_id, disable_notification=True)
-            except TelegramAPIError as error:  # the bot may lack the right to pin: the post stands
-                log.warning("Could not pin in chat %s: %s", council.chat_id, error)
-    except TelegramAPIError as error:
-        log.error("Could not post to the group of council %s: %s", council.id, error)
-    delivered = 0
-    for member in await repo.approved_members(session, council.id):
-        if member.user_id == skip_user:
-            continue
-        user = await repo.get_user(session, member.user_id)
-        with i18n.use_locale(user.language if user and user.language else settings.default_locale):
-            delivered += await send_private(bot, member.user_id, render())
-    log.info("Council %s: notice posted to the group and %d member(s)", council.id, delivered)
-    return message_id
-
-
-async def announce(
-    bot: Bot,
-    session: AsyncSession,
-    i18n: I18n,
-    settings: Settings,
-    notice: Notice,
-    council: Council,
-    meeting: Meeting,
-    *,
-    by_user: int,
-) -> int | None:
-    items = await repo.meeting_items(session, meeting.id)
-    tz = settings.tz
-    render = {
-        Notice.ANNOUNCED: lambda: meeting_texts.announcement(council, meeting, items, tz),
-        Notice.MOVED: lambda: meeting_texts.rescheduled(meeting, items, tz),
-        Notice.CANCELLED: lambda: meeting_texts.cancelled(meeting, tz),
-    }[notice]
-    return await broadcast(
-        bot, session, i18n, settings, council, render, pin=notice is not Notice.CANCELLED, skip_user=by_user
+    kind: str,
+    now: datetime,
+    default_locale: str,
+    council_id: int | None = None,
+    markup: Callable[[], InlineKeyboardMarkup] | None = None,
+) -> None:
+    locale = await locale_of(session, user_id, default_locale)
+    enqueue(
+        session,
+        chat_id=user_id,
+        kind=kind,
+        now=now,
+        council_id=council_id,
+        text=in_locale(locale, render),
+        markup=in_locale(locale, markup) if markup else None,
     )
 
 
-async def send_reminder(
-    bot: Bot, session: AsyncSession, i18n: I18n, settings: Settings, meeting: Meeting, hours: int
+def to_group(
+    session: AsyncSession,
+    council: Council,
+    render: Callable[[], str],
+    *,
+    kind: str,
+    now: datetime,
+    pin: bool = False,
+    ref_id: int | None = None,
 ) -> None:
-    council = await repo.get_council(session, meeting.council_id)
-    items = await repo.meeting_items(session, meeting.id)
-    with i18n.context():
-        await broadcast(
-            bot, session, i18n, settings, council, lambda: meeting_texts.reminder(meeting, items, settings.tz, hours)
-        )
+    enqueue(
+        session,
+        chat_id=council.chat_id,
+        kind=kind,
+        now=now,
+        council_id=council.id,
+        ref_id=ref_id,
+        pin=pin,
+        text=group_text(council.group_language, render),
+    )
+
+
+async def to_group_and_members(
+    session: AsyncSession,
+    council: Council,
+    render: Callable[[], str],
+    *,
+    kind: str,
+    now: datetime,
+    default_locale: str,
+    pin: bool = False,
+    ref_id: int | None = None,
+    skip_user: int | None = None,
+) -> None:
+    """The group post first, then each approved member (and participant) privately, in their language."""
+    to_group(session, council, render, kind=kind, now=now, pin=pin, ref_id=ref_id)
+    for member in await repo.approved_members(session, council.id):
+        if member.user_id != skip_user:
+            await to_person(
+                session,
+                member.user_id,
+                render,
+                kind=kind,
+                now=now,
+                default_locale=default_locale,
+                council_id=council.id,
+            )

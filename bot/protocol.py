@@ -18,9 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import rules
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime, in_locale
+from bot.meeting_texts import counts_text, outcome_text
 from bot.meetings import meeting_view, open_meeting_of
+from bot.outbox import Kind, enqueue
 from bot.rendering import esc, split_blocks
-from bot.voting import Counts, close_open_votes, frozen_counts
+from bot.rules import Counts
+from bot.voting import close_open_votes, frozen_counts
 from db import repo
 from db.models import Council, GroupLanguage, Meeting, MeetingStatus, Outcome
 
@@ -71,6 +74,29 @@ async def close_meeting(
     meeting.closed_at = now
     meeting.school_year = rules.school_year_of(meeting.starts_at.astimezone(tz).date())
     meeting.protocol_number = await repo.max_protocol_number(session, council.id, meeting.school_year) + 1
+    await session.flush()
+    # The protocol goes to the group through the outbox, in the same transaction that closes the meeting.
+    data = await protocol_data(session, meeting.id)
+    for part in protocol_messages(data, tz, council.group_language):
+        enqueue(
+            session,
+            chat_id=council.chat_id,
+            kind=Kind.PROTOCOL,
+            now=now,
+            council_id=council.id,
+            ref_id=meeting.id,
+            text=part,
+        )
+    enqueue(
+        session,
+        chat_id=council.chat_id,
+        kind=Kind.PROTOCOL_DOC,
+        now=now,
+        council_id=council.id,
+        ref_id=meeting.id,
+        document=protocol_docx(data, tz, council.group_language),
+        filename=protocol_filename(data),
+    )
     await session.commit()
     log.info("Council %s: meeting %s closed, protocol No. %s", council.id, meeting.id, meeting.protocol_number)
     return meeting
@@ -121,20 +147,6 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> ProtocolData:
 
 
 # --- rendering (pure; in the current locale) ---------------------------------------------------------------
-
-
-def outcome_text(outcome: Outcome) -> str:
-    return {
-        Outcome.ADOPTED: _("adopted"),
-        Outcome.NOT_ADOPTED: _("not adopted"),
-        Outcome.NO_QUORUM: _("no quorum: no valid decision"),
-    }[outcome]
-
-
-def counts_text(counts: Counts) -> str:
-    return _("for {votes_for}, against {against}, abstained {abstain}").format(
-        votes_for=counts.votes_for, against=counts.against, abstain=counts.abstain
-    )
 
 
 def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:

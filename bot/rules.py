@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 FULL_NAME_MAX = 100
@@ -25,6 +27,19 @@ def quorum_met(present: int, members: int) -> bool:
 def decision_adopted(votes_for: int, votes_cast: int) -> bool:
     """cl. 7.7: more than half of those who voted are in favour; abstentions are cast votes."""
     return votes_cast > 0 and votes_for * 2 > votes_cast
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The votes of one decision."""
+
+    votes_for: int
+    against: int
+    abstain: int
+
+    @property
+    def cast(self) -> int:
+        return self.votes_for + self.against + self.abstain
 
 
 def normalize_full_name(text: str) -> str | None:
@@ -55,3 +70,74 @@ def notice_given(meeting_day: date, today: date) -> bool:
 def school_year_of(day: date) -> int:
     """The year a school year began in: it runs from 1 September (2026 for 2026/2027)."""
     return day.year if day.month >= 9 else day.year - 1
+
+
+# --- cl. 7.4: a meeting in every trimester -----------------------------------------------------------------
+
+DEFAULT_TRIMESTERS = "09-01..11-30;12-01..02-29;03-01..05-31"  # summer has no trimester
+
+
+@dataclass(frozen=True)
+class Trimester:
+    start: date
+    end: date
+
+    @property
+    def last_announce_day(self) -> date:
+        """The last day a meeting inside this trimester can still be announced with 7 days' notice."""
+        return self.end - timedelta(days=NOTICE_DAYS)
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def _month_day(year: int, text: str) -> date:
+    month, day = (int(part) for part in text.split("-"))
+    return date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def parse_calendar(spec: str | None) -> list[tuple[str, str]]:
+    """ "MM-DD..MM-DD;..." into pairs; raises ValueError for anything else (the caller words the message)."""
+    pairs = []
+    for part in (spec or DEFAULT_TRIMESTERS).split(";"):
+        start, _, end = part.strip().partition("..")
+        for text in (start, end):
+            month, day = (int(x) for x in text.split("-"))
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                raise ValueError(part)
+        pairs.append((start, end))
+    if not pairs:
+        raise ValueError(spec)
+    return pairs
+
+
+def trimester_of(day: date, spec: str | None = None) -> Trimester | None:
+    """The trimester that contains this day, or None (summer). A trimester may run over New Year."""
+    for start_text, end_text in parse_calendar(spec):
+        for year in (day.year - 1, day.year):
+            start = _month_day(year, start_text)
+            end_year = year + 1 if (int(end_text[:2]), int(end_text[3:])) < (start.month, start.day) else year
+            end = _month_day(end_year, end_text)
+            if start <= day <= end:
+                return Trimester(start, end)
+    return None
+
+
+WARN_DAYS = (14, 7, 0)  # days before the last announce day: first warning, second, on the day itself
+TOO_LATE = len(WARN_DAYS)  # the stage after the last announce day has passed
+
+
+def watchdog_stage(today: date, trimester: Trimester, warn_days: tuple[int, ...] = WARN_DAYS) -> int | None:
+    """Which warning applies today for a trimester with no meeting (None: not yet).
+
+    Stage i means "at most warn_days[i] days are left to announce"; len(warn_days) means it is too late
+    for a week's notice this trimester.
+    """
+    left = (trimester.last_announce_day - today).days
+    if left < 0:
+        return len(warn_days)
+    stage = None
+    for index, days in enumerate(sorted(warn_days, reverse=True)):
+        if left <= days:
+            stage = index
+    return stage

@@ -9,13 +9,14 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from aiogram import Bot
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot import meeting_texts, notices
 from bot.clock import Clock
 from bot.config import Settings
+from bot.outbox import Delivery, Kind
 from db import repo
 from db.models import Meeting, MeetingStatus
 
@@ -30,9 +31,10 @@ def reminder_job_id(meeting_id: int, starts_at: datetime, hours: int) -> str:
 
 class Scheduler:
     def __init__(
-        self, bot: Bot, sessionmaker: async_sessionmaker, i18n: I18n, settings: Settings, clock: Clock
+        self, sessionmaker: async_sessionmaker, i18n: I18n, settings: Settings, clock: Clock, delivery: Delivery
     ) -> None:
-        self.bot, self.sessionmaker, self.i18n, self.settings, self.clock = bot, sessionmaker, i18n, settings, clock
+        self.sessionmaker, self.i18n, self.settings, self.clock = sessionmaker, i18n, settings, clock
+        self.delivery = delivery
         self.aps = AsyncIOScheduler(timezone=settings.tz)
 
     async def start(self) -> None:
@@ -74,9 +76,7 @@ class Scheduler:
         return sorted(job.id for job in self.aps.get_jobs() if job.id.startswith(f"remind:{meeting_id}:"))
 
     async def remind(self, meeting_id: int, starts_at_ts: int, hours: int) -> bool:
-        """Send one reminder to the group and to each member; False when it no longer applies."""
-        from bot.notices import send_reminder  # the notices module imports this one's callers
-
+        """Queue one reminder to the group and to each member; False when it no longer applies."""
         async with self.sessionmaker() as session:
             meeting = await repo.get_meeting(session, meeting_id)
             if (
@@ -86,5 +86,18 @@ class Scheduler:
             ):
                 log.info("Reminder for meeting %s at %s dropped: the meeting changed", meeting_id, starts_at_ts)
                 return False
-            await send_reminder(self.bot, session, self.i18n, self.settings, meeting, hours)
-            return True
+            council = await repo.get_council(session, meeting.council_id)
+            items = await repo.meeting_items(session, meeting.id)
+            tz = self.settings.tz
+            with self.i18n.context():
+                await notices.to_group_and_members(
+                    session,
+                    council,
+                    lambda: meeting_texts.reminder(meeting, items, tz, hours),
+                    kind=Kind.REMINDER,
+                    now=self.clock.now(),
+                    default_locale=self.settings.default_locale,
+                )
+            await session.commit()
+        self.delivery.wake()
+        return True

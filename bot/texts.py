@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
@@ -9,9 +10,11 @@ from aiogram.utils.i18n import gettext as _
 from bot import rules
 from bot.i18n import fmt_date
 from bot.keyboards import role_label
-from bot.membership import Roster
 from bot.rendering import esc, split_blocks
 from db.models import Council, Member, MemberStatus
+
+if TYPE_CHECKING:
+    from bot.membership import Roster
 
 
 def member_line(member: Member, council: Council, tz: ZoneInfo) -> str:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import rules
 from bot.errors import KeneshError
 from bot.meetings import meeting_view, open_meeting_of, presence, runs_meetings
+from bot.rules import Counts
 from db import repo
 from db.models import Ballot, Choice, Council, Meeting, MemberStatus, Outcome, SecretVoter, Vote
 
@@ -30,17 +31,6 @@ VOTE_CLOSED = __("The vote is closed.")
 
 def ballot_token(salt: str, member_id: int) -> str:
     return hmac.new(salt.encode(), str(member_id).encode(), hashlib.sha256).hexdigest()
-
-
-@dataclass(frozen=True)
-class Counts:
-    votes_for: int
-    against: int
-    abstain: int
-
-    @property
-    def cast(self) -> int:
-        return self.votes_for + self.against + self.abstain
 
 
 def outcome_of(counts: Counts, present: int, members: int) -> Outcome:

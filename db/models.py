@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -13,9 +13,12 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
+    Text,
     TypeDecorator,
     UniqueConstraint,
     false,
@@ -103,6 +106,9 @@ class Council(Base):
         default=GroupLanguage.BOTH,
     )
     created_at: Mapped[datetime]
+    # cl. 7.4: the school's trimesters, "MM-DD..MM-DD" separated by ";" (an end of 02-29 means the last day
+    # of February). Empty: the default calendar.
+    trimesters: Mapped[str | None] = mapped_column(String(200))
 
     members: Mapped[list[Member]] = relationship(back_populates="council", lazy="raise")
 
@@ -262,6 +268,60 @@ class SecretVoter(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
 
 
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # Telegram refused the request itself (400): logged, not retried
+    FORBIDDEN = "forbidden"  # 403: the bot was removed from the group or blocked by the person
+
+
+class OutboxMessage(Base):
+    """A post that must not be lost: written with the change that causes it, sent by the delivery worker."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    council_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"))
+    ref_id: Mapped[int | None]  # the meeting (or other row) the post belongs to, for what follows sending
+    text: Mapped[str | None] = mapped_column(Text)
+    reply_markup: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    document: Mapped[bytes | None] = mapped_column(LargeBinary)
+    filename: Mapped[str | None] = mapped_column(String(128))
+    pin: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, server_default="0")
+    next_attempt_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+
+
+class WatchdogWarning(Base):
+    """cl. 7.4: a warning sent for a trimester with no meeting; one per stage, never repeated after a restart."""
+
+    __tablename__ = "watchdog_warnings"
+    __table_args__ = (UniqueConstraint("council_id", "trimester_start", "stage"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    trimester_start: Mapped[date]
+    stage: Mapped[int]
+    sent_on: Mapped[date]
+
+
+class JobRun(Base):
+    """The day a daily job last ran, so a bot that was down catches up once at start."""
+
+    __tablename__ = "job_runs"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_day: Mapped[date]
+
+
 class FsmRecord(Base):
     """aiogram FSM state kept in the database, so a half-finished registration survives a restart."""
 
@@ -282,13 +342,17 @@ __all__ = [
     "Council",
     "FsmRecord",
     "GroupLanguage",
+    "JobRun",
     "Meeting",
     "MeetingStatus",
     "Member",
     "MemberStatus",
+    "OutboxMessage",
+    "OutboxStatus",
     "Outcome",
     "Role",
     "SecretVoter",
     "User",
     "Vote",
+    "WatchdogWarning",
 ]

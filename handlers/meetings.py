@@ -11,7 +11,6 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,7 +33,6 @@ from bot.keyboards import (
     meeting_controls,
 )
 from bot.meetings import MeetingView
-from bot.notices import Notice, announce
 from bot.notify import edit_message, send_private
 from bot.scheduler import Scheduler
 
@@ -150,16 +148,20 @@ async def wizard_items(
 async def publish(
     call: CallbackQuery,
     callback_data: AgendaCb,
-    bot: Bot,
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    i18n: I18n,
     scheduler: Scheduler,
 ) -> None:
     view = await meetings.publish(
-        session, meeting_id=callback_data.meeting_id, user_id=call.from_user.id, now=clock.now(), tz=settings.tz
+        session,
+        meeting_id=callback_data.meeting_id,
+        user_id=call.from_user.id,
+        now=clock.now(),
+        tz=settings.tz,
+        default_locale=settings.default_locale,
     )
+    scheduler.plan_reminders(view.meeting)
     await call.answer(_("Published"))
     await edit_message(
         call.message,
@@ -167,12 +169,6 @@ async def publish(
         + "\n\n✅ "
         + _("Published in the group and sent to the members."),
     )
-    message_id = await announce(
-        bot, session, i18n, settings, Notice.ANNOUNCED, view.council, view.meeting, by_user=call.from_user.id
-    )
-    if message_id:
-        await meetings.set_announcement(session, view.meeting, message_id)
-    scheduler.plan_reminders(view.meeting)
 
 
 @router.callback_query(AgendaCb.filter(F.action == AgendaAction.DISCARD))
@@ -228,24 +224,22 @@ async def ask_new_date(call: CallbackQuery, callback_data: MeetingCb, state: FSM
 
 @router.message(MoveMeeting.when, PRIVATE, F.text, ~F.text.startswith("/"))
 async def got_new_date(
-    message: Message,
-    state: FSMContext,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    settings: Settings,
-    i18n: I18n,
-    scheduler: Scheduler,
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings, scheduler: Scheduler
 ) -> None:
     data = await state.get_data()
     when = parse_when(message.text.strip(), now=clock.now(), tz=settings.tz)
     view = await meetings.reschedule(
-        session, meeting_id=data["meeting_id"], user_id=message.from_user.id, when=when, now=clock.now()
+        session,
+        meeting_id=data["meeting_id"],
+        user_id=message.from_user.id,
+        when=when,
+        now=clock.now(),
+        tz=settings.tz,
+        default_locale=settings.default_locale,
     )
     await state.clear()
     scheduler.plan_reminders(view.meeting)  # the old time's reminders are dropped
     await message.answer(_("Moved. The group and the members are told."))
-    await announce(bot, session, i18n, settings, Notice.MOVED, view.council, view.meeting, by_user=message.from_user.id)
 
 
 @router.callback_query(MeetingCb.filter(F.action == MeetingAction.CANCEL))
@@ -266,19 +260,22 @@ async def keep(call: CallbackQuery, callback_data: MeetingCb, session: AsyncSess
 async def confirm_cancel(
     call: CallbackQuery,
     callback_data: MeetingCb,
-    bot: Bot,
     session: AsyncSession,
+    clock: Clock,
     settings: Settings,
-    i18n: I18n,
     scheduler: Scheduler,
 ) -> None:
-    view = await meetings.cancel_meeting(session, meeting_id=callback_data.meeting_id, user_id=call.from_user.id)
+    view = await meetings.cancel_meeting(
+        session,
+        meeting_id=callback_data.meeting_id,
+        user_id=call.from_user.id,
+        now=clock.now(),
+        tz=settings.tz,
+        default_locale=settings.default_locale,
+    )
     scheduler.drop_reminders(view.meeting.id)
     await call.answer(_("Cancelled"))
     await edit_message(call.message, meeting_texts.cancelled(view.meeting, settings.tz))
-    await announce(
-        bot, session, i18n, settings, Notice.CANCELLED, view.council, view.meeting, by_user=call.from_user.id
-    )
 
 
 @router.message(Command("settings"), PRIVATE)

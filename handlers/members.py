@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
+from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +25,7 @@ from bot.keyboards import (
     members_keyboard,
 )
 from bot.membership import ChairView
-from bot.notify import edit_message, locale_of, send_private
+from bot.notify import edit_message
 from bot.rendering import esc
 from bot.texts import application_text, member_card, roster_messages
 from db.models import MemberStatus, Role
@@ -95,7 +94,7 @@ async def ask_to_confirm(
     MemberCb.filter(F.action.in_({MemberAction.REMOVE_CONFIRM, MemberAction.CHAIR_CONFIRM, MemberAction.SECRETARY}))
 )
 async def change_member(
-    call: CallbackQuery, callback_data: MemberCb, session: AsyncSession, bot: Bot, settings: Settings, i18n: I18n
+    call: CallbackQuery, callback_data: MemberCb, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     operations = {
         MemberAction.REMOVE_CONFIRM: (membership.remove_member, _("Removed")),
@@ -103,7 +102,13 @@ async def change_member(
         MemberAction.SECRETARY: (membership.name_secretary, _("Secretary named")),
     }
     operation, done = operations[callback_data.action]
-    view = await operation(session, member_id=callback_data.member_id, by_user_id=call.from_user.id)
+    view = await operation(
+        session,
+        member_id=callback_data.member_id,
+        by_user_id=call.from_user.id,
+        now=clock.now(),
+        default_locale=settings.default_locale,
+    )
     await call.answer(done)
     if callback_data.action is MemberAction.CHAIR_CONFIRM:
         # The presser is no longer the chair: the card's controls are not theirs any more.
@@ -111,17 +116,6 @@ async def change_member(
     else:
         text, keyboard = _card(view, settings)
         await edit_message(call.message, f"{text}\n\n✅ {done}", keyboard)
-    locale = await locale_of(session, view.member.user_id, settings.default_locale)
-    with i18n.use_locale(locale):
-        title = esc(view.council.title)
-        message = {
-            MemberAction.REMOVE_CONFIRM: _("The chair removed you from the methodical council «{title}»."),
-            MemberAction.CHAIR_CONFIRM: _(
-                "You are now the chair of the methodical council «{title}». Send /help to see the chair's commands."
-            ),
-            MemberAction.SECRETARY: _("You are named the secretary of the methodical council «{title}»."),
-        }[callback_data.action]
-        await send_private(bot, view.member.user_id, message.format(title=title))
 
 
 @router.callback_query(MemberCb.filter(F.action == MemberAction.ORDER))
@@ -162,41 +156,21 @@ async def got_order_number(message: Message, state: FSMContext, session: AsyncSe
 
 @router.callback_query(ApplicationCb.filter())
 async def decide_application(
-    call: CallbackQuery,
-    callback_data: ApplicationCb,
-    session: AsyncSession,
-    bot: Bot,
-    clock: Clock,
-    settings: Settings,
-    i18n: I18n,
+    call: CallbackQuery, callback_data: ApplicationCb, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     approve = callback_data.action is Decision.APPROVE
     view = await membership.decide(
-        session, member_id=callback_data.member_id, by_user_id=call.from_user.id, approve=approve, now=clock.now()
+        session,
+        member_id=callback_data.member_id,
+        by_user_id=call.from_user.id,
+        approve=approve,
+        now=clock.now(),
+        default_locale=settings.default_locale,
     )
-    member, council = view.member, view.council
     outcome = _("Approved") if approve else _("Rejected")
     await call.answer(outcome)
     await edit_message(
         call.message,
-        f"{application_text(member, council, settings.tz)}\n\n{'✅' if approve else '❌'} {outcome}",
-        approved_keyboard(member.id) if approve else None,
+        f"{application_text(view.member, view.council, settings.tz)}\n\n{'✅' if approve else '❌'} {outcome}",
+        approved_keyboard(view.member.id) if approve else None,
     )
-    locale = await locale_of(session, member.user_id, settings.default_locale)
-    with i18n.use_locale(locale):
-        if approve and member.role.votes:
-            text = _(
-                "The chair approved you as a member of the methodical council «{title}». "
-                "Send /help to see what you can do."
-            )
-        elif approve:
-            text = _(
-                "The chair approved you as a participant of the methodical council «{title}» "
-                "(without a vote). Send /help to see what you can do."
-            )
-        else:
-            text = _(
-                "The chair did not approve your application to the methodical council «{title}». "
-                "If this is a mistake, speak to the chair; you may apply again with the join link."
-            )
-        await send_private(bot, member.user_id, text.format(title=esc(council.title)))

@@ -18,22 +18,18 @@ from bot import membership
 from bot.clock import Clock
 from bot.config import Settings
 from bot.councils import JOIN_PREFIX
-from bot.i18n import LANGUAGE_NAMES, group_text
+from bot.i18n import LANGUAGE_NAMES
 from bot.keyboards import (
     LanguageCb,
     RegulationCb,
     RoleCb,
-    application_keyboard,
-    bot_link_keyboard,
     language_keyboard,
     regulation_keyboard,
     role_keyboard,
     role_label,
 )
-from bot.notify import locale_of, send_private
 from bot.regulation import regulation_messages
 from bot.rendering import esc
-from bot.texts import application_text
 from db.models import Role
 
 log = logging.getLogger(__name__)
@@ -150,45 +146,26 @@ async def confirmed_regulation(
         full_name=data["name"],
         role=Role(data["role"]) if data.get("role") else None,
         now=clock.now(),
+        default_locale=settings.default_locale,
+        tz=settings.tz,
     )
-    member, council = placed.member, placed.council
     await state.clear()
     await call.answer(_("Saved"))
     await call.message.edit_reply_markup(reply_markup=None)
+    name = esc(placed.member.full_name)
     if data.get("as_chair"):
         await call.message.answer(
             _(
                 "Thank you, {name}. Your confirmation of the regulation is saved. You are the chair: "
                 "send /members to see applications and /help for all commands."
-            ).format(name=esc(member.full_name))
+            ).format(name=name)
         )
         return
     await call.message.answer(
         _("Thank you, {name}. Your application is sent to the chair. I will tell you the decision here.").format(
-            name=esc(member.full_name)
+            name=name
         )
     )
-    chair_locale = await locale_of(session, council.chair_id, settings.default_locale)
-    with i18n.use_locale(chair_locale):
-        delivered = await send_private(
-            bot,
-            council.chair_id,
-            application_text(member, council, settings.tz),
-            reply_markup=application_keyboard(member.id),
-        )
-    if not delivered:
-        # The chair has not opened the private chat yet (Telegram forbids the bot to write first):
-        # a short note in the group, with no name in it, sends them there.
-        me = await bot.me()
-        text = group_text(
-            council.group_language,
-            lambda: _(
-                "A new application to the council is waiting for the chair. Chair: open the bot and send /members."
-            ),
-        )
-        await bot.send_message(
-            council.chat_id, text, reply_markup=bot_link_keyboard("Kenesh", f"https://t.me/{me.username}")
-        )
 
 
 @router.message(CommandStart())

@@ -6,7 +6,6 @@ import logging
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -30,6 +29,7 @@ from bot.keyboards import (
 )
 from bot.live import ATTENDANCE, VOTE, LiveMessages
 from bot.notify import send_private
+from bot.rules import Counts
 from db.models import GroupLanguage, Meeting
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ async def _start_vote(
     council = await meetings.council_for_runner(session, message.from_user.id, _group_id(message))
     new = await voting.start_vote(session, council=council, text=command.args or "", secret=secret, now=clock.now())
     seats = await meetings.presence(session, new.meeting)
-    counts = voting.Counts(0, 0, 0)
+    counts = Counts(0, 0, 0)
     text = group_text(council.group_language, lambda: meeting_texts.vote_message(new.vote, counts, {}, seats.members))
     markup = vote_keyboard(new.vote.id, council.group_language)
     sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
@@ -153,14 +153,16 @@ async def close_vote(
     call: CallbackQuery, callback_data: CloseVoteCb, session: AsyncSession, clock: Clock, live: LiveMessages
 ) -> None:
     closed = await voting.close_vote(session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now())
-    await call.answer(_("The vote is closed: {outcome}").format(outcome=protocol.outcome_text(closed.vote.outcome)))
+    await call.answer(
+        _("The vote is closed: {outcome}").format(outcome=meeting_texts.outcome_text(closed.vote.outcome))
+    )
     live.touch(VOTE, closed.vote.id)
     await live.flush()
 
 
 @router.message(Command("close"))
 async def close_meeting(
-    message: Message, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings, live: LiveMessages
+    message: Message, session: AsyncSession, clock: Clock, settings: Settings, live: LiveMessages
 ) -> None:
     council = await meetings.council_for_runner(session, message.from_user.id, _group_id(message))
     meeting = await protocol.close_meeting(
@@ -169,8 +171,7 @@ async def close_meeting(
     for vote in await voting.votes_of(session, meeting):
         live.touch(VOTE, vote.id)
     live.touch(ATTENDANCE, meeting.id)
-    await live.flush()  # the final counts are on the group's messages before the protocol follows
-    await post_protocol(bot, session, settings, meeting, council.chat_id)
+    await live.flush()  # the final counts are on the group's messages; the protocol follows from the outbox
     if message.chat.type == ChatType.PRIVATE:
         await message.answer(
             _("The meeting is closed; protocol No. {number} is posted in the group.").format(
@@ -179,35 +180,18 @@ async def close_meeting(
         )
 
 
-async def post_protocol(bot: Bot, session: AsyncSession, settings: Settings, meeting: Meeting, chat_id: int) -> None:
-    """The protocol as messages and as a .docx document; the document's file id is kept for resending."""
+async def send_protocol_to(bot: Bot, session: AsyncSession, settings: Settings, meeting: Meeting, chat_id: int) -> None:
+    """A protocol again, to someone who asks privately: messages and .docx in the reader's language."""
     data = await protocol.protocol_data(session, meeting.id)
-    council = await meetings.meeting_view(session, meeting.id)
-    language = council.council.group_language if chat_id == council.council.chat_id else _reader_language()
+    language = GroupLanguage(I18n.get_current().current_locale)
     for part in protocol.protocol_messages(data, settings.tz, language):
         await bot.send_message(chat_id, part)
-    document = meeting.protocol_file_id or BufferedInputFile(
-        protocol.protocol_docx(data, settings.tz, language), filename=protocol.protocol_filename(data)
+    await bot.send_document(
+        chat_id,
+        BufferedInputFile(
+            protocol.protocol_docx(data, settings.tz, language), filename=protocol.protocol_filename(data)
+        ),
     )
-    try:
-        sent = await bot.send_document(chat_id, document)
-    except TelegramAPIError:
-        if not meeting.protocol_file_id:
-            raise
-        # Telegram no longer has the file: build it again from the database.
-        sent = await bot.send_document(
-            chat_id,
-            BufferedInputFile(
-                protocol.protocol_docx(data, settings.tz, language), filename=protocol.protocol_filename(data)
-            ),
-        )
-    if chat_id == council.council.chat_id and sent.document:
-        await meetings.set_protocol_file(session, meeting, sent.document.file_id)
-
-
-def _reader_language() -> GroupLanguage:
-    """Someone asking privately reads the protocol in their own language."""
-    return GroupLanguage(I18n.get_current().current_locale)
 
 
 @router.message(Command("protocols"), F.chat.type == ChatType.PRIVATE)
@@ -237,4 +221,4 @@ async def send_protocol(
         await call.answer(_("You are not a member of this council."), show_alert=True)
         return
     await call.answer(_("Sending"))
-    await post_protocol(bot, session, settings, view.meeting, call.from_user.id)
+    await send_protocol_to(bot, session, settings, view.meeting, call.from_user.id)

@@ -19,6 +19,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.i18n import create_i18n
 from bot.live import LiveMessages
+from bot.outbox import Delivery, Pace
 from bot.scheduler import Scheduler
 from db.engine import create_engine, make_sessionmaker, migrate
 from db.models import Council, Member
@@ -72,6 +73,7 @@ class Flow:
 
     async def feed(self, update: dict) -> None:
         await self.dp.feed_update(self.bot, Update.model_validate(update, context={"bot": self.bot}))
+        await self.delivery.drain()  # what the worker would send right after the update
         if self.errors.records:
             record = self.errors.records.pop()
             raise AssertionError(f"the bot logged an error: {record.getMessage()}") from (
@@ -149,11 +151,12 @@ async def flow(api: BotAPI, engine: AsyncEngine) -> AsyncIterator[Flow]:
     i18n = create_i18n(settings.default_locale)
     bot = create_bot(settings)
     live = LiveMessages(bot, sessionmaker, i18n)  # not started: tests flush it when the timer would fire
-    scheduler = Scheduler(bot, sessionmaker, i18n, settings, clock)
+    delivery = Delivery(bot, sessionmaker, clock, i18n, pace=Pace(per_chat_burst=1000))  # drained after each update
+    scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery)
     await scheduler.start()
-    dp = create_dispatcher(settings, sessionmaker, clock, i18n, live=live, scheduler=scheduler)
+    dp = create_dispatcher(settings, sessionmaker, clock, i18n, live=live, scheduler=scheduler, delivery=delivery)
     harness = Flow(api, bot, dp, sessionmaker, clock, settings)
-    harness.live, harness.scheduler = live, scheduler
+    harness.live, harness.scheduler, harness.delivery = live, scheduler, delivery
     logging.getLogger().addHandler(harness.errors)
     try:
         yield harness

@@ -52,8 +52,12 @@ class BotProcess:
             try:
                 await asyncio.wait_for(self.process.wait(), 20)
             except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
+                self.process.send_signal(signal.SIGABRT)  # PYTHONFAULTHANDLER: every thread's stack to the log
+                try:
+                    await asyncio.wait_for(self.process.wait(), 5)
+                except TimeoutError:
+                    self.process.kill()
+                    await self.process.wait()
         return self.process.returncode
 
     def query(self, sql: str, *params) -> list[tuple]:  # noqa: ANN002
@@ -73,6 +77,15 @@ class BotProcess:
         before = len(self.api.sent_to(target))
         await self.api.push(self.api.message_update(person, chat_dict, text))
         return await self.api.wait_sent(target, before)
+
+    async def say_and_find(self, person: Person, chat: Group | Person, text: str, predicate) -> Sent:  # noqa: ANN001
+        """Send text; wait for the bot's message in that chat that satisfies predicate (others may come first)."""
+        chat_dict = chat.chat if isinstance(chat, Group) else chat.private_chat
+        before = len(self.api.sent_to(chat_dict["id"]))
+        await self.api.push(self.api.message_update(person, chat_dict, text))
+        return await self.api.wait_for(
+            lambda: next((m for m in self.api.sent_to(chat_dict["id"])[before:] if predicate(m)), None)
+        )
 
     async def press(self, person: Person, message: Sent, label: str) -> dict:
         update = self.api.callback_update(person, message, message.button(label)["callback_data"])
@@ -97,6 +110,7 @@ async def bot_process(api: BotAPI, tmp_path: Path) -> AsyncIterator[BotProcess]:
             "LOG_LEVEL": "INFO",
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
+        "PYTHONFAULTHANDLER": "1",
         }
     )
     process = BotProcess(api, tmp_path, env)

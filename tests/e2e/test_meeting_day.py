@@ -39,17 +39,17 @@ def in_days(days: int, start: datetime | None = None) -> datetime:
 
 
 def faketime_for(meeting_day: datetime) -> str:
-    """libfaketime's start point (UTC): 12:00 in Bishkek on the meeting's day, three hours before it."""
+    """libfaketime's offset from now to 12:00 in Bishkek on the meeting's day, three hours before it."""
     noon = meeting_day.replace(hour=12, minute=0, second=0, microsecond=0)
-    return "@" + noon.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return f"+{int((noon - datetime.now(UTC)).total_seconds())}"
 
 
 async def hold_meeting(bot, api, chair, group, people, present: int, decisions: list[tuple[str, list[str]]]):  # noqa: ANN001, ANN201
-    attendance = await bot.say(chair, group, "/open")
+    attendance = await bot.say_and_find(chair, group, "/open", lambda m: "Присутствую" in str(m.reply_markup))
     for person in people[:present]:
         await bot.press(person, attendance, "Присутствую")
     for text, choices in decisions:
-        vote = await bot.say(chair, group, text)
+        vote = await bot.say_and_find(chair, group, text, lambda m: "Макул" in str(m.reply_markup))
         for person, choice in zip(people, choices, strict=False):
             answer = await bot.press(person, vote, choice)
             assert answer["text"].startswith(("Сакталды", "Сохранено")), answer

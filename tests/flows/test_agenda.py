@@ -152,6 +152,7 @@ async def test_meetings_lists_and_the_chair_moves_one_with_the_7_day_rule(flow, 
     # A reminder for the old time, were it to fire, sends nothing.
     before = len(flow.api.outbox)
     assert await flow.scheduler.remind(meeting.id, int(meeting.starts_at.timestamp()), 24) is False
+    await flow.delivery.drain()
     assert len(flow.api.outbox) == before
 
 
@@ -159,6 +160,7 @@ async def test_reminder_goes_to_the_group_and_each_member(flow, council):
     meeting = await _publish(flow, council)
     before = len(flow.api.outbox)
     assert await flow.scheduler.remind(meeting.id, int(meeting.starts_at.timestamp()), 24) is True
+    await flow.delivery.drain()
     sent = flow.api.outbox[before:]
     assert sent[0].chat_id == council.group.id and "Эскертме" in sent[0].text and "Напоминание" in sent[0].text
     assert {m.chat_id for m in sent[1:]} == {p.id for p in council.people}  # the chair too

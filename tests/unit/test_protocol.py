@@ -7,7 +7,7 @@ from docx import Document
 
 from bot.i18n import create_i18n
 from bot.protocol import Decision, ProtocolData, protocol_docx, protocol_filename, protocol_messages
-from bot.voting import Counts
+from bot.rules import Counts
 from db.models import GroupLanguage, Outcome
 from tests.botapi import parse_html, utf16_len
 from tests.conftest import BISHKEK

@@ -1,0 +1,316 @@
+"""Delivery that loses nothing: posts are written to the outbox with the change that causes them, then sent.
+
+- enqueue() only adds a row to the caller's session; the caller's single commit makes the change and the
+  post durable together. After a crash or restart, pending rows go out; sent rows never go again (a row is
+  marked sent right after Telegram accepts it, so only a crash in between could repeat one post).
+- 429: wait the retry_after Telegram gives (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this);
+  5xx and network errors: exponential backoff with jitter; 403: stop, record, tell the chair when it is the
+  council's group; 400: log the request, do not retry.
+- Pace: about one message a second to one chat (short bursts allowed), at most 20 a minute to one group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections import deque
+from datetime import datetime, timedelta
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.i18n import group_text, in_locale
+from db import repo
+from db.models import Meeting, OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 300.0
+OUTBOX_FLAG = "outbox_written"
+
+
+class Kind:
+    """What a post is, for the log and for what follows its sending."""
+
+    ANNOUNCEMENT = "announcement"  # pinned; the meeting keeps its message id
+    NOTICE = "notice"
+    REMINDER = "reminder"
+    PROTOCOL = "protocol"
+    PROTOCOL_DOC = "protocol_doc"  # the meeting keeps the document's file id
+    WARNING = "warning"
+    TO_CHAIR = "to_chair"  # if the chair never opened the bot, a short note in the group sends them there
+    PERSONAL = "personal"
+
+
+def enqueue(
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    kind: str,
+    now: datetime,
+    text: str | None = None,
+    markup: InlineKeyboardMarkup | None = None,
+    council_id: int | None = None,
+    ref_id: int | None = None,
+    pin: bool = False,
+    document: bytes | None = None,
+    filename: str | None = None,
+) -> OutboxMessage:
+    row = OutboxMessage(
+        kind=kind,
+        chat_id=chat_id,
+        council_id=council_id,
+        ref_id=ref_id,
+        text=text,
+        reply_markup=markup.model_dump(mode="json", exclude_none=True) if markup else None,
+        document=document,
+        filename=filename,
+        pin=pin,
+        status=OutboxStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    session.add(row)
+    session.info[OUTBOX_FLAG] = True  # the session middleware wakes the worker once the update is done
+    return row
+
+
+class Pace:
+    """Telegram's limits per chat: ~1 message a second (a burst of 3 allowed), 20 a minute in a group."""
+
+    def __init__(self, per_chat_burst: int = 3, per_chat_interval: float = 1.0, group_per_minute: int = 20) -> None:
+        self.burst, self.interval, self.group_limit = per_chat_burst, per_chat_interval, group_per_minute
+        self._sent: dict[int, deque[float]] = {}
+        self._paused_until: dict[int, float] = {}
+
+    def wait(self, chat_id: int, now: float) -> float:
+        """Seconds to wait before the next message to this chat may go."""
+        waits = [self._paused_until.get(chat_id, 0.0) - now]
+        sent = self._sent.get(chat_id, deque())
+        recent = [t for t in sent if now - t < self.interval * self.burst]
+        if len(recent) >= self.burst:
+            waits.append(recent[-self.burst] + self.interval * self.burst - now)
+        if chat_id < 0:
+            minute = [t for t in sent if now - t < 60]
+            if len(minute) >= self.group_limit:
+                waits.append(minute[-self.group_limit] + 60 - now)
+        return max(0.0, *waits)
+
+    def sent(self, chat_id: int, now: float) -> None:
+        times = self._sent.setdefault(chat_id, deque(maxlen=max(self.group_limit, self.burst)))
+        times.append(now)
+
+    def pause(self, chat_id: int, until: float) -> None:
+        self._paused_until[chat_id] = max(self._paused_until.get(chat_id, 0.0), until)
+
+
+class Delivery:
+    """The worker that sends the outbox."""
+
+    def __init__(
+        self, bot: Bot, sessionmaker: async_sessionmaker, clock: Clock, i18n: I18n, pace: Pace | None = None
+    ) -> None:
+        self.bot, self.sessionmaker, self.clock, self.i18n = bot, sessionmaker, clock, i18n
+        self.pace = pace or Pace()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        if self._task is None:
+            async with self.sessionmaker() as session:
+                pending = await session.scalar(
+                    select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING).limit(1)
+                )
+            if pending:
+                log.info("Outbox: unsent posts from before the restart will go out now")
+            self._task = asyncio.create_task(self._run(), name="outbox")
+
+    async def stop(self) -> None:
+        """Finish the post being sent, then stop: a task cancelled inside a database call could leave the
+        connection pool waiting forever at shutdown. What is left stays pending for the next start."""
+        if self._task is not None:
+            self._stopping = True
+            self._wake.set()
+            try:
+                await asyncio.wait_for(self._task, timeout=15)
+            except TimeoutError:
+                log.warning("Outbox: stopped while a send was still running")
+            self._task = None
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._wake.clear()  # before the pass: a row enqueued during it wakes the next one at once
+            try:
+                delay = await self.send_due()
+            except Exception:  # the database or the network hiccuped: try again shortly, never die
+                log.exception("Outbox pass failed")
+                delay = 5.0
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    async def drain(self, within: float = 30.0) -> None:
+        """Send until nothing is due (tests, and the last act before shutdown); waits out short delays."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            self._wake.clear()
+            delay = await self.send_due()
+            if delay >= 60 and not self._wake.is_set():
+                return
+            await asyncio.sleep(min(delay, 0.05))
+
+    async def send_due(self) -> float:
+        """Send every due row the pace allows; return seconds until the next one could go (60 if none)."""
+        async with self.sessionmaker() as session:
+            rows = (
+                await session.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.status == OutboxStatus.PENDING)
+                    .order_by(OutboxMessage.id)
+                    .limit(200)
+                )
+            ).all()
+        next_delay = 60.0 if len(rows) < 200 else 0.0
+        blocked_chats: set[int] = set()
+        now = self.clock.now()
+        for row in rows:
+            if self._stopping:
+                return 0.0
+            if row.chat_id in blocked_chats:
+                continue  # keep each chat's posts in order
+            due_in = (row.next_attempt_at - now).total_seconds()
+            pace_wait = self.pace.wait(row.chat_id, time.monotonic())
+            if due_in > 0 or pace_wait > 0:
+                blocked_chats.add(row.chat_id)
+                next_delay = min(next_delay, max(due_in, pace_wait, 0.01))
+                continue
+            if not await self._deliver(row.id):
+                blocked_chats.add(row.chat_id)
+        return next_delay
+
+    async def _deliver(self, row_id: int) -> bool:
+        """Send one row and record what happened; True when the chat may go on to its next row."""
+        async with self.sessionmaker() as session:
+            row = await session.get(OutboxMessage, row_id)
+            if row is None or row.status is not OutboxStatus.PENDING:
+                return True
+            self.pace.sent(row.chat_id, time.monotonic())
+            try:
+                message = await self._send(row)
+            except TelegramRetryAfter as error:
+                row.next_attempt_at = self.clock.now() + timedelta(seconds=error.retry_after)
+                self.pace.pause(row.chat_id, time.monotonic() + error.retry_after)
+                row.last_error = f"429 retry after {error.retry_after}"
+                log.warning("Outbox %s: Telegram asks to wait %s s (chat %s)", row.id, error.retry_after, row.chat_id)
+                await session.commit()
+                return False
+            except (TelegramServerError, TelegramNetworkError) as error:
+                row.attempts += 1
+                delay = min(MAX_BACKOFF, 2.0**row.attempts) * random.uniform(0.5, 1.5)  # noqa: S311 - jitter
+                row.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
+                row.last_error = str(error)[:500]
+                log.warning("Outbox %s: %s; retry %d in %.1f s", row.id, type(error).__name__, row.attempts, delay)
+                await session.commit()
+                return False
+            except TelegramForbiddenError as error:
+                row.status, row.last_error = OutboxStatus.FORBIDDEN, error.message[:500]
+                log.warning("Outbox %s: chat %s unreachable (%s)", row.id, row.chat_id, error.message)
+                await self._forbidden(session, row)
+                await session.commit()
+                return True
+            except TelegramBadRequest as error:
+                row.status, row.last_error = OutboxStatus.FAILED, error.message[:500]
+                log.error("Outbox %s: Telegram refused %s to chat %s: %s", row.id, row.kind, row.chat_id, error.message)
+                log.debug("Outbox %s request text: %r", row.id, row.text)
+                await session.commit()
+                return True
+            row.status, row.sent_at, row.message_id = OutboxStatus.SENT, self.clock.now(), message.message_id
+            row.document = None  # the archive keeps the data; the queue need not keep the bytes
+            await self._after_sent(session, row, message)
+            await session.commit()
+            log.info("Outbox %s: %s sent to chat %s", row.id, row.kind, row.chat_id)
+            return True
+
+    async def _send(self, row: OutboxMessage):  # noqa: ANN202 - the sent Message
+        markup = InlineKeyboardMarkup.model_validate(row.reply_markup) if row.reply_markup else None
+        if row.document is not None:
+            return await self.bot.send_document(
+                row.chat_id,
+                BufferedInputFile(row.document, row.filename or "file"),
+                caption=row.text,
+                reply_markup=markup,
+            )
+        return await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
+
+    async def _after_sent(self, session: AsyncSession, row: OutboxMessage, message) -> None:  # noqa: ANN001
+        if row.pin:
+            try:
+                await self.bot.pin_chat_message(row.chat_id, message.message_id, disable_notification=True)
+            except (TelegramBadRequest, TelegramForbiddenError) as error:  # no right to pin: the post stands
+                log.warning("Outbox %s: could not pin: %s", row.id, error.message)
+        if row.ref_id is None:
+            return
+        if row.kind == Kind.ANNOUNCEMENT:
+            meeting = await session.get(Meeting, row.ref_id)
+            if meeting is not None:
+                meeting.announcement_message_id = message.message_id
+        elif row.kind == Kind.PROTOCOL_DOC and message.document:
+            meeting = await session.get(Meeting, row.ref_id)
+            if meeting is not None:
+                meeting.protocol_file_id = message.document.file_id
+
+    async def _forbidden(self, session: AsyncSession, row: OutboxMessage) -> None:
+        council = await repo.get_council(session, row.council_id) if row.council_id else None
+        if council is None:
+            return
+        with self.i18n.context():
+            if row.chat_id == council.chat_id:
+                # The group itself is unreachable (the bot was removed): the chair must know.
+                chair = await repo.get_user(session, council.chair_id)
+                locale = chair.language if chair and chair.language else self.i18n.default_locale
+                text = in_locale(
+                    locale,
+                    lambda: _(
+                        "I cannot post to the council's group any more (was I removed from it?). Add me back to the "
+                        "group; the council and its records are kept."
+                    ),
+                )
+                enqueue(session, chat_id=council.chair_id, kind=Kind.PERSONAL, now=self.clock.now(), text=text)
+            elif row.kind == Kind.TO_CHAIR:
+                # Telegram does not let a bot write first: ask the chair, in the group, to open the bot.
+                text = group_text(
+                    council.group_language,
+                    lambda: _(
+                        "A new application to the council is waiting for the chair. Chair: open the bot and send "
+                        "/members."
+                    ),
+                )
+                enqueue(
+                    session,
+                    chat_id=council.chat_id,
+                    kind=Kind.NOTICE,
+                    now=self.clock.now(),
+                    text=text,
+                    council_id=council.id,
+                )
+        self.wake()
