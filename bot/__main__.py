@@ -11,26 +11,30 @@ from pydantic import ValidationError
 log = logging.getLogger("bot")
 
 
-def load_settings():  # noqa: ANN201 - Settings, imported late so a config error is all the user sees
+NO_TOKEN = (
+    "BOT_TOKEN is not set. Get a token from @BotFather in Telegram, then either\n"
+    "  put it in a file named .env next to README.md:  BOT_TOKEN=123456789:AA...\n"
+    "  or run:  BOT_TOKEN=123456789:AA... make run\n"
+    "(.env.example lists every setting.)"
+)
+
+
+def load_settings(require_token: bool = True):  # noqa: ANN201 - Settings, imported late: config errors only
     from bot.config import Settings
 
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            field = ".".join(str(part) for part in item["loc"]).upper()
-            if item["type"] == "missing" and field == "BOT_TOKEN":
-                problems.append(
-                    "BOT_TOKEN is not set. Get a token from @BotFather in Telegram, then either\n"
-                    "  put it in a file named .env next to README.md:  BOT_TOKEN=123456789:AA...\n"
-                    "  or run:  BOT_TOKEN=123456789:AA... make run\n"
-                    "(.env.example lists every setting.)"
-                )
-            else:
-                problems.append(f"{field}: {item['msg'].removeprefix('Value error, ')}")
+        problems = [
+            f"{'.'.join(str(part) for part in item['loc']).upper()}: {item['msg'].removeprefix('Value error, ')}"
+            for item in error.errors()
+        ]
         print("Kenesh cannot start:\n" + "\n".join(problems), file=sys.stderr)
         sys.exit(2)
+    if require_token and settings.bot_token is None:
+        print("Kenesh cannot start:\n" + NO_TOKEN, file=sys.stderr)
+        sys.exit(2)
+    return settings
 
 
 async def run(settings) -> None:  # noqa: ANN001
@@ -95,7 +99,46 @@ async def run(settings) -> None:  # noqa: ANN001
         await engine.dispose()
 
 
+async def watchdog_dry_run(settings) -> None:  # noqa: ANN001
+    """`python -m bot watchdog --dry-run`: what today's trimester check would send, and why. Sends nothing."""
+    from bot.clock import Clock
+    from bot.watchdog import dry_run
+    from db.engine import create_engine, make_sessionmaker, migrate
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        async with make_sessionmaker(engine)() as session:
+            verdicts = await dry_run(
+                session, now=Clock(settings.tz).now(), tz=settings.tz, warn_days=settings.watchdog_warn_days
+            )
+    finally:
+        await engine.dispose()
+    if not verdicts:
+        print("No councils yet.")
+    for verdict in verdicts:
+        action = f"WOULD SEND warning {verdict.stage}" if verdict.stage is not None else "nothing to send"
+        print(
+            f"council {verdict.council.id} «{verdict.council.title}» (chat {verdict.council.chat_id}): "
+            f"{action} — {verdict.reason}"
+        )
+
+
 def main() -> None:
+    args = sys.argv[1:]
+    if args[:1] == ["watchdog"]:
+        if args[1:] != ["--dry-run"]:
+            print("Usage: python -m bot watchdog --dry-run", file=sys.stderr)
+            sys.exit(2)
+        asyncio.run(watchdog_dry_run(load_settings(require_token=False)))
+        return
+    if args:
+        print(
+            "Usage: python -m bot            run the bot\n"
+            "       python -m bot watchdog --dry-run   show what today's trimester check would send",
+            file=sys.stderr,
+        )
+        sys.exit(2)
     settings = load_settings()
     logging.basicConfig(
         level=settings.log_level,

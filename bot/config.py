@@ -15,7 +15,7 @@ SUPPORTED_LOCALES = ("ky", "ru")
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    bot_token: SecretStr
+    bot_token: SecretStr | None = None  # required to run the bot; `watchdog --dry-run` does without
     database_url: str = "sqlite+aiosqlite:///data/kenesh.db"
     telegram_api_url: str | None = None
     timezone: str = "Asia/Bishkek"
@@ -23,10 +23,26 @@ class Settings(BaseSettings):
     # Comma-separated Telegram ids allowed to set up a council in any group.
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     log_level: str = "INFO"
+    # cl. 7.4 watchdog: warn when this many days (or fewer) are left to announce a meeting with 7 days'
+    # notice in a trimester that has none; and the hour (council time) of the daily check.
+    watchdog_warn_days: Annotated[tuple[int, ...], NoDecode] = (14, 7, 0)
+    watchdog_hour: int = Field(default=9, ge=0, le=23)
+
+    @field_validator("watchdog_warn_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            days = tuple(sorted({int(part) for part in value.split(",") if part.strip()}, reverse=True))
+            if not days or min(days) < 0:
+                raise ValueError("WATCHDOG_WARN_DAYS is a list of days like 14,7,0")
+            return days
+        return value
 
     @field_validator("bot_token")
     @classmethod
-    def _token_looks_like_one(cls, value: SecretStr) -> SecretStr:
+    def _token_looks_like_one(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
         token = value.get_secret_value().strip()
         # A token is "<bot id>:<secret>"; catching a pasted placeholder here beats a 401 later.
         bot_id, _, secret = token.partition(":")

@@ -10,6 +10,7 @@ from datetime import datetime
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import rules
 from bot.errors import KeneshError
 from db import repo
 from db.models import Council, GroupLanguage, Member, MemberStatus, Role
@@ -90,3 +91,21 @@ async def set_group_language(session: AsyncSession, *, user_id: int, language: G
         log.info("Council %s: group language set to %s", council.id, language.value)
         return council
     raise KeneshError(__("Only the chair of this council can do this."))
+
+
+async def set_trimesters(session: AsyncSession, *, user_id: int, text: str) -> Council:
+    """cl. 7.4: the school's own trimester calendar, for the watchdog."""
+    councils = await repo.councils_chaired_by(session, user_id)
+    if not councils:
+        raise KeneshError(__("Only the chair of this council can do this."))
+    try:
+        spec = rules.parse_trimester_text(text)
+    except ValueError:
+        raise KeneshError(
+            __("I could not read the trimesters. Write them like this: 01.09-30.11, 01.12-28.02, 01.03-31.05")
+        ) from None
+    council = councils[0]
+    council.trimesters = spec
+    await session.commit()
+    log.info("Council %s: trimesters set to %s", council.id, spec)
+    return council

@@ -288,10 +288,15 @@ def protocols_keyboard(meetings: list[tuple[int, str]]) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def group_language_keyboard() -> InlineKeyboardMarkup:
+class TrimestersCb(CallbackData, prefix="tr"):
+    pass
+
+
+def settings_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text="Кыргызча + Русский", callback_data=GroupLanguageCb(language=GroupLanguage.BOTH))
     builder.button(text="Кыргызча", callback_data=GroupLanguageCb(language=GroupLanguage.KY))
     builder.button(text="Русский", callback_data=GroupLanguageCb(language=GroupLanguage.RU))
+    builder.button(text=_("Change the trimesters"), callback_data=TrimestersCb())
     builder.adjust(1)
     return builder.as_markup()

@@ -141,3 +141,34 @@ def watchdog_stage(today: date, trimester: Trimester, warn_days: tuple[int, ...]
         if left <= days:
             stage = index
     return stage
+
+
+_RANGE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\s*[-–—]\s*(\d{1,2})\.(\d{1,2})\s*$")
+
+
+def parse_trimester_text(text: str) -> str:
+    """ "01.09-30.11, 01.12-28.02, 01.03-31.05" as the chair types it, into the stored "MM-DD..MM-DD;..."."""
+    ranges = [part for part in re.split(r"[,;\n]+", text) if part.strip()]
+    if not 1 <= len(ranges) <= 4:
+        raise ValueError(text)
+    spec = []
+    for part in ranges:
+        match = _RANGE.match(part)
+        if not match:
+            raise ValueError(part)
+        d1, m1, d2, m2 = (int(x) for x in match.groups())
+        if m2 == 2 and d2 in (28, 29):
+            d2 = 29  # "the end of February", in leap years and others
+        for day, month in ((d1, m1), (d2, m2)):
+            date(2024, month, day)  # ValueError for 31.04 and the like (2024: 29.02 exists)
+        spec.append(f"{m1:02d}-{d1:02d}..{m2:02d}-{d2:02d}")
+    return ";".join(spec)
+
+
+def trimester_text(spec: str | None) -> str:
+    """The stored calendar as the chair reads it: 01.09–30.11, 01.12–28.02, ..."""
+    parts = []
+    for start, end in parse_calendar(spec):
+        end_day = "28" if end == "02-29" else end[3:]
+        parts.append(f"{start[3:]}.{start[:2]}–{end_day}.{end[:2]}")
+    return ", ".join(parts)

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot import meeting_texts, notices
+from bot import meeting_texts, notices, watchdog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.outbox import Delivery, Kind
@@ -41,8 +41,21 @@ class Scheduler:
         self.aps.start()
         async with self.sessionmaker() as session:
             meetings = await repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
+            caught_up = await watchdog.ran_today(session, self.clock.local_now().date())
         for meeting in meetings:
             self.plan_reminders(meeting)
+        self.aps.add_job(
+            self.watchdog_check,
+            "cron",
+            hour=self.settings.watchdog_hour,
+            minute=0,
+            id="watchdog",
+            replace_existing=True,
+            misfire_grace_time=6 * 3600,
+            coalesce=True,
+        )
+        if not caught_up and self.clock.local_now().hour >= self.settings.watchdog_hour:
+            await self.watchdog_check()  # the bot was down at check time: today's check runs now, once
         log.info("Scheduler started: %d job(s) from %d announced meeting(s)", len(self.aps.get_jobs()), len(meetings))
 
     async def stop(self) -> None:
@@ -74,6 +87,25 @@ class Scheduler:
 
     def reminder_jobs(self, meeting_id: int) -> list[str]:
         return sorted(job.id for job in self.aps.get_jobs() if job.id.startswith(f"remind:{meeting_id}:"))
+
+    async def watchdog_check(self) -> None:
+        """cl. 7.4: the daily trimester check; warnings go out through the outbox."""
+        try:
+            async with self.sessionmaker() as session:
+                with self.i18n.context():
+                    verdicts = await watchdog.daily_check(
+                        session,
+                        now=self.clock.now(),
+                        tz=self.settings.tz,
+                        default_locale=self.settings.default_locale,
+                        warn_days=self.settings.watchdog_warn_days,
+                    )
+        except Exception:  # a failed check is logged and tried again tomorrow (or at the next start)
+            log.exception("Trimester check failed")
+            return
+        warned = sum(1 for v in verdicts if v.stage is not None)
+        log.info("Trimester check: %d council(s), %d warning(s)", len(verdicts), warned)
+        self.delivery.wake()
 
     async def remind(self, meeting_id: int, starts_at_ts: int, hours: int) -> bool:
         """Queue one reminder to the group and to each member; False when it no longer applies."""

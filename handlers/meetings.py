@@ -18,7 +18,7 @@ from bot import meeting_texts, meetings
 from bot.agenda import Agenda, When, check_notice, parse_agenda, parse_items, parse_when
 from bot.clock import Clock
 from bot.config import Settings
-from bot.councils import set_group_language
+from bot.councils import set_group_language, set_trimesters
 from bot.i18n import fmt_datetime
 from bot.keyboards import (
     AgendaAction,
@@ -26,14 +26,16 @@ from bot.keyboards import (
     GroupLanguageCb,
     MeetingAction,
     MeetingCb,
+    TrimestersCb,
     agenda_keyboard,
     bot_link_keyboard,
     cancel_meeting_confirm,
-    group_language_keyboard,
     meeting_controls,
+    settings_keyboard,
 )
 from bot.meetings import MeetingView
 from bot.notify import edit_message, send_private
+from bot.rules import trimester_text
 from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,10 @@ class AgendaWizard(StatesGroup):
 
 class MoveMeeting(StatesGroup):
     when = State()
+
+
+class SettingsInput(StatesGroup):
+    trimesters = State()
 
 
 def _group_id(message: Message) -> int | None:
@@ -107,7 +113,7 @@ async def agenda(
     )
 
 
-@router.message(Command("cancel"), StateFilter(AgendaWizard, MoveMeeting))
+@router.message(Command("cancel"), StateFilter(AgendaWizard, MoveMeeting, SettingsInput))
 async def cancel_wizard(message: Message, state: FSMContext) -> None:
     await state.clear()
     await message.answer(_("Cancelled; nothing was changed."))
@@ -278,21 +284,47 @@ async def confirm_cancel(
     await edit_message(call.message, meeting_texts.cancelled(view.meeting, settings.tz))
 
 
+def _settings_text(council) -> str:  # noqa: ANN001
+    current = {"both": "Кыргызча + Русский", "ky": "Кыргызча", "ru": "Русский"}[council.group_language.value]
+    return "\n".join(
+        [
+            _("<b>Settings of the council</b>"),
+            _("Language of the council's posts in the group: {current}.").format(current=current),
+            _("Trimesters (for the reminder of cl. 7.4): {calendar}.").format(
+                calendar=trimester_text(council.trimesters)
+            ),
+        ]
+    )
+
+
 @router.message(Command("settings"), PRIVATE)
 async def settings_menu(message: Message, session: AsyncSession) -> None:
-    council = await meetings.council_for_runner(session, message.from_user.id)
-    current = {"both": "Кыргызча + Русский", "ky": "Кыргызча", "ru": "Русский"}[council.group_language.value]
-    await message.answer(
-        _("Language of the council's posts in the group: {current}. Choose:").format(current=current),
-        reply_markup=group_language_keyboard(),
-    )
+    council = await meetings.council_for_chair(session, message.from_user.id)
+    await message.answer(_settings_text(council), reply_markup=settings_keyboard())
 
 
 @router.callback_query(GroupLanguageCb.filter())
 async def set_language(call: CallbackQuery, callback_data: GroupLanguageCb, session: AsyncSession) -> None:
     council = await set_group_language(session, user_id=call.from_user.id, language=callback_data.language)
-    current = {"both": "Кыргызча + Русский", "ky": "Кыргызча", "ru": "Русский"}[council.group_language.value]
     await call.answer(_("Saved"))
-    await edit_message(
-        call.message, _("Language of the council's posts in the group: {current}.").format(current=current)
+    await edit_message(call.message, _settings_text(council), settings_keyboard())
+
+
+@router.callback_query(TrimestersCb.filter())
+async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMContext) -> None:
+    await meetings.council_for_chair(session, call.from_user.id)
+    await state.set_state(SettingsInput.trimesters)
+    await call.answer()
+    await call.message.answer(
+        _(
+            "Send the trimesters in one line, each as start-end, for example:\n"
+            "01.09-30.11, 01.12-28.02, 01.03-31.05\n/cancel to keep them."
+        )
     )
+
+
+@router.message(SettingsInput.trimesters, PRIVATE, F.text, ~F.text.startswith("/"))
+async def got_trimesters(message: Message, session: AsyncSession, state: FSMContext) -> None:
+    council = await set_trimesters(session, user_id=message.from_user.id, text=message.text)
+    await state.clear()
+    await message.answer(_settings_text(council), reply_markup=settings_keyboard())
