@@ -110,7 +110,7 @@ async def bot_process(api: BotAPI, tmp_path: Path) -> AsyncIterator[BotProcess]:
             "LOG_LEVEL": "INFO",
             "PYTHONPATH": str(ROOT),
             "PYTHONUNBUFFERED": "1",
-        "PYTHONFAULTHANDLER": "1",
+            "PYTHONFAULTHANDLER": "1",
         }
     )
     process = BotProcess(api, tmp_path, env)

@@ -1,0 +1,120 @@
+"""The trimester watchdog over a real database: who is warned, when, once, and never after a meeting."""
+
+from __future__ import annotations
+
+import os
+import asyncio
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from db.models import WatchdogWarning
+from tests.conftest import BISHKEK, seed_council
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def move_to(flow, when: datetime) -> None:  # noqa: ANN001
+    flow.clock.advance(when - flow.clock.now())
+
+
+@pytest.fixture
+async def council(flow):
+    council = await seed_council(flow, members=4)
+    await flow.say(council.chair, council.chair, "/start")  # the chair can be written to privately
+    return council
+
+
+async def check(flow) -> list:  # noqa: ANN001
+    before = len(flow.api.outbox)
+    await flow.scheduler.watchdog_check()
+    await flow.delivery.drain()
+    return flow.api.outbox[before:]
+
+
+async def test_first_warning_fourteen_days_before_the_last_announce_day(flow, council):
+    move_to(flow, datetime(2027, 2, 6, 9, 0, tzinfo=BISHKEK))  # 15 days left: nothing yet
+    assert await check(flow) == []
+    move_to(flow, datetime(2027, 2, 7, 9, 0, tzinfo=BISHKEK))  # 14 days left
+    sent = await check(flow)
+    assert [m.chat_id for m in sent] == [council.group.id, council.chair.id]
+    group, chair = sent
+    text = group.text.replace("\u202f", " ")
+    assert "Эскертүү (жобо, 7.4-п.)" in text and "Предупреждение (положение, п. 7.4)" in text
+    assert "21 февраля 2027 г." in text and "28 февраля 2027 г." in text and "осталось: 14 дней" in text
+    assert chair.text.startswith("Предупреждение") and "Эскертүү" not in chair.text  # the chair's language
+    assert await check(flow) == []  # at most one warning a day
+
+
+async def test_second_warning_a_week_later_then_the_last_day_then_too_late(flow, council):
+    stages = []
+    for day, expected in [(7, 0), (8, None), (14, 1), (20, None), (21, 2), (22, 3), (23, None)]:
+        move_to(flow, datetime(2027, 2, day, 9, 0, tzinfo=BISHKEK))
+        sent = await check(flow)
+        stages.append((day, bool(sent)))
+        assert bool(sent) == (expected is not None), day
+    rows = await flow.rows(WatchdogWarning)
+    assert [r.stage for r in rows] == [0, 1, 2, 3]
+    last = flow.api.sent_to(council.group.id)
+    assert "прошёл" in last[-1].text and "Сегодня, 21 февраля 2027" in last[-2].text.replace("\u202f", " ")
+
+
+async def test_a_bot_that_was_down_sends_only_the_warning_that_applies_now(flow, council):
+    move_to(flow, datetime(2027, 2, 16, 9, 0, tzinfo=BISHKEK))  # 5 days left; the first warning was missed
+    sent = await check(flow)
+    assert len(sent) == 2
+    assert [r.stage for r in await flow.rows(WatchdogWarning)] == [1]
+
+
+async def test_no_warning_once_a_meeting_is_announced(flow, council):
+    move_to(flow, datetime(2027, 2, 6, 10, 0, tzinfo=BISHKEK))  # the day before the first warning
+    day = (flow.clock.now() + timedelta(days=8)).strftime("%d.%m.%Y")
+    (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day} 15:00\n1. Маселе")
+    await flow.press(council.chair, preview, "Опубликовать")
+    move_to(flow, datetime(2027, 2, 7, 9, 0, tzinfo=BISHKEK))
+    assert await check(flow) == []
+    assert await flow.rows(WatchdogWarning) == []
+
+
+async def test_summer_and_a_custom_calendar(flow, council):
+    move_to(flow, datetime(2027, 7, 1, 9, 0, tzinfo=BISHKEK))
+    assert await check(flow) == []  # no trimester in summer
+    (menu,) = await flow.say(council.chair, council.chair, "/settings")
+    await flow.press(council.chair, menu, "Изменить триместры")
+    (reply,) = await flow.say(council.chair, council.chair, "01.06-15.07")  # a summer school, say
+    assert "01.06–15.07" in reply.text
+    sent = await check(flow)  # last day to announce: 8 July, 7 days left
+    assert len(sent) == 2 and "15 июля 2027 г." in sent[0].text.replace("\u202f", " ")
+
+
+async def test_bad_calendar_is_refused(flow, council):
+    (menu,) = await flow.say(council.chair, council.chair, "/settings")
+    await flow.press(council.chair, menu, "Изменить триместры")
+    (reply,) = await flow.say(council.chair, council.chair, "с сентября по май")
+    assert reply.text.startswith("Не могу прочитать триместры.")
+    (council_row,) = [c for c in [await flow.council(council.group.id)]]
+    assert council_row.trimesters is None
+
+
+async def test_dry_run_prints_what_it_would_send_and_sends_nothing(flow, council, engine):
+    env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN"}}
+    env.update({"DATABASE_URL": engine.url.render_as_string(hide_password=False), "PYTHONPATH": str(ROOT)})
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "watchdog",
+        "--dry-run",
+        env=env,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0, err.decode()
+    stdout = out.decode()
+    # Today (the real date) falls in some trimester or in summer; either way the line says why.
+    assert f"council {council.id} «Мектеп №5»" in stdout and " — " in stdout
+    assert await flow.rows(WatchdogWarning) == []
