@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import asyncio
+import os
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
