@@ -36,13 +36,22 @@ class SetupResult:
 
 
 async def setup_council(
-    session: AsyncSession, *, chat_id: int, title: str, chair_id: int, chair_name: str, now: datetime
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    title: str,
+    chair_id: int,
+    chair_name: str,
+    chair_locale: str,
+    now: datetime,
 ) -> SetupResult:
     """Create the council of this group with the sender as its chair; a second /setup changes nothing."""
     existing = await repo.council_by_chat(session, chat_id)
     if existing is not None:
         return SetupResult(existing, created=False)
-    await repo.ensure_user(session, chair_id, now)
+    chair = await repo.ensure_user(session, chair_id, now)
+    if chair.language is None:
+        chair.language = chair_locale  # from the Telegram app, until the chair chooses with /lang
     council = Council(chat_id=chat_id, title=title[:255], join_code=new_join_code(), chair_id=chair_id, created_at=now)
     session.add(council)
     await session.flush()

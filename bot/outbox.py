@@ -206,6 +206,7 @@ class Delivery:
                 continue
             if not await self._deliver(row.id):
                 blocked_chats.add(row.chat_id)
+                next_delay = min(next_delay, 0.1)  # the next pass works out when that row is due again
         return next_delay
 
     async def _deliver(self, row_id: int) -> bool:

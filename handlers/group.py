@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import councils
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import group_text
+from bot.i18n import group_text, locale_from_telegram
 from bot.keyboards import bot_link_keyboard, join_keyboard
 from bot.rendering import esc
 from db import repo
@@ -98,6 +98,7 @@ async def setup(message: Message, bot: Bot, session: AsyncSession, settings: Set
         title=message.chat.title or str(message.chat.id),
         chair_id=message.from_user.id,
         chair_name=message.from_user.full_name,
+        chair_locale=locale_from_telegram(message.from_user, settings.default_locale),
         now=clock.now(),
     )
     council = result.council
