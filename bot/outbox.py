@@ -29,7 +29,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -280,13 +280,34 @@ class Delivery:
             if meeting is not None:
                 meeting.protocol_file_id = message.document.file_id
 
+    @staticmethod
+    async def _group_already_unreachable(session: AsyncSession, row: OutboxMessage) -> bool:
+        last_sent = await session.scalar(
+            select(func.max(OutboxMessage.id)).where(
+                OutboxMessage.chat_id == row.chat_id, OutboxMessage.status == OutboxStatus.SENT
+            )
+        )
+        earlier = await session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.chat_id == row.chat_id,
+                OutboxMessage.status == OutboxStatus.FORBIDDEN,
+                OutboxMessage.id != row.id,
+                OutboxMessage.id > (last_sent or 0),
+            )
+            .limit(1)
+        )
+        return earlier is not None
+
     async def _forbidden(self, session: AsyncSession, row: OutboxMessage) -> None:
         council = await repo.get_council(session, row.council_id) if row.council_id else None
         if council is None:
             return
         with self.i18n.context():
             if row.chat_id == council.chat_id:
-                # The group itself is unreachable (the bot was removed): the chair must know.
+                # The group itself is unreachable (the bot was removed): the chair must know, once per outage.
+                if await self._group_already_unreachable(session, row):
+                    return
                 chair = await repo.get_user(session, council.chair_id)
                 locale = chair.language if chair and chair.language else self.i18n.default_locale
                 text = in_locale(

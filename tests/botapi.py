@@ -464,6 +464,8 @@ class BotAPI:
         chat_id = int(params["chat_id"])
         if chat_id not in self.chats:
             raise bad_request("chat not found")
+        if chat_id < 0 and chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was kicked from the group chat")
         if chat_id > 0 and chat_id in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if chat_id > 0 and chat_id not in self.started:
