@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -86,12 +87,17 @@ def cancelled(meeting: Meeting, tz: ZoneInfo) -> str:
     )
 
 
-def reminder(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, hours: int) -> str:
-    head = (
-        _("<b>Reminder:</b> the methodical council meets tomorrow.")
-        if hours >= 24
-        else _("<b>Reminder:</b> the methodical council meets in an hour.")
-    )
+def reminder(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, now: datetime) -> str:
+    """Worded by the time actually left, so a reminder sent late still says the truth."""
+    days = (meeting.starts_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+    if days > 1:
+        head = _("<b>Reminder:</b> the methodical council meets soon.")
+    elif days == 1:
+        head = _("<b>Reminder:</b> the methodical council meets tomorrow.")
+    elif meeting.starts_at - now > timedelta(hours=1, minutes=30):
+        head = _("<b>Reminder:</b> the methodical council meets today.")
+    else:
+        head = _("<b>Reminder:</b> the methodical council meets in an hour.")
     return "\n".join([head, when_text(meeting, tz), "", _("<b>Agenda:</b>"), items_text(items)])
 
 

@@ -18,7 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.outbox import Delivery, Kind
 from db import repo
-from db.models import Meeting, MeetingStatus
+from db.models import JobRun, Meeting, MeetingStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +42,9 @@ class Scheduler:
         async with self.sessionmaker() as session:
             meetings = await repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
             caught_up = await watchdog.ran_today(session, self.clock.local_now().date())
+            sent = frozenset(await repo.job_runs_like(session, "remind:"))
         for meeting in meetings:
-            self.plan_reminders(meeting)
+            self.plan_reminders(meeting, sent)
         self.aps.add_job(
             self.watchdog_check,
             "cron",
@@ -62,21 +63,31 @@ class Scheduler:
         if self.aps.running:
             self.aps.shutdown(wait=False)
 
-    def plan_reminders(self, meeting: Meeting) -> None:
+    def plan_reminders(self, meeting: Meeting, sent: frozenset[str] = frozenset()) -> None:
+        """Jobs for the reminders still to come. One missed while the bot was down runs late, once, if the
+        meeting has not started yet (only the latest missed one: no "tomorrow" an hour before)."""
         self.drop_reminders(meeting.id)
         now = self.clock.now()
-        for hours in REMINDER_HOURS:
+        missed_one = False
+        for hours in sorted(REMINDER_HOURS):
+            job_id = reminder_job_id(meeting.id, meeting.starts_at, hours)
             run_at = meeting.starts_at - timedelta(hours=hours)
-            if run_at <= now:
+            if job_id in sent:
+                missed_one = True  # a later reminder went out already: an earlier one would be noise
                 continue
+            if run_at <= now:
+                if missed_one or now >= meeting.starts_at:
+                    continue
+                missed_one = True
+                run_at = now  # late, but still before the meeting
             self.aps.add_job(
                 self.remind,
                 "date",
                 run_date=run_at.astimezone(UTC),
-                id=reminder_job_id(meeting.id, meeting.starts_at, hours),
+                id=job_id,
                 args=[meeting.id, int(meeting.starts_at.timestamp()), hours],
                 replace_existing=True,
-                misfire_grace_time=int(timedelta(hours=1).total_seconds()) if hours > 1 else 600,
+                misfire_grace_time=int(timedelta(hours=hours).total_seconds()),
                 coalesce=True,
             )
 
@@ -108,7 +119,7 @@ class Scheduler:
         self.delivery.wake()
 
     async def remind(self, meeting_id: int, starts_at_ts: int, hours: int) -> bool:
-        """Queue one reminder to the group and to each member; False when it no longer applies."""
+        """Queue one reminder to the group and to each member, once; False when it no longer applies."""
         async with self.sessionmaker() as session:
             meeting = await repo.get_meeting(session, meeting_id)
             if (
@@ -118,18 +129,22 @@ class Scheduler:
             ):
                 log.info("Reminder for meeting %s at %s dropped: the meeting changed", meeting_id, starts_at_ts)
                 return False
+            job_id = reminder_job_id(meeting.id, meeting.starts_at, hours)
+            if await session.get(JobRun, job_id) is not None:
+                return False  # sent before a restart
             council = await repo.get_council(session, meeting.council_id)
             items = await repo.meeting_items(session, meeting.id)
-            tz = self.settings.tz
+            tz, now = self.settings.tz, self.clock.now()
             with self.i18n.context():
                 await notices.to_group_and_members(
                     session,
                     council,
-                    lambda: meeting_texts.reminder(meeting, items, tz, hours),
+                    lambda: meeting_texts.reminder(meeting, items, tz, now),
                     kind=Kind.REMINDER,
-                    now=self.clock.now(),
+                    now=now,
                     default_locale=self.settings.default_locale,
                 )
+            session.add(JobRun(name=job_id, last_day=now.astimezone(tz).date()))  # with the posts: once
             await session.commit()
         self.delivery.wake()
         return True

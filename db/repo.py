@@ -14,6 +14,7 @@ from db.models import (
     Ballot,
     Choice,
     Council,
+    JobRun,
     Meeting,
     MeetingStatus,
     Member,
@@ -188,3 +189,7 @@ async def ballot_of(
 ) -> Ballot | None:
     condition = Ballot.member_id == member_id if member_id is not None else Ballot.token == token
     return await session.scalar(select(Ballot).where(Ballot.vote_id == vote_id, condition))
+
+
+async def job_runs_like(session: AsyncSession, prefix: str) -> Sequence[str]:
+    return (await session.scalars(select(JobRun.name).where(JobRun.name.startswith(prefix)))).all()

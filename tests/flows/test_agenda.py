@@ -177,3 +177,34 @@ async def test_chair_cancels_a_meeting_after_confirming(flow, council):
     assert (await flow.rows(Meeting, Meeting.id == meeting.id))[0].status is MeetingStatus.CANCELLED
     assert "отменено" in flow.api.last_to(council.group.id).text
     assert flow.scheduler.reminder_jobs(meeting.id) == []
+
+
+async def test_a_reminder_goes_out_once_even_if_its_job_runs_again(flow, council):
+    meeting = await _publish(flow, council)
+    ts = int(meeting.starts_at.timestamp())
+    assert await flow.scheduler.remind(meeting.id, ts, 24) is True
+    await flow.delivery.drain()
+    before = len(flow.api.outbox)
+    assert await flow.scheduler.remind(meeting.id, ts, 24) is False  # e.g. after a restart
+    await flow.delivery.drain()
+    assert len(flow.api.outbox) == before
+
+
+async def test_missed_reminders_run_late_only_while_they_still_make_sense(flow, council):
+    meeting = await _publish(flow, council)
+    ts = int(meeting.starts_at.timestamp())
+    flow.clock.advance(meeting.starts_at - timedelta(hours=10) - flow.clock.now())  # down for the 24 h one
+    flow.scheduler.plan_reminders(meeting)
+    jobs = {job.id: job for job in flow.scheduler.aps.get_jobs() if job.id.startswith("remind:")}
+    assert set(jobs) == {f"remind:{meeting.id}:{ts}:24", f"remind:{meeting.id}:{ts}:1"}
+    assert jobs[f"remind:{meeting.id}:{ts}:24"].next_run_time <= flow.clock.now() + timedelta(seconds=1)
+    await flow.scheduler.remind(meeting.id, ts, 24)
+    await flow.delivery.drain()
+    assert "заседание методического совета сегодня" in flow.api.last_to(council.group.id).text  # not "tomorrow"
+
+    flow.clock.advance(timedelta(hours=9, minutes=30))  # down again: now half an hour before
+    flow.scheduler.plan_reminders(meeting, frozenset({f"remind:{meeting.id}:{ts}:24"}))
+    assert flow.scheduler.reminder_jobs(meeting.id) == [f"remind:{meeting.id}:{ts}:1"]
+    flow.clock.advance(timedelta(hours=1))  # the meeting has begun: nothing late any more
+    flow.scheduler.plan_reminders(meeting)
+    assert flow.scheduler.reminder_jobs(meeting.id) == []
