@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.fsm_storage import DatabaseStorage
 from bot.i18n import KeneshI18nMiddleware, in_locale
 from bot.live import LiveMessages
+from bot.materials import Archive
 from bot.middlewares import DbSessionMiddleware, UserMiddleware
 from bot.outbox import Delivery
 from bot.scheduler import Scheduler
@@ -54,6 +55,7 @@ def create_dispatcher(
         live=live,
         scheduler=scheduler,
         delivery=delivery,
+        archive=Archive(settings.storage_dir),
     )
     # Order: the session first, then the stored user (it reads through the session), then the locale.
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, delivery))
@@ -81,6 +83,8 @@ def _commands(private: bool) -> list[BotCommand]:
         BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
         BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
         BotCommand(command="protocols", description=_("protocols of past meetings")),
+        BotCommand(command="submit", description=_("submit a methodical material")),
+        BotCommand(command="bank", description=_("the bank of pedagogical ideas")),
         BotCommand(command="members", description=_("the council's members")),
         BotCommand(command="regulation", description=_("the regulation of the council")),
         BotCommand(command="lang", description=_("change the language")),

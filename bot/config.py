@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # notice in a trimester that has none; and the hour (council time) of the daily check.
     watchdog_warn_days: Annotated[tuple[int, ...], NoDecode] = (14, 7, 0)
     watchdog_hour: int = Field(default=9, ge=0, le=23)
+    # The council's archive of methodical materials (it must outlive Telegram's links), and the largest
+    # file accepted: 20 MB is what Telegram lets a bot download; a self-hosted Bot API server allows 2000.
+    storage_dir: Path = Path("data/files")
+    max_file_mb: int = Field(default=20, ge=1, le=2000)
 
     @field_validator("watchdog_warn_days", mode="before")
     @classmethod

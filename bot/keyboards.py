@@ -11,7 +11,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import LANGUAGE_NAMES, group_text
 from bot.meeting_texts import choice_label
-from db.models import Choice, GroupLanguage, Member, MemberStatus, Role
+from db.models import Choice, GroupLanguage, MaterialKind, Member, MemberStatus, Role
 
 
 class LanguageCb(CallbackData, prefix="lg"):
@@ -299,4 +299,108 @@ def settings_keyboard() -> InlineKeyboardMarkup:
     builder.button(text="Русский", callback_data=GroupLanguageCb(language=GroupLanguage.RU))
     builder.button(text=_("Change the trimesters"), callback_data=TrimestersCb())
     builder.adjust(1)
+    return builder.as_markup()
+
+
+# --- methodical materials ---------------------------------------------------------------------------------
+
+
+class MaterialAction(enum.StrEnum):
+    OPEN = "o"
+    APPROVE = "a"
+    RETURN = "r"
+    REJECT = "x"
+    FILE = "f"
+    VERSION = "v"  # the author sends a new version of a returned material
+
+
+class MaterialCb(CallbackData, prefix="ml"):
+    action: MaterialAction
+    material_id: int
+
+
+class KindCb(CallbackData, prefix="mk"):
+    kind: MaterialKind
+
+
+class StepCb(CallbackData, prefix="st"):
+    step: str  # "title" (use the file's name) or "skip" (no description) or "nocomment"
+
+
+class BankCb(CallbackData, prefix="bk"):
+    page: int
+
+
+def kind_label(kind: MaterialKind) -> str:
+    return {
+        MaterialKind.LESSON_PLAN: _("lesson plan"),
+        MaterialKind.DEVELOPMENT: _("methodical development"),
+        MaterialKind.REPORT: _("report"),
+        MaterialKind.PRESENTATION: _("presentation"),
+        MaterialKind.OTHER: _("other"),
+    }[kind]
+
+
+def kind_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind in MaterialKind:
+        builder.button(text=kind_label(kind).capitalize(), callback_data=KindCb(kind=kind))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def step_keyboard(step: str, text: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=text[:60], callback_data=StepCb(step=step).pack())]]
+    )
+
+
+def material_review_keyboard(material_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Approve for the bank"), callback_data=MaterialCb(action=MaterialAction.APPROVE, material_id=material_id)
+    )
+    builder.button(
+        text=_("Return for revision"), callback_data=MaterialCb(action=MaterialAction.RETURN, material_id=material_id)
+    )
+    builder.button(text=_("Reject"), callback_data=MaterialCb(action=MaterialAction.REJECT, material_id=material_id))
+    builder.button(
+        text=_("Send the file"), callback_data=MaterialCb(action=MaterialAction.FILE, material_id=material_id)
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def materials_keyboard(materials: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for material_id, label in materials:
+        builder.button(text=label[:60], callback_data=MaterialCb(action=MaterialAction.OPEN, material_id=material_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def versions_keyboard(materials: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for material_id, label in materials:
+        builder.button(
+            text=label[:60], callback_data=MaterialCb(action=MaterialAction.VERSION, material_id=material_id)
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def bank_keyboard(items: list[tuple[int, str]], page: int, pages: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for material_id, label in items:
+        builder.button(
+            text=f"📄 {label}"[:60], callback_data=MaterialCb(action=MaterialAction.FILE, material_id=material_id)
+        )
+    navigation = []
+    if page > 0:
+        navigation.append(InlineKeyboardButton(text=_("‹ Back"), callback_data=BankCb(page=page - 1).pack()))
+    if page + 1 < pages:
+        navigation.append(InlineKeyboardButton(text=_("More ›"), callback_data=BankCb(page=page + 1).pack()))
+    builder.adjust(1)
+    if navigation:
+        builder.row(*navigation)
     return builder.as_markup()

@@ -11,7 +11,7 @@ from bot import rules
 from bot.i18n import fmt_date
 from bot.keyboards import role_label
 from bot.rendering import esc, split_blocks
-from db.models import Council, Member, MemberStatus
+from db.models import Council, Material, MaterialState, Member, MemberStatus
 
 if TYPE_CHECKING:
     from bot.membership import Roster
@@ -104,6 +104,8 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
         _("<b>Commands</b>"),
         _("/meetings — meetings: upcoming and past"),
         _("/protocols — protocols of past meetings"),
+        _("/submit — send a methodical material to the council (or just send the file)"),
+        _("/bank — the bank of pedagogical ideas; /bank words — search it"),
         _("/members — the council's members"),
         _("/regulation — the regulation of the methodical council"),
         _("/lang — change the language"),
@@ -118,6 +120,7 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
             _("/vote — put a decision to the vote; /vote 2 … for agenda item 2"),
             _("/secretvote — the same as a secret ballot"),
             _("/close — close the meeting and post the protocol"),
+            _("/materials — review the submitted materials"),
         ]
     if chair:
         lines += [
@@ -127,4 +130,29 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
             _("/settings — the language of the council's posts in the group"),
             _("/setup — in the council's group: create the council and get the join link"),
         ]
+    return "\n".join(lines)
+
+
+def material_card(material: Material, author_name: str) -> str:
+    """A material as the chair reviews it (and as the bank shows it)."""
+    from bot.keyboards import kind_label
+
+    state = {
+        MaterialState.SUBMITTED: _("submitted"),
+        MaterialState.ON_AGENDA: _("on a meeting's agenda"),
+        MaterialState.APPROVED: _("approved for the bank"),
+        MaterialState.RETURNED: _("returned for revision"),
+        MaterialState.REJECTED: _("rejected"),
+    }[material.state]
+    lines = [
+        _("<b>Material No. {number}</b> (version {version})").format(number=material.id, version=material.version),
+        f"<b>{esc(material.title)}</b>",
+        _("Kind: {kind}").format(kind=kind_label(material.kind)),
+        _("Subject: {subject}").format(subject=esc(material.subject)),
+        _("Author: {name}").format(name=esc(author_name)),
+        _("File: {name}, {size} KB").format(name=esc(material.file_name), size=max(1, material.size // 1024)),
+        _("State: {state}").format(state=state),
+    ]
+    if material.description:
+        lines.append(esc(material.description))
     return "\n".join(lines)

@@ -322,6 +322,60 @@ class JobRun(Base):
     last_day: Mapped[date]
 
 
+class MaterialKind(enum.StrEnum):
+    LESSON_PLAN = "lesson_plan"
+    DEVELOPMENT = "development"  # methodical development
+    REPORT = "report"
+    PRESENTATION = "presentation"
+    OTHER = "other"
+
+
+class MaterialState(enum.StrEnum):
+    SUBMITTED = "submitted"
+    ON_AGENDA = "on_agenda"
+    APPROVED = "approved"  # in the bank of pedagogical ideas (cl. 3.1)
+    RETURNED = "returned"  # for revision: the author may send a new version
+    REJECTED = "rejected"
+
+
+class Material(Base):
+    """A methodical material submitted for the council's review (cl. 3.1); its file lives in the archive."""
+
+    __tablename__ = "materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[MaterialKind] = mapped_column(_enum(MaterialKind))
+    subject: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str | None] = mapped_column(String(1000))
+    state: Mapped[MaterialState] = mapped_column(_enum(MaterialState), index=True)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    file_name: Mapped[str] = mapped_column(String(255))  # as the teacher named it; shown, never a path
+    stored_name: Mapped[str] = mapped_column(String(100))  # the archive's own name for it
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    telegram_file_id: Mapped[str | None] = mapped_column(String(255))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class MaterialEvent(Base):
+    """Every change of a material's state: who, when, and the comment the author was given."""
+
+    __tablename__ = "material_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id", ondelete="CASCADE"), index=True)
+    state: Mapped[MaterialState] = mapped_column(_enum(MaterialState))
+    by_user: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime]
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+
 class FsmRecord(Base):
     """aiogram FSM state kept in the database, so a half-finished registration survives a restart."""
 
@@ -343,6 +397,10 @@ __all__ = [
     "FsmRecord",
     "GroupLanguage",
     "JobRun",
+    "Material",
+    "MaterialEvent",
+    "MaterialKind",
+    "MaterialState",
     "Meeting",
     "MeetingStatus",
     "Member",

@@ -4,7 +4,7 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import common, errors, fallback, group, meetings, members, registration, session
+    from handlers import common, errors, fallback, group, materials, meetings, members, registration, session
 
     # Order matters: specific routers first; fallback last catches what nobody handled.
     return [
@@ -15,5 +15,6 @@ def get_routers() -> list[Router]:
         registration.router,
         members.router,
         common.router,
+        materials.router,
         fallback.router,
     ]

@@ -144,8 +144,8 @@ def make_settings(api: BotAPI, engine: AsyncEngine, **overrides) -> Settings:  #
 
 
 @pytest.fixture
-async def flow(api: BotAPI, engine: AsyncEngine) -> AsyncIterator[Flow]:
-    settings = make_settings(api, engine, admin_ids="999")
+async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Flow]:
+    settings = make_settings(api, engine, admin_ids="999", storage_dir=tmp_path / "files")
     sessionmaker = make_sessionmaker(engine)
     clock = FixedClock(BISHKEK, NOW)
     i18n = create_i18n(settings.default_locale)

@@ -1,0 +1,406 @@
+"""Methodical materials: a file sent to the bot, four short questions, the chair's review, and /bank."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from aiogram import Bot, F, Router
+from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import materials
+from bot.clock import Clock
+from bot.config import Settings
+from bot.errors import KeneshError
+from bot.keyboards import (
+    BankCb,
+    KindCb,
+    MaterialAction,
+    MaterialCb,
+    StepCb,
+    bank_keyboard,
+    kind_keyboard,
+    material_review_keyboard,
+    materials_keyboard,
+    step_keyboard,
+    versions_keyboard,
+)
+from bot.materials import Archive, Upload
+from bot.notify import edit_message
+from bot.rendering import esc
+from bot.texts import material_card
+from db.models import MaterialKind, MaterialState
+
+log = logging.getLogger(__name__)
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == ChatType.PRIVATE)
+router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+
+PAGE = 5
+DECISIONS = {
+    MaterialAction.APPROVE: MaterialState.APPROVED,
+    MaterialAction.RETURN: MaterialState.RETURNED,
+    MaterialAction.REJECT: MaterialState.REJECTED,
+}
+
+
+class Submission(StatesGroup):
+    file = State()
+    title = State()
+    kind = State()
+    subject = State()
+    description = State()
+
+
+class Review(StatesGroup):
+    comment = State()
+
+
+async def _receive(message: Message, bot: Bot, session: AsyncSession, settings: Settings, archive: Archive) -> Upload:
+    """Check, download and archive the file in the message; nothing is stored if any step refuses."""
+    await materials.author_in(session, message.from_user.id)
+    if message.document:
+        name, size, file_id = message.document.file_name or "file", message.document.file_size, message.document.file_id
+    else:  # a photo of a paper document: Telegram sends sizes; the largest one is the original
+        photo = message.photo[-1]
+        name, size, file_id = f"photo_{message.message_id}.jpg", photo.file_size, photo.file_id
+    extension = materials.check_file(name, size, settings.max_file_mb)
+    buffer = await bot.download(file_id)
+    content = buffer.read()
+    digest, stored_name = archive.store(content, extension)
+    return Upload(file_name=name, stored_name=stored_name, size=len(content), sha256=digest, telegram_file_id=file_id)
+
+
+@router.message(Command("submit"))
+async def submit_command(message: Message, session: AsyncSession, state: FSMContext) -> None:
+    await materials.author_in(session, message.from_user.id)
+    await state.set_state(Submission.file)
+    returned = await materials.returned_of(session, message.from_user.id)
+    markup = (
+        versions_keyboard(
+            [(m.id, _("New version of No. {number}: {title}").format(number=m.id, title=m.title)) for m in returned]
+        )
+        if returned
+        else None
+    )
+    await message.answer(
+        _("Send the file of the material: a document or a photo of a paper page."), reply_markup=markup
+    )
+
+
+@router.callback_query(MaterialCb.filter(F.action == MaterialAction.VERSION))
+async def choose_version(call: CallbackQuery, callback_data: MaterialCb, state: FSMContext) -> None:
+    await state.set_state(Submission.file)
+    await state.set_data({"version_of": callback_data.material_id})
+    await call.answer()
+    await call.message.answer(
+        _("Send the corrected file of material No. {number}.").format(number=callback_data.material_id)
+    )
+
+
+@router.message(F.document | F.photo, StateFilter(None, Submission.file))
+async def got_file(
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    state: FSMContext,
+    settings: Settings,
+    archive: Archive,
+    clock: Clock,
+) -> None:
+    data = await state.get_data()
+    upload = await _receive(message, bot, session, settings, archive)
+    if data.get("version_of"):
+        material = await materials.new_version(
+            session,
+            user_id=message.from_user.id,
+            material_id=data["version_of"],
+            upload=upload,
+            now=clock.now(),
+            default_locale=settings.default_locale,
+        )
+        await state.clear()
+        await message.answer(
+            _("Version {version} of material No. {number} is saved and sent to the council.").format(
+                version=material.version, number=material.id
+            )
+        )
+        return
+    author = await materials.author_in(session, message.from_user.id)
+    existing = await materials.same_file(session, author.council_id, upload.sha256)
+    if existing is not None:
+        await state.clear()
+        await message.answer(
+            _("This file is already submitted as material No. {number} «{title}»; it is not stored twice.").format(
+                number=existing.id, title=esc(existing.title)
+            )
+        )
+        return
+    await state.set_state(Submission.title)
+    await state.set_data({"upload": upload.__dict__})
+    suggestion = upload.file_name.rsplit(".", 1)[0][:60] or upload.file_name
+    await message.answer(
+        _("The file is received. What is the material's title? Write it, or use the file's name:"),
+        reply_markup=step_keyboard("title", suggestion),
+    )
+
+
+@router.message(F.document | F.photo)
+async def file_at_the_wrong_time(message: Message) -> None:
+    await message.answer(_("Please finish the current step first, or send /cancel and then the file."))
+
+
+@router.message(Command("cancel"), StateFilter(Submission, Review))
+async def cancel(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(_("Cancelled; nothing was changed."))
+
+
+async def _ask_kind(message: Message, state: FSMContext, title: str) -> None:
+    await state.update_data(title=title[: materials.MAX_TITLE])
+    await state.set_state(Submission.kind)
+    await message.answer(_("What kind of material is it?"), reply_markup=kind_keyboard())
+
+
+@router.message(Submission.title, F.text, ~F.text.startswith("/"))
+async def got_title(message: Message, state: FSMContext) -> None:
+    await _ask_kind(message, state, message.text.strip())
+
+
+@router.callback_query(Submission.title, StepCb.filter(F.step == "title"))
+async def title_from_file(call: CallbackQuery, state: FSMContext) -> None:
+    data = await state.get_data()
+    name = data["upload"]["file_name"]
+    await call.answer()
+    await _ask_kind(call.message, state, name.rsplit(".", 1)[0] or name)
+
+
+@router.callback_query(Submission.kind, KindCb.filter())
+async def got_kind(call: CallbackQuery, callback_data: KindCb, state: FSMContext) -> None:
+    await state.update_data(kind=callback_data.kind.value)
+    await state.set_state(Submission.subject)
+    await call.answer()
+    await call.message.answer(
+        _("Which subject or methodical association is it for? For example: Математика, or МБ башталгыч класстар")
+    )
+
+
+@router.message(Submission.subject, F.text, ~F.text.startswith("/"))
+async def got_subject(message: Message, state: FSMContext) -> None:
+    await state.update_data(subject=message.text.strip()[: materials.MAX_SUBJECT])
+    await state.set_state(Submission.description)
+    await message.answer(
+        _("A short description (optional): what is it, for which class?"), reply_markup=step_keyboard("skip", _("Skip"))
+    )
+
+
+async def _finish(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user_id: int,
+    description: str | None,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    data = await state.get_data()
+    material = await materials.submit(
+        session,
+        user_id=user_id,
+        upload=Upload(**data["upload"]),
+        title=data["title"],
+        kind=MaterialKind(data["kind"]),
+        subject=data["subject"],
+        description=description,
+        now=clock.now(),
+        default_locale=settings.default_locale,
+    )
+    await state.clear()
+    await message.answer(
+        _(
+            "Material No. {number} «{title}» is saved and sent to the council for review. I will tell you the decision."
+        ).format(number=material.id, title=esc(material.title))
+    )
+
+
+@router.message(Submission.description, F.text, ~F.text.startswith("/"))
+async def got_description(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
+    await _finish(message, state, session, message.from_user.id, message.text.strip(), clock, settings)
+
+
+@router.callback_query(Submission.description, StepCb.filter(F.step == "skip"))
+async def skip_description(
+    call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
+    await call.answer(_("Saved"))
+    await _finish(call.message, state, session, call.from_user.id, None, clock, settings)
+
+
+# --- review --------------------------------------------------------------------------------------------------
+
+
+@router.message(Command("materials"))
+async def list_materials(message: Message, session: AsyncSession) -> None:
+    council, found = await materials.by_state(session, message.from_user.id)
+    if not found:
+        await message.answer(_("No materials have been submitted yet."))
+        return
+    labels = {
+        MaterialState.SUBMITTED: "🆕",
+        MaterialState.ON_AGENDA: "🗓",
+        MaterialState.APPROVED: "✅",
+        MaterialState.RETURNED: "↩️",
+        MaterialState.REJECTED: "❌",
+    }
+    counts = {state: sum(1 for m in found if m.state is state) for state in MaterialState}
+    summary = _("Submitted {submitted} · approved {approved} · returned {returned} · rejected {rejected}").format(
+        submitted=counts[MaterialState.SUBMITTED] + counts[MaterialState.ON_AGENDA],
+        approved=counts[MaterialState.APPROVED],
+        returned=counts[MaterialState.RETURNED],
+        rejected=counts[MaterialState.REJECTED],
+    )
+    buttons = [(m.id, f"{labels[m.state]} №{m.id} {m.title}") for m in found[:40]]
+    await message.answer(_("<b>Methodical materials</b>") + "\n" + summary, reply_markup=materials_keyboard(buttons))
+
+
+@router.callback_query(MaterialCb.filter(F.action == MaterialAction.OPEN))
+async def open_material(call: CallbackQuery, callback_data: MaterialCb, session: AsyncSession) -> None:
+    material, author, _council = await materials.reviewable(session, callback_data.material_id, call.from_user.id)
+    await call.answer()
+    open_states = (MaterialState.SUBMITTED, MaterialState.ON_AGENDA)
+    markup = material_review_keyboard(material.id) if material.state in open_states else None
+    await edit_message(call.message, material_card(material, author.full_name), markup)
+
+
+@router.callback_query(MaterialCb.filter(F.action.in_(set(DECISIONS))))
+async def ask_comment(call: CallbackQuery, callback_data: MaterialCb, session: AsyncSession, state: FSMContext) -> None:
+    material, _author, _council = await materials.reviewable(session, callback_data.material_id, call.from_user.id)
+    if material.state not in (MaterialState.SUBMITTED, MaterialState.ON_AGENDA):
+        raise KeneshError(_("This material has already been decided."))
+    await state.set_state(Review.comment)
+    await state.set_data({"material_id": material.id, "decision": DECISIONS[callback_data.action].value})
+    await call.answer()
+    await call.message.answer(
+        _("A comment for the author (it is sent with the decision), or press the button:"),
+        reply_markup=step_keyboard("nocomment", _("No comment")),
+    )
+
+
+async def _decide(
+    message: Message,
+    state: FSMContext,
+    session: AsyncSession,
+    user_id: int,
+    comment: str | None,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    data = await state.get_data()
+    reviewed = await materials.decide(
+        session,
+        material_id=data["material_id"],
+        user_id=user_id,
+        state=MaterialState(data["decision"]),
+        comment=comment,
+        now=clock.now(),
+        default_locale=settings.default_locale,
+    )
+    await state.clear()
+    await message.answer(
+        material_card(reviewed.material, reviewed.author.full_name) + "\n\n✅ " + _("Saved; the author is told.")
+    )
+
+
+@router.message(Review.comment, F.text, ~F.text.startswith("/"))
+async def got_comment(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
+    await _decide(message, state, session, message.from_user.id, message.text, clock, settings)
+
+
+@router.callback_query(Review.comment, StepCb.filter(F.step == "nocomment"))
+async def no_comment(
+    call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
+    await call.answer(_("Saved"))
+    await _decide(call.message, state, session, call.from_user.id, None, clock, settings)
+
+
+# --- the bank --------------------------------------------------------------------------------------------------
+
+
+async def _bank_page(session: AsyncSession, user_id: int, words: str, page: int) -> tuple[str, object]:
+    found = await materials.bank(session, user_id, words)
+    if not found:
+        text = (
+            _("Nothing found for «{words}» in the bank.").format(words=esc(words))
+            if words
+            else _("The bank of pedagogical ideas is empty so far.")
+        )
+        return text, None
+    pages = math.ceil(len(found) / PAGE)
+    page = max(0, min(page, pages - 1))
+    shown = found[page * PAGE : (page + 1) * PAGE]
+    from bot.keyboards import kind_label
+
+    lines = [
+        _("<b>Bank of pedagogical ideas</b>") + (f" · «{esc(words)}»" if words else ""),
+        _("Page {page} of {pages}").format(page=page + 1, pages=pages),
+        "",
+    ]
+    for material, author_name in shown:
+        lines.append(
+            f"<b>№{material.id} {esc(material.title)}</b>\n{kind_label(material.kind)} · "
+            f"{esc(material.subject)} · {esc(author_name)} · {material.updated_at:%d.%m.%Y}"
+        )
+    return "\n".join(lines), bank_keyboard([(m.id, f"№{m.id} {m.title}") for m, _name in shown], page, pages)
+
+
+@router.message(Command("bank"))
+async def show_bank(message: Message, command: CommandObject, session: AsyncSession, state: FSMContext) -> None:
+    words = (command.args or "").strip()[:100]
+    await state.update_data(bank_words=words)  # the page buttons carry only the page number (64 bytes)
+    text, markup = await _bank_page(session, message.from_user.id, words, 0)
+    await message.answer(text, reply_markup=markup)
+
+
+@router.callback_query(BankCb.filter())
+async def bank_page(call: CallbackQuery, callback_data: BankCb, session: AsyncSession, state: FSMContext) -> None:
+    words = (await state.get_data()).get("bank_words", "")
+    text, markup = await _bank_page(session, call.from_user.id, words, callback_data.page)
+    await call.answer()
+    await edit_message(call.message, text, markup)
+
+
+@router.callback_query(MaterialCb.filter(F.action == MaterialAction.FILE))
+async def send_file(
+    call: CallbackQuery, callback_data: MaterialCb, bot: Bot, session: AsyncSession, archive: Archive
+) -> None:
+    material = await materials.for_download(session, callback_data.material_id, call.from_user.id)
+    await call.answer(_("Sending"))
+    caption = f"№{material.id} {esc(material.title)}"
+    if material.telegram_file_id:
+        try:
+            await bot.send_document(call.from_user.id, material.telegram_file_id, caption=caption)
+            return
+        except TelegramBadRequest as error:  # Telegram no longer has it: the archive does
+            log.info(
+                "Material %s: Telegram file id refused (%s); sending the archived copy", material.id, error.message
+            )
+    sent = await bot.send_document(
+        call.from_user.id,
+        BufferedInputFile(archive.read(material.stored_name), filename=material.file_name),
+        caption=caption,
+    )
+    if sent.document:
+        await materials.remember_file_id(session, material, sent.document.file_id)

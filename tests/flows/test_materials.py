@@ -1,0 +1,183 @@
+"""Methodical materials: submit, refuse what must be refused, review with comments, the bank and its files."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from db.models import Material, MaterialEvent, MaterialState
+from tests.conftest import seed_council
+
+DOCX = b"PK\x03\x04 a lesson plan about fractions " * 50
+PDF = b"%PDF-1.4 a methodical development " * 80
+
+
+@pytest.fixture
+async def council(flow):
+    council = await seed_council(flow, members=4, participants=1)
+    await flow.say(council.chair, council.chair, "/start")
+    return council
+
+
+async def send_file(flow, person, content: bytes, name: str, size: int | None = None) -> list:  # noqa: ANN001
+    before = len(flow.api.outbox)
+    await flow.feed(flow.api.document_update(person, content, name, size))
+    return flow.api.outbox[before:]
+
+
+async def submit(
+    flow,
+    person,
+    content: bytes,
+    name: str,
+    title: str | None,
+    subject: str = "Математика",
+    description: str | None = None,
+) -> None:  # noqa: ANN001
+    (ask_title,) = await send_file(flow, person, content, name)
+    if title is None:
+        await flow.press(person, ask_title, name.rsplit(".", 1)[0][:20])
+    else:
+        await flow.say(person, person, title)
+    await flow.press(person, flow.api.last_to(person.id), "План урока")
+    await flow.say(person, person, subject)
+    if description:
+        await flow.say(person, person, description)
+    else:
+        await flow.press(person, flow.api.last_to(person.id), "Пропустить")
+
+
+async def test_submit_two_materials_the_chair_returns_one_approves_the_other_and_the_bank_sends_it(flow, council):
+    teacher = council.people[2]  # a Russian reader
+    await submit(flow, teacher, DOCX, "Бөлчөктөр_5-класс.docx", None)
+    saved = flow.api.last_to(teacher.id).text
+    assert saved.startswith("Материал №1 «Бөлчөктөр_5-класс» сохранён")
+    await submit(
+        flow,
+        teacher,
+        PDF,
+        "development.pdf",
+        "Окуучулардын функционалдык сабаттуулугу",
+        "МБ математика",
+        "8-9 класстар үчүн",
+    )
+    materials = await flow.rows(Material)
+    assert [(m.id, m.state, m.size, m.sha256) for m in materials] == [
+        (1, MaterialState.SUBMITTED, len(DOCX), hashlib.sha256(DOCX).hexdigest()),
+        (2, MaterialState.SUBMITTED, len(PDF), hashlib.sha256(PDF).hexdigest()),
+    ]
+    archived = flow.settings.storage_dir / materials[1].stored_name[:2] / materials[1].stored_name
+    assert archived.read_bytes() == PDF
+
+    chair = council.chair
+    cards = [m for m in flow.api.sent_to(chair.id) if m.text.startswith("Материал №")]
+    assert len(cards) == 2 and "Окуучулардын функционалдык сабаттуулугу" in cards[1].text
+    await flow.press(chair, cards[0], "Вернуть на доработку")
+    await flow.say(chair, chair, "Мисалдарды кошуңуз, please add examples")
+    await flow.press(chair, cards[1], "Утвердить в банк")
+    await flow.press(chair, flow.api.last_to(chair.id), "Без комментария")
+    told = [m.text for m in flow.api.sent_to(teacher.id)[-2:]]
+    assert told[0].startswith("Ваш материал «Бөлчөктөр_5-класс» возвращён на доработку")
+    assert "Комментарий: Мисалдарды кошуңуз, please add examples" in told[0]
+    assert told[1].startswith("Ваш материал «Окуучулардын функционалдык сабаттуулугу» утверждён")
+    events = await flow.rows(MaterialEvent)
+    assert [(e.material_id, e.state, e.by_user) for e in events] == [
+        (1, MaterialState.SUBMITTED, teacher.id),
+        (2, MaterialState.SUBMITTED, teacher.id),
+        (1, MaterialState.RETURNED, chair.id),
+        (2, MaterialState.APPROVED, chair.id),
+    ]
+
+    member = council.people[1]  # a Kyrgyz reader finds it by a word of the title, in another case
+    (found,) = await flow.say(member, member, "/bank ФУНКЦИОНАЛДЫК")
+    assert "№2 Окуучулардын функционалдык сабаттуулугу" in found.text and "Бөлчөктөр" not in found.text
+    (empty,) = await flow.say(member, member, "/bank бөлчөктөр")  # the returned one is not in the bank
+    assert empty.text.startswith("Банктан «бөлчөктөр» боюнча")
+    before = len(flow.api.sent_to(member.id))
+    await flow.press(member, found, "№2")
+    (document,) = flow.api.sent_to(member.id)[before:]
+    content, _path = flow.api.files[document.document["file_id"]]
+    assert content == PDF
+
+
+async def test_a_returned_material_comes_back_as_a_new_version(flow, council):
+    teacher = council.people[2]
+    await submit(flow, teacher, DOCX, "plan.docx", "План урока")
+    card = next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith("Материал №1"))
+    await flow.press(council.chair, card, "Вернуть на доработку")
+    await flow.press(council.chair, flow.api.last_to(council.chair.id), "Без комментария")
+    (offer,) = await flow.say(teacher, teacher, "/submit")
+    await flow.press(teacher, offer, "Новая версия №1")
+    await send_file(flow, teacher, DOCX + b" corrected", "plan_v2.docx")
+    assert flow.api.last_to(teacher.id).text.startswith("Версия 2 материала №1 сохранена")
+    (material,) = await flow.rows(Material)
+    assert (material.version, material.state, material.file_name) == (2, MaterialState.SUBMITTED, "plan_v2.docx")
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "expected"),
+    [
+        ("virus.exe", None, "Этот файл не из них"),
+        ("big.pdf", 25 * 1024 * 1024, "Файл больше 20 МБ"),
+        ("noextension", None, "Этот файл не из них"),
+    ],
+)
+async def test_wrong_type_and_too_big_are_refused_and_nothing_is_stored(flow, council, name, size, expected):
+    teacher = council.people[2]
+    (reply,) = await send_file(flow, teacher, b"MZ\x90\x00", name, size)
+    assert expected in reply.text
+    assert await flow.rows(Material) == []
+    assert not flow.settings.storage_dir.exists() or not any(flow.settings.storage_dir.rglob("*.*"))
+    assert not [c for c in flow.api.calls if c[0] == "getFile"]  # refused before downloading
+
+
+async def test_a_stranger_cannot_submit(flow, council):
+    stranger = flow.api.person(777, "Stranger", None, "ru")
+    (reply,) = await send_file(flow, stranger, DOCX, "plan.docx")
+    assert reply.text.startswith("Подавать материалы могут только члены и участники совета.")
+    assert await flow.rows(Material) == []
+
+
+async def test_the_same_file_twice_is_stored_once(flow, council):
+    await submit(flow, council.people[2], DOCX, "plan.docx", "План")
+    (reply,) = await send_file(flow, council.people[3], DOCX, "copy of plan.docx")
+    assert reply.text.startswith("Бул файл №1 «План» материалы катары мурунтан эле берилген")  # a Kyrgyz reader
+    assert len(await flow.rows(Material)) == 1
+    assert len(list(flow.settings.storage_dir.rglob("*.docx"))) == 1
+
+
+async def test_a_path_in_the_file_name_stays_a_name(flow, council):
+    await submit(flow, council.people[2], DOCX, "../../etc/passwd.docx", "Passwd")
+    (material,) = await flow.rows(Material)
+    assert material.file_name == "../../etc/passwd.docx"
+    stored = flow.settings.storage_dir / material.stored_name[:2] / material.stored_name
+    assert stored.resolve().is_relative_to(flow.settings.storage_dir.resolve()) and stored.exists()
+    assert material.stored_name == f"{material.sha256}.docx"
+
+
+async def test_participants_may_submit_and_only_the_chair_reviews(flow, council):
+    participant = council.people[-1]
+    await submit(flow, participant, PDF, "report.pdf", "Отчёт")
+    (material,) = await flow.rows(Material)
+    card = next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith("Материал №1"))
+    member = council.people[2]
+    answer = await flow.press_data(member, card, card.button("Утвердить")["callback_data"])
+    assert answer["text"] == "Это может сделать только председатель или секретарь совета."
+    (listing,) = await flow.say(council.chair, council.chair, "/materials")
+    assert "Подано 1 · утверждено 0" in listing.text
+    assert material.state is MaterialState.SUBMITTED
+
+
+async def test_the_bank_falls_back_to_the_archive_when_telegram_lost_the_file(flow, council):
+    teacher = council.people[2]
+    await submit(flow, teacher, PDF, "dev.pdf", "Иштеп чыгуу")
+    card = next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith("Материал №1"))
+    await flow.press(council.chair, card, "Утвердить в банк")
+    await flow.press(council.chair, flow.api.last_to(council.chair.id), "Без комментария")
+    flow.api.files.clear()  # Telegram no longer has it
+    (found,) = await flow.say(teacher, teacher, "/bank")
+    before = len(flow.api.sent_to(teacher.id))
+    await flow.press(teacher, found, "№1")
+    (document,) = flow.api.sent_to(teacher.id)[before:]
+    assert flow.api.files[document.document["file_id"]][0] == PDF
