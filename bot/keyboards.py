@@ -312,11 +312,17 @@ class MaterialAction(enum.StrEnum):
     REJECT = "x"
     FILE = "f"
     VERSION = "v"  # the author sends a new version of a returned material
+    AGENDA = "g"  # put it on an announced meeting's agenda
 
 
 class MaterialCb(CallbackData, prefix="ml"):
     action: MaterialAction
     material_id: int
+
+
+class AgendaPickCb(CallbackData, prefix="mg"):
+    material_id: int
+    meeting_id: int
 
 
 class KindCb(CallbackData, prefix="mk"):
@@ -365,8 +371,20 @@ def material_review_keyboard(material_id: int) -> InlineKeyboardMarkup:
     )
     builder.button(text=_("Reject"), callback_data=MaterialCb(action=MaterialAction.REJECT, material_id=material_id))
     builder.button(
+        text=_("Put on a meeting's agenda"),
+        callback_data=MaterialCb(action=MaterialAction.AGENDA, material_id=material_id),
+    )
+    builder.button(
         text=_("Send the file"), callback_data=MaterialCb(action=MaterialAction.FILE, material_id=material_id)
     )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def agenda_pick_keyboard(material_id: int, meetings: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for meeting_id, label in meetings:
+        builder.button(text=label[:60], callback_data=AgendaPickCb(material_id=material_id, meeting_id=meeting_id))
     builder.adjust(1)
     return builder.as_markup()
 

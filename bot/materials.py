@@ -15,12 +15,24 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, notices, texts
+from bot import keyboards, notices, rules, texts
 from bot.errors import KeneshError
 from bot.outbox import Kind
 from bot.rendering import esc
 from db import repo
-from db.models import Council, Material, MaterialEvent, MaterialKind, MaterialState, Member, MemberStatus
+from db.models import (
+    AgendaItem,
+    Council,
+    Material,
+    MaterialEvent,
+    MaterialKind,
+    MaterialState,
+    Meeting,
+    MeetingStatus,
+    Member,
+    MemberStatus,
+    Outcome,
+)
 
 log = logging.getLogger(__name__)
 
@@ -327,3 +339,94 @@ async def remember_file_id(session: AsyncSession, material: Material, file_id: s
     if material.telegram_file_id != file_id:
         material.telegram_file_id = file_id
         await session.commit()
+
+
+async def agenda_choices(session: AsyncSession, material_id: int, user_id: int) -> list[Meeting]:
+    material, _author, council = await reviewable(session, material_id, user_id)
+    if material.state is not MaterialState.SUBMITTED:
+        raise KeneshError(__("Only a submitted material can be put on an agenda."))
+    meetings = list(await repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
+    if not meetings:
+        raise KeneshError(__("There is no announced meeting to put it on. Announce one with /agenda first."))
+    return meetings
+
+
+async def put_on_agenda(
+    session: AsyncSession, *, material_id: int, meeting_id: int, user_id: int, now: datetime
+) -> tuple[Material, Meeting]:
+    """The material becomes the last item of an announced meeting; the meeting's vote on it decides it."""
+    material, author, council = await reviewable(session, material_id, user_id)
+    meeting = await repo.get_meeting(session, meeting_id)
+    if material.state is not MaterialState.SUBMITTED:
+        raise KeneshError(__("Only a submitted material can be put on an agenda."))
+    if meeting is None or meeting.council_id != council.id or meeting.status is not MeetingStatus.ANNOUNCED:
+        raise KeneshError(__("This meeting no longer exists."))
+    items = await repo.meeting_items(session, meeting.id)
+    if len(items) >= rules.MAX_AGENDA_ITEMS:
+        raise KeneshError(
+            __("An agenda can have at most {limit} items; this one has {count}."),
+            limit=rules.MAX_AGENDA_ITEMS,
+            count=len(items),
+        )
+    title = _("Methodical material No. {number} «{title}»").format(number=material.id, title=material.title)
+    session.add(
+        AgendaItem(
+            meeting_id=meeting.id,
+            position=len(items) + 1,
+            title=title[: rules.MAX_ITEM_LENGTH],
+            reporter=author.full_name,
+            material_id=material.id,
+        )
+    )
+    material.state, material.meeting_id, material.updated_at = MaterialState.ON_AGENDA, meeting.id, now
+    session.add(_event(material, MaterialState.ON_AGENDA, user_id, now))
+    await session.commit()
+    return material, meeting
+
+
+async def decided_at_meeting(
+    session: AsyncSession, meeting: Meeting, by_user: int, now: datetime, default_locale: str
+) -> None:
+    """At /close: a material on the agenda follows the meeting's vote on its item (adopted: into the bank;
+    not adopted: rejected; no vote or no quorum: back to the chair's list). Called before the commit."""
+    items = [item for item in await repo.meeting_items(session, meeting.id) if item.material_id]
+    votes = await repo.meeting_votes(session, meeting.id)
+    for item in items:
+        material = await session.get(Material, item.material_id)
+        if material is None or material.state is not MaterialState.ON_AGENDA:
+            continue
+        outcomes = [v.outcome for v in votes if v.item_position == item.position and v.outcome]
+        if Outcome.ADOPTED in outcomes:
+            state = MaterialState.APPROVED
+        elif Outcome.NOT_ADOPTED in outcomes:
+            state = MaterialState.REJECTED
+        else:
+            state = MaterialState.SUBMITTED
+        comment = _("Decided at the meeting, protocol No. {number}.").format(number=meeting.protocol_number)
+        material.state, material.updated_at = state, now
+        session.add(_event(material, state, by_user, now, comment if state is not MaterialState.SUBMITTED else None))
+        if state is MaterialState.SUBMITTED:
+            continue
+        author = await repo.get_member(session, material.author_id)
+        await notices.to_person(
+            session,
+            author.user_id,
+            lambda m=material, s=state, n=meeting.protocol_number: _outcome_text(
+                m, s, _("Decided at the meeting, protocol No. {number}.").format(number=n)
+            ),
+            kind=Kind.PERSONAL,
+            now=now,
+            default_locale=default_locale,
+            council_id=material.council_id,
+        )
+
+
+def _outcome_text(material: Material, state: MaterialState, comment: str | None) -> str:
+    head = {
+        MaterialState.APPROVED: _("Your material «{title}» is approved and added to the bank of pedagogical ideas."),
+        MaterialState.RETURNED: _(
+            "Your material «{title}» is returned for revision. Send the corrected file with /submit."
+        ),
+        MaterialState.REJECTED: _("Your material «{title}» is not accepted by the council."),
+    }[state].format(title=esc(material.title))
+    return head + ("\n" + _("Comment: {comment}").format(comment=esc(comment)) if comment else "")

@@ -64,7 +64,7 @@ class ProtocolData:
 
 
 async def close_meeting(
-    session: AsyncSession, *, council: Council, user_id: int, now: datetime, tz: ZoneInfo
+    session: AsyncSession, *, council: Council, user_id: int, now: datetime, tz: ZoneInfo, default_locale: str
 ) -> Meeting:
     """`/close`: closes any open vote, ends the meeting and gives its protocol the next number of the year."""
     meeting = await open_meeting_of(session, council)
@@ -75,6 +75,9 @@ async def close_meeting(
     meeting.school_year = rules.school_year_of(meeting.starts_at.astimezone(tz).date())
     meeting.protocol_number = await repo.max_protocol_number(session, council.id, meeting.school_year) + 1
     await session.flush()
+    from bot.materials import decided_at_meeting  # materials import meetings; keep the graph one-way at load
+
+    await decided_at_meeting(session, meeting, user_id, now, default_locale)
     # The protocol goes to the group through the outbox, in the same transaction that closes the meeting.
     data = await protocol_data(session, meeting.id)
     for part in protocol_messages(data, tz, council.group_language):

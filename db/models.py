@@ -191,6 +191,8 @@ class AgendaItem(Base):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     reporter: Mapped[str | None] = mapped_column(String(128))
+    # An item that reviews a methodical material: the meeting's vote on it decides the material (cl. 3.1).
+    material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id", ondelete="SET NULL"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="items", lazy="raise")
 

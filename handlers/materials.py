@@ -19,12 +19,15 @@ from bot import materials
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import KeneshError
+from bot.i18n import fmt_datetime
 from bot.keyboards import (
+    AgendaPickCb,
     BankCb,
     KindCb,
     MaterialAction,
     MaterialCb,
     StepCb,
+    agenda_pick_keyboard,
     bank_keyboard,
     kind_keyboard,
     material_review_keyboard,
@@ -334,6 +337,38 @@ async def no_comment(
 ) -> None:
     await call.answer(_("Saved"))
     await _decide(call.message, state, session, call.from_user.id, None, clock, settings)
+
+
+@router.callback_query(MaterialCb.filter(F.action == MaterialAction.AGENDA))
+async def choose_meeting(
+    call: CallbackQuery, callback_data: MaterialCb, session: AsyncSession, settings: Settings
+) -> None:
+    meetings = await materials.agenda_choices(session, callback_data.material_id, call.from_user.id)
+    await call.answer()
+    choices = [(m.id, fmt_datetime(m.starts_at, settings.tz)) for m in meetings]
+    await call.message.answer(
+        _("On which meeting's agenda?"), reply_markup=agenda_pick_keyboard(callback_data.material_id, choices)
+    )
+
+
+@router.callback_query(AgendaPickCb.filter())
+async def put_on_agenda(
+    call: CallbackQuery, callback_data: AgendaPickCb, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
+    material, meeting = await materials.put_on_agenda(
+        session,
+        material_id=callback_data.material_id,
+        meeting_id=callback_data.meeting_id,
+        user_id=call.from_user.id,
+        now=clock.now(),
+    )
+    await call.answer(_("Saved"))
+    await edit_message(
+        call.message,
+        _("Material No. {number} is now an item of the meeting on {when}; the vote on that item decides it.").format(
+            number=material.id, when=fmt_datetime(meeting.starts_at, settings.tz)
+        ),
+    )
 
 
 # --- the bank --------------------------------------------------------------------------------------------------

@@ -166,7 +166,12 @@ async def close_meeting(
 ) -> None:
     council = await meetings.council_for_runner(session, message.from_user.id, _group_id(message))
     meeting = await protocol.close_meeting(
-        session, council=council, user_id=message.from_user.id, now=clock.now(), tz=settings.tz
+        session,
+        council=council,
+        user_id=message.from_user.id,
+        now=clock.now(),
+        tz=settings.tz,
+        default_locale=settings.default_locale,
     )
     for vote in await voting.votes_of(session, meeting):
         live.touch(VOTE, vote.id)

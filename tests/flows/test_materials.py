@@ -181,3 +181,37 @@ async def test_the_bank_falls_back_to_the_archive_when_telegram_lost_the_file(fl
     await flow.press(teacher, found, "№1")
     (document,) = flow.api.sent_to(teacher.id)[before:]
     assert flow.api.files[document.document["file_id"]][0] == PDF
+
+
+async def test_a_material_on_the_agenda_is_decided_by_the_meetings_vote(flow, council):
+    from datetime import timedelta
+
+    from tests.conftest import NOW
+
+    teacher = council.people[2]
+    await submit(flow, teacher, PDF, "dev.pdf", "Долбоорлоо ыкмасы")
+    chair = council.chair
+    day = (NOW + timedelta(days=8)).strftime("%d.%m.%Y")
+    (preview,) = await flow.say(chair, chair, f"/agenda {day} 15:00\n1. Окуу пландары")
+    await flow.press(chair, preview, "Опубликовать")
+    card = next(m for m in flow.api.sent_to(chair.id) if m.text.startswith("Материал №1"))
+    await flow.press(chair, card, "Поставить в повестку")
+    await flow.press(chair, flow.api.last_to(chair.id), "2026")
+    (material,) = await flow.rows(Material)
+    assert material.state is MaterialState.ON_AGENDA
+    flow.clock.advance(timedelta(days=8, hours=5))
+    await flow.say(chair, council.group, "/open")
+    attendance = next(m for m in flow.api.sent_to(council.group.id) if "Присутствую" in str(m.reply_markup))
+    for person in council.people[:4]:
+        await flow.press(person, attendance, "Присутствую")
+    sent = await flow.say(chair, council.group, "/vote 2 Материалды банкка кошуу")
+    vote = next(m for m in sent if m.chat_id == council.group.id)
+    for person in council.people[:4]:
+        await flow.press(person, vote, "Макул")
+    sent = await flow.say(chair, council.group, "/close")
+    protocol = "\n".join(m.text for m in sent if m.chat_id == council.group.id)
+    assert "2. Методический материал №1 «Долбоорлоо ыкмасы»" in protocol
+    (material,) = await flow.rows(Material)
+    assert material.state is MaterialState.APPROVED
+    assert flow.api.last_to(teacher.id).text.startswith("Ваш материал «Долбоорлоо ыкмасы» утверждён")
+    assert "Решено на заседании, протокол №1." in flow.api.last_to(teacher.id).text
