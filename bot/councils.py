@@ -85,13 +85,6 @@ async def migrate_council(session: AsyncSession, old_chat_id: int, new_chat_id: 
     return moved
 
 
-async def council_of_group(session: AsyncSession, chat_id: int) -> Council:
-    council = await repo.council_by_chat(session, chat_id)
-    if council is None:
-        raise KeneshError(__("This group has no council yet. A group administrator can create it with /setup."))
-    return council
-
-
 async def set_group_language(session: AsyncSession, *, user_id: int, language: GroupLanguage) -> Council:
     """The language(s) of the council's posts in its group: a setting of the council, the chair's to change."""
     for council in await repo.councils_chaired_by(session, user_id):

@@ -15,7 +15,6 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
 
 from bot.config import SUPPORTED_LOCALES
 from db.models import GroupLanguage
@@ -97,7 +96,3 @@ def fmt_datetime(value: datetime, tz: ZoneInfo, locale: str | None = None) -> st
     locale = locale or current_locale()
     local = value.astimezone(tz)
     return f"{format_date(local, format='long', locale=locale)}, {format_datetime(local, 'HH:mm', locale=locale)}"
-
-
-def fmt_number(value: int | float, locale: str | None = None) -> str:
-    return format_decimal(value, locale=locale or current_locale())

@@ -314,12 +314,6 @@ async def set_attendance_message(session: AsyncSession, meeting: Meeting, messag
     await session.commit()
 
 
-async def set_protocol_file(session: AsyncSession, meeting: Meeting, file_id: str) -> None:
-    if meeting.protocol_file_id != file_id:
-        meeting.protocol_file_id = file_id
-        await session.commit()
-
-
 async def is_member_of(session: AsyncSession, council_id: int, user_id: int) -> bool:
     member = await repo.member_of(session, council_id, user_id)
     return member is not None and member.status is MemberStatus.APPROVED

@@ -330,10 +330,6 @@ async def roster_of(session: AsyncSession, council_id: int) -> Roster:
     return Roster(council, members, viewer_is_chair=True)
 
 
-async def places_of(session: AsyncSession, user_id: int) -> Sequence[Member]:
-    return await repo.memberships_of(session, user_id)
-
-
 @dataclass(frozen=True)
 class Roles:
     member: bool

@@ -7,17 +7,8 @@ import logging
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from db import repo
 
 log = logging.getLogger(__name__)
-
-
-async def locale_of(session: AsyncSession, user_id: int, default: str) -> str:
-    user = await repo.get_user(session, user_id)
-    return user.language if user and user.language else default
 
 
 async def send_private(bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> bool:
@@ -31,10 +22,6 @@ async def send_private(bot: Bot, chat_id: int, text: str, reply_markup: InlineKe
         log.warning("Private message to %s refused: %s", chat_id, error.message)
         return False
     return True
-
-
-def current_default() -> str:
-    return I18n.get_current().default_locale
 
 
 async def edit_message(message, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:  # noqa: ANN001

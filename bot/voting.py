@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import rules
 from bot.errors import KeneshError
-from bot.meetings import meeting_view, open_meeting_of, presence, runs_meetings
+from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
 from db import repo
 from db.models import Ballot, Choice, Council, Meeting, MemberStatus, Outcome, SecretVoter, Vote
@@ -188,10 +188,6 @@ async def close_open_votes(session: AsyncSession, meeting: Meeting, now: datetim
     for vote in closed:
         await _freeze(session, vote, meeting, now)
     return closed
-
-
-def can_close(council: Council, user_id: int) -> bool:
-    return runs_meetings(council, user_id)
 
 
 async def votes_of(session: AsyncSession, meeting: Meeting) -> list[Vote]:
