@@ -102,18 +102,17 @@ class Cast:
 
 async def cast_vote(session: AsyncSession, *, vote_id: int, user_id: int, choice: Choice, now: datetime) -> Cast:
     """A button press: stored (one member, one vote, by a unique constraint) before it is acknowledged."""
-    vote = await repo.get_vote(session, vote_id)
-    if vote is None:
+    check = await repo.voter_check(session, vote_id, user_id)  # one query for vote, member and attendance
+    if check is None:
         raise KeneshError(__("This vote no longer exists."))
+    vote, member = check.vote, check.member
     if not vote.is_open:
         raise KeneshError(VOTE_CLOSED)
-    meeting = await repo.get_meeting(session, vote.meeting_id)
-    member = await repo.member_of(session, meeting.council_id, user_id)
     if member is None or member.status is not MemberStatus.APPROVED:
         raise KeneshError(__("Only members of the council vote."))
     if not member.role.votes:
         raise KeneshError(__("Participants take part without a vote (regulation, cl. 4.3)."))
-    if await repo.attendance_of(session, meeting.id, member.id) is None:
+    if not check.present:
         raise KeneshError(__("You are not marked present. Press “Present” on the attendance message first."))
     token = ballot_token(vote.salt, member.id) if vote.secret else None
     for attempt in range(2):

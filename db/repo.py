@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -193,3 +194,28 @@ async def ballot_of(
 
 async def job_runs_like(session: AsyncSession, prefix: str) -> Sequence[str]:
     return (await session.scalars(select(JobRun.name).where(JobRun.name.startswith(prefix)))).all()
+
+
+@dataclass(frozen=True)
+class VoterCheck:
+    """Everything a vote press needs to know, read in one query (the hot path)."""
+
+    vote: Vote
+    member: Member | None
+    present: bool
+
+
+async def voter_check(session: AsyncSession, vote_id: int, user_id: int) -> VoterCheck | None:
+    row = (
+        await session.execute(
+            select(Vote, Member, Attendance.id)
+            .join(Meeting, Meeting.id == Vote.meeting_id)
+            .outerjoin(Member, (Member.council_id == Meeting.council_id) & (Member.user_id == user_id))
+            .outerjoin(Attendance, (Attendance.meeting_id == Meeting.id) & (Attendance.member_id == Member.id))
+            .where(Vote.id == vote_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    vote, member, attendance_id = row
+    return VoterCheck(vote, member, attendance_id is not None)

@@ -17,7 +17,10 @@ def upgrade() -> None:
     with op.batch_alter_table("agenda_items", schema=None) as batch_op:
         batch_op.add_column(sa.Column("material_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
-            batch_op.f("fk_agenda_items_material_id_materials"), "materials", ["material_id"], ["id"],
+            batch_op.f("fk_agenda_items_material_id_materials"),
+            "materials",
+            ["material_id"],
+            ["id"],
             ondelete="SET NULL",
         )
 
