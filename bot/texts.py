@@ -142,7 +142,7 @@ def material_card(material: Material, author_name: str) -> str:
         MaterialState.ON_AGENDA: _("on a meeting's agenda"),
         MaterialState.APPROVED: _("approved for the bank"),
         MaterialState.RETURNED: _("returned for revision"),
-        MaterialState.REJECTED: _("rejected"),
+        MaterialState.REJECTED: _("rejected by the council"),
     }[material.state]
     lines = [
         _("<b>Material No. {number}</b> (version {version})").format(number=material.id, version=material.version),
