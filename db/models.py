@@ -251,7 +251,11 @@ class Ballot(Base):
     """One member, one vote: unique per (vote, member) in an open vote, per (vote, token) in a secret one."""
 
     __tablename__ = "ballots"
-    __table_args__ = (UniqueConstraint("vote_id", "member_id"), UniqueConstraint("vote_id", "token"))
+    # Named by hand: the naming convention would give both "uq_ballots_vote_id", which PostgreSQL refuses.
+    __table_args__ = (
+        UniqueConstraint("vote_id", "member_id", name="uq_ballots_vote_member"),
+        UniqueConstraint("vote_id", "token", name="uq_ballots_vote_token"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), index=True)

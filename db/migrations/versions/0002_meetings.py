@@ -127,8 +127,8 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(["vote_id"], ["votes.id"], name=op.f("fk_ballots_vote_id_votes"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ballots")),
-        sa.UniqueConstraint("vote_id", "member_id", name=op.f("uq_ballots_vote_id")),
-        sa.UniqueConstraint("vote_id", "token", name=op.f("uq_ballots_vote_id")),
+        sa.UniqueConstraint("vote_id", "member_id", name=op.f("uq_ballots_vote_member")),
+        sa.UniqueConstraint("vote_id", "token", name=op.f("uq_ballots_vote_token")),
     )
     with op.batch_alter_table("ballots", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ballots_vote_id"), ["vote_id"], unique=False)
