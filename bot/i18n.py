@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский"}
+# The council's group language (a GroupLanguage value), named in its own languages.
+GROUP_LANGUAGE_NAMES = {"both": "Кыргызча + Русский", "ky": "Кыргызча", "ru": "Русский"}
 
 
 def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:

@@ -9,7 +9,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import LANGUAGE_NAMES, group_text
+from bot.i18n import GROUP_LANGUAGE_NAMES, LANGUAGE_NAMES, group_text
 from bot.meeting_texts import choice_label
 from db.models import Choice, GroupLanguage, MaterialKind, Member, MemberStatus, Role
 
@@ -294,9 +294,8 @@ class TrimestersCb(CallbackData, prefix="tr"):
 
 def settings_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="Кыргызча + Русский", callback_data=GroupLanguageCb(language=GroupLanguage.BOTH))
-    builder.button(text="Кыргызча", callback_data=GroupLanguageCb(language=GroupLanguage.KY))
-    builder.button(text="Русский", callback_data=GroupLanguageCb(language=GroupLanguage.RU))
+    for language in GroupLanguage:
+        builder.button(text=GROUP_LANGUAGE_NAMES[language.value], callback_data=GroupLanguageCb(language=language))
     builder.button(text=_("Change the trimesters"), callback_data=TrimestersCb())
     builder.adjust(1)
     return builder.as_markup()

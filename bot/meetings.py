@@ -102,6 +102,29 @@ async def draft_agenda(
     return MeetingView(council, meeting, await repo.meeting_items(session, meeting.id))
 
 
+async def _announce(
+    session: AsyncSession,
+    view: MeetingView,
+    render,
+    *,
+    now: datetime,
+    default_locale: str,  # noqa: ANN001
+    by_user: int,
+) -> None:
+    """The (new) agenda to the group, pinned, and to every member but the one who published it."""
+    await notices.to_group_and_members(
+        session,
+        view.council,
+        render,
+        kind=Kind.ANNOUNCEMENT,
+        now=now,
+        default_locale=default_locale,
+        pin=True,
+        ref_id=view.meeting.id,
+        skip_user=by_user,
+    )
+
+
 def _check_notice(meeting: Meeting, now: datetime, tz: ZoneInfo) -> None:
     today = now.astimezone(tz).date()
     if not rules.notice_given(meeting.starts_at.astimezone(tz).date(), today):
@@ -119,16 +142,13 @@ async def publish(
     _check_notice(view.meeting, now, tz)  # the preview may have waited a day
     view.meeting.status = MeetingStatus.ANNOUNCED
     view.meeting.announced_at = now
-    await notices.to_group_and_members(
+    await _announce(
         session,
-        view.council,
+        view,
         lambda: meeting_texts.announcement(view.council, view.meeting, view.items, tz),
-        kind=Kind.ANNOUNCEMENT,
         now=now,
         default_locale=default_locale,
-        pin=True,
-        ref_id=view.meeting.id,
-        skip_user=user_id,
+        by_user=user_id,
     )
     await session.commit()
     log.info("Council %s: meeting %s announced", view.council.id, meeting_id)
@@ -162,16 +182,13 @@ async def reschedule(
     if when.place:
         view.meeting.place = when.place
     view.meeting.announced_at = now
-    await notices.to_group_and_members(
+    await _announce(
         session,
-        view.council,
+        view,
         lambda: meeting_texts.rescheduled(view.meeting, view.items, tz),
-        kind=Kind.ANNOUNCEMENT,
         now=now,
         default_locale=default_locale,
-        pin=True,
-        ref_id=view.meeting.id,
-        skip_user=user_id,
+        by_user=user_id,
     )
     await session.commit()
     log.info("Council %s: meeting %s moved to %s", view.council.id, meeting_id, when.starts_at.isoformat())

@@ -19,7 +19,7 @@ from bot.agenda import Agenda, When, check_notice, parse_agenda, parse_items, pa
 from bot.clock import Clock
 from bot.config import Settings
 from bot.councils import set_group_language, set_trimesters
-from bot.i18n import fmt_datetime
+from bot.i18n import GROUP_LANGUAGE_NAMES, fmt_datetime
 from bot.keyboards import (
     AgendaAction,
     AgendaCb,
@@ -37,6 +37,7 @@ from bot.meetings import MeetingView
 from bot.notify import edit_message, send_private
 from bot.rules import trimester_text
 from bot.scheduler import Scheduler
+from handlers.scope import group_id
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +57,6 @@ class MoveMeeting(StatesGroup):
 
 class SettingsInput(StatesGroup):
     trimesters = State()
-
-
-def _group_id(message: Message) -> int | None:
-    return None if message.chat.type == ChatType.PRIVATE else message.chat.id
 
 
 async def _send_preview(message: Message, bot: Bot, view: MeetingView, settings: Settings) -> None:
@@ -88,7 +85,7 @@ async def agenda(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    council = await meetings.council_for_runner(session, message.from_user.id, _group_id(message))
+    council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
     if command.args:
         parsed = parse_agenda(command.args, now=clock.now(), tz=settings.tz)
         view = await meetings.draft_agenda(
@@ -285,7 +282,7 @@ async def confirm_cancel(
 
 
 def _settings_text(council) -> str:  # noqa: ANN001
-    current = {"both": "Кыргызча + Русский", "ky": "Кыргызча", "ru": "Русский"}[council.group_language.value]
+    current = GROUP_LANGUAGE_NAMES[council.group_language.value]
     return "\n".join(
         [
             _("<b>Settings of the council</b>"),

@@ -31,21 +31,18 @@ from bot.live import ATTENDANCE, VOTE, LiveMessages
 from bot.notify import send_private
 from bot.rules import Counts
 from db.models import GroupLanguage, Meeting
+from handlers.scope import group_id
 
 log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
 
 
-def _group_id(message: Message) -> int | None:
-    return None if message.chat.type == ChatType.PRIVATE else message.chat.id
-
-
 @router.message(Command("open"))
 async def open_meeting(
     message: Message, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings, live: LiveMessages
 ) -> None:
-    council = await meetings.council_for_runner(session, message.from_user.id, _group_id(message))
+    council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
     view = await meetings.open_meeting(session, council=council, now=clock.now(), tz=settings.tz)
     seats = await meetings.presence(session, view.meeting)
     text = group_text(council.group_language, lambda: meeting_texts.attendance(seats))
@@ -103,7 +100,7 @@ async def _start_vote(
     clock: Clock,
     live: LiveMessages,
 ) -> None:
-    council = await meetings.council_for_runner(session, message.from_user.id, _group_id(message))
+    council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
     new = await voting.start_vote(session, council=council, text=command.args or "", secret=secret, now=clock.now())
     seats = await meetings.presence(session, new.meeting)
     counts = Counts(0, 0, 0)
@@ -164,7 +161,7 @@ async def close_vote(
 async def close_meeting(
     message: Message, session: AsyncSession, clock: Clock, settings: Settings, live: LiveMessages
 ) -> None:
-    council = await meetings.council_for_runner(session, message.from_user.id, _group_id(message))
+    council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
     meeting = await protocol.close_meeting(
         session,
         council=council,
