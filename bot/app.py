@@ -89,6 +89,7 @@ def _commands(private: bool) -> list[BotCommand]:
         BotCommand(command="regulation", description=_("the regulation of the council")),
         BotCommand(command="lang", description=_("change the language")),
         BotCommand(command="settings", description=_("the council's settings (chair)")),
+        BotCommand(command="log", description=_("who did what in the council (chair, secretary)")),
         BotCommand(command="help", description=_("commands")),
         BotCommand(command="cancel", description=_("stop the current step")),
     ]

@@ -10,7 +10,7 @@ from datetime import datetime
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import rules
+from bot import audit, rules
 from bot.errors import KeneshError
 from db import repo
 from db.models import Council, GroupLanguage, Member, MemberStatus, Role
@@ -85,9 +85,20 @@ async def migrate_council(session: AsyncSession, old_chat_id: int, new_chat_id: 
     return moved
 
 
-async def set_group_language(session: AsyncSession, *, user_id: int, language: GroupLanguage) -> Council:
+async def set_group_language(session: AsyncSession, *, user_id: int, language: GroupLanguage, now: datetime) -> Council:
     """The language(s) of the council's posts in its group: a setting of the council, the chair's to change."""
     for council in await repo.councils_chaired_by(session, user_id):
+        audit.record(
+            session,
+            council_id=council.id,
+            actor_id=user_id,
+            action=audit.AuditAction.GROUP_LANGUAGE_SET,
+            obj_kind=audit.AuditObject.COUNCIL,
+            obj_id=council.id,
+            before=council.group_language,
+            after=language,
+            now=now,
+        )
         council.group_language = language
         await session.commit()
         log.info("Council %s: group language set to %s", council.id, language.value)
@@ -95,7 +106,7 @@ async def set_group_language(session: AsyncSession, *, user_id: int, language: G
     raise KeneshError(__("Only the chair of this council can do this."))
 
 
-async def set_trimesters(session: AsyncSession, *, user_id: int, text: str) -> Council:
+async def set_trimesters(session: AsyncSession, *, user_id: int, text: str, now: datetime) -> Council:
     """cl. 7.4: the school's own trimester calendar, for the watchdog."""
     councils = await repo.councils_chaired_by(session, user_id)
     if not councils:
@@ -107,6 +118,17 @@ async def set_trimesters(session: AsyncSession, *, user_id: int, text: str) -> C
             __("I could not read the trimesters. Write them like this: 01.09-30.11, 01.12-28.02, 01.03-31.05")
         ) from None
     council = councils[0]
+    audit.record(
+        session,
+        council_id=council.id,
+        actor_id=user_id,
+        action=audit.AuditAction.TRIMESTERS_SET,
+        obj_kind=audit.AuditObject.COUNCIL,
+        obj_id=council.id,
+        before=council.trimesters,
+        after=spec,
+        now=now,
+    )
     council.trimesters = spec
     await session.commit()
     log.info("Council %s: trimesters set to %s", council.id, spec)

@@ -421,3 +421,17 @@ def bank_keyboard(items: list[tuple[int, str]], page: int, pages: int) -> Inline
     if navigation:
         builder.row(*navigation)
     return builder.as_markup()
+
+
+class LogCb(CallbackData, prefix="au"):
+    page: int  # 0: the latest entries
+
+
+def log_keyboard(page: int, pages: int) -> InlineKeyboardMarkup | None:
+    """/log: older entries to the left, newer to the right (the log reads newest first)."""
+    navigation = []
+    if page + 1 < pages:
+        navigation.append(InlineKeyboardButton(text=_("‹ Older"), callback_data=LogCb(page=page + 1).pack()))
+    if page > 0:
+        navigation.append(InlineKeyboardButton(text=_("Newer ›"), callback_data=LogCb(page=page - 1).pack()))
+    return InlineKeyboardMarkup(inline_keyboard=[navigation]) if navigation else None

@@ -15,7 +15,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, notices, rules, texts
+from bot import audit, keyboards, notices, rules, texts
 from bot.errors import KeneshError
 from bot.outbox import Kind
 from bot.rendering import esc
@@ -254,6 +254,15 @@ async def decide(
     comment = (comment or "").strip()[:MAX_COMMENT] or None
     material.state, material.updated_at = state, now
     session.add(_event(material, state, user_id, now, comment))
+    audit.record(
+        session,
+        council_id=council.id,
+        actor_id=user_id,
+        action=audit.MATERIAL_DECISIONS[state],
+        obj_kind=audit.AuditObject.MATERIAL,
+        obj_id=material.id,
+        now=now,
+    )
 
     def outcome() -> str:
         head = {
@@ -380,6 +389,15 @@ async def put_on_agenda(
     )
     material.state, material.meeting_id, material.updated_at = MaterialState.ON_AGENDA, meeting.id, now
     session.add(_event(material, MaterialState.ON_AGENDA, user_id, now))
+    audit.record(
+        session,
+        council_id=council.id,
+        actor_id=user_id,
+        action=audit.AuditAction.MATERIAL_ON_AGENDA,
+        obj_kind=audit.AuditObject.MATERIAL,
+        obj_id=material.id,
+        now=now,
+    )
     await session.commit()
     return material, meeting
 

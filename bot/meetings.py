@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_texts, notices, rules
+from bot import audit, meeting_texts, notices, rules
 from bot.agenda import Agenda, When
 from bot.errors import KeneshError
 from bot.outbox import Kind
@@ -142,6 +142,15 @@ async def publish(
     _check_notice(view.meeting, now, tz)  # the preview may have waited a day
     view.meeting.status = MeetingStatus.ANNOUNCED
     view.meeting.announced_at = now
+    audit.record(
+        session,
+        council_id=view.council.id,
+        actor_id=user_id,
+        action=audit.AuditAction.MEETING_PUBLISHED,
+        obj_kind=audit.AuditObject.MEETING,
+        obj_id=meeting_id,
+        now=now,
+    )
     await _announce(
         session,
         view,
@@ -178,6 +187,17 @@ async def reschedule(
     view = await meeting_view(session, meeting_id, user_id)
     if view.meeting.status is not MeetingStatus.ANNOUNCED:
         raise KeneshError(__("Only an announced meeting that has not started can be moved or cancelled."))
+    audit.record(
+        session,
+        council_id=view.council.id,
+        actor_id=user_id,
+        action=audit.AuditAction.MEETING_MOVED,
+        obj_kind=audit.AuditObject.MEETING,
+        obj_id=meeting_id,
+        before=view.meeting.starts_at,
+        after=when.starts_at,
+        now=now,
+    )
     view.meeting.starts_at = when.starts_at
     if when.place:
         view.meeting.place = when.place
@@ -202,6 +222,15 @@ async def cancel_meeting(
     if view.meeting.status is not MeetingStatus.ANNOUNCED:
         raise KeneshError(__("Only an announced meeting that has not started can be moved or cancelled."))
     view.meeting.status = MeetingStatus.CANCELLED
+    audit.record(
+        session,
+        council_id=view.council.id,
+        actor_id=user_id,
+        action=audit.AuditAction.MEETING_CANCELLED,
+        obj_kind=audit.AuditObject.MEETING,
+        obj_id=meeting_id,
+        now=now,
+    )
     await notices.to_group_and_members(
         session,
         view.council,
@@ -242,12 +271,23 @@ async def todays_meeting(session: AsyncSession, council: Council, now: datetime,
     raise KeneshError(__("There is no meeting announced for today."))
 
 
-async def open_meeting(session: AsyncSession, *, council: Council, now: datetime, tz: ZoneInfo) -> MeetingView:
+async def open_meeting(
+    session: AsyncSession, *, council: Council, user_id: int, now: datetime, tz: ZoneInfo
+) -> MeetingView:
     meeting = await todays_meeting(session, council, now, tz)
     if meeting.status is MeetingStatus.OPEN:
         raise KeneshError(__("Today's meeting is already open."))
     meeting.status = MeetingStatus.OPEN
     meeting.opened_at = now
+    audit.record(
+        session,
+        council_id=council.id,
+        actor_id=user_id,
+        action=audit.AuditAction.MEETING_OPENED,
+        obj_kind=audit.AuditObject.MEETING,
+        obj_id=meeting.id,
+        now=now,
+    )
     await session.commit()
     log.info("Council %s: meeting %s opened", council.id, meeting.id)
     return MeetingView(council, meeting, await repo.meeting_items(session, meeting.id))
@@ -297,6 +337,15 @@ async def mark_present(session: AsyncSession, *, meeting_id: int, user_id: int, 
     if await repo.attendance_of(session, meeting.id, member.id) is not None:
         return False
     session.add(Attendance(meeting_id=meeting.id, member_id=member.id, marked_by=user_id, marked_at=now))
+    audit.record(
+        session,
+        council_id=meeting.council_id,
+        actor_id=user_id,
+        action=audit.AuditAction.PRESENCE_MARKED,
+        obj_kind=audit.AuditObject.MEMBER,
+        obj_id=member.id,
+        now=now,
+    )
     await session.commit()
     return True
 
@@ -316,6 +365,15 @@ async def toggle_presence(
         await session.delete(existing)
     else:
         session.add(Attendance(meeting_id=meeting_id, member_id=member_id, marked_by=user_id, marked_at=now))
+    audit.record(
+        session,
+        council_id=view.council.id,
+        actor_id=user_id,
+        action=audit.AuditAction.PRESENCE_UNMARKED if existing else audit.AuditAction.PRESENCE_MARKED,
+        obj_kind=audit.AuditObject.MEMBER,
+        obj_id=member_id,
+        now=now,
+    )
     await session.commit()
     return existing is None
 

@@ -13,7 +13,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import keyboards, notices, rules, texts
+from bot import audit, keyboards, notices, rules, texts
 from bot.errors import KeneshError
 from bot.outbox import Kind
 from bot.rendering import esc
@@ -154,6 +154,15 @@ async def decide(
     member.status = MemberStatus.APPROVED if approve else MemberStatus.REJECTED
     member.decided_at = now
     member.decided_by = by_user_id
+    audit.record(
+        session,
+        council_id=council.id,
+        actor_id=by_user_id,
+        action=audit.AuditAction.MEMBER_APPROVED if approve else audit.AuditAction.MEMBER_REJECTED,
+        obj_kind=audit.AuditObject.MEMBER,
+        obj_id=member.id,
+        now=now,
+    )
 
     def outcome() -> str:
         if approve and member.role.votes:
@@ -193,17 +202,31 @@ def _approved(view: ChairView) -> Member:
     return view.member
 
 
-async def set_order_number(session: AsyncSession, *, member_id: int, by_user_id: int, text: str) -> ChairView:
+async def set_order_number(
+    session: AsyncSession, *, member_id: int, by_user_id: int, text: str, now: datetime
+) -> ChairView:
     """cl. 7.2: the director's order that approved this member; "-" clears it."""
     view = await chair_view(session, member_id, by_user_id)
     member = _approved(view)
     value = text.strip().lstrip("№#").strip()
+    before = member.order_number
     if value == "-":
         member.order_number = None
     elif ORDER_NUMBER.match(value):
         member.order_number = value
     else:
         raise KeneshError(__("Send the order number only, for example 15 or 15/2 (or - to clear it)."))
+    audit.record(
+        session,
+        council_id=view.council.id,
+        actor_id=by_user_id,
+        action=audit.AuditAction.ORDER_NUMBER_SET,
+        obj_kind=audit.AuditObject.MEMBER,
+        obj_id=member.id,
+        before=before,
+        after=member.order_number,
+        now=now,
+    )
     await session.commit()
     return view
 
@@ -229,6 +252,15 @@ async def name_secretary(
     if not member.role.votes or member.role is Role.CHAIR:
         raise KeneshError(__("The secretary must be a member of the council with a vote, not the chair."))
     view.council.secretary_id = member.user_id
+    audit.record(
+        session,
+        council_id=view.council.id,
+        actor_id=by_user_id,
+        action=audit.AuditAction.SECRETARY_NAMED,
+        obj_kind=audit.AuditObject.MEMBER,
+        obj_id=member.id,
+        now=now,
+    )
     await _tell(
         session,
         view,
@@ -253,6 +285,15 @@ async def hand_over_chair(
         old.role = Role.TEACHER  # the former chair stays a member with a vote
     member.role = Role.CHAIR
     view.council.chair_id = member.user_id
+    audit.record(
+        session,
+        council_id=view.council.id,
+        actor_id=by_user_id,
+        action=audit.AuditAction.CHAIR_HANDED_OVER,
+        obj_kind=audit.AuditObject.MEMBER,
+        obj_id=member.id,
+        now=now,
+    )
     if view.council.secretary_id == member.user_id:
         view.council.secretary_id = None
     await _tell(
@@ -275,6 +316,15 @@ async def remove_member(
     if member.role is Role.CHAIR:
         raise KeneshError(__("The chair cannot be removed. Hand over the chair first."))
     member.status = MemberStatus.REMOVED
+    audit.record(
+        session,
+        council_id=view.council.id,
+        actor_id=by_user_id,
+        action=audit.AuditAction.MEMBER_REMOVED,
+        obj_kind=audit.AuditObject.MEMBER,
+        obj_id=member.id,
+        now=now,
+    )
     if view.council.secretary_id == member.user_id:
         view.council.secretary_id = None
     await _tell(

@@ -15,7 +15,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import rules
+from bot import audit, rules
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime, in_locale
 from bot.meeting_texts import counts_text, outcome_text
@@ -74,6 +74,16 @@ async def close_meeting(
     meeting.closed_at = now
     meeting.school_year = rules.school_year_of(meeting.starts_at.astimezone(tz).date())
     meeting.protocol_number = await repo.max_protocol_number(session, council.id, meeting.school_year) + 1
+    audit.record(
+        session,
+        council_id=council.id,
+        actor_id=user_id,
+        action=audit.AuditAction.MEETING_CLOSED,
+        obj_kind=audit.AuditObject.MEETING,
+        obj_id=meeting.id,
+        after=meeting.protocol_number,
+        now=now,
+    )
     await session.flush()
     from bot.materials import decided_at_meeting  # materials import meetings; keep the graph one-way at load
 

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 
 from bot import rules
-from bot.i18n import fmt_date
+from bot.i18n import GROUP_LANGUAGE_NAMES, fmt_date, fmt_datetime
 from bot.keyboards import role_label
+from bot.meeting_texts import outcome_text
 from bot.rendering import esc, split_blocks
-from db.models import Council, Material, MaterialState, Member, MemberStatus
+from db.models import (
+    AuditAction,
+    AuditEntry,
+    AuditObject,
+    Council,
+    Material,
+    MaterialState,
+    Member,
+    MemberStatus,
+    Outcome,
+)
 
 if TYPE_CHECKING:
+    from bot.audit import Line as AuditLine
+    from bot.audit import LogPage
     from bot.membership import Roster
 
 
@@ -121,6 +135,7 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
             _("/secretvote — the same as a secret ballot"),
             _("/close — close the meeting and post the protocol"),
             _("/materials — review the submitted materials"),
+            _("/log — who did what in the council's record, newest first"),
         ]
     if chair:
         lines += [
@@ -156,3 +171,108 @@ def material_card(material: Material, author_name: str) -> str:
     if material.description:
         lines.append(esc(material.description))
     return "\n".join(lines)
+
+
+# --- /log: who did what (issue 8) --------------------------------------------------------------------------
+
+
+def audit_action_label(action: AuditAction) -> str:
+    """What was done, as a noun phrase: the same words for the chair, the secretary and either language."""
+    return {
+        AuditAction.MEMBER_APPROVED: _("approval of an application"),
+        AuditAction.MEMBER_REJECTED: _("rejection of an application"),
+        AuditAction.MEMBER_REMOVED: _("removal from the council"),
+        AuditAction.ORDER_NUMBER_SET: _("number of the director's order"),
+        AuditAction.SECRETARY_NAMED: _("naming of the secretary"),
+        AuditAction.CHAIR_HANDED_OVER: _("handing over of the chairmanship"),
+        AuditAction.MEETING_PUBLISHED: _("announcement of a meeting"),
+        AuditAction.MEETING_MOVED: _("moving of a meeting"),
+        AuditAction.MEETING_CANCELLED: _("cancellation of a meeting"),
+        AuditAction.MEETING_OPENED: _("opening of a meeting"),
+        AuditAction.MEETING_CLOSED: _("closing of a meeting"),
+        AuditAction.PRESENCE_MARKED: _("marked present"),
+        AuditAction.PRESENCE_UNMARKED: _("mark of presence removed"),
+        AuditAction.VOTE_OPENED: _("start of a vote"),
+        AuditAction.VOTE_CLOSED: _("end of a vote"),
+        AuditAction.MATERIAL_APPROVED: _("material approved for the bank"),
+        AuditAction.MATERIAL_RETURNED: _("material returned for revision"),
+        AuditAction.MATERIAL_REJECTED: _("material rejected"),
+        AuditAction.MATERIAL_ON_AGENDA: _("material put on a meeting's agenda"),
+        AuditAction.GROUP_LANGUAGE_SET: _("language of the council's posts in the group"),
+        AuditAction.TRIMESTERS_SET: _("trimesters"),
+        AuditAction.JOIN_LINK_REPLACED: _("join link replaced"),
+    }[action]
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _audit_object(line: AuditLine, tz: ZoneInfo) -> str:
+    entry = line.entry
+    name = esc(_cut(entry.obj_name, 60)) if entry.obj_name else None
+    if entry.obj_kind is AuditObject.MEMBER:
+        return name or ""
+    if entry.obj_kind is AuditObject.MATERIAL:
+        return _("material No. {number} «{title}»").format(number=entry.obj_id, title=name or "")
+    if entry.obj_kind is AuditObject.VOTE:
+        return f"«{name}»" if name else ""
+    if entry.obj_kind is AuditObject.MEETING and line.meeting_at is not None:
+        return _("meeting ({date})").format(date=fmt_datetime(line.meeting_at, tz))
+    return ""
+
+
+def _audit_value(action: AuditAction, value: str | None, tz: ZoneInfo) -> str:
+    """A stored before/after value as the reader reads it."""
+    if value is None:
+        return "—"
+    if action is AuditAction.MEETING_MOVED:
+        return fmt_datetime(datetime.fromisoformat(value), tz)
+    if action is AuditAction.GROUP_LANGUAGE_SET:
+        return GROUP_LANGUAGE_NAMES.get(value, esc(value))
+    if action is AuditAction.TRIMESTERS_SET:
+        return rules.trimester_text(value)
+    return esc(_cut(value, 60))
+
+
+def _audit_change(entry: AuditEntry, tz: ZoneInfo) -> str:
+    if entry.action is AuditAction.VOTE_OPENED:
+        return _("secret ballot") if entry.after == "secret" else ""
+    if entry.action is AuditAction.VOTE_CLOSED and entry.after:
+        return outcome_text(Outcome(entry.after))
+    if entry.action is AuditAction.MEETING_CLOSED and entry.after:
+        return _("protocol No. {number}").format(number=esc(entry.after))
+    if entry.action in (
+        AuditAction.ORDER_NUMBER_SET,
+        AuditAction.MEETING_MOVED,
+        AuditAction.GROUP_LANGUAGE_SET,
+        AuditAction.TRIMESTERS_SET,
+    ):
+        before, after = _audit_value(entry.action, entry.before, tz), _audit_value(entry.action, entry.after, tz)
+        return f"{before} → {after}"
+    return ""
+
+
+def audit_line(line: AuditLine, tz: ZoneInfo) -> str:
+    """One entry: when (the council's time), who, what, on what, before → after."""
+    entry = line.entry
+    when = f"{fmt_date(entry.at, tz)}, {entry.at.astimezone(tz):%H:%M}"
+    if entry.actor_name:
+        who = esc(_cut(entry.actor_name, 64))
+    elif entry.actor_id is not None:
+        who = _("user {id}").format(id=entry.actor_id)
+    else:
+        who = _("the bot")
+    what = audit_action_label(entry.action)
+    for part in (_audit_object(line, tz), _audit_change(entry, tz)):
+        if part:
+            what += f" · {part}"
+    return f"<b>{when}</b> — {who}\n{what}"
+
+
+def log_text(page: LogPage, tz: ZoneInfo) -> str:
+    head = _("<b>Log of the council «{title}»</b>").format(title=esc(page.council.title))
+    if not page.lines:
+        return head + "\n\n" + _("Nothing has been recorded yet.")
+    head += "\n" + _("Page {page} of {pages}, newest first").format(page=page.number + 1, pages=page.pages)
+    return "\n\n".join([head, *(audit_line(line, tz) for line in page.lines)])

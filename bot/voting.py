@@ -14,7 +14,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import rules
+from bot import audit, rules
 from bot.errors import KeneshError
 from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
@@ -58,7 +58,9 @@ class NewVote:
     vote: Vote
 
 
-async def start_vote(session: AsyncSession, *, council: Council, text: str, secret: bool, now: datetime) -> NewVote:
+async def start_vote(
+    session: AsyncSession, *, council: Council, user_id: int, text: str, secret: bool, now: datetime
+) -> NewVote:
     """`/vote <decision>` or `/vote <item number> <decision>`, at the open meeting."""
     meeting = await open_meeting_of(session, council)
     text = (text or "").strip()
@@ -84,6 +86,17 @@ async def start_vote(session: AsyncSession, *, council: Council, text: str, secr
         opened_at=now,
     )
     session.add(vote)
+    await session.flush()  # the vote's id, for the log
+    audit.record(
+        session,
+        council_id=council.id,
+        actor_id=user_id,
+        action=audit.AuditAction.VOTE_OPENED,
+        obj_kind=audit.AuditObject.VOTE,
+        obj_id=vote.id,
+        after="secret" if secret else None,
+        now=now,
+    )
     await session.commit()
     log.info("Council %s: vote %s opened%s", council.id, vote.id, " (secret ballot)" if secret else "")
     return NewVote(council, meeting, vote)
@@ -157,6 +170,16 @@ async def close_vote(session: AsyncSession, *, vote_id: int, user_id: int, now: 
     if not vote.is_open:
         raise KeneshError(VOTE_CLOSED)
     await _freeze(session, vote, view.meeting, now)
+    audit.record(
+        session,
+        council_id=view.council.id,
+        actor_id=user_id,
+        action=audit.AuditAction.VOTE_CLOSED,
+        obj_kind=audit.AuditObject.VOTE,
+        obj_id=vote.id,
+        after=vote.outcome,
+        now=now,
+    )
     await session.commit()
     return ClosedVote(view.council, vote, True)
 

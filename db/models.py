@@ -382,6 +382,60 @@ class MaterialEvent(Base):
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
 
+class AuditAction(enum.StrEnum):
+    """What a person did to the council's record (issue 8): one entry per change, never a ballot's choice."""
+
+    MEMBER_APPROVED = "member_approved"
+    MEMBER_REJECTED = "member_rejected"
+    MEMBER_REMOVED = "member_removed"
+    ORDER_NUMBER_SET = "order_number_set"
+    SECRETARY_NAMED = "secretary_named"
+    CHAIR_HANDED_OVER = "chair_handed_over"
+    MEETING_PUBLISHED = "meeting_published"
+    MEETING_MOVED = "meeting_moved"
+    MEETING_CANCELLED = "meeting_cancelled"
+    MEETING_OPENED = "meeting_opened"
+    MEETING_CLOSED = "meeting_closed"
+    PRESENCE_MARKED = "presence_marked"
+    PRESENCE_UNMARKED = "presence_unmarked"
+    VOTE_OPENED = "vote_opened"
+    VOTE_CLOSED = "vote_closed"
+    MATERIAL_APPROVED = "material_approved"
+    MATERIAL_RETURNED = "material_returned"
+    MATERIAL_REJECTED = "material_rejected"
+    MATERIAL_ON_AGENDA = "material_on_agenda"
+    GROUP_LANGUAGE_SET = "group_language_set"
+    TRIMESTERS_SET = "trimesters_set"
+    JOIN_LINK_REPLACED = "join_link_replaced"
+
+
+class AuditObject(enum.StrEnum):
+    COUNCIL = "council"
+    MEMBER = "member"
+    MEETING = "meeting"
+    VOTE = "vote"
+    MATERIAL = "material"
+
+
+class AuditEntry(Base):
+    """Who did what to the record, written in the transaction that made the change (issue 8)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_council_latest", "council_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    actor_id: Mapped[int | None] = mapped_column(BigInteger)  # None: the bot itself (a scheduled job)
+    actor_name: Mapped[str | None] = mapped_column(String(128))  # the actor's name in the council, then
+    action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, 32))
+    obj_kind: Mapped[AuditObject] = mapped_column(_enum(AuditObject))
+    obj_id: Mapped[int | None]
+    obj_name: Mapped[str | None] = mapped_column(String(200))  # the member's name, material's title, then
+    before: Mapped[str | None] = mapped_column(String(300))
+    after: Mapped[str | None] = mapped_column(String(300))
+
+
 class FsmRecord(Base):
     """aiogram FSM state kept in the database, so a half-finished registration survives a restart."""
 
@@ -396,6 +450,9 @@ class FsmRecord(Base):
 __all__ = [
     "AgendaItem",
     "Attendance",
+    "AuditAction",
+    "AuditEntry",
+    "AuditObject",
     "Ballot",
     "Base",
     "Choice",

@@ -4,7 +4,7 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import common, errors, fallback, group, materials, meetings, members, registration, session
+    from handlers import common, errors, fallback, group, log, materials, meetings, members, registration, session
 
     # Order matters: specific routers first; fallback last catches what nobody handled.
     return [
@@ -16,5 +16,6 @@ def get_routers() -> list[Router]:
         members.router,
         common.router,
         materials.router,
+        log.router,
         fallback.router,
     ]

@@ -301,8 +301,12 @@ async def settings_menu(message: Message, session: AsyncSession) -> None:
 
 
 @router.callback_query(GroupLanguageCb.filter())
-async def set_language(call: CallbackQuery, callback_data: GroupLanguageCb, session: AsyncSession) -> None:
-    council = await set_group_language(session, user_id=call.from_user.id, language=callback_data.language)
+async def set_language(
+    call: CallbackQuery, callback_data: GroupLanguageCb, session: AsyncSession, clock: Clock
+) -> None:
+    council = await set_group_language(
+        session, user_id=call.from_user.id, language=callback_data.language, now=clock.now()
+    )
     await call.answer(_("Saved"))
     await edit_message(call.message, _settings_text(council), settings_keyboard())
 
@@ -321,7 +325,7 @@ async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMC
 
 
 @router.message(SettingsInput.trimesters, PRIVATE, F.text, ~F.text.startswith("/"))
-async def got_trimesters(message: Message, session: AsyncSession, state: FSMContext) -> None:
-    council = await set_trimesters(session, user_id=message.from_user.id, text=message.text)
+async def got_trimesters(message: Message, session: AsyncSession, state: FSMContext, clock: Clock) -> None:
+    council = await set_trimesters(session, user_id=message.from_user.id, text=message.text, now=clock.now())
     await state.clear()
     await message.answer(_settings_text(council), reply_markup=settings_keyboard())

@@ -144,10 +144,12 @@ async def cancel_input(message: Message, state: FSMContext) -> None:
 
 
 @router.message(ChairInput.order_number, F.text, ~F.text.startswith("/"))
-async def got_order_number(message: Message, state: FSMContext, session: AsyncSession, settings: Settings) -> None:
+async def got_order_number(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
     data = await state.get_data()
     view = await membership.set_order_number(
-        session, member_id=data["member_id"], by_user_id=message.from_user.id, text=message.text
+        session, member_id=data["member_id"], by_user_id=message.from_user.id, text=message.text, now=clock.now()
     )
     await state.clear()
     text, keyboard = _card(view, settings)

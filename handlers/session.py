@@ -43,7 +43,9 @@ async def open_meeting(
     message: Message, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings, live: LiveMessages
 ) -> None:
     council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
-    view = await meetings.open_meeting(session, council=council, now=clock.now(), tz=settings.tz)
+    view = await meetings.open_meeting(
+        session, council=council, user_id=message.from_user.id, now=clock.now(), tz=settings.tz
+    )
     seats = await meetings.presence(session, view.meeting)
     text = group_text(council.group_language, lambda: meeting_texts.attendance(seats))
     markup = present_keyboard(view.meeting.id, council.group_language)
@@ -101,7 +103,14 @@ async def _start_vote(
     live: LiveMessages,
 ) -> None:
     council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
-    new = await voting.start_vote(session, council=council, text=command.args or "", secret=secret, now=clock.now())
+    new = await voting.start_vote(
+        session,
+        council=council,
+        user_id=message.from_user.id,
+        text=command.args or "",
+        secret=secret,
+        now=clock.now(),
+    )
     seats = await meetings.presence(session, new.meeting)
     counts = Counts(0, 0, 0)
     text = group_text(council.group_language, lambda: meeting_texts.vote_message(new.vote, counts, {}, seats.members))

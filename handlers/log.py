@@ -1,0 +1,32 @@
+"""/log: who did what to the council's record, for the chair and the secretary, newest first, paged."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command
+from aiogram.types import CallbackQuery, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit
+from bot.config import Settings
+from bot.keyboards import LogCb, log_keyboard
+from bot.notify import edit_message
+from bot.texts import log_text
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == ChatType.PRIVATE)
+router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+
+
+@router.message(Command("log"))
+async def show_log(message: Message, session: AsyncSession, settings: Settings) -> None:
+    page = await audit.log_page(session, message.from_user.id, 0)
+    await message.answer(log_text(page, settings.tz), reply_markup=log_keyboard(page.number, page.pages))
+
+
+@router.callback_query(LogCb.filter())
+async def turn_page(call: CallbackQuery, callback_data: LogCb, session: AsyncSession, settings: Settings) -> None:
+    page = await audit.log_page(session, call.from_user.id, callback_data.page)  # the rights again, at each press
+    await call.answer()
+    await edit_message(call.message, log_text(page, settings.tz), log_keyboard(page.number, page.pages))
