@@ -65,8 +65,12 @@ def record(
     before: object = None,
     after: object = None,
     now: datetime,
-) -> AuditEntry:
-    """Add one entry to the session; the caller's commit writes it with the change (never a secret)."""
+) -> AuditEntry | None:
+    """Add one entry to the session; the caller's commit writes it with the change (never a secret).
+
+    A change to the same value (the current group language pressed again) changed nothing: no entry."""
+    if (before is not None or after is not None) and _short(before) == _short(after):
+        return None
     entry = AuditEntry(
         council_id=council_id,
         at=now,
