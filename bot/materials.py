@@ -8,8 +8,8 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from pathlib import Path, PurePath
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
@@ -216,13 +216,19 @@ async def check_limits(
     )
     if today >= per_day:
         raise KeneshError(
-            __("You have submitted {limit} materials today, the most a day allows; nothing was saved. Send it tomorrow."),
+            __(
+                "You have submitted {limit} materials today, the most a day allows; nothing was saved. "
+                "Send it tomorrow."
+            ),
             limit=per_day,
         )
     if archive.total_bytes() + (size or 0) > archive_mb * 1024 * 1024:
         log.warning("The archive is full (MAX_ARCHIVE_MB=%d): a file was refused", archive_mb)
         raise KeneshError(
-            __("The council's archive is full; nothing was saved. Tell the chair: the school's administrator must make room.")
+            __(
+                "The council's archive is full; nothing was saved. Tell the chair: the school's administrator "
+                "must make room."
+            )
         )
 
 
@@ -287,7 +293,10 @@ async def submit(
     )
     if held is None or gone.rowcount != 1:
         raise KeneshError(
-            __("This material is already saved, or its file waited too long and was removed. Send /materials or the file again.")
+            __(
+                "This material is already saved, or its file waited too long and was removed. "
+                "If it was removed, send the file again."
+            )
         )
     upload = Upload(held.file_name, held.stored_name, held.size, held.sha256, held.telegram_file_id)
     archive.release(upload.stored_name)
@@ -580,17 +589,24 @@ async def _too_late(session: AsyncSession, council: Council, meeting: Meeting, t
     from bot.i18n import fmt_datetime, fmt_long_date
 
     why = _(
-        "The meeting on {when} is less than 7 full days away: its agenda can no longer change "
-        "(regulation, cl. 7.5)."
+        "The meeting on {when} is less than 7 full days away: its agenda can no longer change (regulation, cl. 7.5)."
     ).format(when=fmt_datetime(meeting.starts_at, tz))
     for later in await repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
         if rules.notice_given(later.starts_at.astimezone(tz).date(), today):
-            return why + " " + _("It can still go on the agenda of the meeting on {when}.").format(
-                when=fmt_datetime(later.starts_at, tz)
+            return (
+                why
+                + " "
+                + _("It can still go on the agenda of the meeting on {when}.").format(
+                    when=fmt_datetime(later.starts_at, tz)
+                )
             )
-    return why + " " + _(
-        "It can go on the agenda of the next meeting: announce one with /agenda for {date} or later."
-    ).format(date=fmt_long_date(rules.earliest_meeting_date(today)))
+    return (
+        why
+        + " "
+        + _("It can go on the agenda of the next meeting: announce one with /agenda for {date} or later.").format(
+            date=fmt_long_date(rules.earliest_meeting_date(today))
+        )
+    )
 
 
 async def decided_at_meeting(

@@ -159,7 +159,12 @@ async def publish(
     _check_notice(view.meeting, now, tz)  # the preview may have waited a day
     # Publish pressed twice: the second press waits for the first's commit and finds no draft.
     if not await repo.change_if(
-        session, Meeting, meeting_id, Meeting.status == MeetingStatus.DRAFT, status=MeetingStatus.ANNOUNCED, announced_at=now
+        session,
+        Meeting,
+        meeting_id,
+        Meeting.status == MeetingStatus.DRAFT,
+        status=MeetingStatus.ANNOUNCED,
+        announced_at=now,
     ):
         raise KeneshError(ALREADY_PUBLISHED)
     await _announce(

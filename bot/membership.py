@@ -172,7 +172,13 @@ async def decide(
     if not approve:
         values |= {"rejections": Member.rejections + 1, "rejected_with_code": council.join_code}
     if not await repo.change_if(
-        session, Member, member.id, Member.status == MemberStatus.PENDING, decided_at=now, decided_by=by_user_id, **values
+        session,
+        Member,
+        member.id,
+        Member.status == MemberStatus.PENDING,
+        decided_at=now,
+        decided_by=by_user_id,
+        **values,
     ):
         raise KeneshError(decided)
     await session.refresh(member)

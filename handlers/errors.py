@@ -27,9 +27,14 @@ async def _reader_locale(event: ErrorEvent, sessionmaker: async_sessionmaker, se
     sender = update.message or update.callback_query or update.my_chat_member or update.edited_message
     user = getattr(sender, "from_user", None)
     if user is not None:
-        # The update's own session has been closed by now; a short read of the stored language.
-        async with sessionmaker() as session:
-            stored = await repo.get_user(session, user.id)
+        # The update's own session has been closed by now; a short read of the stored language. When the
+        # database itself is what failed, the answer still goes out, in the Telegram app's language.
+        try:
+            async with sessionmaker() as session:
+                stored = await repo.get_user(session, user.id)
+        except Exception as error:  # noqa: BLE001 - the error path must always answer
+            log.warning("Could not read the reader's language (%s); answering in the app's language", error)
+            stored = None
         if stored and stored.language:
             return stored.language
     return locale_from_telegram(user, settings.default_locale)
