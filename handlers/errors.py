@@ -21,6 +21,8 @@ log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
 
+ALERT_LIMIT = 200  # https://core.telegram.org/bots/api#answercallbackquery: text, 0-200 characters
+
 
 async def _reader_locale(event: ErrorEvent, sessionmaker: async_sessionmaker, settings: Settings) -> str:
     update = event.update
@@ -44,7 +46,12 @@ async def _tell(event: ErrorEvent, text: str) -> None:
     update = event.update
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
+            call = update.callback_query
+            if len(text) <= ALERT_LIMIT:
+                await call.answer(text, show_alert=True)
+            else:  # an alert holds 200 characters: a longer answer (a reason and a way out) comes as a message
+                await call.answer()
+                await call.bot.send_message(call.from_user.id, text)
         elif update.message is not None:
             await update.message.answer(text)
     except TelegramAPIError as error:  # the user must not see a traceback, and neither must the log twice
