@@ -252,6 +252,16 @@ async def drop_held_file(session: AsyncSession, archive: Archive, stored_name: s
         archive.quarantine_path(stored_name).unlink(missing_ok=True)
 
 
+async def discard_held(session: AsyncSession, archive: Archive, *, held_id: int, user_id: int) -> None:
+    """/cancel in the middle of the questions: the quarantined file goes at once, not after a day."""
+    held = await session.get(QuarantinedFile, held_id)
+    if held is None or held.user_id != user_id:
+        return
+    await session.delete(held)
+    await session.commit()
+    await drop_held_file(session, archive, held.stored_name)
+
+
 async def hold(session: AsyncSession, *, user_id: int, upload: Upload, now: datetime) -> int:
     """A received file waits in the quarantine (row + file) for its dialog; returns the row's id."""
     author = await author_in(session, user_id)

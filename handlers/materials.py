@@ -180,7 +180,10 @@ async def file_at_the_wrong_time(message: Message) -> None:
 
 
 @router.message(Command("cancel"), StateFilter(Submission, Review))
-async def cancel(message: Message, state: FSMContext) -> None:
+async def cancel(message: Message, state: FSMContext, session: AsyncSession, archive: Archive) -> None:
+    held_id = (await state.get_data()).get("held_id")
+    if held_id:
+        await materials.discard_held(session, archive, held_id=held_id, user_id=message.from_user.id)
     await state.clear()
     await message.answer(_("Cancelled; nothing was changed."))
 

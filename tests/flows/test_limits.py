@@ -38,7 +38,7 @@ async def test_a_file_waits_in_quarantine_and_an_abandoned_one_is_removed_after_
     teacher, other = council.people[1], council.people[2]
     await send_file(flow, teacher, DOCX, "plan.docx")
     assert archived(flow) == [] and len(quarantined(flow)) == 1  # not in the archive before the questions
-    await flow.say(teacher, teacher, "/cancel")
+    await flow.say(teacher, teacher, "Бөлчөктөр")  # she answers one question, then leaves the dialog
     flow.clock.advance(timedelta(hours=23))
     await send_file(flow, other, PDF, "dev.pdf")
     assert len(quarantined(flow)) == 2  # a day has not passed yet
@@ -47,11 +47,18 @@ async def test_a_file_waits_in_quarantine_and_an_abandoned_one_is_removed_after_
     await flow.press(other, flow.api.last_to(other.id), "План урока")
     await flow.say(other, other, "Математика")
     await flow.press(other, flow.api.last_to(other.id), "Пропустить")
-    await send_file(flow, teacher, b"%PDF third file" * 10, "third.pdf")  # each submission sweeps
+    await send_file(flow, other, b"%PDF third file" * 10, "third.pdf")  # each submission sweeps
     assert [row.file_name for row in await flow.rows(QuarantinedFile)] == ["third.pdf"]
     assert len(quarantined(flow)) == 1 and len(archived(flow)) == 1  # the abandoned plan.docx is gone
     (material,) = await flow.rows(Material)
     assert material.stored_name in archived(flow)
+
+
+async def test_cancel_removes_the_quarantined_file_at_once(flow, council):
+    teacher = council.people[1]
+    await send_file(flow, teacher, DOCX, "plan.docx")
+    await flow.say(teacher, teacher, "/cancel")
+    assert quarantined(flow) == [] and await flow.rows(QuarantinedFile) == [] and archived(flow) == []
 
 
 async def test_submissions_per_day_are_limited(flow, council):

@@ -170,3 +170,21 @@ async def test_remove_pressed_twice_tells_the_member_once(flow, registered):
     assert len(flow.api.sent_to(registered.teacher.id)) == told + 1
     (member,) = await flow.rows(Member, Member.user_id == registered.teacher.id)
     assert member.status is MemberStatus.REMOVED
+
+
+@pytest.mark.parametrize(("buttons", "told"), [(["Төраганы өткөрүп берүү"], "Ооба, өткөрүп берем"), ([], "Катчы")])
+async def test_hand_over_or_name_secretary_pressed_twice_happens_once(flow, registered, buttons, told):
+    from db.models import Council
+
+    await flow.press(registered.chair, flow.api.last_to(registered.chair.id), "Бекитүү")
+    (listing,) = await flow.say(registered.chair, registered.chair, "/members")
+    await flow.press(registered.chair, listing, "Садыков Айбек")
+    for button in buttons:
+        await flow.press(registered.chair, listing, button)
+    before = len(flow.api.sent_to(registered.teacher.id))
+    answers = await twice(flow, registered.chair, listing, told)
+    assert len(flow.api.sent_to(registered.teacher.id)) == before + 1  # told once
+    assert sum(bool(a.get("show_alert")) for a in answers) == 1  # the second press is told why not
+    (council,) = await flow.rows(Council)
+    teacher_is = council.chair_id if buttons else council.secretary_id
+    assert teacher_is == registered.teacher.id
