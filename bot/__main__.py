@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from urllib.parse import quote
 
 from pydantic import ValidationError
 
@@ -17,6 +18,50 @@ NO_TOKEN = (
     "  or run:  BOT_TOKEN=123456789:AA... make run\n"
     "(.env.example lists every setting.)"
 )
+
+
+class RedactToken(logging.Filter):
+    """Keeps the bot token out of every log line: a Bot API URL carries it (`/bot<TOKEN>/`, `/file/bot<TOKEN>/`),
+    and aiohttp's errors quote the URL, in the message, its arguments or the exception's text."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        secret = token.partition(":")[2]
+        forms = {token, quote(token, safe=""), quote(token), secret, quote(secret, safe="")}
+        self.forms = sorted((form for form in forms if len(form) >= 8), key=len, reverse=True)
+
+    def redact(self, text: str) -> str:
+        for form in self.forms:
+            text = text.replace(form, "<BOT_TOKEN>")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format string is logged as it is, never lost
+            message = str(record.msg)
+        record.msg, record.args = self.redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def setup_logging(settings, stream=None) -> logging.Handler:  # noqa: ANN001
+    """One handler on the root logger, at LOG_LEVEL, that never writes the bot token."""
+    handler = logging.StreamHandler(stream or sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if settings.bot_token is not None:
+        handler.addFilter(RedactToken(settings.bot_token.get_secret_value()))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(settings.log_level)
+    # aiohttp logs request URLs at DEBUG, and a Bot API URL carries the token: keep it quiet.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    return handler
 
 
 def load_settings(require_token: bool = True):  # noqa: ANN201 - Settings, imported late: config errors only
@@ -140,13 +185,7 @@ def main() -> None:
         )
         sys.exit(2)
     settings = load_settings()
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stdout,
-    )
-    # aiohttp logs request URLs at DEBUG, and a Bot API URL carries the token: keep it quiet.
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    setup_logging(settings)
     try:
         asyncio.run(run(settings))
     except KeyboardInterrupt:

@@ -19,11 +19,13 @@ from aiogram.utils.i18n import lazy_gettext as __
 from bot import rules
 from bot.errors import KeneshError
 from bot.i18n import fmt_long_date
+from bot.text_input import clean_text
 
 _DATE = re.compile(r"^(?:(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[.)]|[-–—•*])\s*")
 _REPORTER = re.compile(r"\s+[—–-]\s+")
+MAX_YEARS_AHEAD = 2  # a year past the current one + 2 is a typo, not a plan
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def _parse_date(token: str) -> date:
 
 def parse_when(line: str, *, now: datetime, tz: ZoneInfo) -> When:
     """Date (DD.MM.YYYY or YYYY-MM-DD), time HH:MM, optional place; checked against cl. 7.5."""
-    tokens = line.split(maxsplit=2)
+    tokens = clean_text(line).split(maxsplit=2)
     try:
         day = _parse_date(tokens[0])
         match = _TIME.match(tokens[1])
@@ -69,6 +71,12 @@ def parse_when(line: str, *, now: datetime, tz: ZoneInfo) -> When:
         raise KeneshError(
             __("I could not read the date and time. Write them like this: 10.12.2026 15:00 Кабинет 12")
         ) from None
+    last_year = now.astimezone(tz).year + MAX_YEARS_AHEAD
+    if day.year > last_year:
+        raise KeneshError(
+            __("This date is too far ahead: a meeting can be set until the end of {year} at the latest."),
+            year=last_year,
+        )
     place = tokens[2].strip() if len(tokens) > 2 else None
     if place and len(place) > 200:
         raise KeneshError(__("The place is too long: at most 200 characters."))
@@ -94,7 +102,7 @@ def check_notice(when: When, *, now: datetime, tz: ZoneInfo) -> When:
 def parse_items(lines: list[str]) -> list[Item]:
     items = []
     for line in lines:
-        text = _NUMBERING.sub("", line, count=1).strip()
+        text = _NUMBERING.sub("", clean_text(line), count=1).strip()
         if not text:
             continue
         reporter = None

@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     # file accepted: 20 MB is what Telegram lets a bot download; a self-hosted Bot API server allows 2000.
     storage_dir: Path = Path("data/files")
     max_file_mb: int = Field(default=20, ge=1, le=2000)
+    # Nobody fills the disk: materials (new ones and new versions) one member may submit a day, and the
+    # whole archive's size (with the quarantine of files whose questions are not answered yet).
+    max_submissions_per_day: int = Field(default=10, ge=1)
+    max_archive_mb: int = Field(default=10240, ge=1)
+    # One person's button presses beyond this many a second are answered "too fast" (no database touched).
+    max_presses_per_second: int = Field(default=5, ge=1)
 
     @field_validator("watchdog_warn_days", mode="before")
     @classmethod

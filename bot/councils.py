@@ -133,3 +133,32 @@ async def set_trimesters(session: AsyncSession, *, user_id: int, text: str, now:
     await session.commit()
     log.info("Council %s: trimesters set to %s", council.id, spec)
     return council
+
+
+async def replace_join_link(
+    session: AsyncSession, *, user_id: int, now: datetime, seen_code: str | None = None
+) -> Council:
+    """A new join link for the chair's council; the old one stops working at once (a leaked link, or a
+    rejected applicant who may apply again only with a new link)."""
+    councils = await repo.councils_chaired_by(session, user_id)
+    if not councils:
+        raise KeneshError(__("Only the chair of this council can do this."))
+    council = councils[0]
+    old = seen_code or council.join_code
+    # Pressed twice: the second press finds the link already replaced and replaces nothing.
+    if not await repo.change_if(session, Council, council.id, Council.join_code == old, join_code=new_join_code()):
+        raise KeneshError(__("The join link has just been replaced. Send /settings to see the council's settings."))
+    # No before/after: the code itself is a secret and stays out of the log.
+    audit.record(
+        session,
+        council_id=council.id,
+        actor_id=user_id,
+        action=audit.AuditAction.JOIN_LINK_REPLACED,
+        obj_kind=audit.AuditObject.COUNCIL,
+        obj_id=council.id,
+        now=now,
+    )
+    await session.commit()
+    await session.refresh(council)
+    log.info("Council %s: join link replaced", council.id)
+    return council

@@ -292,12 +292,24 @@ class TrimestersCb(CallbackData, prefix="tr"):
     pass
 
 
+class JoinLinkCb(CallbackData, prefix="jl"):
+    confirm: bool = False
+    code: str = ""  # the link being replaced: a second press finds it already gone
+
+
 def settings_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for language in GroupLanguage:
         builder.button(text=GROUP_LANGUAGE_NAMES[language.value], callback_data=GroupLanguageCb(language=language))
     builder.button(text=_("Change the trimesters"), callback_data=TrimestersCb())
+    builder.button(text=_("Replace the join link"), callback_data=JoinLinkCb())
     builder.adjust(1)
+    return builder.as_markup()
+
+
+def replace_link_confirm(code: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Yes, replace the link"), callback_data=JoinLinkCb(confirm=True, code=code))
     return builder.as_markup()
 
 

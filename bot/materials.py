@@ -7,18 +7,20 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path, PurePath
+from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, keyboards, notices, rules, texts
 from bot.errors import KeneshError
 from bot.outbox import Kind
 from bot.rendering import esc
+from bot.text_input import clean_text
 from db import repo
 from db.models import (
     AgendaItem,
@@ -32,6 +34,7 @@ from db.models import (
     Member,
     MemberStatus,
     Outcome,
+    QuarantinedFile,
 )
 
 log = logging.getLogger(__name__)
@@ -55,6 +58,8 @@ ACCEPTED = {
     "png",
 }
 MAX_TITLE, MAX_SUBJECT, MAX_DESCRIPTION, MAX_COMMENT = 200, 100, 1000, 1000
+QUARANTINE = "quarantine"
+ABANDONED_AFTER = timedelta(hours=24)
 
 
 def extension_of(file_name: str | None) -> str:
@@ -122,6 +127,48 @@ class Archive:
     def read(self, stored_name: str) -> bytes:
         return self.path_for(stored_name).read_bytes()
 
+    # A new material's file waits in the quarantine until its four questions are answered: a dialog left
+    # unfinished leaves nothing in the archive, and the quarantine is swept after 24 hours.
+
+    def quarantine_path(self, stored_name: str) -> Path:
+        quarantine = (self.root / QUARANTINE).resolve()
+        path = (quarantine / stored_name).resolve()
+        if path.parent != quarantine:
+            raise ValueError(stored_name)
+        return path
+
+    def hold(self, content: bytes, extension: str) -> tuple[str, str]:
+        digest = hashlib.sha256(content).hexdigest()
+        stored_name = f"{digest}.{extension}"
+        path = self.quarantine_path(stored_name)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".part")
+            temporary.write_bytes(content)
+            temporary.replace(path)
+        return digest, stored_name
+
+    def release(self, stored_name: str) -> None:
+        """The quarantined file into the archive (its copy in the quarantine goes at the next sweep)."""
+        self.store(self.quarantine_path(stored_name).read_bytes(), PurePath(stored_name).suffix.lstrip("."))
+
+    def sweep_quarantine(self, keep: set[str]) -> int:
+        """Remove quarantined files no dialog waits for any more; returns how many."""
+        quarantine = self.root / QUARANTINE
+        removed = 0
+        if quarantine.is_dir():
+            for path in quarantine.iterdir():
+                if path.is_file() and path.name not in keep:
+                    path.unlink(missing_ok=True)
+                    removed += 1
+        return removed
+
+    def total_bytes(self) -> int:
+        """What the archive (with the quarantine) takes on disk, for the MAX_ARCHIVE_MB quota."""
+        if not self.root.is_dir():
+            return 0
+        return sum(path.stat().st_size for path in self.root.rglob("*") if path.is_file())
+
 
 async def same_file(session: AsyncSession, council_id: int, digest: str) -> Material | None:
     return await session.scalar(select(Material).where(Material.council_id == council_id, Material.sha256 == digest))
@@ -144,11 +191,101 @@ def _event(
     )
 
 
+async def check_limits(
+    session: AsyncSession,
+    *,
+    user_id: int,
+    size: int | None,
+    archive: Archive,
+    now: datetime,
+    tz: ZoneInfo,
+    per_day: int,
+    archive_mb: int,
+) -> None:
+    """MAX_SUBMISSIONS_PER_DAY per member (new materials and new versions, since midnight in the council's
+    time zone) and MAX_ARCHIVE_MB for the whole archive: refused before anything is downloaded."""
+    midnight = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
+    today = await session.scalar(
+        select(func.count())
+        .select_from(MaterialEvent)
+        .where(
+            MaterialEvent.by_user == user_id,
+            MaterialEvent.state == MaterialState.SUBMITTED,
+            MaterialEvent.at >= midnight,
+        )
+    )
+    if today >= per_day:
+        raise KeneshError(
+            __(
+                "You have submitted {limit} materials today, the most a day allows; nothing was saved. "
+                "Send it tomorrow."
+            ),
+            limit=per_day,
+        )
+    if archive.total_bytes() + (size or 0) > archive_mb * 1024 * 1024:
+        log.warning("The archive is full (MAX_ARCHIVE_MB=%d): a file was refused", archive_mb)
+        raise KeneshError(
+            __(
+                "The council's archive is full; nothing was saved. Tell the chair: the school's administrator "
+                "must make room."
+            )
+        )
+
+
+async def sweep_quarantine(session: AsyncSession, archive: Archive, now: datetime) -> int:
+    """Forget dialogs abandoned for 24 hours and remove the files no dialog waits for. Commits."""
+    await session.execute(delete(QuarantinedFile).where(QuarantinedFile.created_at < now - ABANDONED_AFTER))
+    await session.commit()
+    keep = set((await session.scalars(select(QuarantinedFile.stored_name))).all())
+    removed = archive.sweep_quarantine(keep)
+    if removed:
+        log.info("Quarantine: %d abandoned file(s) removed", removed)
+    return removed
+
+
+async def drop_held_file(session: AsyncSession, archive: Archive, stored_name: str) -> None:
+    """Remove a quarantined file at once when no dialog waits for it any more."""
+    waiting = await session.scalar(
+        select(QuarantinedFile.id).where(QuarantinedFile.stored_name == stored_name).limit(1)
+    )
+    if waiting is None:
+        archive.quarantine_path(stored_name).unlink(missing_ok=True)
+
+
+async def discard_held(session: AsyncSession, archive: Archive, *, held_id: int, user_id: int) -> None:
+    """/cancel in the middle of the questions: the quarantined file goes at once, not after a day."""
+    held = await session.get(QuarantinedFile, held_id)
+    if held is None or held.user_id != user_id:
+        return
+    await session.delete(held)
+    await session.commit()
+    await drop_held_file(session, archive, held.stored_name)
+
+
+async def hold(session: AsyncSession, *, user_id: int, upload: Upload, now: datetime) -> int:
+    """A received file waits in the quarantine (row + file) for its dialog; returns the row's id."""
+    author = await author_in(session, user_id)
+    row = QuarantinedFile(
+        council_id=author.council_id,
+        user_id=user_id,
+        file_name=upload.file_name[:255],
+        stored_name=upload.stored_name,
+        size=upload.size,
+        sha256=upload.sha256,
+        telegram_file_id=upload.telegram_file_id,
+        created_at=now,
+    )
+    session.add(row)
+    await session.commit()
+    return row.id
+
+
 async def submit(
     session: AsyncSession,
     *,
     user_id: int,
-    upload: Upload,
+    held_id: int,
+    archive: Archive,
     title: str,
     kind: MaterialKind,
     subject: str,
@@ -158,13 +295,30 @@ async def submit(
 ) -> Material:
     author = await author_in(session, user_id)
     council = await repo.get_council(session, author.council_id)
+    held = await session.get(QuarantinedFile, held_id)
+    # The last answer sent twice (Skip pressed twice): the first takes the file out of the quarantine, the
+    # second finds it gone and makes no second material.
+    gone = await session.execute(
+        delete(QuarantinedFile).where(QuarantinedFile.id == held_id, QuarantinedFile.user_id == user_id)
+    )
+    if held is None or gone.rowcount != 1:
+        raise KeneshError(
+            __(
+                "This material is already saved, or its file waited too long and was removed. "
+                "If it was removed, send the file again."
+            )
+        )
+    upload = Upload(held.file_name, held.stored_name, held.size, held.sha256, held.telegram_file_id)
+    archive.release(upload.stored_name)
+    title, subject = clean_text(title).strip(), clean_text(subject).strip()
+    description = clean_text(description, multiline=True).strip() or None
     material = Material(
         council_id=council.id,
         author_id=author.id,
         title=title[:MAX_TITLE],
         kind=kind,
         subject=subject[:MAX_SUBJECT],
-        description=(description or None) and description[:MAX_DESCRIPTION],
+        description=description and description[:MAX_DESCRIPTION],
         state=MaterialState.SUBMITTED,
         version=1,
         file_name=upload.file_name[:255],
@@ -180,6 +334,7 @@ async def submit(
     session.add(_event(material, MaterialState.SUBMITTED, user_id, now))
     await _tell_chair(session, council, material, author, now, default_locale)
     await session.commit()
+    await drop_held_file(session, archive, upload.stored_name)
     log.info("Council %s: material %s submitted (%d bytes)", council.id, material.id, upload.size)
     return material
 
@@ -192,12 +347,26 @@ async def new_version(
     author = await author_in(session, user_id)
     if material is None or material.author_id != author.id:
         raise KeneshError(__("This material is not yours."))
+    only_returned = __("Only a material returned for revision can be sent again.")
     if material.state is not MaterialState.RETURNED:
-        raise KeneshError(__("Only a material returned for revision can be sent again."))
-    material.version += 1
-    material.file_name, material.stored_name, material.size = upload.file_name[:255], upload.stored_name, upload.size
-    material.sha256, material.telegram_file_id = upload.sha256, upload.telegram_file_id
-    material.state, material.updated_at = MaterialState.SUBMITTED, now
+        raise KeneshError(only_returned)
+    if not await repo.change_if(
+        session,
+        Material,
+        material.id,
+        Material.state == MaterialState.RETURNED,
+        Material.version == material.version,
+        version=material.version + 1,
+        file_name=clean_text(upload.file_name)[:255],
+        stored_name=upload.stored_name,
+        size=upload.size,
+        sha256=upload.sha256,
+        telegram_file_id=upload.telegram_file_id,
+        state=MaterialState.SUBMITTED,
+        updated_at=now,
+    ):
+        raise KeneshError(only_returned)
+    await session.refresh(material)
     session.add(_event(material, MaterialState.SUBMITTED, user_id, now))
     council = await repo.get_council(session, material.council_id)
     await _tell_chair(session, council, material, author, now, default_locale)
@@ -249,10 +418,21 @@ async def decide(
 ) -> Reviewed:
     """The chair's decision (approve for the bank, return for revision, reject), with a comment for the author."""
     material, author, council = await reviewable(session, material_id, user_id)
+    decided = __("This material has already been decided.")
     if material.state not in (MaterialState.SUBMITTED, MaterialState.ON_AGENDA):
-        raise KeneshError(__("This material has already been decided."))
-    comment = (comment or "").strip()[:MAX_COMMENT] or None
-    material.state, material.updated_at = state, now
+        raise KeneshError(decided)
+    comment = clean_text(comment, multiline=True).strip()[:MAX_COMMENT] or None
+    # The decision sent twice: the second finds the material decided and tells the author nothing again.
+    if not await repo.change_if(
+        session,
+        Material,
+        material.id,
+        Material.state.in_((MaterialState.SUBMITTED, MaterialState.ON_AGENDA)),
+        Material.version == material.version,
+        state=state,
+        updated_at=now,
+    ):
+        raise KeneshError(decided)
     session.add(_event(material, state, user_id, now, comment))
     audit.record(
         session,
@@ -361,15 +541,31 @@ async def agenda_choices(session: AsyncSession, material_id: int, user_id: int) 
 
 
 async def put_on_agenda(
-    session: AsyncSession, *, material_id: int, meeting_id: int, user_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    material_id: int,
+    meeting_id: int,
+    user_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    default_locale: str,
 ) -> tuple[Material, Meeting]:
-    """The material becomes the last item of an announced meeting; the meeting's vote on it decides it."""
+    """The material becomes the last item of an announced meeting; the meeting's vote on it decides it.
+
+    cl. 7.5 has no back door: the agenda may change only while the meeting is still at least 7 full days
+    away, and the whole changed agenda is announced again to the group and the members."""
+    from bot import meetings
+
     material, author, council = await reviewable(session, material_id, user_id)
     meeting = await repo.get_meeting(session, meeting_id)
+    only_submitted = __("Only a submitted material can be put on an agenda.")
     if material.state is not MaterialState.SUBMITTED:
-        raise KeneshError(__("Only a submitted material can be put on an agenda."))
+        raise KeneshError(only_submitted)
     if meeting is None or meeting.council_id != council.id or meeting.status is not MeetingStatus.ANNOUNCED:
         raise KeneshError(__("This meeting no longer exists."))
+    today = now.astimezone(tz).date()
+    if not rules.notice_given(meeting.starts_at.astimezone(tz).date(), today):
+        raise KeneshError("{reason}", reason=await _too_late(session, council, meeting, today, tz))
     items = await repo.meeting_items(session, meeting.id)
     if len(items) >= rules.MAX_AGENDA_ITEMS:
         raise KeneshError(
@@ -377,6 +573,17 @@ async def put_on_agenda(
             limit=rules.MAX_AGENDA_ITEMS,
             count=len(items),
         )
+    # Pressed twice: the second press finds the material already on an agenda and adds no second item.
+    if not await repo.change_if(
+        session,
+        Material,
+        material.id,
+        Material.state == MaterialState.SUBMITTED,
+        state=MaterialState.ON_AGENDA,
+        meeting_id=meeting.id,
+        updated_at=now,
+    ):
+        raise KeneshError(only_submitted)
     title = _("Methodical material No. {number} «{title}»").format(number=material.id, title=material.title)
     session.add(
         AgendaItem(
@@ -387,7 +594,6 @@ async def put_on_agenda(
             material_id=material.id,
         )
     )
-    material.state, material.meeting_id, material.updated_at = MaterialState.ON_AGENDA, meeting.id, now
     session.add(_event(material, MaterialState.ON_AGENDA, user_id, now))
     audit.record(
         session,
@@ -398,8 +604,37 @@ async def put_on_agenda(
         obj_id=material.id,
         now=now,
     )
+    await session.flush()
+    view = await meetings.meeting_view(session, meeting.id)
+    await meetings.announce_changed(session, view, now=now, tz=tz, default_locale=default_locale, by_user=user_id)
     await session.commit()
+    log.info("Material %s put on the agenda of meeting %s; the agenda is announced again", material.id, meeting.id)
     return material, meeting
+
+
+async def _too_late(session: AsyncSession, council: Council, meeting: Meeting, today, tz: ZoneInfo) -> str:  # noqa: ANN001
+    """Why this meeting's agenda can no longer change, and where the material could still go."""
+    from bot.i18n import fmt_datetime, fmt_long_date
+
+    why = _(
+        "The meeting on {when} is less than 7 full days away: its agenda can no longer change (regulation, cl. 7.5)."
+    ).format(when=fmt_datetime(meeting.starts_at, tz))
+    for later in await repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
+        if rules.notice_given(later.starts_at.astimezone(tz).date(), today):
+            return (
+                why
+                + " "
+                + _("It can still go on the agenda of the meeting on {when}.").format(
+                    when=fmt_datetime(later.starts_at, tz)
+                )
+            )
+    return (
+        why
+        + " "
+        + _("It can go on the agenda of the next meeting: announce one with /agenda for {date} or later.").format(
+            date=fmt_long_date(rules.earliest_meeting_date(today))
+        )
+    )
 
 
 async def decided_at_meeting(

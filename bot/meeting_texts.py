@@ -69,6 +69,10 @@ def announcement(council: Council, meeting: Meeting, items: Sequence[AgendaItem]
     )
 
 
+def agenda_changed(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+    return "\n".join([_("<b>The agenda is changed.</b>"), announcement(council, meeting, items, tz)])
+
+
 def rescheduled(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
     return "\n".join(
         [

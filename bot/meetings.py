@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 NOT_RUNNER = __("Only the chair or the secretary of the council can do this.")
 UPCOMING = (MeetingStatus.ANNOUNCED, MeetingStatus.OPEN)
+ALREADY_PUBLISHED = __("This agenda has already been published or cancelled.")
+NOT_MOVABLE = __("Only an announced meeting that has not started can be moved or cancelled.")
+JUST_CHANGED = __("This meeting was changed a moment ago; nothing more was changed. Send /meetings to see it now.")
 
 
 def runs_meetings(council: Council, user_id: int) -> bool:
@@ -125,6 +128,20 @@ async def _announce(
     )
 
 
+async def announce_changed(
+    session: AsyncSession, view: MeetingView, *, now: datetime, tz: ZoneInfo, default_locale: str, by_user: int
+) -> None:
+    """The whole agenda again, marked as changed (cl. 7.5: it changed while a week's notice still held)."""
+    await _announce(
+        session,
+        view,
+        lambda: meeting_texts.agenda_changed(view.council, view.meeting, view.items, tz),
+        now=now,
+        default_locale=default_locale,
+        by_user=by_user,
+    )
+
+
 def _check_notice(meeting: Meeting, now: datetime, tz: ZoneInfo) -> None:
     today = now.astimezone(tz).date()
     if not rules.notice_given(meeting.starts_at.astimezone(tz).date(), today):
@@ -138,10 +155,18 @@ async def publish(
 ) -> MeetingView:
     view = await meeting_view(session, meeting_id, user_id)
     if view.meeting.status is not MeetingStatus.DRAFT:
-        raise KeneshError(__("This agenda has already been published or cancelled."))
+        raise KeneshError(ALREADY_PUBLISHED)
     _check_notice(view.meeting, now, tz)  # the preview may have waited a day
-    view.meeting.status = MeetingStatus.ANNOUNCED
-    view.meeting.announced_at = now
+    # Publish pressed twice: the second press waits for the first's commit and finds no draft.
+    if not await repo.change_if(
+        session,
+        Meeting,
+        meeting_id,
+        Meeting.status == MeetingStatus.DRAFT,
+        status=MeetingStatus.ANNOUNCED,
+        announced_at=now,
+    ):
+        raise KeneshError(ALREADY_PUBLISHED)
     audit.record(
         session,
         council_id=view.council.id,
@@ -166,9 +191,10 @@ async def publish(
 
 async def discard_draft(session: AsyncSession, *, meeting_id: int, user_id: int) -> MeetingView:
     view = await meeting_view(session, meeting_id, user_id)
-    if view.meeting.status is not MeetingStatus.DRAFT:
-        raise KeneshError(__("This agenda has already been published or cancelled."))
-    view.meeting.status = MeetingStatus.CANCELLED
+    if view.meeting.status is not MeetingStatus.DRAFT or not await repo.change_if(
+        session, Meeting, meeting_id, Meeting.status == MeetingStatus.DRAFT, status=MeetingStatus.CANCELLED
+    ):
+        raise KeneshError(ALREADY_PUBLISHED)
     await session.commit()
     return view
 
@@ -186,7 +212,23 @@ async def reschedule(
     """A new date for an announced meeting: parse_when has already applied the 7-day rule to it."""
     view = await meeting_view(session, meeting_id, user_id)
     if view.meeting.status is not MeetingStatus.ANNOUNCED:
-        raise KeneshError(__("Only an announced meeting that has not started can be moved or cancelled."))
+        raise KeneshError(NOT_MOVABLE)
+    # The same move sent twice: the second finds the meeting no longer as it read it, and moves nothing.
+    before_start = view.meeting.starts_at
+    seen = view.meeting.announced_at
+    if not await repo.change_if(
+        session,
+        Meeting,
+        meeting_id,
+        Meeting.status == MeetingStatus.ANNOUNCED,
+        Meeting.starts_at == view.meeting.starts_at,
+        Meeting.announced_at.is_(None) if seen is None else Meeting.announced_at == seen,
+        starts_at=when.starts_at,
+        place=when.place or view.meeting.place,
+        announced_at=now,
+    ):
+        raise KeneshError(JUST_CHANGED)
+    await session.refresh(view.meeting)
     audit.record(
         session,
         council_id=view.council.id,
@@ -194,14 +236,10 @@ async def reschedule(
         action=audit.AuditAction.MEETING_MOVED,
         obj_kind=audit.AuditObject.MEETING,
         obj_id=meeting_id,
-        before=view.meeting.starts_at,
+        before=before_start,
         after=when.starts_at,
         now=now,
     )
-    view.meeting.starts_at = when.starts_at
-    if when.place:
-        view.meeting.place = when.place
-    view.meeting.announced_at = now
     await _announce(
         session,
         view,
@@ -219,9 +257,10 @@ async def cancel_meeting(
     session: AsyncSession, *, meeting_id: int, user_id: int, now: datetime, tz: ZoneInfo, default_locale: str
 ) -> MeetingView:
     view = await meeting_view(session, meeting_id, user_id)
-    if view.meeting.status is not MeetingStatus.ANNOUNCED:
-        raise KeneshError(__("Only an announced meeting that has not started can be moved or cancelled."))
-    view.meeting.status = MeetingStatus.CANCELLED
+    if view.meeting.status is not MeetingStatus.ANNOUNCED or not await repo.change_if(
+        session, Meeting, meeting_id, Meeting.status == MeetingStatus.ANNOUNCED, status=MeetingStatus.CANCELLED
+    ):
+        raise KeneshError(NOT_MOVABLE)
     audit.record(
         session,
         council_id=view.council.id,

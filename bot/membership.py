@@ -11,17 +11,20 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, keyboards, notices, rules, texts
 from bot.errors import KeneshError
 from bot.outbox import Kind
 from bot.rendering import esc
+from bot.text_input import clean_text
 from db import repo
 from db.models import Council, Member, MemberStatus, Role, User
 
 log = logging.getLogger(__name__)
 
+MAX_REJECTIONS = 3  # the first application and two more; then only a new join link from the chair
 ORDER_NUMBER = re.compile(r"^[\w./\-]{1,32}$")
 
 NOT_CHAIR = __("Only the chair of this council can do this.")
@@ -54,6 +57,18 @@ async def start_joining(session: AsyncSession, user_id: int, join_code: str) -> 
             if member.role is Role.CHAIR and member.regulation_confirmed_at is None:
                 return Joining(council, as_chair=True)
             raise KeneshError(__("You are already a member of this council. Send /help to see what you can do."))
+        if (
+            member.status is MemberStatus.REJECTED
+            and member.rejections >= MAX_REJECTIONS
+            and member.rejected_with_code == council.join_code
+        ):
+            raise KeneshError(
+                __(
+                    "Your application was not approved {count} times. You can apply again only with a new join "
+                    "link: ask the chair for one."
+                ),
+                count=member.rejections,
+            )
     return Joining(council, as_chair=False)
 
 
@@ -66,7 +81,7 @@ async def set_language(session: AsyncSession, user_id: int, locale: str, now: da
 
 
 def parse_full_name(text: str | None) -> str:
-    name = rules.normalize_full_name(text or "")
+    name = rules.normalize_full_name(clean_text(text))
     if name is None:
         raise KeneshError(
             __(
@@ -149,11 +164,24 @@ async def decide(
 ) -> ChairView:
     view = await chair_view(session, member_id, by_user_id)
     member, council = view.member, view.council
+    decided = __("This application has already been decided.")
     if member.status is not MemberStatus.PENDING:
-        raise KeneshError(__("This application has already been decided."))
-    member.status = MemberStatus.APPROVED if approve else MemberStatus.REJECTED
-    member.decided_at = now
-    member.decided_by = by_user_id
+        raise KeneshError(decided)
+    # Approve pressed twice: the second press finds the application decided and tells no one again.
+    values = {"status": MemberStatus.APPROVED if approve else MemberStatus.REJECTED}
+    if not approve:
+        values |= {"rejections": Member.rejections + 1, "rejected_with_code": council.join_code}
+    if not await repo.change_if(
+        session,
+        Member,
+        member.id,
+        Member.status == MemberStatus.PENDING,
+        decided_at=now,
+        decided_by=by_user_id,
+        **values,
+    ):
+        raise KeneshError(decided)
+    await session.refresh(member)
     audit.record(
         session,
         council_id=council.id,
@@ -208,7 +236,7 @@ async def set_order_number(
     """cl. 7.2: the director's order that approved this member; "-" clears it."""
     view = await chair_view(session, member_id, by_user_id)
     member = _approved(view)
-    value = text.strip().lstrip("№#").strip()
+    value = clean_text(text).strip().lstrip("№#").strip()
     before = member.order_number
     if value == "-":
         member.order_number = None
@@ -251,7 +279,15 @@ async def name_secretary(
     member = _approved(view)
     if not member.role.votes or member.role is Role.CHAIR:
         raise KeneshError(__("The secretary must be a member of the council with a vote, not the chair."))
-    view.council.secretary_id = member.user_id
+    already = __("{name} is already the secretary.")
+    if view.council.secretary_id == member.user_id or not await repo.change_if(
+        session,
+        Council,
+        view.council.id,
+        or_(Council.secretary_id.is_(None), Council.secretary_id != member.user_id),
+        secretary_id=member.user_id,
+    ):
+        raise KeneshError(already, name=esc(member.full_name))
     audit.record(
         session,
         council_id=view.council.id,
@@ -280,11 +316,15 @@ async def hand_over_chair(
     member = _approved(view)
     if not member.role.votes or member.role is Role.CHAIR:
         raise KeneshError(__("The chair can be handed only to a member of the council with a vote."))
+    # Pressed twice: the second press finds the presser no longer the chair and hands nothing over.
+    if not await repo.change_if(
+        session, Council, view.council.id, Council.chair_id == by_user_id, chair_id=member.user_id
+    ):
+        raise KeneshError(NOT_CHAIR)
     old = await repo.member_of(session, view.council.id, by_user_id)
     if old is not None:
         old.role = Role.TEACHER  # the former chair stays a member with a vote
     member.role = Role.CHAIR
-    view.council.chair_id = member.user_id
     audit.record(
         session,
         council_id=view.council.id,
@@ -315,7 +355,10 @@ async def remove_member(
     member = _approved(view)
     if member.role is Role.CHAIR:
         raise KeneshError(__("The chair cannot be removed. Hand over the chair first."))
-    member.status = MemberStatus.REMOVED
+    if not await repo.change_if(
+        session, Member, member.id, Member.status == MemberStatus.APPROVED, status=MemberStatus.REMOVED
+    ):
+        raise KeneshError(STALE)
     audit.record(
         session,
         council_id=view.council.id,

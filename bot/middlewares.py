@@ -1,16 +1,92 @@
-"""Outer middlewares: one DB session per update, and the sender's stored settings (read, never written)."""
+"""Outer middlewares: presses too fast are answered before anything else, one DB session per update, the
+sender's stored settings (read, never written), and every typed text cleaned at the entrance."""
 
 from __future__ import annotations
 
+import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import TelegramObject
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import Message, TelegramObject, Update
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.i18n import locale_from_telegram
 from bot.outbox import OUTBOX_FLAG, Delivery
+from bot.text_input import clean_text
 from db import repo
+
+log = logging.getLogger(__name__)
+
+
+class Throttle(BaseMiddleware):
+    """One person's button presses beyond `limit` a second are answered "too fast" and go no further.
+
+    Registered on dp.update before the session middleware, so a flood of presses never reaches the database.
+    Kept in this process's memory: it protects one instance's database connections, and losing it on a
+    restart only lets a few presses more through."""
+
+    def __init__(self, i18n: I18n, default_locale: str, limit: int = 5, window: float = 1.0) -> None:
+        self.i18n, self.default_locale, self.limit, self.window = i18n, default_locale, limit, window
+        self._presses: dict[int, deque[float]] = {}
+
+    def too_fast(self, user_id: int, now: float) -> bool:
+        presses = self._presses.setdefault(user_id, deque())
+        while presses and now - presses[0] >= self.window:
+            presses.popleft()
+        if len(presses) >= self.limit:
+            return True
+        presses.append(now)
+        if len(self._presses) > 10_000:  # forget people who stopped pressing
+            for key in [k for k, v in self._presses.items() if not v or now - v[-1] >= self.window]:
+                del self._presses[key]
+        return False
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        call = event.callback_query if isinstance(event, Update) else None
+        if call is None or not self.too_fast(call.from_user.id, time.monotonic()):
+            return await handler(event, data)
+        locale = locale_from_telegram(call.from_user, self.default_locale)
+        with self.i18n.context(), self.i18n.use_locale(locale):
+            text = _("Too fast: wait a second and press again.")
+        try:
+            await call.answer(text)
+        except TelegramAPIError as error:
+            log.warning("Could not answer a press that came too fast: %s", error)
+        return None
+
+
+class CleanText(BaseMiddleware):
+    """Every text and caption a person sends, without control or XML-invalid characters and in NFC, before
+    any filter or handler sees it (the operations clean what they keep once more, for one-line fields)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if isinstance(event, Message):
+            changes = {}
+            for field in ("text", "caption"):
+                value = getattr(event, field)
+                if value:
+                    cleaned = clean_text(value, multiline=True)
+                    if cleaned != value:
+                        changes[field] = cleaned
+            if changes:
+                event = event.model_copy(update=changes)
+        return await handler(event, data)
 
 
 class DbSessionMiddleware(BaseMiddleware):

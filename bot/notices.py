@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import group_text, in_locale
 from bot.outbox import enqueue
+from bot.rendering import split_lines
 from db import repo
 from db.models import Council
 
@@ -35,15 +36,17 @@ async def to_person(
     markup: Callable[[], InlineKeyboardMarkup] | None = None,
 ) -> None:
     locale = await locale_of(session, user_id, default_locale)
-    enqueue(
-        session,
-        chat_id=user_id,
-        kind=kind,
-        now=now,
-        council_id=council_id,
-        text=in_locale(locale, render),
-        markup=in_locale(locale, markup) if markup else None,
-    )
+    parts = split_lines(in_locale(locale, render))
+    for number, part in enumerate(parts, 1):
+        enqueue(
+            session,
+            chat_id=user_id,
+            kind=kind,
+            now=now,
+            council_id=council_id,
+            text=part,
+            markup=in_locale(locale, markup) if markup and number == len(parts) else None,
+        )
 
 
 def to_group(
@@ -56,16 +59,19 @@ def to_group(
     pin: bool = False,
     ref_id: int | None = None,
 ) -> None:
-    enqueue(
-        session,
-        chat_id=council.chat_id,
-        kind=kind,
-        now=now,
-        council_id=council.id,
-        ref_id=ref_id,
-        pin=pin,
-        text=group_text(council.group_language, render),
-    )
+    # Two languages of a long agenda pass Telegram's 4096 characters: cut at lines, pin the first part
+    # (the one the meeting keeps as its announcement).
+    for number, part in enumerate(split_lines(group_text(council.group_language, render))):
+        enqueue(
+            session,
+            chat_id=council.chat_id,
+            kind=kind,
+            now=now,
+            council_id=council.id,
+            ref_id=ref_id if number == 0 else None,
+            pin=pin and number == 0,
+            text=part,
+        )
 
 
 async def to_group_and_members(

@@ -5,15 +5,17 @@
   marked sent right after Telegram accepts it, so only a crash in between could repeat one post).
 - 429: wait the retry_after Telegram gives (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this);
   5xx and network errors: exponential backoff with jitter; 403: stop, record, tell the chair when it is the
-  council's group; 400: log the request, do not retry.
+  council's group; 400: log the request, do not retry, and tell the chair what did not go out.
 - Pace: about one message a second to one chat (short bursts allowed), at most 20 a minute to one group.
 """
 
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import random
+import re
 import time
 from collections import deque
 from datetime import datetime, timedelta
@@ -54,6 +56,7 @@ class Kind:
     WARNING = "warning"
     TO_CHAIR = "to_chair"  # if the chair never opened the bot, a short note in the group sends them there
     PERSONAL = "personal"
+    REFUSED = "refused"  # the chair told that Telegram refused a post; never reported in turn
 
 
 def enqueue(
@@ -243,6 +246,7 @@ class Delivery:
                 row.status, row.last_error = OutboxStatus.FAILED, error.message[:500]
                 log.error("Outbox %s: Telegram refused %s to chat %s: %s", row.id, row.kind, row.chat_id, error.message)
                 log.debug("Outbox %s request text: %r", row.id, row.text)
+                await self._refused(session, row, error.message)
                 await session.commit()
                 return True
             row.status, row.sent_at, row.message_id = OutboxStatus.SENT, self.clock.now(), message.message_id
@@ -298,6 +302,34 @@ class Delivery:
             .limit(1)
         )
         return earlier is not None
+
+    async def _refused(self, session: AsyncSession, row: OutboxMessage, reason: str) -> None:
+        """A post Telegram refused for good (400) is not silently lost: the chair is told, privately and in
+        the chair's language, where it should have gone and how it began."""
+        council = await repo.get_council(session, row.council_id) if row.council_id else None
+        if council is None or row.kind == Kind.REFUSED:
+            return
+        chair = await repo.get_user(session, council.chair_id)
+        locale = chair.language if chair and chair.language else self.i18n.default_locale
+        member = None if row.chat_id == council.chat_id else await repo.member_of(session, council.id, row.chat_id)
+        plain = html.unescape(re.sub(r"<[^>]+>", "", row.text or row.filename or ""))
+        excerpt = plain if len(plain) <= 300 else plain[:300].rsplit(" ", 1)[0] + " …"
+
+        def report() -> str:
+            if row.chat_id == council.chat_id:
+                where = _("to the council's group")
+            elif member is not None:
+                where = _("to {name}, privately").format(name=html.escape(member.full_name, quote=False))
+            else:
+                where = _("privately to a person")
+            return _("⚠️ Telegram refused a post {where}, so it did not go out ({reason}). It began:\n{excerpt}").format(
+                where=where, reason=html.escape(reason, quote=False), excerpt=html.escape(excerpt, quote=False)
+            )
+
+        with self.i18n.context():
+            text = in_locale(locale, report)
+        enqueue(session, chat_id=council.chair_id, kind=Kind.REFUSED, now=self.clock.now(), text=text)
+        self.wake()
 
     async def _forbidden(self, session: AsyncSession, row: OutboxMessage) -> None:
         council = await repo.get_council(session, row.council_id) if row.council_id else None

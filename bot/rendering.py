@@ -59,3 +59,12 @@ def _fit(block: str, limit: int) -> list[str]:
     if current:
         pieces.append(current)
     return pieces
+
+
+def split_lines(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """A post cut at line boundaries into messages under the limit (the first one is the one to pin).
+
+    For texts whose HTML tags open and close on one line, as every post the bot builds does."""
+    if tg_len(text) <= limit:
+        return [text]
+    return split_blocks(text.split("\n"), limit)

@@ -23,6 +23,7 @@ from db.models import (
     Member,
     MemberStatus,
     Outcome,
+    Role,
 )
 
 if TYPE_CHECKING:
@@ -82,6 +83,13 @@ def member_card(member: Member, council: Council, tz: ZoneInfo) -> str:
     ]
     if member.regulation_confirmed_at:
         lines.append(_("Regulation read: {date}").format(date=fmt_date(member.regulation_confirmed_at, tz)))
+    elif member.role is Role.CHAIR:
+        # Approved at /setup without reading it: until the chair confirms it, the card says so.
+        lines.append(
+            _("⚠️ The regulation is not confirmed yet: the chair confirms it through the join link in the group.")
+        )
+    else:
+        lines.append(_("⚠️ The regulation is not confirmed yet."))
     if member.order_number:
         lines.append(_("Director's order No. {number}").format(number=esc(member.order_number)))
     if council.secretary_id == member.user_id:

@@ -136,6 +136,9 @@ class Member(Base):
     applied_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    # A rejected applicant may apply twice more; after the third rejection only a new join link lets them.
+    rejections: Mapped[int] = mapped_column(Integer, server_default="0", default=0)
+    rejected_with_code: Mapped[str | None] = mapped_column(String(32))  # the join code of the last rejection
 
     council: Mapped[Council] = relationship(back_populates="members", lazy="raise")
 
@@ -436,6 +439,24 @@ class AuditEntry(Base):
     after: Mapped[str | None] = mapped_column(String(300))
 
 
+class QuarantinedFile(Base):
+    """A file received for a new material, kept in the quarantine until its four questions are answered;
+    removed (row and file) when the dialog is abandoned for 24 hours. Deleting the row is what submits it,
+    so a Skip pressed twice submits one material."""
+
+    __tablename__ = "quarantined_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    telegram_file_id: Mapped[str | None] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class FsmRecord(Base):
     """aiogram FSM state kept in the database, so a half-finished registration survives a restart."""
 
@@ -471,6 +492,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "Outcome",
+    "QuarantinedFile",
     "Role",
     "SecretVoter",
     "User",

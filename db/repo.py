@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +24,15 @@ from db.models import (
     User,
     Vote,
 )
+
+
+async def change_if(session: AsyncSession, model: type, row_id: int, *expected: Any, **values: Any) -> bool:
+    """UPDATE model SET values WHERE id = row_id AND expected: True when this call changed the row.
+
+    The database is the judge of a state change: of two racing attempts (a double tap, two instances), the
+    second waits for the first's commit, then finds the row no longer as expected and changes nothing."""
+    result = await session.execute(update(model).where(model.id == row_id, *expected).values(**values))
+    return result.rowcount == 1
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import F, Router
 from aiogram.enums import ChatType
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -53,7 +53,7 @@ async def show_regulation(message: Message, i18n: I18n) -> None:
         await message.answer(part)
 
 
-@router.message(Command("cancel"))
+@router.message(Command("cancel"), StateFilter(None))  # a step in progress is cancelled by its own router
 async def cancel_nothing(message: Message, state: FSMContext) -> None:
     await state.clear()
     await message.answer(_("There is nothing to cancel."))

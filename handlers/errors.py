@@ -21,15 +21,22 @@ log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
 
+ALERT_LIMIT = 200  # https://core.telegram.org/bots/api#answercallbackquery: text, 0-200 characters
+
 
 async def _reader_locale(event: ErrorEvent, sessionmaker: async_sessionmaker, settings: Settings) -> str:
     update = event.update
     sender = update.message or update.callback_query or update.my_chat_member or update.edited_message
     user = getattr(sender, "from_user", None)
     if user is not None:
-        # The update's own session has been closed by now; a short read of the stored language.
-        async with sessionmaker() as session:
-            stored = await repo.get_user(session, user.id)
+        # The update's own session has been closed by now; a short read of the stored language. When the
+        # database itself is what failed, the answer still goes out, in the Telegram app's language.
+        try:
+            async with sessionmaker() as session:
+                stored = await repo.get_user(session, user.id)
+        except Exception as error:  # noqa: BLE001 - the error path must always answer
+            log.warning("Could not read the reader's language (%s); answering in the app's language", error)
+            stored = None
         if stored and stored.language:
             return stored.language
     return locale_from_telegram(user, settings.default_locale)
@@ -39,7 +46,12 @@ async def _tell(event: ErrorEvent, text: str) -> None:
     update = event.update
     try:
         if update.callback_query is not None:
-            await update.callback_query.answer(text, show_alert=True)
+            call = update.callback_query
+            if len(text) <= ALERT_LIMIT:
+                await call.answer(text, show_alert=True)
+            else:  # an alert holds 200 characters: a longer answer (a reason and a way out) comes as a message
+                await call.answer()
+                await call.bot.send_message(call.from_user.id, text)
         elif update.message is not None:
             await update.message.answer(text)
     except TelegramAPIError as error:  # the user must not see a traceback, and neither must the log twice

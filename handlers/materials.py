@@ -38,6 +38,7 @@ from bot.keyboards import (
 from bot.materials import Archive, Upload
 from bot.notify import edit_message
 from bot.rendering import esc
+from bot.text_input import clean_text
 from bot.texts import material_card
 from db.models import MaterialKind, MaterialState
 
@@ -67,18 +68,33 @@ class Review(StatesGroup):
     comment = State()
 
 
-async def _receive(message: Message, bot: Bot, session: AsyncSession, settings: Settings, archive: Archive) -> Upload:
-    """Check, download and archive the file in the message; nothing is stored if any step refuses."""
+async def _receive(
+    message: Message, bot: Bot, session: AsyncSession, settings: Settings, archive: Archive, clock: Clock, *, held: bool
+) -> Upload:
+    """Check, download and keep the file in the message: in the quarantine while its dialog runs (held), or
+    in the archive; nothing is stored if any step refuses."""
     await materials.author_in(session, message.from_user.id)
     if message.document:
         name, size, file_id = message.document.file_name or "file", message.document.file_size, message.document.file_id
     else:  # a photo of a paper document: Telegram sends sizes; the largest one is the original
         photo = message.photo[-1]
         name, size, file_id = f"photo_{message.message_id}.jpg", photo.file_size, photo.file_id
+    name = clean_text(name).strip() or "file"
     extension = materials.check_file(name, size, settings.max_file_mb)
+    await materials.sweep_quarantine(session, archive, clock.now())
+    await materials.check_limits(
+        session,
+        user_id=message.from_user.id,
+        size=size,
+        archive=archive,
+        now=clock.now(),
+        tz=settings.tz,
+        per_day=settings.max_submissions_per_day,
+        archive_mb=settings.max_archive_mb,
+    )
     buffer = await bot.download(file_id)
     content = buffer.read()
-    digest, stored_name = archive.store(content, extension)
+    digest, stored_name = archive.hold(content, extension) if held else archive.store(content, extension)
     return Upload(file_name=name, stored_name=stored_name, size=len(content), sha256=digest, telegram_file_id=file_id)
 
 
@@ -120,7 +136,7 @@ async def got_file(
     clock: Clock,
 ) -> None:
     data = await state.get_data()
-    upload = await _receive(message, bot, session, settings, archive)
+    upload = await _receive(message, bot, session, settings, archive, clock, held=not data.get("version_of"))
     if data.get("version_of"):
         material = await materials.new_version(
             session,
@@ -140,6 +156,7 @@ async def got_file(
     author = await materials.author_in(session, message.from_user.id)
     existing = await materials.same_file(session, author.council_id, upload.sha256)
     if existing is not None:
+        await materials.drop_held_file(session, archive, upload.stored_name)
         await state.clear()
         await message.answer(
             _("This file is already submitted as material No. {number} «{title}»; it is not stored twice.").format(
@@ -147,8 +164,9 @@ async def got_file(
             )
         )
         return
+    held_id = await materials.hold(session, user_id=message.from_user.id, upload=upload, now=clock.now())
     await state.set_state(Submission.title)
-    await state.set_data({"upload": upload.__dict__})
+    await state.set_data({"held_id": held_id, "file_name": upload.file_name})
     suggestion = upload.file_name.rsplit(".", 1)[0][:60] or upload.file_name
     await message.answer(
         _("The file is received. What is the material's title? Write it, or use the file's name:"),
@@ -162,7 +180,10 @@ async def file_at_the_wrong_time(message: Message) -> None:
 
 
 @router.message(Command("cancel"), StateFilter(Submission, Review))
-async def cancel(message: Message, state: FSMContext) -> None:
+async def cancel(message: Message, state: FSMContext, session: AsyncSession, archive: Archive) -> None:
+    held_id = (await state.get_data()).get("held_id")
+    if held_id:
+        await materials.discard_held(session, archive, held_id=held_id, user_id=message.from_user.id)
     await state.clear()
     await message.answer(_("Cancelled; nothing was changed."))
 
@@ -175,13 +196,13 @@ async def _ask_kind(message: Message, state: FSMContext, title: str) -> None:
 
 @router.message(Submission.title, F.text, ~F.text.startswith("/"))
 async def got_title(message: Message, state: FSMContext) -> None:
-    await _ask_kind(message, state, message.text.strip())
+    await _ask_kind(message, state, clean_text(message.text).strip())
 
 
 @router.callback_query(Submission.title, StepCb.filter(F.step == "title"))
 async def title_from_file(call: CallbackQuery, state: FSMContext) -> None:
     data = await state.get_data()
-    name = data["upload"]["file_name"]
+    name = data["file_name"]
     await call.answer()
     await _ask_kind(call.message, state, name.rsplit(".", 1)[0] or name)
 
@@ -198,7 +219,7 @@ async def got_kind(call: CallbackQuery, callback_data: KindCb, state: FSMContext
 
 @router.message(Submission.subject, F.text, ~F.text.startswith("/"))
 async def got_subject(message: Message, state: FSMContext) -> None:
-    await state.update_data(subject=message.text.strip()[: materials.MAX_SUBJECT])
+    await state.update_data(subject=clean_text(message.text).strip()[: materials.MAX_SUBJECT])
     await state.set_state(Submission.description)
     await message.answer(
         _("A short description (optional): what is it, for which class?"), reply_markup=step_keyboard("skip", _("Skip"))
@@ -213,12 +234,14 @@ async def _finish(
     description: str | None,
     clock: Clock,
     settings: Settings,
+    archive: Archive,
 ) -> None:
     data = await state.get_data()
     material = await materials.submit(
         session,
         user_id=user_id,
-        upload=Upload(**data["upload"]),
+        held_id=data["held_id"],
+        archive=archive,
         title=data["title"],
         kind=MaterialKind(data["kind"]),
         subject=data["subject"],
@@ -236,17 +259,17 @@ async def _finish(
 
 @router.message(Submission.description, F.text, ~F.text.startswith("/"))
 async def got_description(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings, archive: Archive
 ) -> None:
-    await _finish(message, state, session, message.from_user.id, message.text.strip(), clock, settings)
+    await _finish(message, state, session, message.from_user.id, message.text.strip(), clock, settings, archive)
 
 
 @router.callback_query(Submission.description, StepCb.filter(F.step == "skip"))
 async def skip_description(
-    call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
+    call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings, archive: Archive
 ) -> None:
+    await _finish(call.message, state, session, call.from_user.id, None, clock, settings, archive)
     await call.answer(_("Saved"))
-    await _finish(call.message, state, session, call.from_user.id, None, clock, settings)
 
 
 # --- review --------------------------------------------------------------------------------------------------
@@ -335,8 +358,8 @@ async def got_comment(
 async def no_comment(
     call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
-    await call.answer(_("Saved"))
     await _decide(call.message, state, session, call.from_user.id, None, clock, settings)
+    await call.answer(_("Saved"))
 
 
 @router.callback_query(MaterialCb.filter(F.action == MaterialAction.AGENDA))
@@ -361,6 +384,8 @@ async def put_on_agenda(
         meeting_id=callback_data.meeting_id,
         user_id=call.from_user.id,
         now=clock.now(),
+        tz=settings.tz,
+        default_locale=settings.default_locale,
     )
     await call.answer(_("Saved"))
     await edit_message(

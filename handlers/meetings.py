@@ -18,12 +18,13 @@ from bot import meeting_texts, meetings
 from bot.agenda import Agenda, When, check_notice, parse_agenda, parse_items, parse_when
 from bot.clock import Clock
 from bot.config import Settings
-from bot.councils import set_group_language, set_trimesters
+from bot.councils import join_link, replace_join_link, set_group_language, set_trimesters
 from bot.i18n import GROUP_LANGUAGE_NAMES, fmt_datetime
 from bot.keyboards import (
     AgendaAction,
     AgendaCb,
     GroupLanguageCb,
+    JoinLinkCb,
     MeetingAction,
     MeetingCb,
     TrimestersCb,
@@ -31,6 +32,7 @@ from bot.keyboards import (
     bot_link_keyboard,
     cancel_meeting_confirm,
     meeting_controls,
+    replace_link_confirm,
     settings_keyboard,
 )
 from bot.meetings import MeetingView
@@ -329,3 +331,32 @@ async def got_trimesters(message: Message, session: AsyncSession, state: FSMCont
     council = await set_trimesters(session, user_id=message.from_user.id, text=message.text, now=clock.now())
     await state.clear()
     await message.answer(_settings_text(council), reply_markup=settings_keyboard())
+
+
+@router.callback_query(JoinLinkCb.filter(~F.confirm))
+async def ask_replace_link(call: CallbackQuery, session: AsyncSession) -> None:
+    council = await meetings.council_for_chair(session, call.from_user.id)
+    await call.answer()
+    await call.message.answer(
+        _(
+            "Replace the join link? The old link stops working at once; people who have not joined yet "
+            "need the new one."
+        ),
+        reply_markup=replace_link_confirm(council.join_code),
+    )
+
+
+@router.callback_query(JoinLinkCb.filter(F.confirm))
+async def replace_link(
+    call: CallbackQuery, callback_data: JoinLinkCb, session: AsyncSession, bot: Bot, clock: Clock
+) -> None:
+    council = await replace_join_link(session, user_id=call.from_user.id, now=clock.now(), seen_code=callback_data.code)
+    await call.answer(_("Saved"))
+    me = await bot.me()
+    await edit_message(
+        call.message,
+        _(
+            "The new join link:\n{link}\nThe old link no longer works. Send /setup in the council's group to post "
+            "the new one there with its button."
+        ).format(link=join_link(me.username, council)),
+    )

@@ -454,6 +454,10 @@ class BotAPI:
 
     async def _download(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]
+        for fault in self.faults:  # fail("download", 502): the file server fails, as Telegram's sometimes does
+            if fault.method == "download" and fault.times > 0:
+                fault.times -= 1
+                return web.json_response({"ok": False, "error_code": fault.code}, status=fault.code)
         for content, file_path in self.files.values():
             if file_path == path:
                 return web.Response(body=content)

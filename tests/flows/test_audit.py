@@ -262,6 +262,15 @@ async def test_settings_each_leave_one_entry_and_the_same_value_none(flow):
     await flow.say(chair, chair, "01.09-30.11, 01.12-28.02, 01.03-31.05")
     entry = await log.one(AuditAction.TRIMESTERS_SET, chair.id, AuditObject.COUNCIL, council.id)
     assert (entry.before, entry.after) == (None, "09-01..11-30;12-01..02-29;03-01..05-31")
+    # The join link replaced, pressed twice: one entry, and the secret code is written nowhere in it.
+    (menu,) = await flow.say(chair, chair, "/settings")
+    await flow.press(chair, menu, "Заменить ссылку")
+    confirm = flow.api.last_to(chair.id)
+    data = confirm.button("Да, заменить")["callback_data"]
+    await flow.press_data(chair, confirm, data)
+    await flow.press_data(chair, confirm, data)
+    entry = await log.one(AuditAction.JOIN_LINK_REPLACED, chair.id, AuditObject.COUNCIL, council.id)
+    assert (entry.before, entry.after) == (None, None)
 
 
 async def test_log_is_shown_in_the_readers_language_and_refused_to_a_member(flow):

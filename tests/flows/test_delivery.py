@@ -52,8 +52,12 @@ async def test_a_refused_request_is_logged_not_retried(flow, caplog):
             council_id=council.id,
         )
         await session.commit()
+    flow.api.started.add(council.chair.id)
     await flow.delivery.drain()
-    (row,) = await flow.rows(OutboxMessage)
+    (row,) = await flow.rows(OutboxMessage, OutboxMessage.chat_id == council.group.id)
     assert row.status is OutboxStatus.FAILED and "can't parse entities" in row.last_error
+    # Not lost in silence: the chair is told, privately and in the chair's language, what did not go out.
+    (report,) = flow.api.sent_to(council.chair.id)
+    assert report.text.startswith("⚠️ Telegram отклонил сообщение в группу совета") and "broken" in report.text
     assert any("Telegram refused notice" in r.getMessage() for r in caplog.records)
     flow.errors.records.clear()  # the ERROR line is what we wanted here

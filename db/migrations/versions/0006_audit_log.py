@@ -1,13 +1,13 @@
 """audit log: who did what to the council's record (issue 8)
 
-Revision ID: 0010
+Revision ID: 0006
 Revises: 0005
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
