@@ -192,7 +192,7 @@ async def got_kind(call: CallbackQuery, callback_data: KindCb, state: FSMContext
     await state.set_state(Submission.subject)
     await call.answer()
     await call.message.answer(
-        _("Which subject or methodical association is it for? For example: Математика, or МБ башталгыч класстар")
+        _("Which subject or methodical association is it for? For example: Математика, or Башталгыч класстардын МБсы")
     )
 
 

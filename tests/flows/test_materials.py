@@ -75,7 +75,7 @@ async def test_submit_two_materials_the_chair_returns_one_approves_the_other_and
     assert len(cards) == 2 and "Окуучулардын функционалдык сабаттуулугу" in cards[1].text
     await flow.press(chair, cards[0], "Вернуть на доработку")
     await flow.say(chair, chair, "Мисалдарды кошуңуз, please add examples")
-    await flow.press(chair, cards[1], "Утвердить в банк")
+    await flow.press(chair, cards[1], "Утвердить и включить в банк")
     await flow.press(chair, flow.api.last_to(chair.id), "Без комментария")
     told = [m.text for m in flow.api.sent_to(teacher.id)[-2:]]
     assert told[0].startswith("Ваш материал «Бөлчөктөр_5-класс» возвращён на доработку")
@@ -118,9 +118,9 @@ async def test_a_returned_material_comes_back_as_a_new_version(flow, council):
 @pytest.mark.parametrize(
     ("name", "size", "expected"),
     [
-        ("virus.exe", None, "Этот файл не из них"),
+        ("virus.exe", None, "Файлы такого типа не принимаются"),
         ("big.pdf", 25 * 1024 * 1024, "Файл больше 20 МБ"),
-        ("noextension", None, "Этот файл не из них"),
+        ("noextension", None, "Файлы такого типа не принимаются"),
     ],
 )
 async def test_wrong_type_and_too_big_are_refused_and_nothing_is_stored(flow, council, name, size, expected):
@@ -173,7 +173,7 @@ async def test_the_bank_falls_back_to_the_archive_when_telegram_lost_the_file(fl
     teacher = council.people[2]
     await submit(flow, teacher, PDF, "dev.pdf", "Иштеп чыгуу")
     card = next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith("Материал №1"))
-    await flow.press(council.chair, card, "Утвердить в банк")
+    await flow.press(council.chair, card, "Утвердить и включить в банк")
     await flow.press(council.chair, flow.api.last_to(council.chair.id), "Без комментария")
     flow.api.files.clear()  # Telegram no longer has it
     (found,) = await flow.say(teacher, teacher, "/bank")
