@@ -183,6 +183,25 @@ async def test_the_bank_falls_back_to_the_archive_when_telegram_lost_the_file(fl
     assert flow.api.files[document.document["file_id"]][0] == PDF
 
 
+async def test_the_bank_shows_the_date_in_the_councils_time_zone_in_each_language(flow, council):
+    """Approved at 02:30 in Bishkek on 26 November (20:30 UTC on the 25th): the bank says the 26th, through Babel."""
+    from datetime import timedelta
+
+    teacher = council.people[2]  # a Russian reader
+    flow.clock.advance(timedelta(hours=16, minutes=30))  # NOW is 25.11 10:00 in Bishkek
+    await submit(flow, teacher, PDF, "dev.pdf", "Долбоорлоо ыкмасы")
+    card = next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith("Материал №1"))
+    await flow.press(council.chair, card, "Утвердить и включить в банк")
+    await flow.press(council.chair, flow.api.last_to(council.chair.id), "Без комментария")
+    (material,) = await flow.rows(Material)
+    assert material.updated_at.day == 25  # stored in UTC
+    (found,) = await flow.say(teacher, teacher, "/bank")
+    assert found.text.replace("\u202f", " ").rstrip().endswith("· 26 нояб. 2026 г.")
+    member = council.people[1]  # a Kyrgyz reader
+    (found,) = await flow.say(member, member, "/bank")
+    assert found.text.rstrip().endswith("· 2026-ж., 26-ноя.")
+
+
 async def test_a_material_on_the_agenda_is_decided_by_the_meetings_vote(flow, council):
     from datetime import timedelta
 
