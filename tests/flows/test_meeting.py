@@ -81,7 +81,7 @@ async def test_vote_buttons_order_and_who_may_vote(flow, meeting):
     message = await post_vote(flow, meeting, "/vote 1 Мектептин методикалык темасын бекитүү")
     assert [[b["text"] for b in row] for row in message.reply_markup["inline_keyboard"]] == [
         ["Макул / За", "Каршы / Против", "Калыс / Воздержался"],
-        ["Добушту жабуу (төрага) / Закрыть голосование (председатель)"],
+        ["Добушту жабуу (төрага) / Закрыть (председатель)"],
     ]
     assert "по вопросу 1" in message.text and "Мектептин методикалык темасын бекитүү" in message.text
 
@@ -95,7 +95,10 @@ async def test_vote_buttons_order_and_who_may_vote(flow, meeting):
     assert answer["text"] == "Голосуют только члены совета."
 
     voter = meeting.voters[1]
-    assert (await flow.press(voter, message, "Каршы"))["text"] in {"Добушуңуз кабыл алынды: Каршы", "Голос учтён: Против"}
+    assert (await flow.press(voter, message, "Каршы"))["text"] in {
+        "Добушуңуз кабыл алынды: Каршы",
+        "Голос учтён: Против",
+    }
     assert (await flow.press(voter, message, "Макул"))["text"] in {"Добушуңуз кабыл алынды: Макул", "Голос учтён: За"}
     same = await flow.press(voter, message, "Макул")
     assert same["text"] in {"Сиз мурунтан эле добуш бергенсиз: Макул", "Вы уже проголосовали: За"}

@@ -58,7 +58,8 @@ async def test_second_warning_a_week_later_then_the_last_day_then_too_late(flow,
     rows = await flow.rows(WatchdogWarning)
     assert [r.stage for r in rows] == [0, 1, 2, 3]
     last = flow.api.sent_to(council.group.id)
-    assert "прошёл" in last[-1].text and "Сегодня (21 февраля 2027 г.) — последний день" in last[-2].text.replace("\u202f", " ")
+    assert "прошёл" in last[-1].text
+    assert "Сегодня (21 февраля 2027 г.) — последний день" in last[-2].text.replace("\u202f", " ")
 
 
 async def test_a_bot_that_was_down_sends_only_the_warning_that_applies_now(flow, council):
