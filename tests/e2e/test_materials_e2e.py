@@ -54,7 +54,7 @@ async def test_submit_review_and_bank_through_the_real_process(api, bot_process,
 
     # Refused: a 25 MB file, an .exe, a stranger; and the same file twice is stored once.
     for content, name, size, expected in [
-        (b"x", "big.pdf", 25 * 1024 * 1024, "МБдан чоң"),
+        (b"x", "big.pdf", 25 * 1024 * 1024, "МБдан ашат"),
         (b"MZ", "setup.exe", None, "алардын бири эмес"),
         (PDF, "again.pdf", None, "эки жолу сакталбайт"),
     ]:

@@ -134,6 +134,6 @@ async def test_meeting_day_votes_quorum_and_protocols(api, bot_process):
         ("no_quorum", 6, 6)
     ]
     text = "\n".join(m.text for m in sent if m.method == "sendMessage")
-    assert "ПРОТОКОЛ №2" in text and "нет кворума: решение не правомочно" in text and "кворум жок" in text
+    assert "ПРОТОКОЛ №2" in text and "Нет кворума — решение неправомочно." in text and "Кворум жок — чечим" in text
     assert api.errors == []
     assert "Traceback" not in bot.log.read_text()
