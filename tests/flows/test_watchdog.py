@@ -44,6 +44,8 @@ async def test_first_warning_fourteen_days_before_the_last_announce_day(flow, co
     text = group.text.replace("\u202f", " ")
     assert "Эскертүү (жобонун 7.4-пункту)" in text and "Предупреждение (положение, п. 7.4)" in text
     assert "21 февраля 2027 г." in text and "28 февраля 2027 г." in text and "осталось: 14 дней" in text
+    assert "триместр 2027-ж., 28-февраль күнү бүтөт" in text  # "on <date>" in Kyrgyz needs "күнү"
+    assert "г.." not in text  # no sentence ends on a Russian long date ("… 2027 г.")
     assert chair.text.startswith("Предупреждение") and "Эскертүү" not in chair.text  # the chair's language
     assert await check(flow) == []  # at most one warning a day
 

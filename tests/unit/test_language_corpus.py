@@ -503,6 +503,20 @@ def test_composed_messages_read_right_in_both_languages(i18n, tmp_path):
     reading.verdict(tmp_path)
 
 
+def test_the_command_menus_say_command_and_keep_order_for_the_directors_order(i18n):
+    """T1 of the glossary: in Kyrgyz a bot command is "команда"; "буйрук" is only the director's order."""
+    from bot.app import _commands
+
+    for private in (True, False):
+        for locale, commands in in_each_locale(i18n, lambda p=private: _commands(p)):
+            descriptions = [command.description for command in commands]
+            assert not [d for d in descriptions if re.search("буйрук", d, re.I)], (locale, descriptions)
+    with i18n.use_locale("ky"):
+        assert {c.command: c.description for c in _commands(True)}["help"] == "командалар"
+        texts_ky = [I18n.get_current().gettext(t) for t in ("Order number", "<b>Commands</b>")]
+    assert texts_ky == ["Буйруктун номери", "<b>Командалар</b>"]
+
+
 def test_the_reader_catches_what_the_review_found(tmp_path):
     """The checks themselves: each slip of the review, as it once rendered, is caught; the fixed text passes."""
     assert problems_in("Триместр заканчивается 30 ноября 2026 г.. Председатель", "ru")
