@@ -101,7 +101,7 @@ async def test_meeting_day_votes_quorum_and_protocols(api, bot_process):
     text = "\n".join(m.text for m in sent if m.method == "sendMessage")
     assert "ПРОТОКОЛ №1 заседания методического совета «Мектеп №5»" in text
     assert "«Мектеп №5» методикалык кеңешинин отурумунун №1 ПРОТОКОЛУ" in text
-    assert "Присутствовали: 7 из 10 членов совета" in text and "Катышты: 10 мүчөдөн 7 — " in text
+    assert "Присутствовали члены совета (7 из 10): " in text and "Катышты (10 мүчөдөн 7): " in text
     assert (
         "за 4, против 1, воздержались 2. Принято." in text and "макул 3, каршы 2, калыс 2. Кабыл алынган жок." in text
     )

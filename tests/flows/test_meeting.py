@@ -48,14 +48,15 @@ async def post_vote(flow, council, text: str):  # noqa: ANN201 - the vote messag
 
 async def test_open_posts_attendance_with_a_live_count(flow, meeting):
     attendance = await open_meeting(flow, meeting)
-    assert "Присутствуют: 0 из 10 членов совета · для кворума нужно 7" in attendance.text
+    assert "Присутствуют члены совета: 0 из 10 · для кворума нужно 7" in attendance.text
     assert "Катышып жатат: 10 мүчөдөн 0 · кворум үчүн 7 киши керек" in attendance.text  # both languages, Kyrgyz first
     await mark_present(flow, meeting, attendance, meeting.voters[1:4] + [meeting.participant])
     answer = await flow.press(meeting.voters[1], attendance, "Присутствую")
     assert answer["text"] == "Сиз мурунтан эле катышты деп белгиленгенсиз."  # a Kyrgyz reader, pressed twice
     assert attendance.edits == 0  # nothing edited per press: the timer does it
     await flow.live.flush()
-    assert "Присутствуют: 3 из 10" in attendance.text and "Участники без права голоса: 1" in attendance.text
+    assert "Присутствуют члены совета: 3 из 10" in attendance.text
+    assert "Участники без права голоса: 1" in attendance.text
     assert attendance.edits == 1
     await flow.live.flush()
     assert attendance.edits == 1  # nothing changed, no edit (Telegram would refuse it)
@@ -69,10 +70,10 @@ async def test_chair_marks_members_without_phones(flow, meeting):
     await flow.press(meeting.chair, roll, name)
     assert any(b["text"] == f"✅ {name}" for b in roll.buttons)
     await flow.live.flush()
-    assert "Присутствуют: 1 из 10" in attendance.text
+    assert "Присутствуют члены совета: 1 из 10" in attendance.text
     await flow.press(meeting.chair, roll, name)  # a mistake, undone
     await flow.live.flush()
-    assert "Присутствуют: 0 из 10" in attendance.text
+    assert "Присутствуют члены совета: 0 из 10" in attendance.text
 
 
 async def test_vote_buttons_order_and_who_may_vote(flow, meeting):
@@ -106,7 +107,7 @@ async def test_vote_buttons_order_and_who_may_vote(flow, meeting):
     assert ballot.choice.value == "for"
     await flow.live.flush()
     assert "За: 1 — Фамилия01 Мугалим1" in message.text
-    assert "Добуш берди: 10 мүчөдөн 1" in message.text and "Проголосовали: 1 из 10 членов совета" in message.text
+    assert "Добуш берди: 10 мүчөдөн 1" in message.text and "Проголосовали: 1 из 10" in message.text
 
 
 async def test_adopted_not_adopted_and_protocol(flow, meeting):
@@ -138,8 +139,8 @@ async def test_adopted_not_adopted_and_protocol(flow, meeting):
     text = "\n".join(protocol_texts)
     assert "ПРОТОКОЛ №1 заседания методического совета «Мектеп №5»" in text
     assert "«Мектеп №5» методикалык кеңешинин отурумунун №1 ПРОТОКОЛУ" in text
-    assert "Присутствовали: 7 из 10 членов совета — " in text
-    assert "Катышты: 10 мүчөдөн 7 — " in text and "Отсутствовали: Фамилия07 Мугалим7" in text
+    assert "Присутствовали члены совета (7 из 10): " in text
+    assert "Катышты (10 мүчөдөн 7): " in text and "Отсутствовали: Фамилия07 Мугалим7" in text
     assert "Участники без права голоса: Фамилия10 Мугалим10" in text
     assert "Слушали: Осмонова Г." in text and "Угулду: Осмонова Г." in text
     assert "Постановили: Мектептин методикалык темасын бекитүү" in text

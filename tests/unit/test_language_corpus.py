@@ -81,6 +81,8 @@ COLON_CHAIN = re.compile(r":\s[^\n.;!?]*?:(?=\s|$)")  # "Итог: нет кво
 LOWER_AFTER_STOP = re.compile(r"(\w*)\.\s+(?=[a-zа-яёңөү])")
 MIXED_WORD = re.compile(rf"\b(?=\w*[A-Za-z])(?=\w*[{CYRILLIC}])\w+\b")
 UNFILLED = re.compile(r"\{[a-z_]*\}")
+# "из 21 членов": after a number ending in 1 (not 11) Russian takes the singular ("из 21 члена").
+ONE_WITH_PLURAL = re.compile(r"(?<![\d.,])(?:\d*[02-9])?1 (?:членов|человек|дней|вопросов|символов|заседаний)\b")
 # Abbreviations a lower-case word may follow: Russian "г." (year) and "п." (clause), Kyrgyz "ж." (year), and the
 # months of Babel's medium dates ("2026-ж., 1-дек. күнү").
 ABBREVIATIONS = {"г", "п", "ж"} | {
@@ -111,6 +113,8 @@ def problems_in(text: str, locale: str, limit: int = MESSAGE_LIMIT) -> list[str]
         found.append("Latin text outside the allowed commands, links and names")
     if locale == "ky" and re.search("[ёЁ]", seen):
         found.append('"ё" in Kyrgyz (the regulation writes "отчет")')
+    if locale != "ky" and ONE_WITH_PLURAL.search(seen):
+        found.append(f"a number ending in 1 with a plural noun: {ONE_WITH_PLURAL.findall(seen)}")
     if re.search(r"мүчөнүн \d", seen):
         found.append('"{total} мүчөнүн {present}": write "{total} мүчөдөн {present}"')
     if UNFILLED.search(seen):
@@ -159,7 +163,8 @@ def in_each_locale(i18n: I18n, render: Callable[[], object]) -> Iterator[tuple[s
 
 DATE_NAMES = {"date", "end", "last", "when", "start", "day", "deadline"}
 NUMBER_NAMES = {"count", "number", "present", "total", "needed", "cast", "days", "votes_for", "against", "abstain"}
-NUMBER_NAMES |= {"page", "pages", "limit", "version", "size", "position", "left", "n", "item"}
+NUMBER_NAMES |= {"page", "pages", "version", "size", "position", "left", "n", "item"}
+LIMITS = (20, 200, 300, 1000, 20)  # {limit} is one of the code's own limits, never 1 or 21
 
 
 def sample(name: str, variant: int) -> object:
@@ -174,6 +179,8 @@ def sample(name: str, variant: int) -> object:
             lambda: fmt_date(MOMENTS[k], BISHKEK),
         )
         return formats[variant % len(formats)]()
+    if name == "limit":
+        return LIMITS[k]
     if name in NUMBER_NAMES or name.startswith(("count", "number")):
         return COUNTS[k]
     values: dict[str, Callable[[], object]] = {
@@ -523,6 +530,8 @@ def test_the_reader_catches_what_the_review_found(tmp_path):
     assert problems_in("<b>Итог: нет кворума: решение не правомочно.</b>", "ru")
     assert problems_in("Голосование: за 5, против 1, воздержались 1. принято.", "ru")
     assert problems_in("Добуш берди: 21 мүчөнүн 5", "ky")
+    assert problems_in("Присутствуют: 5 из 21 членов совета", "ru")
+    assert not problems_in("Присутствуют члены совета: 5 из 21; 11 членов совета с правом голоса", "ru")
     assert problems_in("отчёт, баяндама", "ky")
     assert problems_in("Катышты: 10 мүчөдөн 7: Осмонова Гүлнара", "ky")
     assert problems_in("Кабинeт 12", "ru")  # a Latin "e"
