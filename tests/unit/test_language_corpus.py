@@ -260,6 +260,9 @@ def scan_sources() -> tuple[set[str], set[str]]:
             elif name in {"button", "InlineKeyboardButton", "labelled"}:
                 for arg in [*node.args, *(k.value for k in node.keywords if k.arg == "text")]:
                     buttons |= msgids(arg)
+            elif name.endswith("_keyboard"):  # confirm_keyboard(…, _("Yes, remove")), step_keyboard(…, _("Skip"))
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    buttons |= msgids(arg)
     return toasts, buttons
 
 
@@ -267,6 +270,7 @@ def test_the_source_scan_finds_toasts_and_buttons():
     toasts, buttons = scan_sources()
     assert {"Marked present", "This button is out of date.", "This meeting no longer exists."} <= toasts
     assert {"Present", "Close the vote (chair)", "Approve for the bank", "Hand over the chair"} <= buttons
+    assert {"Yes, hand over", "Skip", "No comment"} <= buttons
 
 
 def catalog_renderings(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
