@@ -28,7 +28,7 @@ from babel.dates import get_month_names
 from babel.messages.mofile import read_mo
 from docx import Document
 
-from bot import keyboards, meeting_texts, protocol, texts, watchdog
+from bot import keyboards, materials, meeting_texts, protocol, texts, watchdog
 from bot.i18n import (
     GROUP_LANGUAGE_NAMES,
     LOCALES_DIR,
@@ -470,6 +470,18 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
             )
             for locale, text in in_each_locale(i18n, lambda m=material: texts.material_card(m, NAMES[2])):
                 yield f"material card {kind} {state}", locale, text, MESSAGE_LIMIT
+    for state in (MaterialState.APPROVED, MaterialState.RETURNED, MaterialState.REJECTED):
+        for comment in (None, "Мисалдарды кошуңуз.", "protocol"):
+
+            def notice(s: MaterialState = state, c: str | None = comment) -> str:
+                from aiogram.utils.i18n import gettext as _
+
+                if c == "protocol":  # decided by a meeting's vote
+                    c = _("Decided at the meeting, protocol No. {number}.").format(number=21)
+                return materials._outcome_text(material, s, c)
+
+            for locale, text in in_each_locale(i18n, notice):
+                yield f"material notice {state}, comment {comment!r}", locale, text, MESSAGE_LIMIT
     for flags in [(False, False, False), (True, False, False), (True, False, True), (True, True, True)]:
         is_member, chair, runs = flags
         for locale, text in in_each_locale(
