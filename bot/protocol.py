@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit, rules
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime, in_locale
-from bot.meeting_texts import counts_text, outcome_text
+from bot.meeting_texts import counts_text
 from bot.meetings import meeting_view, open_meeting_of
 from bot.outbox import Kind, enqueue
 from bot.rendering import esc, split_blocks
@@ -227,7 +227,13 @@ def _decision_lines(decisions: list[Decision]) -> list[tuple[str, str]]:
     for decision in decisions:
         lines.append(("text", _("Decided: {text}").format(text=decision.text)))
         kind = _("Secret ballot") if decision.secret else _("Vote")
-        lines.append(("text", f"{kind}: {counts_text(decision.counts)}. {outcome_text(decision.outcome)}."))
+        # One sentence per outcome, so the result starts with a capital and no colon follows a colon.
+        result = {
+            Outcome.ADOPTED: _("{kind}: {counts}. Adopted."),
+            Outcome.NOT_ADOPTED: _("{kind}: {counts}. Not adopted."),
+            Outcome.NO_QUORUM: _("{kind}: {counts}. No quorum, so the decision is not valid."),
+        }[decision.outcome]
+        lines.append(("text", result.format(kind=kind, counts=counts_text(decision.counts))))
     return lines
 
 

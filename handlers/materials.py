@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
@@ -19,7 +20,7 @@ from bot import materials
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import KeneshError
-from bot.i18n import fmt_datetime
+from bot.i18n import fmt_date, fmt_datetime
 from bot.keyboards import (
     AgendaPickCb,
     BankCb,
@@ -213,7 +214,7 @@ async def got_kind(call: CallbackQuery, callback_data: KindCb, state: FSMContext
     await state.set_state(Submission.subject)
     await call.answer()
     await call.message.answer(
-        _("Which subject or methodical association is it for? For example: Математика, or МБ башталгыч класстар")
+        _("Which subject or methodical association is it for? For example: Математика, or Башталгыч класстардын МБсы")
     )
 
 
@@ -399,7 +400,7 @@ async def put_on_agenda(
 # --- the bank --------------------------------------------------------------------------------------------------
 
 
-async def _bank_page(session: AsyncSession, user_id: int, words: str, page: int) -> tuple[str, object]:
+async def _bank_page(session: AsyncSession, user_id: int, words: str, page: int, tz: ZoneInfo) -> tuple[str, object]:
     found = await materials.bank(session, user_id, words)
     if not found:
         text = (
@@ -421,23 +422,27 @@ async def _bank_page(session: AsyncSession, user_id: int, words: str, page: int)
     for material, author_name in shown:
         lines.append(
             f"<b>№{material.id} {esc(material.title)}</b>\n{kind_label(material.kind)} · "
-            f"{esc(material.subject)} · {esc(author_name)} · {material.updated_at:%d.%m.%Y}"
+            f"{esc(material.subject)} · {esc(author_name)} · {fmt_date(material.updated_at, tz)}"
         )
     return "\n".join(lines), bank_keyboard([(m.id, f"№{m.id} {m.title}") for m, _name in shown], page, pages)
 
 
 @router.message(Command("bank"))
-async def show_bank(message: Message, command: CommandObject, session: AsyncSession, state: FSMContext) -> None:
+async def show_bank(
+    message: Message, command: CommandObject, session: AsyncSession, state: FSMContext, settings: Settings
+) -> None:
     words = (command.args or "").strip()[:100]
     await state.update_data(bank_words=words)  # the page buttons carry only the page number (64 bytes)
-    text, markup = await _bank_page(session, message.from_user.id, words, 0)
+    text, markup = await _bank_page(session, message.from_user.id, words, 0, settings.tz)
     await message.answer(text, reply_markup=markup)
 
 
 @router.callback_query(BankCb.filter())
-async def bank_page(call: CallbackQuery, callback_data: BankCb, session: AsyncSession, state: FSMContext) -> None:
+async def bank_page(
+    call: CallbackQuery, callback_data: BankCb, session: AsyncSession, state: FSMContext, settings: Settings
+) -> None:
     words = (await state.get_data()).get("bank_words", "")
-    text, markup = await _bank_page(session, call.from_user.id, words, callback_data.page)
+    text, markup = await _bank_page(session, call.from_user.id, words, callback_data.page, settings.tz)
     await call.answer()
     await edit_message(call.message, text, markup)
 

@@ -41,7 +41,7 @@ async def test_submit_review_and_bank_through_the_real_process(api, bot_process,
     cards = await api.wait_for(material_cards)
     for card, button, comment in [
         (cards[0], "Вернуть на доработку", "Мисалдар аз"),
-        (cards[1], "Утвердить в банк", "Жакшы иш"),
+        (cards[1], "Утвердить и включить в банк", "Жакшы иш"),
     ]:
         await bot.press(chair, card, button)
         await api.wait_for(lambda: api.last_to(chair.id).text.startswith("Комментарий для автора"))
@@ -54,7 +54,7 @@ async def test_submit_review_and_bank_through_the_real_process(api, bot_process,
 
     # Refused: a 25 MB file, an .exe, a stranger; and the same file twice is stored once.
     for content, name, size, expected in [
-        (b"x", "big.pdf", 25 * 1024 * 1024, "МБдан чоң"),
+        (b"x", "big.pdf", 25 * 1024 * 1024, "МБдан ашат"),
         (b"MZ", "setup.exe", None, "алардын бири эмес"),
         (PDF, "again.pdf", None, "эки жолу сакталбайт"),
     ]:

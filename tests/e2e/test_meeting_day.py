@@ -52,7 +52,7 @@ async def hold_meeting(bot, api, chair, group, people, present: int, decisions: 
         vote = await bot.say_and_find(chair, group, text, lambda m: "Макул" in str(m.reply_markup))
         for person, choice in zip(people, choices, strict=False):
             answer = await bot.press(person, vote, choice)
-            assert answer["text"].startswith(("Сакталды", "Сохранено")), answer
+            assert answer["text"].startswith(("Добушуңуз кабыл алынды", "Голос учтён")), answer
     before = len(api.sent_to(group.id))
     await bot.say(chair, group, "/close")
     await api.wait_for(lambda: any(m.method == "sendDocument" for m in api.sent_to(group.id)[before:]))
@@ -101,9 +101,9 @@ async def test_meeting_day_votes_quorum_and_protocols(api, bot_process):
     text = "\n".join(m.text for m in sent if m.method == "sendMessage")
     assert "ПРОТОКОЛ №1 заседания методического совета «Мектеп №5»" in text
     assert "«Мектеп №5» методикалык кеңешинин отурумунун №1 ПРОТОКОЛУ" in text
-    assert "Присутствовали: 7 из 10 членов совета" in text and "Катышты: 10 мүчөнүн 7" in text
+    assert "Присутствовали члены совета (7 из 10): " in text and "Катышты (10 мүчөдөн 7): " in text
     assert (
-        "за 4, против 1, воздержались 2. принято." in text and "макул 3, каршы 2, калыс 2. кабыл алынган жок." in text
+        "за 4, против 1, воздержались 2. Принято." in text and "макул 3, каршы 2, калыс 2. Кабыл алынган жок." in text
     )
     (document,) = [m for m in sent if m.method == "sendDocument"]
     content, _ = api.files[document.document["file_id"]]
@@ -134,6 +134,6 @@ async def test_meeting_day_votes_quorum_and_protocols(api, bot_process):
         ("no_quorum", 6, 6)
     ]
     text = "\n".join(m.text for m in sent if m.method == "sendMessage")
-    assert "ПРОТОКОЛ №2" in text and "нет кворума: решение не правомочно" in text and "кворум жок" in text
+    assert "ПРОТОКОЛ №2" in text and "Нет кворума — решение неправомочно." in text and "Кворум жок — чечим" in text
     assert api.errors == []
     assert "Traceback" not in bot.log.read_text()

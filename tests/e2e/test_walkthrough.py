@@ -89,6 +89,8 @@ async def test_group_setup_registration_and_approval_through_the_real_process(ap
     } <= set(api.commands)
     menu = {c["command"]: c["description"] for c in api.commands[("all_private_chats", "ky")]}
     assert menu["members"] == "кеңештин мүчөлөрү" and menu["agenda"] == "отурумду жарыялоо (төрага)"
+    assert menu["help"] == "командалар"  # a bot command is "команда"; "буйрук" is the director's order
+    assert {c["command"]: c["description"] for c in api.commands[("all_private_chats", "ru")]}["help"] == "команды"
 
     assert api.errors == []  # nothing the bot sent was refused by the stand-in
     assert await bot.stop() == 0

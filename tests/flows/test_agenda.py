@@ -175,7 +175,9 @@ async def test_chair_cancels_a_meeting_after_confirming(flow, council):
     await flow.press(council.chair, listing, "Отменить заседание")
     await flow.press(council.chair, listing, "Да, отменить")
     assert (await flow.rows(Meeting, Meeting.id == meeting.id))[0].status is MeetingStatus.CANCELLED
-    assert "отменено" in flow.api.last_to(council.group.id).text
+    cancelled = flow.api.last_to(council.group.id).text
+    assert "Заседание методического совета, назначенное на " in cancelled and "отменено" in cancelled
+    assert "Методикалык кеңештин отуруму (2026-ж., " in cancelled  # a Kyrgyz date cannot take "-да": parentheses
     assert flow.scheduler.reminder_jobs(meeting.id) == []
 
 

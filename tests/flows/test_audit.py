@@ -106,7 +106,7 @@ async def test_the_chairs_decisions_over_members_each_leave_one_entry(flow):
 
     heir = await _member(flow, people[3].id)
     card = await _card(flow, chair, heir.full_name)
-    await flow.press(chair, card, "Передать председательство")
+    await flow.press(chair, card, "Передать полномочия председателя")
     await flow.press(chair, card, "Да, передать")
     entry = await log.one(AuditAction.CHAIR_HANDED_OVER, chair.id, AuditObject.MEMBER, heir.id)
     assert entry.obj_name == heir.full_name
@@ -231,7 +231,7 @@ async def test_material_decisions_each_leave_one_entry(flow):
     materials = sorted(await flow.rows(Material), key=lambda m: m.id)
     cards = [m for m in flow.api.sent_to(chair.id) if m.text.startswith("Материал №")]
 
-    await flow.press(chair, cards[0], "Утвердить в банк")
+    await flow.press(chair, cards[0], "Утвердить и включить в банк")
     await log.nothing()  # the comment is asked first
     await flow.press(chair, flow.api.last_to(chair.id), "Без комментария")
     entry = await log.one(AuditAction.MATERIAL_APPROVED, chair.id, AuditObject.MATERIAL, materials[0].id)

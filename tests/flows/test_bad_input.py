@@ -118,7 +118,7 @@ async def test_a_failed_download_never_writes_the_token_to_the_log(flow):
     secret = TOKEN.split(":", 1)[1]
     for form in (TOKEN, secret, quote(TOKEN, safe=""), quote(secret, safe="")):
         assert form not in written
-    assert flow.api.last_to(teacher.id).text.startswith("Менин тарабымда ката кетти")  # and she is answered
+    assert flow.api.last_to(teacher.id).text.startswith("Кечиресиз, ката кетти")  # and she is answered
 
 
 async def test_after_a_database_error_the_person_still_gets_an_answer(flow):
@@ -130,4 +130,4 @@ async def test_after_a_database_error_the_person_still_gets_an_answer(flow):
     update = flow.api.message_update(teacher, teacher.private_chat, "/members")
     await flow.dp.feed_update(flow.bot, Update.model_validate(update, context={"bot": flow.bot}))
     flow.errors.records.clear()
-    assert flow.api.last_to(teacher.id).text == "Менин тарабымда ката кетти. Бир мүнөттөн кийин кайра аракет кылыңыз."
+    assert flow.api.last_to(teacher.id).text == "Кечиресиз, ката кетти. Бир мүнөттөн кийин кайра аракет кылыңыз."

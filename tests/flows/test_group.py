@@ -94,7 +94,7 @@ async def test_anonymous_admin_is_told_how_to_set_up(flow):
     before = len(flow.api.outbox)
     await flow.feed(update)
     (reply,) = flow.api.outbox[before:]
-    assert "анонимный администратор" in reply.text and "жашыруун администратор" in reply.text
+    assert "анонимный администратор" in reply.text and "анонимдүү администратор" in reply.text
     assert await flow.council(group.id) is None
 
 

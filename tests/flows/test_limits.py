@@ -161,7 +161,7 @@ async def test_a_material_is_not_added_once_the_meeting_is_less_than_a_week_away
     await flow.press(council.chair, card, "Поставить в повестку")
     answer = await flow.press(council.chair, flow.api.last_to(council.chair.id), "2 декабря 2026")
     why = (answer.get("text") or flow.api.last_to(council.chair.id).text).replace("\u202f", " ")  # alert or message
-    assert "Его ещё можно внести в повестку заседания 15 декабря 2026" in why
+    assert "Его ещё можно внести в повестку заседания (15 декабря 2026" in why
 
 
 async def test_the_chairs_card_says_the_regulation_is_unconfirmed_until_the_chair_confirms_it(flow):

@@ -75,7 +75,7 @@ async def test_submit_two_materials_the_chair_returns_one_approves_the_other_and
     assert len(cards) == 2 and "Окуучулардын функционалдык сабаттуулугу" in cards[1].text
     await flow.press(chair, cards[0], "Вернуть на доработку")
     await flow.say(chair, chair, "Мисалдарды кошуңуз, please add examples")
-    await flow.press(chair, cards[1], "Утвердить в банк")
+    await flow.press(chair, cards[1], "Утвердить и включить в банк")
     await flow.press(chair, flow.api.last_to(chair.id), "Без комментария")
     told = [m.text for m in flow.api.sent_to(teacher.id)[-2:]]
     assert told[0].startswith("Ваш материал «Бөлчөктөр_5-класс» возвращён на доработку")
@@ -118,9 +118,9 @@ async def test_a_returned_material_comes_back_as_a_new_version(flow, council):
 @pytest.mark.parametrize(
     ("name", "size", "expected"),
     [
-        ("virus.exe", None, "Этот файл не из них"),
+        ("virus.exe", None, "Файлы такого типа не принимаются"),
         ("big.pdf", 25 * 1024 * 1024, "Файл больше 20 МБ"),
-        ("noextension", None, "Этот файл не из них"),
+        ("noextension", None, "Файлы такого типа не принимаются"),
     ],
 )
 async def test_wrong_type_and_too_big_are_refused_and_nothing_is_stored(flow, council, name, size, expected):
@@ -173,7 +173,7 @@ async def test_the_bank_falls_back_to_the_archive_when_telegram_lost_the_file(fl
     teacher = council.people[2]
     await submit(flow, teacher, PDF, "dev.pdf", "Иштеп чыгуу")
     card = next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith("Материал №1"))
-    await flow.press(council.chair, card, "Утвердить в банк")
+    await flow.press(council.chair, card, "Утвердить и включить в банк")
     await flow.press(council.chair, flow.api.last_to(council.chair.id), "Без комментария")
     flow.api.files.clear()  # Telegram no longer has it
     (found,) = await flow.say(teacher, teacher, "/bank")
@@ -181,6 +181,25 @@ async def test_the_bank_falls_back_to_the_archive_when_telegram_lost_the_file(fl
     await flow.press(teacher, found, "№1")
     (document,) = flow.api.sent_to(teacher.id)[before:]
     assert flow.api.files[document.document["file_id"]][0] == PDF
+
+
+async def test_the_bank_shows_the_date_in_the_councils_time_zone_in_each_language(flow, council):
+    """Approved at 02:30 in Bishkek on 26 November (20:30 UTC on the 25th): the bank says the 26th, through Babel."""
+    from datetime import timedelta
+
+    teacher = council.people[2]  # a Russian reader
+    flow.clock.advance(timedelta(hours=16, minutes=30))  # NOW is 25.11 10:00 in Bishkek
+    await submit(flow, teacher, PDF, "dev.pdf", "Долбоорлоо ыкмасы")
+    card = next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith("Материал №1"))
+    await flow.press(council.chair, card, "Утвердить и включить в банк")
+    await flow.press(council.chair, flow.api.last_to(council.chair.id), "Без комментария")
+    (material,) = await flow.rows(Material)
+    assert material.updated_at.day == 25  # stored in UTC
+    (found,) = await flow.say(teacher, teacher, "/bank")
+    assert found.text.replace("\u202f", " ").rstrip().endswith("· 26 нояб. 2026 г.")
+    member = council.people[1]  # a Kyrgyz reader
+    (found,) = await flow.say(member, member, "/bank")
+    assert found.text.rstrip().endswith("· 2026-ж., 26-ноя.")
 
 
 async def test_a_material_on_the_agenda_is_decided_by_the_meetings_vote(flow, council):

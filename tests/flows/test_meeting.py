@@ -37,7 +37,7 @@ async def open_meeting(flow, council):  # noqa: ANN201 - the attendance message 
 async def mark_present(flow, council, attendance, people) -> None:  # noqa: ANN001
     for person in people:
         answer = await flow.press(person, attendance, "Присутствую")
-        assert answer["text"] in {"Сиз катышты деп белгилендиңиз.", "Вы отмечены как присутствующий(ая)."}
+        assert answer["text"] in {"Сиз катышты деп белгилендиңиз.", "Ваше присутствие отмечено."}
 
 
 async def post_vote(flow, council, text: str):  # noqa: ANN201 - the vote message
@@ -48,14 +48,15 @@ async def post_vote(flow, council, text: str):  # noqa: ANN201 - the vote messag
 
 async def test_open_posts_attendance_with_a_live_count(flow, meeting):
     attendance = await open_meeting(flow, meeting)
-    assert "Присутствуют: 0 из 10 членов совета · для кворума нужно 7" in attendance.text
-    assert "Катышып жатат: 10 мүчөнүн 0" in attendance.text  # both languages, Kyrgyz first
+    assert "Присутствуют члены совета: 0 из 10 · для кворума нужно 7" in attendance.text
+    assert "Катышып жатат: 10 мүчөдөн 0 · кворум үчүн 7 киши керек" in attendance.text  # both languages, Kyrgyz first
     await mark_present(flow, meeting, attendance, meeting.voters[1:4] + [meeting.participant])
     answer = await flow.press(meeting.voters[1], attendance, "Присутствую")
     assert answer["text"] == "Сиз мурунтан эле катышты деп белгиленгенсиз."  # a Kyrgyz reader, pressed twice
     assert attendance.edits == 0  # nothing edited per press: the timer does it
     await flow.live.flush()
-    assert "Присутствуют: 3 из 10" in attendance.text and "Участники без права голоса: 1" in attendance.text
+    assert "Присутствуют члены совета: 3 из 10" in attendance.text
+    assert "Участники без права голоса: 1" in attendance.text
     assert attendance.edits == 1
     await flow.live.flush()
     assert attendance.edits == 1  # nothing changed, no edit (Telegram would refuse it)
@@ -69,10 +70,10 @@ async def test_chair_marks_members_without_phones(flow, meeting):
     await flow.press(meeting.chair, roll, name)
     assert any(b["text"] == f"✅ {name}" for b in roll.buttons)
     await flow.live.flush()
-    assert "Присутствуют: 1 из 10" in attendance.text
+    assert "Присутствуют члены совета: 1 из 10" in attendance.text
     await flow.press(meeting.chair, roll, name)  # a mistake, undone
     await flow.live.flush()
-    assert "Присутствуют: 0 из 10" in attendance.text
+    assert "Присутствуют члены совета: 0 из 10" in attendance.text
 
 
 async def test_vote_buttons_order_and_who_may_vote(flow, meeting):
@@ -87,7 +88,7 @@ async def test_vote_buttons_order_and_who_may_vote(flow, meeting):
 
     absent = meeting.voters[8]  # a Russian reader, not marked present
     answer = await flow.press(absent, message, "Макул")
-    assert answer["show_alert"] == "true" and answer["text"].startswith("Вы не отмечены как присутствующий(ая).")
+    assert answer["show_alert"] == "true" and answer["text"].startswith("Ваше присутствие не отмечено.")
     answer = await flow.press(meeting.participant, message, "Макул")
     assert "4.3" in answer["text"]
     stranger = flow.api.person(555, "Чужой", None, "ru")
@@ -95,14 +96,18 @@ async def test_vote_buttons_order_and_who_may_vote(flow, meeting):
     assert answer["text"] == "Голосуют только члены совета."
 
     voter = meeting.voters[1]
-    assert (await flow.press(voter, message, "Каршы"))["text"] in {"Сакталды: Каршы", "Сохранено: Против"}
-    assert (await flow.press(voter, message, "Макул"))["text"] in {"Сакталды: Макул", "Сохранено: За"}
+    assert (await flow.press(voter, message, "Каршы"))["text"] in {
+        "Добушуңуз кабыл алынды: Каршы",
+        "Голос учтён: Против",
+    }
+    assert (await flow.press(voter, message, "Макул"))["text"] in {"Добушуңуз кабыл алынды: Макул", "Голос учтён: За"}
     same = await flow.press(voter, message, "Макул")
-    assert same["text"] in {"Сиздин добушуңуз мурунтан эле: Макул", "Ваш голос уже: За"}
+    assert same["text"] in {"Сиз мурунтан эле добуш бергенсиз: Макул", "Вы уже проголосовали: За"}
     (ballot,) = await flow.rows(Ballot)
     assert ballot.choice.value == "for"
     await flow.live.flush()
     assert "За: 1 — Фамилия01 Мугалим1" in message.text
+    assert "Добуш берди: 10 мүчөдөн 1" in message.text and "Проголосовали: 1 из 10" in message.text
 
 
 async def test_adopted_not_adopted_and_protocol(flow, meeting):
@@ -134,12 +139,13 @@ async def test_adopted_not_adopted_and_protocol(flow, meeting):
     text = "\n".join(protocol_texts)
     assert "ПРОТОКОЛ №1 заседания методического совета «Мектеп №5»" in text
     assert "«Мектеп №5» методикалык кеңешинин отурумунун №1 ПРОТОКОЛУ" in text
-    assert "Присутствовали: 7 из 10 членов совета" in text and "Отсутствовали: Фамилия07 Мугалим7" in text
+    assert "Присутствовали члены совета (7 из 10): " in text
+    assert "Катышты (10 мүчөдөн 7): " in text and "Отсутствовали: Фамилия07 Мугалим7" in text
     assert "Участники без права голоса: Фамилия10 Мугалим10" in text
     assert "Слушали: Осмонова Г." in text and "Угулду: Осмонова Г." in text
     assert "Постановили: Мектептин методикалык темасын бекитүү" in text
-    assert "Голосование: за 4, против 1, воздержались 2. принято." in text
-    assert "Добуш берүү: макул 3, каршы 2, калыс 2. кабыл алынган жок." in text
+    assert "Голосование: за 4, против 1, воздержались 2. Принято." in text
+    assert "Добуш берүү: макул 3, каршы 2, калыс 2. Кабыл алынган жок." in text
     assert all(len(t) <= 4096 for t in protocol_texts)
 
     (document,) = [m for m in sent if m.method == "sendDocument"]
@@ -163,7 +169,9 @@ async def test_six_present_is_no_quorum(flow, meeting):
     await flow.press(meeting.chair, message, "Добушту жабуу")
     (vote,) = await flow.rows(Vote)
     assert (vote.outcome, vote.votes_for, vote.present_total) == (Outcome.NO_QUORUM, 6, 6)
-    assert "нет кворума: решение не правомочно" in message.text and "кворум жок" in message.text
+    assert "Добуш берүү жабылды. 10 мүчөдөн 6 киши катышты;" in message.text
+    assert "Итог: нет кворума — решение неправомочно." in message.text
+    assert "Жыйынтык: кворум жок — чечим күчүнө кирбейт." in message.text
     answer = await flow.press(present[0], message, "Каршы") if message.buttons else None
     assert answer is None  # no buttons left on a closed vote
 

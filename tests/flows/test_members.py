@@ -42,7 +42,7 @@ async def test_members_list_shows_names_roles_status_and_confirmation_dates(flow
     (listing,) = await flow.say(anna, anna, "/members")
     text = listing.text.replace("\u202f", " ")  # Babel writes "2026 г." with a narrow no-break space
     assert text.startswith("Методический совет: Мектеп №5")
-    assert "3 члена совета с правом голоса · кворум: присутствие 2" in text  # chair, Анна, Бакыт
+    assert "3 члена совета с правом голоса · для кворума нужно 2" in text  # chair, Анна, Бакыт
     assert "Осмонова Гүлнара — председатель" in text
     assert "Петрова Анна — учитель, член совета · с положением ознакомлен(а): 25 нояб. 2026 г." in text
     assert "Алиева Бакыт — руководитель методического объединения" in text
@@ -59,7 +59,7 @@ async def test_chair_view_has_a_button_per_person_and_cards_with_controls(flow, 
     assert listing.text.startswith("Петрова Анна\nРолу: мугалим, кеңештин мүчөсү\nАбалы: бекитилген")
     assert [b["text"] for b in listing.buttons] == [
         "Катчы кылып дайындоо",
-        "Төраганы өткөрүп берүү",
+        "Төрагалыкты өткөрүп берүү",
         "Кеңештен чыгаруу",
         "Буйруктун номери",
         "« Тизмеге кайтуу",
@@ -89,7 +89,7 @@ async def test_chair_names_a_secretary(flow, council):
 async def test_participant_cannot_be_secretary_or_chair(flow, council):
     listing = await _card(flow, council, "Ким")
     labels = [b["text"] for b in listing.buttons]
-    assert "Катчы кылып дайындоо" not in labels and "Төраганы өткөрүп берүү" not in labels
+    assert "Катчы кылып дайындоо" not in labels and "Төрагалыкты өткөрүп берүү" not in labels
 
 
 async def test_chair_removes_a_member_after_confirming(flow, council):
@@ -111,7 +111,7 @@ async def test_chair_removes_a_member_after_confirming(flow, council):
 async def test_chair_hands_over_the_chair(flow, council):
     anna = council.people["anna"]
     listing = await _card(flow, council, "Петрова")
-    await flow.press(council.chair, listing, "Төраганы өткөрүп берүү")
+    await flow.press(council.chair, listing, "Төрагалыкты өткөрүп берүү")
     await flow.press(council.chair, listing, "Ооба")
     (row,) = await flow.rows(Council, Council.id == council.id)
     assert row.chair_id == anna.id
@@ -206,4 +206,4 @@ async def test_regulation_is_shown_in_the_readers_language(flow, council):
 async def test_unknown_command_in_private_gets_help_pointer(flow):
     person = flow.api.person(52, "Nurbek", None, "ky")
     (reply,) = await flow.say(person, person, "/frobnicate")
-    assert reply.text == "Мындай буйрукту билбейм. Буйруктардын тизмеси — /help."
+    assert reply.text == "Мындай команданы билбейм. Командалардын тизмеси — /help."

@@ -117,7 +117,7 @@ async def _submitted(flow, council):  # noqa: ANN001, ANN202 - the chair's card 
 
 async def test_a_material_decision_sent_twice_tells_the_author_once(flow, council):
     card = await _submitted(flow, council)
-    await flow.press(council.chair, card, "Утвердить в банк")
+    await flow.press(council.chair, card, "Утвердить и включить в банк")
     await twice(flow, council.chair, flow.api.last_to(council.chair.id), "Без комментария")
     (material,) = await flow.rows(Material)
     assert material.state is MaterialState.APPROVED
@@ -172,7 +172,7 @@ async def test_remove_pressed_twice_tells_the_member_once(flow, registered):
     assert member.status is MemberStatus.REMOVED
 
 
-@pytest.mark.parametrize(("buttons", "told"), [(["Төраганы өткөрүп берүү"], "Ооба, өткөрүп берем"), ([], "Катчы")])
+@pytest.mark.parametrize(("buttons", "told"), [(["Төрагалыкты өткөрүп берүү"], "Ооба, өткөрүп берүү"), ([], "Катчы")])
 async def test_hand_over_or_name_secretary_pressed_twice_happens_once(flow, registered, buttons, told):
     from db.models import Council
 

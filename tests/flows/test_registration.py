@@ -34,7 +34,7 @@ async def test_registration_in_kyrgyz_from_link_to_application(flow, council):
 
     await flow.press(teacher, prompt, "Кыргызча")
     ask_name = flow.api.last_to(teacher.id)
-    assert "Толук атыңызды" in ask_name.text
+    assert "Аты-жөнүңүздү" in ask_name.text
 
     (roles,) = await flow.say(teacher, teacher, "Алиева   Бакыт")
     assert [b["text"] for b in roles.buttons] == [
