@@ -186,7 +186,7 @@ def make_settings(api: BotAPI, engine: AsyncEngine, **overrides) -> Settings:  #
 
 
 @asynccontextmanager
-async def test_redis(prefix: str) -> AsyncIterator[object]:
+async def redis_namespace(prefix: str) -> AsyncIterator[object]:
     """A Redis client for KENESH_TEST_REDIS_URL (None without it); the prefix's keys are deleted after."""
     if not TEST_REDIS_URL:
         yield None
@@ -205,7 +205,7 @@ async def test_redis(prefix: str) -> AsyncIterator[object]:
 
 @pytest.fixture
 async def redis(redis_prefix: str) -> AsyncIterator[object]:
-    async with test_redis(redis_prefix) as client:
+    async with redis_namespace(redis_prefix) as client:
         yield client
 
 
