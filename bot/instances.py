@@ -40,6 +40,14 @@ async def dedicated_connection(engine: AsyncEngine) -> AsyncConnection:
     return connection
 
 
+async def close_dedicated(connection: AsyncConnection) -> None:
+    """Really close it: back in the pool, the connection would keep its session's advisory locks."""
+    with contextlib.suppress(Exception):
+        await connection.invalidate()
+    with contextlib.suppress(Exception):
+        await connection.close()
+
+
 class InstanceGuard:
     """Held for the process's whole life; `acquire` raises AnotherInstance when this start must be refused."""
 
@@ -101,8 +109,7 @@ class InstanceGuard:
 
     async def release(self) -> None:
         if self._connection is not None:
-            with contextlib.suppress(Exception):  # closing the connection releases its locks anyway
-                await self._connection.close()
+            await close_dedicated(self._connection)  # PostgreSQL releases the session's locks with it
             self._connection = None
         if self._file is not None:
             self._file.close()

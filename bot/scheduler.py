@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionma
 from bot import meeting_texts, notices, watchdog
 from bot.clock import Clock
 from bot.config import Settings
-from bot.instances import LEADER_KEY, dedicated_connection
+from bot.instances import LEADER_KEY, close_dedicated, dedicated_connection
 from bot.outbox import Delivery, Kind
 from db import repo
 from db.models import JobRun, Meeting, MeetingStatus
@@ -64,8 +64,7 @@ class LeaderLock:
     async def release(self) -> None:
         self.held = self.engine.dialect.name != "postgresql"
         if self._connection is not None:
-            with contextlib.suppress(Exception):
-                await self._connection.close()  # PostgreSQL releases a session's advisory locks with it
+            await close_dedicated(self._connection)  # PostgreSQL releases a session's advisory locks with it
             self._connection = None
 
 

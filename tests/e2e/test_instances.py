@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import socket
 import uuid
 from datetime import UTC, datetime
@@ -189,7 +190,11 @@ async def test_two_instances_give_one_tally_one_protocol_and_one_reminder_each(a
 
             # The meeting day, 12:00: both instances start; the day-before reminder, missed, goes out once.
             fake = faketime_for(meeting_day)
+            taking_over = "this instance runs the scheduled work"
+            led_before = {p: p.log.read_text().count(taking_over) for p in (one, two)}
             await asyncio.gather(one.start(fake_time=fake), two.start(fake_time=fake))
+            leaders = [p for p in (one, two) if p.log.read_text().count(taking_over) > led_before[p]]
+            assert len(leaders) == 1  # the scheduled work runs on exactly one of them
 
             def reminders(chat_id: int) -> list:
                 return [m for m in api.sent_to(chat_id) if "Напоминание" in m.text or "Эскертме" in m.text]
@@ -231,10 +236,21 @@ async def test_two_instances_give_one_tally_one_protocol_and_one_reminder_each(a
             # One reminder each: the group and every member (the hour-before one is not due yet).
             assert [len(reminders(p.id)) for p in [*people, group]] == [1] * (len(people) + 1)
             assert api.errors == []
+
+            # The instance doing the scheduled work dies; the other takes it over (within LEADER_CHECK).
+            (leader,) = leaders
+            follower = two if leader is one else one
+            led = follower.log.read_text().count(taking_over)
+            await leader.stop(signal.SIGKILL)
+            deadline = asyncio.get_running_loop().time() + 40
+            while follower.log.read_text().count(taking_over) == led:
+                assert asyncio.get_running_loop().time() < deadline, "no instance took over the scheduled work"
+                await asyncio.sleep(0.5)
         finally:
             for process in (one, two):
                 if process.process is not None:
                     await process.stop()
             await db.engine.dispose()
         for process in (one, two):
-            assert "Traceback" not in process.log.read_text(), process.log.read_text()[-3000:]
+            said = process.log.read_text()
+            assert "Traceback" not in said.split("Fatal Python error")[0], said[-3000:]
