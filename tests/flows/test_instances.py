@@ -8,12 +8,18 @@ import asyncio
 from collections import Counter
 
 import pytest
+from aiogram.types import Update
 
 from bot.live import SharedEditSlots
 from bot.outbox import Delivery, Kind, Pace, SharedPace, enqueue
 from bot.scheduler import LeaderLock, Scheduler
 from db.engine import create_engine, make_sessionmaker
+from db.models import Attendance
 from tests.conftest import NOW, TEST_DATABASE_URL, TEST_REDIS_URL
+from tests.flows.test_meeting import meeting as meeting_today
+from tests.flows.test_meeting import open_meeting
+
+meeting = meeting_today  # the fixture, under the name the test asks for
 
 on_postgresql = pytest.mark.skipif(not TEST_DATABASE_URL, reason="needs KENESH_TEST_DATABASE_URL (PostgreSQL)")
 with_redis = pytest.mark.skipif(not TEST_REDIS_URL, reason="needs KENESH_TEST_REDIS_URL")
@@ -81,3 +87,18 @@ async def test_pace_and_the_tally_edit_slot_hold_for_all_instances_together(redi
     assert await slots_one.take(("vote", 1)) == 0
     assert 1.5 < await slots_two.take(("vote", 1)) <= 2.0  # the other instance waits for its turn
     assert await slots_two.take(("vote", 2)) == 0
+
+
+async def test_a_double_tap_waits_for_the_first_press(flow, meeting):
+    """Issue 9.1: one person's updates are handled one at a time, so the second tap sees the first's result."""
+    attendance = await open_meeting(flow, meeting)
+    person = meeting.voters[2]  # a Russian reader
+    data = attendance.button("Присутствую")["callback_data"]
+    updates = [flow.api.callback_update(person, attendance, data) for _ in range(2)]
+    await asyncio.gather(
+        *(flow.dp.feed_update(flow.bot, Update.model_validate(u, context={"bot": flow.bot})) for u in updates)
+    )
+    answers = [flow.api.answers[u["callback_query"]["id"]]["text"] for u in updates]
+    assert answers == ["Вы отмечены как присутствующий(ая).", "Вы уже отмечены как присутствующий(ая)."]
+    assert not flow.errors.records
+    assert len(await flow.rows(Attendance, Attendance.marked_by == person.id)) == 1
