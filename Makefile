@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint translations extract clean
+.PHONY: run test test-pg lint translations extract clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,14 @@ run: translations
 test: translations
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# The flow tests again on PostgreSQL and Redis (each test makes its own database and key prefix), and the
+# two-instance end-to-end test. The servers must be running; .ci/run starts them when they are not.
+TEST_PG_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+test-pg: translations
+	KENESH_TEST_DATABASE_URL=$(TEST_PG_URL) KENESH_TEST_REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/python -m pytest tests/flows tests/unit/test_migrations.py tests/unit/test_fsm_storage.py tests/e2e/test_instances.py
 
 # For developers adding texts: refresh the template and both catalogs, then translate the new entries.
 extract: $(STAMP)

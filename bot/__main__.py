@@ -1,10 +1,11 @@
-"""`python -m bot`: settings -> migrations -> Bot + Dispatcher -> long polling."""
+"""`python -m bot`: settings -> migrations -> Bot + Dispatcher -> long polling, or a webhook server."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sys
+from typing import NoReturn
 from urllib.parse import quote
 
 from pydantic import ValidationError
@@ -82,66 +83,171 @@ def load_settings(require_token: bool = True):  # noqa: ANN201 - Settings, impor
     return settings
 
 
+def refuse(reason: str) -> NoReturn:
+    """Stop before starting, saying why, without a traceback."""
+    print(f"Kenesh cannot start:\n{reason}", file=sys.stderr)
+    raise SystemExit(2)
+
+
 async def run(settings) -> None:  # noqa: ANN001
     from aiogram.exceptions import TelegramUnauthorizedError
 
-    from bot.app import create_bot, create_dispatcher, set_commands
+    from bot.app import create_bot, create_dispatcher, create_storage
     from bot.clock import Clock
     from bot.i18n import create_i18n
-    from bot.live import LiveMessages
-    from bot.middlewares import LastUpdate
-    from bot.outbox import Delivery
-    from bot.scheduler import Scheduler
+    from bot.instances import AnotherInstance, InstanceGuard
+    from bot.live import LiveMessages, SharedEditSlots
+    from bot.outbox import Delivery, SharedPace
+    from bot.scheduler import LeaderLock, Scheduler
     from db.engine import create_engine, make_sessionmaker, migrate
 
     path = settings.sqlite_path()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(settings.database_url)
+    guard = InstanceGuard(engine, path, shared=settings.redis_url is not None)
+    redis = None
     try:
-        await migrate(engine)
+        try:
+            await guard.acquire()
+        except AnotherInstance as error:
+            refuse(str(error))
+        async with guard.migrating():
+            await migrate(engine)
         log.info("Database ready (%s)", engine.url.render_as_string(hide_password=True))
+        if settings.redis_url:
+            redis = await connect_redis(settings.redis_url)
         sessionmaker = make_sessionmaker(engine)
         i18n = create_i18n(settings.default_locale)
         bot = create_bot(settings)
         clock = Clock(settings.tz)
-        live = LiveMessages(bot, sessionmaker, i18n)
-        delivery = Delivery(bot, sessionmaker, clock, i18n)
-        scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery)
-        dp = create_dispatcher(settings, sessionmaker, clock, i18n, live=live, scheduler=scheduler, delivery=delivery)
+        shared_slots = SharedEditSlots(redis, settings.redis_prefix, 2.0) if redis is not None else None
+        live = LiveMessages(bot, sessionmaker, i18n, shared=shared_slots)
+        shared_pace = SharedPace(redis, settings.redis_prefix) if redis is not None else None
+        delivery = Delivery(bot, sessionmaker, clock, i18n, shared_pace=shared_pace)
+        scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine))
+        storage, isolation = create_storage(settings, sessionmaker, redis)
+        dp = create_dispatcher(
+            settings,
+            sessionmaker,
+            clock,
+            i18n,
+            live=live,
+            scheduler=scheduler,
+            delivery=delivery,
+            storage=storage,
+            events_isolation=isolation,
+        )
         try:
             me = await bot.get_me()
         except TelegramUnauthorizedError:
             log.error("Telegram refused the token: check BOT_TOKEN (get a new one from @BotFather)")
             raise SystemExit(2) from None
         log.info(
-            "Starting as @%s (time zone %s, default language %s)",
+            "Starting as @%s (time zone %s, default language %s, %s)",
             me.username,
             settings.timezone,
             settings.default_locale,
+            f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling",
         )
-        await set_commands(bot, i18n)
-        last_update = LastUpdate()
-        dp.update.outer_middleware(last_update)
-        await live.start()
-        await delivery.start()
-        await scheduler.start()
-        try:
-            await dp.start_polling(
-                bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True, close_bot_session=False
-            )
-        finally:
-            await scheduler.stop()
-            await live.stop()
-            await delivery.stop()
-            if last_update.update_id is not None:
-                try:  # confirm what was handled, so the next start does not handle it again
-                    await bot.get_updates(offset=last_update.update_id + 1, timeout=0, limit=1)
-                except Exception as error:  # noqa: BLE001 - stopping anyway; the updates will be seen again
-                    log.warning("Could not confirm the last update: %s", error)
-            await bot.session.close()
+        if settings.webhook_url:
+            await serve_webhook(settings, dp, bot, sessionmaker)
+        else:
+            await poll(dp, bot)
     finally:
+        if redis is not None:
+            await redis.aclose()
+        await guard.release()
         await engine.dispose()
+
+
+async def connect_redis(url: str):  # noqa: ANN201 - redis.asyncio.Redis
+    try:
+        from redis.asyncio import Redis
+    except ImportError:
+        refuse("REDIS_URL is set but the redis package is not installed: pip install -e '.[redis]'")
+    redis = Redis.from_url(url)
+    try:
+        await redis.ping()
+    except Exception as error:  # noqa: BLE001 - said plainly, without a traceback
+        await redis.aclose()
+        refuse(f"Redis at REDIS_URL does not answer ({error})")
+    return redis
+
+
+async def poll(dp, bot) -> None:  # noqa: ANN001
+    """Long polling; the workers start and stop with the Dispatcher's startup and shutdown hooks."""
+    from bot.middlewares import LastUpdate
+
+    last_update = LastUpdate()
+    dp.update.outer_middleware(last_update)
+    try:
+        await dp.start_polling(
+            bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True, close_bot_session=False
+        )
+    finally:
+        if last_update.update_id is not None:
+            try:  # confirm what was handled, so the next start does not handle it again
+                await bot.get_updates(offset=last_update.update_id + 1, timeout=0, limit=1)
+            except Exception as error:  # noqa: BLE001 - stopping anyway; the updates will be seen again
+                log.warning("Could not confirm the last update: %s", error)
+        await bot.session.close()
+
+
+async def serve_webhook(settings, dp, bot, sessionmaker) -> None:  # noqa: ANN001
+    """Telegram posts each update to WEBHOOK_URL; aiohttp serves it on WEB_HOST:WEB_PORT with /healthz.
+
+    An update is answered (200) after it is handled, not before: if the process dies meanwhile, Telegram
+    delivers it again (to any instance). https://core.telegram.org/bots/api#setwebhook
+    """
+    import signal
+
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
+    app = web.Application()
+    setup_application(app, dp, bot=bot)  # first: on shutdown the workers stop before the Bot's session closes
+    SimpleRequestHandler(
+        dp, bot, handle_in_background=False, secret_token=settings.webhook_secret.get_secret_value()
+    ).register(app, path=settings.webhook_path)
+    app.router.add_get("/healthz", health_check(sessionmaker))
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()  # Dispatcher startup: command menus and workers
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        site = web.TCPSite(runner, settings.web_host, settings.web_port)
+        await site.start()
+        await bot.set_webhook(
+            settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value(),
+            allowed_updates=dp.resolve_used_update_types(),
+        )
+        log.info("Listening on %s:%s for %s", settings.web_host, settings.web_port, settings.webhook_path)
+        await stop.wait()
+        log.info("Stopping")
+    finally:
+        # The webhook stays set: other instances (or this one after a restart) serve it meanwhile.
+        await runner.cleanup()  # Dispatcher shutdown: the workers finish, then the Bot's session closes
+
+
+def health_check(sessionmaker):  # noqa: ANN001, ANN201 - an aiohttp handler
+    from aiohttp import web
+    from sqlalchemy import text
+
+    async def healthz(request: web.Request) -> web.Response:
+        """200 when the database answers (a load balancer's check), 503 when it does not."""
+        try:
+            async with asyncio.timeout(5), sessionmaker() as session:
+                await session.execute(text("SELECT 1"))
+        except Exception as error:  # noqa: BLE001 - the answer is the status
+            log.warning("Health check: the database does not answer (%s)", error)
+            return web.json_response({"status": "database unreachable"}, status=503)
+        return web.json_response({"status": "ok"})
+
+    return healthz
 
 
 async def watchdog_dry_run(settings) -> None:  # noqa: ANN001

@@ -7,7 +7,8 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -45,9 +46,12 @@ def create_dispatcher(
     scheduler: Scheduler,
     delivery: Delivery,
     storage: BaseStorage | None = None,
+    events_isolation: BaseEventIsolation | None = None,
 ) -> Dispatcher:
     dp = Dispatcher(
         storage=storage or DatabaseStorage(sessionmaker),
+        # One update at a time per person and chat: a double tap waits for the first to finish.
+        events_isolation=events_isolation or SimpleEventIsolation(),
         settings=settings,
         sessionmaker=sessionmaker,
         clock=clock,
@@ -65,7 +69,38 @@ def create_dispatcher(
     KeneshI18nMiddleware(i18n).setup(dp)
     dp.message.outer_middleware(CleanText())  # every typed text cleaned before any filter reads it
     dp.include_routers(*get_routers())
+    dp.startup.register(_start_workers)
+    dp.shutdown.register(_stop_workers)
     return dp
+
+
+def create_storage(
+    settings: Settings,
+    sessionmaker: async_sessionmaker,
+    redis=None,  # noqa: ANN001 - redis.asyncio.Redis
+) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Conversation state and the per-user lock: in Redis when there is one (every instance sees them),
+    else in the database (state) and in memory (the lock), which is right for one process."""
+    if redis is None:
+        return DatabaseStorage(sessionmaker), SimpleEventIsolation()
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    storage = RedisStorage(redis, key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True))
+    return storage, storage.create_isolation()
+
+
+async def _start_workers(bot: Bot, i18n: I18n, live: LiveMessages, delivery: Delivery, scheduler: Scheduler) -> None:
+    """Dispatcher startup (polling or webhook): the command menus, then the workers."""
+    await set_commands(bot, i18n)
+    await live.start()
+    await delivery.start()
+    await scheduler.start()
+
+
+async def _stop_workers(live: LiveMessages, delivery: Delivery, scheduler: Scheduler) -> None:
+    await scheduler.stop()
+    await live.stop()
+    await delivery.stop()
 
 
 def _commands(private: bool) -> list[BotCommand]:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 SUPPORTED_LOCALES = ("ky", "ru")
@@ -37,6 +38,17 @@ class Settings(BaseSettings):
     max_archive_mb: int = Field(default=10240, ge=1)
     # One person's button presses beyond this many a second are answered "too fast" (no database touched).
     max_presses_per_second: int = Field(default=5, ge=1)
+    # Webhook mode (instead of long polling) when WEBHOOK_URL is set: the public HTTPS URL Telegram posts
+    # updates to (its path is the route); the bot listens on WEB_HOST:WEB_PORT behind the TLS proxy, and
+    # answers GET /healthz there too. Telegram sends WEBHOOK_SECRET with every update; others get 401.
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(default=8080, ge=1, le=65535)
+    # Several instances of one bot (a district): PostgreSQL in DATABASE_URL and a Redis server here, where
+    # every instance keeps the conversation state, the per-user lock, the edit and pacing timers.
+    redis_url: str | None = None
+    redis_prefix: str = "kenesh"
 
     @field_validator("watchdog_warn_days", mode="before")
     @classmethod
@@ -59,6 +71,49 @@ class Settings(BaseSettings):
         if not bot_id.isdigit() or not secret:
             raise ValueError("BOT_TOKEN must look like 123456789:AA... (the token @BotFather gave you)")
         return SecretStr(token)
+
+    @field_validator("webhook_url", "redis_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        # Telegram posts only to HTTPS; plain HTTP is for a local Bot API server or the tests' stand-in.
+        local = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+        if parts.scheme != "https" and not (parts.scheme == "http" and local):
+            raise ValueError("WEBHOOK_URL must be the bot's public https:// address, e.g. https://bot.example.kg/tg")
+        return value.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        secret = value.get_secret_value().strip()
+        # https://core.telegram.org/bots/api#setwebhook: 1-256 characters A-Z, a-z, 0-9, _ and -
+        if len(secret) > 256 or not all(c.isascii() and (c.isalnum() or c in "_-") for c in secret):
+            raise ValueError("WEBHOOK_SECRET may hold only letters, digits, _ and - (at most 256)")
+        return SecretStr(secret)
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("REDIS_URL must look like redis://127.0.0.1:6379/0")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_SECRET is required with WEBHOOK_URL (letters and digits, e.g. from `openssl rand -hex 32`)"
+            )
+        return self
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -96,6 +151,14 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    @property
+    def on_postgresql(self) -> bool:
+        return self.database_url.startswith("postgresql")
 
     def sqlite_path(self) -> Path | None:
         """The file behind a SQLite URL, so its directory can be created before the engine opens it."""

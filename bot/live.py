@@ -3,11 +3,17 @@
 Hundreds of members may press within a second; Telegram allows about 20 messages a minute in a group and
 refuses an edit that changes nothing. So a press only marks its message dirty; a loop edits each dirty
 message at most once per `interval` seconds, and only when its text actually changed.
+
+With several instances (Redis), a press marks the message dirty on the instance that took it; before an
+edit, an instance takes the message's slot in Redis (SET NX PX interval), so the message is edited at most
+once per interval by all instances together, and the last text sent is shared, so no instance repeats it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -71,9 +77,47 @@ async def render_attendance(session: AsyncSession, meeting_id: int) -> Rendered 
 RENDERERS = {VOTE: render_vote, ATTENDANCE: render_attendance}
 
 
+def _digest(content: tuple[str, InlineKeyboardMarkup | None]) -> str:
+    text, markup = content
+    markup_json = json.dumps(markup.model_dump(mode="json") if markup else None, sort_keys=True)
+    return hashlib.sha256(f"{text}\0{markup_json}".encode()).hexdigest()
+
+
+class SharedEditSlots:
+    """Per message: the right to edit it (one instance per interval) and the digest of its last text."""
+
+    def __init__(self, redis, prefix: str, interval: float) -> None:  # noqa: ANN001 - redis.asyncio.Redis
+        self.redis, self.prefix, self.interval = redis, prefix, interval
+
+    def _key(self, what: str, key: tuple[str, int]) -> str:
+        return f"{self.prefix}:live-{what}:{key[0]}:{key[1]}"
+
+    async def take(self, key: tuple[str, int]) -> float:
+        """0 when this instance may edit the message now (the slot is ours), else seconds until it may."""
+        if await self.redis.set(self._key("slot", key), 1, nx=True, px=int(self.interval * 1000)):
+            return 0.0
+        return max(0.05, await self.redis.pttl(self._key("slot", key)) / 1000)
+
+    async def last(self, key: tuple[str, int]) -> str | None:
+        value = await self.redis.get(self._key("text", key))
+        return value.decode() if isinstance(value, bytes) else value
+
+    async def remember(self, key: tuple[str, int], digest: str) -> None:
+        await self.redis.set(self._key("text", key), digest, ex=7 * 24 * 3600)
+
+
 class LiveMessages:
-    def __init__(self, bot: Bot, sessionmaker: async_sessionmaker, i18n: I18n, interval: float = 2.0) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: async_sessionmaker,
+        i18n: I18n,
+        interval: float = 2.0,
+        shared: SharedEditSlots | None = None,
+    ) -> None:
         self.bot, self.sessionmaker, self.i18n, self.interval = bot, sessionmaker, i18n, interval
+        self.shared = shared
+        self._pending: set[asyncio.Task] = set()
         self._dirty: set[tuple[str, int]] = set()
         self._last_edit: dict[tuple[str, int], float] = {}
         self._last_text: dict[tuple[str, int], tuple[str, object]] = {}
@@ -90,6 +134,17 @@ class LiveMessages:
         """A message just sent with this text: an edit to the same text would be refused."""
         self._last_text[(kind, object_id)] = (text, markup)
         self._last_edit[(kind, object_id)] = time.monotonic()
+        if self.shared is not None:  # the other instances must not edit it to the same text either
+            task = asyncio.create_task(self._share((kind, object_id), (text, markup)))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
+
+    async def _share(self, key: tuple[str, int], content: tuple[str, object]) -> None:
+        try:
+            await self.shared.take(key)  # a fresh message: its first edit waits an interval, on every instance
+            await self.shared.remember(key, _digest(content))
+        except Exception:  # noqa: BLE001 - at worst an edit that changes nothing, which Telegram refuses
+            log.warning("Live messages: could not share the text of %s", key, exc_info=True)
 
     async def start(self) -> None:
         if self._task is None:
@@ -107,12 +162,19 @@ class LiveMessages:
                 log.warning("Live messages: stopped while an edit was still running")
             self._task = None
         await self.flush()
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
 
     async def flush(self) -> None:
-        """Edit every dirty message now (a vote closing, shutdown, tests)."""
+        """Edit every dirty message now (a vote closing, shutdown, tests); with other instances, as soon as
+        the message's slot is free."""
         for key in list(self._dirty):
             self._dirty.discard(key)
-            await self._edit(key)
+            for _ in range(10 if self.shared is not None else 0):  # another instance's edit: wait it out
+                if (wait := await self.shared.take(key)) <= 0:
+                    break
+                await asyncio.sleep(wait)
+            await self._edit(key, slot_taken=True)
 
     async def _run(self) -> None:
         while not self._stopping:
@@ -125,7 +187,12 @@ class LiveMessages:
                 for key in due:
                     self._dirty.discard(key)
                     try:
-                        await self._edit(key)
+                        if self.shared is not None and (wait := await self.shared.take(key)) > 0:
+                            # another instance edited it within the interval: ours follows when it may
+                            self._last_edit[key] = time.monotonic() + wait - self.interval
+                            self._dirty.add(key)
+                            continue
+                        await self._edit(key, slot_taken=True)
                     except Exception:  # one bad message must not stop the others' updates
                         log.exception("Updating live message %s failed", key)
                 if self._dirty and not self._stopping:
@@ -135,7 +202,7 @@ class LiveMessages:
                     except TimeoutError:
                         pass
 
-    async def _edit(self, key: tuple[str, int]) -> None:
+    async def _edit(self, key: tuple[str, int], slot_taken: bool = False) -> None:
         kind, object_id = key
         with self.i18n.context():
             async with self.sessionmaker() as session:
@@ -143,7 +210,12 @@ class LiveMessages:
         if rendered is None:
             return
         content = (rendered.text, rendered.markup)
-        if self._last_text.get(key) == content:
+        if self.shared is not None:  # the message's last text may be another instance's edit
+            if await self.shared.last(key) == _digest(content):
+                return  # Telegram would answer "message is not modified"
+            if not slot_taken:
+                await self.shared.take(key)
+        elif self._last_text.get(key) == content:
             return  # Telegram would answer "message is not modified"
         self._last_edit[key] = time.monotonic()
         try:
@@ -160,3 +232,5 @@ class LiveMessages:
             if "message is not modified" not in error.message:
                 raise
         self._last_text[key] = content
+        if self.shared is not None:
+            await self.shared.remember(key, _digest(content))

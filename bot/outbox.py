@@ -7,6 +7,9 @@
   5xx and network errors: exponential backoff with jitter; 403: stop, record, tell the chair when it is the
   council's group; 400: log the request, do not retry, and tell the chair what did not go out.
 - Pace: about one message a second to one chat (short bursts allowed), at most 20 a minute to one group.
+- Several instances: a row is claimed with `SELECT ... FOR UPDATE SKIP LOCKED` (PostgreSQL) and held while
+  it is sent, so another instance skips it, and skips that chat's later rows too (order is kept). The pace
+  is kept in Redis (SharedPace), so the limits hold for the bot as a whole, not per process.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import logging
 import random
 import re
 import time
+import uuid
 from collections import deque
 from datetime import datetime, timedelta
 
@@ -122,14 +126,66 @@ class Pace:
         self._paused_until[chat_id] = max(self._paused_until.get(chat_id, 0.0), until)
 
 
+# Pace's rule on a Redis sorted set of send times per chat, atomically, on the Redis server's clock (the
+# instances' clocks may differ). Returns "0" (and counts the send) or the seconds to wait.
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local burst, interval, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - 60)
+local wait = redis.call('PTTL', KEYS[2]) / 1000
+local window = interval * burst
+local recent = redis.call('ZRANGEBYSCORE', KEYS[1], now - window, '+inf', 'WITHSCORES')
+local n = #recent / 2
+if n >= burst then wait = math.max(wait, tonumber(recent[(n - burst) * 2 + 2]) + window - now) end
+if ARGV[4] == '1' then
+  local all = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+  local m = #all / 2
+  if m >= limit then wait = math.max(wait, tonumber(all[(m - limit) * 2 + 2]) + 60 - now) end
+end
+if wait > 0 then return tostring(wait) end
+redis.call('ZADD', KEYS[1], now, ARGV[5])
+redis.call('EXPIRE', KEYS[1], 61)
+return '0'
+"""
+
+
+class SharedPace:
+    """Pace's limits for all instances together, kept in Redis."""
+
+    def __init__(self, redis, prefix: str, base: Pace | None = None) -> None:  # noqa: ANN001 - redis.asyncio.Redis
+        self.redis, self.prefix = redis, prefix
+        self.base = base or Pace()
+        self._script = redis.register_script(_RESERVE)
+
+    def _keys(self, chat_id: int) -> list[str]:
+        return [f"{self.prefix}:pace:{chat_id}", f"{self.prefix}:pace-pause:{chat_id}"]
+
+    async def reserve(self, chat_id: int) -> float:
+        """0 when a message to this chat may go now (it is counted as sent), else the seconds to wait."""
+        base = self.base
+        args = [base.burst, base.interval, base.group_limit, int(chat_id < 0), uuid.uuid4().hex]
+        return float(await self._script(keys=self._keys(chat_id), args=args))
+
+    async def pause(self, chat_id: int, seconds: float) -> None:
+        await self.redis.set(self._keys(chat_id)[1], 1, px=max(1, int(seconds * 1000)))
+
+
 class Delivery:
     """The worker that sends the outbox."""
 
     def __init__(
-        self, bot: Bot, sessionmaker: async_sessionmaker, clock: Clock, i18n: I18n, pace: Pace | None = None
+        self,
+        bot: Bot,
+        sessionmaker: async_sessionmaker,
+        clock: Clock,
+        i18n: I18n,
+        pace: Pace | None = None,
+        shared_pace: SharedPace | None = None,
     ) -> None:
         self.bot, self.sessionmaker, self.clock, self.i18n = bot, sessionmaker, clock, i18n
         self.pace = pace or Pace()
+        self.shared_pace = shared_pace
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
@@ -202,7 +258,7 @@ class Delivery:
             if row.chat_id in blocked_chats:
                 continue  # keep each chat's posts in order
             due_in = (row.next_attempt_at - now).total_seconds()
-            pace_wait = self.pace.wait(row.chat_id, time.monotonic())
+            pace_wait = 0.0 if due_in > 0 else await self._reserve(row.chat_id)
             if due_in > 0 or pace_wait > 0:
                 blocked_chats.add(row.chat_id)
                 next_delay = min(next_delay, max(due_in, pace_wait, 0.01))
@@ -212,18 +268,42 @@ class Delivery:
                 next_delay = min(next_delay, 0.1)  # the next pass works out when that row is due again
         return next_delay
 
+    async def _reserve(self, chat_id: int) -> float:
+        """Seconds before the next message to this chat may go; 0 means now, and counts it as sent."""
+        if self.shared_pace is not None:
+            return await self.shared_pace.reserve(chat_id)
+        wait = self.pace.wait(chat_id, time.monotonic())
+        if wait <= 0:
+            self.pace.sent(chat_id, time.monotonic())
+        return wait
+
+    async def _pause(self, chat_id: int, seconds: float) -> None:
+        if self.shared_pace is not None:
+            await self.shared_pace.pause(chat_id, seconds)
+        self.pace.pause(chat_id, time.monotonic() + seconds)
+
+    @staticmethod
+    async def _claim(session: AsyncSession, row_id: int) -> OutboxMessage | None:
+        """The row, locked for this transaction, if it is still pending and no other instance holds it.
+        (SQLite has neither FOR UPDATE nor a second instance; SQLAlchemy leaves the clause out there.)"""
+        return await session.scalar(
+            select(OutboxMessage)
+            .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .with_for_update(skip_locked=True)
+        )
+
     async def _deliver(self, row_id: int) -> bool:
-        """Send one row and record what happened; True when the chat may go on to its next row."""
+        """Send one row and record what happened; True when the chat may go on to its next row (False also
+        when another instance is sending it, or has just sent it: its next row waits for the next pass)."""
         async with self.sessionmaker() as session:
-            row = await session.get(OutboxMessage, row_id)
-            if row is None or row.status is not OutboxStatus.PENDING:
-                return True
-            self.pace.sent(row.chat_id, time.monotonic())
+            row = await self._claim(session, row_id)
+            if row is None:
+                return False
             try:
                 message = await self._send(row)
             except TelegramRetryAfter as error:
                 row.next_attempt_at = self.clock.now() + timedelta(seconds=error.retry_after)
-                self.pace.pause(row.chat_id, time.monotonic() + error.retry_after)
+                await self._pause(row.chat_id, error.retry_after)
                 row.last_error = f"429 retry after {error.retry_after}"
                 log.warning("Outbox %s: Telegram asks to wait %s s (chat %s)", row.id, error.retry_after, row.chat_id)
                 await session.commit()

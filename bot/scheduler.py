@@ -2,20 +2,29 @@
 
 A reminder is keyed by meeting *and* start time, and checks both when it fires, so after a reschedule the
 reminders for the old time never go out, even if a job for it were somehow left behind.
+
+With several instances (PostgreSQL), the jobs run only on the leader: the instance holding an advisory lock
+on a connection of its own. Every LEADER_CHECK seconds each instance tries the lock (the leader checks that
+its connection still lives) and the leader picks up meetings announced or moved on the other instances.
+When the leader dies, PostgreSQL drops its lock with its connection and another takes over at its next try.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 from bot import meeting_texts, notices, watchdog
 from bot.clock import Clock
 from bot.config import Settings
+from bot.instances import LEADER_KEY, close_dedicated, dedicated_connection
 from bot.outbox import Delivery, Kind
 from db import repo
 from db.models import JobRun, Meeting, MeetingStatus
@@ -23,6 +32,40 @@ from db.models import JobRun, Meeting, MeetingStatus
 log = logging.getLogger(__name__)
 
 REMINDER_HOURS = (24, 1)  # one day before and one hour before, in council time
+LEADER_CHECK = 15.0  # seconds between tries of the leader lock: a dead leader is replaced within this
+
+
+class LeaderLock:
+    """pg_try_advisory_lock on a dedicated connection; on SQLite (one process by construction) always held."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._connection: AsyncConnection | None = None
+        self.held = engine.dialect.name != "postgresql"
+
+    async def refresh(self) -> bool:
+        """Take the lock if it is free, or confirm it is still ours; whether this instance leads now."""
+        if self.engine.dialect.name != "postgresql":
+            return True
+        try:
+            if self._connection is None:
+                self._connection = await dedicated_connection(self.engine)
+            if self.held:
+                await self._connection.scalar(text("SELECT 1"))  # the lock lives as long as this connection
+            else:
+                self.held = bool(
+                    await self._connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_KEY})
+                )
+        except Exception as error:  # noqa: BLE001 - a lost connection is a lost lock: try again next time
+            log.warning("Leader lock: the database connection failed (%s); trying again", error)
+            await self.release()
+        return self.held
+
+    async def release(self) -> None:
+        self.held = self.engine.dialect.name != "postgresql"
+        if self._connection is not None:
+            await close_dedicated(self._connection)  # PostgreSQL releases a session's advisory locks with it
+            self._connection = None
 
 
 def reminder_job_id(meeting_id: int, starts_at: datetime, hours: int) -> str:
@@ -31,14 +74,67 @@ def reminder_job_id(meeting_id: int, starts_at: datetime, hours: int) -> str:
 
 class Scheduler:
     def __init__(
-        self, sessionmaker: async_sessionmaker, i18n: I18n, settings: Settings, clock: Clock, delivery: Delivery
+        self,
+        sessionmaker: async_sessionmaker,
+        i18n: I18n,
+        settings: Settings,
+        clock: Clock,
+        delivery: Delivery,
+        leader: LeaderLock | None = None,
     ) -> None:
         self.sessionmaker, self.i18n, self.settings, self.clock = sessionmaker, i18n, settings, clock
         self.delivery = delivery
         self.aps = AsyncIOScheduler(timezone=settings.tz)
+        self.leader = leader
+        self.leading = False
+        self._planned: dict[int, int] = {}  # meeting id -> the start time its reminder jobs are for
+        self._task: asyncio.Task | None = None
+        self._stopping = asyncio.Event()
 
     async def start(self) -> None:
         self.aps.start()
+        await self._check_leadership()
+        if self.leader is not None and self.leader.engine.dialect.name == "postgresql":
+            self._task = asyncio.create_task(self._keep_leadership(), name="leader-lock")
+
+    async def _keep_leadership(self) -> None:
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), LEADER_CHECK)
+                return
+            try:
+                await self._check_leadership()
+            except Exception:  # never die: the next try may succeed
+                log.exception("Leader check failed")
+
+    async def _check_leadership(self) -> None:
+        leading = await self.leader.refresh() if self.leader is not None else True
+        if leading and not self.leading:
+            self.leading = True
+            log.info("Scheduler: this instance runs the scheduled work")
+            await self._take_over()
+        elif not leading and self.leading:
+            self.leading = False
+            log.warning("Scheduler: lost the leader lock; another instance runs the scheduled work")
+            for job in self.aps.get_jobs():
+                job.remove()
+            self._planned.clear()
+        elif leading:
+            await self._catch_up_meetings()
+
+    async def _catch_up_meetings(self) -> None:
+        """Plan the reminders of meetings announced, moved or cancelled on other instances."""
+        async with self.sessionmaker() as session:
+            meetings = await repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
+            sent = frozenset(await repo.job_runs_like(session, "remind:"))
+        current = {meeting.id for meeting in meetings}
+        for meeting_id in [m for m in self._planned if m not in current]:
+            self.drop_reminders(meeting_id)
+        for meeting in meetings:
+            if self._planned.get(meeting.id) != int(meeting.starts_at.timestamp()):
+                self.plan_reminders(meeting, sent)
+
+    async def _take_over(self) -> None:
         async with self.sessionmaker() as session:
             meetings = await repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
             caught_up = await watchdog.ran_today(session, self.clock.local_now().date())
@@ -60,13 +156,24 @@ class Scheduler:
         log.info("Scheduler started: %d job(s) from %d announced meeting(s)", len(self.aps.get_jobs()), len(meetings))
 
     async def stop(self) -> None:
+        if self._task is not None:  # let a check in progress finish: never cancel inside a database call
+            self._stopping.set()
+            await self._task
+            self._task = None
         if self.aps.running:
             self.aps.shutdown(wait=False)
+        if self.leader is not None:
+            await self.leader.release()
+        self.leading = False
 
     def plan_reminders(self, meeting: Meeting, sent: frozenset[str] = frozenset()) -> None:
         """Jobs for the reminders still to come. One missed while the bot was down runs late, once, if the
-        meeting has not started yet (only the latest missed one: no "tomorrow" an hour before)."""
+        meeting has not started yet (only the latest missed one: no "tomorrow" an hour before).
+        On an instance that is not the leader, nothing: the leader plans it at its next check."""
         self.drop_reminders(meeting.id)
+        if not self.leading:
+            return
+        self._planned[meeting.id] = int(meeting.starts_at.timestamp())
         now = self.clock.now()
         missed_one = False
         for hours in sorted(REMINDER_HOURS):
@@ -92,6 +199,7 @@ class Scheduler:
             )
 
     def drop_reminders(self, meeting_id: int) -> None:
+        self._planned.pop(meeting_id, None)
         for job in self.aps.get_jobs():
             if job.id.startswith(f"remind:{meeting_id}:"):
                 job.remove()

@@ -9,6 +9,10 @@ added to a group) and read back what the bot sent. It refuses what Telegram refu
 - callback data over 64 bytes: 400 "BUTTON_DATA_INVALID";
 - an edit that changes nothing: 400 "message is not modified";
 - and on request, 429 with `retry_after`, or 5xx, for the next calls of a method.
+
+Updates reach the bot by getUpdates (long polling) or, once the bot has called setWebhook, POSTed to the
+webhook URLs with their secret token, as Telegram does. Several instances each set their own URL (standing in
+for one address behind a load balancer) and the updates are spread over them in turn.
 """
 
 from __future__ import annotations
@@ -170,6 +174,7 @@ class Sent:
     deleted: bool = False
     pinned: bool = False
     edits: int = 0
+    edit_times: list[float] = field(default_factory=list)  # time.monotonic() of each accepted edit
 
     @property
     def buttons(self) -> list[dict]:
@@ -217,6 +222,11 @@ class BotAPI:
         self.base_url = ""
         self._query_ids = itertools.count(1)
         self.closing = False
+        self.webhooks: dict[str, str] = {}  # webhook URL -> its secret token, in the order they were set
+        self.deliveries: list[tuple[str, int, int]] = []  # webhook URL, update_id, HTTP status
+        self._turn = itertools.count()
+        self._posting: set[asyncio.Task] = set()
+        self._client = None
 
     # -- server lifecycle --------------------------------------------------------------------------------
 
@@ -235,6 +245,10 @@ class BotAPI:
     async def stop(self) -> None:
         self.closing = True  # ends pending long polls now instead of at their timeout
         await self._notify()
+        for task in list(self._posting):
+            task.cancel()
+        if self._client is not None:
+            await self._client.close()
         if self.runner:
             await self.runner.cleanup()
 
@@ -337,10 +351,40 @@ class BotAPI:
         }
 
     async def push(self, update: dict) -> dict:
-        """Queue an update for getUpdates (the real process polls it)."""
+        """Queue an update for getUpdates (the real process polls it), or POST it to a webhook when set."""
+        if self.webhooks:
+            task = asyncio.create_task(self._post_update(update))
+            self._posting.add(task)
+            task.add_done_callback(self._posting.discard)
+            return update
         self.updates.append(update)
         await self._notify()
         return update
+
+    async def _post_update(self, update: dict) -> None:
+        """Deliver to the next webhook in turn; like Telegram, try again (the next one) until it is taken."""
+        import aiohttp
+
+        if self._client is None:
+            self._client = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+        for attempt in range(40):
+            urls = list(self.webhooks)
+            url = urls[next(self._turn) % len(urls)]
+            headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhooks[url]}
+            try:
+                async with self._client.post(url, json=update, headers=headers) as response:
+                    status = response.status
+                    await response.read()
+            except (aiohttp.ClientError, TimeoutError):
+                status = 0
+            self.deliveries.append((url, update["update_id"], status))
+            await self._notify()
+            if status == 200:
+                return
+            await asyncio.sleep(min(0.2 * (attempt + 1), 2.0))
+
+    def deliveries_to(self, url: str) -> int:
+        return sum(1 for target, _, status in self.deliveries if target == url and status == 200)
 
     def sent_to(self, chat_id: int) -> list[Sent]:
         return [m for m in self.outbox if m.chat_id == chat_id]
@@ -476,6 +520,13 @@ class BotAPI:
     async def _m_deleteWebhook(self, params: dict, files: dict) -> bool:
         return True
 
+    async def _m_setWebhook(self, params: dict, files: dict) -> bool:
+        url = params.get("url", "")
+        if not url.startswith(("https://", "http://127.0.0.1")):
+            raise bad_request("bad webhook: HTTPS url must be provided for webhook")
+        self.webhooks[url] = params.get("secret_token", "")
+        return True
+
     async def _m_getUpdates(self, params: dict, files: dict) -> list[dict]:
         offset = int(params.get("offset", 0) or 0)
         timeout = float(params.get("timeout", 0) or 0)
@@ -564,6 +615,7 @@ class BotAPI:
             )
         sent.html, sent.text, sent.reply_markup = raw, visible, markup
         sent.edits += 1
+        sent.edit_times.append(time.monotonic())
         return self._message_object(sent)
 
     async def _m_editMessageReplyMarkup(self, params: dict, files: dict) -> dict:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import os
+import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,16 +14,17 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy import select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.app import create_bot, create_dispatcher
+from bot.app import create_bot, create_dispatcher, create_storage
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.i18n import create_i18n
-from bot.live import LiveMessages
-from bot.outbox import Delivery, Pace
-from bot.scheduler import Scheduler
+from bot.live import LiveMessages, SharedEditSlots
+from bot.outbox import Delivery, Pace, SharedPace
+from bot.scheduler import LeaderLock, Scheduler
 from db.engine import create_engine, make_sessionmaker, migrate
 from db.models import Council, Member
 from tests.botapi import BotAPI, Group, Person, Sent
@@ -38,12 +42,83 @@ async def api() -> AsyncIterator[BotAPI]:
     await server.stop()
 
 
+# The flows run on SQLite by default; with KENESH_TEST_DATABASE_URL (a PostgreSQL server's URL, e.g.
+# postgresql+asyncpg://postgres@127.0.0.1:5432/test) each test creates its own database there and drops it
+# after. With KENESH_TEST_REDIS_URL the FSM state, update isolation, live-edit throttle and pacing live in
+# Redis, under a key prefix of the test's own.
+TEST_DATABASE_URL = os.environ.get("KENESH_TEST_DATABASE_URL", "")
+TEST_REDIS_URL = os.environ.get("KENESH_TEST_REDIS_URL", "")
+
+
+@asynccontextmanager
+async def scratch_database(tmp_path: Path) -> AsyncIterator[str]:
+    """The URL of an empty database of this test's own: a SQLite file, or a new PostgreSQL database."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'kenesh.db'}"
+        return
+    server = make_url(TEST_DATABASE_URL)
+    name = f"kenesh_test_{uuid.uuid4().hex[:12]}"
+    admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        template = await _migrated_template(admin, server)
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        try:
+            yield server.set(database=name).render_as_string(hide_password=False)
+        finally:  # a failed test's database goes too
+            async with admin.connect() as connection:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+async def _migrated_template(admin: AsyncEngine, server) -> str:  # noqa: ANN001 - a sqlalchemy URL
+    """A database migrated to head, named after the migrations, copied for each test: migrating ~100 new
+    databases one by one would take minutes. Made under a temporary name, then renamed, so a run that
+    stops halfway never leaves a half-migrated template behind."""
+    import hashlib
+
+    from db.engine import MIGRATIONS
+
+    digest = hashlib.sha256()
+    for path in sorted(MIGRATIONS.rglob("*.py")):
+        digest.update(path.read_bytes())
+    name = f"kenesh_template_{digest.hexdigest()[:12]}"
+    async with admin.connect() as connection:
+        if await connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
+            return name
+        building = f"{name}_{uuid.uuid4().hex[:6]}"
+        await connection.execute(text(f'CREATE DATABASE "{building}"'))
+    migrating = create_engine(server.set(database=building).render_as_string(hide_password=False))
+    try:
+        await migrate(migrating)
+    finally:
+        await migrating.dispose()
+    async with admin.connect() as connection:
+        try:
+            await connection.execute(text(f'ALTER DATABASE "{building}" RENAME TO "{name}"'))
+        except Exception:  # noqa: BLE001 - another run made it meanwhile: use theirs
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)'))
+    return name
+
+
 @pytest.fixture
-async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'kenesh.db'}")
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    async with scratch_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database_url)
     await migrate(engine)
     yield engine
     await engine.dispose()
+
+
+@pytest.fixture
+def redis_prefix() -> str:
+    return f"kenesh-test-{uuid.uuid4().hex[:12]}"
 
 
 class _ErrorLog(logging.Handler):
@@ -143,19 +218,66 @@ def make_settings(api: BotAPI, engine: AsyncEngine, **overrides) -> Settings:  #
     return Settings(_env_file=None, **values)
 
 
+@asynccontextmanager
+async def redis_namespace(prefix: str) -> AsyncIterator[object]:
+    """A Redis client for KENESH_TEST_REDIS_URL (None without it); the prefix's keys are deleted after."""
+    if not TEST_REDIS_URL:
+        yield None
+        return
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(TEST_REDIS_URL)
+    try:
+        yield redis
+    finally:
+        keys = [key async for key in redis.scan_iter(f"{prefix}:*")]
+        if keys:
+            await redis.delete(*keys)
+        await redis.aclose()
+
+
 @pytest.fixture
-async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path) -> AsyncIterator[Flow]:
-    # A test presses faster than any hand: the "too fast" limit is tested on its own (test_throttle).
-    settings = make_settings(api, engine, admin_ids="999", storage_dir=tmp_path / "files", max_presses_per_second=1000)
+async def redis(redis_prefix: str) -> AsyncIterator[object]:
+    async with redis_namespace(redis_prefix) as client:
+        yield client
+
+
+@pytest.fixture
+async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path, redis, redis_prefix: str) -> AsyncIterator[Flow]:
+    settings = make_settings(
+        api,
+        engine,
+        admin_ids="999",
+        storage_dir=tmp_path / "files",
+        redis_url=TEST_REDIS_URL or None,
+        redis_prefix=redis_prefix,
+        # A test presses faster than any hand: the "too fast" limit is tested on its own (test_limits).
+        max_presses_per_second=1000,
+    )
     sessionmaker = make_sessionmaker(engine)
     clock = FixedClock(BISHKEK, NOW)
     i18n = create_i18n(settings.default_locale)
     bot = create_bot(settings)
-    live = LiveMessages(bot, sessionmaker, i18n)  # not started: tests flush it when the timer would fire
-    delivery = Delivery(bot, sessionmaker, clock, i18n, pace=Pace(per_chat_burst=1000))  # drained after each update
-    scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery)
+    # With Redis, the cross-instance edit slot is short: a test's flush need not wait out two real seconds.
+    shared_slots = SharedEditSlots(redis, redis_prefix, 0.05) if redis is not None else None
+    live = LiveMessages(bot, sessionmaker, i18n, shared=shared_slots)  # not started: tests flush it
+    pace = Pace(per_chat_burst=1000)
+    shared_pace = SharedPace(redis, redis_prefix, pace) if redis is not None else None
+    delivery = Delivery(bot, sessionmaker, clock, i18n, pace=pace, shared_pace=shared_pace)  # drained per update
+    scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine))
     await scheduler.start()
-    dp = create_dispatcher(settings, sessionmaker, clock, i18n, live=live, scheduler=scheduler, delivery=delivery)
+    storage, isolation = create_storage(settings, sessionmaker, redis)
+    dp = create_dispatcher(
+        settings,
+        sessionmaker,
+        clock,
+        i18n,
+        live=live,
+        scheduler=scheduler,
+        delivery=delivery,
+        storage=storage,
+        events_isolation=isolation,
+    )
     harness = Flow(api, bot, dp, sessionmaker, clock, settings)
     harness.live, harness.scheduler, harness.delivery = live, scheduler, delivery
     logging.getLogger().addHandler(harness.errors)

@@ -25,9 +25,24 @@ class BotProcess:
         self.log = workdir / "bot.log"
         self.db_path = workdir / "kenesh.db"
 
+    def ready_mark(self) -> int:
+        """Grows once the process is ready for updates: here, its getUpdates calls."""
+        return sum(1 for method, _ in self.api.calls if method == "getUpdates")
+
     async def start(self, fake_time: str | None = None) -> None:
         """Start `python -m bot`; with fake_time ("@2026-12-03 06:00:00", UTC) under libfaketime."""
-        polls = sum(1 for method, _ in self.api.calls if method == "getUpdates")
+        await self.launch(fake_time)
+        polls = self._mark_before
+        try:
+            await self.api.wait_for(lambda: self.ready_mark() > polls or self.process.returncode is not None, 30)
+        except AssertionError:
+            pass
+        if self.ready_mark() <= polls:
+            raise AssertionError(f"the bot did not start polling:\n{self.log.read_text()}")
+
+    async def launch(self, fake_time: str | None = None) -> None:
+        """Start the process without waiting for it to be ready."""
+        self._mark_before = self.ready_mark()
         log = self.log.open("ab")
         env = dict(self.env)
         if fake_time:
@@ -38,12 +53,6 @@ class BotProcess:
         self.process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", cwd=self.workdir, env=env, stdout=log, stderr=log
         )
-        try:
-            await self.api.wait_for(
-                lambda: sum(1 for method, _ in self.api.calls if method == "getUpdates") > polls, within=30
-            )
-        except AssertionError:
-            raise AssertionError(f"the bot did not start polling:\n{self.log.read_text()}") from None
 
     async def stop(self, sig: int = signal.SIGTERM) -> int:
         assert self.process is not None

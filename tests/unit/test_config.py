@@ -19,6 +19,16 @@ def test_defaults():
     assert settings.timezone == "Asia/Bishkek" and settings.default_locale == "ky"
     assert settings.admin_ids == frozenset() and settings.telegram_api_url is None
     assert settings.sqlite_path() == Path("data/kenesh.db")
+    assert settings.webhook_url is None and settings.redis_url is None  # one process, long polling
+    assert (settings.web_host, settings.web_port) == ("127.0.0.1", 8080)
+
+
+def test_webhook_settings():
+    settings = Settings(
+        _env_file=None, bot_token="123:abc", webhook_url="https://bot.example.kg/kenesh/tg", webhook_secret="s3cr-et_"
+    )
+    assert settings.webhook_path == "/kenesh/tg" and settings.webhook_secret.get_secret_value() == "s3cr-et_"
+    assert "s3cr" not in repr(settings)
 
 
 def test_admin_ids_from_a_comma_separated_list(monkeypatch):
@@ -39,6 +49,10 @@ def test_token_is_secret_in_reprs():
         ("timezone", "Mars/Olympus"),
         ("default_locale", "en"),
         ("log_level", "LOUD"),
+        ("webhook_url", "http://bot.example.kg/tg"),  # Telegram posts only to HTTPS
+        ("webhook_url", "https://bot.example.kg/tg"),  # without WEBHOOK_SECRET
+        ("webhook_secret", "has spaces"),
+        ("redis_url", "127.0.0.1:6379"),
     ],
 )
 def test_wrong_values_are_refused(field, value):
