@@ -201,6 +201,12 @@ class CloseVoteCb(CallbackData, prefix="vc"):
     vote_id: int
 
 
+class ConfirmCloseVoteCb(CallbackData, prefix="vz"):
+    """The chair confirms closing a vote nobody voted in ("no votes cast")."""
+
+    vote_id: int
+
+
 class ProtocolCb(CallbackData, prefix="pt"):
     meeting_id: int
 
@@ -420,4 +426,10 @@ def bank_keyboard(items: list[tuple[int, str]], page: int, pages: int) -> Inline
     builder.adjust(1)
     if navigation:
         builder.row(*navigation)
+    return builder.as_markup()
+
+
+def confirm_close_vote_keyboard(vote_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Close with no votes cast"), callback_data=ConfirmCloseVoteCb(vote_id=vote_id))
     return builder.as_markup()

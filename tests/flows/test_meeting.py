@@ -174,6 +174,8 @@ async def test_pressing_a_closed_vote_is_refused(flow, meeting):
     message = await post_vote(flow, meeting, "/vote Бекитүү")
     data = message.button("Макул")["callback_data"]
     await flow.press(meeting.chair, message, "Добушту жабуу")
+    confirm = flow.api.last_to(meeting.group.id)  # nobody voted: the chair confirms
+    await flow.press(meeting.chair, confirm, "Закрыть")
     answer = await flow.press_data(meeting.voters[1], message, data)
     assert answer["text"] in {"Добуш берүү жабылган.", "Голосование закрыто."}
     assert await flow.rows(Ballot) == []
