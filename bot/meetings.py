@@ -255,6 +255,8 @@ async def open_meeting(session: AsyncSession, *, council: Council, now: datetime
     if meeting.status is MeetingStatus.OPEN:
         raise KeneshError(ALREADY_OPEN)
     for other in await repo.council_meetings(session, council.id, (MeetingStatus.OPEN,)):
+        if other.id == meeting.id:  # opened a moment ago by a second /open
+            raise KeneshError(ALREADY_OPEN)
         raise KeneshError(
             __("The meeting of {date} is still open. Close it with /close first; then open today's."),
             date=fmt_datetime(other.starts_at, tz),
@@ -263,7 +265,7 @@ async def open_meeting(session: AsyncSession, *, council: Council, now: datetime
     if not await repo.set_meeting_status(
         session, meeting.id, MeetingStatus.ANNOUNCED, MeetingStatus.OPEN, opened_at=now
     ):
-        await session.rollback()
+        await session.commit()  # nothing was written; ends the transaction (a rollback would expire the user)
         raise KeneshError(ALREADY_OPEN)
     session.add_all(
         RosterEntry(meeting_id=meeting.id, member_id=m.id, full_name=m.full_name)
@@ -277,7 +279,6 @@ async def open_meeting(session: AsyncSession, *, council: Council, now: datetime
 
 async def undo_open(session: AsyncSession, meeting_id: int) -> None:
     """The attendance message could not be posted: the meeting is announced again, as before /open."""
-    await session.rollback()
     if await repo.set_meeting_status(session, meeting_id, MeetingStatus.OPEN, MeetingStatus.ANNOUNCED, opened_at=None):
         await session.execute(delete(RosterEntry).where(RosterEntry.meeting_id == meeting_id))
         await session.execute(delete(Attendance).where(Attendance.meeting_id == meeting_id))

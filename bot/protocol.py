@@ -115,7 +115,7 @@ async def _close(
         closed_at=now,
         closed_automatically=automatically,
     ):
-        await session.rollback()
+        await session.commit()  # nothing was written; ends the transaction
         raise KeneshError(__("This meeting is already closed."))
     closed_votes = await close_open_votes(session, meeting, now)
     meeting.school_year = rules.school_year_of(meeting.starts_at.astimezone(tz).date())

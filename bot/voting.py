@@ -94,7 +94,6 @@ async def set_vote_message(session: AsyncSession, vote: Vote, message_id: int) -
 
 async def undo_vote(session: AsyncSession, vote_id: int) -> None:
     """The vote's message could not be posted: the vote goes, so no phantom is left for the protocol."""
-    await session.rollback()
     await session.execute(delete(Vote).where(Vote.id == vote_id, Vote.message_id.is_(None)))
     await session.commit()
     log.warning("Vote %s dropped: its message could not be posted", vote_id)
@@ -168,7 +167,7 @@ async def close_vote(
     if not confirmed_empty and not (await live_counts(session, vote)).cast:
         raise NoBallots(__("Nobody has voted yet. Close the vote anyway, with the result “no votes cast”?"))
     if not await repo.close_vote_if_open(session, vote.id, now):  # the first write: the database judges
-        await session.rollback()
+        await session.commit()  # nothing was written; ends the transaction
         raise KeneshError(VOTE_CLOSED)
     await _freeze(session, vote, view.meeting, now)
     await session.commit()

@@ -172,7 +172,7 @@ async def close_vote(
             session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now()
         )
     except voting.NoBallots as asking:  # the chair confirms closing a vote nobody voted in
-        await call.answer()
+        await call.answer(asking.render())
         await call.message.reply(asking.render(), reply_markup=confirm_close_vote_keyboard(callback_data.vote_id))
         return
     await call.answer(
@@ -201,7 +201,7 @@ async def heard(message: Message, command: CommandObject, session: AsyncSession)
     council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
     recorded = await meetings.record_heard(session, council=council, text=command.args or "")
     await message.answer(
-        _("Recorded for the protocol: on item {number}, heard {name}.").format(
+        _("Recorded for the protocol: item {number}, heard: {name}").format(
             number=recorded.position, name=esc(recorded.name)
         )
     )
