@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from dataclasses import dataclass
@@ -176,10 +177,14 @@ async def close_vote(
     return ClosedVote(view.council, vote)
 
 
-async def forget_on_disk(session: AsyncSession) -> None:
-    """After a secret ballot's close is committed: no WAL frame keeps a deleted ballot (SQLite)."""
-    if not await checkpoint(session.bind):
-        log.warning("WAL checkpoint after a secret ballot was busy; the next checkpoint completes it")
+async def forget_on_disk(session: AsyncSession, attempts: int = 5) -> None:
+    """After a secret ballot's close is committed: no WAL frame keeps a deleted ballot (SQLite). A reader
+    in the middle of a transaction (the tally timer, the outbox) makes the checkpoint busy: try again."""
+    for attempt in range(attempts):
+        if await checkpoint(session.bind):
+            return
+        await asyncio.sleep(0.2 * (attempt + 1))
+    log.warning("WAL checkpoint after a secret ballot stayed busy; the next checkpoint completes it")
 
 
 async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: datetime) -> None:
