@@ -19,7 +19,7 @@ from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
 from db import repo
 from db.engine import checkpoint
-from db.models import Ballot, Choice, Council, Meeting, MemberStatus, Outcome, Vote
+from db.models import Choice, Council, Meeting, MemberStatus, Outcome, Vote
 
 log = logging.getLogger(__name__)
 
@@ -130,18 +130,22 @@ async def cast_vote(session: AsyncSession, *, vote_id: int, user_id: int, choice
         ballot = await repo.ballot_of(session, vote.id, member.id)
         if ballot is not None and ballot.choice is choice:
             return Cast(choice, changed=False)  # the same button again: nothing to write
-        if ballot is not None:
-            ballot.choice, ballot.cast_at = choice, now
-        else:
-            session.add(Ballot(vote_id=vote.id, member_id=member.id, choice=choice, cast_at=now))
         try:
+            written = await (
+                repo.change_ballot_if_open(session, ballot, choice, now)
+                if ballot is not None
+                else repo.add_ballot_if_open(session, vote.id, member.id, choice, now)
+            )
             await session.commit()
-            return Cast(choice, changed=True)
         except IntegrityError:
             # Two presses of one member raced; the other one inserted first. Read it and update instead.
             await session.rollback()
             if attempt:
                 raise
+            continue
+        if not written:  # closed between the check and the write
+            raise KeneshError(VOTE_CLOSED)
+        return Cast(choice, changed=True)
     raise AssertionError("unreachable")
 
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -245,6 +245,36 @@ async def protocol_parts(session: AsyncSession, meeting_id: int) -> Sequence[Pro
             select(ProtocolPart).where(ProtocolPart.meeting_id == meeting_id).order_by(ProtocolPart.id)
         )
     ).all()
+
+
+def _vote_still_open(vote_id: int):  # noqa: ANN202 - a select of the vote row while it is open
+    """The vote, only while open. On PostgreSQL a share lock on its row: a closing waits for this press to
+    commit (and counts it), or this press waits for the closing and then finds the vote closed."""
+    return select(Vote.id).where(Vote.id == vote_id, Vote.is_open.is_(True)).with_for_update(read=True)
+
+
+async def add_ballot_if_open(
+    session: AsyncSession, vote_id: int, member_id: int, choice: Choice, now: datetime
+) -> bool:
+    """A first ballot, written only if the vote is still open when the write happens: a press racing the
+    close never leaves a ballot behind a closed (secret) vote. False when the vote has closed."""
+    source = _vote_still_open(vote_id).with_only_columns(
+        Vote.id, literal(member_id), literal(choice, Ballot.choice.type), literal(now, Ballot.cast_at.type)
+    )
+    result = await session.execute(
+        insert(Ballot).from_select([Ballot.vote_id, Ballot.member_id, Ballot.choice, Ballot.cast_at], source)
+    )
+    return bool(result.rowcount)
+
+
+async def change_ballot_if_open(session: AsyncSession, ballot: Ballot, choice: Choice, now: datetime) -> bool:
+    result = await session.execute(
+        update(Ballot)
+        .where(Ballot.id == ballot.id, Ballot.vote_id.in_(_vote_still_open(ballot.vote_id)))
+        .values(choice=choice, cast_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
 
 
 async def ballot_of(session: AsyncSession, vote_id: int, member_id: int) -> Ballot | None:
