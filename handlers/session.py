@@ -6,7 +6,7 @@ import logging
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -25,11 +25,13 @@ from bot.keyboards import (
     PresentCb,
     ProtocolCb,
     RollCallCb,
+    RollPageCb,
     VoteCb,
     confirm_close_vote_keyboard,
     present_keyboard,
     protocols_keyboard,
     roll_call_keyboard,
+    roll_call_page_of,
     vote_keyboard,
 )
 from bot.live import ATTENDANCE, VOTE, LiveMessages
@@ -99,10 +101,22 @@ async def roll_call(
     )
     await call.answer(_("Marked present") if now_present else _("Mark removed"))
     view = await meetings.meeting_view(session, callback_data.meeting_id)
-    await call.message.edit_reply_markup(
-        reply_markup=roll_call_keyboard(view.meeting.id, await meetings.roll_call(session, view.meeting))
-    )
+    roll = await meetings.roll_call(session, view.meeting)
+    page = roll_call_page_of(roll, callback_data.member_id)
+    await call.message.edit_reply_markup(reply_markup=roll_call_keyboard(view.meeting.id, roll, page))
     live.touch(ATTENDANCE, callback_data.meeting_id)
+
+
+@router.callback_query(RollPageCb.filter())
+async def roll_call_page(call: CallbackQuery, callback_data: RollPageCb, session: AsyncSession) -> None:
+    view = await meetings.meeting_view(session, callback_data.meeting_id, call.from_user.id)
+    roll = await meetings.roll_call(session, view.meeting)
+    await call.answer()
+    try:
+        await call.message.edit_reply_markup(reply_markup=roll_call_keyboard(view.meeting.id, roll, callback_data.page))
+    except TelegramBadRequest as error:  # the same page pressed again: "message is not modified"
+        if "message is not modified" not in error.message:
+            raise
 
 
 async def _start_vote(

@@ -520,3 +520,29 @@ async def test_a_press_racing_the_close_leaves_no_ballot_behind_a_closed_secret_
     assert written is False and await flow.rows(Ballot) == []
     (vote,) = await flow.rows(Vote)
     assert (vote.votes_for, vote.votes_against) == (1, 0)
+
+
+async def test_the_chairs_roll_call_of_ninety_comes_in_pages(flow):
+    council = await seed_council(flow, members=90)
+    await flow.say(council.chair, council.chair, "/start")
+    day = (NOW + timedelta(days=8)).strftime("%d.%m.%Y")
+    (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day} 15:00{AGENDA}")
+    await flow.press(council.chair, preview, "Опубликовать")
+    flow.clock.advance(timedelta(days=8, hours=5))
+    attendance = await open_meeting(flow, council)
+    assert "0 из 90" in attendance.text
+    roll = flow.api.last_to(council.chair.id)
+    assert len(roll.buttons) == 40 + 3 and roll.buttons[-2]["text"] == "1/3"
+    await flow.press(council.chair, roll, "▶")
+    assert roll.buttons[-2]["text"] == "2/3"
+    name = roll.buttons[5]["text"].split(" ", 1)[1]
+    await flow.press(council.chair, roll, name)
+    assert roll.buttons[-2]["text"] == "2/3" and any(b["text"] == f"✅ {name}" for b in roll.buttons)
+    await flow.live.flush()
+    assert "1 из 90" in attendance.text
+    stranger = council.people[3]
+    answer = await flow.press_data(stranger, roll, roll.buttons[-1]["callback_data"])
+    assert answer["text"] in {
+        "Муну кеңештин төрагасы же катчысы гана жасай алат.",
+        "Это может сделать только председатель или секретарь совета.",
+    }
