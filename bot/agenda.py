@@ -24,7 +24,8 @@ from bot.text_input import clean_text
 _DATE = re.compile(r"^(?:(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[.)]|[-–—•*])\s*")
-_REPORTER = re.compile(r"\s+[—–-]\s+")
+# The reporter follows the last " — " (an em dash) or " -- ": a hyphen or an en dash belongs to the title.
+_REPORTER = re.compile(r"\s+(?:—|--)\s+")
 MAX_YEARS_AHEAD = 2  # a year past the current one + 2 is a typo, not a plan
 
 
@@ -106,10 +107,10 @@ def parse_items(lines: list[str]) -> list[Item]:
         if not text:
             continue
         reporter = None
-        parts = _REPORTER.split(text)
-        if len(parts) > 1 and parts[-1].strip():
-            reporter = parts[-1].strip()
-            text = text[: text.rfind(parts[-1])].rstrip(" —–-")
+        separators = list(_REPORTER.finditer(text))
+        if separators and text[separators[-1].end() :].strip():
+            last = separators[-1]
+            reporter, text = text[last.end() :].strip(), text[: last.start()].strip()
         if len(text) > rules.MAX_ITEM_LENGTH:
             raise KeneshError(
                 __("Item {number} is too long: at most {limit} characters."),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -92,6 +92,16 @@ def record(
         entry.obj_name = select(func.substr(column, 1, 200)).where(key == obj_id).scalar_subquery()
     session.add(entry)
     return entry
+
+
+async def withdraw(session: AsyncSession, action: AuditAction, obj_kind: AuditObject, obj_id: int) -> None:
+    """An action Telegram made us undo (its group message was never posted): it did not happen, so its
+    entry goes in the transaction that undoes it. Nothing else is ever removed from the log."""
+    await session.execute(
+        delete(AuditEntry).where(
+            AuditEntry.action == action, AuditEntry.obj_kind == obj_kind, AuditEntry.obj_id == obj_id
+        )
+    )
 
 
 @dataclass(frozen=True)

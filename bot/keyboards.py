@@ -192,12 +192,25 @@ class RollCallCb(CallbackData, prefix="rc"):
     member_id: int
 
 
+class RollPageCb(CallbackData, prefix="rq"):
+    """A page of the chair's roll call: a council of hundreds does not fit one keyboard."""
+
+    meeting_id: int
+    page: int
+
+
 class VoteCb(CallbackData, prefix="v"):
     vote_id: int
     choice: Choice
 
 
 class CloseVoteCb(CallbackData, prefix="vc"):
+    vote_id: int
+
+
+class ConfirmCloseVoteCb(CallbackData, prefix="vz"):
+    """The chair confirms closing a vote nobody voted in ("no votes cast")."""
+
     vote_id: int
 
 
@@ -254,14 +267,37 @@ def present_keyboard(meeting_id: int, language: GroupLanguage) -> InlineKeyboard
     )
 
 
-def roll_call_keyboard(meeting_id: int, roll: list[tuple[Member, bool]]) -> InlineKeyboardMarkup:
+ROLL_PAGE = 40  # names per page of the roll call; Telegram refuses very large keyboards
+
+
+def roll_call_page_of(roll: list[tuple[Member, bool]], member_id: int) -> int:
+    for index, (member, _present) in enumerate(roll):
+        if member.id == member_id:
+            return index // ROLL_PAGE
+    return 0
+
+
+def roll_call_keyboard(meeting_id: int, roll: list[tuple[Member, bool]], page: int = 0) -> InlineKeyboardMarkup:
+    pages = max(1, -(-len(roll) // ROLL_PAGE))
+    page = min(max(page, 0), pages - 1)
     builder = InlineKeyboardBuilder()
-    for member, present in roll:
+    for member, present in roll[page * ROLL_PAGE : (page + 1) * ROLL_PAGE]:
         builder.button(
             text=f"{'✅' if present else '▫️'} {member.full_name}"[:60],
             callback_data=RollCallCb(meeting_id=meeting_id, member_id=member.id),
         )
     builder.adjust(1)
+    if pages > 1:
+        builder.row(
+            *(
+                InlineKeyboardButton(text=label, callback_data=RollPageCb(meeting_id=meeting_id, page=target).pack())
+                for label, target in (
+                    ("◀", (page - 1) % pages),
+                    (f"{page + 1}/{pages}", page),
+                    ("▶", (page + 1) % pages),
+                )
+            )
+        )
     return builder.as_markup()
 
 
@@ -447,3 +483,9 @@ def log_keyboard(page: int, pages: int) -> InlineKeyboardMarkup | None:
     if page > 0:
         navigation.append(InlineKeyboardButton(text=_("Newer ›"), callback_data=LogCb(page=page - 1).pack()))
     return InlineKeyboardMarkup(inline_keyboard=[navigation]) if navigation else None
+
+
+def confirm_close_vote_keyboard(vote_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Close with no votes cast"), callback_data=ConfirmCloseVoteCb(vote_id=vote_id))
+    return builder.as_markup()

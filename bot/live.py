@@ -57,7 +57,7 @@ async def render_vote(session: AsyncSession, vote_id: int) -> Rendered | None:
         for choice, name in await repo.open_ballots(session, vote.id):
             names.setdefault(choice, []).append(name)
     seats = await presence(session, meeting)
-    text = group_text(council.group_language, lambda: meeting_texts.vote_message(vote, counts, names, seats.members))
+    text = meeting_texts.vote_post(council.group_language, vote, counts, names, seats.members)
     markup = vote_keyboard(vote.id, council.group_language) if vote.is_open else None
     return Rendered(council.chat_id, vote.message_id, text, markup)
 

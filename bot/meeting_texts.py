@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 
-from bot.i18n import fmt_datetime
-from bot.rendering import esc
+from bot.i18n import fmt_datetime, group_text
+from bot.rendering import MESSAGE_LIMIT, esc, tg_len
 from bot.rules import Counts
-from db.models import AgendaItem, Choice, Council, Meeting, Outcome, Vote
+from db.models import AgendaItem, Choice, Council, GroupLanguage, Meeting, Outcome, Vote
 
 if TYPE_CHECKING:
     from bot.meetings import Presence
@@ -23,6 +23,7 @@ def outcome_text(outcome: Outcome) -> str:
         Outcome.ADOPTED: _("adopted"),
         Outcome.NOT_ADOPTED: _("not adopted"),
         Outcome.NO_QUORUM: _("no quorum: no valid decision"),
+        Outcome.NO_VOTES: _("no votes cast"),
     }[outcome]
 
 
@@ -118,16 +119,28 @@ def attendance(seats: Presence) -> str:
     return "\n".join(lines)
 
 
-def vote_message(vote: Vote, counts: Counts, names: dict[Choice, list[str]], seats_members: int) -> str:
+def vote_message(
+    vote: Vote, counts: Counts, names: dict[Choice, list[str]], seats_members: int, name_limit: int | None = None
+) -> str:
+    """A vote's group message. An open vote names voters by choice (at most `name_limit` each, then how many
+    more); a secret ballot, while open, shows only how many have voted, never a count per choice, so a press
+    seen in the room cannot be matched to a count that moved."""
     title = _("<b>Secret ballot</b>") if vote.secret else _("<b>Vote</b>")
     number = _(" on item {number}").format(number=vote.item_position) if vote.item_position else ""
     lines = [f"{title}{number}", esc(vote.decision), ""]
+    if vote.secret and vote.is_open:
+        lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
+        return "\n".join(lines)
     labels = {Choice.FOR: _("For"), Choice.AGAINST: _("Against"), Choice.ABSTAIN: _("Abstain")}
     values = {Choice.FOR: counts.votes_for, Choice.AGAINST: counts.against, Choice.ABSTAIN: counts.abstain}
     for choice in Choice:
         line = f"{labels[choice]}: {values[choice]}"
-        if not vote.secret and names.get(choice):
-            line += " — " + ", ".join(esc(n) for n in names[choice])
+        voters = names.get(choice, []) if not vote.secret else []
+        shown = voters if name_limit is None else voters[:name_limit]
+        if shown:
+            line += " — " + ", ".join(esc(n) for n in shown)
+            if len(voters) > len(shown):
+                line += _(" and {count} more").format(count=len(voters) - len(shown))
         lines.append(line)
     if vote.is_open:
         lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
@@ -140,6 +153,22 @@ def vote_message(vote: Vote, counts: Counts, names: dict[Choice, list[str]], sea
             _("<b>Result: {outcome}.</b>").format(outcome=outcome_text(vote.outcome)),
         ]
     return "\n".join(lines)
+
+
+def vote_post(
+    language: GroupLanguage, vote: Vote, counts: Counts, names: dict[Choice, list[str]], seats_members: int
+) -> str:
+    """The vote message in the group's language(s), under Telegram's 4096 characters for any roster: every
+    name while they fit, then as many per choice as fit, then counts only."""
+    full = group_text(language, lambda: vote_message(vote, counts, names, seats_members))
+    if tg_len(full) <= MESSAGE_LIMIT:
+        return full
+    low, high = 0, max((len(v) for v in names.values()), default=0)
+    while low < high:  # the largest number of names per choice that still fits
+        middle = (low + high + 1) // 2
+        text = group_text(language, lambda m=middle: vote_message(vote, counts, names, seats_members, m))
+        low, high = (middle, high) if tg_len(text) <= MESSAGE_LIMIT else (low, middle - 1)
+    return group_text(language, lambda: vote_message(vote, counts, names, seats_members, low))
 
 
 def choice_label(choice: Choice) -> str:

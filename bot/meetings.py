@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import lazy_gettext as __
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, meeting_texts, notices, rules
 from bot.agenda import Agenda, When
 from bot.errors import KeneshError
+from bot.i18n import fmt_datetime
 from bot.outbox import Kind
 from db import repo
-from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus
+from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
 
 log = logging.getLogger(__name__)
 
 NOT_RUNNER = __("Only the chair or the secretary of the council can do this.")
+ALREADY_OPEN = __("Today's meeting is already open.")
 UPCOMING = (MeetingStatus.ANNOUNCED, MeetingStatus.OPEN)
 ALREADY_PUBLISHED = __("This agenda has already been published or cancelled.")
 NOT_MOVABLE = __("Only an announced meeting that has not started can be moved or cancelled.")
@@ -313,11 +317,31 @@ async def todays_meeting(session: AsyncSession, council: Council, now: datetime,
 async def open_meeting(
     session: AsyncSession, *, council: Council, user_id: int, now: datetime, tz: ZoneInfo
 ) -> MeetingView:
+    """`/open`: today's meeting opens, once, and who belongs to the council with a vote is frozen for it.
+
+    The attendance message is posted after this commit; if it cannot be posted, `undo_open` puts the
+    meeting back as it was, so a second /open works."""
     meeting = await todays_meeting(session, council, now, tz)
     if meeting.status is MeetingStatus.OPEN:
-        raise KeneshError(__("Today's meeting is already open."))
-    meeting.status = MeetingStatus.OPEN
-    meeting.opened_at = now
+        raise KeneshError(ALREADY_OPEN)
+    for other in await repo.council_meetings(session, council.id, (MeetingStatus.OPEN,)):
+        if other.id == meeting.id:  # opened a moment ago by a second /open
+            raise KeneshError(ALREADY_OPEN)
+        raise KeneshError(
+            __("The meeting of {date} is still open. Close it with /close first; then open today's."),
+            date=fmt_datetime(other.starts_at, tz),
+        )
+    # The first write of the transaction, so a second /open (the secretary's, a double tap) finds it done.
+    if not await repo.set_meeting_status(
+        session, meeting.id, MeetingStatus.ANNOUNCED, MeetingStatus.OPEN, opened_at=now
+    ):
+        await session.commit()  # nothing was written; ends the transaction (a rollback would expire the user)
+        raise KeneshError(ALREADY_OPEN)
+    session.add_all(
+        RosterEntry(meeting_id=meeting.id, member_id=m.id, full_name=m.full_name)
+        for m in await repo.approved_members(session, council.id)
+        if m.role.votes
+    )
     audit.record(
         session,
         council_id=council.id,
@@ -330,6 +354,16 @@ async def open_meeting(
     await session.commit()
     log.info("Council %s: meeting %s opened", council.id, meeting.id)
     return MeetingView(council, meeting, await repo.meeting_items(session, meeting.id))
+
+
+async def undo_open(session: AsyncSession, meeting_id: int) -> None:
+    """The attendance message could not be posted: the meeting is announced again, as before /open."""
+    if await repo.set_meeting_status(session, meeting_id, MeetingStatus.OPEN, MeetingStatus.ANNOUNCED, opened_at=None):
+        await session.execute(delete(RosterEntry).where(RosterEntry.meeting_id == meeting_id))
+        await session.execute(delete(Attendance).where(Attendance.meeting_id == meeting_id))
+        await audit.withdraw(session, audit.AuditAction.MEETING_OPENED, audit.AuditObject.MEETING, meeting_id)
+    await session.commit()
+    log.warning("Meeting %s not opened: its attendance message could not be posted", meeting_id)
 
 
 async def open_meeting_of(session: AsyncSession, council: Council) -> Meeting:
@@ -353,18 +387,33 @@ class Presence:
         return rules.quorum_met(self.present, self.members)
 
 
+async def voting_roster(session: AsyncSession, meeting: Meeting) -> dict[int, str]:
+    """member id -> name of those with a vote at this meeting: the roster frozen at /open (a meeting opened
+    before rosters were kept: the members with a vote today)."""
+    frozen = await repo.roster(session, meeting.id)
+    if frozen:
+        return {entry.member_id: entry.full_name for entry in frozen}
+    return {m.id: m.full_name for m in await repo.approved_members(session, meeting.council_id) if m.role.votes}
+
+
 async def presence(session: AsyncSession, meeting: Meeting) -> Presence:
-    members = await repo.approved_members(session, meeting.council_id)
+    voting = set(await voting_roster(session, meeting))
     present = await repo.present_member_ids(session, meeting.id)
-    voting = {m.id for m in members if m.role.votes}
     return Presence(len(voting), len(voting & present), len(present - voting))
 
 
-async def _member_in(session: AsyncSession, council_id: int, user_id: int) -> Member:
-    member = await repo.member_of(session, council_id, user_id)
-    if member is None or member.status is not MemberStatus.APPROVED:
+async def _member_in(session: AsyncSession, meeting: Meeting, user_id: int) -> Member:
+    """An approved member, or one on the meeting's roster (removed during the meeting, still on it)."""
+    member = await repo.member_of(session, meeting.council_id, user_id)
+    if member is None or not await _at_meeting(session, meeting, member):
         raise KeneshError(__("You are not a member of this council."))
     return member
+
+
+async def _at_meeting(session: AsyncSession, meeting: Meeting, member: Member) -> bool:
+    if member.status is MemberStatus.APPROVED:
+        return True
+    return member.id in await voting_roster(session, meeting)
 
 
 async def mark_present(session: AsyncSession, *, meeting_id: int, user_id: int, now: datetime) -> bool:
@@ -372,7 +421,7 @@ async def mark_present(session: AsyncSession, *, meeting_id: int, user_id: int, 
     meeting = await repo.get_meeting(session, meeting_id)
     if meeting is None or meeting.status is not MeetingStatus.OPEN:
         raise KeneshError(__("This meeting is not open."))
-    member = await _member_in(session, meeting.council_id, user_id)
+    member = await _member_in(session, meeting, user_id)
     if await repo.attendance_of(session, meeting.id, member.id) is not None:
         return False
     session.add(Attendance(meeting_id=meeting.id, member_id=member.id, marked_by=user_id, marked_at=now))
@@ -397,7 +446,7 @@ async def toggle_presence(
     if view.meeting.status is not MeetingStatus.OPEN:
         raise KeneshError(__("This meeting is not open."))
     member = await repo.get_member(session, member_id)
-    if member is None or member.council_id != view.council.id or member.status is not MemberStatus.APPROVED:
+    if member is None or member.council_id != view.council.id or not await _at_meeting(session, view.meeting, member):
         raise KeneshError(__("This person is not a member of the council."))
     existing = await repo.attendance_of(session, meeting_id, member_id)
     if existing is not None:
@@ -418,9 +467,17 @@ async def toggle_presence(
 
 
 async def roll_call(session: AsyncSession, meeting: Meeting) -> list[tuple[Member, bool]]:
-    """Every approved member (and participant) with whether they are marked present."""
+    """The meeting's roster and the approved participants, each with whether they are marked present."""
     present = await repo.present_member_ids(session, meeting.id)
-    return [(m, m.id in present) for m in await repo.approved_members(session, meeting.council_id)]
+    voting = await voting_roster(session, meeting)
+    people = [m for m in await repo.approved_members(session, meeting.council_id) if m.id in voting or not m.role.votes]
+    listed = {m.id for m in people}
+    for member_id in voting.keys() - listed:  # removed during the meeting: still on its roster
+        member = await repo.get_member(session, member_id)
+        if member is not None:
+            people.append(member)
+    people.sort(key=lambda m: m.full_name)
+    return [(m, m.id in present) for m in people]
 
 
 async def set_attendance_message(session: AsyncSession, meeting: Meeting, message_id: int) -> None:
@@ -431,3 +488,31 @@ async def set_attendance_message(session: AsyncSession, meeting: Meeting, messag
 async def is_member_of(session: AsyncSession, council_id: int, user_id: int) -> bool:
     member = await repo.member_of(session, council_id, user_id)
     return member is not None and member.status is MemberStatus.APPROVED
+
+
+MAX_HEARD = 128
+_HEARD = re.compile(r"^(\d{1,2})[.)]?\s+(.+)$", re.S)
+
+
+@dataclass(frozen=True)
+class Heard:
+    position: int
+    name: str
+
+
+async def record_heard(session: AsyncSession, *, council: Council, text: str) -> Heard:
+    """`/heard 2 Осмонова Г.`: who actually reported on item 2, for the protocol's "Heard" line."""
+    meeting = await open_meeting_of(session, council)
+    match = _HEARD.match((text or "").strip())
+    if not match:
+        raise KeneshError(__("Write the item number and who reported on it, for example: /heard 2 Осмонова Г."))
+    position, name = int(match.group(1)), " ".join(match.group(2).split())
+    if len(name) > MAX_HEARD:
+        raise KeneshError(__("The name is too long: at most {limit} characters."), limit=MAX_HEARD)
+    item = next((i for i in await repo.meeting_items(session, meeting.id) if i.position == position), None)
+    if item is None:
+        raise KeneshError(__("The agenda has no item {number}."), number=position)
+    item.heard = name
+    await session.commit()
+    log.info("Council %s: meeting %s, item %s heard recorded", council.id, meeting.id, position)
+    return Heard(position, name)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from dataclasses import dataclass, field
@@ -19,13 +20,13 @@ from bot import audit, rules
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime, in_locale
 from bot.meeting_texts import counts_text
-from bot.meetings import meeting_view, open_meeting_of
+from bot.meetings import meeting_view, open_meeting_of, voting_roster
 from bot.outbox import Kind, enqueue
 from bot.rendering import esc, split_blocks
 from bot.rules import Counts
-from bot.voting import close_open_votes, frozen_counts
+from bot.voting import close_open_votes, forget_on_disk, frozen_counts
 from db import repo
-from db.models import Council, GroupLanguage, Meeting, MeetingStatus, Outcome
+from db.models import Council, GroupLanguage, IssuedProtocol, Meeting, MeetingStatus, Outcome, ProtocolPart
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class ProtocolData:
     participants: list[str]
     items: list[tuple[int, str, str | None]]
     decisions: list[Decision]
+    heard: dict[int, str] = field(default_factory=dict)  # item position -> who reported (/heard)
+    closed_automatically: bool = False
 
     @property
     def quorum(self) -> bool:
@@ -69,15 +72,58 @@ async def close_meeting(
     """`/close`: closes any open vote, ends the meeting and gives its protocol the next number of the year."""
     meeting = await open_meeting_of(session, council)
     await meeting_view(session, meeting.id, user_id)  # only the chair or the secretary
-    await close_open_votes(session, meeting, now)
-    meeting.status = MeetingStatus.CLOSED
-    meeting.closed_at = now
+    return await _close(session, council, meeting, by_user=user_id, now=now, tz=tz, default_locale=default_locale)
+
+
+async def close_meetings_left_open(
+    session: AsyncSession, *, now: datetime, tz: ZoneInfo, default_locale: str
+) -> list[Meeting]:
+    """The daily check: a meeting still open after its day is closed, its open votes frozen, its protocol
+    posted, saying it was closed automatically; the next meeting can then open."""
+    today = now.astimezone(tz).date()
+    closed = []
+    for meeting in await repo.meetings_with_status(session, (MeetingStatus.OPEN,)):
+        if meeting.starts_at.astimezone(tz).date() >= today:
+            continue
+        council = await repo.get_council(session, meeting.council_id)
+        try:
+            closed.append(
+                await _close(session, council, meeting, by_user=None, now=now, tz=tz, default_locale=default_locale)
+            )
+        except KeneshError:  # closed by the chair in the meantime
+            continue
+    return closed
+
+
+async def _close(
+    session: AsyncSession,
+    council: Council,
+    meeting: Meeting,
+    *,
+    by_user: int | None,
+    now: datetime,
+    tz: ZoneInfo,
+    default_locale: str,
+) -> Meeting:
+    """One closing, whoever asks first: the chair and the secretary at once get one protocol, not two."""
+    automatically = by_user is None
+    if not await repo.set_meeting_status(  # the transaction's first write: a second /close finds it closed
+        session,
+        meeting.id,
+        MeetingStatus.OPEN,
+        MeetingStatus.CLOSED,
+        closed_at=now,
+        closed_automatically=automatically,
+    ):
+        await session.commit()  # nothing was written; ends the transaction
+        raise KeneshError(__("This meeting is already closed."))
+    closed_votes = await close_open_votes(session, meeting, now)
     meeting.school_year = rules.school_year_of(meeting.starts_at.astimezone(tz).date())
     meeting.protocol_number = await repo.max_protocol_number(session, council.id, meeting.school_year) + 1
     audit.record(
         session,
         council_id=council.id,
-        actor_id=user_id,
+        actor_id=by_user,  # None: closed automatically by the daily check
         action=audit.AuditAction.MEETING_CLOSED,
         obj_kind=audit.AuditObject.MEETING,
         obj_id=meeting.id,
@@ -87,10 +133,10 @@ async def close_meeting(
     await session.flush()
     from bot.materials import decided_at_meeting  # materials import meetings; keep the graph one-way at load
 
-    await decided_at_meeting(session, meeting, user_id, now, default_locale)
-    # The protocol goes to the group through the outbox, in the same transaction that closes the meeting.
-    data = await protocol_data(session, meeting.id)
-    for part in protocol_messages(data, tz, council.group_language):
+    await decided_at_meeting(session, meeting, by_user or 0, now, default_locale)
+    # What is issued is stored, and goes to the group through the outbox, in the transaction that closes it.
+    await issue_protocol(session, council, meeting.id, await protocol_data(session, meeting.id), tz=tz, now=now)
+    for part in await repo.protocol_parts(session, meeting.id):
         enqueue(
             session,
             chat_id=council.chat_id,
@@ -98,8 +144,9 @@ async def close_meeting(
             now=now,
             council_id=council.id,
             ref_id=meeting.id,
-            text=part,
+            text=part.text,
         )
+    issued = await repo.issued_protocol(session, meeting.id)
     enqueue(
         session,
         chat_id=council.chat_id,
@@ -107,12 +154,60 @@ async def close_meeting(
         now=now,
         council_id=council.id,
         ref_id=meeting.id,
-        document=protocol_docx(data, tz, council.group_language),
-        filename=protocol_filename(data),
+        document=issued.document,
+        filename=issued.filename,
     )
     await session.commit()
-    log.info("Council %s: meeting %s closed, protocol No. %s", council.id, meeting.id, meeting.protocol_number)
+    if any(vote.secret for vote in closed_votes):
+        await forget_on_disk(session)
+    log.info(
+        "Council %s: meeting %s closed%s, protocol No. %s",
+        council.id,
+        meeting.id,
+        " automatically" if automatically else "",
+        meeting.protocol_number,
+    )
     return meeting
+
+
+async def issue_protocol(
+    session: AsyncSession, council: Council, meeting_id: int, data: ProtocolData, *, tz: ZoneInfo, now: datetime
+) -> IssuedProtocol:
+    """The protocol as issued: its HTML parts in each language the group reads, and the .docx with its
+    SHA-256. Every later send sends these, so a renamed member or a new translation never changes it."""
+    for locale in _locales(council.group_language):
+        for position, text in enumerate(protocol_messages(data, tz, GroupLanguage(locale)), 1):
+            session.add(ProtocolPart(meeting_id=meeting_id, locale=locale, position=position, text=text))
+    document = protocol_docx(data, tz, council.group_language)
+    issued = IssuedProtocol(
+        meeting_id=meeting_id,
+        filename=protocol_filename(data),
+        document=document,
+        sha256=hashlib.sha256(document).hexdigest(),
+        issued_at=now,
+    )
+    session.add(issued)
+    await session.flush()
+    return issued
+
+
+@dataclass(frozen=True)
+class IssuedCopy:
+    """What to send someone who asks for a protocol again: the stored parts and document, unchanged."""
+
+    parts: list[str]
+    filename: str
+    document: bytes
+
+
+async def issued_copy(session: AsyncSession, meeting_id: int, locale: str) -> IssuedCopy | None:
+    """The issued protocol in the reader's language when it was issued in it, else every issued part."""
+    issued = await repo.issued_protocol(session, meeting_id)
+    if issued is None:
+        return None  # closed before protocols were kept as issued
+    parts = list(await repo.protocol_parts(session, meeting_id))
+    mine = [p.text for p in parts if p.locale == locale]
+    return IssuedCopy(mine or [p.text for p in parts], issued.filename, issued.document)
 
 
 async def protocol_data(session: AsyncSession, meeting_id: int) -> ProtocolData:
@@ -122,8 +217,8 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> ProtocolData:
         raise KeneshError(__("This meeting has no protocol yet."))
     members = await repo.approved_members(session, council.id)
     present_ids = await repo.present_member_ids(session, meeting.id)
-    voting = [m for m in members if m.role.votes]
-    by_user = {m.user_id: m.full_name for m in members}
+    voting = await voting_roster(session, meeting)  # frozen at /open: present and absent are of this list
+    by_user = {m.user_id: voting.get(m.id, m.full_name) for m in members}
     decisions = []
     for vote in await repo.meeting_votes(session, meeting.id):
         names: dict[str, list[str]] = {}
@@ -142,6 +237,7 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> ProtocolData:
                 names,
             )
         )
+    ordered = sorted(voting.items(), key=lambda entry: entry[1])
     return ProtocolData(
         council_title=council.title,
         number=meeting.protocol_number,
@@ -151,11 +247,13 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> ProtocolData:
         chair=by_user.get(council.chair_id, "—"),
         secretary=by_user.get(council.secretary_id) if council.secretary_id else None,
         members_total=len(voting),
-        present=[m.full_name for m in voting if m.id in present_ids],
-        absent=[m.full_name for m in voting if m.id not in present_ids],
-        participants=[m.full_name for m in members if not m.role.votes and m.id in present_ids],
+        present=[name for member_id, name in ordered if member_id in present_ids],
+        absent=[name for member_id, name in ordered if member_id not in present_ids],
+        participants=[m.full_name for m in members if m.id not in voting and m.id in present_ids],
         items=[(item.position, item.title, item.reporter) for item in view.items],
         decisions=decisions,
+        heard={item.position: item.heard for item in view.items if item.heard},
+        closed_automatically=meeting.closed_automatically,
     )
 
 
@@ -206,8 +304,9 @@ def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
         lines.append(("text", f"{position}. {title}" + (f" — {reporter}" if reporter else "")))
     for position, title, reporter in data.items:
         lines.append(("heading", f"{position}. {title}"))
-        if reporter:
-            lines.append(("text", _("Heard: {name}").format(name=reporter)))
+        heard = data.heard.get(position) or reporter
+        if heard:
+            lines.append(("text", _("Heard: {name}").format(name=heard)))
         item_decisions = [d for d in data.decisions if d.item_position == position]
         if not item_decisions:
             lines.append(("text", _("No decision was put to the vote.")))
@@ -216,6 +315,10 @@ def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
     if other:
         lines.append(("heading", _("Other decisions")))
         lines.extend(_decision_lines(other))
+    if data.closed_automatically:
+        lines.append(
+            ("text", _("The meeting was not closed by the chair: it was closed automatically at the end of the day."))
+        )
     lines.append(("space", ""))
     lines.append(("sign", _("Chair: ____________ {name}").format(name=data.chair)))
     lines.append(("sign", _("Secretary: ____________ {name}").format(name=data.secretary or "")))
@@ -232,6 +335,7 @@ def _decision_lines(decisions: list[Decision]) -> list[tuple[str, str]]:
             Outcome.ADOPTED: _("{kind}: {counts}. Adopted."),
             Outcome.NOT_ADOPTED: _("{kind}: {counts}. Not adopted."),
             Outcome.NO_QUORUM: _("{kind}: {counts}. No quorum, so the decision is not valid."),
+            Outcome.NO_VOTES: _("{kind}: no votes were cast, so no decision was taken."),
         }[decision.outcome]
         lines.append(("text", result.format(kind=kind, counts=counts_text(decision.counts))))
     return lines

@@ -21,7 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
-from bot import meeting_texts, notices, watchdog
+from bot import meeting_texts, notices, protocol, watchdog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.instances import LEADER_KEY, close_dedicated, dedicated_connection
@@ -141,8 +141,9 @@ class Scheduler:
             sent = frozenset(await repo.job_runs_like(session, "remind:"))
         for meeting in meetings:
             self.plan_reminders(meeting, sent)
+        await self.close_meetings_left_open()  # also after a restart: a day's meeting never stays open
         self.aps.add_job(
-            self.watchdog_check,
+            self.daily_check,
             "cron",
             hour=self.settings.watchdog_hour,
             minute=0,
@@ -206,6 +207,26 @@ class Scheduler:
 
     def reminder_jobs(self, meeting_id: int) -> list[str]:
         return sorted(job.id for job in self.aps.get_jobs() if job.id.startswith(f"remind:{meeting_id}:"))
+
+    async def daily_check(self) -> None:
+        """Once a day: meetings left open are closed, then the trimester check."""
+        await self.close_meetings_left_open()
+        await self.watchdog_check()
+
+    async def close_meetings_left_open(self) -> None:
+        """A meeting still open after its day is closed with its protocol (the operation in protocol.py)."""
+        try:
+            async with self.sessionmaker() as session:
+                with self.i18n.context():
+                    closed = await protocol.close_meetings_left_open(
+                        session, now=self.clock.now(), tz=self.settings.tz, default_locale=self.settings.default_locale
+                    )
+        except Exception:  # logged; tried again at the next daily check or start
+            log.exception("Closing meetings left open failed")
+            return
+        if closed:
+            log.info("Closed %d meeting(s) left open after their day", len(closed))
+            self.delivery.wake()
 
     async def watchdog_check(self) -> None:
         """cl. 7.4: the daily trimester check; warnings go out through the outbox."""

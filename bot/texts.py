@@ -141,6 +141,7 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
             _("/open — open today's meeting: attendance in the group"),
             _("/vote — put a decision to the vote; /vote 2 … for agenda item 2"),
             _("/secretvote — the same as a secret ballot"),
+            _("/heard 2 Осмонова Г. — who reported on item 2, for the protocol"),
             _("/close — close the meeting and post the protocol"),
             _("/materials — review the submitted materials"),
             _("/log — who did what in the council's record, newest first"),

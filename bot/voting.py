@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import asyncio
 import logging
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
 from aiogram.utils.i18n import lazy_gettext as __
+from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,22 +18,23 @@ from bot.errors import KeneshError
 from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
 from db import repo
-from db.models import Ballot, Choice, Council, Meeting, MemberStatus, Outcome, SecretVoter, Vote
+from db.engine import checkpoint
+from db.models import Choice, Council, Meeting, MemberStatus, Outcome, Vote
 
 log = logging.getLogger(__name__)
 
 MAX_DECISION = 1000
 _ITEM_NUMBER = re.compile(r"^(\d{1,2})[.)]?\s+(.+)$", re.S)
+_ONLY_NUMBER = re.compile(r"^\d{1,2}[.)]?$")
 
 VOTE_CLOSED = __("The vote is closed.")
 
 
-def ballot_token(salt: str, member_id: int) -> str:
-    return hmac.new(salt.encode(), str(member_id).encode(), hashlib.sha256).hexdigest()
-
-
 def outcome_of(counts: Counts, present: int, members: int) -> Outcome:
-    """cl. 7.7: without 2/3 present there is no valid decision; with it, more than half of those voting."""
+    """cl. 7.7: without 2/3 present there is no valid decision; with it, more than half of those voting.
+    A vote nobody took part in decides nothing either way: its question waits for another meeting."""
+    if not counts.cast:
+        return Outcome.NO_VOTES
     if not rules.quorum_met(present, members):
         return Outcome.NO_QUORUM
     return Outcome.ADOPTED if rules.decision_adopted(counts.votes_for, counts.cast) else Outcome.NOT_ADOPTED
@@ -72,7 +72,7 @@ async def start_vote(
         if not 1 <= number <= len(items):
             raise KeneshError(__("The agenda has no item {number}."), number=number)
         item_position, text = number, match.group(2).strip()
-    if not text:
+    if not text or _ONLY_NUMBER.match(text):
         raise KeneshError(__("Write the decision after the command, for example: /vote 1 Approve the plan"))
     if len(text) > MAX_DECISION:
         raise KeneshError(__("The decision is too long: at most {limit} characters."), limit=MAX_DECISION)
@@ -81,7 +81,6 @@ async def start_vote(
         item_position=item_position,
         decision=text,
         secret=secret,
-        salt=secrets.token_hex(16) if secret else None,
         is_open=True,
         opened_at=now,
     )
@@ -107,6 +106,15 @@ async def set_vote_message(session: AsyncSession, vote: Vote, message_id: int) -
     await session.commit()
 
 
+async def undo_vote(session: AsyncSession, vote_id: int) -> None:
+    """The vote's message could not be posted: the vote goes, so no phantom is left for the protocol."""
+    dropped = await session.execute(delete(Vote).where(Vote.id == vote_id, Vote.message_id.is_(None)))
+    if dropped.rowcount:
+        await audit.withdraw(session, audit.AuditAction.VOTE_OPENED, audit.AuditObject.VOTE, vote_id)
+    await session.commit()
+    log.warning("Vote %s dropped: its message could not be posted", vote_id)
+
+
 @dataclass(frozen=True)
 class Cast:
     choice: Choice
@@ -115,43 +123,44 @@ class Cast:
 
 async def cast_vote(session: AsyncSession, *, vote_id: int, user_id: int, choice: Choice, now: datetime) -> Cast:
     """A button press: stored (one member, one vote, by a unique constraint) before it is acknowledged."""
-    check = await repo.voter_check(session, vote_id, user_id)  # one query for vote, member and attendance
+    check = await repo.voter_check(session, vote_id, user_id)  # one query for vote, member, roster, attendance
     if check is None:
         raise KeneshError(__("This vote no longer exists."))
     vote, member = check.vote, check.member
     if not vote.is_open:
         raise KeneshError(VOTE_CLOSED)
-    if member is None or member.status is not MemberStatus.APPROVED:
+    if member is None:
         raise KeneshError(__("Only members of the council vote."))
-    if not member.role.votes:
-        raise KeneshError(__("Participants take part without a vote (regulation, cl. 4.3)."))
+    if not check.on_roster:  # the roster frozen at /open decides who votes at this meeting
+        if member.status is MemberStatus.APPROVED and not member.role.votes:
+            raise KeneshError(__("Participants take part without a vote (regulation, cl. 4.3)."))
+        if member.status is MemberStatus.APPROVED:
+            raise KeneshError(
+                __("You joined the council after this meeting opened: you vote from the next meeting on.")
+            )
+        raise KeneshError(__("Only members of the council vote."))
     if not check.present:
         raise KeneshError(__("You are not marked present. Press “Present” on the attendance message first."))
-    token = ballot_token(vote.salt, member.id) if vote.secret else None
     for attempt in range(2):
-        ballot = await (
-            repo.ballot_of(session, vote.id, token=token)
-            if token
-            else repo.ballot_of(session, vote.id, member_id=member.id)
-        )
+        ballot = await repo.ballot_of(session, vote.id, member.id)
         if ballot is not None and ballot.choice is choice:
             return Cast(choice, changed=False)  # the same button again: nothing to write
-        if ballot is not None:
-            ballot.choice, ballot.cast_at = choice, now
-        else:
-            session.add(
-                Ballot(vote_id=vote.id, member_id=None if token else member.id, token=token, choice=choice, cast_at=now)
-            )
-            if token:
-                session.add(SecretVoter(vote_id=vote.id, member_id=member.id))
         try:
+            written = await (
+                repo.change_ballot_if_open(session, ballot, choice, now)
+                if ballot is not None
+                else repo.add_ballot_if_open(session, vote.id, member.id, choice, now)
+            )
             await session.commit()
-            return Cast(choice, changed=True)
         except IntegrityError:
             # Two presses of one member raced; the other one inserted first. Read it and update instead.
             await session.rollback()
             if attempt:
                 raise
+            continue
+        if not written:  # closed between the check and the write
+            raise KeneshError(VOTE_CLOSED)
+        return Cast(choice, changed=True)
     raise AssertionError("unreachable")
 
 
@@ -159,15 +168,26 @@ async def cast_vote(session: AsyncSession, *, vote_id: int, user_id: int, choice
 class ClosedVote:
     council: Council
     vote: Vote
-    changed: bool  # False when it was already closed
 
 
-async def close_vote(session: AsyncSession, *, vote_id: int, user_id: int, now: datetime) -> ClosedVote:
+class NoBallots(KeneshError):
+    """Nobody has voted: the chair confirms before the vote closes as "no votes cast"."""
+
+
+async def close_vote(
+    session: AsyncSession, *, vote_id: int, user_id: int, now: datetime, confirmed_empty: bool = False
+) -> ClosedVote:
+    """The chair's Close button: the vote closes once (a second press, or the secretary's, finds it closed)."""
     vote = await repo.get_vote(session, vote_id)
     if vote is None:
         raise KeneshError(__("This vote no longer exists."))
     view = await meeting_view(session, vote.meeting_id, user_id)
     if not vote.is_open:
+        raise KeneshError(VOTE_CLOSED)
+    if not confirmed_empty and not (await live_counts(session, vote)).cast:
+        raise NoBallots(__("Nobody has voted yet. Close the vote anyway, with the result “no votes cast”?"))
+    if not await repo.close_vote_if_open(session, vote.id, now):  # the first write: the database judges
+        await session.commit()  # nothing was written; ends the transaction
         raise KeneshError(VOTE_CLOSED)
     await _freeze(session, vote, view.meeting, now)
     audit.record(
@@ -181,18 +201,34 @@ async def close_vote(session: AsyncSession, *, vote_id: int, user_id: int, now: 
         now=now,
     )
     await session.commit()
-    return ClosedVote(view.council, vote, True)
+    if vote.secret:
+        await forget_on_disk(session)
+    return ClosedVote(view.council, vote)
+
+
+async def forget_on_disk(session: AsyncSession, attempts: int = 5) -> None:
+    """After a secret ballot's close is committed: no WAL frame keeps a deleted ballot (SQLite). A reader
+    in the middle of a transaction (the tally timer, the outbox) makes the checkpoint busy: try again."""
+    for attempt in range(attempts):
+        if await checkpoint(session.bind):
+            return
+        await asyncio.sleep(0.2 * (attempt + 1))
+    log.warning("WAL checkpoint after a secret ballot stayed busy; the next checkpoint completes it")
 
 
 async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: datetime) -> None:
-    counts = await live_counts(session, vote)
+    """The closing of one vote, inside the closing transaction: its totals against the meeting's roster,
+    counting only present members of that roster; a secret ballot keeps only totals and who voted."""
+    counted = await repo.ballot_counts(session, vote.id)
+    counts = Counts(counted.get(Choice.FOR, 0), counted.get(Choice.AGAINST, 0), counted.get(Choice.ABSTAIN, 0))
     seats = await presence(session, meeting)
     vote.votes_for, vote.votes_against, vote.votes_abstain = counts.votes_for, counts.against, counts.abstain
     vote.members_total, vote.present_total = seats.members, seats.present
     vote.outcome = outcome_of(counts, seats.present, seats.members)
     vote.is_open = False
     vote.closed_at = now
-    vote.salt = None  # a secret ballot's choices can no longer be linked to anyone
+    if vote.secret:
+        await repo.forget_ballots(session, vote.id, await repo.counted_voter_ids(session, vote.id))
     log.info(
         "Vote %s closed: %s (%d/%d/%d, %d of %d present)",
         vote.id,
@@ -206,9 +242,14 @@ async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: date
 
 
 async def close_open_votes(session: AsyncSession, meeting: Meeting, now: datetime) -> list[Vote]:
-    closed = list(await repo.open_votes(session, meeting.id))
-    for vote in closed:
-        await _freeze(session, vote, meeting, now)
+    """At the meeting's close: every open vote closes; one whose message was never posted is dropped."""
+    closed = []
+    for vote in await repo.open_votes(session, meeting.id):
+        if vote.message_id is None:
+            await session.delete(vote)
+        elif await repo.close_vote_if_open(session, vote.id, now):
+            await _freeze(session, vote, meeting, now)
+            closed.append(vote)
     return closed
 
 

@@ -26,9 +26,24 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
+            # What is deleted is overwritten with zeros, not left in free space: a closed secret ballot's
+            # rows must not be readable from the file (https://sqlite.org/pragma.html#pragma_secure_delete).
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
     return engine
+
+
+async def checkpoint(engine: AsyncEngine) -> bool:
+    """SQLite: copy the WAL into the database file and truncate it, so no earlier page version (a secret
+    ballot before its deletion) stays in the -wal file. Run after the commit; True when it completed.
+    PostgreSQL keeps dead rows until VACUUM, which is the operator's (see the README)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    async with engine.connect() as connection:
+        connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        busy, _log, _done = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+    return not busy
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:

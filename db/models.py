@@ -161,6 +161,10 @@ class MeetingStatus(enum.StrEnum):
 
 class Meeting(Base):
     __tablename__ = "meetings"
+    # cl. 7.5: one protocol No. N per council and school year, whatever two closings race.
+    __table_args__ = (
+        UniqueConstraint("council_id", "school_year", "protocol_number", name="uq_meetings_protocol_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
@@ -179,6 +183,8 @@ class Meeting(Base):
     protocol_number: Mapped[int | None]
     school_year: Mapped[int | None]  # the year the school year began in: 2026 for 2026/2027
     protocol_file_id: Mapped[str | None] = mapped_column(String(255))
+    # Closed by the next day's check, not by the chair: the protocol says so.
+    closed_automatically: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
     items: Mapped[list[AgendaItem]] = relationship(
         back_populates="meeting", order_by="AgendaItem.position", lazy="raise", cascade="all, delete-orphan"
@@ -194,10 +200,49 @@ class AgendaItem(Base):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     reporter: Mapped[str | None] = mapped_column(String(128))
+    # Who actually reported at the meeting (/heard); the protocol falls back to the agenda's reporter.
+    heard: Mapped[str | None] = mapped_column(String(128))
     # An item that reviews a methodical material: the meeting's vote on it decides the material (cl. 3.1).
     material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id", ondelete="SET NULL"))
 
     meeting: Mapped[Meeting] = relationship(back_populates="items", lazy="raise")
+
+
+class RosterEntry(Base):
+    """Who belonged to the council, with a vote, when the meeting opened: every quorum of the meeting counts
+    against this list, and only its members vote, whatever is approved or removed during the meeting."""
+
+    __tablename__ = "meeting_roster"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(128))
+
+
+class IssuedProtocol(Base):
+    """A protocol as it was issued at the close: its .docx bytes (and their SHA-256); the text is in its parts.
+    Every later send sends these, never a new rendering."""
+
+    __tablename__ = "issued_protocols"
+
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(128))
+    document: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime]
+
+
+class ProtocolPart(Base):
+    """One HTML message of an issued protocol, in one language, in its place among that language's parts."""
+
+    __tablename__ = "protocol_parts"
+    __table_args__ = (UniqueConstraint("meeting_id", "locale", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    locale: Mapped[str] = mapped_column(String(8))
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
 
 
 class Attendance(Base):
@@ -223,6 +268,7 @@ class Outcome(enum.StrEnum):
     ADOPTED = "adopted"
     NOT_ADOPTED = "not_adopted"
     NO_QUORUM = "no_quorum"
+    NO_VOTES = "no_votes"  # closed with no ballot: no decision either way; the question waits
 
 
 class Vote(Base):
@@ -234,10 +280,10 @@ class Vote(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     item_position: Mapped[int | None]
     decision: Mapped[str] = mapped_column(String(1000))
+    # Secret ballot: while open, a ballot row per member lets them change their choice and shows only how many
+    # voted. The closing transaction keeps the totals, writes who voted (sorted by member) and deletes the
+    # ballots, with SQLite's secure_delete and a WAL checkpoint, so the file cannot pair anyone with a choice.
     secret: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    # Secret ballot: choices are stored under HMAC(salt, member) so a member can change their choice while
-    # the vote is open; the salt is erased at closing, after which no choice can be linked to anyone.
-    salt: Mapped[str | None] = mapped_column(String(64))
     is_open: Mapped[bool] = mapped_column(Boolean)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     opened_at: Mapped[datetime]
@@ -251,25 +297,20 @@ class Vote(Base):
 
 
 class Ballot(Base):
-    """One member, one vote: unique per (vote, member) in an open vote, per (vote, token) in a secret one."""
+    """One member, one vote, by a unique constraint. A secret ballot's rows live only while it is open."""
 
     __tablename__ = "ballots"
-    # Named by hand: the naming convention would give both "uq_ballots_vote_id", which PostgreSQL refuses.
-    __table_args__ = (
-        UniqueConstraint("vote_id", "member_id", name="uq_ballots_vote_member"),
-        UniqueConstraint("vote_id", "token", name="uq_ballots_vote_token"),
-    )
+    __table_args__ = (UniqueConstraint("vote_id", "member_id", name="uq_ballots_vote_member"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), index=True)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
-    token: Mapped[str | None] = mapped_column(String(64))
     choice: Mapped[Choice] = mapped_column(_enum(Choice, 8))
     cast_at: Mapped[datetime]
 
 
 class SecretVoter(Base):
-    """Who took part in a secret ballot, kept apart from what they chose."""
+    """Who took part in a closed secret ballot: written at the close, in member order, never in voting order."""
 
     __tablename__ = "secret_voters"
 
@@ -480,6 +521,7 @@ __all__ = [
     "Council",
     "FsmRecord",
     "GroupLanguage",
+    "IssuedProtocol",
     "JobRun",
     "Material",
     "MaterialEvent",
@@ -493,7 +535,9 @@ __all__ = [
     "OutboxStatus",
     "Outcome",
     "QuarantinedFile",
+    "ProtocolPart",
     "Role",
+    "RosterEntry",
     "SecretVoter",
     "User",
     "Vote",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -16,11 +16,15 @@ from db.models import (
     Ballot,
     Choice,
     Council,
+    IssuedProtocol,
     JobRun,
     Meeting,
     MeetingStatus,
     Member,
     MemberStatus,
+    ProtocolPart,
+    RosterEntry,
+    SecretVoter,
     User,
     Vote,
 )
@@ -177,29 +181,114 @@ async def open_votes(session: AsyncSession, meeting_id: int) -> Sequence[Vote]:
     return (await session.scalars(select(Vote).where(Vote.meeting_id == meeting_id, Vote.is_open.is_(True)))).all()
 
 
-async def ballot_counts(session: AsyncSession, vote_id: int) -> dict[Choice, int]:
-    rows = await session.execute(
-        select(Ballot.choice, func.count()).where(Ballot.vote_id == vote_id).group_by(Ballot.choice)
+def _counted(vote_id: int):  # noqa: ANN202 - a select of ballots that count
+    """Ballots that count: of members on the meeting's frozen roster who are marked present."""
+    return (
+        select(Ballot)
+        .join(Vote, Vote.id == Ballot.vote_id)
+        .join(RosterEntry, (RosterEntry.meeting_id == Vote.meeting_id) & (RosterEntry.member_id == Ballot.member_id))
+        .join(Attendance, (Attendance.meeting_id == Vote.meeting_id) & (Attendance.member_id == Ballot.member_id))
+        .where(Ballot.vote_id == vote_id)
     )
+
+
+async def ballot_counts(session: AsyncSession, vote_id: int) -> dict[Choice, int]:
+    counted = _counted(vote_id).subquery()
+    rows = await session.execute(select(counted.c.choice, func.count()).group_by(counted.c.choice))
     return {choice: count for choice, count in rows.all()}
 
 
 async def open_ballots(session: AsyncSession, vote_id: int) -> Sequence[tuple[Choice, str]]:
     """(choice, member name) of an open (not secret) vote, for showing names next to choices."""
     rows = await session.execute(
-        select(Ballot.choice, Member.full_name)
-        .join(Member, Member.id == Ballot.member_id)
-        .where(Ballot.vote_id == vote_id)
-        .order_by(Member.full_name)
+        _counted(vote_id).with_only_columns(Ballot.choice, RosterEntry.full_name).order_by(RosterEntry.full_name)
     )
     return [(choice, name) for choice, name in rows.all()]
 
 
-async def ballot_of(
-    session: AsyncSession, vote_id: int, *, member_id: int | None = None, token: str | None = None
-) -> Ballot | None:
-    condition = Ballot.member_id == member_id if member_id is not None else Ballot.token == token
-    return await session.scalar(select(Ballot).where(Ballot.vote_id == vote_id, condition))
+async def counted_voter_ids(session: AsyncSession, vote_id: int) -> list[int]:
+    """The members whose ballots count, by member id (an order that says nothing about when they voted)."""
+    rows = await session.scalars(_counted(vote_id).with_only_columns(Ballot.member_id).order_by(Ballot.member_id))
+    return list(rows.all())
+
+
+async def forget_ballots(session: AsyncSession, vote_id: int, voter_ids: list[int]) -> None:
+    """A secret ballot at its close: who voted, in member order, and no ballot row left to pair with it."""
+    await session.execute(delete(Ballot).where(Ballot.vote_id == vote_id))
+    session.add_all(SecretVoter(vote_id=vote_id, member_id=member_id) for member_id in sorted(voter_ids))
+    await session.flush()
+
+
+async def close_vote_if_open(session: AsyncSession, vote_id: int, now: datetime) -> bool:
+    """The one closing of a vote: False when another closing came first (the database is the judge)."""
+    result = await session.execute(
+        update(Vote).where(Vote.id == vote_id, Vote.is_open.is_(True)).values(is_open=False, closed_at=now)
+    )
+    return bool(result.rowcount)
+
+
+async def set_meeting_status(
+    session: AsyncSession, meeting_id: int, expected: MeetingStatus, new: MeetingStatus, **values: object
+) -> bool:
+    """A meeting's state change, only from the expected state: False when another attempt came first."""
+    result = await session.execute(
+        update(Meeting).where(Meeting.id == meeting_id, Meeting.status == expected).values(status=new, **values)
+    )
+    return bool(result.rowcount)
+
+
+async def roster(session: AsyncSession, meeting_id: int) -> Sequence[RosterEntry]:
+    return (
+        await session.scalars(
+            select(RosterEntry).where(RosterEntry.meeting_id == meeting_id).order_by(RosterEntry.full_name)
+        )
+    ).all()
+
+
+async def issued_protocol(session: AsyncSession, meeting_id: int) -> IssuedProtocol | None:
+    return await session.get(IssuedProtocol, meeting_id)
+
+
+async def protocol_parts(session: AsyncSession, meeting_id: int) -> Sequence[ProtocolPart]:
+    return (
+        await session.scalars(
+            select(ProtocolPart).where(ProtocolPart.meeting_id == meeting_id).order_by(ProtocolPart.id)
+        )
+    ).all()
+
+
+def _vote_still_open(vote_id: int):  # noqa: ANN202 - a select of the vote row while it is open
+    """The vote, only while open. On PostgreSQL a share lock on its row: a closing waits for this press to
+    commit (and counts it), or this press waits for the closing and then finds the vote closed."""
+    return select(Vote.id).where(Vote.id == vote_id, Vote.is_open.is_(True)).with_for_update(read=True)
+
+
+async def add_ballot_if_open(
+    session: AsyncSession, vote_id: int, member_id: int, choice: Choice, now: datetime
+) -> bool:
+    """A first ballot, written only if the vote is still open when the write happens: a press racing the
+    close never leaves a ballot behind a closed (secret) vote. False when the vote has closed."""
+    source = _vote_still_open(vote_id).with_only_columns(
+        Vote.id, literal(member_id), literal(choice, Ballot.choice.type), literal(now, Ballot.cast_at.type)
+    )
+    result = await session.execute(
+        insert(Ballot).from_select([Ballot.vote_id, Ballot.member_id, Ballot.choice, Ballot.cast_at], source)
+    )
+    return bool(result.rowcount)
+
+
+async def change_ballot_if_open(session: AsyncSession, ballot: Ballot, choice: Choice, now: datetime) -> bool:
+    result = await session.execute(
+        update(Ballot)
+        .where(Ballot.id == ballot.id, Ballot.vote_id.in_(_vote_still_open(ballot.vote_id)))
+        .values(choice=choice, cast_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def ballot_of(session: AsyncSession, vote_id: int, member_id: int) -> Ballot | None:
+    return await session.scalar(select(Ballot).where(Ballot.vote_id == vote_id, Ballot.member_id == member_id))
 
 
 async def job_runs_like(session: AsyncSession, prefix: str) -> Sequence[str]:
@@ -212,20 +301,22 @@ class VoterCheck:
 
     vote: Vote
     member: Member | None
+    on_roster: bool  # on the meeting's roster frozen at /open: a member with a vote at this meeting
     present: bool
 
 
 async def voter_check(session: AsyncSession, vote_id: int, user_id: int) -> VoterCheck | None:
     row = (
         await session.execute(
-            select(Vote, Member, Attendance.id)
+            select(Vote, Member, RosterEntry.member_id, Attendance.id)
             .join(Meeting, Meeting.id == Vote.meeting_id)
             .outerjoin(Member, (Member.council_id == Meeting.council_id) & (Member.user_id == user_id))
+            .outerjoin(RosterEntry, (RosterEntry.meeting_id == Meeting.id) & (RosterEntry.member_id == Member.id))
             .outerjoin(Attendance, (Attendance.meeting_id == Meeting.id) & (Attendance.member_id == Member.id))
             .where(Vote.id == vote_id)
         )
     ).first()
     if row is None:
         return None
-    vote, member, attendance_id = row
-    return VoterCheck(vote, member, attendance_id is not None)
+    vote, member, roster_member, attendance_id = row
+    return VoterCheck(vote, member, roster_member is not None, attendance_id is not None)

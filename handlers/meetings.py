@@ -128,6 +128,11 @@ async def wizard_when(message: Message, state: FSMContext, clock: Clock, setting
             "Now the agenda: send the items in one message, each on its own line. "
             "A reporter may follow a dash, for example:\n1. Мектептин методикалык темасы — Осмонова Г."
         )
+        + "\n"
+        + _(
+            "Only what follows the last “ — ” (a long dash) or “ -- ” is read as the reporter; "
+            "a hyphen inside the title stays part of the title."
+        )
     )
 
 

@@ -6,29 +6,37 @@ import logging
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
+from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import meeting_texts, meetings, protocol, voting
 from bot.clock import Clock
 from bot.config import Settings
+from bot.errors import KeneshError
 from bot.i18n import fmt_datetime, group_text
 from bot.keyboards import (
     CloseVoteCb,
+    ConfirmCloseVoteCb,
     PresentCb,
     ProtocolCb,
     RollCallCb,
+    RollPageCb,
     VoteCb,
+    confirm_close_vote_keyboard,
     present_keyboard,
     protocols_keyboard,
     roll_call_keyboard,
+    roll_call_page_of,
     vote_keyboard,
 )
 from bot.live import ATTENDANCE, VOTE, LiveMessages
-from bot.notify import send_private
+from bot.notify import edit_message, send_private
+from bot.rendering import esc
 from bot.rules import Counts
 from db.models import GroupLanguage, Meeting
 from handlers.scope import group_id
@@ -36,6 +44,9 @@ from handlers.scope import group_id
 log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
+
+NOT_POSTED_OPEN = __("Telegram did not take the attendance message, so the meeting is not open yet. Send /open again.")
+NOT_POSTED_VOTE = __("Telegram did not take the vote message, so there is no vote. Send the command again.")
 
 
 @router.message(Command("open"))
@@ -49,7 +60,12 @@ async def open_meeting(
     seats = await meetings.presence(session, view.meeting)
     text = group_text(council.group_language, lambda: meeting_texts.attendance(seats))
     markup = present_keyboard(view.meeting.id, council.group_language)
-    sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
+    try:
+        sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
+    except TelegramAPIError as error:  # a 5xx, a timeout: nothing half made, and /open works again
+        log.warning("Council %s: attendance message not posted: %s", council.id, error)
+        await meetings.undo_open(session, view.meeting.id)
+        raise KeneshError(NOT_POSTED_OPEN) from None
     await meetings.set_attendance_message(session, view.meeting, sent.message_id)
     live.remember(ATTENDANCE, view.meeting.id, text, markup)
     # The chair's private list: mark those in the room without a phone.
@@ -87,10 +103,22 @@ async def roll_call(
     )
     await call.answer(_("Marked present") if now_present else _("Mark removed"))
     view = await meetings.meeting_view(session, callback_data.meeting_id)
-    await call.message.edit_reply_markup(
-        reply_markup=roll_call_keyboard(view.meeting.id, await meetings.roll_call(session, view.meeting))
-    )
+    roll = await meetings.roll_call(session, view.meeting)
+    page = roll_call_page_of(roll, callback_data.member_id)
+    await call.message.edit_reply_markup(reply_markup=roll_call_keyboard(view.meeting.id, roll, page))
     live.touch(ATTENDANCE, callback_data.meeting_id)
+
+
+@router.callback_query(RollPageCb.filter())
+async def roll_call_page(call: CallbackQuery, callback_data: RollPageCb, session: AsyncSession) -> None:
+    view = await meetings.meeting_view(session, callback_data.meeting_id, call.from_user.id)
+    roll = await meetings.roll_call(session, view.meeting)
+    await call.answer()
+    try:
+        await call.message.edit_reply_markup(reply_markup=roll_call_keyboard(view.meeting.id, roll, callback_data.page))
+    except TelegramBadRequest as error:  # the same page pressed again: "message is not modified"
+        if "message is not modified" not in error.message:
+            raise
 
 
 async def _start_vote(
@@ -112,10 +140,14 @@ async def _start_vote(
         now=clock.now(),
     )
     seats = await meetings.presence(session, new.meeting)
-    counts = Counts(0, 0, 0)
-    text = group_text(council.group_language, lambda: meeting_texts.vote_message(new.vote, counts, {}, seats.members))
+    text = meeting_texts.vote_post(council.group_language, new.vote, Counts(0, 0, 0), {}, seats.members)
     markup = vote_keyboard(new.vote.id, council.group_language)
-    sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
+    try:
+        sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
+    except TelegramAPIError as error:  # no phantom vote: it goes, and /vote works again
+        log.warning("Council %s: vote message not posted: %s", council.id, error)
+        await voting.undo_vote(session, new.vote.id)
+        raise KeneshError(NOT_POSTED_VOTE) from None
     await voting.set_vote_message(session, new.vote, sent.message_id)
     live.remember(VOTE, new.vote.id, text, markup)
     if message.chat.type == ChatType.PRIVATE:
@@ -158,12 +190,44 @@ async def cast(
 async def close_vote(
     call: CallbackQuery, callback_data: CloseVoteCb, session: AsyncSession, clock: Clock, live: LiveMessages
 ) -> None:
-    closed = await voting.close_vote(session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now())
+    try:
+        closed = await voting.close_vote(
+            session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now()
+        )
+    except voting.NoBallots as asking:  # the chair confirms closing a vote nobody voted in
+        await call.answer(asking.render())
+        await call.message.reply(asking.render(), reply_markup=confirm_close_vote_keyboard(callback_data.vote_id))
+        return
     await call.answer(
         _("The vote is closed: {outcome}").format(outcome=meeting_texts.outcome_text(closed.vote.outcome))
     )
     live.touch(VOTE, closed.vote.id)
     await live.flush()
+
+
+@router.callback_query(ConfirmCloseVoteCb.filter())
+async def close_empty_vote(
+    call: CallbackQuery, callback_data: ConfirmCloseVoteCb, session: AsyncSession, clock: Clock, live: LiveMessages
+) -> None:
+    closed = await voting.close_vote(
+        session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now(), confirmed_empty=True
+    )
+    result = _("The vote is closed: {outcome}").format(outcome=meeting_texts.outcome_text(closed.vote.outcome))
+    await call.answer(result)
+    await edit_message(call.message, result)
+    live.touch(VOTE, closed.vote.id)
+    await live.flush()
+
+
+@router.message(Command("heard"))
+async def heard(message: Message, command: CommandObject, session: AsyncSession) -> None:
+    council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
+    recorded = await meetings.record_heard(session, council=council, text=command.args or "")
+    await message.answer(
+        _("Recorded for the protocol: item {number}, heard: {name}").format(
+            number=recorded.position, name=esc(recorded.name)
+        )
+    )
 
 
 @router.message(Command("close"))
@@ -192,7 +256,15 @@ async def close_meeting(
 
 
 async def send_protocol_to(bot: Bot, session: AsyncSession, settings: Settings, meeting: Meeting, chat_id: int) -> None:
-    """A protocol again, to someone who asks privately: messages and .docx in the reader's language."""
+    """A protocol again, to someone who asks privately: exactly what was issued at the close (the parts in
+    the reader's language when it was issued in it), and the same .docx bytes."""
+    copy = await protocol.issued_copy(session, meeting.id, I18n.get_current().current_locale)
+    if copy is not None:
+        for part in copy.parts:
+            await bot.send_message(chat_id, part)
+        await bot.send_document(chat_id, BufferedInputFile(copy.document, filename=copy.filename))
+        return
+    # A meeting closed before protocols were kept as issued: rendered again, in the reader's language.
     data = await protocol.protocol_data(session, meeting.id)
     language = GroupLanguage(I18n.get_current().current_locale)
     for part in protocol.protocol_messages(data, settings.tz, language):

@@ -39,6 +39,7 @@ from db.models import (  # noqa: E402
     Member,
     MemberStatus,
     Role,
+    RosterEntry,
     User,
     Vote,
 )
@@ -72,6 +73,7 @@ async def seed(sessionmaker, members: int, now: datetime) -> tuple[int, int]:  #
             session.add(member)
             await session.flush()
             session.add(Attendance(meeting_id=meeting.id, member_id=member.id, marked_by=1, marked_at=now))
+            session.add(RosterEntry(meeting_id=meeting.id, member_id=member.id, full_name=member.full_name))
         vote = Vote(meeting_id=meeting.id, decision="Bench", secret=False, is_open=True, opened_at=now, message_id=1)
         session.add(vote)
         await session.commit()
