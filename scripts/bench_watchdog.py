@@ -47,7 +47,10 @@ async def measure(councils: int, directory: str) -> tuple[float, float, list[str
         async with sessionmaker() as session:
             with i18n.context():
                 await watchdog.daily_check(
-                    session, now=WARNING_DAY, tz=WARNING_DAY.tzinfo, default_locale="ky"  # type: ignore[arg-type]
+                    session,
+                    now=WARNING_DAY,
+                    tz=WARNING_DAY.tzinfo,
+                    default_locale="ky",  # type: ignore[arg-type]
                 )
         elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
         event.remove(engine.sync_engine, "before_cursor_execute", count)
