@@ -67,8 +67,8 @@ async def main(councils: int) -> None:
         elapsed, cpu, statements, queued, kinds = await measure(councils, directory)
     print(f"councils: {councils} ({', '.join(f'{k} {v}' for k, v in kinds.items())})")
     print(
-        f"daily check: {elapsed:.3f} s ({cpu:.3f} s of CPU), {len(statements)} SQL statements (10 councils: {len(small)}), "
-        f"{queued} posts queued"
+        f"daily check: {elapsed:.3f} s ({cpu:.3f} s of CPU), {len(statements)} SQL statements "
+        f"(10 councils: {len(small)}), {queued} posts queued"
     )
     for statement, times in Counter(" ".join(s.split())[:100] for s in statements).most_common():
         print(f"  {times:5d} x {statement}")
