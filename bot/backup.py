@@ -169,7 +169,11 @@ def backup(target: Target, archive_path: Path) -> dict:
             manifest["files"][path.relative_to(target.storage_dir).as_posix()] = _sha256(path)
 
         partial = archive_path.with_name(archive_path.name + PARTIAL_SUFFIX)
-        with tarfile.open(partial, "w:gz") as archive:
+        # Readable by its owner only: the archive holds the members' names and everything they submitted.
+        with (
+            open(partial, "wb", opener=lambda path, flags: os.open(path, flags, 0o600)) as raw,
+            tarfile.open(fileobj=raw, mode="w:gz") as archive,
+        ):
             body = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime, info.mode = len(body), int(datetime.now(UTC).timestamp()), 0o600

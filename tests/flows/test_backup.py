@@ -88,6 +88,7 @@ async def test_a_backup_taken_while_the_bot_runs_restores_the_same_records(flow,
             ["manifest.json", "database/kenesh.db", f"files/{material.stored_name[:2]}/{material.stored_name}"]
         )
     assert manifest["database"] == "sqlite" and manifest["counts"]["meetings"] == 1
+    assert archive.stat().st_mode & 0o777 == 0o600  # the members' records: for the operator only
 
     restored = tmp_path / "restored"
     code, out, err = await kenesh("restore", str(archive), database=restored / "kenesh.db", storage=restored / "files")
