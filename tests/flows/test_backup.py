@@ -6,14 +6,19 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import shutil
 import sqlite3
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
 
+import pytest
+
 from bot.protocol import protocol_data, protocol_messages
-from db.engine import create_engine, make_sessionmaker
+from db.engine import create_engine, make_sessionmaker, migrate
 from db.models import GroupLanguage, Material, Meeting, MeetingStatus
+from tests.conftest import NOW
 from tests.flows import test_meeting
 from tests.flows.test_materials import PDF, submit
 from tests.flows.test_meeting import mark_present, open_meeting, post_vote
@@ -23,10 +28,12 @@ meeting = test_meeting.meeting  # the fixture: a 10-member council whose meeting
 ROOT = Path(__file__).resolve().parents[2]
 
 
-async def kenesh(*args: str, database: Path, storage: Path) -> tuple[int, str, str]:
-    """`python -m bot ...` as the operator runs it, with DATABASE_URL and STORAGE_DIR pointing at `database`."""
+async def kenesh(
+    *args: str, storage: Path, database: Path | None = None, url: str | None = None
+) -> tuple[int, str, str]:
+    """`python -m bot ...` as the operator runs it: DATABASE_URL the SQLite file `database` (or `url`)."""
     env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL", "STORAGE_DIR"}}
-    env.update(DATABASE_URL=f"sqlite+aiosqlite:///{database}", STORAGE_DIR=str(storage), PYTHONPATH=str(ROOT))
+    env.update(DATABASE_URL=url or f"sqlite+aiosqlite:///{database}", STORAGE_DIR=str(storage), PYTHONPATH=str(ROOT))
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -136,3 +143,69 @@ async def test_a_damaged_or_foreign_archive_is_refused_and_nothing_is_written(tm
     )
     assert code == 1 and "not a Kenesh backup" in err
     assert not (tmp_path / "new").exists()
+
+
+PG = "postgresql+asyncpg://postgres@127.0.0.1:5432"
+
+
+def postgresql_here() -> bool:
+    if not all(shutil.which(tool) for tool in ("psql", "pg_dump", "pg_restore")):
+        return False
+    probe = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc", "SELECT 1"],
+        capture_output=True,
+        text=True,
+        timeout=10,
+    )
+    return probe.returncode == 0
+
+
+def psql(command: str) -> None:
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", command], check=True)
+
+
+@pytest.mark.skipif(not postgresql_here(), reason="no PostgreSQL on 127.0.0.1:5432 with pg_dump here")
+async def test_postgresql_backup_carries_a_pg_dump_and_restores_into_an_empty_database(tmp_path):
+    from sqlalchemy import select
+
+    from db.models import Council, User
+
+    source, target = f"kenesh_backup_{os.getpid()}", f"kenesh_restore_{os.getpid()}"
+    for name in (source, target):
+        psql(f"DROP DATABASE IF EXISTS {name}")
+        psql(f"CREATE DATABASE {name}")
+    try:
+        engine = create_engine(f"{PG}/{source}")
+        await migrate(engine)
+        async with make_sessionmaker(engine)() as session:
+            session.add(User(id=10, language="ky", created_at=NOW))
+            await session.flush()
+            session.add(Council(chat_id=-100, title="Мектеп №5", join_code="abc", chair_id=10, created_at=NOW))
+            await session.commit()
+        await engine.dispose()
+        storage = tmp_path / "files"
+        (storage / "ab").mkdir(parents=True)
+        (storage / "ab" / "abcdef.pdf").write_bytes(PDF)
+
+        archive = tmp_path / "kenesh.tar.gz"
+        code, out, err = await kenesh("backup", str(archive), url=f"{PG}/{source}", storage=storage)
+        assert code == 0, err
+        with tarfile.open(archive) as opened:
+            assert "database/kenesh.pgdump" in opened.getnames()
+
+        restored = tmp_path / "restored"
+        code, out, err = await kenesh("restore", str(archive), url=f"{PG}/{target}", storage=restored)
+        assert code == 0, err
+        assert stored_files(restored) == stored_files(storage)
+        engine = create_engine(f"{PG}/{target}")
+        async with make_sessionmaker(engine)() as session:
+            (council,) = (await session.scalars(select(Council))).all()
+        await engine.dispose()
+        assert (council.title, council.chair_id, council.join_code) == ("Мектеп №5", 10, "abc")
+
+        # Again into the same database: it has tables now, so nothing is touched.
+        code, _, err = await kenesh("restore", str(archive), url=f"{PG}/{target}", storage=tmp_path / "again")
+        assert code == 1 and "has tables" in err and not (tmp_path / "again").exists()
+    finally:
+        for name in (source, target):
+            psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
