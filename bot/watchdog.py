@@ -9,12 +9,12 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import Row, insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, rules
-from bot.i18n import current_locale, fmt_long_date
-from bot.outbox import Kind
+from bot.i18n import current_locale, fmt_long_date, in_locale
+from bot.outbox import Kind, enqueue
 from db.models import Council, JobRun, Meeting, MeetingStatus, OutboxMessage, User, WatchdogWarning
 
 log = logging.getLogger(__name__)
@@ -36,14 +36,14 @@ class Verdict:
 def judge(
     council: Council,
     trimester: rules.Trimester | None,
-    meetings: list[Meeting],
-    sent: list[WatchdogWarning],
+    meetings: list[Row],
+    sent: list[Row],
     today: date,
     tz: ZoneInfo,
     warn_days: tuple[int, ...] = rules.WARN_DAYS,
 ) -> Verdict:
-    """One council's verdict from what judge_all loaded: its meetings (held or announced, by start) and the
-    warnings already recorded for this trimester. Pure: no queries."""
+    """One council's verdict from what judge_all loaded: its meetings (held or announced, by start: id,
+    starts_at, status) and the warnings already recorded for this trimester (stage, sent_on). No queries."""
     if trimester is None:
         return Verdict(council, None, None, "no trimester today (summer)")
     for meeting in meetings:
@@ -86,20 +86,26 @@ async def judge_all(
             calendars[council.trimesters] = rules.trimester_of(today, council.trimesters)
         trimesters[council.id] = calendars[council.trimesters]
     running = {trimester for trimester in trimesters.values() if trimester is not None}
-    meetings: dict[int, list[Meeting]] = defaultdict(list)
-    sent: dict[tuple[int, date], list[WatchdogWarning]] = defaultdict(list)
+    # Plain rows, not ORM objects: thousands of them cost far less to load (and to the garbage collector).
+    meetings: dict[int, list[Row]] = defaultdict(list)
+    sent: dict[tuple[int, date], list[Row]] = defaultdict(list)
     if running:
         # A day's margin each side for time zones; judge() checks each meeting's own council-local date.
         since = datetime.combine(min(t.start for t in running) - timedelta(days=1), time(), tz)
         until = datetime.combine(max(t.end for t in running) + timedelta(days=2), time(), tz)
-        for meeting in await session.scalars(
-            select(Meeting)
+        for meeting in await session.execute(
+            select(Meeting.council_id, Meeting.id, Meeting.starts_at, Meeting.status)
             .where(Meeting.status.in_(HELD_OR_ANNOUNCED), Meeting.starts_at >= since, Meeting.starts_at < until)
             .order_by(Meeting.starts_at)
         ):
             meetings[meeting.council_id].append(meeting)
-        for warning in await session.scalars(
-            select(WatchdogWarning).where(WatchdogWarning.trimester_start.in_({t.start for t in running}))
+        for warning in await session.execute(
+            select(
+                WatchdogWarning.council_id,
+                WatchdogWarning.trimester_start,
+                WatchdogWarning.stage,
+                WatchdogWarning.sent_on,
+            ).where(WatchdogWarning.trimester_start.in_({t.start for t in running}))
         ):
             sent[(warning.council_id, warning.trimester_start)].append(warning)
     verdicts = []
@@ -139,11 +145,13 @@ async def warn(
     now: datetime,
     default_locale: str,
     texts: dict[tuple, str] | None = None,
+    chair_locale: str | None = None,
 ) -> None:
     """Record the warning and queue it for the group and the chair, in one transaction.
 
     `texts` keeps the texts already rendered in this check: councils on one calendar get the same warning,
-    and rendering it (Babel dates) for each of thousands of councils would cost most of the check's time."""
+    and rendering it (Babel dates) for each of thousands of councils would cost most of the check's time.
+    `chair_locale`, when the caller loaded it with everyone else's, saves looking the chair up."""
     council, trimester, stage = verdict.council, verdict.trimester, verdict.stage
     session.add(WatchdogWarning(council_id=council.id, trimester_start=trimester.start, stage=stage, sent_on=today))
     texts = {} if texts is None else texts
@@ -155,15 +163,19 @@ async def warn(
         return texts[key]
 
     notices.to_group(session, council, render, kind=Kind.WARNING, now=now)
-    await notices.to_person(
-        session,
-        council.chair_id,
-        render,
-        kind=Kind.WARNING,
-        now=now,
-        default_locale=default_locale,
-        council_id=council.id,
-    )
+    if chair_locale is not None:
+        text = in_locale(chair_locale, render)
+        enqueue(session, chat_id=council.chair_id, kind=Kind.WARNING, now=now, council_id=council.id, text=text)
+    else:
+        await notices.to_person(
+            session,
+            council.chair_id,
+            render,
+            kind=Kind.WARNING,
+            now=now,
+            default_locale=default_locale,
+            council_id=council.id,
+        )
     log.info("Council %s: trimester warning %s (%s)", council.id, stage, verdict.reason)
 
 
@@ -202,13 +214,15 @@ async def daily_check(
     today = now.astimezone(tz).date()
     verdicts = await judge_all(session, today, tz, warn_days)
     to_warn = [verdict for verdict in verdicts if verdict.stage is not None]
-    # The chairs (for their language) in one query: warn() then finds each in the session's identity map,
-    # which holds an object only while something refers to it, hence the list kept until the loop ends.
-    chairs = (await session.scalars(select(User).join(Council, Council.chair_id == User.id))).all() if to_warn else []
+    languages = {}  # every chair's language, in one query
+    if to_warn:
+        languages = dict(
+            (await session.execute(select(User.id, User.language).join(Council, Council.chair_id == User.id))).all()
+        )
     texts: dict[tuple, str] = {}
     for verdict in to_warn:
-        await warn(session, verdict, today, now, default_locale, texts)
-    del chairs
+        locale = languages.get(verdict.council.chair_id) or default_locale
+        await warn(session, verdict, today, now, default_locale, texts, chair_locale=locale)
     await insert_in_bulk(session, WatchdogWarning, OutboxMessage)
     run = await session.get(JobRun, JOB)
     if run is None:
