@@ -107,7 +107,7 @@ async def migrate(engine: AsyncEngine) -> None:
     """
     if await at_head(engine):
         return
-    if _in_bot_process():
+    if _in_bot_process() and engine.url.database not in (None, "", ":memory:"):  # a child can't see :memory:
         await _migrate_in_child(engine)
         return
     async with engine.begin() as connection:
