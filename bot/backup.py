@@ -197,6 +197,15 @@ def _read_manifest(archive: tarfile.TarFile) -> dict:
     return manifest
 
 
+def _check_members(archive: tarfile.TarFile) -> None:
+    """Only plain files and directories, inside the archive's own tree: a crafted archive cannot write
+    elsewhere (absolute paths, "..", links, devices)."""
+    for member in archive.getmembers():
+        parts = Path(member.name).parts
+        if not (member.isfile() or member.isdir()) or member.name.startswith("/") or ".." in parts:
+            raise BackupError(f"the backup holds {member.name!r}, which a Kenesh backup never does")
+
+
 def _refuse_if_not_empty(target: Target) -> None:
     sqlite_path = target.sqlite_path
     if sqlite_path is not None:
@@ -252,9 +261,15 @@ def restore(target: Target, archive_path: Path) -> dict:
 
         with tempfile.TemporaryDirectory(prefix="kenesh-restore-") as scratch:
             # Everything is unpacked and checked aside first, then moved into place.
-            archive.extractall(scratch, filter="data")  # refuses absolute paths, "..", links out, devices
+            _check_members(archive)
+            if hasattr(tarfile, "data_filter"):  # Python >= 3.11.4; Debian 12's 3.11.2 has only the check above
+                archive.extractall(scratch, filter="data")
+            else:
+                archive.extractall(scratch)
             unpacked = Path(scratch)
             for name, digest in manifest["files"].items():
+                if name.startswith("/") or ".." in Path(name).parts:
+                    raise BackupError(f"the backup names the file {name!r}, which a Kenesh backup never does")
                 path = unpacked / FILES / name
                 if not path.is_file() or _sha256(path) != digest:
                     raise BackupError(f"the backup is damaged: {FILES}/{name} does not match its manifest")

@@ -4,6 +4,7 @@ empty data directory brings back the same rows (the protocol's .docx byte for by
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import shutil
@@ -209,3 +210,16 @@ async def test_postgresql_backup_carries_a_pg_dump_and_restores_into_an_empty_da
     finally:
         for name in (source, target):
             psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+async def test_an_archive_that_reaches_outside_is_refused(tmp_path):
+    crafted = tmp_path / "crafted.tar.gz"
+    with tarfile.open(crafted, "w:gz") as archive:
+        body = json.dumps({"app": "kenesh", "format": 1, "database": None, "database_member": None, "files": {}})
+        for name, data in (("manifest.json", body.encode()), ("../../escaped.txt", b"x")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    code, _, err = await kenesh("restore", str(crafted), database=tmp_path / "d" / "kenesh.db", storage=tmp_path / "f")
+    assert code == 1 and "never does" in err
+    assert not (tmp_path / "escaped.txt").exists() and not (tmp_path.parent / "escaped.txt").exists()
