@@ -5,14 +5,35 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Installs are reproducible: exact versions with their hashes, resolved from pyproject.toml by `make lock`.
+# requirements-dev.lock: everything, with the dev tools (what `make` installs);
+# requirements.lock: what the bot runs on, with every optional extra but dev (what the Dockerfile installs).
+DEV_LOCK := requirements-dev.lock
+LOCK := requirements.lock
+UV_VERSION := 0.13.8
 
-.PHONY: run test test-pg lint translations extract clean
+.PHONY: run test test-pg lint translations extract clean lock
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(DEV_LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@$(BIN)/python -m pip check >/dev/null || { $(BIN)/python -m pip check; \
+		echo "$(DEV_LOCK) does not match pyproject.toml: run 'make lock'"; exit 1; }
 	touch $(STAMP)
+
+# After changing the dependencies in pyproject.toml: resolve both lock files again (one command), commit them.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	$(BIN)/uv pip compile pyproject.toml --all-extras --universal --python-version 3.11 --generate-hashes \
+		--custom-compile-command "make lock" --quiet -o $(DEV_LOCK)
+	$(BIN)/uv pip compile pyproject.toml $$($(BIN)/python -c "import tomllib; \
+		extras = tomllib.load(open('pyproject.toml', 'rb'))['project'].get('optional-dependencies', {}); \
+		print(' '.join(f'--extra {name}' for name in extras if name != 'dev'))") \
+		--universal --python-version 3.11 --generate-hashes --custom-compile-command "make lock" --quiet \
+		-c $(DEV_LOCK) -o $(LOCK)
 
 translations: $(STAMP)
 	$(BIN)/pybabel compile --statistics -d locales -D messages

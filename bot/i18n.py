@@ -13,8 +13,6 @@ from aiogram.types import TelegramObject
 from aiogram.types import User as TgUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.dates import format_date, format_datetime
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 
 from bot.config import SUPPORTED_LOCALES
 from db.models import GroupLanguage
@@ -35,6 +33,9 @@ def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
         mo_path = po_path.with_suffix(".mo")
         if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
             continue
+        from babel.messages.mofile import write_mo  # only when a catalog is stale: not resident in the bot
+        from babel.messages.pofile import read_po
+
         with po_path.open("rb") as po_file:
             catalog = read_po(po_file, locale=po_path.parent.parent.name)
         with mo_path.open("wb") as mo_file:

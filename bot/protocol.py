@@ -11,9 +11,6 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, rules
@@ -363,6 +360,11 @@ def _locales(language: GroupLanguage) -> tuple[str, ...]:
 
 def protocol_docx(data: ProtocolData, tz: ZoneInfo, language: GroupLanguage) -> bytes:
     """A .docx the school prints and signs: one protocol per language, Kyrgyz first."""
+    # python-docx (and lxml) cost ~10 MB resident: loaded at the first close, not by every idle bot.
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
     document = Document()
     style = document.styles["Normal"]
     style.font.name = "Times New Roman"

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, rules
-from bot.i18n import fmt_long_date
-from bot.outbox import Kind
-from db import repo
-from db.models import Council, JobRun, MeetingStatus, WatchdogWarning
+from bot.i18n import current_locale, fmt_long_date, in_locale
+from bot.outbox import Kind, enqueue
+from db.models import Council, JobRun, Meeting, MeetingStatus, OutboxMessage, User, WatchdogWarning
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +33,20 @@ class Verdict:
     reason: str
 
 
-async def judge(
-    session: AsyncSession, council: Council, today: date, tz: ZoneInfo, warn_days: tuple[int, ...] = rules.WARN_DAYS
+def judge(
+    council: Council,
+    trimester: rules.Trimester | None,
+    meetings: list[Row],
+    sent: list[Row],
+    today: date,
+    tz: ZoneInfo,
+    warn_days: tuple[int, ...] = rules.WARN_DAYS,
 ) -> Verdict:
-    trimester = rules.trimester_of(today, council.trimesters)
+    """One council's verdict from what judge_all loaded: its meetings (held or announced, by start: id,
+    starts_at, status) and the warnings already recorded for this trimester (stage, sent_on). No queries."""
     if trimester is None:
         return Verdict(council, None, None, "no trimester today (summer)")
-    for meeting in await repo.council_meetings(session, council.id, HELD_OR_ANNOUNCED):
+    for meeting in meetings:
         if meeting.starts_at.astimezone(tz).date() in trimester:
             return Verdict(
                 council,
@@ -57,13 +64,6 @@ async def judge(
             f"{left} days left to announce (until {trimester.last_announce_day}); "
             f"the first warning comes at {max(warn_days)}",
         )
-    sent = (
-        await session.scalars(
-            select(WatchdogWarning).where(
-                WatchdogWarning.council_id == council.id, WatchdogWarning.trimester_start == trimester.start
-            )
-        )
-    ).all()
     if any(w.sent_on == today for w in sent):
         return Verdict(council, trimester, None, "already warned today")
     if any(w.stage >= stage for w in sent):
@@ -71,6 +71,49 @@ async def judge(
     return Verdict(
         council, trimester, stage, f"no meeting in the trimester ending {trimester.end}; {left} days left to announce"
     )
+
+
+async def judge_all(
+    session: AsyncSession, today: date, tz: ZoneInfo, warn_days: tuple[int, ...] = rules.WARN_DAYS
+) -> list[Verdict]:
+    """Every council's verdict in three queries, however many councils (a district runs thousands): the
+    councils, the held or announced meetings of the trimesters running today, the warnings recorded for them."""
+    councils = await all_councils(session)
+    calendars: dict[str | None, rules.Trimester | None] = {}  # councils mostly share a calendar
+    trimesters = {}
+    for council in councils:
+        if council.trimesters not in calendars:
+            calendars[council.trimesters] = rules.trimester_of(today, council.trimesters)
+        trimesters[council.id] = calendars[council.trimesters]
+    running = {trimester for trimester in trimesters.values() if trimester is not None}
+    # Plain rows, not ORM objects: thousands of them cost far less to load (and to the garbage collector).
+    meetings: dict[int, list[Row]] = defaultdict(list)
+    sent: dict[tuple[int, date], list[Row]] = defaultdict(list)
+    if running:
+        # A day's margin each side for time zones; judge() checks each meeting's own council-local date.
+        since = datetime.combine(min(t.start for t in running) - timedelta(days=1), time(), tz)
+        until = datetime.combine(max(t.end for t in running) + timedelta(days=2), time(), tz)
+        for meeting in await session.execute(
+            select(Meeting.council_id, Meeting.id, Meeting.starts_at, Meeting.status)
+            .where(Meeting.status.in_(HELD_OR_ANNOUNCED), Meeting.starts_at >= since, Meeting.starts_at < until)
+            .order_by(Meeting.starts_at)
+        ):
+            meetings[meeting.council_id].append(meeting)
+        for warning in await session.execute(
+            select(
+                WatchdogWarning.council_id,
+                WatchdogWarning.trimester_start,
+                WatchdogWarning.stage,
+                WatchdogWarning.sent_on,
+            ).where(WatchdogWarning.trimester_start.in_({t.start for t in running}))
+        ):
+            sent[(warning.council_id, warning.trimester_start)].append(warning)
+    verdicts = []
+    for council in councils:
+        trimester = trimesters[council.id]
+        recorded = sent[(council.id, trimester.start)] if trimester else []
+        verdicts.append(judge(council, trimester, meetings[council.id], recorded, today, tz, warn_days))
+    return verdicts
 
 
 def warning_text(trimester: rules.Trimester, stage: int, today: date) -> str:
@@ -95,22 +138,64 @@ def warning_text(trimester: rules.Trimester, stage: int, today: date) -> str:
     ).format(last=last, end=end, days=_("{count} day", "{count} days", left).format(count=left))
 
 
-async def warn(session: AsyncSession, verdict: Verdict, today: date, now: datetime, default_locale: str) -> None:
-    """Record the warning and queue it for the group and the chair, in one transaction."""
+async def warn(
+    session: AsyncSession,
+    verdict: Verdict,
+    today: date,
+    now: datetime,
+    default_locale: str,
+    texts: dict[tuple, str] | None = None,
+    chair_locale: str | None = None,
+) -> None:
+    """Record the warning and queue it for the group and the chair, in one transaction.
+
+    `texts` keeps the texts already rendered in this check: councils on one calendar get the same warning,
+    and rendering it (Babel dates) for each of thousands of councils would cost most of the check's time.
+    `chair_locale`, when the caller loaded it with everyone else's, saves looking the chair up."""
     council, trimester, stage = verdict.council, verdict.trimester, verdict.stage
     session.add(WatchdogWarning(council_id=council.id, trimester_start=trimester.start, stage=stage, sent_on=today))
-    render = lambda: warning_text(trimester, stage, today)  # noqa: E731
+    texts = {} if texts is None else texts
+
+    def render() -> str:
+        key = (trimester, stage, today, current_locale())
+        if key not in texts:
+            texts[key] = warning_text(trimester, stage, today)
+        return texts[key]
+
     notices.to_group(session, council, render, kind=Kind.WARNING, now=now)
-    await notices.to_person(
-        session,
-        council.chair_id,
-        render,
-        kind=Kind.WARNING,
-        now=now,
-        default_locale=default_locale,
-        council_id=council.id,
-    )
+    if chair_locale is not None:
+        text = in_locale(chair_locale, render)
+        enqueue(session, chat_id=council.chair_id, kind=Kind.WARNING, now=now, council_id=council.id, text=text)
+    else:
+        await notices.to_person(
+            session,
+            council.chair_id,
+            render,
+            kind=Kind.WARNING,
+            now=now,
+            default_locale=default_locale,
+            council_id=council.id,
+        )
     log.info("Council %s: trimester warning %s (%s)", council.id, stage, verdict.reason)
+
+
+async def insert_in_bulk(session: AsyncSession, *models: type) -> None:
+    """Write the session's new rows of these models as one executemany INSERT per model (and set of columns).
+
+    A flush inserts row by row on SQLite (it needs each new id back, and SQLite cannot return them in order
+    for a batch), so a warning day in a district would cost two statements per council. Nothing reads these
+    rows' ids afterwards, so they leave the session and go in through the table, in the order they were added.
+    """
+    batches: dict[tuple[type, tuple[str, ...]], list[dict]] = {}  # by model and columns given, in model order
+    for model in models:
+        states = sorted((inspect(obj) for obj in session.new if type(obj) is model), key=lambda s: s.insert_order)
+        columns = {attribute.key: attribute.columns[0].key for attribute in inspect(model).column_attrs}
+        for state in states:
+            row = {columns[key]: value for key, value in state.dict.items() if key in columns}
+            batches.setdefault((model, tuple(row)), []).append(row)
+            session.expunge(state.object)  # all of them before the first execute, which would flush the rest
+    for (model, _columns), rows in batches.items():
+        await session.execute(insert(model.__table__), rows)
 
 
 async def all_councils(session: AsyncSession) -> list[Council]:
@@ -127,12 +212,18 @@ async def daily_check(
 ) -> list[Verdict]:
     """Run once a day (and at start if today's run was missed): at most one warning per council per day."""
     today = now.astimezone(tz).date()
-    verdicts = []
-    for council in await all_councils(session):
-        verdict = await judge(session, council, today, tz, warn_days)
-        if verdict.stage is not None:
-            await warn(session, verdict, today, now, default_locale)
-        verdicts.append(verdict)
+    verdicts = await judge_all(session, today, tz, warn_days)
+    to_warn = [verdict for verdict in verdicts if verdict.stage is not None]
+    languages = {}  # every chair's language, in one query
+    if to_warn:
+        languages = dict(
+            (await session.execute(select(User.id, User.language).join(Council, Council.chair_id == User.id))).all()
+        )
+    texts: dict[tuple, str] = {}
+    for verdict in to_warn:
+        locale = languages.get(verdict.council.chair_id) or default_locale
+        await warn(session, verdict, today, now, default_locale, texts, chair_locale=locale)
+    await insert_in_bulk(session, WatchdogWarning, OutboxMessage)
     run = await session.get(JobRun, JOB)
     if run is None:
         session.add(JobRun(name=JOB, last_day=today))
@@ -150,5 +241,4 @@ async def ran_today(session: AsyncSession, today: date) -> bool:
 async def dry_run(
     session: AsyncSession, *, now: datetime, tz: ZoneInfo, warn_days: tuple[int, ...] = rules.WARN_DAYS
 ) -> list[Verdict]:
-    today = now.astimezone(tz).date()
-    return [await judge(session, council, today, tz, warn_days) for council in await all_councils(session)]
+    return await judge_all(session, now.astimezone(tz).date(), tz, warn_days)

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+URL_VARIABLE = "KENESH_MIGRATE_URL"  # how the parent hands the database URL to a migrating child
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -51,6 +59,8 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
 
 
 def _alembic_config(connection: Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -58,10 +68,74 @@ def _alembic_config(connection: Connection) -> Config:
 
 
 def _upgrade(connection: Connection) -> None:
+    from alembic import command
+
     command.upgrade(_alembic_config(connection), "head")
 
 
+def head_revision() -> str | None:
+    """The newest migration, read from the files without Alembic (None if the chain is not one line)."""
+    revisions, parents = set(), set()
+    for path in (MIGRATIONS / "versions").glob("[0-9]*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision = re.search(r"^revision\s*=\s*[\"']([^\"']+)[\"']", source, re.MULTILINE)
+        down = re.search(r"^down_revision\s*=\s*[\"']([^\"']+)[\"']", source, re.MULTILINE)
+        if revision is None:
+            return None
+        revisions.add(revision.group(1))
+        if down is not None:
+            parents.add(down.group(1))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+async def at_head(engine: AsyncEngine) -> bool:
+    head = head_revision()
+    if head is None:
+        return False
+    try:
+        async with engine.connect() as connection:
+            versions = (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+    except DBAPIError:  # no alembic_version table yet: a new database
+        return False
+    return versions == [head]
+
+
+def _in_bot_process() -> bool:
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    return spec is not None and spec.name == "bot.__main__"
+
+
+async def _migrate_in_child(engine: AsyncEngine) -> None:
+    env = {**os.environ, URL_VARIABLE: engine.url.render_as_string(hide_password=False)}  # not in argv: ps shows it
+    child = await asyncio.create_subprocess_exec(sys.executable, "-m", "db.engine", env=env)
+    if await child.wait() != 0:
+        raise RuntimeError(f"migrations failed (exit code {child.returncode}); see the output above")
+
+
 async def migrate(engine: AsyncEngine) -> None:
-    """Apply every migration up to head on this engine (idempotent)."""
+    """Apply every migration up to head on this engine (idempotent).
+
+    Alembic is imported only when a migration is due. In the bot's long-running process (`python -m bot`)
+    a due migration runs in a short-lived child process, so Alembic and its scripts (~11 MB) never stay
+    resident in the bot; tests and scripts migrate in their own process.
+    """
+    if await at_head(engine):
+        return
+    if _in_bot_process() and engine.url.database not in (None, "", ":memory:"):  # a child can't see :memory:
+        await _migrate_in_child(engine)
+        return
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+async def _migrate_from_environment() -> None:
+    engine = create_engine(os.environ[URL_VARIABLE])
+    try:
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+if __name__ == "__main__":  # the child of _migrate_in_child
+    asyncio.run(_migrate_from_environment())

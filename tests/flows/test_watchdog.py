@@ -121,3 +121,61 @@ async def test_dry_run_prints_what_it_would_send_and_sends_nothing(flow, council
     # Today (the real date) falls in some trimester or in summer; either way the line says why.
     assert f"council {council.id} «Мектеп №5»" in stdout and " — " in stdout
     assert await flow.rows(WatchdogWarning) == []
+
+
+async def test_a_district_costs_the_same_queries_for_ten_councils_as_for_a_hundred(tmp_path):
+    """The daily check loads every council, their meetings and their warnings in a few batched queries, and
+    writes the warnings in one INSERT per table: the number of statements does not grow with the councils."""
+    from sqlalchemy import event, func, select
+
+    from bot.i18n import create_i18n
+    from bot.watchdog import daily_check
+    from db.engine import create_engine, make_sessionmaker, migrate
+    from db.models import OutboxMessage
+    from tests.seeding import WARNING_DAY, seed_councils
+
+    async def statements_for(councils: int) -> tuple[int, int, int]:
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / f'district-{councils}.db'}")
+        try:
+            await migrate(engine)
+            sessionmaker = make_sessionmaker(engine)
+            kinds = await seed_councils(sessionmaker, councils, WARNING_DAY)
+            statements = []
+
+            def count(_connection, _cursor, statement, *_args) -> None:  # noqa: ANN001
+                statements.append(statement)
+
+            event.listen(engine.sync_engine, "before_cursor_execute", count)
+            async with sessionmaker() as session:
+                with create_i18n("ky").context():
+                    verdicts = await daily_check(session, now=WARNING_DAY, tz=BISHKEK, default_locale="ky")
+            event.remove(engine.sync_engine, "before_cursor_execute", count)
+            warned = sum(1 for verdict in verdicts if verdict.stage is not None)
+            async with sessionmaker() as session:
+                queued = await session.scalar(select(func.count()).select_from(OutboxMessage))
+                recorded = await session.scalar(select(func.count()).select_from(WatchdogWarning))
+            # Warned: each council without a meeting this trimester, not warned before, on the default calendar.
+            assert warned == councils - kinds["announced"] - kinds["warned_before"] - kinds["custom_calendar"]
+            assert queued == 2 * warned and recorded == warned + kinds["warned_before"]
+            return len(statements), warned, queued
+        finally:
+            await engine.dispose()
+
+    ten, warned_of_ten, _ = await statements_for(10)
+    hundred, warned_of_hundred, _ = await statements_for(100)
+    assert warned_of_ten > 0 and warned_of_hundred > 5 * warned_of_ten
+    assert ten == hundred <= 10
+
+
+async def test_the_batched_check_tells_the_councils_apart(flow, council):
+    """Two councils judged together: the one with a meeting announced this trimester is left alone, the other
+    (a second group the same teacher chairs) is warned, in the group and privately."""
+    await seed_council(flow, members=1, chat_id=-200)
+    move_to(flow, datetime(2027, 2, 6, 10, 0, tzinfo=BISHKEK))
+    day = (flow.clock.now() + timedelta(days=8)).strftime("%d.%m.%Y")
+    (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day} 15:00\n1. Маселе")
+    await flow.press(council.chair, preview, "Опубликовать")
+    move_to(flow, datetime(2027, 2, 7, 9, 0, tzinfo=BISHKEK))
+    sent = await check(flow)
+    assert [m.chat_id for m in sent] == [-200, council.chair.id]
+    assert [r.council_id for r in await flow.rows(WatchdogWarning)] == [(await flow.council(-200)).id]

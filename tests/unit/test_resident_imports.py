@@ -1,0 +1,38 @@
+"""The idle bot keeps only what it uses resident: python-docx, Alembic and Babel's catalog compiler load on demand."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_bot_imports_neither_docx_nor_alembic_until_it_needs_them() -> None:
+    probe = (
+        "import sys, bot.app, bot.scheduler, bot.protocol, db.engine; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'docx', 'alembic', 'mako', 'lxml'})); "
+        "print('babel.messages.pofile' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    ).stdout.split("\n")
+    assert out[0] == "[]" and out[1] == "False"
+
+
+async def test_a_database_at_head_is_not_migrated_again(engine) -> None:  # noqa: ANN001
+    from db.engine import at_head, head_revision
+
+    assert head_revision() is not None
+    assert await at_head(engine)  # the fixture migrated it
+
+
+async def test_a_new_database_is_not_at_head(tmp_path: Path) -> None:
+    from db.engine import at_head, create_engine
+
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
+    try:
+        assert not await at_head(engine)
+    finally:
+        await engine.dispose()
