@@ -61,6 +61,7 @@ def create_dispatcher(
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, delivery))
     dp.update.outer_middleware(UserMiddleware())
     KeneshI18nMiddleware(i18n).setup(dp)
+    scheduler.live = live  # a vote the scheduler closes on time shows its result like one closed by hand
     dp.include_routers(*get_routers())
     return dp
 
@@ -83,6 +84,9 @@ def _commands(private: bool) -> list[BotCommand]:
         BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
         BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
         BotCommand(command="protocols", description=_("protocols of past meetings")),
+        BotCommand(command="plan", description=_("the annual plan (cyclogram)")),
+        BotCommand(command="decisions", description=_("decisions followed up: open, done, overdue")),
+        BotCommand(command="report", description=_("the year in figures (chair, secretary)")),
         BotCommand(command="submit", description=_("submit a methodical material")),
         BotCommand(command="bank", description=_("the bank of pedagogical ideas")),
         BotCommand(command="members", description=_("the council's members")),

@@ -99,7 +99,14 @@ async def warn(session: AsyncSession, verdict: Verdict, today: date, now: dateti
     """Record the warning and queue it for the group and the chair, in one transaction."""
     council, trimester, stage = verdict.council, verdict.trimester, verdict.stage
     session.add(WatchdogWarning(council_id=council.id, trimester_start=trimester.start, stage=stage, sent_on=today))
-    render = lambda: warning_text(trimester, stage, today)  # noqa: E731
+    from bot import plan, year_texts
+
+    planned = await plan.planned_in(session, council, trimester.start, trimester.end, today)
+
+    def render() -> str:  # in each reader's language
+        note = "\n" + year_texts.planned_in_warning(planned) if planned else ""
+        return warning_text(trimester, stage, today) + note
+
     notices.to_group(session, council, render, kind=Kind.WARNING, now=now)
     await notices.to_person(
         session,

@@ -167,6 +167,11 @@ async def open_votes(session: AsyncSession, meeting_id: int) -> Sequence[Vote]:
     return (await session.scalars(select(Vote).where(Vote.meeting_id == meeting_id, Vote.is_open.is_(True)))).all()
 
 
+async def timed_votes(session: AsyncSession) -> Sequence[Vote]:
+    """Open votes the chair set to close on time."""
+    return (await session.scalars(select(Vote).where(Vote.is_open.is_(True), Vote.closes_at.is_not(None)))).all()
+
+
 async def ballot_counts(session: AsyncSession, vote_id: int) -> dict[Choice, int]:
     rows = await session.execute(
         select(Ballot.choice, func.count()).where(Ballot.vote_id == vote_id).group_by(Ballot.choice)

@@ -12,7 +12,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_texts, meetings, protocol, voting
+from bot import meeting_texts, meetings, protocol, voting, year_texts
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import fmt_datetime, group_text
@@ -22,6 +22,7 @@ from bot.keyboards import (
     ProtocolCb,
     RollCallCb,
     VoteCb,
+    VoteTimerCb,
     present_keyboard,
     protocols_keyboard,
     roll_call_keyboard,
@@ -30,6 +31,7 @@ from bot.keyboards import (
 from bot.live import ATTENDANCE, VOTE, LiveMessages
 from bot.notify import send_private
 from bot.rules import Counts
+from bot.scheduler import Scheduler
 from db.models import GroupLanguage, Meeting
 from handlers.scope import group_id
 
@@ -155,6 +157,22 @@ async def close_vote(
     )
     live.touch(VOTE, closed.vote.id)
     await live.flush()
+
+
+@router.callback_query(VoteTimerCb.filter())
+async def close_vote_in(
+    call: CallbackQuery, callback_data: VoteTimerCb, session: AsyncSession, clock: Clock, scheduler: Scheduler
+) -> None:
+    """The chair's "close in 2, 5 or 10 minutes": stored, then the scheduler closes it."""
+    vote = await voting.set_close_timer(
+        session,
+        vote_id=callback_data.vote_id,
+        user_id=call.from_user.id,
+        minutes=callback_data.minutes,
+        now=clock.now(),
+    )
+    scheduler.plan_vote_close(vote.id, vote.closes_at)
+    await call.answer(year_texts.vote_timer_set(callback_data.minutes), show_alert=True)
 
 
 @router.message(Command("close"))
