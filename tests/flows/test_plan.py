@@ -208,9 +208,7 @@ async def test_the_chair_is_reminded_three_days_before_the_last_day_to_announce(
     await flow.scheduler.year_check()  # once
     await flow.delivery.drain()
     assert len(flow.api.outbox) == before + 1
-    assert [r.name for r in await flow.rows(JobRun) if r.name.startswith("plan:")] == [
-        f"plan:{council.id}:2026-12-10"
-    ]
+    assert [r.name for r in await flow.rows(JobRun) if r.name.startswith("plan:")] == [f"plan:{council.id}:2026-12-10"]
 
 
 async def test_no_reminder_once_the_planned_meeting_is_announced(flow, council):
