@@ -87,6 +87,7 @@ def _commands(private: bool) -> list[BotCommand]:
         BotCommand(command="plan", description=_("the annual plan (cyclogram)")),
         BotCommand(command="decisions", description=_("decisions followed up: open, done, overdue")),
         BotCommand(command="report", description=_("the year in figures (chair, secretary)")),
+        BotCommand(command="export", description=_("the year's records in one .zip (chair)")),
         BotCommand(command="submit", description=_("submit a methodical material")),
         BotCommand(command="bank", description=_("the bank of pedagogical ideas")),
         BotCommand(command="members", description=_("the council's members")),
