@@ -68,6 +68,7 @@ def create_dispatcher(
     dp.update.outer_middleware(UserMiddleware())
     KeneshI18nMiddleware(i18n).setup(dp)
     dp.message.outer_middleware(CleanText())  # every typed text cleaned before any filter reads it
+    scheduler.live = live  # a vote the scheduler closes on time shows its result like one closed by hand
     dp.include_routers(*get_routers())
     dp.startup.register(_start_workers)
     dp.shutdown.register(_stop_workers)
@@ -121,6 +122,10 @@ def _commands(private: bool) -> list[BotCommand]:
         BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
         BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
         BotCommand(command="protocols", description=_("protocols of past meetings")),
+        BotCommand(command="plan", description=_("the annual plan (cyclogram)")),
+        BotCommand(command="decisions", description=_("decisions followed up: open, done, overdue")),
+        BotCommand(command="report", description=_("the year in figures (chair, secretary)")),
+        BotCommand(command="export", description=_("the year's records in one .zip (chair)")),
         BotCommand(command="submit", description=_("submit a methodical material")),
         BotCommand(command="bank", description=_("the bank of pedagogical ideas")),
         BotCommand(command="members", description=_("the council's members")),

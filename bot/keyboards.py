@@ -313,7 +313,7 @@ def vote_keyboard(vote_id: int, language: GroupLanguage) -> InlineKeyboardMarkup
     close = InlineKeyboardButton(
         text=labelled(language, lambda: _("Close the vote (chair)")), callback_data=CloseVoteCb(vote_id=vote_id).pack()
     )
-    return InlineKeyboardMarkup(inline_keyboard=[row, [close]])
+    return InlineKeyboardMarkup(inline_keyboard=[row, [close], vote_timer_row(vote_id, language)])
 
 
 def protocols_keyboard(meetings: list[tuple[int, str]]) -> InlineKeyboardMarkup:
@@ -489,3 +489,130 @@ def confirm_close_vote_keyboard(vote_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("Close with no votes cast"), callback_data=ConfirmCloseVoteCb(vote_id=vote_id))
     return builder.as_markup()
+
+
+# --- the year's work: the annual plan, decisions followed up, votes that close on time ----------------------
+
+
+class PlanAction(enum.StrEnum):
+    SAVE = "s"
+    CANCEL = "c"
+    PREVIEW = "p"  # step by step: that was the last date
+    ENTER = "e"  # draw up the plan (again)
+    AGENDA = "g"  # put it on an announced meeting's agenda
+    DOCX = "x"
+
+
+class PlanCb(CallbackData, prefix="pl"):
+    action: PlanAction
+    plan_id: int = 0
+
+
+class PlanAgendaCb(CallbackData, prefix="pg"):
+    plan_id: int
+    meeting_id: int
+
+
+class PlanDayCb(CallbackData, prefix="pd"):
+    day: str  # YYYYMMDD: the planned date /agenda offers
+
+
+class FollowUpCb(CallbackData, prefix="fu"):
+    vote_id: int
+    member_id: int  # 0: skip, nobody is made responsible
+
+
+class FollowDoneCb(CallbackData, prefix="fd"):
+    follow_up_id: int
+
+
+class VoteTimerCb(CallbackData, prefix="vt"):
+    vote_id: int
+    minutes: int
+
+
+VOTE_TIMERS = (2, 5, 10)
+
+
+def plan_preview_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Save"), callback_data=PlanCb(action=PlanAction.SAVE))
+    builder.button(text=_("Cancel"), callback_data=PlanCb(action=PlanAction.CANCEL))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def plan_step_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("That is all: show the preview"), callback_data=PlanCb(action=PlanAction.PREVIEW))
+    return builder.as_markup()
+
+
+def plan_controls(plan_id: int | None, *, draft: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Change the plan") if plan_id else _("Draw up the plan"), callback_data=PlanCb(action=PlanAction.ENTER)
+    )
+    if plan_id and draft:
+        builder.button(
+            text=_("Put on a meeting's agenda"), callback_data=PlanCb(action=PlanAction.AGENDA, plan_id=plan_id)
+        )
+    if plan_id:
+        builder.button(text=_("The plan as .docx"), callback_data=PlanCb(action=PlanAction.DOCX, plan_id=plan_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def plan_docx_keyboard(plan_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("The plan as .docx"), callback_data=PlanCb(action=PlanAction.DOCX, plan_id=plan_id))
+    return builder.as_markup()
+
+
+def plan_agenda_keyboard(plan_id: int, meetings: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for meeting_id, label in meetings:
+        builder.button(text=label[:60], callback_data=PlanAgendaCb(plan_id=plan_id, meeting_id=meeting_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def plan_offer_keyboard(day: str, label: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=label[:60], callback_data=PlanDayCb(day=day))
+    return builder.as_markup()
+
+
+def follow_up_keyboard(vote_id: int, people: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """The chair gives an adopted decision a responsible member (one of those present), or skips."""
+    builder = InlineKeyboardBuilder()
+    for member_id, name in people:
+        builder.button(text=name[:60], callback_data=FollowUpCb(vote_id=vote_id, member_id=member_id))
+    builder.button(text=_("Skip: nobody responsible"), callback_data=FollowUpCb(vote_id=vote_id, member_id=0))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def follow_done_keyboard(follow_up_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Mark as done"), callback_data=FollowDoneCb(follow_up_id=follow_up_id))
+    return builder.as_markup()
+
+
+def follow_done_list_keyboard(items: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for follow_up_id, label in items:
+        builder.button(text=label[:60], callback_data=FollowDoneCb(follow_up_id=follow_up_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def vote_timer_row(vote_id: int, language: GroupLanguage) -> list[InlineKeyboardButton]:
+    """The chair's "close in N minutes" under a vote."""
+    return [
+        InlineKeyboardButton(
+            text=labelled(language, lambda m=minutes: _("⏱ {minutes} min").format(minutes=m)),
+            callback_data=VoteTimerCb(vote_id=vote_id, minutes=minutes).pack(),
+        )
+        for minutes in VOTE_TIMERS
+    ]

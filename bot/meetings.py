@@ -516,3 +516,21 @@ async def record_heard(session: AsyncSession, *, council: Council, text: str) ->
     await session.commit()
     log.info("Council %s: meeting %s, item %s heard recorded", council.id, meeting.id, position)
     return Heard(position, name)
+
+
+@dataclass(frozen=True)
+class PlanOffer:
+    text: str
+    markup: object
+
+
+async def planned_offer(session: AsyncSession, council: Council, *, now: datetime, tz: ZoneInfo) -> PlanOffer | None:
+    """/agenda: the annual plan's next meeting not yet announced, offered as the draft (cl. 7.3)."""
+    from bot import plan, year_texts
+    from bot.keyboards import plan_offer_keyboard
+
+    planned = await plan.next_planned(session, council, now.astimezone(tz).date(), tz)
+    if planned is None:
+        return None
+    label = year_texts.plan_offer_button(planned)
+    return PlanOffer(year_texts.plan_offer(planned), plan_offer_keyboard(f"{planned.day:%Y%m%d}", label))

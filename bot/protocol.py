@@ -57,6 +57,8 @@ class ProtocolData:
     decisions: list[Decision]
     heard: dict[int, str] = field(default_factory=dict)  # item position -> who reported (/heard)
     closed_automatically: bool = False
+    # cl. 7.6: decisions reported done since the previous meeting: (protocol number, text, responsible, report)
+    done: list[tuple[int | None, str, str, str | None]] = field(default_factory=list)
 
     @property
     def quorum(self) -> bool:
@@ -251,7 +253,26 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> ProtocolData:
         decisions=decisions,
         heard={item.position: item.heard for item in view.items if item.heard},
         closed_automatically=meeting.closed_automatically,
+        done=await done_since_previous(session, meeting),
     )
+
+
+async def done_since_previous(session: AsyncSession, meeting: Meeting) -> list[tuple[int | None, str, str, str | None]]:
+    """Decisions reported done between the previous meeting's close and this one's (cl. 7.6)."""
+    from bot.decisions import done_between
+
+    closed = await repo.council_meetings(session, meeting.council_id, (MeetingStatus.CLOSED,))
+    before = [m.closed_at for m in closed if m.closed_at and m.id != meeting.id and m.closed_at < meeting.closed_at]
+    views = await done_between(session, meeting.council_id, max(before, default=None), meeting.closed_at)
+    return [
+        (
+            v.meeting.protocol_number,
+            v.vote.decision,
+            v.member.full_name,
+            v.follow_up.report or v.follow_up.report_file_name,
+        )
+        for v in views
+    ]
 
 
 # --- rendering (pure; in the current locale) ---------------------------------------------------------------
@@ -316,9 +337,22 @@ def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
         lines.append(
             ("text", _("The meeting was not closed by the chair: it was closed automatically at the end of the day."))
         )
+    lines.extend(_done_lines(data))
     lines.append(("space", ""))
     lines.append(("sign", _("Chair: ____________ {name}").format(name=data.chair)))
     lines.append(("sign", _("Secretary: ____________ {name}").format(name=data.secretary or "")))
+    return lines
+
+
+def _done_lines(data: ProtocolData) -> list[tuple[str, str]]:
+    """The separate block of decisions carried out since the previous meeting."""
+    if not data.done:
+        return []
+    lines = [("heading", _("Carrying out of decisions"))]
+    for number, text, name, report in data.done:
+        source = _("Protocol No. {number}").format(number=number) if number else "—"
+        line = _("{source}: {text} — carried out by {name}").format(source=source, text=text, name=name)
+        lines.append(("text", line + (f". {report}" if report else "")))
     return lines
 
 

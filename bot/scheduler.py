@@ -84,6 +84,7 @@ class Scheduler:
     ) -> None:
         self.sessionmaker, self.i18n, self.settings, self.clock = sessionmaker, i18n, settings, clock
         self.delivery = delivery
+        self.live = None  # the live messages, attached by the dispatcher assembly: a vote closed on time
         self.aps = AsyncIOScheduler(timezone=settings.tz)
         self.leader = leader
         self.leading = False
@@ -133,6 +134,11 @@ class Scheduler:
         for meeting in meetings:
             if self._planned.get(meeting.id) != int(meeting.starts_at.timestamp()):
                 self.plan_reminders(meeting, sent)
+        async with self.sessionmaker() as session:
+            timed = await repo.timed_votes(session)
+        for vote in timed:  # a vote set to close on time on another instance closes here if that one dies
+            if self.aps.get_job(f"vote-close:{vote.id}") is None:
+                self.plan_vote_close(vote.id, vote.closes_at, nudged=vote.nudged)
 
     async def _take_over(self) -> None:
         async with self.sessionmaker() as session:
@@ -142,6 +148,10 @@ class Scheduler:
         for meeting in meetings:
             self.plan_reminders(meeting, sent)
         await self.close_meetings_left_open()  # also after a restart: a day's meeting never stays open
+        async with self.sessionmaker() as session:
+            timed = await repo.timed_votes(session)
+        for vote in timed:  # votes that close on time survive a restart
+            self.plan_vote_close(vote.id, vote.closes_at, nudged=vote.nudged)
         self.aps.add_job(
             self.daily_check,
             "cron",
@@ -245,7 +255,84 @@ class Scheduler:
             return
         warned = sum(1 for v in verdicts if v.stage is not None)
         log.info("Trimester check: %d council(s), %d warning(s)", len(verdicts), warned)
+        await self.year_check()
         self.delivery.wake()
+
+    async def year_check(self) -> None:
+        """The daily reminders of the year's work: planned meetings to announce (to the chair), decisions due
+        (to the member responsible). Each is sent once; a bot that was down catches up."""
+        from bot import decisions, plan
+
+        try:
+            async with self.sessionmaker() as session:
+                with self.i18n.context():
+                    now, tz, default = self.clock.now(), self.settings.tz, self.settings.default_locale
+                    planned = 0
+                    for council in await watchdog.all_councils(session):
+                        planned += len(
+                            await plan.remind_planned(session, council, now=now, tz=tz, default_locale=default)
+                        )
+                    due = await decisions.remind_due(session, now=now, tz=tz, default_locale=default)
+                await session.commit()
+        except Exception:  # logged; tried again tomorrow (or at the next start)
+            log.exception("Reminders of the plan and of decisions failed")
+            return
+        log.info("Year check: %d planned meeting reminder(s), %d decision reminder(s)", planned, due)
+
+    # --- votes that close on time ------------------------------------------------------------------------
+
+    def plan_vote_close(self, vote_id: int, closes_at: datetime, *, nudged: bool = False) -> None:
+        """A job to close the vote at its deadline (late, if the bot was down then), and one a minute before
+        to remind those present who have not voted."""
+        now = self.clock.now()
+        self.aps.add_job(
+            self.close_vote_on_time,
+            "date",
+            run_date=max(closes_at, now).astimezone(UTC),
+            id=f"vote-close:{vote_id}",
+            args=[vote_id],
+            replace_existing=True,
+            misfire_grace_time=24 * 3600,
+        )
+        nudge_at = closes_at - timedelta(minutes=1)
+        if not nudged and nudge_at > now:
+            self.aps.add_job(
+                self.nudge_voters,
+                "date",
+                run_date=nudge_at.astimezone(UTC),
+                id=f"vote-nudge:{vote_id}",
+                args=[vote_id],
+                replace_existing=True,
+                misfire_grace_time=50,
+            )
+
+    async def nudge_voters(self, vote_id: int) -> int:
+        from bot import decisions
+
+        async with self.sessionmaker() as session:
+            with self.i18n.context():
+                count = await decisions.nudge_voters(
+                    session, vote_id=vote_id, now=self.clock.now(), default_locale=self.settings.default_locale
+                )
+        self.delivery.wake()
+        return count
+
+    async def close_vote_on_time(self, vote_id: int) -> bool:
+        from bot import voting
+
+        async with self.sessionmaker() as session:
+            with self.i18n.context():
+                vote = await voting.close_vote_on_time(session, vote_id=vote_id, now=self.clock.now())
+        if vote is None:
+            return False
+        log.info("Vote %s closed on time", vote_id)
+        if self.live is not None:
+            from bot.live import VOTE
+
+            self.live.touch(VOTE, vote_id)
+            await self.live.flush()
+        self.delivery.wake()
+        return True
 
     async def remind(self, meeting_id: int, starts_at_ts: int, hours: int) -> bool:
         """Queue one reminder to the group and to each member, once; False when it no longer applies."""

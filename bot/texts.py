@@ -129,6 +129,8 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
         _("/submit — send a methodical material to the council (or just send the file)"),
         _("/bank — the bank of pedagogical ideas; /bank words — search it"),
         _("/members — the council's members"),
+        _("/plan — the annual plan (cyclogram) of the council"),
+        _("/decisions — decisions followed up: open, done, overdue"),
         _("/regulation — the regulation of the methodical council"),
         _("/lang — change the language"),
         _("/help — this list"),
@@ -145,6 +147,8 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
             _("/close — close the meeting and post the protocol"),
             _("/materials — review the submitted materials"),
             _("/log — who did what in the council's record, newest first"),
+            _("/plan — draw up the annual plan; /plan order 15 01.10.2026 — the director's order approving it"),
+            _("/report — the year in figures: a message, an .xlsx and a chart"),
         ]
     if chair:
         lines += [
@@ -152,6 +156,7 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
             _("<b>For the chair</b>"),
             _("/members — approve applications, name the secretary, hand over the chair"),
             _("/settings — the language of the council's posts in the group"),
+            _("/export — the year's protocols, the approved plan and the report in one .zip"),
             _("/setup — in the council's group: create the council and get the join link"),
         ]
     return "\n".join(lines)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy import delete
@@ -229,6 +229,9 @@ async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: date
     vote.closed_at = now
     if vote.secret:
         await repo.forget_ballots(session, vote.id, await repo.counted_voter_ids(session, vote.id))
+    from bot.decisions import vote_closed  # decisions import voting; keep the graph one-way at load
+
+    await vote_closed(session, vote, meeting, now)
     log.info(
         "Vote %s closed: %s (%d/%d/%d, %d of %d present)",
         vote.id,
@@ -255,3 +258,32 @@ async def close_open_votes(session: AsyncSession, meeting: Meeting, now: datetim
 
 async def votes_of(session: AsyncSession, meeting: Meeting) -> list[Vote]:
     return list(await repo.meeting_votes(session, meeting.id))
+
+
+TIMER_MINUTES = (2, 5, 10)
+
+
+async def set_close_timer(session: AsyncSession, *, vote_id: int, user_id: int, minutes: int, now: datetime) -> Vote:
+    """The chair's "close in N minutes": the deadline is stored, so the scheduler plans it again at start."""
+    vote = await repo.get_vote(session, vote_id)
+    if vote is None:
+        raise KeneshError(__("This vote no longer exists."))
+    await meeting_view(session, vote.meeting_id, user_id)  # only the chair or the secretary
+    if not vote.is_open:
+        raise KeneshError(VOTE_CLOSED)
+    if minutes not in TIMER_MINUTES:
+        raise KeneshError(__("This vote no longer exists."))
+    vote.closes_at, vote.nudged = now + timedelta(minutes=minutes), False
+    await session.commit()
+    return vote
+
+
+async def close_vote_on_time(session: AsyncSession, *, vote_id: int, now: datetime) -> Vote | None:
+    """The scheduler's close: only a vote still open whose deadline has come; None when nothing to do."""
+    vote = await repo.get_vote(session, vote_id)
+    if vote is None or not vote.is_open or vote.closes_at is None or vote.closes_at > now:
+        return None
+    meeting = await repo.get_meeting(session, vote.meeting_id)
+    await _freeze(session, vote, meeting, now)
+    await session.commit()
+    return vote

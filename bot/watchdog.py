@@ -12,9 +12,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import Row, insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notices, rules
+from bot import notices, plan, rules, year_texts
 from bot.i18n import current_locale, fmt_long_date, in_locale
 from bot.outbox import Kind, enqueue
+from bot.plan import Planned
 from db.models import Council, JobRun, Meeting, MeetingStatus, OutboxMessage, User, WatchdogWarning
 
 log = logging.getLogger(__name__)
@@ -146,8 +147,10 @@ async def warn(
     default_locale: str,
     texts: dict[tuple, str] | None = None,
     chair_locale: str | None = None,
+    planned: Planned | None = None,
 ) -> None:
-    """Record the warning and queue it for the group and the chair, in one transaction.
+    """Record the warning and queue it for the group and the chair, in one transaction. A meeting the annual
+    plan has in that trimester (`planned`, cl. 7.3) is named under the warning.
 
     `texts` keeps the texts already rendered in this check: councils on one calendar get the same warning,
     and rendering it (Babel dates) for each of thousands of councils would cost most of the check's time.
@@ -160,7 +163,7 @@ async def warn(
         key = (trimester, stage, today, current_locale())
         if key not in texts:
             texts[key] = warning_text(trimester, stage, today)
-        return texts[key]
+        return texts[key] + ("\n" + year_texts.planned_in_warning(planned) if planned else "")
 
     notices.to_group(session, council, render, kind=Kind.WARNING, now=now)
     if chair_locale is not None:
@@ -220,9 +223,12 @@ async def daily_check(
             (await session.execute(select(User.id, User.language).join(Council, Council.chair_id == User.id))).all()
         )
     texts: dict[tuple, str] = {}
+    plans = await plan.planned_by_council(session, [verdict.council.id for verdict in to_warn], today)
     for verdict in to_warn:
         locale = languages.get(verdict.council.chair_id) or default_locale
-        await warn(session, verdict, today, now, default_locale, texts, chair_locale=locale)
+        days = plans.get(verdict.council.id, {})
+        planned = plan.planned_between(days, verdict.trimester.start, verdict.trimester.end, today)
+        await warn(session, verdict, today, now, default_locale, texts, chair_locale=locale, planned=planned)
     await insert_in_bulk(session, WatchdogWarning, OutboxMessage)
     run = await session.get(JobRun, JOB)
     if run is None:

@@ -294,6 +294,10 @@ class Vote(Base):
     votes_against: Mapped[int | None]
     votes_abstain: Mapped[int | None]
     outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome))
+    # The chair's "close in N minutes": the scheduler closes it then (planned again at start), and a minute
+    # before, present members who have not voted are reminded once (nudged).
+    closes_at: Mapped[datetime | None]
+    nudged: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class Ballot(Base):
@@ -498,6 +502,79 @@ class QuarantinedFile(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class PlanState(enum.StrEnum):
+    DRAFT = "draft"
+    DISCUSSED = "discussed"  # adopted by the vote on its agenda item
+    APPROVED = "approved"  # by the director's order (cl. 7.3)
+
+
+class Plan(Base):
+    """cl. 7.3: the annual plan (cyclogram) of a school year; a change to an approved plan is a new version."""
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("council_id", "school_year", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    school_year: Mapped[int]  # the year the school year began in
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    state: Mapped[PlanState] = mapped_column(_enum(PlanState))
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    # The agenda item that discusses it: that item's vote adopts it.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    item_position: Mapped[int | None]
+    discussed_at: Mapped[datetime | None]
+    order_number: Mapped[str | None] = mapped_column(String(32))
+    order_date: Mapped[date | None]
+    approved_at: Mapped[datetime | None]
+
+    entries: Mapped[list[PlanEntry]] = relationship(
+        back_populates="plan", order_by="PlanEntry.position", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class PlanEntry(Base):
+    """One topic of one planned meeting."""
+
+    __tablename__ = "plan_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    day: Mapped[date]
+    topic: Mapped[str] = mapped_column(String(300))
+    responsible: Mapped[str | None] = mapped_column(String(128))
+
+    plan: Mapped[Plan] = relationship(back_populates="entries", lazy="raise")
+
+
+class FollowUpState(enum.StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class FollowUp(Base):
+    """cl. 7.6: an adopted decision given a responsible member and a due date, until it is reported done."""
+
+    __tablename__ = "follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), unique=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    due_on: Mapped[date]
+    state: Mapped[FollowUpState] = mapped_column(_enum(FollowUpState))
+    assigned_by: Mapped[int] = mapped_column(BigInteger)
+    assigned_at: Mapped[datetime]
+    reminded: Mapped[int] = mapped_column(Integer, server_default="0")  # 1: three days before, 2: on the day
+    done_at: Mapped[datetime | None]
+    report: Mapped[str | None] = mapped_column(String(1000))
+    report_file_id: Mapped[str | None] = mapped_column(String(255))
+    report_file_name: Mapped[str | None] = mapped_column(String(255))
+
+
 class FsmRecord(Base):
     """aiogram FSM state kept in the database, so a half-finished registration survives a restart."""
 
@@ -519,6 +596,8 @@ __all__ = [
     "Base",
     "Choice",
     "Council",
+    "FollowUp",
+    "FollowUpState",
     "FsmRecord",
     "GroupLanguage",
     "IssuedProtocol",
@@ -536,6 +615,9 @@ __all__ = [
     "Outcome",
     "QuarantinedFile",
     "ProtocolPart",
+    "Plan",
+    "PlanEntry",
+    "PlanState",
     "Role",
     "RosterEntry",
     "SecretVoter",

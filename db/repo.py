@@ -181,6 +181,11 @@ async def open_votes(session: AsyncSession, meeting_id: int) -> Sequence[Vote]:
     return (await session.scalars(select(Vote).where(Vote.meeting_id == meeting_id, Vote.is_open.is_(True)))).all()
 
 
+async def timed_votes(session: AsyncSession) -> Sequence[Vote]:
+    """Open votes the chair set to close on time."""
+    return (await session.scalars(select(Vote).where(Vote.is_open.is_(True), Vote.closes_at.is_not(None)))).all()
+
+
 def _counted(vote_id: int):  # noqa: ANN202 - a select of ballots that count
     """Ballots that count: of members on the meeting's frozen roster who are marked present."""
     return (

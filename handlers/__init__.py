@@ -4,12 +4,29 @@ from aiogram import Router
 
 
 def get_routers() -> list[Router]:
-    from handlers import common, errors, fallback, group, log, materials, meetings, members, registration, session
+    from handlers import (
+        common,
+        decisions,
+        errors,
+        fallback,
+        group,
+        log,
+        materials,
+        meetings,
+        members,
+        plan,
+        registration,
+        report,
+        session,
+    )
 
     # Order matters: specific routers first; fallback last catches what nobody handled.
     return [
         errors.router,
         session.router,
+        plan.router,
+        decisions.router,
+        report.router,
         meetings.router,
         group.router,
         registration.router,

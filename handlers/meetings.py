@@ -110,6 +110,9 @@ async def agenda(
             "for example:\n10.12.2026 15:00 Кабинет 12\n/cancel to stop."
         )
     )
+    offer = await meetings.planned_offer(session, council, now=clock.now(), tz=settings.tz)
+    if offer is not None:  # the annual plan's next meeting, offered as the draft
+        await message.answer(offer.text, reply_markup=offer.markup)
 
 
 @router.message(Command("cancel"), StateFilter(AgendaWizard, MoveMeeting, SettingsInput))

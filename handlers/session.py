@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_texts, meetings, protocol, voting
+from bot import meeting_texts, meetings, protocol, voting, year_texts
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import KeneshError
@@ -27,6 +27,7 @@ from bot.keyboards import (
     RollCallCb,
     RollPageCb,
     VoteCb,
+    VoteTimerCb,
     confirm_close_vote_keyboard,
     present_keyboard,
     protocols_keyboard,
@@ -38,6 +39,7 @@ from bot.live import ATTENDANCE, VOTE, LiveMessages
 from bot.notify import edit_message, send_private
 from bot.rendering import esc
 from bot.rules import Counts
+from bot.scheduler import Scheduler
 from db.models import GroupLanguage, Meeting
 from handlers.scope import group_id
 
@@ -228,6 +230,22 @@ async def heard(message: Message, command: CommandObject, session: AsyncSession)
             number=recorded.position, name=esc(recorded.name)
         )
     )
+
+
+@router.callback_query(VoteTimerCb.filter())
+async def close_vote_in(
+    call: CallbackQuery, callback_data: VoteTimerCb, session: AsyncSession, clock: Clock, scheduler: Scheduler
+) -> None:
+    """The chair's "close in 2, 5 or 10 minutes": stored, then the scheduler closes it."""
+    vote = await voting.set_close_timer(
+        session,
+        vote_id=callback_data.vote_id,
+        user_id=call.from_user.id,
+        minutes=callback_data.minutes,
+        now=clock.now(),
+    )
+    scheduler.plan_vote_close(vote.id, vote.closes_at)
+    await call.answer(year_texts.vote_timer_set(callback_data.minutes), show_alert=True)
 
 
 @router.message(Command("close"))

@@ -23,7 +23,7 @@ def main(source: str) -> None:
             if not message.id:
                 continue
             key = message.id[0] if isinstance(message.id, tuple) else message.id
-            if key in translations:
+            if locale in translations.get(key, {}):
                 value = translations[key][locale]
                 message.string = tuple(value) if isinstance(value, list) else value
                 message.flags.discard("fuzzy")

@@ -189,8 +189,8 @@ async def test_a_closed_secret_ballot_cannot_be_paired_from_the_database_files(f
     assert physical == sorted(cast_ids) and physical != cast_ids  # who voted, in an order that says nothing
     assert not {"salt", "token"} & columns  # nothing to recompute a pairing from
 
-    wal = tmp_path / "kenesh.db-wal"
-    assert not wal.exists() or wal.stat().st_size == 0  # checkpointed and truncated after the close
+    # The WAL was checkpointed and truncated after the close; what it holds now was written later (the chair's
+    # question about who is responsible for the adopted decision, its delivery): the checks below read it too.
     after = b"".join(f.read_bytes() for f in files if f.exists())
     assert not [stamp for stamp in stamps if stamp in after]  # no ballot record left in any page or frame
     schema_mentions = after.count(b"CREATE TABLE")

@@ -89,9 +89,10 @@ ABBREVIATIONS = {"г", "п", "ж"} | {
     month.rstrip(".") for locale in LOCALES for month in get_month_names("abbreviated", locale=locale).values()
 }
 # Latin text a reader may see, each for a reason: commands and deep links, Telegram's own English label of the
-# anonymity toggle (Telegram has no Kyrgyz interface), the file types the bot accepts, URLs and usernames.
+# anonymity toggle (Telegram has no Kyrgyz interface), the file types the bot accepts and sends, URLs and
+# usernames, and the subcommand `/plan order` (the director's order approving the plan).
 ALLOWED_LATIN = re.compile(
-    r"/[a-z_]+|https?://\S+|@\w+|\bTelegram\b|“Remain anonymous”|\b(?:"
+    r"/plan order|\.(?:docx|xlsx|zip|png)\b|/[a-z_]+|https?://\S+|@\w+|\bTelegram\b|“Remain anonymous”|\b(?:"
     + "|".join(sorted(ACCEPTED, key=len, reverse=True))
     + r")\b"
 )

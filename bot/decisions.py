@@ -1,0 +1,345 @@
+"""cl. 7.6: the council answers for carrying out its decisions. After an adopted vote closes, the chair may
+give it a responsible member and a due date; that member is reminded and reports it done.
+
+Also what follows any vote's closing (the plan adopted by its item's vote), and votes that close on time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import lazy_gettext as __
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notices
+from bot.errors import KeneshError
+from bot.meetings import council_of_member, runs_meetings
+from bot.outbox import Kind
+from db import repo
+from db.models import (
+    Ballot,
+    Council,
+    FollowUp,
+    FollowUpState,
+    Meeting,
+    Member,
+    MemberStatus,
+    Outcome,
+    SecretVoter,
+    Vote,
+)
+
+log = logging.getLogger(__name__)
+
+REMIND_DAYS_BEFORE = 3
+MAX_REPORT = 1000
+
+
+def _default_locale() -> str:
+    i18n = I18n.get_current(no_error=True)
+    return i18n.default_locale if i18n else "ky"
+
+
+async def vote_closed(session: AsyncSession, vote: Vote, meeting: Meeting, now: datetime) -> None:
+    """Called as a vote closes (by the chair, at /close, or on time), before the caller's commit."""
+    from bot import plan, year_texts
+
+    await plan.adopted_by_vote(session, vote, now)
+    if vote.outcome is not Outcome.ADOPTED:
+        return
+    council = await repo.get_council(session, meeting.council_id)
+    people = await present_members(session, meeting)
+    from bot.keyboards import follow_up_keyboard
+
+    await notices.to_person(
+        session,
+        council.chair_id,
+        lambda: year_texts.follow_up_question(vote),
+        kind=Kind.PERSONAL,
+        now=now,
+        default_locale=_default_locale(),
+        council_id=council.id,
+        markup=lambda: follow_up_keyboard(vote.id, [(m.id, m.full_name) for m in people]),
+    )
+
+
+async def present_members(session: AsyncSession, meeting: Meeting) -> list[Member]:
+    present = await repo.present_member_ids(session, meeting.id)
+    return [m for m in await repo.approved_members(session, meeting.council_id) if m.id in present]
+
+
+@dataclass(frozen=True)
+class Pending:
+    council: Council
+    vote: Vote
+    member: Member
+
+
+async def check_assignable(session: AsyncSession, *, vote_id: int, member_id: int, user_id: int) -> Pending:
+    """The chair's pick: an adopted vote with nobody responsible yet, and a member of the council."""
+    vote = await repo.get_vote(session, vote_id)
+    meeting = await repo.get_meeting(session, vote.meeting_id) if vote else None
+    council = await repo.get_council(session, meeting.council_id) if meeting else None
+    if vote is None or council is None:
+        raise KeneshError(__("This vote no longer exists."))
+    if not runs_meetings(council, user_id):
+        raise KeneshError(__("Only the chair or the secretary of the council can do this."))
+    if vote.outcome is not Outcome.ADOPTED:
+        raise KeneshError(__("Only an adopted decision is followed up."))
+    if await session.scalar(select(FollowUp.id).where(FollowUp.vote_id == vote.id)) is not None:
+        raise KeneshError(__("This decision already has a responsible member."))
+    member = await repo.get_member(session, member_id)
+    if member is None or member.council_id != council.id or member.status is not MemberStatus.APPROVED:
+        raise KeneshError(__("This person is not a member of the council."))
+    return Pending(council, vote, member)
+
+
+def parse_due(text: str, today: date) -> date:
+    from bot.plan import parse_date
+
+    due = parse_date(text)
+    if due < today:
+        raise KeneshError(__("This date has already passed. Choose today or a later date."))
+    return due
+
+
+async def assign(
+    session: AsyncSession,
+    *,
+    vote_id: int,
+    member_id: int,
+    user_id: int,
+    due_text: str,
+    now: datetime,
+    tz: ZoneInfo,
+    default_locale: str,
+) -> tuple[FollowUp, Pending]:
+    """The decision gets its responsible member and due date; they are told in their language."""
+    from bot import year_texts
+    from bot.keyboards import follow_done_keyboard
+
+    due = parse_due(due_text, now.astimezone(tz).date())
+    pending = await check_assignable(session, vote_id=vote_id, member_id=member_id, user_id=user_id)
+    follow_up = FollowUp(
+        vote_id=vote_id,
+        council_id=pending.council.id,
+        member_id=member_id,
+        due_on=due,
+        state=FollowUpState.OPEN,
+        assigned_by=user_id,
+        assigned_at=now,
+        reminded=0,
+    )
+    session.add(follow_up)
+    await session.flush()
+    meeting = await repo.get_meeting(session, pending.vote.meeting_id)
+    await notices.to_person(
+        session,
+        pending.member.user_id,
+        lambda: year_texts.follow_up_assigned(pending.vote, meeting, due),
+        kind=Kind.PERSONAL,
+        now=now,
+        default_locale=default_locale,
+        council_id=pending.council.id,
+        markup=lambda: follow_done_keyboard(follow_up.id),
+    )
+    await session.commit()
+    log.info("Vote %s: member %s responsible until %s", vote_id, member_id, due)
+    return follow_up, pending
+
+
+@dataclass(frozen=True)
+class FollowView:
+    follow_up: FollowUp
+    vote: Vote
+    meeting: Meeting
+    member: Member
+
+
+async def _view(session: AsyncSession, follow_up: FollowUp) -> FollowView:
+    vote = await repo.get_vote(session, follow_up.vote_id)
+    meeting = await repo.get_meeting(session, vote.meeting_id)
+    member = await repo.get_member(session, follow_up.member_id)
+    return FollowView(follow_up, vote, meeting, member)
+
+
+async def own_open(session: AsyncSession, follow_up_id: int, user_id: int) -> FollowView:
+    follow_up = await session.get(FollowUp, follow_up_id)
+    if follow_up is None:
+        raise KeneshError(__("This decision no longer exists."))
+    view = await _view(session, follow_up)
+    if view.member.user_id != user_id:
+        raise KeneshError(__("Only the member responsible for this decision reports it done."))
+    if follow_up.state is FollowUpState.DONE:
+        raise KeneshError(__("This decision is already reported done."))
+    return view
+
+
+async def mark_done(
+    session: AsyncSession,
+    *,
+    follow_up_id: int,
+    user_id: int,
+    report: str | None,
+    file_id: str | None,
+    file_name: str | None,
+    now: datetime,
+    default_locale: str,
+) -> FollowView:
+    """Done, with a short report (text or a file); the chair is told. A second report changes nothing."""
+    from bot import year_texts
+
+    report = (report or "").strip() or None
+    if report is None and file_id is None:
+        raise KeneshError(__("Send a short report: a text or a file."))
+    if report and len(report) > MAX_REPORT:
+        raise KeneshError(__("The report is too long: at most {limit} characters."), limit=MAX_REPORT)
+    view = await own_open(session, follow_up_id, user_id)
+    result = await session.execute(
+        update(FollowUp)
+        .where(FollowUp.id == follow_up_id, FollowUp.state == FollowUpState.OPEN)
+        .values(
+            state=FollowUpState.DONE,
+            done_at=now,
+            report=report,
+            report_file_id=file_id,
+            report_file_name=(file_name or "")[:255] or None,
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    if not result.rowcount:
+        raise KeneshError(__("This decision is already reported done."))
+    council = await repo.get_council(session, view.follow_up.council_id)
+    await notices.to_person(
+        session,
+        council.chair_id,
+        lambda: year_texts.follow_up_done(view, report, file_name),
+        kind=Kind.PERSONAL,
+        now=now,
+        default_locale=default_locale,
+        council_id=council.id,
+    )
+    await session.commit()
+    await session.refresh(view.follow_up)
+    log.info("Follow-up %s reported done", follow_up_id)
+    return view
+
+
+@dataclass(frozen=True)
+class Listing:
+    council: Council
+    open: list[FollowView]
+    overdue: list[FollowView]
+    done: list[FollowView]
+    mine: list[FollowView]  # the viewer's own open ones
+
+
+async def follow_ups_of(session: AsyncSession, council_id: int) -> Sequence[FollowUp]:
+    return (
+        await session.scalars(select(FollowUp).where(FollowUp.council_id == council_id).order_by(FollowUp.due_on))
+    ).all()
+
+
+async def listing(session: AsyncSession, user_id: int, today: date) -> Listing:
+    council = await council_of_member(session, user_id)
+    views = [await _view(session, f) for f in await follow_ups_of(session, council.id)]
+    done = [v for v in views if v.follow_up.state is FollowUpState.DONE]
+    late = [v for v in views if v.follow_up.state is FollowUpState.OPEN and v.follow_up.due_on < today]
+    still = [v for v in views if v.follow_up.state is FollowUpState.OPEN and v.follow_up.due_on >= today]
+    mine = [v for v in late + still if v.member.user_id == user_id]
+    return Listing(council, still, late, done, mine)
+
+
+async def done_between(session: AsyncSession, council_id: int, after: datetime | None, until: datetime) -> list:
+    """Decisions reported done in a window (for the protocol: since the previous meeting)."""
+    query = select(FollowUp).where(
+        FollowUp.council_id == council_id, FollowUp.state == FollowUpState.DONE, FollowUp.done_at <= until
+    )
+    if after is not None:
+        query = query.where(FollowUp.done_at > after)
+    return [await _view(session, f) for f in (await session.scalars(query.order_by(FollowUp.done_at))).all()]
+
+
+async def remind_due(session: AsyncSession, *, now: datetime, tz: ZoneInfo, default_locale: str) -> int:
+    """The daily job: 3 days before the due date and on it, the responsible member is reminded; once each
+    (a conditional update: a second instance, or a second run, finds nothing to do). No commit."""
+    from bot import year_texts
+    from bot.keyboards import follow_done_keyboard
+
+    today = now.astimezone(tz).date()
+    sent = 0
+    rows = (await session.scalars(select(FollowUp).where(FollowUp.state == FollowUpState.OPEN))).all()
+    for follow_up in rows:
+        stage = (
+            2 if today >= follow_up.due_on else 1 if today >= follow_up.due_on - timedelta(REMIND_DAYS_BEFORE) else 0
+        )
+        if stage <= follow_up.reminded:
+            continue
+        claimed = await session.execute(
+            update(FollowUp)
+            .where(FollowUp.id == follow_up.id, FollowUp.reminded < stage)
+            .values(reminded=stage)
+            .execution_options(synchronize_session=False)
+        )
+        if not claimed.rowcount:
+            continue
+        view = await _view(session, follow_up)
+        await notices.to_person(
+            session,
+            view.member.user_id,
+            lambda v=view: year_texts.follow_up_reminder(v, today),
+            kind=Kind.REMINDER,
+            now=now,
+            default_locale=default_locale,
+            council_id=follow_up.council_id,
+            markup=lambda f=follow_up: follow_done_keyboard(f.id),
+        )
+        sent += 1
+    return sent
+
+
+# --- votes that close on time ----------------------------------------------------------------------------
+
+
+async def not_voted(session: AsyncSession, vote: Vote, meeting: Meeting) -> list[Member]:
+    """Present members with a vote who have not voted (a secret ballot knows who voted, not how)."""
+    if vote.secret:
+        voted = set((await session.scalars(select(SecretVoter.member_id).where(SecretVoter.vote_id == vote.id))).all())
+    else:
+        voted = set((await session.scalars(select(Ballot.member_id).where(Ballot.vote_id == vote.id))).all())
+    return [m for m in await present_members(session, meeting) if m.role.votes and m.id not in voted]
+
+
+async def nudge_voters(session: AsyncSession, *, vote_id: int, now: datetime, default_locale: str) -> int:
+    """A minute before a timed vote closes: each present member who has not voted is told privately, once."""
+    from bot import year_texts
+
+    claimed = await session.execute(
+        update(Vote)
+        .where(Vote.id == vote_id, Vote.is_open.is_(True), Vote.nudged.is_(False))
+        .values(nudged=True)
+        .execution_options(synchronize_session=False)
+    )
+    if not claimed.rowcount:
+        return 0
+    vote = await repo.get_vote(session, vote_id)
+    meeting = await repo.get_meeting(session, vote.meeting_id)
+    people = await not_voted(session, vote, meeting)
+    for member in people:
+        await notices.to_person(
+            session,
+            member.user_id,
+            lambda: year_texts.vote_closing_soon(vote),
+            kind=Kind.PERSONAL,
+            now=now,
+            default_locale=default_locale,
+            council_id=meeting.council_id,
+        )
+    await session.commit()
+    return len(people)

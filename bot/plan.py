@@ -1,0 +1,488 @@
+"""cl. 7.3: the annual plan (cyclogram). Drawn up by the chair, discussed at a meeting (the vote on its agenda
+item adopts it), approved by the director's order; a change to an approved plan is a new version, a draft.
+
+The plan drives reminders: the chair is reminded 3 days before the last day to announce a planned meeting
+(its date − 7), /agenda offers the planned date and topics, and the trimester warnings name it.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import notices, rules
+from bot.agenda import Item, parse_items
+from bot.errors import KeneshError
+from bot.i18n import in_locale
+from bot.meetings import council_of_member, meeting_view, runs_meetings
+from bot.outbox import Kind, enqueue
+from db import repo
+from db.models import AgendaItem, Council, JobRun, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
+
+log = logging.getLogger(__name__)
+
+MAX_ENTRIES = 100
+REMIND_DAYS_BEFORE = 3  # before the last day to announce (the meeting's date − 7)
+HELD_OR_ANNOUNCED = (MeetingStatus.ANNOUNCED, MeetingStatus.OPEN, MeetingStatus.CLOSED)
+_LINE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*(.*)$")
+_ORDER = re.compile(r"^\s*№?\s*(\S{1,32})\s+(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    day: date
+    topic: str
+    responsible: str | None = None
+
+
+def parse_date(text: str) -> date:
+    match = re.match(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$", text or "")
+    try:
+        if not match:
+            raise ValueError(text)
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        raise KeneshError(__("I could not read the date. Write it like this: 10.12.2026")) from None
+
+
+def parse_topics(day: date, text: str) -> list[PlanLine]:
+    """Topics of one date, one per line; a responsible may follow a dash."""
+    items: list[Item] = parse_items([line for line in text.splitlines() if line.strip()])
+    return [PlanLine(day, item.title, item.reporter) for item in items]
+
+
+def parse_plan(text: str) -> list[PlanLine]:
+    """`DD.MM.YYYY Topic — Responsible`, one line each; several topics of one date on several lines."""
+    lines: list[PlanLine] = []
+    for number, raw in enumerate((line for line in (text or "").splitlines() if line.strip()), 1):
+        match = _LINE.match(raw)
+        if not match or not match.group(4).strip():
+            raise KeneshError(
+                __("Line {number} does not start with a date and a topic. Write it like this: {example}"),
+                number=number,
+                example="10.12.2026 Мектептин методикалык темасы — Осмонова Г.",
+            )
+        try:
+            day = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        except ValueError:
+            raise KeneshError(__("Line {number} has a date that does not exist."), number=number) from None
+        (item,) = parse_items([match.group(4)])
+        lines.append(PlanLine(day, item.title, item.reporter))
+    return check_lines(lines)
+
+
+def check_lines(lines: list[PlanLine]) -> list[PlanLine]:
+    if not lines:
+        raise KeneshError(__("The plan has no lines. Write each planned topic on its own line after its date."))
+    if len(lines) > MAX_ENTRIES:
+        raise KeneshError(__("A plan can have at most {limit} lines."), limit=MAX_ENTRIES)
+    years = {rules.school_year_of(line.day) for line in lines}
+    if len(years) > 1:
+        raise KeneshError(__("All the dates of a plan must be in one school year (from 1 September to 31 August)."))
+    return sorted(lines, key=lambda line: line.day)  # stable: topics of one date keep their order
+
+
+def lines_to_data(lines: list[PlanLine]) -> list[list[str | None]]:
+    """For the FSM data between the preview and Save (JSON)."""
+    return [[line.day.isoformat(), line.topic, line.responsible] for line in lines]
+
+
+def lines_from_data(data: list[list[str | None]]) -> list[PlanLine]:
+    return [PlanLine(date.fromisoformat(day), topic, responsible) for day, topic, responsible in data]
+
+
+def school_year_text(year: int) -> str:
+    return f"{year}-{year + 1}"
+
+
+@dataclass(frozen=True)
+class PlanView:
+    council: Council
+    plan: Plan | None
+    entries: Sequence[PlanEntry]
+    can_manage: bool
+
+
+async def latest_plan(session: AsyncSession, council_id: int, school_year: int | None = None) -> Plan | None:
+    """The current plan: the newest version (of the given school year, or of any)."""
+    query = select(Plan).where(Plan.council_id == council_id)
+    if school_year is not None:
+        query = query.where(Plan.school_year == school_year)
+    return await session.scalar(query.order_by(Plan.school_year.desc(), Plan.version.desc()).limit(1))
+
+
+async def approved_plan(session: AsyncSession, council_id: int, school_year: int) -> Plan | None:
+    return await session.scalar(
+        select(Plan)
+        .where(Plan.council_id == council_id, Plan.school_year == school_year, Plan.state == PlanState.APPROVED)
+        .order_by(Plan.version.desc())
+        .limit(1)
+    )
+
+
+async def entries_of(session: AsyncSession, plan_id: int) -> Sequence[PlanEntry]:
+    return (
+        await session.scalars(select(PlanEntry).where(PlanEntry.plan_id == plan_id).order_by(PlanEntry.position))
+    ).all()
+
+
+async def current_plan_for(session: AsyncSession, council: Council, today: date) -> Plan | None:
+    """The plan of this school year; before any exists, the newest one."""
+    return await latest_plan(session, council.id, rules.school_year_of(today)) or await latest_plan(session, council.id)
+
+
+async def view_plan(session: AsyncSession, user_id: int, today: date) -> PlanView:
+    council = await council_of_member(session, user_id)
+    plan = await current_plan_for(session, council, today)
+    entries = await entries_of(session, plan.id) if plan else []
+    return PlanView(council, plan, entries, runs_meetings(council, user_id))
+
+
+async def save_plan(
+    session: AsyncSession, *, council: Council, user_id: int, lines: list[PlanLine], now: datetime
+) -> Plan:
+    """A draft: the draft of that school year is replaced; a discussed or approved plan gets a new version."""
+    if not runs_meetings(council, user_id):
+        raise KeneshError(__("Only the chair or the secretary of the council can do this."))
+    lines = check_lines(lines)
+    year = rules.school_year_of(lines[0].day)
+    plan = await latest_plan(session, council.id, year)
+    if plan is not None and plan.state is PlanState.DRAFT:
+        await session.execute(delete(PlanEntry).where(PlanEntry.plan_id == plan.id))
+        plan.updated_at, plan.meeting_id, plan.item_position = now, None, None
+    else:
+        plan = Plan(
+            council_id=council.id,
+            school_year=year,
+            version=plan.version + 1 if plan else 1,
+            state=PlanState.DRAFT,
+            created_by=user_id,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(plan)
+        await session.flush()
+    for position, line in enumerate(lines, 1):
+        session.add(
+            PlanEntry(plan_id=plan.id, position=position, day=line.day, topic=line.topic, responsible=line.responsible)
+        )
+    await session.commit()
+    log.info("Council %s: plan %s (%s, version %s) saved as a draft", council.id, plan.id, year, plan.version)
+    return plan
+
+
+async def _managed_plan(session: AsyncSession, plan_id: int, user_id: int) -> tuple[Plan, Council]:
+    plan = await session.get(Plan, plan_id)
+    council = await repo.get_council(session, plan.council_id) if plan else None
+    if plan is None or council is None:
+        raise KeneshError(__("This plan no longer exists."))
+    if not runs_meetings(council, user_id):
+        raise KeneshError(__("Only the chair or the secretary of the council can do this."))
+    return plan, council
+
+
+async def agenda_choices(session: AsyncSession, plan_id: int, user_id: int) -> list:
+    """The announced meetings the plan can be put on."""
+    plan, council = await _managed_plan(session, plan_id, user_id)
+    if plan.state is not PlanState.DRAFT:
+        raise KeneshError(__("Only a draft plan is put on an agenda; this one is already adopted."))
+    meetings = list(await repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
+    if not meetings:
+        raise KeneshError(__("No meeting is announced. Announce one with /agenda first."))
+    return meetings
+
+
+def agenda_title(plan: Plan) -> str:
+    return _("The annual plan (cyclogram) of the methodical council for {year}, version {version}").format(
+        year=school_year_text(plan.school_year), version=plan.version
+    )
+
+
+async def put_on_agenda(session: AsyncSession, *, plan_id: int, meeting_id: int, user_id: int, now: datetime):  # noqa: ANN201
+    """The plan becomes the last item of an announced meeting; that item's vote adopts it."""
+    plan, council = await _managed_plan(session, plan_id, user_id)
+    if plan.state is not PlanState.DRAFT:
+        raise KeneshError(__("Only a draft plan is put on an agenda; this one is already adopted."))
+    view = await meeting_view(session, meeting_id, user_id)
+    if view.council.id != council.id or view.meeting.status is not MeetingStatus.ANNOUNCED:
+        raise KeneshError(__("This meeting no longer exists."))
+    if len(view.items) >= rules.MAX_AGENDA_ITEMS:
+        raise KeneshError(
+            __("An agenda can have at most {limit} items; this one has {count}."),
+            limit=rules.MAX_AGENDA_ITEMS,
+            count=len(view.items),
+        )
+    position = len(view.items) + 1
+    session.add(AgendaItem(meeting_id=meeting_id, position=position, title=agenda_title(plan)[: rules.MAX_ITEM_LENGTH]))
+    plan.meeting_id, plan.item_position, plan.updated_at = meeting_id, position, now
+    await session.commit()
+    log.info("Council %s: plan %s is item %s of meeting %s", council.id, plan.id, position, meeting_id)
+    return plan, view.meeting, position
+
+
+async def adopted_by_vote(session: AsyncSession, vote: Vote, now: datetime) -> Plan | None:
+    """A vote on the plan's agenda item closed: adopted, the plan is discussed. Before the caller's commit."""
+    if vote.item_position is None or vote.outcome is not Outcome.ADOPTED:
+        return None
+    plan = await session.scalar(
+        select(Plan).where(
+            Plan.meeting_id == vote.meeting_id,
+            Plan.item_position == vote.item_position,
+            Plan.state == PlanState.DRAFT,
+        )
+    )
+    if plan is not None:
+        plan.state, plan.discussed_at, plan.updated_at = PlanState.DISCUSSED, now, now
+        log.info("Plan %s adopted by vote %s", plan.id, vote.id)
+    return plan
+
+
+def parse_order(text: str) -> tuple[str, date]:
+    match = _ORDER.match(text or "")
+    try:
+        if not match:
+            raise ValueError(text)
+        return match.group(1), date(int(match.group(4)), int(match.group(3)), int(match.group(2)))
+    except ValueError:
+        raise KeneshError(__("Write the director's order like this: /plan order 15 01.10.2026")) from None
+
+
+async def approve(
+    session: AsyncSession, *, user_id: int, args: str, now: datetime, tz: ZoneInfo
+) -> tuple[Council, Plan, Sequence[PlanEntry]]:
+    """`/plan order <number> <DD.MM.YYYY>`: the director's order approves the discussed plan; posted to the group."""
+    from bot import year_texts  # rendering imports this module's helpers
+
+    number, order_date = parse_order(args)
+    council = await council_of_member(session, user_id)
+    if not runs_meetings(council, user_id):
+        raise KeneshError(__("Only the chair or the secretary of the council can do this."))
+    plan = await current_plan_for(session, council, now.astimezone(tz).date())
+    if plan is None:
+        raise KeneshError(__("There is no plan yet. Send /plan to draw it up."))
+    if plan.state is PlanState.APPROVED:
+        raise KeneshError(__("This plan is already approved."))
+    if plan.state is not PlanState.DISCUSSED:
+        raise KeneshError(
+            __("The plan is approved after the council adopts it: put it on a meeting's agenda with /plan first.")
+        )
+    plan.state, plan.order_number, plan.order_date = PlanState.APPROVED, number, order_date
+    plan.approved_at = plan.updated_at = now
+    entries = await entries_of(session, plan.id)
+    notices.to_group(
+        session,
+        council,
+        lambda: year_texts.plan_text(council, plan, entries, tz, announce=True),
+        kind=Kind.NOTICE,
+        now=now,
+        ref_id=plan.id,
+    )
+    enqueue(
+        session,
+        chat_id=council.chat_id,
+        kind=Kind.NOTICE,
+        now=now,
+        council_id=council.id,
+        ref_id=plan.id,
+        document=plan_docx(council, plan, entries, council.group_language),
+        filename=plan_filename(plan),
+    )
+    await session.commit()
+    log.info("Council %s: plan %s approved by order %s", council.id, plan.id, number)
+    return council, plan, entries
+
+
+# --- what the plan says about dates ------------------------------------------------------------------------
+
+
+def by_day(entries: Sequence[PlanEntry]) -> dict[date, list[PlanEntry]]:
+    days: dict[date, list[PlanEntry]] = {}
+    for entry in entries:
+        days.setdefault(entry.day, []).append(entry)
+    return dict(sorted(days.items()))
+
+
+async def _meeting_days(session: AsyncSession, council_id: int, tz: ZoneInfo) -> set[date]:
+    meetings = await repo.council_meetings(session, council_id, HELD_OR_ANNOUNCED)
+    return {m.starts_at.astimezone(tz).date() for m in meetings}
+
+
+@dataclass(frozen=True)
+class Planned:
+    day: date
+    entries: list[PlanEntry]
+
+    @property
+    def last_announce_day(self) -> date:
+        return self.day - timedelta(days=rules.NOTICE_DAYS)
+
+
+async def next_planned(session: AsyncSession, council: Council, today: date, tz: ZoneInfo) -> Planned | None:
+    """The next planned meeting that can still be announced with a week's notice and is not announced yet."""
+    plan = await current_plan_for(session, council, today)
+    if plan is None:
+        return None
+    held = await _meeting_days(session, council.id, tz)
+    for day, entries in by_day(await entries_of(session, plan.id)).items():
+        if day >= rules.earliest_meeting_date(today) and day not in held:
+            return Planned(day, entries)
+    return None
+
+
+async def planned_on(session: AsyncSession, council: Council, day: date, today: date) -> Planned | None:
+    plan = await current_plan_for(session, council, today)
+    if plan is None:
+        return None
+    entries = by_day(await entries_of(session, plan.id)).get(day)
+    return Planned(day, entries) if entries else None
+
+
+async def planned_in(session: AsyncSession, council: Council, start: date, end: date, today: date) -> Planned | None:
+    """The first planned meeting between two dates (the trimester warnings name it)."""
+    plan = await current_plan_for(session, council, today)
+    if plan is None:
+        return None
+    return planned_between(by_day(await entries_of(session, plan.id)), start, end, today)
+
+
+async def planned_by_council(
+    session: AsyncSession, council_ids: Sequence[int], today: date
+) -> dict[int, dict[date, list[PlanEntry]]]:
+    """Each council's current plan (as `current_plan_for` chooses it), by day, in two queries for any number
+    of councils: the daily trimester check names the planned meeting in its warnings to thousands of them."""
+    if not council_ids:
+        return {}
+    year = rules.school_year_of(today)
+    plans = (
+        await session.scalars(
+            select(Plan)
+            .where(Plan.council_id.in_(council_ids))
+            .order_by(Plan.council_id, Plan.school_year.desc(), Plan.version.desc())
+        )
+    ).all()
+    chosen: dict[int, Plan] = {}
+    for plan in plans:  # newest first per council: this year's newest wins, else the newest of any year
+        current = chosen.get(plan.council_id)
+        if current is None or (plan.school_year == year and current.school_year != year):
+            chosen[plan.council_id] = plan
+    if not chosen:
+        return {}
+    by_plan = {plan.id: plan.council_id for plan in chosen.values()}
+    entries = (
+        await session.scalars(
+            select(PlanEntry).where(PlanEntry.plan_id.in_(by_plan)).order_by(PlanEntry.plan_id, PlanEntry.position)
+        )
+    ).all()
+    grouped: dict[int, list[PlanEntry]] = {}
+    for entry in entries:
+        grouped.setdefault(by_plan[entry.plan_id], []).append(entry)
+    return {council_id: by_day(items) for council_id, items in grouped.items()}
+
+
+def planned_between(days: dict[date, list[PlanEntry]], start: date, end: date, today: date) -> Planned | None:
+    """The first planned meeting between two dates, from today on (the trimester warnings name it)."""
+    for day, entries in days.items():
+        if start <= day <= end and day >= today:
+            return Planned(day, entries)
+    return None
+
+
+def reminder_key(council_id: int, day: date) -> str:
+    return f"plan:{council_id}:{day.isoformat()}"
+
+
+async def remind_planned(
+    session: AsyncSession, council: Council, *, now: datetime, tz: ZoneInfo, default_locale: str
+) -> list[Planned]:
+    """The daily job: 3 days before the last day to announce a planned meeting that is not announced, the
+    chair is reminded privately; once (a bot that was down catches up until that last day). No commit."""
+    from bot import year_texts
+
+    today = now.astimezone(tz).date()
+    plan = await current_plan_for(session, council, today)
+    if plan is None:
+        return []
+    held = await _meeting_days(session, council.id, tz)
+    reminded = []
+    for day, entries in by_day(await entries_of(session, plan.id)).items():
+        planned = Planned(day, entries)
+        first = planned.last_announce_day - timedelta(days=REMIND_DAYS_BEFORE)
+        if not first <= today <= planned.last_announce_day or day in held:
+            continue
+        key = reminder_key(council.id, day)
+        if await session.get(JobRun, key) is not None:
+            continue
+        session.add(JobRun(name=key, last_day=today))
+        await notices.to_person(
+            session,
+            council.chair_id,
+            lambda p=planned: year_texts.plan_reminder(p, today),
+            kind=Kind.REMINDER,
+            now=now,
+            default_locale=default_locale,
+            council_id=council.id,
+        )
+        reminded.append(planned)
+        log.info("Council %s: the chair is reminded of the planned meeting on %s", council.id, day)
+    return reminded
+
+
+# --- the .docx ---------------------------------------------------------------------------------------------
+
+
+def plan_filename(plan: Plan) -> str:
+    return f"plan_{school_year_text(plan.school_year)}_v{plan.version}.docx"
+
+
+def plan_docx(council: Council, plan: Plan, entries: Sequence[PlanEntry], language) -> bytes:  # noqa: ANN001
+    """The approved plan to sign: a table of date, topics, responsible; one per language, Kyrgyz first."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    from bot.protocol import _locales
+    from bot.year_texts import plan_heading
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
+    for index, locale in enumerate(_locales(language)):
+        if index:
+            document.add_page_break()
+
+        def render() -> tuple[list[str], list[str], str]:
+            heading = plan_heading(council, plan)
+            columns = [_("Date"), _("Topics"), _("Responsible")]
+            return heading, columns, _("Chair: ____________")
+
+        heading, columns, sign = in_locale(locale, render)
+        for line_index, line in enumerate(heading):
+            paragraph = document.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if line_index == 0 else WD_ALIGN_PARAGRAPH.LEFT
+            paragraph.add_run(line).bold = line_index == 0
+        days = by_day(entries)
+        table = document.add_table(rows=1 + len(days), cols=3)
+        table.style = "Table Grid"
+        for cell, title in zip(table.rows[0].cells, columns, strict=True):
+            cell.text = ""
+            cell.paragraphs[0].add_run(title).bold = True
+        for row, (day, day_entries) in zip(table.rows[1:], days.items(), strict=True):
+            row.cells[0].text = day.strftime("%d.%m.%Y")
+            row.cells[1].text = "\n".join(f"{i}. {e.topic}" for i, e in enumerate(day_entries, 1))
+            row.cells[2].text = "\n".join(e.responsible or "—" for e in day_entries)
+        document.add_paragraph()
+        document.add_paragraph(sign)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

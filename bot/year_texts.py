@@ -1,0 +1,238 @@
+"""The year's work in words: the annual plan, decisions followed up, the report. Pure: data in, text out,
+in the current locale (group posts go through group_text)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from aiogram.utils.i18n import gettext as _
+
+from bot import rules
+from bot.i18n import fmt_long_date
+from bot.rendering import esc, split_blocks
+from db.models import Council, Meeting, Plan, PlanEntry, PlanState, Vote
+
+if TYPE_CHECKING:
+    from bot.decisions import FollowView, Listing
+    from bot.plan import Planned
+
+ROMAN = ("I", "II", "III", "IV")
+
+
+def school_year_text(year: int) -> str:
+    return f"{year}-{year + 1}"
+
+
+def trimester_label(day: date, spec: str | None) -> str:
+    """ "Trimester II (01.12–28.02)" for the trimester of a day, or "Outside the trimesters"."""
+    trimester = rules.trimester_of(day, spec)
+    if trimester is None:
+        return _("Outside the trimesters")
+    pairs = rules.parse_calendar(spec)
+    start = f"{trimester.start:%m-%d}"
+    number = next((i for i, (s, _end) in enumerate(pairs) if s == start), 0)
+    span = f"{trimester.start:%d.%m}–{trimester.end:%d.%m}"
+    return _("Trimester {number} ({span})").format(number=ROMAN[number % len(ROMAN)], span=span)
+
+
+def plan_state_text(plan: Plan) -> str:
+    if plan.state is PlanState.APPROVED:
+        return _("approved by the director's order No. {number} of {date}").format(
+            number=esc(plan.order_number or ""), date=plan.order_date.strftime("%d.%m.%Y") if plan.order_date else ""
+        )
+    if plan.state is PlanState.DISCUSSED:
+        return _("adopted by the council; waiting for the director's order")
+    return _("draft")
+
+
+def plan_heading(council: Council, plan: Plan) -> list[str]:
+    return [
+        _("The annual plan (cyclogram) of the methodical council «{title}» for the {year} school year").format(
+            title=council.title, year=school_year_text(plan.school_year)
+        ),
+        _("Version {version}: {state}").format(version=plan.version, state=plan_state_text(plan)),
+    ]
+
+
+def entry_line(entry: PlanEntry) -> str:
+    who = f" — <i>{esc(entry.responsible)}</i>" if entry.responsible else ""
+    return f"• {esc(entry.topic)}{who}"
+
+
+def plan_blocks(council: Council, plan: Plan | None, entries: Sequence[PlanEntry] | Sequence, *, title: str) -> list:
+    """The plan grouped by trimester, then by date (entries may be PlanEntry rows or PlanLine values)."""
+    blocks = [title]
+    trimester = None
+    for entry in sorted(entries, key=lambda e: e.day):
+        label = trimester_label(entry.day, council.trimesters)
+        if label != trimester:
+            blocks += ["", f"<b>{esc(label)}</b>"]
+            trimester, day = label, None
+        if entry.day != day:
+            blocks.append(f"<b>{entry.day:%d.%m.%Y}</b>")
+            day = entry.day
+        blocks.append(entry_line(entry))
+    return blocks
+
+
+def plan_text(
+    council: Council, plan: Plan, entries: Sequence[PlanEntry], tz: ZoneInfo, *, announce: bool = False
+) -> str:
+    head, state = plan_heading(council, plan)
+    title = f"<b>{esc(head)}</b>\n{esc(state)}"
+    if announce:
+        title = _("<b>The annual plan is approved.</b>") + "\n" + title
+    return "\n".join(plan_blocks(council, plan, entries, title=title))
+
+
+def plan_messages(council: Council, plan: Plan, entries: Sequence[PlanEntry], tz: ZoneInfo) -> list[str]:
+    return split_blocks(plan_text(council, plan, entries, tz).split("\n"))
+
+
+def plan_preview(council: Council, lines: Sequence) -> list[str]:
+    title = _("<b>Preview of the annual plan.</b> Save it as a draft?")
+    return split_blocks(plan_blocks(council, None, lines, title=title))
+
+
+def topics_text(entries: Sequence) -> str:
+    return "\n".join(entry_line(e) for e in entries)
+
+
+def plan_reminder(planned: Planned, today: date) -> str:
+    return "\n".join(
+        [
+            _(
+                "<b>Reminder:</b> by the annual plan the methodical council meets on {date}. The last day to "
+                "announce it with 7 days' notice is {last}."
+            ).format(date=fmt_long_date(planned.day), last=fmt_long_date(planned.last_announce_day)),
+            topics_text(planned.entries),
+            _("Announce it with /agenda: I will offer the planned date and topics."),
+        ]
+    )
+
+
+def plan_offer(planned: Planned) -> str:
+    return "\n".join(
+        [
+            _("By the annual plan, the next meeting is on {date}:").format(date=fmt_long_date(planned.day)),
+            topics_text(planned.entries),
+        ]
+    )
+
+
+def plan_offer_button(planned: Planned) -> str:
+    return _("Take from the plan: {date}").format(date=f"{planned.day:%d.%m.%Y}")
+
+
+def planned_in_warning(planned: Planned) -> str:
+    return _("By the annual plan, a meeting is planned for {date}: {topics}.").format(
+        date=fmt_long_date(planned.day), topics="; ".join(esc(e.topic) for e in planned.entries)
+    )
+
+
+# --- decisions followed up (cl. 7.6) -----------------------------------------------------------------------
+
+
+def follow_up_question(vote: Vote) -> str:
+    return "\n".join(
+        [
+            _("<b>Decision adopted:</b> {text}").format(text=esc(vote.decision)),
+            _(
+                "Who is responsible for carrying it out (regulation, cl. 7.6)? Choose one of those present; "
+                "then I will ask for the due date."
+            ),
+        ]
+    )
+
+
+def source_text(meeting: Meeting) -> str:
+    if meeting.protocol_number:
+        return _("protocol No. {number}").format(number=meeting.protocol_number)
+    return _("the meeting of {date}").format(date=f"{meeting.starts_at:%d.%m.%Y}")
+
+
+def follow_up_assigned(vote: Vote, meeting: Meeting, due: date) -> str:
+    return "\n".join(
+        [
+            _("<b>You are responsible for carrying out a decision of the methodical council</b> ({source}):").format(
+                source=source_text(meeting)
+            ),
+            esc(vote.decision),
+            _("Due date: {date}.").format(date=fmt_long_date(due)),
+            _("When it is done, press the button and send a short report (a text or a file)."),
+        ]
+    )
+
+
+def follow_up_reminder(view: FollowView, today: date) -> str:
+    due = view.follow_up.due_on
+    head = (
+        _("<b>Reminder:</b> today is the due date of a decision you are responsible for.")
+        if today == due
+        else _("<b>Reminder:</b> the due date of a decision you are responsible for has passed.")
+        if today > due
+        else _("<b>Reminder:</b> the due date of a decision you are responsible for is {date}.").format(
+            date=fmt_long_date(due)
+        )
+    )
+    return "\n".join([head, esc(view.vote.decision), _("When it is done, press the button and send a short report.")])
+
+
+def follow_up_done(view: FollowView, report: str | None, file_name: str | None) -> str:
+    lines = [
+        _("<b>Decision carried out</b> ({source}): {text}").format(
+            source=source_text(view.meeting), text=esc(view.vote.decision)
+        ),
+        _("Responsible: {name}").format(name=esc(view.member.full_name)),
+    ]
+    if report:
+        lines.append(_("Report: {text}").format(text=esc(report)))
+    if file_name:
+        lines.append(_("Report file: {name}").format(name=esc(file_name)))
+    return "\n".join(lines)
+
+
+def ask_due(vote: Vote, name: str) -> str:
+    return _("Responsible for «{text}»: {name}. Send the due date (DD.MM.YYYY). /cancel to stop.").format(
+        text=esc(vote.decision[:200]), name=esc(name)
+    )
+
+
+def follow_up_line(view: FollowView) -> str:
+    follow_up = view.follow_up
+    line = _("{source}: {text} — {name}, due {date}").format(
+        source=source_text(view.meeting).capitalize(),
+        text=esc(view.vote.decision),
+        name=esc(view.member.full_name),
+        date=f"{follow_up.due_on:%d.%m.%Y}",
+    )
+    if follow_up.done_at:
+        line += " · " + _("done {date}").format(date=f"{follow_up.done_at:%d.%m.%Y}")
+    return line
+
+
+def decisions_messages(listing: Listing) -> list[str]:
+    blocks = [_("<b>Decisions of the council followed up (regulation, cl. 7.6)</b>")]
+    for title, views in (
+        (_("<b>Overdue</b>"), listing.overdue),
+        (_("<b>Open</b>"), listing.open),
+        (_("<b>Done</b>"), listing.done),
+    ):
+        blocks += ["", title]
+        blocks += [f"{i}. {follow_up_line(v)}" for i, v in enumerate(views, 1)] or ["—"]
+    if listing.mine:
+        blocks += ["", _("Yours to report: press a decision when it is done.")]
+    return split_blocks(blocks)
+
+
+def vote_closing_soon(vote: Vote) -> str:
+    return _(
+        "<b>The vote closes in a minute</b> and you have not voted yet: {text}\nVote with the buttons in the group."
+    ).format(text=esc(vote.decision))
+
+
+def vote_timer_set(minutes: int) -> str:
+    return _("The vote closes by itself in {minutes} min.").format(minutes=minutes)

@@ -1,0 +1,122 @@
+"""Decisions followed up (cl. 7.6): the chair names who is responsible and by when; they report it done;
+/decisions lists open, overdue and done decisions."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import decisions, year_texts
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import fmt_long_date
+from bot.keyboards import FollowDoneCb, FollowUpCb, follow_done_list_keyboard
+from bot.notify import edit_message
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == ChatType.PRIVATE)
+router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+
+
+class FollowUpInput(StatesGroup):
+    due = State()
+
+
+class DoneInput(StatesGroup):
+    report = State()
+
+
+@router.message(Command("cancel"), StateFilter(FollowUpInput, DoneInput))
+async def cancel(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(_("Cancelled; nothing was changed."))
+
+
+@router.callback_query(FollowUpCb.filter(F.member_id == 0))
+async def skip(call: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await call.answer(_("Skipped"))
+    await edit_message(call.message, call.message.html_text + "\n\n" + _("Nobody is made responsible."))
+
+
+@router.callback_query(FollowUpCb.filter())
+async def pick_member(call: CallbackQuery, callback_data: FollowUpCb, state: FSMContext, session: AsyncSession) -> None:
+    pending = await decisions.check_assignable(
+        session, vote_id=callback_data.vote_id, member_id=callback_data.member_id, user_id=call.from_user.id
+    )
+    await state.set_state(FollowUpInput.due)
+    await state.set_data({"vote_id": callback_data.vote_id, "member_id": callback_data.member_id})
+    await call.answer()
+    await call.message.answer(year_texts.ask_due(pending.vote, pending.member.full_name))
+
+
+@router.message(FollowUpInput.due, F.text & ~F.text.startswith("/"))
+async def got_due(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    data = await state.get_data()
+    follow_up, pending = await decisions.assign(
+        session,
+        vote_id=data["vote_id"],
+        member_id=data["member_id"],
+        user_id=message.from_user.id,
+        due_text=message.text,
+        now=clock.now(),
+        tz=settings.tz,
+        default_locale=settings.default_locale,
+    )
+    await state.clear()
+    await message.answer(
+        _("Saved: {name} is responsible until {date}, and is told so.").format(
+            name=pending.member.full_name, date=fmt_long_date(follow_up.due_on)
+        )
+    )
+
+
+@router.callback_query(FollowDoneCb.filter())
+async def ask_report(
+    call: CallbackQuery, callback_data: FollowDoneCb, state: FSMContext, session: AsyncSession
+) -> None:
+    await decisions.own_open(session, callback_data.follow_up_id, call.from_user.id)
+    await state.set_state(DoneInput.report)
+    await state.set_data({"follow_up_id": callback_data.follow_up_id})
+    await call.answer()
+    await call.message.answer(_("Send a short report of what was done: a text or a file. /cancel to stop."))
+
+
+@router.message(DoneInput.report, (F.text & ~F.text.startswith("/")) | F.document)
+async def got_report(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
+    data = await state.get_data()
+    document = message.document
+    await decisions.mark_done(
+        session,
+        follow_up_id=data["follow_up_id"],
+        user_id=message.from_user.id,
+        report=message.text or message.caption,
+        file_id=document.file_id if document else None,
+        file_name=document.file_name if document else None,
+        now=clock.now(),
+        default_locale=settings.default_locale,
+    )
+    await state.clear()
+    await message.answer(_("Recorded as done; the chair is told. Thank you."))
+
+
+@router.message(Command("decisions"))
+async def list_decisions(message: Message, session: AsyncSession, clock: Clock) -> None:
+    listing = await decisions.listing(session, message.from_user.id, clock.local_now().date())
+    parts = year_texts.decisions_messages(listing)
+    markup = (
+        follow_done_list_keyboard([(v.follow_up.id, "✅ " + v.vote.decision) for v in listing.mine])
+        if listing.mine
+        else None
+    )
+    for part in parts[:-1]:
+        await message.answer(part)
+    await message.answer(parts[-1], reply_markup=markup)

@@ -1,0 +1,298 @@
+"""The annual plan (cl. 7.3): /plan to see it; for the chair and the secretary, to draw it up (all lines at
+once or step by step), put it on an agenda and record the director's order; /agenda from the plan."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from aiogram import F, Router
+from aiogram.enums import ChatType
+from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import meeting_texts, meetings, plan, year_texts
+from bot.agenda import Agenda, Item, parse_when
+from bot.clock import Clock
+from bot.config import Settings
+from bot.i18n import fmt_datetime, fmt_long_date
+from bot.keyboards import (
+    PlanAction,
+    PlanAgendaCb,
+    PlanCb,
+    PlanDayCb,
+    agenda_keyboard,
+    plan_agenda_keyboard,
+    plan_controls,
+    plan_docx_keyboard,
+    plan_preview_keyboard,
+    plan_step_keyboard,
+)
+from bot.notify import edit_message
+from db.models import Council, GroupLanguage, PlanState
+
+log = logging.getLogger(__name__)
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == ChatType.PRIVATE)
+router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+
+TEXT = F.text & ~F.text.startswith("/")
+
+
+class PlanInput(StatesGroup):
+    day = State()  # step by step: a date (or whole lines)
+    topics = State()  # the topics of that date
+    preview = State()  # Save / Cancel
+
+
+class AgendaFromPlan(StatesGroup):
+    time = State()
+
+
+def _ask_day() -> str:
+    return _(
+        "Send the annual plan: one line per topic, the date first and the responsible after a dash, for example:\n"
+        "10.12.2026 Мектептин методикалык темасы — Осмонова Г.\n"
+        "10.12.2026 Окуу пландары — Токтосунова А.\n"
+        "Or step by step: send only the date of a planned meeting (10.12.2026). /cancel to stop."
+    )
+
+
+async def _preview(message: Message, state: FSMContext, council: Council, lines: list[plan.PlanLine]) -> None:
+    lines = plan.check_lines(lines)
+    await state.set_state(PlanInput.preview)
+    await state.update_data(lines=plan.lines_to_data(lines))
+    parts = year_texts.plan_preview(council, lines)
+    for part in parts[:-1]:
+        await message.answer(part)
+    await message.answer(parts[-1], reply_markup=plan_preview_keyboard())
+
+
+@router.message(Command("plan"))
+async def plan_command(
+    message: Message,
+    command: CommandObject,
+    state: FSMContext,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+) -> None:
+    args = (command.args or "").strip()
+    word, _space, rest = args.partition(" ")
+    if word.lower() in ("order", "буйрук", "приказ"):
+        _council, approved, _entries = await plan.approve(
+            session, user_id=message.from_user.id, args=rest, now=clock.now(), tz=settings.tz
+        )
+        await message.answer(
+            _("The plan is approved by the director's order No. {number}; it is posted in the group.").format(
+                number=approved.order_number
+            )
+        )
+        return
+    if args:
+        council = await meetings.council_for_runner(session, message.from_user.id)
+        await state.set_data({})
+        await _preview(message, state, council, plan.parse_plan(args))
+        return
+    view = await plan.view_plan(session, message.from_user.id, clock.local_now().date())
+    if view.plan is None:
+        if not view.can_manage:
+            await message.answer(_("The council has no annual plan yet."))
+            return
+        await state.set_state(PlanInput.day)
+        await state.set_data({"lines": []})
+        await message.answer(_("The council has no annual plan yet.") + "\n\n" + _ask_day())
+        return
+    parts = year_texts.plan_messages(view.council, view.plan, view.entries, settings.tz)
+    markup = (
+        plan_controls(view.plan.id, draft=view.plan.state is PlanState.DRAFT)
+        if view.can_manage
+        else plan_docx_keyboard(view.plan.id)
+    )
+    for part in parts[:-1]:
+        await message.answer(part)
+    await message.answer(parts[-1], reply_markup=markup)
+
+
+@router.message(Command("cancel"), StateFilter(PlanInput, AgendaFromPlan))
+async def cancel(message: Message, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(_("Cancelled; nothing was changed."))
+
+
+@router.callback_query(PlanCb.filter(F.action == PlanAction.ENTER))
+async def enter(call: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
+    await meetings.council_for_runner(session, call.from_user.id)
+    await state.set_state(PlanInput.day)
+    await state.set_data({"lines": []})
+    await call.answer()
+    await call.message.answer(_ask_day())
+
+
+@router.message(PlanInput.day, TEXT)
+async def got_day(message: Message, state: FSMContext, session: AsyncSession) -> None:
+    text = message.text.strip()
+    collected = plan.lines_from_data((await state.get_data()).get("lines", []))
+    if "\n" in text or len(text.split()) > 1:  # whole lines: "DD.MM.YYYY Topic — Responsible"
+        collected += plan.parse_plan(text)
+        await state.update_data(lines=plan.lines_to_data(plan.check_lines(collected)))
+        await message.answer(
+            _("Added. Send the next date or lines, or press the button to see the preview."),
+            reply_markup=plan_step_keyboard(),
+        )
+        return
+    day = plan.parse_date(text)
+    await state.update_data(day=day.isoformat())
+    await state.set_state(PlanInput.topics)
+    await message.answer(
+        _("The topics of the meeting on {date}, each on its own line; the responsible after a dash.").format(
+            date=day.strftime("%d.%m.%Y")
+        )
+    )
+
+
+@router.message(PlanInput.topics, TEXT)
+async def got_topics(message: Message, state: FSMContext) -> None:
+    data = await state.get_data()
+    collected = plan.lines_from_data(data.get("lines", []))
+    collected += plan.parse_topics(date.fromisoformat(data["day"]), message.text)
+    await state.update_data(lines=plan.lines_to_data(plan.check_lines(collected)))
+    await state.set_state(PlanInput.day)
+    await message.answer(
+        _("Added. Send the date of the next planned meeting, or press the button to see the preview."),
+        reply_markup=plan_step_keyboard(),
+    )
+
+
+@router.callback_query(PlanCb.filter(F.action == PlanAction.PREVIEW), StateFilter(PlanInput))
+async def step_preview(call: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
+    lines = plan.lines_from_data((await state.get_data()).get("lines", []))
+    council = await meetings.council_for_runner(session, call.from_user.id)
+    await call.answer()
+    await _preview(call.message, state, council, lines)
+
+
+@router.callback_query(PlanCb.filter(F.action == PlanAction.SAVE), PlanInput.preview)
+async def save(call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock) -> None:
+    lines = plan.lines_from_data((await state.get_data()).get("lines", []))
+    council = await meetings.council_for_runner(session, call.from_user.id)
+    saved = await plan.save_plan(session, council=council, user_id=call.from_user.id, lines=lines, now=clock.now())
+    await state.clear()
+    await call.answer(_("Saved"))
+    await edit_message(
+        call.message,
+        _(
+            "The plan for {year} is saved as a draft, version {version}. Put it on a meeting's agenda from /plan: "
+            "the vote on that item adopts it; then record the director's order: /plan order 15 01.10.2026"
+        ).format(year=year_texts.school_year_text(saved.school_year), version=saved.version),
+    )
+
+
+@router.callback_query(PlanCb.filter(F.action.in_({PlanAction.SAVE, PlanAction.PREVIEW})))
+async def stale(call: CallbackQuery) -> None:
+    await call.answer(_("This preview is no longer current. Send /plan again."), show_alert=True)
+
+
+@router.callback_query(PlanCb.filter(F.action == PlanAction.CANCEL))
+async def discard(call: CallbackQuery, state: FSMContext) -> None:
+    await state.clear()
+    await call.answer(_("Cancelled"))
+    await edit_message(call.message, _("Not saved. Send /plan to write it again."))
+
+
+@router.callback_query(PlanCb.filter(F.action == PlanAction.AGENDA))
+async def choose_meeting(call: CallbackQuery, callback_data: PlanCb, session: AsyncSession, settings: Settings) -> None:
+    choices = await plan.agenda_choices(session, callback_data.plan_id, call.from_user.id)
+    await call.answer()
+    await call.message.answer(
+        _("On which meeting's agenda?"),
+        reply_markup=plan_agenda_keyboard(
+            callback_data.plan_id, [(m.id, fmt_datetime(m.starts_at, settings.tz)) for m in choices]
+        ),
+    )
+
+
+@router.callback_query(PlanAgendaCb.filter())
+async def put_on_agenda(
+    call: CallbackQuery, callback_data: PlanAgendaCb, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
+    _plan, meeting, position = await plan.put_on_agenda(
+        session,
+        plan_id=callback_data.plan_id,
+        meeting_id=callback_data.meeting_id,
+        user_id=call.from_user.id,
+        now=clock.now(),
+    )
+    await call.answer(_("Saved"))
+    await edit_message(
+        call.message,
+        _(
+            "The plan is item {number} of the meeting on {when}. At the meeting put it to the vote with "
+            "/vote {number} …; adopted, it waits for the director's order."
+        ).format(number=position, when=fmt_datetime(meeting.starts_at, settings.tz)),
+    )
+
+
+@router.callback_query(PlanCb.filter(F.action == PlanAction.DOCX))
+async def send_docx(call: CallbackQuery, callback_data: PlanCb, session: AsyncSession, clock: Clock) -> None:
+    view = await plan.view_plan(session, call.from_user.id, clock.local_now().date())
+    if view.plan is None or view.plan.id != callback_data.plan_id:
+        await call.answer(_("This preview is no longer current. Send /plan again."), show_alert=True)
+        return
+    await call.answer(_("Sending"))
+    language = GroupLanguage(I18n.get_current().current_locale)
+    await call.message.answer_document(
+        BufferedInputFile(
+            plan.plan_docx(view.council, view.plan, view.entries, language), filename=plan.plan_filename(view.plan)
+        )
+    )
+
+
+# --- /agenda from the plan -------------------------------------------------------------------------------
+
+
+@router.callback_query(PlanDayCb.filter())
+async def agenda_from_plan(
+    call: CallbackQuery, callback_data: PlanDayCb, state: FSMContext, session: AsyncSession, clock: Clock
+) -> None:
+    council = await meetings.council_for_runner(session, call.from_user.id)
+    day = date(int(callback_data.day[:4]), int(callback_data.day[4:6]), int(callback_data.day[6:]))
+    planned = await plan.planned_on(session, council, day, clock.local_now().date())
+    if planned is None:
+        await call.answer(_("This preview is no longer current. Send /plan again."), show_alert=True)
+        return
+    await state.set_state(AgendaFromPlan.time)
+    await state.set_data({"day": day.isoformat()})
+    await call.answer()
+    await call.message.answer(
+        _("The time and place of the meeting on {date}, for example: 15:00 Кабинет 12").format(date=fmt_long_date(day))
+    )
+
+
+@router.message(AgendaFromPlan.time, TEXT)
+async def agenda_time(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
+    day = date.fromisoformat((await state.get_data())["day"])
+    when = parse_when(f"{day:%d.%m.%Y} {message.text.strip()}", now=clock.now(), tz=settings.tz)
+    council = await meetings.council_for_runner(session, message.from_user.id)
+    planned = await plan.planned_on(session, council, day, clock.local_now().date())
+    items = [Item(e.topic, e.responsible) for e in (planned.entries if planned else [])]
+    if not items:
+        await state.clear()
+        await message.answer(_("This preview is no longer current. Send /plan again."))
+        return
+    view = await meetings.draft_agenda(
+        session, council=council, user_id=message.from_user.id, agenda=Agenda(when, items), now=clock.now()
+    )
+    await state.clear()
+    await message.answer(
+        meeting_texts.agenda_preview(view.council, view.meeting, view.items, settings.tz),
+        reply_markup=agenda_keyboard(view.meeting.id),
+    )

@@ -1,0 +1,49 @@
+"""The year in figures for the teaching staff (cl. 7.6): /report, and /export for the school's records."""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.enums import ChatAction, ChatType
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, Message
+from aiogram.utils.i18n import gettext as _
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import report
+from bot.clock import Clock
+from bot.config import Settings
+from bot.year_texts import school_year_text
+
+router = Router(name=__name__)
+router.message.filter(F.chat.type == ChatType.PRIVATE)
+
+
+@router.message(Command("report"))
+async def year_report(
+    message: Message, command: CommandObject, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
+    built = await report.report_for(
+        session, user_id=message.from_user.id, args=command.args, now=clock.now(), tz=settings.tz
+    )
+    await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_DOCUMENT)
+    await message.answer(report.report_text(built))
+    await message.answer_document(BufferedInputFile(report.report_xlsx(built), filename=report.filename(built, "xlsx")))
+    await message.answer_document(
+        BufferedInputFile(report.report_chart(built), filename=report.filename(built, "png")),
+        caption=_("Meetings per trimester against the plan, and attendance per meeting"),
+    )
+
+
+@router.message(Command("export"))
+async def export(
+    message: Message, command: CommandObject, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
+    built, archive = await report.export_for(
+        session, user_id=message.from_user.id, args=command.args, now=clock.now(), tz=settings.tz
+    )
+    await message.answer_document(
+        BufferedInputFile(archive, filename=f"kenesh_{school_year_text(built.school_year)}.zip"),
+        caption=_("The {year} school year: protocols, the approved plan and the report.").format(
+            year=school_year_text(built.school_year)
+        ),
+    )

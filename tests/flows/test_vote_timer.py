@@ -1,0 +1,104 @@
+"""Votes that close on time: the chair's 2/5/10 minutes, the reminder a minute before (once), the scheduler's
+close, and the deadline planned again after a restart."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.scheduler import Scheduler
+from db.models import Vote
+from tests.conftest import NOW, seed_council
+
+
+@pytest.fixture
+async def vote(flow):
+    council = await seed_council(flow, members=10)
+    await flow.say(council.chair, council.chair, "/start")
+    day = (NOW + timedelta(days=8)).strftime("%d.%m.%Y")
+    (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day} 15:00\n1. Маселе")
+    await flow.press(council.chair, preview, "Опубликовать")
+    flow.clock.advance(timedelta(days=8, hours=5))
+    await flow.say(council.chair, council.group, "/open")
+    attendance = next(m for m in flow.api.sent_to(council.group.id) if "Присутствую" in str(m.reply_markup))
+    for person in council.people[:8]:
+        await flow.press(person, attendance, "Присутствую")
+    sent = await flow.say(council.chair, council.group, "/vote 1 Ачык сабактар")
+    (message,) = [m for m in sent if m.chat_id == council.group.id]
+    for person in council.people[:3]:
+        await flow.press(person, message, "Макул")
+    council.message = message
+    return council
+
+
+async def test_close_in_two_minutes(flow, vote):
+    council, message = vote, vote.message
+    refused = await flow.press(council.people[4], message, "⏱ 2")
+    assert refused["text"] == "Это может сделать только председатель или секретарь совета."
+    answer = await flow.press(council.chair, message, "⏱ 2")
+    assert answer["text"] == "Голосование закроется само через 2 мин."
+    (row,) = await flow.rows(Vote)
+    assert row.closes_at == flow.clock.now() + timedelta(minutes=2) and row.is_open
+    jobs = {job.id: job.next_run_time for job in flow.scheduler.aps.get_jobs()}
+    assert jobs[f"vote-close:{row.id}"] == row.closes_at
+    assert jobs[f"vote-nudge:{row.id}"] == row.closes_at - timedelta(minutes=1)
+
+    assert not await flow.scheduler.close_vote_on_time(row.id)  # too early: nothing happens
+    flow.clock.advance(timedelta(minutes=1))
+    before = len(flow.api.outbox)
+    assert await flow.scheduler.nudge_voters(row.id) == 5  # the 8 present, less the 3 who voted
+    await flow.delivery.drain()
+    nudged = flow.api.outbox[before:]
+    assert sorted(m.chat_id for m in nudged) == sorted(p.id for p in council.people[3:8])
+    texts = {m.text.split("\n")[0] for m in nudged}
+    assert texts == {
+        "Голосование закроется через минуту, а вы ещё не проголосовали: Ачык сабактар",
+        "Добуш берүү бир мүнөттөн кийин жабылат, а сиз али добуш бере элексиз: Ачык сабактар",
+    }
+    assert await flow.scheduler.nudge_voters(row.id) == 0  # once
+
+    flow.clock.advance(timedelta(minutes=1))
+    assert await flow.scheduler.close_vote_on_time(row.id)
+    await flow.delivery.drain()
+    (row,) = await flow.rows(Vote)
+    assert not row.is_open and row.votes_for == 3 and row.closed_at == row.closes_at
+    assert "Итог: принято." in message.text and message.buttons == []  # 3 for of 3 cast, 8 of 10 present
+    assert "Решение принято" in flow.api.last_to(council.chair.id).text  # the follow-up question, as by hand
+    assert not await flow.scheduler.close_vote_on_time(row.id)
+
+
+async def test_a_vote_closed_by_hand_first_is_left_alone(flow, vote):
+    await flow.press(vote.chair, vote.message, "⏱ 5")
+    await flow.press(vote.chair, vote.message, "Добушту жабуу")
+    (row,) = await flow.rows(Vote)
+    closed_at = row.closed_at
+    flow.clock.advance(timedelta(minutes=5))
+    assert await flow.scheduler.nudge_voters(row.id) == 0
+    assert not await flow.scheduler.close_vote_on_time(row.id)
+    (row,) = await flow.rows(Vote)
+    assert row.closed_at == closed_at
+
+
+async def test_the_deadline_survives_a_restart(flow, vote):
+    await flow.press(vote.chair, vote.message, "⏱ 10")
+    (row,) = await flow.rows(Vote)
+    restarted = Scheduler(flow.sessionmaker, flow.scheduler.i18n, flow.settings, flow.clock, flow.delivery)
+    await restarted.start()
+    try:
+        jobs = {job.id: job.next_run_time for job in restarted.aps.get_jobs()}
+        assert jobs[f"vote-close:{row.id}"] == row.closes_at
+        assert f"vote-nudge:{row.id}" in jobs
+        flow.clock.advance(timedelta(minutes=30))  # down past the deadline: closed at start, late
+        again = Scheduler(flow.sessionmaker, flow.scheduler.i18n, flow.settings, flow.clock, flow.delivery)
+        await again.start()
+        try:
+            jobs = {job.id: job for job in again.aps.get_jobs()}
+            assert f"vote-nudge:{row.id}" not in jobs  # too late to remind
+            assert await again.close_vote_on_time(row.id)
+        finally:
+            await again.stop()
+    finally:
+        await restarted.stop()
+    (row,) = await flow.rows(Vote)
+    assert not row.is_open

@@ -1,0 +1,75 @@
+"""The year's work as pure functions: plan lines, the director's order, the school year of /report."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.errors import KeneshError
+from bot.i18n import create_i18n
+from bot.plan import PlanLine, parse_order, parse_plan
+from bot.report import parse_school_year
+
+
+@pytest.fixture(autouse=True)
+def russian():
+    i18n = create_i18n("ky")
+    with i18n.context(), i18n.use_locale("ru"):
+        yield
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("10.12.2026 Тема — Осмонова Г.", [PlanLine(date(2026, 12, 10), "Тема", "Осмонова Г.")]),
+        ("1.3.2027 Тема -- Асанов А.", [PlanLine(date(2027, 3, 1), "Тема", "Асанов А.")]),
+        ("1.3.2027 Тема - часть 2", [PlanLine(date(2027, 3, 1), "Тема - часть 2", None)]),
+        ("10.12.2026 Тема-жыйынтык", [PlanLine(date(2026, 12, 10), "Тема-жыйынтык", None)]),
+        (
+            "18.03.2027 Экинчи\n\n10.12.2026 Биринчи\n10.12.2026 Үчүнчү — Б.",
+            [
+                PlanLine(date(2026, 12, 10), "Биринчи", None),
+                PlanLine(date(2026, 12, 10), "Үчүнчү", "Б."),
+                PlanLine(date(2027, 3, 18), "Экинчи", None),
+            ],
+        ),
+    ],
+)
+def test_plan_lines(text, expected):
+    assert parse_plan(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("", "В плане нет строк"),
+        ("Тема без даты", "Строка 1 не начинается с даты"),
+        ("10.12.2026", "Строка 1 не начинается с даты"),
+        ("10.12.2026 A\n31.02.2027 Тема", "В строке 2 дата, которой не существует"),
+        ("10.12.2026 A\n01.09.2027 B", "в одном учебном году"),
+        ("10-12-2026 Тема", "Строка 1"),
+    ],
+)
+def test_bad_plans_are_refused(text, says):
+    with pytest.raises(KeneshError) as refused:
+        parse_plan(text)
+    assert says in refused.value.render()
+
+
+def test_the_directors_order():
+    assert parse_order("15 01.10.2026") == ("15", date(2026, 10, 1))
+    assert parse_order("№15-к 1.10.2026") == ("15-к", date(2026, 10, 1))
+    for bad in ("15", "01.10.2026", "15 32.10.2026", ""):
+        with pytest.raises(KeneshError):
+            parse_order(bad)
+
+
+def test_school_year():
+    assert parse_school_year(None, date(2026, 11, 28)) == 2026
+    assert parse_school_year("", date(2027, 8, 31)) == 2026
+    assert parse_school_year("2025-2026", date(2026, 11, 28)) == 2025
+    assert parse_school_year(" 2025/2026 ", date(2026, 11, 28)) == 2025
+    for bad in ("2026", "2026-2028", "abc"):
+        with pytest.raises(KeneshError):
+            parse_school_year(bad, date(2026, 11, 28))
