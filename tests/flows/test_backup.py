@@ -72,7 +72,14 @@ def stored_files(storage: Path) -> dict[str, bytes]:
     return {p.relative_to(storage).as_posix(): p.read_bytes() for p in sorted(storage.rglob("*")) if p.is_file()}
 
 
+def _sqlite_only(flow) -> None:  # noqa: ANN001
+    """These two back up the flow's own database file; the PostgreSQL path has its own test below."""
+    if flow.sessionmaker.kw["bind"].dialect.name != "sqlite":
+        pytest.skip("backs up the flow's SQLite file; PostgreSQL: test_postgresql_backup_carries_a_pg_dump…")
+
+
 async def test_a_backup_taken_while_the_bot_runs_restores_the_same_records(flow, meeting, tmp_path):
+    _sqlite_only(flow)
     # A closed meeting with its protocol, and a material in the archive, made through the bot.
     attendance = await open_meeting(flow, meeting)
     await mark_present(flow, meeting, attendance, meeting.voters[:7])
@@ -117,6 +124,7 @@ async def test_a_backup_taken_while_the_bot_runs_restores_the_same_records(flow,
 
 
 async def test_restore_refuses_a_data_directory_that_has_records(flow, tmp_path):
+    _sqlite_only(flow)
     database, storage = tmp_path / "kenesh.db", flow.settings.storage_dir
     archive = tmp_path / "kenesh.tar.gz"
     assert (await kenesh("backup", str(archive), database=database, storage=storage))[0] == 0
