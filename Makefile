@@ -41,8 +41,12 @@ translations: $(STAMP)
 run: translations
 	$(BIN)/python -m bot
 
-test: translations
+# The linter and the formatter's check; `make test` runs them first.
+lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: translations lint
 	$(BIN)/python -m pytest
 
 # The flow tests again on PostgreSQL and Redis (each test makes its own database and key prefix), and the
