@@ -87,6 +87,17 @@ async def _migrated_template(admin: AsyncEngine, server) -> str:  # noqa: ANN001
     async with admin.connect() as connection:
         if await connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}):
             return name
+        # The migrations changed: the templates of earlier migrations are of no use any more; remove them so
+        # the server keeps one (a template another run is copying right now stays, and goes next time).
+        stale = await connection.scalars(
+            text("SELECT datname FROM pg_database WHERE datname LIKE 'kenesh\\_template\\_%' AND datname <> :name"),
+            {"name": name},
+        )
+        for old in stale.all():
+            try:
+                await connection.execute(text(f'DROP DATABASE IF EXISTS "{old}"'))
+            except Exception:  # noqa: BLE001 - in use by another run
+                pass
         building = f"{name}_{uuid.uuid4().hex[:6]}"
         await connection.execute(text(f'CREATE DATABASE "{building}"'))
     migrating = create_engine(server.set(database=building).render_as_string(hide_password=False))
