@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from db.engine import DEFAULT_DATABASE_URL
+
 SUPPORTED_LOCALES = ("ky", "ru")
 
 
@@ -17,7 +19,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     bot_token: SecretStr | None = None  # required to run the bot; `watchdog --dry-run` does without
-    database_url: str = "sqlite+aiosqlite:///data/kenesh.db"
+    database_url: str = DEFAULT_DATABASE_URL
     telegram_api_url: str | None = None
     timezone: str = "Asia/Bishkek"
     default_locale: str = "ky"

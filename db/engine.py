@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/kenesh.db"  # bot/config.py and alembic.ini read it
 URL_VARIABLE = "KENESH_MIGRATE_URL"  # how the parent hands the database URL to a migrating child
 
 

@@ -341,3 +341,14 @@ async def seed_council(
         await session.commit()
     council.chair, council.group, council.people = chair, group, people
     return council
+
+
+_KIND_BY_FOLDER = {"unit": "unit", "flows": "flow", "e2e": "e2e"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test by its folder, so `pytest -m unit` or `-m "not e2e"` picks a kind without a list of paths."""
+    for item in items:
+        kind = _KIND_BY_FOLDER.get(item.path.parent.name)
+        if kind is not None:
+            item.add_marker(kind)

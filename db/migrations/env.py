@@ -1,18 +1,57 @@
-"""Alembic environment. Migrations run on a connection that db.engine.migrate() hands over."""
+"""Alembic environment.
+
+The bot migrates through db.engine.migrate(), which hands a connection over. From the command line,
+`alembic upgrade head` (alembic.ini at the project root) reads DATABASE_URL from the environment or `.env`,
+the same setting the bot reads, so an operator can migrate, stamp or downgrade by hand.
+"""
+
+import asyncio
+from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from db.engine import DEFAULT_DATABASE_URL, create_engine
 from db.models import Base
 
-connection = context.config.attributes.get("connection")
-if connection is None:
-    raise RuntimeError("run migrations through db.engine.migrate(), which passes a connection")
 
-context.configure(
-    connection=connection,
-    target_metadata=Base.metadata,
-    render_as_batch=True,  # SQLite alters tables by copying them
-    compare_type=True,
-)
-with context.begin_transaction():
-    context.run_migrations()
+class _DatabaseSetting(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+
+
+def _run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=True,  # SQLite alters tables by copying them
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def _run_from_command_line() -> None:
+    url = _DatabaseSetting().database_url
+    prefix = "sqlite+aiosqlite:///"
+    if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
+        Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_run)
+    finally:
+        await engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (--sql) migrations are not supported: run them against the database")
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    _run(connection)
+else:
+    if context.config.config_file_name is not None:
+        fileConfig(context.config.config_file_name, disable_existing_loggers=False)  # alembic.ini's logging
+    asyncio.run(_run_from_command_line())
