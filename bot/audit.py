@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Select, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import AuditLine, LogPage
 from db.models import (
     AuditAction,
     AuditEntry,
     AuditObject,
-    Council,
     Material,
     MaterialState,
     Meeting,
@@ -104,20 +102,6 @@ async def withdraw(session: AsyncSession, action: AuditAction, obj_kind: AuditOb
     )
 
 
-@dataclass(frozen=True)
-class Line:
-    entry: AuditEntry
-    meeting_at: datetime | None  # for an entry about a meeting: when it is (now) held
-
-
-@dataclass(frozen=True)
-class LogPage:
-    council: Council
-    lines: Sequence[Line]
-    number: int  # 0: the latest entries
-    pages: int
-
-
 def _latest(council_id: int) -> Select:
     return (
         select(AuditEntry, Meeting.starts_at)
@@ -136,4 +120,4 @@ async def log_page(session: AsyncSession, user_id: int, page: int) -> LogPage:
     pages = max(1, math.ceil((total or 0) / PAGE))
     page = max(0, min(page, pages - 1))
     rows = (await session.execute(_latest(council.id).limit(PAGE).offset(page * PAGE))).all()
-    return LogPage(council, [Line(entry, starts_at) for entry, starts_at in rows], page, pages)
+    return LogPage(council, [AuditLine(entry, starts_at) for entry, starts_at in rows], page, pages)

@@ -18,9 +18,12 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices
+from bot.domain import FollowView, Listing
 from bot.errors import KeneshError
 from bot.meetings import council_of_member, runs_meetings
 from bot.outbox import Kind
+from bot.ui import meeting_day as ui_meeting_day
+from bot.ui import year as ui_year
 from db import repo
 from db.models import (
     Ballot,
@@ -48,24 +51,23 @@ def _default_locale() -> str:
 
 async def vote_closed(session: AsyncSession, vote: Vote, meeting: Meeting, now: datetime) -> None:
     """Called as a vote closes (by the chair, at /close, or on time), before the caller's commit."""
-    from bot import plan, year_texts
+    from bot import plan
 
     await plan.adopted_by_vote(session, vote, now)
     if vote.outcome is not Outcome.ADOPTED:
         return
     council = await repo.get_council(session, meeting.council_id)
     people = await present_members(session, meeting)
-    from bot.keyboards import follow_up_keyboard
 
     await notices.to_person(
         session,
         council.chair_id,
-        lambda: year_texts.follow_up_question(vote),
+        lambda: ui_year.follow_up_question(vote),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=_default_locale(),
         council_id=council.id,
-        markup=lambda: follow_up_keyboard(vote.id, [(m.id, m.full_name) for m in people]),
+        markup=lambda: ui_year.follow_up_keyboard(vote.id, [(m.id, m.full_name) for m in people]),
     )
 
 
@@ -121,8 +123,6 @@ async def assign(
     default_locale: str,
 ) -> tuple[FollowUp, Pending]:
     """The decision gets its responsible member and due date; they are told in their language."""
-    from bot import year_texts
-    from bot.keyboards import follow_done_keyboard
 
     due = parse_due(due_text, now.astimezone(tz).date())
     pending = await check_assignable(session, vote_id=vote_id, member_id=member_id, user_id=user_id)
@@ -142,24 +142,16 @@ async def assign(
     await notices.to_person(
         session,
         pending.member.user_id,
-        lambda: year_texts.follow_up_assigned(pending.vote, meeting, due),
+        lambda: ui_year.follow_up_assigned(pending.vote, meeting, due),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
         council_id=pending.council.id,
-        markup=lambda: follow_done_keyboard(follow_up.id),
+        markup=lambda: ui_year.follow_done_keyboard(follow_up.id),
     )
     await session.commit()
     log.info("Vote %s: member %s responsible until %s", vote_id, member_id, due)
     return follow_up, pending
-
-
-@dataclass(frozen=True)
-class FollowView:
-    follow_up: FollowUp
-    vote: Vote
-    meeting: Meeting
-    member: Member
 
 
 async def _view(session: AsyncSession, follow_up: FollowUp) -> FollowView:
@@ -193,7 +185,6 @@ async def mark_done(
     default_locale: str,
 ) -> FollowView:
     """Done, with a short report (text or a file); the chair is told. A second report changes nothing."""
-    from bot import year_texts
 
     report = (report or "").strip() or None
     if report is None and file_id is None:
@@ -219,7 +210,7 @@ async def mark_done(
     await notices.to_person(
         session,
         council.chair_id,
-        lambda: year_texts.follow_up_done(view, report, file_name),
+        lambda: ui_year.follow_up_done(view, report, file_name),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
@@ -229,15 +220,6 @@ async def mark_done(
     await session.refresh(view.follow_up)
     log.info("Follow-up %s reported done", follow_up_id)
     return view
-
-
-@dataclass(frozen=True)
-class Listing:
-    council: Council
-    open: list[FollowView]
-    overdue: list[FollowView]
-    done: list[FollowView]
-    mine: list[FollowView]  # the viewer's own open ones
 
 
 async def follow_ups_of(session: AsyncSession, council_id: int) -> Sequence[FollowUp]:
@@ -269,8 +251,6 @@ async def done_between(session: AsyncSession, council_id: int, after: datetime |
 async def remind_due(session: AsyncSession, *, now: datetime, tz: ZoneInfo, default_locale: str) -> int:
     """The daily job: 3 days before the due date and on it, the responsible member is reminded; once each
     (a conditional update: a second instance, or a second run, finds nothing to do). No commit."""
-    from bot import year_texts
-    from bot.keyboards import follow_done_keyboard
 
     today = now.astimezone(tz).date()
     sent = 0
@@ -293,12 +273,12 @@ async def remind_due(session: AsyncSession, *, now: datetime, tz: ZoneInfo, defa
         await notices.to_person(
             session,
             view.member.user_id,
-            lambda v=view: year_texts.follow_up_reminder(v, today),
+            lambda v=view: ui_year.follow_up_reminder(v, today),
             kind=Kind.REMINDER,
             now=now,
             default_locale=default_locale,
             council_id=follow_up.council_id,
-            markup=lambda f=follow_up: follow_done_keyboard(f.id),
+            markup=lambda f=follow_up: ui_year.follow_done_keyboard(f.id),
         )
         sent += 1
     return sent
@@ -318,7 +298,6 @@ async def not_voted(session: AsyncSession, vote: Vote, meeting: Meeting) -> list
 
 async def nudge_voters(session: AsyncSession, *, vote_id: int, now: datetime, default_locale: str) -> int:
     """A minute before a timed vote closes: each present member who has not voted is told privately, once."""
-    from bot import year_texts
 
     claimed = await session.execute(
         update(Vote)
@@ -335,7 +314,7 @@ async def nudge_voters(session: AsyncSession, *, vote_id: int, now: datetime, de
         await notices.to_person(
             session,
             member.user_id,
-            lambda: year_texts.vote_closing_soon(vote),
+            lambda: ui_meeting_day.vote_closing_soon(vote),
             kind=Kind.PERSONAL,
             now=now,
             default_locale=default_locale,

@@ -24,10 +24,9 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import meeting_texts
 from bot.i18n import group_text
-from bot.keyboards import present_keyboard, vote_keyboard
 from bot.meetings import presence
+from bot.ui import meeting_day as ui_meeting_day
 from bot.voting import live_counts
 from db import repo
 from db.models import Choice, MeetingStatus
@@ -57,8 +56,8 @@ async def render_vote(session: AsyncSession, vote_id: int) -> Rendered | None:
         for choice, name in await repo.open_ballots(session, vote.id):
             names.setdefault(choice, []).append(name)
     seats = await presence(session, meeting)
-    text = meeting_texts.vote_post(council.group_language, vote, counts, names, seats.members)
-    markup = vote_keyboard(vote.id, council.group_language) if vote.is_open else None
+    text = ui_meeting_day.vote_post(council.group_language, vote, counts, names, seats.members)
+    markup = ui_meeting_day.vote_keyboard(vote.id, council.group_language) if vote.is_open else None
     return Rendered(council.chat_id, vote.message_id, text, markup)
 
 
@@ -68,9 +67,9 @@ async def render_attendance(session: AsyncSession, meeting_id: int) -> Rendered 
         return None
     council = await repo.get_council(session, meeting.council_id)
     seats = await presence(session, meeting)
-    text = group_text(council.group_language, lambda: meeting_texts.attendance(seats))
+    text = group_text(council.group_language, lambda: ui_meeting_day.attendance(seats))
     is_open = meeting.status is MeetingStatus.OPEN
-    markup = present_keyboard(meeting.id, council.group_language) if is_open else None
+    markup = ui_meeting_day.present_keyboard(meeting.id, council.group_language) if is_open else None
     return Rendered(council.chat_id, meeting.attendance_message_id, text, markup)
 
 

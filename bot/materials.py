@@ -16,11 +16,12 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, keyboards, notices, rules, texts
+from bot import audit, notices, rules
 from bot.errors import KeneshError
 from bot.outbox import Kind
-from bot.rendering import esc
 from bot.text_input import clean_text
+from bot.ui import materials as ui_materials
+from bot.ui.render import esc
 from db import repo
 from db.models import (
     AgendaItem,
@@ -380,12 +381,12 @@ async def _tell_chair(
     await notices.to_person(
         session,
         council.chair_id,
-        lambda: texts.material_card(material, author.full_name),
+        lambda: ui_materials.material_card(material, author.full_name),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
         council_id=council.id,
-        markup=lambda: keyboards.material_review_keyboard(material.id),
+        markup=lambda: ui_materials.material_review_keyboard(material.id),
     )
 
 

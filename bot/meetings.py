@@ -13,11 +13,14 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, meeting_texts, notices, rules
+from bot import audit, notices, rules
 from bot.agenda import Agenda, When
+from bot.domain import Presence
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
 from bot.outbox import Kind
+from bot.ui import meetings as ui_meetings
+from bot.ui import year as ui_year
 from db import repo
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
 
@@ -139,7 +142,7 @@ async def announce_changed(
     await _announce(
         session,
         view,
-        lambda: meeting_texts.agenda_changed(view.council, view.meeting, view.items, tz),
+        lambda: ui_meetings.agenda_changed(view.council, view.meeting, view.items, tz),
         now=now,
         default_locale=default_locale,
         by_user=by_user,
@@ -183,7 +186,7 @@ async def publish(
     await _announce(
         session,
         view,
-        lambda: meeting_texts.announcement(view.council, view.meeting, view.items, tz),
+        lambda: ui_meetings.announcement(view.council, view.meeting, view.items, tz),
         now=now,
         default_locale=default_locale,
         by_user=user_id,
@@ -247,7 +250,7 @@ async def reschedule(
     await _announce(
         session,
         view,
-        lambda: meeting_texts.rescheduled(view.meeting, view.items, tz),
+        lambda: ui_meetings.rescheduled(view.meeting, view.items, tz),
         now=now,
         default_locale=default_locale,
         by_user=user_id,
@@ -277,7 +280,7 @@ async def cancel_meeting(
     await notices.to_group_and_members(
         session,
         view.council,
-        lambda: meeting_texts.cancelled(view.meeting, tz),
+        lambda: ui_meetings.cancelled(view.meeting, tz),
         kind=Kind.NOTICE,
         now=now,
         default_locale=default_locale,
@@ -370,21 +373,6 @@ async def open_meeting_of(session: AsyncSession, council: Council) -> Meeting:
     for meeting in await repo.council_meetings(session, council.id, (MeetingStatus.OPEN,)):
         return meeting
     raise KeneshError(__("No meeting is open. The chair opens today's meeting with /open."))
-
-
-@dataclass(frozen=True)
-class Presence:
-    members: int  # approved members with a vote: the quorum's denominator
-    present: int  # of them, marked present
-    participants_present: int
-
-    @property
-    def quorum_needed(self) -> int:
-        return rules.quorum_needed(self.members)
-
-    @property
-    def quorum(self) -> bool:
-        return rules.quorum_met(self.present, self.members)
 
 
 async def voting_roster(session: AsyncSession, meeting: Meeting) -> dict[int, str]:
@@ -526,11 +514,10 @@ class PlanOffer:
 
 async def planned_offer(session: AsyncSession, council: Council, *, now: datetime, tz: ZoneInfo) -> PlanOffer | None:
     """/agenda: the annual plan's next meeting not yet announced, offered as the draft (cl. 7.3)."""
-    from bot import plan, year_texts
-    from bot.keyboards import plan_offer_keyboard
+    from bot import plan
 
     planned = await plan.next_planned(session, council, now.astimezone(tz).date(), tz)
     if planned is None:
         return None
-    label = year_texts.plan_offer_button(planned)
-    return PlanOffer(year_texts.plan_offer(planned), plan_offer_keyboard(f"{planned.day:%Y%m%d}", label))
+    label = ui_year.plan_offer_button(planned)
+    return PlanOffer(ui_year.plan_offer(planned), ui_year.plan_offer_keyboard(f"{planned.day:%Y%m%d}", label))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -14,11 +13,13 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, keyboards, notices, rules, texts
+from bot import audit, notices, rules
+from bot.domain import Roster
 from bot.errors import KeneshError
 from bot.outbox import Kind
-from bot.rendering import esc
 from bot.text_input import clean_text
+from bot.ui import members as ui_members
+from bot.ui.render import esc
 from db import repo
 from db.models import Council, Member, MemberStatus, Role, User
 
@@ -136,12 +137,12 @@ async def apply(
     await notices.to_person(
         session,
         council.chair_id,
-        lambda: texts.application_text(member, council, tz),
+        lambda: ui_members.application_text(member, council, tz),
         kind=Kind.TO_CHAIR,
         now=now,
         default_locale=default_locale,
         council_id=council.id,
-        markup=lambda: keyboards.application_keyboard(member.id),
+        markup=lambda: ui_members.application_keyboard(member.id),
     )
     await session.commit()
     log.info("Application %s to council %s (role %s)", member.id, council_id, role.value)
@@ -376,25 +377,6 @@ async def remove_member(
     await session.commit()
     log.info("Council %s: member %s removed", view.council.id, member.id)
     return view
-
-
-@dataclass(frozen=True)
-class Roster:
-    council: Council
-    members: Sequence[Member]
-    viewer_is_chair: bool
-
-    @property
-    def approved(self) -> list[Member]:
-        return [m for m in self.members if m.status is MemberStatus.APPROVED]
-
-    @property
-    def pending(self) -> list[Member]:
-        return [m for m in self.members if m.status is MemberStatus.PENDING]
-
-    @property
-    def voting_count(self) -> int:
-        return sum(1 for m in self.members if m.counts_toward_quorum)
 
 
 async def rosters_for(session: AsyncSession, user_id: int) -> list[Roster]:

@@ -1,22 +1,34 @@
-"""Posts that must reach the group or a member, rendered in each reader's language and put in the outbox.
+"""Messages the bot sends on its own: posts queued to the outbox, and private messages sent now.
 
-Every function here only adds outbox rows to the caller's session: the operation that changes something
-calls one of them and then commits once, so the change and its announcement are stored together.
+Queued (`to_person`, `to_group`, `to_group_and_members`): posts that must reach the group or a member,
+rendered in each reader's language. These only add outbox rows to the caller's session: the operation that
+changes something calls one of them and then commits once, so the change and its announcement are stored
+together.
+
+Now (`send_private`, `edit_message`): a private message to the chair or an applicant, or an edit of a bot
+message, where a refusal by Telegram is an expected answer, not an error.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import group_text, in_locale
 from bot.outbox import enqueue
-from bot.rendering import split_lines
+from bot.ui.render import split_lines
 from db import repo
 from db.models import Council
+
+log = logging.getLogger(__name__)
+
+# --- queued to the outbox, in the transaction of the change -------------------------------------------------
 
 
 async def locale_of(session: AsyncSession, user_id: int, default: str) -> str:
@@ -99,3 +111,32 @@ async def to_group_and_members(
                 default_locale=default_locale,
                 council_id=council.id,
             )
+
+
+# --- sent now ------------------------------------------------------------------------------------------------
+
+
+async def send_private(bot: Bot, chat_id: int, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> bool:
+    """Send, and say whether it arrived: a person who never opened the bot or blocked it is not an error."""
+    try:
+        await bot.send_message(chat_id, text, reply_markup=reply_markup)
+    except TelegramForbiddenError:
+        log.warning("Private message to %s not delivered: the user has not started the bot or blocked it", chat_id)
+        return False
+    except TelegramBadRequest as error:
+        log.warning("Private message to %s refused: %s", chat_id, error.message)
+        return False
+    return True
+
+
+async def edit_message(message, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:  # noqa: ANN001
+    """Edit a bot message; an edit that would change nothing is not an error (a double press, say).
+
+    Telegram answers 400 "message is not modified" to such an edit:
+    https://core.telegram.org/bots/api#editmessagetext
+    """
+    try:
+        await message.edit_text(text, reply_markup=reply_markup)
+    except TelegramBadRequest as error:
+        if "message is not modified" not in error.message:
+            raise

@@ -22,10 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, rules
 from bot.agenda import Item, parse_items
+from bot.domain import PlanLine, Planned
 from bot.errors import KeneshError
 from bot.i18n import in_locale
 from bot.meetings import council_of_member, meeting_view, runs_meetings
 from bot.outbox import Kind, enqueue
+from bot.ui import year as ui_year
 from db import repo
 from db.models import AgendaItem, Council, JobRun, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
 
@@ -36,13 +38,6 @@ REMIND_DAYS_BEFORE = 3  # before the last day to announce (the meeting's date âˆ
 HELD_OR_ANNOUNCED = (MeetingStatus.ANNOUNCED, MeetingStatus.OPEN, MeetingStatus.CLOSED)
 _LINE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*(.*)$")
 _ORDER = re.compile(r"^\s*â„–?\s*(\S{1,32})\s+(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
-
-
-@dataclass(frozen=True)
-class PlanLine:
-    day: date
-    topic: str
-    responsible: str | None = None
 
 
 def parse_date(text: str) -> date:
@@ -261,7 +256,6 @@ async def approve(
     session: AsyncSession, *, user_id: int, args: str, now: datetime, tz: ZoneInfo
 ) -> tuple[Council, Plan, Sequence[PlanEntry]]:
     """`/plan order <number> <DD.MM.YYYY>`: the director's order approves the discussed plan; posted to the group."""
-    from bot import year_texts  # rendering imports this module's helpers
 
     number, order_date = parse_order(args)
     council = await council_of_member(session, user_id)
@@ -282,7 +276,7 @@ async def approve(
     notices.to_group(
         session,
         council,
-        lambda: year_texts.plan_text(council, plan, entries, tz, announce=True),
+        lambda: ui_year.plan_text(council, plan, entries, tz, announce=True),
         kind=Kind.NOTICE,
         now=now,
         ref_id=plan.id,
@@ -315,16 +309,6 @@ def by_day(entries: Sequence[PlanEntry]) -> dict[date, list[PlanEntry]]:
 async def _meeting_days(session: AsyncSession, council_id: int, tz: ZoneInfo) -> set[date]:
     meetings = await repo.council_meetings(session, council_id, HELD_OR_ANNOUNCED)
     return {m.starts_at.astimezone(tz).date() for m in meetings}
-
-
-@dataclass(frozen=True)
-class Planned:
-    day: date
-    entries: list[PlanEntry]
-
-    @property
-    def last_announce_day(self) -> date:
-        return self.day - timedelta(days=rules.NOTICE_DAYS)
 
 
 async def next_planned(session: AsyncSession, council: Council, today: date, tz: ZoneInfo) -> Planned | None:
@@ -406,7 +390,6 @@ async def remind_planned(
 ) -> list[Planned]:
     """The daily job: 3 days before the last day to announce a planned meeting that is not announced, the
     chair is reminded privately; once (a bot that was down catches up until that last day). No commit."""
-    from bot import year_texts
 
     today = now.astimezone(tz).date()
     plan = await current_plan_for(session, council, today)
@@ -426,7 +409,7 @@ async def remind_planned(
         await notices.to_person(
             session,
             council.chair_id,
-            lambda p=planned: year_texts.plan_reminder(p, today),
+            lambda p=planned: ui_year.plan_reminder(p, today),
             kind=Kind.REMINDER,
             now=now,
             default_locale=default_locale,
@@ -451,7 +434,6 @@ def plan_docx(council: Council, plan: Plan, entries: Sequence[PlanEntry], langua
     from docx.shared import Pt
 
     from bot.protocol import _locales
-    from bot.year_texts import plan_heading
 
     document = Document()
     style = document.styles["Normal"]
@@ -462,7 +444,7 @@ def plan_docx(council: Council, plan: Plan, entries: Sequence[PlanEntry], langua
             document.add_page_break()
 
         def render() -> tuple[list[str], list[str], str]:
-            heading = plan_heading(council, plan)
+            heading = ui_year.plan_heading(council, plan)
             columns = [_("Date"), _("Topics"), _("Responsible")]
             return heading, columns, _("Chair: ____________")
 

@@ -16,11 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit, rules
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime, in_locale
-from bot.meeting_texts import counts_text
 from bot.meetings import meeting_view, open_meeting_of, voting_roster
 from bot.outbox import Kind, enqueue
-from bot.rendering import esc, split_blocks
 from bot.rules import Counts
+from bot.ui.meeting_day import counts_text
+from bot.ui.render import esc, split_blocks
 from bot.voting import close_open_votes, forget_on_disk, frozen_counts
 from db import repo
 from db.models import Council, GroupLanguage, IssuedProtocol, Meeting, MeetingStatus, Outcome, ProtocolPart

@@ -6,7 +6,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from bot.rendering import esc, split_blocks
+from bot.ui.render import esc, split_blocks
 
 TEXTS = Path(__file__).parent / "regulation"
 _SECTION = re.compile(r"^\s*\d+\s*\.\s*[^\d\s.]")  # "1. Жалпы жоболор", "4.Методикалык ..."

@@ -124,8 +124,8 @@ def _trimesters(year: int, spec: str | None) -> list[rules.Trimester]:
 
 async def build(session: AsyncSession, council: Council, school_year: int, today: date, tz: ZoneInfo) -> YearReport:
     """Labels are in the current locale (the reader's)."""
-    from bot.keyboards import kind_label, role_label
-    from bot.year_texts import trimester_label
+    from bot.ui.labels import kind_label, role_label
+    from bot.ui.year import trimester_label
 
     report = YearReport(council, school_year)
     for trimester in _trimesters(school_year, council.trimesters):
@@ -205,8 +205,8 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
 
 
 def report_text(report: YearReport) -> str:
-    from bot.rendering import esc
-    from bot.year_texts import school_year_text
+    from bot.ui.render import esc
+    from bot.ui.year import school_year_text
 
     lines = [
         _("<b>The methodical council «{title}» in the {year} school year</b>").format(
@@ -264,7 +264,7 @@ def report_xlsx(report: YearReport) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from bot.meeting_texts import outcome_text
+    from bot.ui.labels import outcome_label
 
     book = Workbook()
     sheets = [
@@ -299,7 +299,7 @@ def report_xlsx(report: YearReport) -> bytes:
                 [
                     d.protocol,
                     d.text,
-                    outcome_text(d.outcome),
+                    outcome_label(d.outcome),
                     d.responsible or "",
                     d.due.strftime("%d.%m.%Y") if d.due else "",
                     _state_label(d.state),

@@ -21,11 +21,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
-from bot import meeting_texts, notices, protocol, watchdog
+from bot import notices, protocol, watchdog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.instances import LEADER_KEY, close_dedicated, dedicated_connection
 from bot.outbox import Delivery, Kind
+from bot.ui import meetings as ui_meetings
 from db import repo
 from db.models import JobRun, Meeting, MeetingStatus
 
@@ -355,7 +356,7 @@ class Scheduler:
                 await notices.to_group_and_members(
                     session,
                     council,
-                    lambda: meeting_texts.reminder(meeting, items, tz, now),
+                    lambda: ui_meetings.reminder(meeting, items, tz, now),
                     kind=Kind.REMINDER,
                     now=now,
                     default_locale=self.settings.default_locale,

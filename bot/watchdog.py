@@ -12,10 +12,11 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy import Row, insert, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notices, plan, rules, year_texts
+from bot import notices, plan, rules
+from bot.domain import Planned
 from bot.i18n import current_locale, fmt_long_date, in_locale
 from bot.outbox import Kind, enqueue
-from bot.plan import Planned
+from bot.ui import year as ui_year
 from db.models import Council, JobRun, Meeting, MeetingStatus, OutboxMessage, User, WatchdogWarning
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ async def warn(
         key = (trimester, stage, today, current_locale())
         if key not in texts:
             texts[key] = warning_text(trimester, stage, today)
-        return texts[key] + ("\n" + year_texts.planned_in_warning(planned) if planned else "")
+        return texts[key] + ("\n" + ui_year.planned_in_warning(planned) if planned else "")
 
     notices.to_group(session, council, render, kind=Kind.WARNING, now=now)
     if chair_locale is not None:

@@ -12,18 +12,18 @@ def get_routers() -> list[Router]:
         group,
         log,
         materials,
+        meeting_day,
         meetings,
         members,
         plan,
         registration,
         report,
-        session,
     )
 
     # Order matters: specific routers first; fallback last catches what nobody handled.
     return [
         errors.router,
-        session.router,
+        meeting_day.router,
         plan.router,
         decisions.router,
         report.router,

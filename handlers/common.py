@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import membership
 from bot.clock import Clock
 from bot.i18n import LANGUAGE_NAMES
-from bot.keyboards import LanguageCb, language_keyboard
 from bot.regulation import regulation_messages
-from bot.texts import help_text
+from bot.ui import common as ui_common
+from bot.ui.callbacks import LanguageCb
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -26,12 +26,12 @@ router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 @router.message(Command("help"))
 async def show_help(message: Message, session: AsyncSession) -> None:
     role = await membership.roles_of(session, message.from_user.id)
-    await message.answer(help_text(member=role.member, chair=role.chair, runs_meetings=role.runs_meetings))
+    await message.answer(ui_common.help_text(member=role.member, chair=role.chair, runs_meetings=role.runs_meetings))
 
 
 @router.message(Command("lang"))
 async def choose_language(message: Message) -> None:
-    await message.answer("Тилди тандаңыз · Выберите язык", reply_markup=language_keyboard())
+    await message.answer(ui_common.CHOOSE_LANGUAGE, reply_markup=ui_common.language_keyboard())
 
 
 @router.callback_query(LanguageCb.filter())
@@ -42,9 +42,7 @@ async def set_language(
     await membership.set_language(session, call.from_user.id, locale, clock.now())
     with i18n.use_locale(locale):
         await call.answer(LANGUAGE_NAMES[locale])
-        await call.message.edit_text(
-            _("Language: {language}. Send /help to see the commands.").format(language=LANGUAGE_NAMES[locale])
-        )
+        await call.message.edit_text(ui_common.language_set(locale))
 
 
 @router.message(Command("regulation"))

@@ -12,12 +12,12 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import decisions, year_texts
+from bot import decisions
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import fmt_long_date
-from bot.keyboards import FollowDoneCb, FollowUpCb, follow_done_list_keyboard
-from bot.notify import edit_message
+from bot.notices import edit_message
+from bot.ui import year as ui_year
+from bot.ui.callbacks import FollowDoneCb, FollowUpCb
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -42,7 +42,7 @@ async def cancel(message: Message, state: FSMContext) -> None:
 async def skip(call: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await call.answer(_("Skipped"))
-    await edit_message(call.message, call.message.html_text + "\n\n" + _("Nobody is made responsible."))
+    await edit_message(call.message, ui_year.follow_up_skipped(call.message.html_text))
 
 
 @router.callback_query(FollowUpCb.filter())
@@ -53,7 +53,7 @@ async def pick_member(call: CallbackQuery, callback_data: FollowUpCb, state: FSM
     await state.set_state(FollowUpInput.due)
     await state.set_data({"vote_id": callback_data.vote_id, "member_id": callback_data.member_id})
     await call.answer()
-    await call.message.answer(year_texts.ask_due(pending.vote, pending.member.full_name))
+    await call.message.answer(ui_year.ask_due(pending.vote, pending.member.full_name))
 
 
 @router.message(FollowUpInput.due, F.text & ~F.text.startswith("/"))
@@ -70,11 +70,7 @@ async def got_due(message: Message, state: FSMContext, session: AsyncSession, cl
         default_locale=settings.default_locale,
     )
     await state.clear()
-    await message.answer(
-        _("Saved: {name} is responsible until {date}, and is told so.").format(
-            name=pending.member.full_name, date=fmt_long_date(follow_up.due_on)
-        )
-    )
+    await message.answer(ui_year.follow_up_saved(pending.member, follow_up.due_on))
 
 
 @router.callback_query(FollowDoneCb.filter())
@@ -111,12 +107,8 @@ async def got_report(
 @router.message(Command("decisions"))
 async def list_decisions(message: Message, session: AsyncSession, clock: Clock) -> None:
     listing = await decisions.listing(session, message.from_user.id, clock.local_now().date())
-    parts = year_texts.decisions_messages(listing)
-    markup = (
-        follow_done_list_keyboard([(v.follow_up.id, "✅ " + v.vote.decision) for v in listing.mine])
-        if listing.mine
-        else None
-    )
+    parts = ui_year.decisions_messages(listing)
+    markup = ui_year.decisions_keyboard(listing)
     for part in parts[:-1]:
         await message.answer(part)
     await message.answer(parts[-1], reply_markup=markup)

@@ -14,11 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import councils
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import group_text, locale_from_telegram
-from bot.keyboards import bot_link_keyboard, join_keyboard
-from bot.rendering import esc
+from bot.i18n import locale_from_telegram
+from bot.ui import common as ui_common
+from bot.ui import settings as ui_settings
 from db import repo
-from db.models import GroupLanguage
 
 log = logging.getLogger(__name__)
 
@@ -33,23 +32,7 @@ ADMIN_STATUSES = {ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR}
 async def bot_added(event: ChatMemberUpdated, bot: Bot, session: AsyncSession) -> None:
     council = await repo.council_by_chat(session, event.chat.id)
     log.info("Added to group %s (council: %s)", event.chat.id, council.id if council else "none yet")
-    if council is None:
-        text = group_text(
-            GroupLanguage.BOTH,
-            lambda: _(
-                "Hello! I keep the work of the school's methodical council: members, meetings, votes "
-                "and protocols.\nNext step: a group administrator sends /setup here and becomes the chair."
-            ),
-        )
-    else:
-        text = group_text(
-            council.group_language,
-            lambda: _(
-                "Hello again! The methodical council of this group is already set up. The chair can "
-                "send /setup to get the join link."
-            ),
-        )
-    await bot.send_message(event.chat.id, text)
+    await bot.send_message(event.chat.id, ui_settings.bot_added(council))
 
 
 @router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=LEAVE_TRANSITION))
@@ -78,15 +61,7 @@ async def _may_set_up(message: Message, bot: Bot, settings: Settings) -> bool:
 async def setup(message: Message, bot: Bot, session: AsyncSession, settings: Settings, clock: Clock) -> None:
     if message.sender_chat is not None:
         # An anonymous administrator writes as the group itself: we cannot know who would be the chair.
-        await message.reply(
-            group_text(
-                GroupLanguage.BOTH,
-                lambda: _(
-                    "I cannot see who you are: you write as an anonymous administrator. Turn off "
-                    "“Remain anonymous” in your administrator rights, or ask another administrator to send /setup."
-                ),
-            )
-        )
+        await message.reply(ui_settings.anonymous_admin())
         return
     if not await _may_set_up(message, bot, settings):
         log.info("Refused /setup in chat %s from a non-administrator", message.chat.id)
@@ -104,42 +79,16 @@ async def setup(message: Message, bot: Bot, session: AsyncSession, settings: Set
     council = result.council
     me = await bot.me()
     link = councils.join_link(me.username, council)
-    if result.created:
-        text = group_text(
-            council.group_language,
-            lambda: _(
-                "The methodical council «{title}» is created. Chair: {chair}.\n"
-                "Members join with the button below: the bot asks for the name and role and shows the regulation. "
-                "The chair presses it too, to confirm the regulation."
-            ).format(title=esc(council.title), chair=esc(message.from_user.full_name)),
-        )
-    else:
-        text = group_text(
-            council.group_language,
-            lambda: _(
-                "The methodical council of this group already exists; nothing was changed. "
-                "Members join with the button below."
-            ),
-        )
-    await message.reply(text, reply_markup=group_text_keyboard(council.group_language, link))
-
-
-def group_text_keyboard(language: GroupLanguage, link: str):  # noqa: ANN201 - an InlineKeyboardMarkup
-    label = group_text(language, lambda: _("Join the council")).replace("\n\n", " / ")
-    return bot_link_keyboard(label, link) if language is GroupLanguage.BOTH else join_keyboard(link)
+    await message.reply(
+        ui_settings.council_set_up(council, message.from_user.full_name, created=result.created),
+        reply_markup=ui_settings.group_join_keyboard(council.group_language, link),
+    )
 
 
 @router.message(Command("help"))
 async def group_help(message: Message, bot: Bot) -> None:
     me = await bot.me()
-    text = group_text(
-        GroupLanguage.BOTH,
-        lambda: _(
-            "In the group: /setup creates the council (administrators only). Everything else happens in the "
-            "private chat with me."
-        ),
-    )
-    await message.reply(text, reply_markup=bot_link_keyboard(_("Open the bot"), f"https://t.me/{me.username}"))
+    await message.reply(ui_settings.group_help(), reply_markup=ui_common.open_bot_keyboard(me.username))
 
 
 @router.message(Command("members", "regulation", "lang", "start"))
@@ -147,5 +96,5 @@ async def private_only(message: Message, bot: Bot) -> None:
     me = await bot.me()
     await message.reply(
         _("This command works in the private chat with me."),
-        reply_markup=bot_link_keyboard(_("Open the bot"), f"https://t.me/{me.username}"),
+        reply_markup=ui_common.open_bot_keyboard(me.username),
     )

@@ -10,9 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.config import Settings
-from bot.keyboards import LogCb, log_keyboard
-from bot.notify import edit_message
-from bot.texts import log_text
+from bot.notices import edit_message
+from bot.ui import log as ui_log
+from bot.ui.callbacks import LogCb
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -22,11 +22,11 @@ router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 @router.message(Command("log"))
 async def show_log(message: Message, session: AsyncSession, settings: Settings) -> None:
     page = await audit.log_page(session, message.from_user.id, 0)
-    await message.answer(log_text(page, settings.tz), reply_markup=log_keyboard(page.number, page.pages))
+    await message.answer(ui_log.log_text(page, settings.tz), reply_markup=ui_log.log_keyboard(page.number, page.pages))
 
 
 @router.callback_query(LogCb.filter())
 async def turn_page(call: CallbackQuery, callback_data: LogCb, session: AsyncSession, settings: Settings) -> None:
     page = await audit.log_page(session, call.from_user.id, callback_data.page)  # the rights again, at each press
     await call.answer()
-    await edit_message(call.message, log_text(page, settings.tz), log_keyboard(page.number, page.pages))
+    await edit_message(call.message, ui_log.log_text(page, settings.tz), ui_log.log_keyboard(page.number, page.pages))

@@ -20,27 +20,11 @@ from bot import materials
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import KeneshError
-from bot.i18n import fmt_date, fmt_datetime
-from bot.keyboards import (
-    AgendaPickCb,
-    BankCb,
-    KindCb,
-    MaterialAction,
-    MaterialCb,
-    StepCb,
-    agenda_pick_keyboard,
-    bank_keyboard,
-    kind_keyboard,
-    material_review_keyboard,
-    materials_keyboard,
-    step_keyboard,
-    versions_keyboard,
-)
 from bot.materials import Archive, Upload
-from bot.notify import edit_message
-from bot.rendering import esc
+from bot.notices import edit_message
 from bot.text_input import clean_text
-from bot.texts import material_card
+from bot.ui import materials as ui_materials
+from bot.ui.callbacks import AgendaPickCb, BankCb, KindCb, MaterialAction, MaterialCb, StepCb
 from db.models import MaterialKind, MaterialState
 
 log = logging.getLogger(__name__)
@@ -104,15 +88,9 @@ async def submit_command(message: Message, session: AsyncSession, state: FSMCont
     await materials.author_in(session, message.from_user.id)
     await state.set_state(Submission.file)
     returned = await materials.returned_of(session, message.from_user.id)
-    markup = (
-        versions_keyboard(
-            [(m.id, _("New version of No. {number}: {title}").format(number=m.id, title=m.title)) for m in returned]
-        )
-        if returned
-        else None
-    )
     await message.answer(
-        _("Send the file of the material: a document or a photo of a paper page."), reply_markup=markup
+        _("Send the file of the material: a document or a photo of a paper page."),
+        reply_markup=ui_materials.returned_keyboard(returned),
     )
 
 
@@ -121,9 +99,7 @@ async def choose_version(call: CallbackQuery, callback_data: MaterialCb, state: 
     await state.set_state(Submission.file)
     await state.set_data({"version_of": callback_data.material_id})
     await call.answer()
-    await call.message.answer(
-        _("Send the corrected file of material No. {number}.").format(number=callback_data.material_id)
-    )
+    await call.message.answer(ui_materials.ask_version_file(callback_data.material_id))
 
 
 @router.message(F.document | F.photo, StateFilter(None, Submission.file))
@@ -148,30 +124,21 @@ async def got_file(
             default_locale=settings.default_locale,
         )
         await state.clear()
-        await message.answer(
-            _("Version {version} of material No. {number} is saved and sent to the council.").format(
-                version=material.version, number=material.id
-            )
-        )
+        await message.answer(ui_materials.version_saved(material))
         return
     author = await materials.author_in(session, message.from_user.id)
     existing = await materials.same_file(session, author.council_id, upload.sha256)
     if existing is not None:
         await materials.drop_held_file(session, archive, upload.stored_name)
         await state.clear()
-        await message.answer(
-            _("This file is already submitted as material No. {number} «{title}»; it is not stored twice.").format(
-                number=existing.id, title=esc(existing.title)
-            )
-        )
+        await message.answer(ui_materials.already_submitted(existing))
         return
     held_id = await materials.hold(session, user_id=message.from_user.id, upload=upload, now=clock.now())
     await state.set_state(Submission.title)
     await state.set_data({"held_id": held_id, "file_name": upload.file_name})
-    suggestion = upload.file_name.rsplit(".", 1)[0][:60] or upload.file_name
     await message.answer(
         _("The file is received. What is the material's title? Write it, or use the file's name:"),
-        reply_markup=step_keyboard("title", suggestion),
+        reply_markup=ui_materials.title_keyboard(upload.file_name),
     )
 
 
@@ -192,7 +159,7 @@ async def cancel(message: Message, state: FSMContext, session: AsyncSession, arc
 async def _ask_kind(message: Message, state: FSMContext, title: str) -> None:
     await state.update_data(title=title[: materials.MAX_TITLE])
     await state.set_state(Submission.kind)
-    await message.answer(_("What kind of material is it?"), reply_markup=kind_keyboard())
+    await message.answer(_("What kind of material is it?"), reply_markup=ui_materials.kind_keyboard())
 
 
 @router.message(Submission.title, F.text, ~F.text.startswith("/"))
@@ -223,7 +190,7 @@ async def got_subject(message: Message, state: FSMContext) -> None:
     await state.update_data(subject=clean_text(message.text).strip()[: materials.MAX_SUBJECT])
     await state.set_state(Submission.description)
     await message.answer(
-        _("A short description (optional): what is it, for which class?"), reply_markup=step_keyboard("skip", _("Skip"))
+        _("A short description (optional): what is it, for which class?"), reply_markup=ui_materials.skip_keyboard()
     )
 
 
@@ -251,11 +218,7 @@ async def _finish(
         default_locale=settings.default_locale,
     )
     await state.clear()
-    await message.answer(
-        _(
-            "Material No. {number} «{title}» is saved and sent to the council for review. I will tell you the decision."
-        ).format(number=material.id, title=esc(material.title))
-    )
+    await message.answer(ui_materials.submitted(material))
 
 
 @router.message(Submission.description, F.text, ~F.text.startswith("/"))
@@ -282,31 +245,16 @@ async def list_materials(message: Message, session: AsyncSession) -> None:
     if not found:
         await message.answer(_("No materials have been submitted yet."))
         return
-    labels = {
-        MaterialState.SUBMITTED: "🆕",
-        MaterialState.ON_AGENDA: "🗓",
-        MaterialState.APPROVED: "✅",
-        MaterialState.RETURNED: "↩️",
-        MaterialState.REJECTED: "❌",
-    }
-    counts = {state: sum(1 for m in found if m.state is state) for state in MaterialState}
-    summary = _("Submitted {submitted} · approved {approved} · returned {returned} · rejected {rejected}").format(
-        submitted=counts[MaterialState.SUBMITTED] + counts[MaterialState.ON_AGENDA],
-        approved=counts[MaterialState.APPROVED],
-        returned=counts[MaterialState.RETURNED],
-        rejected=counts[MaterialState.REJECTED],
-    )
-    buttons = [(m.id, f"{labels[m.state]} №{m.id} {m.title}") for m in found[:40]]
-    await message.answer(_("<b>Methodical materials</b>") + "\n" + summary, reply_markup=materials_keyboard(buttons))
+    await message.answer(ui_materials.materials_list(found), reply_markup=ui_materials.materials_list_keyboard(found))
 
 
 @router.callback_query(MaterialCb.filter(F.action == MaterialAction.OPEN))
 async def open_material(call: CallbackQuery, callback_data: MaterialCb, session: AsyncSession) -> None:
     material, author, _council = await materials.reviewable(session, callback_data.material_id, call.from_user.id)
     await call.answer()
-    open_states = (MaterialState.SUBMITTED, MaterialState.ON_AGENDA)
-    markup = material_review_keyboard(material.id) if material.state in open_states else None
-    await edit_message(call.message, material_card(material, author.full_name), markup)
+    await edit_message(
+        call.message, ui_materials.material_card(material, author.full_name), ui_materials.review_keyboard(material)
+    )
 
 
 @router.callback_query(MaterialCb.filter(F.action.in_(set(DECISIONS))))
@@ -319,7 +267,7 @@ async def ask_comment(call: CallbackQuery, callback_data: MaterialCb, session: A
     await call.answer()
     await call.message.answer(
         _("A comment for the author (it is sent with the decision), or press the button:"),
-        reply_markup=step_keyboard("nocomment", _("No comment")),
+        reply_markup=ui_materials.no_comment_keyboard(),
     )
 
 
@@ -343,9 +291,7 @@ async def _decide(
         default_locale=settings.default_locale,
     )
     await state.clear()
-    await message.answer(
-        material_card(reviewed.material, reviewed.author.full_name) + "\n\n✅ " + _("Saved; the author is told.")
-    )
+    await message.answer(ui_materials.decided(reviewed.material, reviewed.author.full_name))
 
 
 @router.message(Review.comment, F.text, ~F.text.startswith("/"))
@@ -369,9 +315,9 @@ async def choose_meeting(
 ) -> None:
     meetings = await materials.agenda_choices(session, callback_data.material_id, call.from_user.id)
     await call.answer()
-    choices = [(m.id, fmt_datetime(m.starts_at, settings.tz)) for m in meetings]
     await call.message.answer(
-        _("On which meeting's agenda?"), reply_markup=agenda_pick_keyboard(callback_data.material_id, choices)
+        _("On which meeting's agenda?"),
+        reply_markup=ui_materials.agenda_pick_keyboard(callback_data.material_id, meetings, settings.tz),
     )
 
 
@@ -389,12 +335,7 @@ async def put_on_agenda(
         default_locale=settings.default_locale,
     )
     await call.answer(_("Saved"))
-    await edit_message(
-        call.message,
-        _("Material No. {number} is now an item of the meeting on {when}; the vote on that item decides it.").format(
-            number=material.id, when=fmt_datetime(meeting.starts_at, settings.tz)
-        ),
-    )
+    await edit_message(call.message, ui_materials.put_on_agenda(material, meeting, settings.tz))
 
 
 # --- the bank --------------------------------------------------------------------------------------------------
@@ -403,28 +344,11 @@ async def put_on_agenda(
 async def _bank_page(session: AsyncSession, user_id: int, words: str, page: int, tz: ZoneInfo) -> tuple[str, object]:
     found = await materials.bank(session, user_id, words)
     if not found:
-        text = (
-            _("Nothing found for «{words}» in the bank.").format(words=esc(words))
-            if words
-            else _("The bank of pedagogical ideas is empty so far.")
-        )
-        return text, None
+        return ui_materials.bank_empty(words), None
     pages = math.ceil(len(found) / PAGE)
     page = max(0, min(page, pages - 1))
     shown = found[page * PAGE : (page + 1) * PAGE]
-    from bot.keyboards import kind_label
-
-    lines = [
-        _("<b>Bank of pedagogical ideas</b>") + (f" · «{esc(words)}»" if words else ""),
-        _("Page {page} of {pages}").format(page=page + 1, pages=pages),
-        "",
-    ]
-    for material, author_name in shown:
-        lines.append(
-            f"<b>№{material.id} {esc(material.title)}</b>\n{kind_label(material.kind)} · "
-            f"{esc(material.subject)} · {esc(author_name)} · {fmt_date(material.updated_at, tz)}"
-        )
-    return "\n".join(lines), bank_keyboard([(m.id, f"№{m.id} {m.title}") for m, _name in shown], page, pages)
+    return ui_materials.bank_page(shown, words, page, pages, tz), ui_materials.bank_page_keyboard(shown, page, pages)
 
 
 @router.message(Command("bank"))
@@ -453,7 +377,7 @@ async def send_file(
 ) -> None:
     material = await materials.for_download(session, callback_data.material_id, call.from_user.id)
     await call.answer(_("Sending"))
-    caption = f"№{material.id} {esc(material.title)}"
+    caption = ui_materials.file_caption(material)
     if material.telegram_file_id:
         try:
             await bot.send_document(call.from_user.id, material.telegram_file_id, caption=caption)

@@ -14,13 +14,18 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_texts, meetings
+from bot import meetings
 from bot.agenda import Agenda, When, check_notice, parse_agenda, parse_items, parse_when
 from bot.clock import Clock
 from bot.config import Settings
 from bot.councils import join_link, replace_join_link, set_group_language, set_trimesters
-from bot.i18n import GROUP_LANGUAGE_NAMES, fmt_datetime
-from bot.keyboards import (
+from bot.meetings import MeetingView
+from bot.notices import edit_message, send_private
+from bot.scheduler import Scheduler
+from bot.ui import common as ui_common
+from bot.ui import meetings as ui_meetings
+from bot.ui import settings as ui_settings
+from bot.ui.callbacks import (
     AgendaAction,
     AgendaCb,
     GroupLanguageCb,
@@ -28,17 +33,7 @@ from bot.keyboards import (
     MeetingAction,
     MeetingCb,
     TrimestersCb,
-    agenda_keyboard,
-    bot_link_keyboard,
-    cancel_meeting_confirm,
-    meeting_controls,
-    replace_link_confirm,
-    settings_keyboard,
 )
-from bot.meetings import MeetingView
-from bot.notify import edit_message, send_private
-from bot.rules import trimester_text
-from bot.scheduler import Scheduler
 from handlers.scope import group_id
 
 log = logging.getLogger(__name__)
@@ -62,18 +57,18 @@ class SettingsInput(StatesGroup):
 
 
 async def _send_preview(message: Message, bot: Bot, view: MeetingView, settings: Settings) -> None:
-    text = meeting_texts.agenda_preview(view.council, view.meeting, view.items, settings.tz)
+    text = ui_meetings.agenda_preview(view.council, view.meeting, view.items, settings.tz)
     if message.chat.type == ChatType.PRIVATE:
-        await message.answer(text, reply_markup=agenda_keyboard(view.meeting.id))
+        await message.answer(text, reply_markup=ui_meetings.agenda_keyboard(view.meeting.id))
         return
     # Asked in the group: the preview goes to the chair privately, so nothing half-made reaches the group.
-    if await send_private(bot, message.from_user.id, text, reply_markup=agenda_keyboard(view.meeting.id)):
+    if await send_private(bot, message.from_user.id, text, reply_markup=ui_meetings.agenda_keyboard(view.meeting.id)):
         await message.reply(_("I sent you the preview privately."))
     else:
         me = await bot.me()
         await message.reply(
             _("Open the private chat with me first, then send /agenda again."),
-            reply_markup=bot_link_keyboard(_("Open the bot"), f"https://t.me/{me.username}"),
+            reply_markup=ui_common.open_bot_keyboard(me.username),
         )
 
 
@@ -99,7 +94,7 @@ async def agenda(
         me = await bot.me()
         await message.reply(
             _("Send /agenda to me privately: I will ask for the date and the items step by step."),
-            reply_markup=bot_link_keyboard(_("Open the bot"), f"https://t.me/{me.username}"),
+            reply_markup=ui_common.open_bot_keyboard(me.username),
         )
         return
     await state.set_state(AgendaWizard.when)
@@ -126,17 +121,7 @@ async def wizard_when(message: Message, state: FSMContext, clock: Clock, setting
     when = parse_when(message.text.strip(), now=clock.now(), tz=settings.tz)
     await state.update_data(starts_at=when.starts_at.isoformat(), place=when.place)
     await state.set_state(AgendaWizard.items)
-    await message.answer(
-        _(
-            "Now the agenda: send the items in one message, each on its own line. "
-            "A reporter may follow a dash, for example:\n1. Мектептин методикалык темасы — Осмонова Г."
-        )
-        + "\n"
-        + _(
-            "Only what follows the last “ — ” (a long dash) or “ -- ” is read as the reporter; "
-            "a hyphen inside the title stays part of the title."
-        )
-    )
+    await message.answer(ui_meetings.ask_items())
 
 
 @router.message(AgendaWizard.items, PRIVATE, F.text, ~F.text.startswith("/"))
@@ -176,49 +161,30 @@ async def publish(
     )
     scheduler.plan_reminders(view.meeting)
     await call.answer(_("Published"))
-    await edit_message(
-        call.message,
-        meeting_texts.announcement(view.council, view.meeting, view.items, settings.tz)
-        + "\n\n✅ "
-        + _("Published in the group and sent to the members."),
-    )
+    await edit_message(call.message, ui_meetings.published(view.council, view.meeting, view.items, settings.tz))
 
 
 @router.callback_query(AgendaCb.filter(F.action == AgendaAction.DISCARD))
 async def discard(call: CallbackQuery, callback_data: AgendaCb, session: AsyncSession, settings: Settings) -> None:
     view = await meetings.discard_draft(session, meeting_id=callback_data.meeting_id, user_id=call.from_user.id)
     await call.answer(_("Cancelled"))
-    await edit_message(
-        call.message,
-        meeting_texts.announcement(view.council, view.meeting, view.items, settings.tz)
-        + "\n\n❌ "
-        + _("Not published. Send /agenda to write it again."),
-    )
+    await edit_message(call.message, ui_meetings.discarded(view.council, view.meeting, view.items, settings.tz))
 
 
 @router.message(Command("meetings"), PRIVATE)
 async def list_meetings(message: Message, session: AsyncSession, settings: Settings) -> None:
     listing = await meetings.meetings_of(session, message.from_user.id)
     if not listing.upcoming and not listing.past:
-        await message.answer(
-            _("No meetings yet.") + (" " + _("Send /agenda to announce one.") if listing.can_manage else "")
-        )
+        await message.answer(ui_meetings.no_meetings(listing.can_manage))
         return
     for meeting in listing.upcoming:
         items = await meetings.meeting_view(session, meeting.id)
-        text = meeting_texts.announcement(listing.council, meeting, items.items, settings.tz)
-        controls = meeting_controls(meeting.id) if listing.can_manage and meeting.status.value == "announced" else None
-        await message.answer(text, reply_markup=controls)
+        await message.answer(
+            ui_meetings.announcement(listing.council, meeting, items.items, settings.tz),
+            reply_markup=ui_meetings.upcoming_controls(meeting, can_manage=listing.can_manage),
+        )
     if listing.past:
-        lines = [_("<b>Past meetings</b>")]
-        for meeting in listing.past[:20]:
-            lines.append(
-                _("Protocol No. {number} — {when}").format(
-                    number=meeting.protocol_number, when=fmt_datetime(meeting.starts_at, settings.tz)
-                )
-            )
-        lines.append(_("Send /protocols to get a protocol again."))
-        await message.answer("\n".join(lines))
+        await message.answer(ui_meetings.past_meetings(listing.past, settings.tz))
 
 
 @router.callback_query(MeetingCb.filter(F.action == MeetingAction.RESCHEDULE))
@@ -259,14 +225,14 @@ async def got_new_date(
 async def ask_cancel(call: CallbackQuery, callback_data: MeetingCb, session: AsyncSession) -> None:
     await meetings.meeting_view(session, callback_data.meeting_id, call.from_user.id)
     await call.answer()
-    await call.message.edit_reply_markup(reply_markup=cancel_meeting_confirm(callback_data.meeting_id))
+    await call.message.edit_reply_markup(reply_markup=ui_meetings.cancel_meeting_confirm(callback_data.meeting_id))
 
 
 @router.callback_query(MeetingCb.filter(F.action == MeetingAction.KEEP))
 async def keep(call: CallbackQuery, callback_data: MeetingCb, session: AsyncSession) -> None:
     await meetings.meeting_view(session, callback_data.meeting_id, call.from_user.id)
     await call.answer()
-    await call.message.edit_reply_markup(reply_markup=meeting_controls(callback_data.meeting_id))
+    await call.message.edit_reply_markup(reply_markup=ui_meetings.meeting_controls(callback_data.meeting_id))
 
 
 @router.callback_query(MeetingCb.filter(F.action == MeetingAction.CANCEL_CONFIRM))
@@ -288,26 +254,13 @@ async def confirm_cancel(
     )
     scheduler.drop_reminders(view.meeting.id)
     await call.answer(_("Cancelled"))
-    await edit_message(call.message, meeting_texts.cancelled(view.meeting, settings.tz))
-
-
-def _settings_text(council) -> str:  # noqa: ANN001
-    current = GROUP_LANGUAGE_NAMES[council.group_language.value]
-    return "\n".join(
-        [
-            _("<b>Settings of the council</b>"),
-            _("Language of the council's posts in the group: {current}.").format(current=current),
-            _("Trimesters (for the reminder of cl. 7.4): {calendar}.").format(
-                calendar=trimester_text(council.trimesters)
-            ),
-        ]
-    )
+    await edit_message(call.message, ui_meetings.cancelled(view.meeting, settings.tz))
 
 
 @router.message(Command("settings"), PRIVATE)
 async def settings_menu(message: Message, session: AsyncSession) -> None:
     council = await meetings.council_for_chair(session, message.from_user.id)
-    await message.answer(_settings_text(council), reply_markup=settings_keyboard())
+    await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())
 
 
 @router.callback_query(GroupLanguageCb.filter())
@@ -318,7 +271,7 @@ async def set_language(
         session, user_id=call.from_user.id, language=callback_data.language, now=clock.now()
     )
     await call.answer(_("Saved"))
-    await edit_message(call.message, _settings_text(council), settings_keyboard())
+    await edit_message(call.message, ui_settings.settings_text(council), ui_settings.settings_keyboard())
 
 
 @router.callback_query(TrimestersCb.filter())
@@ -338,7 +291,7 @@ async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMC
 async def got_trimesters(message: Message, session: AsyncSession, state: FSMContext, clock: Clock) -> None:
     council = await set_trimesters(session, user_id=message.from_user.id, text=message.text, now=clock.now())
     await state.clear()
-    await message.answer(_settings_text(council), reply_markup=settings_keyboard())
+    await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())
 
 
 @router.callback_query(JoinLinkCb.filter(~F.confirm))
@@ -350,7 +303,7 @@ async def ask_replace_link(call: CallbackQuery, session: AsyncSession) -> None:
             "Replace the join link? The old link stops working at once; people who have not joined yet "
             "need the new one."
         ),
-        reply_markup=replace_link_confirm(council.join_code),
+        reply_markup=ui_settings.replace_link_confirm(council.join_code),
     )
 
 
@@ -361,10 +314,4 @@ async def replace_link(
     council = await replace_join_link(session, user_id=call.from_user.id, now=clock.now(), seen_code=callback_data.code)
     await call.answer(_("Saved"))
     me = await bot.me()
-    await edit_message(
-        call.message,
-        _(
-            "The new join link:\n{link}\nThe old link no longer works. Send /setup in the council's group to post "
-            "the new one there with its button."
-        ).format(link=join_link(me.username, council)),
-    )
+    await edit_message(call.message, ui_settings.new_join_link(join_link(me.username, council)))

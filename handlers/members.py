@@ -14,21 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import membership
 from bot.clock import Clock
 from bot.config import Settings
-from bot.keyboards import (
-    ApplicationCb,
-    Decision,
-    MemberAction,
-    MemberCb,
-    approved_keyboard,
-    confirm_keyboard,
-    member_card_keyboard,
-    members_keyboard,
-)
-from bot.membership import ChairView
-from bot.notify import edit_message
-from bot.rendering import esc
-from bot.texts import application_text, member_card, roster_messages
-from db.models import MemberStatus, Role
+from bot.notices import edit_message
+from bot.ui import members as ui_members
+from bot.ui.callbacks import ApplicationAction, ApplicationCb, MemberAction, MemberCb
+from db.models import MemberStatus
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -42,19 +31,10 @@ class ChairInput(StatesGroup):
 @router.message(Command("members"))
 async def show_members(message: Message, session: AsyncSession, settings: Settings) -> None:
     for roster in await membership.rosters_for(session, message.from_user.id):
-        parts = roster_messages(roster, settings.tz)
+        parts = ui_members.roster_messages(roster, settings.tz)
         for part in parts[:-1]:
             await message.answer(part)
-        keyboard = members_keyboard(list(roster.members)) if roster.viewer_is_chair else None
-        await message.answer(parts[-1], reply_markup=keyboard)
-
-
-def _card(view: ChairView, settings: Settings) -> tuple[str, object]:
-    member, council = view.member, view.council
-    keyboard = member_card_keyboard(
-        member, is_chair=member.role is Role.CHAIR, is_secretary=council.secretary_id == member.user_id
-    )
-    return member_card(member, council, settings.tz), keyboard
+        await message.answer(parts[-1], reply_markup=ui_members.roster_keyboard(roster))
 
 
 @router.callback_query(MemberCb.filter(F.action == MemberAction.LIST))
@@ -63,15 +43,22 @@ async def back_to_list(call: CallbackQuery, callback_data: MemberCb, session: As
     roster = await membership.roster_of(session, view.council.id)
     await call.answer()
     # The list may not fit one message; the card's message shows its first part with the buttons.
-    await edit_message(call.message, roster_messages(roster, settings.tz)[0], members_keyboard(list(roster.members)))
+    await edit_message(
+        call.message,
+        ui_members.roster_messages(roster, settings.tz)[0],
+        ui_members.members_keyboard(list(roster.members)),
+    )
 
 
 @router.callback_query(MemberCb.filter(F.action == MemberAction.CARD))
 async def open_card(call: CallbackQuery, callback_data: MemberCb, session: AsyncSession, settings: Settings) -> None:
     view = await membership.chair_view(session, callback_data.member_id, call.from_user.id)
     await call.answer()
-    text, keyboard = _card(view, settings)
-    await edit_message(call.message, text, keyboard)
+    await edit_message(
+        call.message,
+        ui_members.member_card(view.member, view.council, settings.tz),
+        ui_members.card_controls(view.member, view.council),
+    )
 
 
 @router.callback_query(MemberCb.filter(F.action.in_({MemberAction.REMOVE, MemberAction.CHAIR})))
@@ -80,14 +67,11 @@ async def ask_to_confirm(
 ) -> None:
     view = await membership.chair_view(session, callback_data.member_id, call.from_user.id)
     await call.answer()
-    name = esc(view.member.full_name)
-    if callback_data.action is MemberAction.REMOVE:
-        question = _("Remove {name} from the council?").format(name=name)
-        keyboard = confirm_keyboard(MemberAction.REMOVE_CONFIRM, view.member.id, _("Yes, remove"))
-    else:
-        question = _("Hand over the chair to {name}? You will stay a member with a vote.").format(name=name)
-        keyboard = confirm_keyboard(MemberAction.CHAIR_CONFIRM, view.member.id, _("Yes, hand over"))
-    await edit_message(call.message, f"{member_card(view.member, view.council, settings.tz)}\n\n{question}", keyboard)
+    await edit_message(
+        call.message,
+        ui_members.confirm_question(view.member, view.council, settings.tz, callback_data.action),
+        ui_members.confirm_question_keyboard(view.member.id, callback_data.action),
+    )
 
 
 @router.callback_query(
@@ -97,25 +81,25 @@ async def change_member(
     call: CallbackQuery, callback_data: MemberCb, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     operations = {
-        MemberAction.REMOVE_CONFIRM: (membership.remove_member, _("Removed")),
-        MemberAction.CHAIR_CONFIRM: (membership.hand_over_chair, _("The chair is handed over")),
-        MemberAction.SECRETARY: (membership.name_secretary, _("Secretary named")),
+        MemberAction.REMOVE_CONFIRM: membership.remove_member,
+        MemberAction.CHAIR_CONFIRM: membership.hand_over_chair,
+        MemberAction.SECRETARY: membership.name_secretary,
     }
-    operation, done = operations[callback_data.action]
-    view = await operation(
+    view = await operations[callback_data.action](
         session,
         member_id=callback_data.member_id,
         by_user_id=call.from_user.id,
         now=clock.now(),
         default_locale=settings.default_locale,
     )
+    done = ui_members.change_done(callback_data.action)
     await call.answer(done)
+    text = ui_members.card_done(view.member, view.council, settings.tz, done)
     if callback_data.action is MemberAction.CHAIR_CONFIRM:
         # The presser is no longer the chair: the card's controls are not theirs any more.
-        await edit_message(call.message, f"{member_card(view.member, view.council, settings.tz)}\n\n✅ {done}")
+        await edit_message(call.message, text)
     else:
-        text, keyboard = _card(view, settings)
-        await edit_message(call.message, f"{text}\n\n✅ {done}", keyboard)
+        await edit_message(call.message, text, ui_members.card_controls(view.member, view.council))
 
 
 @router.callback_query(MemberCb.filter(F.action == MemberAction.ORDER))
@@ -129,12 +113,7 @@ async def ask_order_number(
     await state.set_state(ChairInput.order_number)
     await state.set_data({"member_id": view.member.id})
     await call.answer()
-    await call.message.answer(
-        _(
-            "Send the number of the director's order that approved {name} (for example 15), or - to clear it. "
-            "/cancel to leave it as it is."
-        ).format(name=esc(view.member.full_name))
-    )
+    await call.message.answer(ui_members.ask_order_number(view.member))
 
 
 @router.message(Command("cancel"), StateFilter(ChairInput))
@@ -152,15 +131,17 @@ async def got_order_number(
         session, member_id=data["member_id"], by_user_id=message.from_user.id, text=message.text, now=clock.now()
     )
     await state.clear()
-    text, keyboard = _card(view, settings)
-    await message.answer(f"{text}\n\n✅ {_('Saved')}", reply_markup=keyboard)
+    await message.answer(
+        ui_members.card_saved(view.member, view.council, settings.tz),
+        reply_markup=ui_members.card_controls(view.member, view.council),
+    )
 
 
 @router.callback_query(ApplicationCb.filter())
 async def decide_application(
     call: CallbackQuery, callback_data: ApplicationCb, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
-    approve = callback_data.action is Decision.APPROVE
+    approve = callback_data.action is ApplicationAction.APPROVE
     view = await membership.decide(
         session,
         member_id=callback_data.member_id,
@@ -169,10 +150,9 @@ async def decide_application(
         now=clock.now(),
         default_locale=settings.default_locale,
     )
-    outcome = _("Approved") if approve else _("Rejected")
-    await call.answer(outcome)
+    await call.answer(ui_members.application_verdict(approve))
     await edit_message(
         call.message,
-        f"{application_text(view.member, view.council, settings.tz)}\n\n{'✅' if approve else '❌'} {outcome}",
-        approved_keyboard(view.member.id) if approve else None,
+        ui_members.application_decided(view.member, view.council, settings.tz, approve),
+        ui_members.application_decided_keyboard(view.member.id, approve),
     )

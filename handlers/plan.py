@@ -16,25 +16,16 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_texts, meetings, plan, year_texts
+from bot import meetings, plan
 from bot.agenda import Agenda, Item, parse_when
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import fmt_datetime, fmt_long_date
-from bot.keyboards import (
-    PlanAction,
-    PlanAgendaCb,
-    PlanCb,
-    PlanDayCb,
-    agenda_keyboard,
-    plan_agenda_keyboard,
-    plan_controls,
-    plan_docx_keyboard,
-    plan_preview_keyboard,
-    plan_step_keyboard,
-)
-from bot.notify import edit_message
-from db.models import Council, GroupLanguage, PlanState
+from bot.domain import PlanLine
+from bot.notices import edit_message
+from bot.ui import meetings as ui_meetings
+from bot.ui import year as ui_year
+from bot.ui.callbacks import PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
+from db.models import Council, GroupLanguage
 
 log = logging.getLogger(__name__)
 
@@ -55,23 +46,14 @@ class AgendaFromPlan(StatesGroup):
     time = State()
 
 
-def _ask_day() -> str:
-    return _(
-        "Send the annual plan: one line per topic, the date first and the responsible after a dash, for example:\n"
-        "10.12.2026 Мектептин методикалык темасы — Осмонова Г.\n"
-        "10.12.2026 Окуу пландары — Токтосунова А.\n"
-        "Or step by step: send only the date of a planned meeting (10.12.2026). /cancel to stop."
-    )
-
-
-async def _preview(message: Message, state: FSMContext, council: Council, lines: list[plan.PlanLine]) -> None:
+async def _preview(message: Message, state: FSMContext, council: Council, lines: list[PlanLine]) -> None:
     lines = plan.check_lines(lines)
     await state.set_state(PlanInput.preview)
     await state.update_data(lines=plan.lines_to_data(lines))
-    parts = year_texts.plan_preview(council, lines)
+    parts = ui_year.plan_preview(council, lines)
     for part in parts[:-1]:
         await message.answer(part)
-    await message.answer(parts[-1], reply_markup=plan_preview_keyboard())
+    await message.answer(parts[-1], reply_markup=ui_year.plan_preview_keyboard())
 
 
 @router.message(Command("plan"))
@@ -89,11 +71,7 @@ async def plan_command(
         _council, approved, _entries = await plan.approve(
             session, user_id=message.from_user.id, args=rest, now=clock.now(), tz=settings.tz
         )
-        await message.answer(
-            _("The plan is approved by the director's order No. {number}; it is posted in the group.").format(
-                number=approved.order_number
-            )
-        )
+        await message.answer(ui_year.plan_approved(approved))
         return
     if args:
         council = await meetings.council_for_runner(session, message.from_user.id)
@@ -107,14 +85,10 @@ async def plan_command(
             return
         await state.set_state(PlanInput.day)
         await state.set_data({"lines": []})
-        await message.answer(_("The council has no annual plan yet.") + "\n\n" + _ask_day())
+        await message.answer(ui_year.no_plan_yet_ask())
         return
-    parts = year_texts.plan_messages(view.council, view.plan, view.entries, settings.tz)
-    markup = (
-        plan_controls(view.plan.id, draft=view.plan.state is PlanState.DRAFT)
-        if view.can_manage
-        else plan_docx_keyboard(view.plan.id)
-    )
+    parts = ui_year.plan_messages(view.council, view.plan, view.entries, settings.tz)
+    markup = ui_year.plan_keyboard(view.plan, can_manage=view.can_manage)
     for part in parts[:-1]:
         await message.answer(part)
     await message.answer(parts[-1], reply_markup=markup)
@@ -132,7 +106,7 @@ async def enter(call: CallbackQuery, state: FSMContext, session: AsyncSession) -
     await state.set_state(PlanInput.day)
     await state.set_data({"lines": []})
     await call.answer()
-    await call.message.answer(_ask_day())
+    await call.message.answer(ui_year.ask_plan())
 
 
 @router.message(PlanInput.day, TEXT)
@@ -144,17 +118,13 @@ async def got_day(message: Message, state: FSMContext, session: AsyncSession) ->
         await state.update_data(lines=plan.lines_to_data(plan.check_lines(collected)))
         await message.answer(
             _("Added. Send the next date or lines, or press the button to see the preview."),
-            reply_markup=plan_step_keyboard(),
+            reply_markup=ui_year.plan_step_keyboard(),
         )
         return
     day = plan.parse_date(text)
     await state.update_data(day=day.isoformat())
     await state.set_state(PlanInput.topics)
-    await message.answer(
-        _("The topics of the meeting on {date}, each on its own line; the responsible after a dash.").format(
-            date=day.strftime("%d.%m.%Y")
-        )
-    )
+    await message.answer(ui_year.ask_topics(day))
 
 
 @router.message(PlanInput.topics, TEXT)
@@ -166,7 +136,7 @@ async def got_topics(message: Message, state: FSMContext) -> None:
     await state.set_state(PlanInput.day)
     await message.answer(
         _("Added. Send the date of the next planned meeting, or press the button to see the preview."),
-        reply_markup=plan_step_keyboard(),
+        reply_markup=ui_year.plan_step_keyboard(),
     )
 
 
@@ -185,13 +155,7 @@ async def save(call: CallbackQuery, state: FSMContext, session: AsyncSession, cl
     saved = await plan.save_plan(session, council=council, user_id=call.from_user.id, lines=lines, now=clock.now())
     await state.clear()
     await call.answer(_("Saved"))
-    await edit_message(
-        call.message,
-        _(
-            "The plan for {year} is saved as a draft, version {version}. Put it on a meeting's agenda from /plan: "
-            "the vote on that item adopts it; then record the director's order: /plan order 15 01.10.2026"
-        ).format(year=year_texts.school_year_text(saved.school_year), version=saved.version),
-    )
+    await edit_message(call.message, ui_year.plan_saved(saved))
 
 
 @router.callback_query(PlanCb.filter(F.action.in_({PlanAction.SAVE, PlanAction.PREVIEW})))
@@ -212,9 +176,7 @@ async def choose_meeting(call: CallbackQuery, callback_data: PlanCb, session: As
     await call.answer()
     await call.message.answer(
         _("On which meeting's agenda?"),
-        reply_markup=plan_agenda_keyboard(
-            callback_data.plan_id, [(m.id, fmt_datetime(m.starts_at, settings.tz)) for m in choices]
-        ),
+        reply_markup=ui_year.plan_agenda_keyboard(callback_data.plan_id, choices, settings.tz),
     )
 
 
@@ -230,13 +192,7 @@ async def put_on_agenda(
         now=clock.now(),
     )
     await call.answer(_("Saved"))
-    await edit_message(
-        call.message,
-        _(
-            "The plan is item {number} of the meeting on {when}. At the meeting put it to the vote with "
-            "/vote {number} …; adopted, it waits for the director's order."
-        ).format(number=position, when=fmt_datetime(meeting.starts_at, settings.tz)),
-    )
+    await edit_message(call.message, ui_year.plan_on_agenda(position, meeting, settings.tz))
 
 
 @router.callback_query(PlanCb.filter(F.action == PlanAction.DOCX))
@@ -270,9 +226,7 @@ async def agenda_from_plan(
     await state.set_state(AgendaFromPlan.time)
     await state.set_data({"day": day.isoformat()})
     await call.answer()
-    await call.message.answer(
-        _("The time and place of the meeting on {date}, for example: 15:00 Кабинет 12").format(date=fmt_long_date(day))
-    )
+    await call.message.answer(ui_year.ask_time_of_planned(day))
 
 
 @router.message(AgendaFromPlan.time, TEXT)
@@ -293,6 +247,6 @@ async def agenda_time(
     )
     await state.clear()
     await message.answer(
-        meeting_texts.agenda_preview(view.council, view.meeting, view.items, settings.tz),
-        reply_markup=agenda_keyboard(view.meeting.id),
+        ui_meetings.agenda_preview(view.council, view.meeting, view.items, settings.tz),
+        reply_markup=ui_meetings.agenda_keyboard(view.meeting.id),
     )

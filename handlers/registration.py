@@ -19,17 +19,10 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.councils import JOIN_PREFIX
 from bot.i18n import LANGUAGE_NAMES
-from bot.keyboards import (
-    LanguageCb,
-    RegulationCb,
-    RoleCb,
-    language_keyboard,
-    regulation_keyboard,
-    role_keyboard,
-    role_label,
-)
 from bot.regulation import regulation_messages
-from bot.rendering import esc
+from bot.ui import common as ui_common
+from bot.ui import members as ui_members
+from bot.ui.callbacks import LanguageCb, RegulationCb, RoleCb
 from db.models import Role
 
 log = logging.getLogger(__name__)
@@ -59,10 +52,7 @@ async def start_join(message: Message, command: CommandObject, state: FSMContext
     await state.set_state(Registration.language)
     await state.set_data({"council_id": joining.council.id, "as_chair": joining.as_chair})
     log.info("Registration started for council %s", joining.council.id)
-    # Both languages: the person has not chosen one yet.
-    await message.answer(
-        f"<b>{esc(joining.council.title)}</b>\nТилди тандаңыз · Выберите язык", reply_markup=language_keyboard()
-    )
+    await message.answer(ui_members.join_greeting(joining.council), reply_markup=ui_common.language_keyboard())
 
 
 @router.callback_query(Registration.language, LanguageCb.filter())
@@ -94,9 +84,7 @@ async def got_name(message: Message, state: FSMContext) -> None:
         await _show_regulation(message, state)
         return
     await state.set_state(Registration.role)
-    await message.answer(
-        _("{name}, choose your role in the council:").format(name=esc(name)), reply_markup=role_keyboard()
-    )
+    await message.answer(ui_members.choose_role(name), reply_markup=ui_members.role_keyboard())
 
 
 @router.message(Registration.name, ~F.text)
@@ -111,7 +99,7 @@ async def chose_role(call: CallbackQuery, callback_data: RoleCb, state: FSMConte
     await state.update_data(role=callback_data.role.value)
     await call.answer()
     await call.message.edit_reply_markup(reply_markup=None)
-    await call.message.answer(_("Role: {role}").format(role=role_label(callback_data.role)))
+    await call.message.answer(ui_members.role_chosen(callback_data.role))
     await _show_regulation(call.message, state)
 
 
@@ -121,7 +109,7 @@ async def _show_regulation(message: Message, state: FSMContext) -> None:
     parts = regulation_messages(I18n.get_current().current_locale)
     for part in parts[:-1]:
         await message.answer(part)
-    await message.answer(parts[-1], reply_markup=regulation_keyboard(data["council_id"]))
+    await message.answer(parts[-1], reply_markup=ui_members.regulation_keyboard(data["council_id"]))
 
 
 @router.callback_query(Registration.regulation, RegulationCb.filter())
@@ -152,20 +140,10 @@ async def confirmed_regulation(
     await state.clear()
     await call.answer(_("Saved"))
     await call.message.edit_reply_markup(reply_markup=None)
-    name = esc(placed.member.full_name)
     if data.get("as_chair"):
-        await call.message.answer(
-            _(
-                "Thank you, {name}. Your confirmation of the regulation is saved. You are the chair: "
-                "send /members to see applications and /help for all commands."
-            ).format(name=name)
-        )
+        await call.message.answer(ui_members.chair_confirmed(placed.member.full_name))
         return
-    await call.message.answer(
-        _("Thank you, {name}. Your application is sent to the chair. I will tell you the decision here.").format(
-            name=name
-        )
-    )
+    await call.message.answer(ui_members.application_sent(placed.member.full_name))
 
 
 @router.message(CommandStart())

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import report
 from bot.clock import Clock
 from bot.config import Settings
-from bot.year_texts import school_year_text
+from bot.ui import year as ui_year
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -42,8 +42,6 @@ async def export(
         session, user_id=message.from_user.id, args=command.args, now=clock.now(), tz=settings.tz
     )
     await message.answer_document(
-        BufferedInputFile(archive, filename=f"kenesh_{school_year_text(built.school_year)}.zip"),
-        caption=_("The {year} school year: protocols, the approved plan and the report.").format(
-            year=school_year_text(built.school_year)
-        ),
+        BufferedInputFile(archive, filename=ui_year.export_filename(built.school_year)),
+        caption=ui_year.export_caption(built.school_year),
     )

@@ -28,7 +28,8 @@ from babel.dates import get_month_names
 from babel.messages.mofile import read_mo
 from docx import Document
 
-from bot import keyboards, materials, meeting_texts, protocol, texts, watchdog
+from bot import materials, protocol, watchdog
+from bot.domain import Presence, Roster
 from bot.i18n import (
     GROUP_LANGUAGE_NAMES,
     LOCALES_DIR,
@@ -40,11 +41,11 @@ from bot.i18n import (
     group_text,
 )
 from bot.materials import ACCEPTED
-from bot.meetings import Presence
-from bot.membership import Roster
 from bot.regulation import regulation_messages
-from bot.rendering import tg_len
 from bot.rules import Counts, Trimester
+from bot.ui import common, labels, meeting_day, meetings, members, settings
+from bot.ui import materials as ui_materials
+from bot.ui.render import tg_len
 from db.models import (
     AgendaItem,
     Choice,
@@ -185,11 +186,11 @@ def sample(name: str, variant: int) -> object:
     if name in NUMBER_NAMES or name.startswith(("count", "number")):
         return COUNTS[k]
     values: dict[str, Callable[[], object]] = {
-        "counts": lambda: meeting_texts.counts_text(Counts(COUNTS[k], COUNTS[-1 - k], k)),
-        "outcome": lambda: meeting_texts.outcome_text(list(Outcome)[k % 3]),
-        "choice": lambda: meeting_texts.choice_label(list(Choice)[k % 3]),
-        "kind": lambda: (_("Vote"), _("Secret ballot"), keyboards.kind_label(list(MaterialKind)[k]))[k % 3],
-        "role": lambda: keyboards.role_label(list(Role)[k]),
+        "counts": lambda: meeting_day.counts_text(Counts(COUNTS[k], COUNTS[-1 - k], k)),
+        "outcome": lambda: labels.outcome_label(list(Outcome)[k % 3]),
+        "choice": lambda: labels.choice_label(list(Choice)[k % 3]),
+        "kind": lambda: (_("Vote"), _("Secret ballot"), labels.kind_label(list(MaterialKind)[k]))[k % 3],
+        "role": lambda: labels.role_label(list(Role)[k]),
         "language": lambda: list(GROUP_LANGUAGE_NAMES.values())[k % 3],
         "current": lambda: list(GROUP_LANGUAGE_NAMES.values())[k % 3],
         "calendar": lambda: "01.09–30.11, 01.12–28.02, 01.03–31.05",
@@ -218,8 +219,8 @@ def scan_sources() -> tuple[set[str], set[str]]:
     sources = [*sorted((ROOT / "bot").rglob("*.py")), *sorted((ROOT / "handlers").rglob("*.py"))]
     trees = [ast.parse(path.read_text(encoding="utf-8")) for path in sources]
 
-    def msgids(node: ast.AST) -> set[str]:
-        found = set()
+    def msgids(node: ast.AST, seen: set[str] | None = None) -> set[str]:
+        found, seen = set(), set() if seen is None else seen
         for sub in ast.walk(node):
             if (
                 isinstance(sub, ast.Call)
@@ -230,8 +231,21 @@ def scan_sources() -> tuple[set[str], set[str]]:
             ):
                 found.add(sub.args[0].value)
             elif isinstance(sub, ast.Name | ast.Attribute):
-                found |= constants.get(sub.id if isinstance(sub, ast.Name) else sub.attr, set())
+                name = sub.id if isinstance(sub, ast.Name) else sub.attr
+                found |= constants.get(name, set())
+                if isinstance(sub.ctx, ast.Load) and name in ui_functions and name not in seen:
+                    seen.add(name)  # call.answer(ui_meeting_day.vote_closed(…)): the msgids of that ui function
+                    found |= msgids(ui_functions[name], seen)
         return found
+
+    # The texts a handler passes on come from bot/ui/: a name of a ui function stands for the msgids in its body.
+    ui_functions = {
+        node.name: node
+        for path, tree in zip(sources, trees, strict=True)
+        if "ui" in path.relative_to(ROOT).parts
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+    }
 
     constants: dict[str, set[str]] = {}  # STALE = __("…") at module level, answered elsewhere as membership.STALE
     for tree in trees:
@@ -406,7 +420,7 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
             docx_text = "\n".join(p.text for p in document.paragraphs)
             yield f"protocol .docx, {present} of {total}, group {language}", language.value, docx_text, 10**6
         seats = Presence(members=total, present=present, participants_present=present % 2)
-        for locale, text in in_each_locale(i18n, lambda seats=seats: meeting_texts.attendance(seats)):
+        for locale, text in in_each_locale(i18n, lambda seats=seats: meeting_day.attendance(seats)):
             yield f"attendance {present} of {total}", locale, text, MESSAGE_LIMIT
         for secret in (False, True):
             for is_open, outcome in [(True, None), *((False, o) for o in Outcome)]:
@@ -414,19 +428,19 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
                 counts = Counts(present, total - present, 0)
                 names = {Choice.FOR: list(NAMES[:2])} if not secret else {}
                 for locale, text in in_each_locale(
-                    i18n, lambda v=shown, c=counts, n=names, t=total: meeting_texts.vote_message(v, c, n, t)
+                    i18n, lambda v=shown, c=counts, n=names, t=total: meeting_day.vote_message(v, c, n, t)
                 ):
                     yield f"vote message, secret={secret}, outcome={outcome}, {present} of {total}", locale, text, 4096
     for i in range(len(MOMENTS)):
         shown = meeting(i, place=None if i == 2 else "12-кабинет")
         renders = {
-            "announcement": lambda m=shown: meeting_texts.announcement(council(), m, ITEMS, BISHKEK),
-            "agenda preview": lambda m=shown: meeting_texts.agenda_preview(council(), m, ITEMS, BISHKEK),
-            "rescheduled": lambda m=shown: meeting_texts.rescheduled(m, ITEMS, BISHKEK),
-            "cancelled": lambda m=shown: meeting_texts.cancelled(m, BISHKEK),
+            "announcement": lambda m=shown: meetings.announcement(council(), m, ITEMS, BISHKEK),
+            "agenda preview": lambda m=shown: meetings.agenda_preview(council(), m, ITEMS, BISHKEK),
+            "rescheduled": lambda m=shown: meetings.rescheduled(m, ITEMS, BISHKEK),
+            "cancelled": lambda m=shown: meetings.cancelled(m, BISHKEK),
         }
         for hours in (2, 5, 30, 80):
-            renders[f"reminder {hours} h before"] = lambda m=shown, h=hours: meeting_texts.reminder(
+            renders[f"reminder {hours} h before"] = lambda m=shown, h=hours: meetings.reminder(
                 m, ITEMS, BISHKEK, m.starts_at - timedelta(hours=h)
             )
         for where, render in renders.items():
@@ -441,18 +455,18 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
     people += [member(10, status=MemberStatus.PENDING), member(11, status=MemberStatus.REJECTED)]
     people += [member(12, status=MemberStatus.REMOVED)]
     roster = Roster(council=council(), members=people, viewer_is_chair=True)
-    for locale, parts in in_each_locale(i18n, lambda: texts.roster_messages(roster, BISHKEK)):
+    for locale, parts in in_each_locale(i18n, lambda: members.roster_messages(roster, BISHKEK)):
         for part in parts:
             yield "roster", locale, part, MESSAGE_LIMIT
     for person in people:
-        for locale, text in in_each_locale(i18n, lambda p=person: texts.member_card(p, council(), BISHKEK)):
+        for locale, text in in_each_locale(i18n, lambda p=person: members.member_card(p, council(), BISHKEK)):
             yield f"member card {person.full_name}", locale, text, MESSAGE_LIMIT
-        for locale, text in in_each_locale(i18n, lambda p=person: texts.application_text(p, council(), BISHKEK)):
+        for locale, text in in_each_locale(i18n, lambda p=person: members.application_text(p, council(), BISHKEK)):
             yield f"application {person.full_name}", locale, text, MESSAGE_LIMIT
         for is_chair in (False, True):
             for locale, markup in in_each_locale(
                 i18n,
-                lambda p=person, c=is_chair: keyboards.member_card_keyboard(p, is_chair=c, is_secretary=False),
+                lambda p=person, c=is_chair: members.member_card_keyboard(p, is_chair=c, is_secretary=False),
             ):
                 for label in buttons_of(markup):
                     yield "member card button", locale, label, BUTTON_LIMIT
@@ -469,7 +483,7 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
                 file_name="Бөлчөктөр_5-класс.docx",
                 size=123_456,
             )
-            for locale, text in in_each_locale(i18n, lambda m=material: texts.material_card(m, NAMES[2])):
+            for locale, text in in_each_locale(i18n, lambda m=material: ui_materials.material_card(m, NAMES[2])):
                 yield f"material card {kind} {state}", locale, text, MESSAGE_LIMIT
     for state in (MaterialState.APPROVED, MaterialState.RETURNED, MaterialState.REJECTED):
         for comment in (None, "Мисалдарды кошуңуз.", "protocol"):
@@ -486,7 +500,7 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
     for flags in [(False, False, False), (True, False, False), (True, False, True), (True, True, True)]:
         is_member, chair, runs = flags
         for locale, text in in_each_locale(
-            i18n, lambda m=is_member, c=chair, r=runs: texts.help_text(member=m, chair=c, runs_meetings=r)
+            i18n, lambda m=is_member, c=chair, r=runs: common.help_text(member=m, chair=c, runs_meetings=r)
         ):
             yield f"help {flags}", locale, text, MESSAGE_LIMIT
     # The Kyrgyz regulation is the school's original word for word, its typos too (tests/unit/test_regulation.py);
@@ -494,20 +508,20 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
     for part in regulation_messages("ru"):
         yield "regulation", "ru", part, MESSAGE_LIMIT
     group_keyboards = {
-        "vote buttons": lambda language: keyboards.vote_keyboard(1, language),
-        "present button": lambda language: keyboards.present_keyboard(1, language),
+        "vote buttons": lambda language: meeting_day.vote_keyboard(1, language),
+        "present button": lambda language: meeting_day.present_keyboard(1, language),
     }
     for where, build in group_keyboards.items():
         for language in GroupLanguage:
             for label in buttons_of(build(language)):
                 yield f"{where}, group {language}", language.value, label, BUTTON_LIMIT
     private_keyboards = {
-        "kinds": keyboards.kind_keyboard,
-        "roles": keyboards.role_keyboard,
-        "material review": lambda: keyboards.material_review_keyboard(7),
-        "meeting controls": lambda: keyboards.meeting_controls(1),
-        "cancel meeting": lambda: keyboards.cancel_meeting_confirm(1),
-        "settings": keyboards.settings_keyboard,
+        "kinds": ui_materials.kind_keyboard,
+        "roles": members.role_keyboard,
+        "material review": lambda: ui_materials.material_review_keyboard(7),
+        "meeting controls": lambda: meetings.meeting_controls(1),
+        "cancel meeting": lambda: meetings.cancel_meeting_confirm(1),
+        "settings": settings.settings_keyboard,
     }
     for where, build in private_keyboards.items():
         for locale, markup in in_each_locale(i18n, build):

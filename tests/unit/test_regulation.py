@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from bot.regulation import regulation_messages, regulation_text
-from bot.rendering import tg_len
+from bot.ui.render import tg_len
 from tests.botapi import parse_html
 
 ORIGINAL = Path(__file__).resolve().parents[3] / "shared" / "regulation" / "original-ky.txt"

@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
+from bot.domain import PlanLine
 from bot.errors import KeneshError
 from bot.i18n import create_i18n
-from bot.plan import PlanLine, parse_order, parse_plan
+from bot.plan import parse_order, parse_plan
 from bot.report import parse_school_year
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.rendering import esc, split_blocks, tg_len
+from bot.ui.render import esc, split_blocks, tg_len
 from tests.botapi import parse_html
 
 

@@ -14,12 +14,16 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_texts, meetings, protocol, voting, year_texts
+from bot import meetings, protocol, voting
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import KeneshError
-from bot.i18n import fmt_datetime, group_text
-from bot.keyboards import (
+from bot.live import ATTENDANCE, VOTE, LiveMessages
+from bot.notices import edit_message, send_private
+from bot.rules import Counts
+from bot.scheduler import Scheduler
+from bot.ui import meeting_day as ui_meeting_day
+from bot.ui.callbacks import (
     CloseVoteCb,
     ConfirmCloseVoteCb,
     PresentCb,
@@ -28,18 +32,7 @@ from bot.keyboards import (
     RollPageCb,
     VoteCb,
     VoteTimerCb,
-    confirm_close_vote_keyboard,
-    present_keyboard,
-    protocols_keyboard,
-    roll_call_keyboard,
-    roll_call_page_of,
-    vote_keyboard,
 )
-from bot.live import ATTENDANCE, VOTE, LiveMessages
-from bot.notify import edit_message, send_private
-from bot.rendering import esc
-from bot.rules import Counts
-from bot.scheduler import Scheduler
 from db.models import GroupLanguage, Meeting
 from handlers.scope import group_id
 
@@ -60,8 +53,8 @@ async def open_meeting(
         session, council=council, user_id=message.from_user.id, now=clock.now(), tz=settings.tz
     )
     seats = await meetings.presence(session, view.meeting)
-    text = group_text(council.group_language, lambda: meeting_texts.attendance(seats))
-    markup = present_keyboard(view.meeting.id, council.group_language)
+    text = ui_meeting_day.attendance_post(council.group_language, seats)
+    markup = ui_meeting_day.present_keyboard(view.meeting.id, council.group_language)
     try:
         sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
     except TelegramAPIError as error:  # a 5xx, a timeout: nothing half made, and /open works again
@@ -76,7 +69,7 @@ async def open_meeting(
         bot,
         message.from_user.id,
         _("The meeting is open. Mark those present who have no phone with them:"),
-        reply_markup=roll_call_keyboard(view.meeting.id, roll),
+        reply_markup=ui_meeting_day.roll_call_keyboard(view.meeting.id, roll),
     )
 
 
@@ -87,7 +80,7 @@ async def present(
     marked = await meetings.mark_present(
         session, meeting_id=callback_data.meeting_id, user_id=call.from_user.id, now=clock.now()
     )
-    await call.answer(_("You are marked present.") if marked else _("You are already marked present."))
+    await call.answer(ui_meeting_day.marked_present(marked))
     if marked:
         live.touch(ATTENDANCE, callback_data.meeting_id)
 
@@ -103,11 +96,11 @@ async def roll_call(
         user_id=call.from_user.id,
         now=clock.now(),
     )
-    await call.answer(_("Marked present") if now_present else _("Mark removed"))
+    await call.answer(ui_meeting_day.roll_call_marked(now_present))
     view = await meetings.meeting_view(session, callback_data.meeting_id)
     roll = await meetings.roll_call(session, view.meeting)
-    page = roll_call_page_of(roll, callback_data.member_id)
-    await call.message.edit_reply_markup(reply_markup=roll_call_keyboard(view.meeting.id, roll, page))
+    page = ui_meeting_day.roll_call_page_of(roll, callback_data.member_id)
+    await call.message.edit_reply_markup(reply_markup=ui_meeting_day.roll_call_keyboard(view.meeting.id, roll, page))
     live.touch(ATTENDANCE, callback_data.meeting_id)
 
 
@@ -117,7 +110,9 @@ async def roll_call_page(call: CallbackQuery, callback_data: RollPageCb, session
     roll = await meetings.roll_call(session, view.meeting)
     await call.answer()
     try:
-        await call.message.edit_reply_markup(reply_markup=roll_call_keyboard(view.meeting.id, roll, callback_data.page))
+        await call.message.edit_reply_markup(
+            reply_markup=ui_meeting_day.roll_call_keyboard(view.meeting.id, roll, callback_data.page)
+        )
     except TelegramBadRequest as error:  # the same page pressed again: "message is not modified"
         if "message is not modified" not in error.message:
             raise
@@ -142,8 +137,8 @@ async def _start_vote(
         now=clock.now(),
     )
     seats = await meetings.presence(session, new.meeting)
-    text = meeting_texts.vote_post(council.group_language, new.vote, Counts(0, 0, 0), {}, seats.members)
-    markup = vote_keyboard(new.vote.id, council.group_language)
+    text = ui_meeting_day.vote_post(council.group_language, new.vote, Counts(0, 0, 0), {}, seats.members)
+    markup = ui_meeting_day.vote_keyboard(new.vote.id, council.group_language)
     try:
         sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
     except TelegramAPIError as error:  # no phantom vote: it goes, and /vote works again
@@ -178,12 +173,7 @@ async def cast(
     result = await voting.cast_vote(
         session, vote_id=callback_data.vote_id, user_id=call.from_user.id, choice=callback_data.choice, now=clock.now()
     )
-    label = meeting_texts.choice_label(result.choice)
-    await call.answer(
-        _("Saved: {choice}").format(choice=label)
-        if result.changed
-        else _("Your vote is already: {choice}").format(choice=label)
-    )
+    await call.answer(ui_meeting_day.ballot_saved(result.choice, result.changed))
     if result.changed:
         live.touch(VOTE, callback_data.vote_id)
 
@@ -198,11 +188,11 @@ async def close_vote(
         )
     except voting.NoBallots as asking:  # the chair confirms closing a vote nobody voted in
         await call.answer(asking.render())
-        await call.message.reply(asking.render(), reply_markup=confirm_close_vote_keyboard(callback_data.vote_id))
+        await call.message.reply(
+            asking.render(), reply_markup=ui_meeting_day.confirm_close_vote_keyboard(callback_data.vote_id)
+        )
         return
-    await call.answer(
-        _("The vote is closed: {outcome}").format(outcome=meeting_texts.outcome_text(closed.vote.outcome))
-    )
+    await call.answer(ui_meeting_day.vote_closed(closed.vote.outcome))
     live.touch(VOTE, closed.vote.id)
     await live.flush()
 
@@ -214,7 +204,7 @@ async def close_empty_vote(
     closed = await voting.close_vote(
         session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now(), confirmed_empty=True
     )
-    result = _("The vote is closed: {outcome}").format(outcome=meeting_texts.outcome_text(closed.vote.outcome))
+    result = ui_meeting_day.vote_closed(closed.vote.outcome)
     await call.answer(result)
     await edit_message(call.message, result)
     live.touch(VOTE, closed.vote.id)
@@ -225,11 +215,7 @@ async def close_empty_vote(
 async def heard(message: Message, command: CommandObject, session: AsyncSession) -> None:
     council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
     recorded = await meetings.record_heard(session, council=council, text=command.args or "")
-    await message.answer(
-        _("Recorded for the protocol: item {number}, heard: {name}").format(
-            number=recorded.position, name=esc(recorded.name)
-        )
-    )
+    await message.answer(ui_meeting_day.heard_recorded(recorded.position, recorded.name))
 
 
 @router.callback_query(VoteTimerCb.filter())
@@ -245,7 +231,7 @@ async def close_vote_in(
         now=clock.now(),
     )
     scheduler.plan_vote_close(vote.id, vote.closes_at)
-    await call.answer(year_texts.vote_timer_set(callback_data.minutes), show_alert=True)
+    await call.answer(ui_meeting_day.vote_timer_set(callback_data.minutes), show_alert=True)
 
 
 @router.message(Command("close"))
@@ -266,11 +252,7 @@ async def close_meeting(
     live.touch(ATTENDANCE, meeting.id)
     await live.flush()  # the final counts are on the group's messages; the protocol follows from the outbox
     if message.chat.type == ChatType.PRIVATE:
-        await message.answer(
-            _("The meeting is closed; protocol No. {number} is posted in the group.").format(
-                number=meeting.protocol_number
-            )
-        )
+        await message.answer(ui_meeting_day.meeting_closed(meeting))
 
 
 async def send_protocol_to(bot: Bot, session: AsyncSession, settings: Settings, meeting: Meeting, chat_id: int) -> None:
@@ -301,16 +283,9 @@ async def list_protocols(message: Message, session: AsyncSession, settings: Sett
     if not listing.past:
         await message.answer(_("There are no protocols yet."))
         return
-    buttons = [
-        (
-            m.id,
-            _("Protocol No. {number} — {when}").format(
-                number=m.protocol_number, when=fmt_datetime(m.starts_at, settings.tz)
-            ),
-        )
-        for m in listing.past[:30]
-    ]
-    await message.answer(_("Which protocol should I send?"), reply_markup=protocols_keyboard(buttons))
+    await message.answer(
+        _("Which protocol should I send?"), reply_markup=ui_meeting_day.protocols_keyboard(listing.past, settings.tz)
+    )
 
 
 @router.callback_query(ProtocolCb.filter())

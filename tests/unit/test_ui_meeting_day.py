@@ -6,10 +6,10 @@ from datetime import datetime
 
 import pytest
 
-from bot import meeting_texts
+from bot.domain import Presence
 from bot.i18n import create_i18n, group_text
-from bot.meetings import Presence
 from bot.rules import Counts
+from bot.ui import meeting_day
 from db.models import Choice, GroupLanguage, Outcome, Vote
 from tests.botapi import parse_html, utf16_len
 from tests.conftest import BISHKEK
@@ -48,7 +48,7 @@ def test_an_open_vote_names_voters_while_they_fit_then_counts_only(members: int,
     }
     counts = Counts(*split)
     with create_i18n("ky").context():
-        text = meeting_texts.vote_post(GroupLanguage.BOTH, vote(is_open=is_open), counts, by_choice, members)
+        text = meeting_day.vote_post(GroupLanguage.BOTH, vote(is_open=is_open), counts, by_choice, members)
     assert utf16_len(parse_html(text)) <= 4096 and utf16_len(text) <= 4096
     assert f"За: {split[0]}" in parse_html(text) and f"Макул: {split[0]}" in parse_html(text)
     assert "Фамилиясы000 Атыныкы Атасынынаты <0>" in parse_html(text)  # the first names are always shown
@@ -60,8 +60,8 @@ def test_an_open_vote_names_voters_while_they_fit_then_counts_only(members: int,
 
 def test_an_open_secret_ballot_shows_only_how_many_voted():
     with create_i18n("ky").context():
-        text = meeting_texts.vote_post(GroupLanguage.RU, vote(secret=True), Counts(3, 2, 1), {}, 10)
-        closed = meeting_texts.vote_post(GroupLanguage.RU, vote(secret=True, is_open=False), Counts(3, 2, 1), {}, 10)
+        text = meeting_day.vote_post(GroupLanguage.RU, vote(secret=True), Counts(3, 2, 1), {}, 10)
+        closed = meeting_day.vote_post(GroupLanguage.RU, vote(secret=True, is_open=False), Counts(3, 2, 1), {}, 10)
     assert "Проголосовали: 6 из 10" in text
     assert "За:" not in text and "Против:" not in text and "Воздержался:" not in text
     assert "За: 3" in closed and "Итог: принято." in closed
@@ -69,5 +69,5 @@ def test_an_open_secret_ballot_shows_only_how_many_voted():
 
 def test_attendance_of_500_is_short():
     with create_i18n("ky").context():
-        text = group_text(GroupLanguage.BOTH, lambda: meeting_texts.attendance(Presence(500, 499, 20)))
+        text = group_text(GroupLanguage.BOTH, lambda: meeting_day.attendance(Presence(500, 499, 20)))
     assert utf16_len(text) < 1000

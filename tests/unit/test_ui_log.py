@@ -4,9 +4,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.audit import Line, LogPage
+from bot.domain import AuditLine, LogPage
 from bot.i18n import create_i18n
-from bot.texts import audit_action_label, log_text
+from bot.ui.labels import audit_action_label
+from bot.ui.log import log_text
 from db.models import AuditAction, AuditEntry, AuditObject, Council
 from tests.botapi import parse_html, utf16_len
 from tests.conftest import BISHKEK
@@ -24,7 +25,7 @@ def test_every_action_has_its_own_words(locale):
 def test_a_page_of_the_longest_entries_fits_one_message():
     council = Council(id=1, title="Т" * 255)
     lines = [
-        Line(
+        AuditLine(
             AuditEntry(
                 at=AT,
                 actor_id=10,
@@ -40,7 +41,7 @@ def test_a_page_of_the_longest_entries_fits_one_message():
         )
         for _ in range(9)
     ] + [
-        Line(
+        AuditLine(
             AuditEntry(
                 at=AT,
                 actor_id=10,

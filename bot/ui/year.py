@@ -1,23 +1,23 @@
-"""The year's work in words: the annual plan, decisions followed up, the report. Pure: data in, text out,
-in the current locale (group posts go through group_text)."""
+"""The year's work: the annual plan (cl. 7.3) and /agenda from it, decisions followed up (cl. 7.6), /report and
+/export. Pure: data in, text out, in the current locale (group posts go through group_text)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
-from bot.i18n import fmt_long_date
-from bot.rendering import esc, split_blocks
-from db.models import Council, Meeting, Plan, PlanEntry, PlanState, Vote
-
-if TYPE_CHECKING:
-    from bot.decisions import FollowView, Listing
-    from bot.plan import Planned
+from bot.domain import FollowView, Listing, PlanLine, Planned
+from bot.i18n import fmt_datetime, fmt_long_date
+from bot.ui.callbacks import FollowDoneCb, FollowUpCb, PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
+from bot.ui.meetings import meeting_choices
+from bot.ui.render import esc, split_blocks
+from db.models import Council, Meeting, Member, Plan, PlanEntry, PlanState, Vote
 
 ROMAN = ("I", "II", "III", "IV")
 
@@ -57,12 +57,14 @@ def plan_heading(council: Council, plan: Plan) -> list[str]:
     ]
 
 
-def entry_line(entry: PlanEntry) -> str:
+def entry_line(entry: PlanEntry | PlanLine) -> str:
     who = f" — <i>{esc(entry.responsible)}</i>" if entry.responsible else ""
     return f"• {esc(entry.topic)}{who}"
 
 
-def plan_blocks(council: Council, plan: Plan | None, entries: Sequence[PlanEntry] | Sequence, *, title: str) -> list:
+def plan_blocks(
+    council: Council, plan: Plan | None, entries: Sequence[PlanEntry] | Sequence[PlanLine], *, title: str
+) -> list[str]:
     """The plan grouped by trimester, then by date (entries may be PlanEntry rows or PlanLine values)."""
     blocks = [title]
     trimester = None
@@ -92,12 +94,12 @@ def plan_messages(council: Council, plan: Plan, entries: Sequence[PlanEntry], tz
     return split_blocks(plan_text(council, plan, entries, tz).split("\n"))
 
 
-def plan_preview(council: Council, lines: Sequence) -> list[str]:
+def plan_preview(council: Council, lines: Sequence[PlanLine]) -> list[str]:
     title = _("<b>Preview of the annual plan.</b> Save it as a draft?")
     return split_blocks(plan_blocks(council, None, lines, title=title))
 
 
-def topics_text(entries: Sequence) -> str:
+def topics_text(entries: Sequence[PlanEntry]) -> str:
     return "\n".join(entry_line(e) for e in entries)
 
 
@@ -228,11 +230,161 @@ def decisions_messages(listing: Listing) -> list[str]:
     return split_blocks(blocks)
 
 
-def vote_closing_soon(vote: Vote) -> str:
+def follow_up_skipped(question: str) -> str:
+    """The chair's question about a responsible member, answered "nobody" (`question` is its HTML)."""
+    return question + "\n\n" + _("Nobody is made responsible.")
+
+
+def follow_up_saved(member: Member, due: date) -> str:
+    return _("Saved: {name} is responsible until {date}, and is told so.").format(
+        name=member.full_name, date=fmt_long_date(due)
+    )
+
+
+def follow_up_keyboard(vote_id: int, people: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """The chair gives an adopted decision a responsible member (one of those present), or skips."""
+    builder = InlineKeyboardBuilder()
+    for member_id, name in people:
+        builder.button(text=name[:60], callback_data=FollowUpCb(vote_id=vote_id, member_id=member_id))
+    builder.button(text=_("Skip: nobody responsible"), callback_data=FollowUpCb(vote_id=vote_id, member_id=0))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def follow_done_keyboard(follow_up_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Mark as done"), callback_data=FollowDoneCb(follow_up_id=follow_up_id))
+    return builder.as_markup()
+
+
+def decisions_keyboard(listing: Listing) -> InlineKeyboardMarkup | None:
+    """Under /decisions: the viewer's own open decisions, to report one done."""
+    if not listing.mine:
+        return None
+    return follow_done_list_keyboard([(v.follow_up.id, "✅ " + v.vote.decision) for v in listing.mine])
+
+
+def follow_done_list_keyboard(items: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for follow_up_id, label in items:
+        builder.button(text=label[:60], callback_data=FollowDoneCb(follow_up_id=follow_up_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+# --- the annual plan: drawing it up, its controls, /agenda from it -----------------------------------------
+
+
+def ask_plan() -> str:
     return _(
-        "<b>The vote closes in a minute</b> and you have not voted yet: {text}\nVote with the buttons in the group."
-    ).format(text=esc(vote.decision))
+        "Send the annual plan: one line per topic, the date first and the responsible after a dash, for example:\n"
+        "10.12.2026 Мектептин методикалык темасы — Осмонова Г.\n"
+        "10.12.2026 Окуу пландары — Токтосунова А.\n"
+        "Or step by step: send only the date of a planned meeting (10.12.2026). /cancel to stop."
+    )
 
 
-def vote_timer_set(minutes: int) -> str:
-    return _("The vote closes by itself in {minutes} min.").format(minutes=minutes)
+def no_plan_yet_ask() -> str:
+    """/plan for the chair or the secretary while there is no plan: the first step of drawing it up."""
+    return _("The council has no annual plan yet.") + "\n\n" + ask_plan()
+
+
+def ask_topics(day: date) -> str:
+    return _("The topics of the meeting on {date}, each on its own line; the responsible after a dash.").format(
+        date=day.strftime("%d.%m.%Y")
+    )
+
+
+def plan_approved(plan: Plan) -> str:
+    return _("The plan is approved by the director's order No. {number}; it is posted in the group.").format(
+        number=plan.order_number
+    )
+
+
+def plan_saved(plan: Plan) -> str:
+    return _(
+        "The plan for {year} is saved as a draft, version {version}. Put it on a meeting's agenda from /plan: "
+        "the vote on that item adopts it; then record the director's order: /plan order 15 01.10.2026"
+    ).format(year=school_year_text(plan.school_year), version=plan.version)
+
+
+def plan_on_agenda(position: int, meeting: Meeting, tz: ZoneInfo) -> str:
+    return _(
+        "The plan is item {number} of the meeting on {when}. At the meeting put it to the vote with "
+        "/vote {number} …; adopted, it waits for the director's order."
+    ).format(number=position, when=fmt_datetime(meeting.starts_at, tz))
+
+
+def ask_time_of_planned(day: date) -> str:
+    return _("The time and place of the meeting on {date}, for example: 15:00 Кабинет 12").format(
+        date=fmt_long_date(day)
+    )
+
+
+def plan_preview_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Save"), callback_data=PlanCb(action=PlanAction.SAVE))
+    builder.button(text=_("Cancel"), callback_data=PlanCb(action=PlanAction.CANCEL))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def plan_step_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("That is all: show the preview"), callback_data=PlanCb(action=PlanAction.PREVIEW))
+    return builder.as_markup()
+
+
+def plan_keyboard(plan: Plan, *, can_manage: bool) -> InlineKeyboardMarkup:
+    """Under /plan: the chair's and the secretary's controls, or the .docx for everyone else."""
+    if can_manage:
+        return plan_controls(plan.id, draft=plan.state is PlanState.DRAFT)
+    return plan_docx_keyboard(plan.id)
+
+
+def plan_controls(plan_id: int | None, *, draft: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Change the plan") if plan_id else _("Draw up the plan"), callback_data=PlanCb(action=PlanAction.ENTER)
+    )
+    if plan_id and draft:
+        builder.button(
+            text=_("Put on a meeting's agenda"), callback_data=PlanCb(action=PlanAction.AGENDA, plan_id=plan_id)
+        )
+    if plan_id:
+        builder.button(text=_("The plan as .docx"), callback_data=PlanCb(action=PlanAction.DOCX, plan_id=plan_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def plan_docx_keyboard(plan_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("The plan as .docx"), callback_data=PlanCb(action=PlanAction.DOCX, plan_id=plan_id))
+    return builder.as_markup()
+
+
+def plan_agenda_keyboard(plan_id: int, meetings: Sequence[Meeting], tz: ZoneInfo) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for meeting_id, label in meeting_choices(meetings, tz):
+        builder.button(text=label[:60], callback_data=PlanAgendaCb(plan_id=plan_id, meeting_id=meeting_id))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def plan_offer_keyboard(day: str, label: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=label[:60], callback_data=PlanDayCb(day=day))
+    return builder.as_markup()
+
+
+# --- /report and /export ------------------------------------------------------------------------------------
+
+
+def export_filename(school_year: int) -> str:
+    return f"kenesh_{school_year_text(school_year)}.zip"
+
+
+def export_caption(school_year: int) -> str:
+    return _("The {year} school year: protocols, the approved plan and the report.").format(
+        year=school_year_text(school_year)
+    )

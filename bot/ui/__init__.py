@@ -1,0 +1,18 @@
+"""What people see, by capability: the callbacks, the enum-to-words labels, and the texts and keyboards.
+
+Pure functions of data and the current locale (group posts through bot.i18n.group_text): no I/O, no session,
+no Telegram calls, so each is tested without a bot. The ui imports no operation: the values it renders come
+from bot.domain and db.models. Handlers and operations import the ui, never the other way round.
+
+  render.py      escaping and the 4096-character split
+  callbacks.py   every CallbackData (short prefixes: Telegram allows 64 bytes) and its action enums
+  labels.py      enum -> words: roles, statuses, choices, outcomes, material kinds and states, log actions
+  common.py      /help, /lang, links to the private chat
+  members.py     registration, /members, member cards, applications
+  settings.py    the council in its group (/setup) and /settings
+  meetings.py    the agenda, announcements, reminders, /meetings
+  meeting_day.py attendance, votes and tallies, /heard, /close, /protocols
+  materials.py   submitting, reviewing, /bank
+  year.py        the annual plan, decisions followed up, /report and /export
+  log.py         /log
+"""

@@ -1,0 +1,87 @@
+"""For anyone: /help by role, /lang, and the button that opens the private chat with the bot."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import LANGUAGE_NAMES
+from bot.ui.callbacks import LanguageCb
+
+# Both languages: the person has not chosen one yet.
+CHOOSE_LANGUAGE = "Тилди тандаңыз · Выберите язык"
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    # Kyrgyz first: it is the state language. Each label is in its own language, so anyone can read it.
+    builder = InlineKeyboardBuilder()
+    for locale in ("ky", "ru"):
+        builder.button(text=LANGUAGE_NAMES[locale], callback_data=LanguageCb(locale=locale))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def language_set(locale: str) -> str:
+    return _("Language: {language}. Send /help to see the commands.").format(language=LANGUAGE_NAMES[locale])
+
+
+def bot_link_keyboard(text: str, link: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=text, url=link)]])
+
+
+def open_bot_keyboard(bot_username: str | None) -> InlineKeyboardMarkup:
+    """Asked in the group for something that happens in private: a button to the private chat."""
+    return bot_link_keyboard(_("Open the bot"), f"https://t.me/{bot_username}")
+
+
+def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
+    """The commands this person's role can use: anyone, member, chair or secretary."""
+    if not member:
+        return "\n".join(
+            [
+                _("<b>Commands</b>"),
+                _("/start — how to join the methodical council"),
+                _("/regulation — the regulation of the methodical council"),
+                _("/lang — change the language"),
+                _("/help — this list"),
+            ]
+        )
+    lines = [
+        _("<b>Commands</b>"),
+        _("/meetings — meetings: upcoming and past"),
+        _("/protocols — protocols of past meetings"),
+        _("/submit — send a methodical material to the council (or just send the file)"),
+        _("/bank — the bank of pedagogical ideas; /bank words — search it"),
+        _("/members — the council's members"),
+        _("/plan — the annual plan (cyclogram) of the council"),
+        _("/decisions — decisions followed up: open, done, overdue"),
+        _("/regulation — the regulation of the methodical council"),
+        _("/lang — change the language"),
+        _("/help — this list"),
+    ]
+    if runs_meetings:
+        lines += [
+            "",
+            _("<b>For the chair and the secretary</b>"),
+            _("/agenda — announce a meeting (at least 7 days ahead)"),
+            _("/open — open today's meeting: attendance in the group"),
+            _("/vote — put a decision to the vote; /vote 2 … for agenda item 2"),
+            _("/secretvote — the same as a secret ballot"),
+            _("/heard 2 Осмонова Г. — who reported on item 2, for the protocol"),
+            _("/close — close the meeting and post the protocol"),
+            _("/materials — review the submitted materials"),
+            _("/log — who did what in the council's record, newest first"),
+            _("/plan — draw up the annual plan; /plan order 15 01.10.2026 — the director's order approving it"),
+            _("/report — the year in figures: a message, an .xlsx and a chart"),
+        ]
+    if chair:
+        lines += [
+            "",
+            _("<b>For the chair</b>"),
+            _("/members — approve applications, name the secretary, hand over the chair"),
+            _("/settings — the language of the council's posts in the group"),
+            _("/export — the year's protocols, the approved plan and the report in one .zip"),
+            _("/setup — in the council's group: create the council and get the join link"),
+        ]
+    return "\n".join(lines)

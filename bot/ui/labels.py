@@ -1,0 +1,107 @@
+"""Enum -> words, in the current locale: the same word wherever the thing is named (texts, buttons, reports)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiogram.utils.i18n import gettext as _
+
+from bot.i18n import group_text
+from db.models import AuditAction, Choice, GroupLanguage, MaterialKind, MaterialState, MemberStatus, Outcome, Role
+
+
+def role_label(role: Role) -> str:
+    labels = {
+        Role.CHAIR: _("chair"),
+        Role.HEAD_MA: _("head of a methodical association"),
+        Role.HEAD_CG: _("head of a creative group"),
+        Role.TEACHER: _("teacher, council member"),
+        Role.PARTICIPANT: _("participant without a vote"),
+    }
+    return labels[role]
+
+
+def member_status_label(status: MemberStatus, *, votes: bool) -> str:
+    """A member's standing; an approved participant is "registered", not "approved" (they have no vote)."""
+    return {
+        MemberStatus.PENDING: _("waiting for approval"),
+        MemberStatus.APPROVED: _("approved") if votes else _("registered as a participant without a vote"),
+        MemberStatus.REJECTED: _("rejected"),
+        MemberStatus.REMOVED: _("removed from the council"),
+    }[status]
+
+
+def choice_label(choice: Choice) -> str:
+    return {Choice.FOR: _("For"), Choice.AGAINST: _("Against"), Choice.ABSTAIN: _("Abstain")}[choice]
+
+
+def outcome_label(outcome: Outcome) -> str:
+    return {
+        Outcome.ADOPTED: _("adopted"),
+        Outcome.NOT_ADOPTED: _("not adopted"),
+        Outcome.NO_QUORUM: _("no quorum: no valid decision"),
+        Outcome.NO_VOTES: _("no votes cast"),
+    }[outcome]
+
+
+def kind_label(kind: MaterialKind) -> str:
+    return {
+        MaterialKind.LESSON_PLAN: _("lesson plan"),
+        MaterialKind.DEVELOPMENT: _("methodical development"),
+        MaterialKind.REPORT: _("report"),
+        MaterialKind.PRESENTATION: _("presentation"),
+        MaterialKind.OTHER: _("other"),
+    }[kind]
+
+
+def material_state_label(state: MaterialState) -> str:
+    return {
+        MaterialState.SUBMITTED: _("submitted"),
+        MaterialState.ON_AGENDA: _("on a meeting's agenda"),
+        MaterialState.APPROVED: _("approved for the bank"),
+        MaterialState.RETURNED: _("returned for revision"),
+        MaterialState.REJECTED: _("rejected by the council"),
+    }[state]
+
+
+# The chair's list of materials marks each one's state with a sign, not a word: forty titles stay readable.
+MATERIAL_STATE_MARKS = {
+    MaterialState.SUBMITTED: "🆕",
+    MaterialState.ON_AGENDA: "🗓",
+    MaterialState.APPROVED: "✅",
+    MaterialState.RETURNED: "↩️",
+    MaterialState.REJECTED: "❌",
+}
+
+
+def audit_action_label(action: AuditAction) -> str:
+    """What was done, as a noun phrase: the same words for the chair, the secretary and either language."""
+    return {
+        AuditAction.MEMBER_APPROVED: _("approval of an application"),
+        AuditAction.MEMBER_REJECTED: _("rejection of an application"),
+        AuditAction.MEMBER_REMOVED: _("removal from the council"),
+        AuditAction.ORDER_NUMBER_SET: _("number of the director's order"),
+        AuditAction.SECRETARY_NAMED: _("naming of the secretary"),
+        AuditAction.CHAIR_HANDED_OVER: _("handing over of the chairmanship"),
+        AuditAction.MEETING_PUBLISHED: _("announcement of a meeting"),
+        AuditAction.MEETING_MOVED: _("moving of a meeting"),
+        AuditAction.MEETING_CANCELLED: _("cancellation of a meeting"),
+        AuditAction.MEETING_OPENED: _("opening of a meeting"),
+        AuditAction.MEETING_CLOSED: _("closing of a meeting"),
+        AuditAction.PRESENCE_MARKED: _("marked present"),
+        AuditAction.PRESENCE_UNMARKED: _("mark of presence removed"),
+        AuditAction.VOTE_OPENED: _("start of a vote"),
+        AuditAction.VOTE_CLOSED: _("end of a vote"),
+        AuditAction.MATERIAL_APPROVED: _("material approved for the bank"),
+        AuditAction.MATERIAL_RETURNED: _("material returned for revision"),
+        AuditAction.MATERIAL_REJECTED: _("material rejected"),
+        AuditAction.MATERIAL_ON_AGENDA: _("material put on a meeting's agenda"),
+        AuditAction.GROUP_LANGUAGE_SET: _("language of the council's posts in the group"),
+        AuditAction.TRIMESTERS_SET: _("trimesters"),
+        AuditAction.JOIN_LINK_REPLACED: _("join link replaced"),
+    }[action]
+
+
+def labelled(language: GroupLanguage, render: Callable[[], str]) -> str:
+    """A button label for the group: in its language, or "Кыргызча / Русский" when it reads both."""
+    return group_text(language, render).replace("\n\n", " / ")

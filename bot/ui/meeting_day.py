@@ -1,0 +1,242 @@
+"""The meeting day: attendance and the chair's roll call, votes and their tallies, /heard, /close, /protocols.
+
+The attendance and vote messages live in the group and are edited on a timer (bot.live); they are rendered in
+the group's language(s) and stay under Telegram's 4096 characters for any roster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.domain import Presence
+from bot.i18n import group_text
+from bot.rules import Counts
+from bot.ui.callbacks import (
+    CloseVoteCb,
+    ConfirmCloseVoteCb,
+    PresentCb,
+    ProtocolCb,
+    RollCallCb,
+    RollPageCb,
+    VoteCb,
+    VoteTimerCb,
+)
+from bot.ui.labels import choice_label, labelled, outcome_label
+from bot.ui.meetings import protocol_label
+from bot.ui.render import MESSAGE_LIMIT, esc, tg_len
+from db.models import Choice, GroupLanguage, Meeting, Member, Outcome, Vote
+
+ROLL_PAGE = 40  # names per page of the roll call; Telegram refuses very large keyboards
+VOTE_TIMERS = (2, 5, 10)  # the chair's "close in N minutes" under a vote
+
+# --- attendance ---------------------------------------------------------------------------------------------
+
+
+def attendance(seats: Presence) -> str:
+    lines = [
+        _("<b>The meeting of the methodical council is open.</b> Members, press “Present”."),
+        _("Present: {present} of {total} members · quorum needs {needed}").format(
+            present=seats.present, total=seats.members, needed=seats.quorum_needed
+        ),
+    ]
+    if seats.participants_present:
+        lines.append(_("Participants without a vote: {count}").format(count=seats.participants_present))
+    lines.append(_("Quorum: yes") if seats.quorum else _("Quorum: not yet"))
+    return "\n".join(lines)
+
+
+def attendance_post(language: GroupLanguage, seats: Presence) -> str:
+    """The attendance message in the group's language(s)."""
+    return group_text(language, lambda: attendance(seats))
+
+
+def present_keyboard(meeting_id: int, language: GroupLanguage) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=labelled(language, lambda: _("Present")), callback_data=PresentCb(meeting_id=meeting_id).pack()
+                )
+            ]
+        ]
+    )
+
+
+def marked_present(marked: bool) -> str:
+    return _("You are marked present.") if marked else _("You are already marked present.")
+
+
+def roll_call_marked(now_present: bool) -> str:
+    return _("Marked present") if now_present else _("Mark removed")
+
+
+def roll_call_page_of(roll: list[tuple[Member, bool]], member_id: int) -> int:
+    for index, (member, _present) in enumerate(roll):
+        if member.id == member_id:
+            return index // ROLL_PAGE
+    return 0
+
+
+def roll_call_keyboard(meeting_id: int, roll: list[tuple[Member, bool]], page: int = 0) -> InlineKeyboardMarkup:
+    pages = max(1, -(-len(roll) // ROLL_PAGE))
+    page = min(max(page, 0), pages - 1)
+    builder = InlineKeyboardBuilder()
+    for member, present in roll[page * ROLL_PAGE : (page + 1) * ROLL_PAGE]:
+        builder.button(
+            text=f"{'✅' if present else '▫️'} {member.full_name}"[:60],
+            callback_data=RollCallCb(meeting_id=meeting_id, member_id=member.id),
+        )
+    builder.adjust(1)
+    if pages > 1:
+        builder.row(
+            *(
+                InlineKeyboardButton(text=label, callback_data=RollPageCb(meeting_id=meeting_id, page=target).pack())
+                for label, target in (
+                    ("◀", (page - 1) % pages),
+                    (f"{page + 1}/{pages}", page),
+                    ("▶", (page + 1) % pages),
+                )
+            )
+        )
+    return builder.as_markup()
+
+
+# --- votes --------------------------------------------------------------------------------------------------
+
+
+def counts_text(counts: Counts) -> str:
+    return _("for {votes_for}, against {against}, abstained {abstain}").format(
+        votes_for=counts.votes_for, against=counts.against, abstain=counts.abstain
+    )
+
+
+def vote_message(
+    vote: Vote, counts: Counts, names: dict[Choice, list[str]], seats_members: int, name_limit: int | None = None
+) -> str:
+    """A vote's group message. An open vote names voters by choice (at most `name_limit` each, then how many
+    more); a secret ballot, while open, shows only how many have voted, never a count per choice, so a press
+    seen in the room cannot be matched to a count that moved."""
+    title = _("<b>Secret ballot</b>") if vote.secret else _("<b>Vote</b>")
+    number = _(" on item {number}").format(number=vote.item_position) if vote.item_position else ""
+    lines = [f"{title}{number}", esc(vote.decision), ""]
+    if vote.secret and vote.is_open:
+        lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
+        return "\n".join(lines)
+    values = {Choice.FOR: counts.votes_for, Choice.AGAINST: counts.against, Choice.ABSTAIN: counts.abstain}
+    for choice in Choice:
+        line = f"{choice_label(choice)}: {values[choice]}"
+        voters = names.get(choice, []) if not vote.secret else []
+        shown = voters if name_limit is None else voters[:name_limit]
+        if shown:
+            line += " — " + ", ".join(esc(n) for n in shown)
+            if len(voters) > len(shown):
+                line += _(" and {count} more").format(count=len(voters) - len(shown))
+        lines.append(line)
+    if vote.is_open:
+        lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
+    else:
+        lines += [
+            "",
+            _("<b>Closed.</b> Present {present} of {total}; {counts}.").format(
+                present=vote.present_total, total=vote.members_total, counts=counts_text(counts)
+            ),
+            _("<b>Result: {outcome}.</b>").format(outcome=outcome_label(vote.outcome)),
+        ]
+    return "\n".join(lines)
+
+
+def vote_post(
+    language: GroupLanguage, vote: Vote, counts: Counts, names: dict[Choice, list[str]], seats_members: int
+) -> str:
+    """The vote message in the group's language(s), under Telegram's 4096 characters for any roster: every
+    name while they fit, then as many per choice as fit, then counts only."""
+    full = group_text(language, lambda: vote_message(vote, counts, names, seats_members))
+    if tg_len(full) <= MESSAGE_LIMIT:
+        return full
+    low, high = 0, max((len(v) for v in names.values()), default=0)
+    while low < high:  # the largest number of names per choice that still fits
+        middle = (low + high + 1) // 2
+        text = group_text(language, lambda m=middle: vote_message(vote, counts, names, seats_members, m))
+        low, high = (middle, high) if tg_len(text) <= MESSAGE_LIMIT else (low, middle - 1)
+    return group_text(language, lambda: vote_message(vote, counts, names, seats_members, low))
+
+
+def vote_keyboard(vote_id: int, language: GroupLanguage) -> InlineKeyboardMarkup:
+    """Three choices in one row, in this order: For, Against, Abstain; the chair's close control below."""
+    row = [
+        InlineKeyboardButton(
+            text=labelled(language, lambda c=choice: choice_label(c)),
+            callback_data=VoteCb(vote_id=vote_id, choice=choice).pack(),
+        )
+        for choice in (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN)
+    ]
+    close = InlineKeyboardButton(
+        text=labelled(language, lambda: _("Close the vote (chair)")), callback_data=CloseVoteCb(vote_id=vote_id).pack()
+    )
+    return InlineKeyboardMarkup(inline_keyboard=[row, [close], vote_timer_row(vote_id, language)])
+
+
+def vote_timer_row(vote_id: int, language: GroupLanguage) -> list[InlineKeyboardButton]:
+    """The chair's "close in N minutes" under a vote."""
+    return [
+        InlineKeyboardButton(
+            text=labelled(language, lambda m=minutes: _("⏱ {minutes} min").format(minutes=m)),
+            callback_data=VoteTimerCb(vote_id=vote_id, minutes=minutes).pack(),
+        )
+        for minutes in VOTE_TIMERS
+    ]
+
+
+def ballot_saved(choice: Choice, changed: bool) -> str:
+    """The answer to a vote button: what the presser's vote now is."""
+    label = choice_label(choice)
+    if changed:
+        return _("Saved: {choice}").format(choice=label)
+    return _("Your vote is already: {choice}").format(choice=label)
+
+
+def vote_closed(outcome: Outcome) -> str:
+    return _("The vote is closed: {outcome}").format(outcome=outcome_label(outcome))
+
+
+def confirm_close_vote_keyboard(vote_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Close with no votes cast"), callback_data=ConfirmCloseVoteCb(vote_id=vote_id))
+    return builder.as_markup()
+
+
+def vote_timer_set(minutes: int) -> str:
+    return _("The vote closes by itself in {minutes} min.").format(minutes=minutes)
+
+
+def vote_closing_soon(vote: Vote) -> str:
+    return _(
+        "<b>The vote closes in a minute</b> and you have not voted yet: {text}\nVote with the buttons in the group."
+    ).format(text=esc(vote.decision))
+
+
+# --- /heard, /close, /protocols -----------------------------------------------------------------------------
+
+
+def heard_recorded(position: int, name: str) -> str:
+    return _("Recorded for the protocol: item {number}, heard: {name}").format(number=position, name=esc(name))
+
+
+def meeting_closed(meeting: Meeting) -> str:
+    return _("The meeting is closed; protocol No. {number} is posted in the group.").format(
+        number=meeting.protocol_number
+    )
+
+
+def protocols_keyboard(past: Sequence[Meeting], tz: ZoneInfo) -> InlineKeyboardMarkup:
+    """/protocols: the latest 30 past meetings, one button each."""
+    builder = InlineKeyboardBuilder()
+    for meeting in past[:30]:
+        builder.button(text=protocol_label(meeting, tz)[:60], callback_data=ProtocolCb(meeting_id=meeting.id))
+    builder.adjust(1)
+    return builder.as_markup()

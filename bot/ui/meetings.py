@@ -1,0 +1,176 @@
+"""Meetings before the day: the agenda and its preview, announcements, moves and cancellations, reminders, and
+/meetings. Group posts are rendered per language through group_text by the caller (bot.notices)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import fmt_datetime
+from bot.ui.callbacks import AgendaAction, AgendaCb, MeetingAction, MeetingCb
+from bot.ui.render import esc
+from db.models import AgendaItem, Council, Meeting, MeetingStatus
+
+# --- texts --------------------------------------------------------------------------------------------------
+
+
+def items_text(items: Sequence[AgendaItem]) -> str:
+    lines = []
+    for item in items:
+        reporter = f" — <i>{esc(item.reporter)}</i>" if item.reporter else ""
+        lines.append(f"{item.position}. {esc(item.title)}{reporter}")
+    return "\n".join(lines)
+
+
+def when_text(meeting: Meeting, tz: ZoneInfo) -> str:
+    when = fmt_datetime(meeting.starts_at, tz)
+    if meeting.place:
+        return _("{when}, {place}").format(when=when, place=esc(meeting.place))
+    return when
+
+
+def agenda_preview(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+    return "\n".join(
+        [
+            _("<b>Preview.</b> This is what the group will see:"),
+            "",
+            announcement(council, meeting, items, tz),
+        ]
+    )
+
+
+def announcement(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+    return "\n".join(
+        [
+            _("<b>Meeting of the methodical council</b>"),
+            when_text(meeting, tz),
+            "",
+            _("<b>Agenda:</b>"),
+            items_text(items),
+        ]
+    )
+
+
+def published(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+    """The preview's message once the chair pressed Publish."""
+    return announcement(council, meeting, items, tz) + "\n\n✅ " + _("Published in the group and sent to the members.")
+
+
+def discarded(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+    """The preview's message once the chair pressed Cancel."""
+    return announcement(council, meeting, items, tz) + "\n\n❌ " + _("Not published. Send /agenda to write it again.")
+
+
+def agenda_changed(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+    return "\n".join([_("<b>The agenda is changed.</b>"), announcement(council, meeting, items, tz)])
+
+
+def rescheduled(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+    return "\n".join(
+        [
+            _("<b>The meeting of the methodical council is moved.</b>"),
+            _("New date: {when}").format(when=when_text(meeting, tz)),
+            "",
+            _("<b>Agenda:</b>"),
+            items_text(items),
+        ]
+    )
+
+
+def cancelled(meeting: Meeting, tz: ZoneInfo) -> str:
+    return _("<b>The meeting of the methodical council on {when} is cancelled.</b>").format(
+        when=fmt_datetime(meeting.starts_at, tz)
+    )
+
+
+def reminder(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, now: datetime) -> str:
+    """Worded by the time actually left, so a reminder sent late still says the truth."""
+    days = (meeting.starts_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+    if days > 1:
+        head = _("<b>Reminder:</b> the methodical council meets soon.")
+    elif days == 1:
+        head = _("<b>Reminder:</b> the methodical council meets tomorrow.")
+    elif meeting.starts_at - now > timedelta(hours=1, minutes=30):
+        head = _("<b>Reminder:</b> the methodical council meets today.")
+    else:
+        head = _("<b>Reminder:</b> the methodical council meets in an hour.")
+    return "\n".join([head, when_text(meeting, tz), "", _("<b>Agenda:</b>"), items_text(items)])
+
+
+def ask_items() -> str:
+    """The agenda wizard's second question."""
+    return (
+        _(
+            "Now the agenda: send the items in one message, each on its own line. "
+            "A reporter may follow a dash, for example:\n1. Мектептин методикалык темасы — Осмонова Г."
+        )
+        + "\n"
+        + _(
+            "Only what follows the last “ — ” (a long dash) or “ -- ” is read as the reporter; "
+            "a hyphen inside the title stays part of the title."
+        )
+    )
+
+
+def no_meetings(can_manage: bool) -> str:
+    return _("No meetings yet.") + (" " + _("Send /agenda to announce one.") if can_manage else "")
+
+
+def protocol_label(meeting: Meeting, tz: ZoneInfo) -> str:
+    """A past meeting by its protocol: in /meetings, and on the buttons of /protocols."""
+    return _("Protocol No. {number} — {when}").format(
+        number=meeting.protocol_number, when=fmt_datetime(meeting.starts_at, tz)
+    )
+
+
+def past_meetings(past: Sequence[Meeting], tz: ZoneInfo) -> str:
+    lines = [_("<b>Past meetings</b>")]
+    lines += [protocol_label(meeting, tz) for meeting in past[:20]]
+    lines.append(_("Send /protocols to get a protocol again."))
+    return "\n".join(lines)
+
+
+def meeting_choices(meetings: Sequence[Meeting], tz: ZoneInfo) -> list[tuple[int, str]]:
+    """Announced meetings as buttons to choose from (an agenda to put a material or the plan on)."""
+    return [(m.id, fmt_datetime(m.starts_at, tz)) for m in meetings]
+
+
+# --- keyboards ----------------------------------------------------------------------------------------------
+
+
+def agenda_keyboard(meeting_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Publish"), callback_data=AgendaCb(action=AgendaAction.PUBLISH, meeting_id=meeting_id))
+    builder.button(text=_("Cancel"), callback_data=AgendaCb(action=AgendaAction.DISCARD, meeting_id=meeting_id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def meeting_controls(meeting_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Move"), callback_data=MeetingCb(action=MeetingAction.RESCHEDULE, meeting_id=meeting_id))
+    builder.button(
+        text=_("Cancel the meeting"), callback_data=MeetingCb(action=MeetingAction.CANCEL, meeting_id=meeting_id)
+    )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def upcoming_controls(meeting: Meeting, *, can_manage: bool) -> InlineKeyboardMarkup | None:
+    """Move and cancel under an announced meeting in /meetings, for the chair and the secretary."""
+    return meeting_controls(meeting.id) if can_manage and meeting.status is MeetingStatus.ANNOUNCED else None
+
+
+def cancel_meeting_confirm(meeting_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Yes, cancel it"), callback_data=MeetingCb(action=MeetingAction.CANCEL_CONFIRM, meeting_id=meeting_id)
+    )
+    builder.button(text=_("No, keep it"), callback_data=MeetingCb(action=MeetingAction.KEEP, meeting_id=meeting_id))
+    builder.adjust(2)
+    return builder.as_markup()

@@ -1,0 +1,278 @@
+"""Members: registration (language, name, role, the regulation), applications, /members and member cards."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot import rules
+from bot.domain import Roster
+from bot.i18n import fmt_date
+from bot.ui.callbacks import ApplicationAction, ApplicationCb, MemberAction, MemberCb, RegulationCb, RoleCb
+from bot.ui.common import CHOOSE_LANGUAGE
+from bot.ui.labels import member_status_label, role_label
+from bot.ui.render import esc, split_blocks
+from db.models import Council, Member, MemberStatus, Role
+
+# --- registration -------------------------------------------------------------------------------------------
+
+
+def join_greeting(council: Council) -> str:
+    """The first answer to a join link: the council's name, and the language question in both languages."""
+    return f"<b>{esc(council.title)}</b>\n{CHOOSE_LANGUAGE}"
+
+
+def choose_role(name: str) -> str:
+    return _("{name}, choose your role in the council:").format(name=esc(name))
+
+
+def role_chosen(role: Role) -> str:
+    return _("Role: {role}").format(role=role_label(role))
+
+
+def chair_confirmed(name: str) -> str:
+    return _(
+        "Thank you, {name}. Your confirmation of the regulation is saved. You are the chair: "
+        "send /members to see applications and /help for all commands."
+    ).format(name=esc(name))
+
+
+def application_sent(name: str) -> str:
+    return _("Thank you, {name}. Your application is sent to the chair. I will tell you the decision here.").format(
+        name=esc(name)
+    )
+
+
+def role_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for role in (Role.HEAD_MA, Role.HEAD_CG, Role.TEACHER, Role.PARTICIPANT):
+        builder.button(text=role_label(role).capitalize(), callback_data=RoleCb(role=role))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def regulation_keyboard(council_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("I have read the regulation"), callback_data=RegulationCb(council_id=council_id))
+    return builder.as_markup()
+
+
+def join_keyboard(link: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(inline_keyboard=[[InlineKeyboardButton(text=_("Join the council"), url=link)]])
+
+
+# --- applications -------------------------------------------------------------------------------------------
+
+
+def application_text(member: Member, council: Council, tz: ZoneInfo) -> str:
+    return "\n".join(
+        [
+            _("<b>New application</b> to the methodical council «{title}»").format(title=esc(council.title)),
+            f"<b>{esc(member.full_name)}</b>",
+            _("Role: {role}").format(role=role_label(member.role)),
+            _("Regulation read: {date}").format(date=fmt_date(member.regulation_confirmed_at, tz))
+            if member.regulation_confirmed_at
+            else "",
+        ]
+    ).strip()
+
+
+def application_keyboard(member_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    _verdict_buttons(builder, member_id)
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def _verdict_buttons(builder: InlineKeyboardBuilder, member_id: int) -> None:
+    builder.button(
+        text=_("Approve"), callback_data=ApplicationCb(action=ApplicationAction.APPROVE, member_id=member_id)
+    )
+    builder.button(text=_("Reject"), callback_data=ApplicationCb(action=ApplicationAction.REJECT, member_id=member_id))
+
+
+def application_verdict(approve: bool) -> str:
+    """The chair's answer, as the button's toast says it."""
+    return _("Approved") if approve else _("Rejected")
+
+
+def application_decided(member: Member, council: Council, tz: ZoneInfo, approve: bool) -> str:
+    return f"{application_text(member, council, tz)}\n\n{'✅' if approve else '❌'} {application_verdict(approve)}"
+
+
+def application_decided_keyboard(member_id: int, approve: bool) -> InlineKeyboardMarkup | None:
+    """An approved member's order number is the chair's next step; a rejected application has none."""
+    return approved_keyboard(member_id) if approve else None
+
+
+def approved_keyboard(member_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=_("Add the order number"), callback_data=MemberCb(action=MemberAction.ORDER, member_id=member_id)
+    )
+    return builder.as_markup()
+
+
+# --- /members and the member card ---------------------------------------------------------------------------
+
+
+def member_line(member: Member, council: Council, tz: ZoneInfo) -> str:
+    parts = [f"<b>{esc(member.full_name)}</b> — {role_label(member.role)}"]
+    if council.secretary_id == member.user_id and member.status is MemberStatus.APPROVED:
+        parts.append(_("secretary"))
+    if member.regulation_confirmed_at:
+        parts.append(_("regulation read {date}").format(date=fmt_date(member.regulation_confirmed_at, tz)))
+    else:
+        parts.append(_("regulation not yet confirmed"))
+    if member.order_number:
+        parts.append(_("order No. {number}").format(number=esc(member.order_number)))
+    return " · ".join(parts)
+
+
+def roster_messages(roster: Roster, tz: ZoneInfo) -> list[str]:
+    council = roster.council
+    voting = [m for m in roster.approved if m.role.votes]
+    participants = [m for m in roster.approved if not m.role.votes]
+    count = len(voting)
+    blocks = [
+        _("<b>Methodical council: {title}</b>").format(title=esc(council.title)),
+        _("{count} member with a vote", "{count} members with a vote", count).format(count=count)
+        + " · "
+        + _("quorum: {needed} present").format(needed=rules.quorum_needed(count)),
+        "",
+    ]
+    blocks += [f"{i}. {member_line(m, council, tz)}" for i, m in enumerate(voting, 1)]
+    if participants:
+        blocks += ["", _("<b>Participants without a vote</b>")]
+        blocks += [f"{i}. {member_line(m, council, tz)}" for i, m in enumerate(participants, 1)]
+    if roster.pending:
+        blocks += ["", _("<b>Waiting for the chair's approval</b>")]
+        blocks += [f"{i}. {member_line(m, council, tz)}" for i, m in enumerate(roster.pending, 1)]
+    if roster.viewer_is_chair:
+        blocks += ["", _("Press a name to open the member's card.")]
+    return split_blocks(blocks)
+
+
+def roster_keyboard(roster: Roster) -> InlineKeyboardMarkup | None:
+    """Under the roster's last part: the chair's buttons to the cards; nothing for other members."""
+    return members_keyboard(list(roster.members)) if roster.viewer_is_chair else None
+
+
+def members_keyboard(members: list[Member]) -> InlineKeyboardMarkup:
+    """The chair's view of /members: one button per person, opening their card."""
+    builder = InlineKeyboardBuilder()
+    for member in members:
+        mark = "⏳ " if member.status is MemberStatus.PENDING else ""
+        builder.button(
+            text=f"{mark}{member.full_name}"[:60],
+            callback_data=MemberCb(action=MemberAction.CARD, member_id=member.id),
+        )
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def member_card(member: Member, council: Council, tz: ZoneInfo) -> str:
+    lines = [
+        f"<b>{esc(member.full_name)}</b>",
+        _("Role: {role}").format(role=role_label(member.role)),
+        _("Status: {status}").format(status=member_status_label(member.status, votes=member.role.votes)),
+    ]
+    if member.regulation_confirmed_at:
+        lines.append(_("Regulation read: {date}").format(date=fmt_date(member.regulation_confirmed_at, tz)))
+    elif member.role is Role.CHAIR:
+        # Approved at /setup without reading it: until the chair confirms it, the card says so.
+        lines.append(
+            _("⚠️ The regulation is not confirmed yet: the chair confirms it through the join link in the group.")
+        )
+    else:
+        lines.append(_("⚠️ The regulation is not confirmed yet."))
+    if member.order_number:
+        lines.append(_("Director's order No. {number}").format(number=esc(member.order_number)))
+    if council.secretary_id == member.user_id:
+        lines.append(_("Secretary of the council"))
+    return "\n".join(lines)
+
+
+def member_card_keyboard(member: Member, *, is_chair: bool, is_secretary: bool) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    if member.status is MemberStatus.PENDING:
+        _verdict_buttons(builder, member.id)
+    elif not is_chair:
+        if member.role.votes and not is_secretary:
+            builder.button(
+                text=_("Name as secretary"),
+                callback_data=MemberCb(action=MemberAction.SECRETARY, member_id=member.id),
+            )
+        if member.role.votes:
+            builder.button(
+                text=_("Hand over the chair"),
+                callback_data=MemberCb(action=MemberAction.CHAIR, member_id=member.id),
+            )
+        builder.button(
+            text=_("Remove from the council"),
+            callback_data=MemberCb(action=MemberAction.REMOVE, member_id=member.id),
+        )
+    if member.status is MemberStatus.APPROVED:
+        builder.button(text=_("Order number"), callback_data=MemberCb(action=MemberAction.ORDER, member_id=member.id))
+    builder.button(text=_("« Back to the list"), callback_data=MemberCb(action=MemberAction.LIST, member_id=member.id))
+    builder.adjust(2 if member.status is MemberStatus.PENDING else 1)
+    return builder.as_markup()
+
+
+def card_controls(member: Member, council: Council) -> InlineKeyboardMarkup:
+    """The card's buttons for the chair: what can be done to this member in this council now."""
+    return member_card_keyboard(
+        member, is_chair=member.role is Role.CHAIR, is_secretary=council.secretary_id == member.user_id
+    )
+
+
+def card_done(member: Member, council: Council, tz: ZoneInfo, done: str) -> str:
+    """The card again, after a change, with what was done under it."""
+    return f"{member_card(member, council, tz)}\n\n✅ {done}"
+
+
+def card_saved(member: Member, council: Council, tz: ZoneInfo) -> str:
+    return card_done(member, council, tz, _("Saved"))
+
+
+def change_done(action: MemberAction) -> str:
+    """What the chair's confirmed change did, as its toast and under the card."""
+    return {
+        MemberAction.REMOVE_CONFIRM: _("Removed"),
+        MemberAction.CHAIR_CONFIRM: _("The chair is handed over"),
+        MemberAction.SECRETARY: _("Secretary named"),
+    }[action]
+
+
+def confirm_question(member: Member, council: Council, tz: ZoneInfo, action: MemberAction) -> str:
+    """The card with the question of a change that needs a second press (remove, hand over the chair)."""
+    name = esc(member.full_name)
+    if action is MemberAction.REMOVE:
+        question = _("Remove {name} from the council?").format(name=name)
+    else:
+        question = _("Hand over the chair to {name}? You will stay a member with a vote.").format(name=name)
+    return f"{member_card(member, council, tz)}\n\n{question}"
+
+
+def confirm_question_keyboard(member_id: int, action: MemberAction) -> InlineKeyboardMarkup:
+    if action is MemberAction.REMOVE:
+        return confirm_keyboard(MemberAction.REMOVE_CONFIRM, member_id, _("Yes, remove"))
+    return confirm_keyboard(MemberAction.CHAIR_CONFIRM, member_id, _("Yes, hand over"))
+
+
+def confirm_keyboard(action: MemberAction, member_id: int, yes_text: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=yes_text, callback_data=MemberCb(action=action, member_id=member_id))
+    builder.button(text=_("Cancel"), callback_data=MemberCb(action=MemberAction.CARD, member_id=member_id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
+def ask_order_number(member: Member) -> str:
+    return _(
+        "Send the number of the director's order that approved {name} (for example 15), or - to clear it. "
+        "/cancel to leave it as it is."
+    ).format(name=esc(member.full_name))

@@ -1,0 +1,123 @@
+"""The council itself: set up in its group (/setup, the bot joining), and /settings (the language of its posts
+in the group, the trimesters, the join link)."""
+
+from __future__ import annotations
+
+from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.i18n import GROUP_LANGUAGE_NAMES, group_text
+from bot.rules import trimester_text
+from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, TrimestersCb
+from bot.ui.common import bot_link_keyboard
+from bot.ui.labels import labelled
+from bot.ui.members import join_keyboard
+from bot.ui.render import esc
+from db.models import Council, GroupLanguage
+
+# --- in the group -------------------------------------------------------------------------------------------
+
+
+def bot_added(council: Council | None) -> str:
+    """The bot's first words in a group: how to set up a council, or that this group already has one."""
+    if council is None:
+        return group_text(
+            GroupLanguage.BOTH,
+            lambda: _(
+                "Hello! I keep the work of the school's methodical council: members, meetings, votes "
+                "and protocols.\nNext step: a group administrator sends /setup here and becomes the chair."
+            ),
+        )
+    return group_text(
+        council.group_language,
+        lambda: _(
+            "Hello again! The methodical council of this group is already set up. The chair can "
+            "send /setup to get the join link."
+        ),
+    )
+
+
+def anonymous_admin() -> str:
+    return group_text(
+        GroupLanguage.BOTH,
+        lambda: _(
+            "I cannot see who you are: you write as an anonymous administrator. Turn off "
+            "“Remain anonymous” in your administrator rights, or ask another administrator to send /setup."
+        ),
+    )
+
+
+def council_set_up(council: Council, chair_name: str, *, created: bool) -> str:
+    if created:
+        return group_text(
+            council.group_language,
+            lambda: _(
+                "The methodical council «{title}» is created. Chair: {chair}.\n"
+                "Members join with the button below: the bot asks for the name and role and shows the regulation. "
+                "The chair presses it too, to confirm the regulation."
+            ).format(title=esc(council.title), chair=esc(chair_name)),
+        )
+    return group_text(
+        council.group_language,
+        lambda: _(
+            "The methodical council of this group already exists; nothing was changed. "
+            "Members join with the button below."
+        ),
+    )
+
+
+def group_join_keyboard(language: GroupLanguage, link: str) -> InlineKeyboardMarkup:
+    """The join button under the group's post, labelled in the group's language(s)."""
+    if language is GroupLanguage.BOTH:
+        return bot_link_keyboard(labelled(language, lambda: _("Join the council")), link)
+    return join_keyboard(link)
+
+
+def group_help() -> str:
+    return group_text(
+        GroupLanguage.BOTH,
+        lambda: _(
+            "In the group: /setup creates the council (administrators only). Everything else happens in the "
+            "private chat with me."
+        ),
+    )
+
+
+# --- /settings ----------------------------------------------------------------------------------------------
+
+
+def settings_text(council: Council) -> str:
+    current = GROUP_LANGUAGE_NAMES[council.group_language.value]
+    return "\n".join(
+        [
+            _("<b>Settings of the council</b>"),
+            _("Language of the council's posts in the group: {current}.").format(current=current),
+            _("Trimesters (for the reminder of cl. 7.4): {calendar}.").format(
+                calendar=trimester_text(council.trimesters)
+            ),
+        ]
+    )
+
+
+def settings_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for language in GroupLanguage:
+        builder.button(text=GROUP_LANGUAGE_NAMES[language.value], callback_data=GroupLanguageCb(language=language))
+    builder.button(text=_("Change the trimesters"), callback_data=TrimestersCb())
+    builder.button(text=_("Replace the join link"), callback_data=JoinLinkCb())
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def replace_link_confirm(code: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Yes, replace the link"), callback_data=JoinLinkCb(confirm=True, code=code))
+    return builder.as_markup()
+
+
+def new_join_link(link: str) -> str:
+    return _(
+        "The new join link:\n{link}\nThe old link no longer works. Send /setup in the council's group to post "
+        "the new one there with its button."
+    ).format(link=link)
