@@ -21,7 +21,6 @@ from bot import notices
 from bot.errors import KeneshError
 from bot.meetings import council_of_member, runs_meetings
 from bot.outbox import Kind
-from db import repo
 from db.models import (
     Ballot,
     Council,
@@ -34,6 +33,10 @@ from db.models import (
     SecretVoter,
     Vote,
 )
+from db.repo import councils as councils_repo
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
+from db.repo import members as members_repo
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +56,7 @@ async def vote_closed(session: AsyncSession, vote: Vote, meeting: Meeting, now: 
     await plan.adopted_by_vote(session, vote, now)
     if vote.outcome is not Outcome.ADOPTED:
         return
-    council = await repo.get_council(session, meeting.council_id)
+    council = await councils_repo.get_council(session, meeting.council_id)
     people = await present_members(session, meeting)
     from bot.keyboards import follow_up_keyboard
 
@@ -70,8 +73,8 @@ async def vote_closed(session: AsyncSession, vote: Vote, meeting: Meeting, now: 
 
 
 async def present_members(session: AsyncSession, meeting: Meeting) -> list[Member]:
-    present = await repo.present_member_ids(session, meeting.id)
-    return [m for m in await repo.approved_members(session, meeting.council_id) if m.id in present]
+    present = await day_repo.present_member_ids(session, meeting.id)
+    return [m for m in await members_repo.approved_members(session, meeting.council_id) if m.id in present]
 
 
 @dataclass(frozen=True)
@@ -83,9 +86,9 @@ class Pending:
 
 async def check_assignable(session: AsyncSession, *, vote_id: int, member_id: int, user_id: int) -> Pending:
     """The chair's pick: an adopted vote with nobody responsible yet, and a member of the council."""
-    vote = await repo.get_vote(session, vote_id)
-    meeting = await repo.get_meeting(session, vote.meeting_id) if vote else None
-    council = await repo.get_council(session, meeting.council_id) if meeting else None
+    vote = await day_repo.get_vote(session, vote_id)
+    meeting = await meetings_repo.get_meeting(session, vote.meeting_id) if vote else None
+    council = await councils_repo.get_council(session, meeting.council_id) if meeting else None
     if vote is None or council is None:
         raise KeneshError(__("This vote no longer exists."))
     if not runs_meetings(council, user_id):
@@ -94,7 +97,7 @@ async def check_assignable(session: AsyncSession, *, vote_id: int, member_id: in
         raise KeneshError(__("Only an adopted decision is followed up."))
     if await session.scalar(select(FollowUp.id).where(FollowUp.vote_id == vote.id)) is not None:
         raise KeneshError(__("This decision already has a responsible member."))
-    member = await repo.get_member(session, member_id)
+    member = await members_repo.get_member(session, member_id)
     if member is None or member.council_id != council.id or member.status is not MemberStatus.APPROVED:
         raise KeneshError(__("This person is not a member of the council."))
     return Pending(council, vote, member)
@@ -138,7 +141,7 @@ async def assign(
     )
     session.add(follow_up)
     await session.flush()
-    meeting = await repo.get_meeting(session, pending.vote.meeting_id)
+    meeting = await meetings_repo.get_meeting(session, pending.vote.meeting_id)
     await notices.to_person(
         session,
         pending.member.user_id,
@@ -163,9 +166,9 @@ class FollowView:
 
 
 async def _view(session: AsyncSession, follow_up: FollowUp) -> FollowView:
-    vote = await repo.get_vote(session, follow_up.vote_id)
-    meeting = await repo.get_meeting(session, vote.meeting_id)
-    member = await repo.get_member(session, follow_up.member_id)
+    vote = await day_repo.get_vote(session, follow_up.vote_id)
+    meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
+    member = await members_repo.get_member(session, follow_up.member_id)
     return FollowView(follow_up, vote, meeting, member)
 
 
@@ -215,7 +218,7 @@ async def mark_done(
     )
     if not result.rowcount:
         raise KeneshError(__("This decision is already reported done."))
-    council = await repo.get_council(session, view.follow_up.council_id)
+    council = await councils_repo.get_council(session, view.follow_up.council_id)
     await notices.to_person(
         session,
         council.chair_id,
@@ -328,8 +331,8 @@ async def nudge_voters(session: AsyncSession, *, vote_id: int, now: datetime, de
     )
     if not claimed.rowcount:
         return 0
-    vote = await repo.get_vote(session, vote_id)
-    meeting = await repo.get_meeting(session, vote.meeting_id)
+    vote = await day_repo.get_vote(session, vote_id)
+    meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
     people = await not_voted(session, vote, meeting)
     for member in people:
         await notices.to_person(

@@ -29,8 +29,10 @@ from bot.i18n import group_text
 from bot.keyboards import present_keyboard, vote_keyboard
 from bot.meetings import presence
 from bot.voting import live_counts
-from db import repo
 from db.models import Choice, MeetingStatus
+from db.repo import councils as councils_repo
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +48,15 @@ class Rendered:
 
 
 async def render_vote(session: AsyncSession, vote_id: int) -> Rendered | None:
-    vote = await repo.get_vote(session, vote_id)
+    vote = await day_repo.get_vote(session, vote_id)
     if vote is None or vote.message_id is None:
         return None
-    meeting = await repo.get_meeting(session, vote.meeting_id)
-    council = await repo.get_council(session, meeting.council_id)
+    meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
+    council = await councils_repo.get_council(session, meeting.council_id)
     counts = await live_counts(session, vote)
     names: dict[Choice, list[str]] = {}
     if not vote.secret:
-        for choice, name in await repo.open_ballots(session, vote.id):
+        for choice, name in await day_repo.open_ballots(session, vote.id):
             names.setdefault(choice, []).append(name)
     seats = await presence(session, meeting)
     text = meeting_texts.vote_post(council.group_language, vote, counts, names, seats.members)
@@ -63,10 +65,10 @@ async def render_vote(session: AsyncSession, vote_id: int) -> Rendered | None:
 
 
 async def render_attendance(session: AsyncSession, meeting_id: int) -> Rendered | None:
-    meeting = await repo.get_meeting(session, meeting_id)
+    meeting = await meetings_repo.get_meeting(session, meeting_id)
     if meeting is None or meeting.attendance_message_id is None:
         return None
-    council = await repo.get_council(session, meeting.council_id)
+    council = await councils_repo.get_council(session, meeting.council_id)
     seats = await presence(session, meeting)
     text = group_text(council.group_language, lambda: meeting_texts.attendance(seats))
     is_open = meeting.status is MeetingStatus.OPEN

@@ -21,7 +21,6 @@ from bot.errors import KeneshError
 from bot.outbox import Kind
 from bot.rendering import esc
 from bot.text_input import clean_text
-from db import repo
 from db.models import (
     AgendaItem,
     Council,
@@ -36,6 +35,11 @@ from db.models import (
     Outcome,
     QuarantinedFile,
 )
+from db.repo import change_if
+from db.repo import councils as councils_repo
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
+from db.repo import members as members_repo
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +94,7 @@ def check_file(file_name: str | None, size: int | None, max_mb: int) -> str:
 
 async def author_in(session: AsyncSession, user_id: int) -> Member:
     """Members and participants both may submit (cl. 4.3); anyone else is told how to join."""
-    for place in await repo.memberships_of(session, user_id):
+    for place in await members_repo.memberships_of(session, user_id):
         if place.status is MemberStatus.APPROVED:
             return place
     raise KeneshError(
@@ -294,7 +298,7 @@ async def submit(
     default_locale: str,
 ) -> Material:
     author = await author_in(session, user_id)
-    council = await repo.get_council(session, author.council_id)
+    council = await councils_repo.get_council(session, author.council_id)
     held = await session.get(QuarantinedFile, held_id)
     # The last answer sent twice (Skip pressed twice): the first takes the file out of the quarantine, the
     # second finds it gone and makes no second material.
@@ -350,7 +354,7 @@ async def new_version(
     only_returned = __("Only a material returned for revision can be sent again.")
     if material.state is not MaterialState.RETURNED:
         raise KeneshError(only_returned)
-    if not await repo.change_if(
+    if not await change_if(
         session,
         Material,
         material.id,
@@ -368,7 +372,7 @@ async def new_version(
         raise KeneshError(only_returned)
     await session.refresh(material)
     session.add(_event(material, MaterialState.SUBMITTED, user_id, now))
-    council = await repo.get_council(session, material.council_id)
+    council = await councils_repo.get_council(session, material.council_id)
     await _tell_chair(session, council, material, author, now, default_locale)
     await session.commit()
     return material
@@ -399,10 +403,10 @@ async def reviewable(session: AsyncSession, material_id: int, user_id: int) -> t
     material = await session.get(Material, material_id)
     if material is None:
         raise KeneshError(__("This material no longer exists."))
-    council = await repo.get_council(session, material.council_id)
+    council = await councils_repo.get_council(session, material.council_id)
     if user_id not in (council.chair_id, council.secretary_id):
         raise KeneshError(__("Only the chair or the secretary of the council can do this."))
-    author = await repo.get_member(session, material.author_id)
+    author = await members_repo.get_member(session, material.author_id)
     return material, author, council
 
 
@@ -423,7 +427,7 @@ async def decide(
         raise KeneshError(decided)
     comment = clean_text(comment, multiline=True).strip()[:MAX_COMMENT] or None
     # The decision sent twice: the second finds the material decided and tells the author nothing again.
-    if not await repo.change_if(
+    if not await change_if(
         session,
         Material,
         material.id,
@@ -518,7 +522,7 @@ async def for_download(session: AsyncSession, material_id: int, user_id: int) ->
     material = await session.get(Material, material_id)
     if material is None or material.council_id != author.council_id:
         raise KeneshError(__("This material no longer exists."))
-    council = await repo.get_council(session, material.council_id)
+    council = await councils_repo.get_council(session, material.council_id)
     if material.state is not MaterialState.APPROVED and user_id not in (council.chair_id, council.secretary_id):
         raise KeneshError(__("This material is not in the bank."))
     return material
@@ -534,7 +538,7 @@ async def agenda_choices(session: AsyncSession, material_id: int, user_id: int) 
     material, _author, council = await reviewable(session, material_id, user_id)
     if material.state is not MaterialState.SUBMITTED:
         raise KeneshError(__("Only a submitted material can be put on an agenda."))
-    meetings = list(await repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
+    meetings = list(await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
     if not meetings:
         raise KeneshError(__("There is no announced meeting to put it on. Announce one with /agenda first."))
     return meetings
@@ -557,7 +561,7 @@ async def put_on_agenda(
     from bot import meetings
 
     material, author, council = await reviewable(session, material_id, user_id)
-    meeting = await repo.get_meeting(session, meeting_id)
+    meeting = await meetings_repo.get_meeting(session, meeting_id)
     only_submitted = __("Only a submitted material can be put on an agenda.")
     if material.state is not MaterialState.SUBMITTED:
         raise KeneshError(only_submitted)
@@ -566,7 +570,7 @@ async def put_on_agenda(
     today = now.astimezone(tz).date()
     if not rules.notice_given(meeting.starts_at.astimezone(tz).date(), today):
         raise KeneshError("{reason}", reason=await _too_late(session, council, meeting, today, tz))
-    items = await repo.meeting_items(session, meeting.id)
+    items = await meetings_repo.meeting_items(session, meeting.id)
     if len(items) >= rules.MAX_AGENDA_ITEMS:
         raise KeneshError(
             __("An agenda can have at most {limit} items; this one has {count}."),
@@ -574,7 +578,7 @@ async def put_on_agenda(
             count=len(items),
         )
     # Pressed twice: the second press finds the material already on an agenda and adds no second item.
-    if not await repo.change_if(
+    if not await change_if(
         session,
         Material,
         material.id,
@@ -619,7 +623,7 @@ async def _too_late(session: AsyncSession, council: Council, meeting: Meeting, t
     why = _(
         "The meeting on {when} is less than 7 full days away: its agenda can no longer change (regulation, cl. 7.5)."
     ).format(when=fmt_datetime(meeting.starts_at, tz))
-    for later in await repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
+    for later in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
         if rules.notice_given(later.starts_at.astimezone(tz).date(), today):
             return (
                 why
@@ -642,8 +646,8 @@ async def decided_at_meeting(
 ) -> None:
     """At /close: a material on the agenda follows the meeting's vote on its item (adopted: into the bank;
     not adopted: rejected; no vote or no quorum: back to the chair's list). Called before the commit."""
-    items = [item for item in await repo.meeting_items(session, meeting.id) if item.material_id]
-    votes = await repo.meeting_votes(session, meeting.id)
+    items = [item for item in await meetings_repo.meeting_items(session, meeting.id) if item.material_id]
+    votes = await day_repo.meeting_votes(session, meeting.id)
     for item in items:
         material = await session.get(Material, item.material_id)
         if material is None or material.state is not MaterialState.ON_AGENDA:
@@ -660,7 +664,7 @@ async def decided_at_meeting(
         session.add(_event(material, state, by_user, now, comment if state is not MaterialState.SUBMITTED else None))
         if state is MaterialState.SUBMITTED:
             continue
-        author = await repo.get_member(session, material.author_id)
+        author = await members_repo.get_member(session, material.author_id)
         await notices.to_person(
             session,
             author.user_id,

@@ -19,8 +19,10 @@ from bot.errors import KeneshError
 from bot.outbox import Kind
 from bot.rendering import esc
 from bot.text_input import clean_text
-from db import repo
 from db.models import Council, Member, MemberStatus, Role, User
+from db.repo import change_if
+from db.repo import councils as councils_repo
+from db.repo import members as members_repo
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +46,12 @@ class Joining:
 
 
 async def start_joining(session: AsyncSession, user_id: int, join_code: str) -> Joining:
-    council = await repo.council_by_code(session, join_code)
+    council = await councils_repo.council_by_code(session, join_code)
     if council is None:
         raise KeneshError(
             __("This join link is not valid or no longer works. Ask the chair for the link in the council's group.")
         )
-    member = await repo.member_of(session, council.id, user_id)
+    member = await members_repo.member_of(session, council.id, user_id)
     if member is not None:
         if member.status is MemberStatus.PENDING:
             raise KeneshError(__("You have already applied. Your application is waiting for the chair's decision."))
@@ -73,7 +75,7 @@ async def start_joining(session: AsyncSession, user_id: int, join_code: str) -> 
 
 
 async def set_language(session: AsyncSession, user_id: int, locale: str, now: datetime) -> User:
-    user = await repo.ensure_user(session, user_id, now)
+    user = await members_repo.ensure_user(session, user_id, now)
     if user.language != locale:
         user.language = locale
         await session.commit()
@@ -104,12 +106,12 @@ async def apply(
     tz: ZoneInfo,
 ) -> ChairView:
     """Store an application (or the chair's own confirmation) with the time the regulation was confirmed."""
-    council = await repo.get_council(session, council_id)
+    council = await councils_repo.get_council(session, council_id)
     if council is None:
         raise KeneshError(__("This council no longer exists."))
     joining = await start_joining(session, user_id, council.join_code)  # the same checks, now, not at /start
-    await repo.ensure_user(session, user_id, now)
-    member = await repo.member_of(session, council_id, user_id)
+    await members_repo.ensure_user(session, user_id, now)
+    member = await members_repo.member_of(session, council_id, user_id)
     if joining.as_chair:
         assert member is not None
         member.full_name = full_name
@@ -150,10 +152,10 @@ async def apply(
 
 async def chair_view(session: AsyncSession, member_id: int, by_user_id: int) -> ChairView:
     """The member a chair's button points at, checked: the presser must chair that member's council."""
-    member = await repo.get_member(session, member_id)
+    member = await members_repo.get_member(session, member_id)
     if member is None:
         raise KeneshError(STALE)
-    council = await repo.get_council(session, member.council_id)
+    council = await councils_repo.get_council(session, member.council_id)
     if council is None or council.chair_id != by_user_id:
         raise KeneshError(NOT_CHAIR)
     return ChairView(council, member)
@@ -171,7 +173,7 @@ async def decide(
     values = {"status": MemberStatus.APPROVED if approve else MemberStatus.REJECTED}
     if not approve:
         values |= {"rejections": Member.rejections + 1, "rejected_with_code": council.join_code}
-    if not await repo.change_if(
+    if not await change_if(
         session,
         Member,
         member.id,
@@ -280,7 +282,7 @@ async def name_secretary(
     if not member.role.votes or member.role is Role.CHAIR:
         raise KeneshError(__("The secretary must be a member of the council with a vote, not the chair."))
     already = __("{name} is already the secretary.")
-    if view.council.secretary_id == member.user_id or not await repo.change_if(
+    if view.council.secretary_id == member.user_id or not await change_if(
         session,
         Council,
         view.council.id,
@@ -317,11 +319,9 @@ async def hand_over_chair(
     if not member.role.votes or member.role is Role.CHAIR:
         raise KeneshError(__("The chair can be handed only to a member of the council with a vote."))
     # Pressed twice: the second press finds the presser no longer the chair and hands nothing over.
-    if not await repo.change_if(
-        session, Council, view.council.id, Council.chair_id == by_user_id, chair_id=member.user_id
-    ):
+    if not await change_if(session, Council, view.council.id, Council.chair_id == by_user_id, chair_id=member.user_id):
         raise KeneshError(NOT_CHAIR)
-    old = await repo.member_of(session, view.council.id, by_user_id)
+    old = await members_repo.member_of(session, view.council.id, by_user_id)
     if old is not None:
         old.role = Role.TEACHER  # the former chair stays a member with a vote
     member.role = Role.CHAIR
@@ -355,7 +355,7 @@ async def remove_member(
     member = _approved(view)
     if member.role is Role.CHAIR:
         raise KeneshError(__("The chair cannot be removed. Hand over the chair first."))
-    if not await repo.change_if(
+    if not await change_if(
         session, Member, member.id, Member.status == MemberStatus.APPROVED, status=MemberStatus.REMOVED
     ):
         raise KeneshError(STALE)
@@ -400,13 +400,13 @@ class Roster:
 async def rosters_for(session: AsyncSession, user_id: int) -> list[Roster]:
     """The councils this user belongs to (approved), each with its pending and approved places."""
     rosters = []
-    for place in await repo.memberships_of(session, user_id):
+    for place in await members_repo.memberships_of(session, user_id):
         if place.status is not MemberStatus.APPROVED:
             continue
-        council = await repo.get_council(session, place.council_id)
+        council = await councils_repo.get_council(session, place.council_id)
         if council is None:
             continue
-        members = await repo.council_members(session, council.id)
+        members = await members_repo.council_members(session, council.id)
         rosters.append(Roster(council, members, viewer_is_chair=council.chair_id == user_id))
     if not rosters:
         raise KeneshError(
@@ -416,10 +416,10 @@ async def rosters_for(session: AsyncSession, user_id: int) -> list[Roster]:
 
 
 async def roster_of(session: AsyncSession, council_id: int) -> Roster:
-    council = await repo.get_council(session, council_id)
+    council = await councils_repo.get_council(session, council_id)
     if council is None:
         raise KeneshError(STALE)
-    members = await repo.council_members(session, council.id)
+    members = await members_repo.council_members(session, council.id)
     return Roster(council, members, viewer_is_chair=True)
 
 
@@ -432,10 +432,10 @@ class Roles:
 
 async def roles_of(session: AsyncSession, user_id: int) -> Roles:
     member = chair = runs = False
-    for place in await repo.memberships_of(session, user_id):
+    for place in await members_repo.memberships_of(session, user_id):
         if place.status is not MemberStatus.APPROVED:
             continue
-        council = await repo.get_council(session, place.council_id)
+        council = await councils_repo.get_council(session, place.council_id)
         member = True
         chair = chair or council.chair_id == user_id
         runs = runs or user_id in (council.chair_id, council.secretary_id)

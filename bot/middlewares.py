@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot.i18n import locale_from_telegram
 from bot.outbox import OUTBOX_FLAG, Delivery
 from bot.text_input import clean_text
-from db import repo
+from db.repo import members as members_repo
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class UserMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         sender = data.get("event_from_user")
-        data["user"] = await repo.get_user(data["session"], sender.id) if sender else None
+        data["user"] = await members_repo.get_user(data["session"], sender.id) if sender else None
         return await handler(event, data)
 
 

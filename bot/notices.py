@@ -15,12 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import group_text, in_locale
 from bot.outbox import enqueue
 from bot.rendering import split_lines
-from db import repo
 from db.models import Council
+from db.repo import members as members_repo
 
 
 async def locale_of(session: AsyncSession, user_id: int, default: str) -> str:
-    user = await repo.get_user(session, user_id)
+    user = await members_repo.get_user(session, user_id)
     return user.language if user and user.language else default
 
 
@@ -88,7 +88,7 @@ async def to_group_and_members(
 ) -> None:
     """The group post first, then each approved member (and participant) privately, in their language."""
     to_group(session, council, render, kind=kind, now=now, pin=pin, ref_id=ref_id)
-    for member in await repo.approved_members(session, council.id):
+    for member in await members_repo.approved_members(session, council.id):
         if member.user_id != skip_user:
             await to_person(
                 session,

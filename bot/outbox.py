@@ -40,8 +40,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.i18n import group_text, in_locale
-from db import repo
 from db.models import Meeting, OutboxMessage, OutboxStatus
+from db.repo import councils as councils_repo
+from db.repo import members as members_repo
 
 log = logging.getLogger(__name__)
 
@@ -386,12 +387,14 @@ class Delivery:
     async def _refused(self, session: AsyncSession, row: OutboxMessage, reason: str) -> None:
         """A post Telegram refused for good (400) is not silently lost: the chair is told, privately and in
         the chair's language, where it should have gone and how it began."""
-        council = await repo.get_council(session, row.council_id) if row.council_id else None
+        council = await councils_repo.get_council(session, row.council_id) if row.council_id else None
         if council is None or row.kind == Kind.REFUSED:
             return
-        chair = await repo.get_user(session, council.chair_id)
+        chair = await members_repo.get_user(session, council.chair_id)
         locale = chair.language if chair and chair.language else self.i18n.default_locale
-        member = None if row.chat_id == council.chat_id else await repo.member_of(session, council.id, row.chat_id)
+        member = (
+            None if row.chat_id == council.chat_id else await members_repo.member_of(session, council.id, row.chat_id)
+        )
         plain = html.unescape(re.sub(r"<[^>]+>", "", row.text or row.filename or ""))
         excerpt = plain if len(plain) <= 300 else plain[:300].rsplit(" ", 1)[0] + " …"
 
@@ -412,7 +415,7 @@ class Delivery:
         self.wake()
 
     async def _forbidden(self, session: AsyncSession, row: OutboxMessage) -> None:
-        council = await repo.get_council(session, row.council_id) if row.council_id else None
+        council = await councils_repo.get_council(session, row.council_id) if row.council_id else None
         if council is None:
             return
         with self.i18n.context():
@@ -420,7 +423,7 @@ class Delivery:
                 # The group itself is unreachable (the bot was removed): the chair must know, once per outage.
                 if await self._group_already_unreachable(session, row):
                     return
-                chair = await repo.get_user(session, council.chair_id)
+                chair = await members_repo.get_user(session, council.chair_id)
                 locale = chair.language if chair and chair.language else self.i18n.default_locale
                 text = in_locale(
                     locale,

@@ -26,8 +26,9 @@ from bot.errors import KeneshError
 from bot.i18n import in_locale
 from bot.meetings import council_of_member, meeting_view, runs_meetings
 from bot.outbox import Kind, enqueue
-from db import repo
 from db.models import AgendaItem, Council, JobRun, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
+from db.repo import councils as councils_repo
+from db.repo import meetings as meetings_repo
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ async def save_plan(
 
 async def _managed_plan(session: AsyncSession, plan_id: int, user_id: int) -> tuple[Plan, Council]:
     plan = await session.get(Plan, plan_id)
-    council = await repo.get_council(session, plan.council_id) if plan else None
+    council = await councils_repo.get_council(session, plan.council_id) if plan else None
     if plan is None or council is None:
         raise KeneshError(__("This plan no longer exists."))
     if not runs_meetings(council, user_id):
@@ -196,7 +197,7 @@ async def agenda_choices(session: AsyncSession, plan_id: int, user_id: int) -> l
     plan, council = await _managed_plan(session, plan_id, user_id)
     if plan.state is not PlanState.DRAFT:
         raise KeneshError(__("Only a draft plan is put on an agenda; this one is already adopted."))
-    meetings = list(await repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
+    meetings = list(await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
     if not meetings:
         raise KeneshError(__("No meeting is announced. Announce one with /agenda first."))
     return meetings
@@ -313,7 +314,7 @@ def by_day(entries: Sequence[PlanEntry]) -> dict[date, list[PlanEntry]]:
 
 
 async def _meeting_days(session: AsyncSession, council_id: int, tz: ZoneInfo) -> set[date]:
-    meetings = await repo.council_meetings(session, council_id, HELD_OR_ANNOUNCED)
+    meetings = await meetings_repo.council_meetings(session, council_id, HELD_OR_ANNOUNCED)
     return {m.starts_at.astimezone(tz).date() for m in meetings}
 
 

@@ -22,8 +22,11 @@ from bot.outbox import Kind, enqueue
 from bot.rendering import esc, split_blocks
 from bot.rules import Counts
 from bot.voting import close_open_votes, forget_on_disk, frozen_counts
-from db import repo
 from db.models import Council, GroupLanguage, IssuedProtocol, Meeting, MeetingStatus, Outcome, ProtocolPart
+from db.repo import councils as councils_repo
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
+from db.repo import members as members_repo
 
 log = logging.getLogger(__name__)
 
@@ -81,10 +84,10 @@ async def close_meetings_left_open(
     posted, saying it was closed automatically; the next meeting can then open."""
     today = now.astimezone(tz).date()
     closed = []
-    for meeting in await repo.meetings_with_status(session, (MeetingStatus.OPEN,)):
+    for meeting in await meetings_repo.meetings_with_status(session, (MeetingStatus.OPEN,)):
         if meeting.starts_at.astimezone(tz).date() >= today:
             continue
-        council = await repo.get_council(session, meeting.council_id)
+        council = await councils_repo.get_council(session, meeting.council_id)
         try:
             closed.append(
                 await _close(session, council, meeting, by_user=None, now=now, tz=tz, default_locale=default_locale)
@@ -106,7 +109,7 @@ async def _close(
 ) -> Meeting:
     """One closing, whoever asks first: the chair and the secretary at once get one protocol, not two."""
     automatically = by_user is None
-    if not await repo.set_meeting_status(  # the transaction's first write: a second /close finds it closed
+    if not await meetings_repo.set_meeting_status(  # the transaction's first write: a second /close finds it closed
         session,
         meeting.id,
         MeetingStatus.OPEN,
@@ -118,7 +121,7 @@ async def _close(
         raise KeneshError(__("This meeting is already closed."))
     closed_votes = await close_open_votes(session, meeting, now)
     meeting.school_year = rules.school_year_of(meeting.starts_at.astimezone(tz).date())
-    meeting.protocol_number = await repo.max_protocol_number(session, council.id, meeting.school_year) + 1
+    meeting.protocol_number = await meetings_repo.max_protocol_number(session, council.id, meeting.school_year) + 1
     audit.record(
         session,
         council_id=council.id,
@@ -135,7 +138,7 @@ async def _close(
     await decided_at_meeting(session, meeting, by_user or 0, now, default_locale)
     # What is issued is stored, and goes to the group through the outbox, in the transaction that closes it.
     await issue_protocol(session, council, meeting.id, await protocol_data(session, meeting.id), tz=tz, now=now)
-    for part in await repo.protocol_parts(session, meeting.id):
+    for part in await day_repo.protocol_parts(session, meeting.id):
         enqueue(
             session,
             chat_id=council.chat_id,
@@ -145,7 +148,7 @@ async def _close(
             ref_id=meeting.id,
             text=part.text,
         )
-    issued = await repo.issued_protocol(session, meeting.id)
+    issued = await day_repo.issued_protocol(session, meeting.id)
     enqueue(
         session,
         chat_id=council.chat_id,
@@ -201,10 +204,10 @@ class IssuedCopy:
 
 async def issued_copy(session: AsyncSession, meeting_id: int, locale: str) -> IssuedCopy | None:
     """The issued protocol in the reader's language when it was issued in it, else every issued part."""
-    issued = await repo.issued_protocol(session, meeting_id)
+    issued = await day_repo.issued_protocol(session, meeting_id)
     if issued is None:
         return None  # closed before protocols were kept as issued
-    parts = list(await repo.protocol_parts(session, meeting_id))
+    parts = list(await day_repo.protocol_parts(session, meeting_id))
     mine = [p.text for p in parts if p.locale == locale]
     return IssuedCopy(mine or [p.text for p in parts], issued.filename, issued.document)
 
@@ -214,15 +217,15 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> ProtocolData:
     meeting, council = view.meeting, view.council
     if meeting.status is not MeetingStatus.CLOSED or meeting.protocol_number is None:
         raise KeneshError(__("This meeting has no protocol yet."))
-    members = await repo.approved_members(session, council.id)
-    present_ids = await repo.present_member_ids(session, meeting.id)
+    members = await members_repo.approved_members(session, council.id)
+    present_ids = await day_repo.present_member_ids(session, meeting.id)
     voting = await voting_roster(session, meeting)  # frozen at /open: present and absent are of this list
     by_user = {m.user_id: voting.get(m.id, m.full_name) for m in members}
     decisions = []
-    for vote in await repo.meeting_votes(session, meeting.id):
+    for vote in await day_repo.meeting_votes(session, meeting.id):
         names: dict[str, list[str]] = {}
         if not vote.secret:
-            for choice, name in await repo.open_ballots(session, vote.id):
+            for choice, name in await day_repo.open_ballots(session, vote.id):
                 names.setdefault(choice.value, []).append(name)
         decisions.append(
             Decision(
@@ -261,7 +264,7 @@ async def done_since_previous(session: AsyncSession, meeting: Meeting) -> list[t
     """Decisions reported done between the previous meeting's close and this one's (cl. 7.6)."""
     from bot.decisions import done_between
 
-    closed = await repo.council_meetings(session, meeting.council_id, (MeetingStatus.CLOSED,))
+    closed = await meetings_repo.council_meetings(session, meeting.council_id, (MeetingStatus.CLOSED,))
     before = [m.closed_at for m in closed if m.closed_at and m.id != meeting.id and m.closed_at < meeting.closed_at]
     views = await done_between(session, meeting.council_id, max(before, default=None), meeting.closed_at)
     return [

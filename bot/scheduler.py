@@ -26,8 +26,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.instances import LEADER_KEY, close_dedicated, dedicated_connection
 from bot.outbox import Delivery, Kind
-from db import repo
 from db.models import JobRun, Meeting, MeetingStatus
+from db.repo import councils as councils_repo
+from db.repo import jobs as jobs_repo
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +129,8 @@ class Scheduler:
     async def _catch_up_meetings(self) -> None:
         """Plan the reminders of meetings announced, moved or cancelled on other instances."""
         async with self.sessionmaker() as session:
-            meetings = await repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
-            sent = frozenset(await repo.job_runs_like(session, "remind:"))
+            meetings = await meetings_repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
+            sent = frozenset(await jobs_repo.job_runs_like(session, "remind:"))
         current = {meeting.id for meeting in meetings}
         for meeting_id in [m for m in self._planned if m not in current]:
             self.drop_reminders(meeting_id)
@@ -135,21 +138,21 @@ class Scheduler:
             if self._planned.get(meeting.id) != int(meeting.starts_at.timestamp()):
                 self.plan_reminders(meeting, sent)
         async with self.sessionmaker() as session:
-            timed = await repo.timed_votes(session)
+            timed = await day_repo.timed_votes(session)
         for vote in timed:  # a vote set to close on time on another instance closes here if that one dies
             if self.aps.get_job(f"vote-close:{vote.id}") is None:
                 self.plan_vote_close(vote.id, vote.closes_at, nudged=vote.nudged)
 
     async def _take_over(self) -> None:
         async with self.sessionmaker() as session:
-            meetings = await repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
+            meetings = await meetings_repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
             caught_up = await watchdog.ran_today(session, self.clock.local_now().date())
-            sent = frozenset(await repo.job_runs_like(session, "remind:"))
+            sent = frozenset(await jobs_repo.job_runs_like(session, "remind:"))
         for meeting in meetings:
             self.plan_reminders(meeting, sent)
         await self.close_meetings_left_open()  # also after a restart: a day's meeting never stays open
         async with self.sessionmaker() as session:
-            timed = await repo.timed_votes(session)
+            timed = await day_repo.timed_votes(session)
         for vote in timed:  # votes that close on time survive a restart
             self.plan_vote_close(vote.id, vote.closes_at, nudged=vote.nudged)
         self.aps.add_job(
@@ -337,7 +340,7 @@ class Scheduler:
     async def remind(self, meeting_id: int, starts_at_ts: int, hours: int) -> bool:
         """Queue one reminder to the group and to each member, once; False when it no longer applies."""
         async with self.sessionmaker() as session:
-            meeting = await repo.get_meeting(session, meeting_id)
+            meeting = await meetings_repo.get_meeting(session, meeting_id)
             if (
                 meeting is None
                 or meeting.status is not MeetingStatus.ANNOUNCED
@@ -348,8 +351,8 @@ class Scheduler:
             job_id = reminder_job_id(meeting.id, meeting.starts_at, hours)
             if await session.get(JobRun, job_id) is not None:
                 return False  # sent before a restart
-            council = await repo.get_council(session, meeting.council_id)
-            items = await repo.meeting_items(session, meeting.id)
+            council = await councils_repo.get_council(session, meeting.council_id)
+            items = await meetings_repo.meeting_items(session, meeting.id)
             tz, now = self.settings.tz, self.clock.now()
             with self.i18n.context():
                 await notices.to_group_and_members(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from bot.config import Settings
 from bot.errors import KeneshError
 from bot.i18n import locale_from_telegram
-from db import repo
+from db.repo import members as members_repo
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ async def _reader_locale(event: ErrorEvent, sessionmaker: async_sessionmaker, se
         # database itself is what failed, the answer still goes out, in the Telegram app's language.
         try:
             async with sessionmaker() as session:
-                stored = await repo.get_user(session, user.id)
+                stored = await members_repo.get_user(session, user.id)
         except Exception as error:  # noqa: BLE001 - the error path must always answer
             log.warning("Could not read the reader's language (%s); answering in the app's language", error)
             stored = None

@@ -17,8 +17,8 @@ from bot.config import Settings
 from bot.i18n import group_text, locale_from_telegram
 from bot.keyboards import bot_link_keyboard, join_keyboard
 from bot.rendering import esc
-from db import repo
 from db.models import GroupLanguage
+from db.repo import councils as councils_repo
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ ADMIN_STATUSES = {ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR}
 
 @router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=JOIN_TRANSITION))
 async def bot_added(event: ChatMemberUpdated, bot: Bot, session: AsyncSession) -> None:
-    council = await repo.council_by_chat(session, event.chat.id)
+    council = await councils_repo.council_by_chat(session, event.chat.id)
     log.info("Added to group %s (council: %s)", event.chat.id, council.id if council else "none yet")
     if council is None:
         text = group_text(
