@@ -235,13 +235,14 @@ async def serve_webhook(settings, dp, bot, sessionmaker) -> None:  # noqa: ANN00
 
 def health_check(sessionmaker):  # noqa: ANN001, ANN201 - an aiohttp handler
     from aiohttp import web
-    from sqlalchemy import text
+
+    from db.repo import instances as instances_repo
 
     async def healthz(request: web.Request) -> web.Response:
         """200 when the database answers (a load balancer's check), 503 when it does not."""
         try:
             async with asyncio.timeout(5), sessionmaker() as session:
-                await session.execute(text("SELECT 1"))
+                await instances_repo.ping(await session.connection())
         except Exception as error:  # noqa: BLE001 - the answer is the status
             log.warning("Health check: the database does not answer (%s)", error)
             return web.json_response({"status": "database unreachable"}, status=503)

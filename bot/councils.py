@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit, rules
 from bot.errors import KeneshError
 from db.models import Council, GroupLanguage, Member, MemberStatus, Role
-from db.repo import change_if
+from db.repo import change_if, reload
 from db.repo import councils as councils_repo
 from db.repo import members as members_repo
 
@@ -161,6 +161,6 @@ async def replace_join_link(
         now=now,
     )
     await session.commit()
-    await session.refresh(council)
+    await reload(session, council)
     log.info("Council %s: join link replaced", council.id)
     return council

@@ -13,12 +13,10 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, keyboards, notices, rules, texts
 from bot.errors import KeneshError
-from bot.outbox import Kind
 from bot.rendering import esc
 from bot.text_input import clean_text
 from db.models import (
@@ -35,11 +33,13 @@ from db.models import (
     Outcome,
     QuarantinedFile,
 )
-from db.repo import change_if
+from db.repo import change_if, reload, remove
 from db.repo import councils as councils_repo
+from db.repo import materials as materials_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
+from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ class Archive:
 
 
 async def same_file(session: AsyncSession, council_id: int, digest: str) -> Material | None:
-    return await session.scalar(select(Material).where(Material.council_id == council_id, Material.sha256 == digest))
+    return await materials_repo.same_file(session, council_id, digest)
 
 
 @dataclass(frozen=True)
@@ -209,15 +209,7 @@ async def check_limits(
     """MAX_SUBMISSIONS_PER_DAY per member (new materials and new versions, since midnight in the council's
     time zone) and MAX_ARCHIVE_MB for the whole archive: refused before anything is downloaded."""
     midnight = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
-    today = await session.scalar(
-        select(func.count())
-        .select_from(MaterialEvent)
-        .where(
-            MaterialEvent.by_user == user_id,
-            MaterialEvent.state == MaterialState.SUBMITTED,
-            MaterialEvent.at >= midnight,
-        )
-    )
+    today = await materials_repo.submissions_since(session, user_id, midnight)
     if today >= per_day:
         raise KeneshError(
             __(
@@ -238,9 +230,9 @@ async def check_limits(
 
 async def sweep_quarantine(session: AsyncSession, archive: Archive, now: datetime) -> int:
     """Forget dialogs abandoned for 24 hours and remove the files no dialog waits for. Commits."""
-    await session.execute(delete(QuarantinedFile).where(QuarantinedFile.created_at < now - ABANDONED_AFTER))
+    await materials_repo.forget_quarantined_before(session, now - ABANDONED_AFTER)
     await session.commit()
-    keep = set((await session.scalars(select(QuarantinedFile.stored_name))).all())
+    keep = await materials_repo.quarantined_names(session)
     removed = archive.sweep_quarantine(keep)
     if removed:
         log.info("Quarantine: %d abandoned file(s) removed", removed)
@@ -249,19 +241,16 @@ async def sweep_quarantine(session: AsyncSession, archive: Archive, now: datetim
 
 async def drop_held_file(session: AsyncSession, archive: Archive, stored_name: str) -> None:
     """Remove a quarantined file at once when no dialog waits for it any more."""
-    waiting = await session.scalar(
-        select(QuarantinedFile.id).where(QuarantinedFile.stored_name == stored_name).limit(1)
-    )
-    if waiting is None:
+    if not await materials_repo.quarantine_waits_for(session, stored_name):
         archive.quarantine_path(stored_name).unlink(missing_ok=True)
 
 
 async def discard_held(session: AsyncSession, archive: Archive, *, held_id: int, user_id: int) -> None:
     """/cancel in the middle of the questions: the quarantined file goes at once, not after a day."""
-    held = await session.get(QuarantinedFile, held_id)
+    held = await materials_repo.get_quarantined(session, held_id)
     if held is None or held.user_id != user_id:
         return
-    await session.delete(held)
+    await remove(session, held)
     await session.commit()
     await drop_held_file(session, archive, held.stored_name)
 
@@ -299,13 +288,11 @@ async def submit(
 ) -> Material:
     author = await author_in(session, user_id)
     council = await councils_repo.get_council(session, author.council_id)
-    held = await session.get(QuarantinedFile, held_id)
+    held = await materials_repo.get_quarantined(session, held_id)
     # The last answer sent twice (Skip pressed twice): the first takes the file out of the quarantine, the
     # second finds it gone and makes no second material.
-    gone = await session.execute(
-        delete(QuarantinedFile).where(QuarantinedFile.id == held_id, QuarantinedFile.user_id == user_id)
-    )
-    if held is None or gone.rowcount != 1:
+    gone = await materials_repo.take_quarantined(session, held_id, user_id)
+    if held is None or not gone:
         raise KeneshError(
             __(
                 "This material is already saved, or its file waited too long and was removed. "
@@ -347,7 +334,7 @@ async def new_version(
     session: AsyncSession, *, user_id: int, material_id: int, upload: Upload, now: datetime, default_locale: str
 ) -> Material:
     """A returned material sent again: the same number, the next version, back to the council."""
-    material = await session.get(Material, material_id)
+    material = await materials_repo.get_material(session, material_id)
     author = await author_in(session, user_id)
     if material is None or material.author_id != author.id:
         raise KeneshError(__("This material is not yours."))
@@ -370,7 +357,7 @@ async def new_version(
         updated_at=now,
     ):
         raise KeneshError(only_returned)
-    await session.refresh(material)
+    await reload(session, material)
     session.add(_event(material, MaterialState.SUBMITTED, user_id, now))
     council = await councils_repo.get_council(session, material.council_id)
     await _tell_chair(session, council, material, author, now, default_locale)
@@ -400,7 +387,7 @@ class Reviewed:
 
 
 async def reviewable(session: AsyncSession, material_id: int, user_id: int) -> tuple[Material, Member, Council]:
-    material = await session.get(Material, material_id)
+    material = await materials_repo.get_material(session, material_id)
     if material is None:
         raise KeneshError(__("This material no longer exists."))
     council = await councils_repo.get_council(session, material.council_id)
@@ -448,22 +435,10 @@ async def decide(
         now=now,
     )
 
-    def outcome() -> str:
-        head = {
-            MaterialState.APPROVED: _(
-                "Your material «{title}» is approved and added to the bank of pedagogical ideas."
-            ),
-            MaterialState.RETURNED: _(
-                "Your material «{title}» is returned for revision. Send the corrected file with /submit."
-            ),
-            MaterialState.REJECTED: _("Your material «{title}» is not accepted by the council."),
-        }[state].format(title=esc(material.title))
-        return head + ("\n" + _("Comment: {comment}").format(comment=esc(comment)) if comment else "")
-
     await notices.to_person(
         session,
         author.user_id,
-        outcome,
+        lambda: _outcome_text(material, state, comment),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
@@ -478,36 +453,18 @@ async def by_state(session: AsyncSession, user_id: int) -> tuple[Council, Sequen
     from bot.meetings import council_for_runner
 
     council = await council_for_runner(session, user_id)
-    materials = (
-        await session.scalars(
-            select(Material).where(Material.council_id == council.id).order_by(Material.state, Material.id.desc())
-        )
-    ).all()
-    return council, materials
+    return council, await materials_repo.council_materials(session, council.id)
 
 
 async def returned_of(session: AsyncSession, user_id: int) -> Sequence[Material]:
     author = await author_in(session, user_id)
-    return (
-        await session.scalars(
-            select(Material)
-            .where(Material.author_id == author.id, Material.state == MaterialState.RETURNED)
-            .order_by(Material.id)
-        )
-    ).all()
+    return await materials_repo.returned_materials(session, author.id)
 
 
 async def bank(session: AsyncSession, user_id: int, words: str) -> list[tuple[Material, str]]:
     """Approved materials of the user's council, newest first, matching every word in any script and case."""
     author = await author_in(session, user_id)
-    rows = (
-        await session.execute(
-            select(Material, Member.full_name)
-            .join(Member, Member.id == Material.author_id)
-            .where(Material.council_id == author.council_id, Material.state == MaterialState.APPROVED)
-            .order_by(Material.updated_at.desc())
-        )
-    ).all()
+    rows = await materials_repo.approved_with_authors(session, author.council_id)
     needles = [word.casefold() for word in words.split()]
     found = []
     for material, author_name in rows:
@@ -519,7 +476,7 @@ async def bank(session: AsyncSession, user_id: int, words: str) -> list[tuple[Ma
 
 async def for_download(session: AsyncSession, material_id: int, user_id: int) -> Material:
     author = await author_in(session, user_id)
-    material = await session.get(Material, material_id)
+    material = await materials_repo.get_material(session, material_id)
     if material is None or material.council_id != author.council_id:
         raise KeneshError(__("This material no longer exists."))
     council = await councils_repo.get_council(session, material.council_id)
@@ -649,7 +606,7 @@ async def decided_at_meeting(
     items = [item for item in await meetings_repo.meeting_items(session, meeting.id) if item.material_id]
     votes = await day_repo.meeting_votes(session, meeting.id)
     for item in items:
-        material = await session.get(Material, item.material_id)
+        material = await materials_repo.get_material(session, item.material_id)
         if material is None or material.state is not MaterialState.ON_AGENDA:
             continue
         outcomes = [v.outcome for v in votes if v.item_position == item.position and v.outcome]

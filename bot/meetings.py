@@ -10,20 +10,19 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, meeting_texts, notices, rules
 from bot.agenda import Agenda, When
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
-from bot.outbox import Kind
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
-from db.repo import change_if
+from db.repo import change_if, reload, remove
 from db.repo import councils as councils_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
+from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +235,7 @@ async def reschedule(
         announced_at=now,
     ):
         raise KeneshError(JUST_CHANGED)
-    await session.refresh(view.meeting)
+    await reload(session, view.meeting)
     audit.record(
         session,
         council_id=view.council.id,
@@ -365,8 +364,7 @@ async def undo_open(session: AsyncSession, meeting_id: int) -> None:
     if await meetings_repo.set_meeting_status(
         session, meeting_id, MeetingStatus.OPEN, MeetingStatus.ANNOUNCED, opened_at=None
     ):
-        await session.execute(delete(RosterEntry).where(RosterEntry.meeting_id == meeting_id))
-        await session.execute(delete(Attendance).where(Attendance.meeting_id == meeting_id))
+        await day_repo.forget_attendance(session, meeting_id)
         await audit.withdraw(session, audit.AuditAction.MEETING_OPENED, audit.AuditObject.MEETING, meeting_id)
     await session.commit()
     log.warning("Meeting %s not opened: its attendance message could not be posted", meeting_id)
@@ -456,7 +454,7 @@ async def toggle_presence(
         raise KeneshError(__("This person is not a member of the council."))
     existing = await day_repo.attendance_of(session, meeting_id, member_id)
     if existing is not None:
-        await session.delete(existing)
+        await remove(session, existing)
     else:
         session.add(Attendance(meeting_id=meeting_id, member_id=member_id, marked_by=user_id, marked_at=now))
     audit.record(

@@ -11,18 +11,17 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, keyboards, notices, rules, texts
 from bot.errors import KeneshError
-from bot.outbox import Kind
 from bot.rendering import esc
 from bot.text_input import clean_text
 from db.models import Council, Member, MemberStatus, Role, User
-from db.repo import change_if
+from db.repo import change_if, reload
 from db.repo import councils as councils_repo
 from db.repo import members as members_repo
+from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +182,7 @@ async def decide(
         **values,
     ):
         raise KeneshError(decided)
-    await session.refresh(member)
+    await reload(session, member)
     audit.record(
         session,
         council_id=council.id,
@@ -282,12 +281,8 @@ async def name_secretary(
     if not member.role.votes or member.role is Role.CHAIR:
         raise KeneshError(__("The secretary must be a member of the council with a vote, not the chair."))
     already = __("{name} is already the secretary.")
-    if view.council.secretary_id == member.user_id or not await change_if(
-        session,
-        Council,
-        view.council.id,
-        or_(Council.secretary_id.is_(None), Council.secretary_id != member.user_id),
-        secretary_id=member.user_id,
+    if view.council.secretary_id == member.user_id or not await councils_repo.name_secretary(
+        session, view.council.id, member.user_id
     ):
         raise KeneshError(already, name=esc(member.full_name))
     audit.record(

@@ -17,9 +17,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.i18n import locale_from_telegram
-from bot.outbox import OUTBOX_FLAG, Delivery
+from bot.outbox import Delivery
 from bot.text_input import clean_text
 from db.repo import members as members_repo
+from db.repo.outbox import OUTBOX_FLAG
 
 log = logging.getLogger(__name__)
 

@@ -13,10 +13,10 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import group_text, in_locale
-from bot.outbox import enqueue
 from bot.rendering import split_lines
 from db.models import Council
 from db.repo import members as members_repo
+from db.repo.outbox import enqueue
 
 
 async def locale_of(session: AsyncSession, user_id: int, default: str) -> str:

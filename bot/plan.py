@@ -17,7 +17,6 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, rules
@@ -25,10 +24,12 @@ from bot.agenda import Item, parse_items
 from bot.errors import KeneshError
 from bot.i18n import in_locale
 from bot.meetings import council_of_member, meeting_view, runs_meetings
-from bot.outbox import Kind, enqueue
 from db.models import AgendaItem, Council, JobRun, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
 from db.repo import councils as councils_repo
+from db.repo import jobs as jobs_repo
 from db.repo import meetings as meetings_repo
+from db.repo import plan as plan_repo
+from db.repo.outbox import Kind, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -116,25 +117,15 @@ class PlanView:
 
 async def latest_plan(session: AsyncSession, council_id: int, school_year: int | None = None) -> Plan | None:
     """The current plan: the newest version (of the given school year, or of any)."""
-    query = select(Plan).where(Plan.council_id == council_id)
-    if school_year is not None:
-        query = query.where(Plan.school_year == school_year)
-    return await session.scalar(query.order_by(Plan.school_year.desc(), Plan.version.desc()).limit(1))
+    return await plan_repo.latest_plan(session, council_id, school_year)
 
 
 async def approved_plan(session: AsyncSession, council_id: int, school_year: int) -> Plan | None:
-    return await session.scalar(
-        select(Plan)
-        .where(Plan.council_id == council_id, Plan.school_year == school_year, Plan.state == PlanState.APPROVED)
-        .order_by(Plan.version.desc())
-        .limit(1)
-    )
+    return await plan_repo.approved_plan(session, council_id, school_year)
 
 
 async def entries_of(session: AsyncSession, plan_id: int) -> Sequence[PlanEntry]:
-    return (
-        await session.scalars(select(PlanEntry).where(PlanEntry.plan_id == plan_id).order_by(PlanEntry.position))
-    ).all()
+    return await plan_repo.entries_of(session, plan_id)
 
 
 async def current_plan_for(session: AsyncSession, council: Council, today: date) -> Plan | None:
@@ -159,7 +150,7 @@ async def save_plan(
     year = rules.school_year_of(lines[0].day)
     plan = await latest_plan(session, council.id, year)
     if plan is not None and plan.state is PlanState.DRAFT:
-        await session.execute(delete(PlanEntry).where(PlanEntry.plan_id == plan.id))
+        await plan_repo.drop_entries(session, plan.id)
         plan.updated_at, plan.meeting_id, plan.item_position = now, None, None
     else:
         plan = Plan(
@@ -183,7 +174,7 @@ async def save_plan(
 
 
 async def _managed_plan(session: AsyncSession, plan_id: int, user_id: int) -> tuple[Plan, Council]:
-    plan = await session.get(Plan, plan_id)
+    plan = await plan_repo.get_plan(session, plan_id)
     council = await councils_repo.get_council(session, plan.council_id) if plan else None
     if plan is None or council is None:
         raise KeneshError(__("This plan no longer exists."))
@@ -235,13 +226,7 @@ async def adopted_by_vote(session: AsyncSession, vote: Vote, now: datetime) -> P
     """A vote on the plan's agenda item closed: adopted, the plan is discussed. Before the caller's commit."""
     if vote.item_position is None or vote.outcome is not Outcome.ADOPTED:
         return None
-    plan = await session.scalar(
-        select(Plan).where(
-            Plan.meeting_id == vote.meeting_id,
-            Plan.item_position == vote.item_position,
-            Plan.state == PlanState.DRAFT,
-        )
-    )
+    plan = await plan_repo.draft_on_item(session, vote.meeting_id, vote.item_position)
     if plan is not None:
         plan.state, plan.discussed_at, plan.updated_at = PlanState.DISCUSSED, now, now
         log.info("Plan %s adopted by vote %s", plan.id, vote.id)
@@ -364,13 +349,7 @@ async def planned_by_council(
     if not council_ids:
         return {}
     year = rules.school_year_of(today)
-    plans = (
-        await session.scalars(
-            select(Plan)
-            .where(Plan.council_id.in_(council_ids))
-            .order_by(Plan.council_id, Plan.school_year.desc(), Plan.version.desc())
-        )
-    ).all()
+    plans = await plan_repo.plans_of_councils(session, council_ids)
     chosen: dict[int, Plan] = {}
     for plan in plans:  # newest first per council: this year's newest wins, else the newest of any year
         current = chosen.get(plan.council_id)
@@ -379,11 +358,7 @@ async def planned_by_council(
     if not chosen:
         return {}
     by_plan = {plan.id: plan.council_id for plan in chosen.values()}
-    entries = (
-        await session.scalars(
-            select(PlanEntry).where(PlanEntry.plan_id.in_(by_plan)).order_by(PlanEntry.plan_id, PlanEntry.position)
-        )
-    ).all()
+    entries = await plan_repo.entries_of_plans(session, list(by_plan))
     grouped: dict[int, list[PlanEntry]] = {}
     for entry in entries:
         grouped.setdefault(by_plan[entry.plan_id], []).append(entry)
@@ -421,7 +396,7 @@ async def remind_planned(
         if not first <= today <= planned.last_announce_day or day in held:
             continue
         key = reminder_key(council.id, day)
-        if await session.get(JobRun, key) is not None:
+        if await jobs_repo.job_run(session, key) is not None:
             continue
         session.add(JobRun(name=key, last_day=today))
         await notices.to_person(

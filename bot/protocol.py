@@ -18,7 +18,6 @@ from bot.errors import KeneshError
 from bot.i18n import fmt_datetime, in_locale
 from bot.meeting_texts import counts_text
 from bot.meetings import meeting_view, open_meeting_of, voting_roster
-from bot.outbox import Kind, enqueue
 from bot.rendering import esc, split_blocks
 from bot.rules import Counts
 from bot.voting import close_open_votes, forget_on_disk, frozen_counts
@@ -27,6 +26,7 @@ from db.repo import councils as councils_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
+from db.repo.outbox import Kind, enqueue
 
 log = logging.getLogger(__name__)
 

@@ -16,13 +16,14 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import plan, protocol, rules
 from bot.errors import KeneshError
 from bot.meetings import council_for_chair, council_for_runner
-from db.models import Council, FollowUp, FollowUpState, Material, MaterialState, MeetingStatus, Member, Outcome
+from db.models import Council, FollowUpState, MaterialState, MeetingStatus, Outcome
+from db.repo import decisions as decisions_repo
+from db.repo import materials as materials_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
@@ -141,9 +142,7 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
     ]
     closed.sort(key=lambda m: m.protocol_number)
     present_by_member: dict[int, int] = {}
-    follow_ups = {
-        f.vote_id: f for f in (await session.scalars(select(FollowUp).where(FollowUp.council_id == council.id))).all()
-    }
+    follow_ups = {f.vote_id: f for f in await decisions_repo.follow_ups_of(session, council.id)}
     for meeting in closed:
         data = await protocol.protocol_data(session, meeting.id)  # the protocol's own figures
         day = meeting.starts_at.astimezone(tz).date()
@@ -180,13 +179,7 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
                 MemberRow(member.full_name, role_label(member.role), present_by_member.get(member.id, 0), held)
             )
     start, end = _year_bounds(school_year, tz)
-    rows = await session.execute(
-        select(Material, Member.full_name)
-        .join(Member, Member.id == Material.author_id)
-        .where(Material.council_id == council.id, Material.created_at >= start, Material.created_at < end)
-        .order_by(Material.id)
-    )
-    for material, author in rows.all():
+    for material, author in await materials_repo.submitted_between(session, council.id, start, end):
         report.materials.append(
             MaterialRow(material.title, author, kind_label(material.kind), material_state_label(material.state))
         )

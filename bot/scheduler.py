@@ -18,19 +18,20 @@ from datetime import UTC, datetime, timedelta
 
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
 from bot import meeting_texts, notices, protocol, watchdog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.instances import LEADER_KEY, close_dedicated, dedicated_connection
-from bot.outbox import Delivery, Kind
+from bot.outbox import Delivery
 from db.models import JobRun, Meeting, MeetingStatus
 from db.repo import councils as councils_repo
+from db.repo import instances as instances_repo
 from db.repo import jobs as jobs_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
+from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
 
@@ -54,11 +55,9 @@ class LeaderLock:
             if self._connection is None:
                 self._connection = await dedicated_connection(self.engine)
             if self.held:
-                await self._connection.scalar(text("SELECT 1"))  # the lock lives as long as this connection
+                await instances_repo.ping(self._connection)  # the lock lives as long as this connection
             else:
-                self.held = bool(
-                    await self._connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_KEY})
-                )
+                self.held = await instances_repo.try_lock(self._connection, LEADER_KEY)
         except Exception as error:  # noqa: BLE001 - a lost connection is a lost lock: try again next time
             log.warning("Leader lock: the database connection failed (%s); trying again", error)
             await self.release()
@@ -349,7 +348,7 @@ class Scheduler:
                 log.info("Reminder for meeting %s at %s dropped: the meeting changed", meeting_id, starts_at_ts)
                 return False
             job_id = reminder_job_id(meeting.id, meeting.starts_at, hours)
-            if await session.get(JobRun, job_id) is not None:
+            if await jobs_repo.job_run(session, job_id) is not None:
                 return False  # sent before a restart
             council = await councils_repo.get_council(session, meeting.council_id)
             items = await meetings_repo.meeting_items(session, meeting.id)

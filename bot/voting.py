@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +20,7 @@ from db.engine import checkpoint
 from db.models import Choice, Council, Meeting, MemberStatus, Outcome, Vote
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
+from db.repo import remove
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +109,7 @@ async def set_vote_message(session: AsyncSession, vote: Vote, message_id: int) -
 
 async def undo_vote(session: AsyncSession, vote_id: int) -> None:
     """The vote's message could not be posted: the vote goes, so no phantom is left for the protocol."""
-    dropped = await session.execute(delete(Vote).where(Vote.id == vote_id, Vote.message_id.is_(None)))
-    if dropped.rowcount:
+    if await day_repo.drop_unposted_vote(session, vote_id):
         await audit.withdraw(session, audit.AuditAction.VOTE_OPENED, audit.AuditObject.VOTE, vote_id)
     await session.commit()
     log.warning("Vote %s dropped: its message could not be posted", vote_id)
@@ -250,7 +249,7 @@ async def close_open_votes(session: AsyncSession, meeting: Meeting, now: datetim
     closed = []
     for vote in await day_repo.open_votes(session, meeting.id):
         if vote.message_id is None:
-            await session.delete(vote)
+            await remove(session, vote)
         elif await day_repo.close_vote_if_open(session, vote.id, now):
             await _freeze(session, vote, meeting, now)
             closed.append(vote)

@@ -19,6 +19,11 @@ async def change_if(session: AsyncSession, model: type, row_id: int, *expected: 
     return result.rowcount == 1
 
 
+async def remove(session: AsyncSession, row: object) -> None:
+    """Delete one row the session holds (written at the next flush or commit)."""
+    await session.delete(row)
+
+
 async def reload(session: AsyncSession, row: object) -> None:
     """Read a row again after a conditional UPDATE changed it behind the session's back."""
     await session.refresh(row)

@@ -14,3 +14,7 @@ from db.models import (
 
 async def job_runs_like(session: AsyncSession, prefix: str) -> Sequence[str]:
     return (await session.scalars(select(JobRun.name).where(JobRun.name.startswith(prefix)))).all()
+
+
+async def job_run(session: AsyncSession, name: str) -> JobRun | None:
+    return await session.get(JobRun, name)

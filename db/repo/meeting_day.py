@@ -175,3 +175,35 @@ async def voter_check(session: AsyncSession, vote_id: int, user_id: int) -> Vote
         return None
     vote, member, roster_member, attendance_id = row
     return VoterCheck(vote, member, roster_member is not None, attendance_id is not None)
+
+
+async def forget_attendance(session: AsyncSession, meeting_id: int) -> None:
+    """A meeting put back as before /open: no roster, no marks."""
+    await session.execute(delete(RosterEntry).where(RosterEntry.meeting_id == meeting_id))
+    await session.execute(delete(Attendance).where(Attendance.meeting_id == meeting_id))
+
+
+async def drop_unposted_vote(session: AsyncSession, vote_id: int) -> bool:
+    """The vote goes if its message was never posted: True when it went."""
+    dropped = await session.execute(delete(Vote).where(Vote.id == vote_id, Vote.message_id.is_(None)))
+    return bool(dropped.rowcount)
+
+
+async def voter_ids(session: AsyncSession, vote: Vote) -> set[int]:
+    """Who has voted (a closed secret ballot keeps only this list, not the ballots)."""
+    if vote.secret:
+        query = select(SecretVoter.member_id).where(SecretVoter.vote_id == vote.id)
+    else:
+        query = select(Ballot.member_id).where(Ballot.vote_id == vote.id)
+    return set((await session.scalars(query)).all())
+
+
+async def claim_nudge(session: AsyncSession, vote_id: int) -> bool:
+    """The one reminder before a timed vote closes: False when the vote closed or was nudged already."""
+    claimed = await session.execute(
+        update(Vote)
+        .where(Vote.id == vote_id, Vote.is_open.is_(True), Vote.nudged.is_(False))
+        .values(nudged=True)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount)

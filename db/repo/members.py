@@ -8,11 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import (
-    Member,
-    MemberStatus,
-    User,
-)
+from db.models import Council, Member, MemberStatus, User
 
 
 async def get_user(session: AsyncSession, user_id: int) -> User | None:
@@ -72,3 +68,10 @@ async def approved_members(session: AsyncSession, council_id: int) -> Sequence[M
             .order_by(Member.full_name)
         )
     ).all()
+
+
+async def chair_languages(session: AsyncSession) -> dict[int, str | None]:
+    """Every chair's stored language, by user id, in one query."""
+    return dict(
+        (await session.execute(select(User.id, User.language).join(Council, Council.chair_id == User.id))).all()
+    )
