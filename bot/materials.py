@@ -228,6 +228,41 @@ async def check_limits(
         )
 
 
+async def admit_file(
+    session: AsyncSession,
+    archive: Archive,
+    *,
+    user_id: int,
+    file_name: str,
+    size: int | None,
+    now: datetime,
+    tz: ZoneInfo,
+    max_mb: int,
+    per_day: int,
+    archive_mb: int,
+) -> tuple[str, str]:
+    """Everything checked before a file is downloaded (who sends it, its type and size, the day's limit, the
+    archive's room): the name to keep and the type; a KeneshError says why a file is refused."""
+    await author_in(session, user_id)
+    name = clean_text(file_name).strip() or "file"
+    extension = check_file(name, size, max_mb)
+    await sweep_quarantine(session, archive, now)
+    await check_limits(
+        session, user_id=user_id, size=size, archive=archive, now=now, tz=tz, per_day=per_day, archive_mb=archive_mb
+    )
+    return name, extension
+
+
+def archive_file(
+    archive: Archive, content: bytes, *, file_name: str, extension: str, file_id: str | None, held: bool
+) -> Upload:
+    """The downloaded file kept: in the quarantine while its dialog runs (held), or in the archive."""
+    digest, stored_name = archive.hold(content, extension) if held else archive.store(content, extension)
+    return Upload(
+        file_name=file_name, stored_name=stored_name, size=len(content), sha256=digest, telegram_file_id=file_id
+    )
+
+
 async def sweep_quarantine(session: AsyncSession, archive: Archive, now: datetime) -> int:
     """Forget dialogs abandoned for 24 hours and remove the files no dialog waits for. Commits."""
     await materials_repo.forget_quarantined_before(session, now - ABANDONED_AFTER)

@@ -18,7 +18,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import plan, protocol, rules
+from bot import meeting_day, plan, rules
 from bot.errors import KeneshError
 from bot.meetings import council_for_chair, council_for_runner
 from db.models import Council, FollowUpState, MaterialState, MeetingStatus, Outcome
@@ -144,7 +144,7 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
     present_by_member: dict[int, int] = {}
     follow_ups = {f.vote_id: f for f in await decisions_repo.follow_ups_of(session, council.id)}
     for meeting in closed:
-        data = await protocol.protocol_data(session, meeting.id)  # the protocol's own figures
+        data = await meeting_day.protocol_data(session, meeting.id)  # the protocol's own figures
         day = meeting.starts_at.astimezone(tz).date()
         label = trimester_label(day, council.trimesters)
         report.held[label] = report.held.get(label, 0) + 1

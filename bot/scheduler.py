@@ -20,7 +20,7 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 
-from bot import meeting_texts, notices, protocol, watchdog
+from bot import meeting_day, meeting_texts, notices, watchdog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.instances import LEADER_KEY, close_dedicated, dedicated_connection
@@ -226,11 +226,11 @@ class Scheduler:
         await self.watchdog_check()
 
     async def close_meetings_left_open(self) -> None:
-        """A meeting still open after its day is closed with its protocol (the operation in protocol.py)."""
+        """A meeting still open after its day is closed with its protocol (the operation in meeting_day.py)."""
         try:
             async with self.sessionmaker() as session:
                 with self.i18n.context():
-                    closed = await protocol.close_meetings_left_open(
+                    closed = await meeting_day.close_meetings_left_open(
                         session, now=self.clock.now(), tz=self.settings.tz, default_locale=self.settings.default_locale
                     )
         except Exception:  # logged; tried again at the next daily check or start

@@ -14,7 +14,7 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_texts, meetings, protocol, voting, year_texts
+from bot import meeting_day, meeting_texts, meetings, voting, year_texts
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import KeneshError
@@ -40,7 +40,7 @@ from bot.notify import edit_message, send_private
 from bot.rendering import esc
 from bot.rules import Counts
 from bot.scheduler import Scheduler
-from db.models import GroupLanguage, Meeting
+from db.models import Meeting
 from handlers.scope import group_id
 
 log = logging.getLogger(__name__)
@@ -253,7 +253,7 @@ async def close_meeting(
     message: Message, session: AsyncSession, clock: Clock, settings: Settings, live: LiveMessages
 ) -> None:
     council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
-    meeting = await protocol.close_meeting(
+    meeting = await meeting_day.close_meeting(
         session,
         council=council,
         user_id=message.from_user.id,
@@ -276,23 +276,10 @@ async def close_meeting(
 async def send_protocol_to(bot: Bot, session: AsyncSession, settings: Settings, meeting: Meeting, chat_id: int) -> None:
     """A protocol again, to someone who asks privately: exactly what was issued at the close (the parts in
     the reader's language when it was issued in it), and the same .docx bytes."""
-    copy = await protocol.issued_copy(session, meeting.id, I18n.get_current().current_locale)
-    if copy is not None:
-        for part in copy.parts:
-            await bot.send_message(chat_id, part)
-        await bot.send_document(chat_id, BufferedInputFile(copy.document, filename=copy.filename))
-        return
-    # A meeting closed before protocols were kept as issued: rendered again, in the reader's language.
-    data = await protocol.protocol_data(session, meeting.id)
-    language = GroupLanguage(I18n.get_current().current_locale)
-    for part in protocol.protocol_messages(data, settings.tz, language):
+    copy = await meeting_day.protocol_copy(session, meeting.id, I18n.get_current().current_locale, settings.tz)
+    for part in copy.parts:
         await bot.send_message(chat_id, part)
-    await bot.send_document(
-        chat_id,
-        BufferedInputFile(
-            protocol.protocol_docx(data, settings.tz, language), filename=protocol.protocol_filename(data)
-        ),
-    )
+    await bot.send_document(chat_id, BufferedInputFile(copy.document, filename=copy.filename))
 
 
 @router.message(Command("protocols"), F.chat.type == ChatType.PRIVATE)

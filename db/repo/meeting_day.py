@@ -207,3 +207,24 @@ async def claim_nudge(session: AsyncSession, vote_id: int) -> bool:
         .execution_options(synchronize_session=False)
     )
     return bool(claimed.rowcount)
+
+
+async def add_issued_protocol(
+    session: AsyncSession,
+    meeting_id: int,
+    *,
+    parts: list[tuple[str, int, str]],
+    filename: str,
+    document: bytes,
+    sha256: str,
+    now: datetime,
+) -> IssuedProtocol:
+    """The protocol as issued at the close: its parts (locale, position, text) and its .docx."""
+    session.add_all(
+        ProtocolPart(meeting_id=meeting_id, locale=locale, position=position, text=text)
+        for locale, position, text in parts
+    )
+    issued = IssuedProtocol(meeting_id=meeting_id, filename=filename, document=document, sha256=sha256, issued_at=now)
+    session.add(issued)
+    await session.flush()
+    return issued
