@@ -64,7 +64,7 @@ def create_dispatcher(
     # Presses too fast are answered before a session is opened: they never touch the database.
     dp.update.outer_middleware(Throttle(i18n, settings.default_locale, settings.max_presses_per_second))
     # Order: the session first, then the stored user (it reads through the session), then the locale.
-    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, delivery))
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, delivery, scheduler, live))
     dp.update.outer_middleware(UserMiddleware())
     KeneshI18nMiddleware(i18n).setup(dp)
     dp.message.outer_middleware(CleanText())  # every typed text cleaned before any filter reads it

@@ -28,6 +28,7 @@ from bot import meeting_texts
 from bot.i18n import group_text
 from bot.keyboards import present_keyboard, vote_keyboard
 from bot.meetings import presence
+from bot.runtime.after_commit import ATTENDANCE, VOTE
 from bot.voting import live_counts
 from db.models import Choice, MeetingStatus
 from db.repo import councils as councils_repo
@@ -35,8 +36,6 @@ from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 
 log = logging.getLogger(__name__)
-
-VOTE, ATTENDANCE = "vote", "attendance"
 
 
 @dataclass(frozen=True)

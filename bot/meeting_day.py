@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit, protocol, rules
 from bot.errors import KeneshError
 from bot.meetings import meeting_view, open_meeting_of, voting_roster
+from bot.runtime import after_commit
 from bot.voting import close_open_votes, forget_on_disk, frozen_counts
 from db.models import Council, GroupLanguage, IssuedProtocol, Meeting, MeetingStatus
 from db.repo import councils as councils_repo
@@ -117,6 +118,10 @@ async def _close(
         document=issued.document,
         filename=issued.filename,
     )
+    if not automatically:  # the chair's /close: the final counts are on the group's messages at once
+        for vote in await day_repo.meeting_votes(session, meeting.id):
+            after_commit.tally_changed(session, after_commit.VOTE, vote.id)
+        after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting.id, now=True)
     await session.commit()
     if any(vote.secret for vote in closed_votes):
         await forget_on_disk(session)

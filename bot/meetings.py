@@ -16,6 +16,7 @@ from bot import audit, meeting_texts, notices, rules
 from bot.agenda import Agenda, When
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
+from bot.runtime import after_commit
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
 from db.repo import change_if, reload, remove
 from db.repo import councils as councils_repo
@@ -191,6 +192,7 @@ async def publish(
         default_locale=default_locale,
         by_user=user_id,
     )
+    after_commit.reminders_changed(session, view.meeting)
     await session.commit()
     log.info("Council %s: meeting %s announced", view.council.id, meeting_id)
     return view
@@ -255,6 +257,7 @@ async def reschedule(
         default_locale=default_locale,
         by_user=user_id,
     )
+    after_commit.reminders_changed(session, view.meeting)  # the old time's reminders are dropped
     await session.commit()
     log.info("Council %s: meeting %s moved to %s", view.council.id, meeting_id, when.starts_at.isoformat())
     return view
@@ -286,6 +289,7 @@ async def cancel_meeting(
         default_locale=default_locale,
         skip_user=user_id,
     )
+    after_commit.reminders_dropped(session, meeting_id)
     await session.commit()
     log.info("Council %s: meeting %s cancelled", view.council.id, meeting_id)
     return view
@@ -438,6 +442,7 @@ async def mark_present(session: AsyncSession, *, meeting_id: int, user_id: int, 
         obj_id=member.id,
         now=now,
     )
+    after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting.id)
     await session.commit()
     return True
 
@@ -466,6 +471,7 @@ async def toggle_presence(
         obj_id=member_id,
         now=now,
     )
+    after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting_id)
     await session.commit()
     return existing is None
 
@@ -488,8 +494,12 @@ async def roll_call(session: AsyncSession, meeting: Meeting) -> list[tuple[Membe
     return [(m, m.id in present) for m in people]
 
 
-async def set_attendance_message(session: AsyncSession, meeting: Meeting, message_id: int) -> None:
+async def set_attendance_message(
+    session: AsyncSession, meeting: Meeting, message_id: int, *, text: str, markup: object
+) -> None:
+    """The attendance message as posted: kept, and its text known to the live editor."""
     meeting.attendance_message_id = message_id
+    after_commit.message_posted(session, after_commit.ATTENDANCE, meeting.id, text, markup)
     await session.commit()
 
 

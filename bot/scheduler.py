@@ -18,13 +18,14 @@ from datetime import UTC, datetime, timedelta
 
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import meeting_day, meeting_texts, notices, watchdog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.instances import LEADER_KEY, close_dedicated, dedicated_connection
 from bot.outbox import Delivery
+from bot.runtime import after_commit
 from db.models import JobRun, Meeting, MeetingStatus
 from db.repo import councils as councils_repo
 from db.repo import instances as instances_repo
@@ -217,6 +218,10 @@ class Scheduler:
             if job.id.startswith(f"remind:{meeting_id}:"):
                 job.remove()
 
+    async def _after_commit(self, session: AsyncSession) -> None:
+        """What a job's committed changes call for, the same as after an update (bot/runtime/after_commit.py)."""
+        await after_commit.run(session, scheduler=self, live=self.live, delivery=self.delivery)
+
     def reminder_jobs(self, meeting_id: int) -> list[str]:
         return sorted(job.id for job in self.aps.get_jobs() if job.id.startswith(f"remind:{meeting_id}:"))
 
@@ -238,7 +243,7 @@ class Scheduler:
             return
         if closed:
             log.info("Closed %d meeting(s) left open after their day", len(closed))
-            self.delivery.wake()
+        await self._after_commit(session)
 
     async def watchdog_check(self) -> None:
         """cl. 7.4: the daily trimester check; warnings go out through the outbox."""
@@ -258,7 +263,7 @@ class Scheduler:
         warned = sum(1 for v in verdicts if v.stage is not None)
         log.info("Trimester check: %d council(s), %d warning(s)", len(verdicts), warned)
         await self.year_check()
-        self.delivery.wake()
+        await self._after_commit(session)
 
     async def year_check(self) -> None:
         """The daily reminders of the year's work: planned meetings to announce (to the chair), decisions due
@@ -280,6 +285,7 @@ class Scheduler:
             log.exception("Reminders of the plan and of decisions failed")
             return
         log.info("Year check: %d planned meeting reminder(s), %d decision reminder(s)", planned, due)
+        await self._after_commit(session)
 
     # --- votes that close on time ------------------------------------------------------------------------
 
@@ -316,7 +322,7 @@ class Scheduler:
                 count = await decisions.nudge_voters(
                     session, vote_id=vote_id, now=self.clock.now(), default_locale=self.settings.default_locale
                 )
-        self.delivery.wake()
+        await self._after_commit(session)
         return count
 
     async def close_vote_on_time(self, vote_id: int) -> bool:
@@ -328,12 +334,7 @@ class Scheduler:
         if vote is None:
             return False
         log.info("Vote %s closed on time", vote_id)
-        if self.live is not None:
-            from bot.live import VOTE
-
-            self.live.touch(VOTE, vote_id)
-            await self.live.flush()
-        self.delivery.wake()
+        await self._after_commit(session)  # its result on the group's message, like a vote closed by hand
         return True
 
     async def remind(self, meeting_id: int, starts_at_ts: int, hours: int) -> bool:
@@ -364,5 +365,5 @@ class Scheduler:
                 )
             session.add(JobRun(name=job_id, last_day=now.astimezone(tz).date()))  # with the posts: once
             await session.commit()
-        self.delivery.wake()
+        await self._after_commit(session)
         return True

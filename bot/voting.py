@@ -16,6 +16,7 @@ from bot import audit, rules
 from bot.errors import KeneshError
 from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
+from bot.runtime import after_commit
 from db.engine import checkpoint
 from db.models import Choice, Council, Meeting, MemberStatus, Outcome, Vote
 from db.repo import meeting_day as day_repo
@@ -102,8 +103,10 @@ async def start_vote(
     return NewVote(council, meeting, vote)
 
 
-async def set_vote_message(session: AsyncSession, vote: Vote, message_id: int) -> None:
+async def set_vote_message(session: AsyncSession, vote: Vote, message_id: int, *, text: str, markup: object) -> None:
+    """The vote's message as posted: kept, and its text known to the live editor."""
     vote.message_id = message_id
+    after_commit.message_posted(session, after_commit.VOTE, vote.id, text, markup)
     await session.commit()
 
 
@@ -151,6 +154,8 @@ async def cast_vote(session: AsyncSession, *, vote_id: int, user_id: int, choice
                 if ballot is not None
                 else day_repo.add_ballot_if_open(session, vote.id, member.id, choice, now)
             )
+            if written:
+                after_commit.tally_changed(session, after_commit.VOTE, vote.id)  # edited on the timer
             await session.commit()
         except IntegrityError:
             # Two presses of one member raced; the other one inserted first. Read it and update instead.
@@ -200,6 +205,7 @@ async def close_vote(
         after=vote.outcome,
         now=now,
     )
+    after_commit.tally_changed(session, after_commit.VOTE, vote.id, now=True)
     await session.commit()
     if vote.secret:
         await forget_on_disk(session)
@@ -274,6 +280,7 @@ async def set_close_timer(session: AsyncSession, *, vote_id: int, user_id: int, 
     if minutes not in TIMER_MINUTES:
         raise KeneshError(__("This vote no longer exists."))
     vote.closes_at, vote.nudged = now + timedelta(minutes=minutes), False
+    after_commit.vote_timer_set(session, vote.id, vote.closes_at)
     await session.commit()
     return vote
 
@@ -285,5 +292,6 @@ async def close_vote_on_time(session: AsyncSession, *, vote_id: int, now: dateti
         return None
     meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
     await _freeze(session, vote, meeting, now)
+    after_commit.tally_changed(session, after_commit.VOTE, vote.id, now=True)  # as if closed by hand
     await session.commit()
     return vote

@@ -38,7 +38,6 @@ from bot.keyboards import (
 from bot.meetings import MeetingView
 from bot.notify import edit_message, send_private
 from bot.rules import trimester_text
-from bot.scheduler import Scheduler
 from handlers.scope import group_id
 
 log = logging.getLogger(__name__)
@@ -164,7 +163,6 @@ async def publish(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    scheduler: Scheduler,
 ) -> None:
     view = await meetings.publish(
         session,
@@ -174,7 +172,6 @@ async def publish(
         tz=settings.tz,
         default_locale=settings.default_locale,
     )
-    scheduler.plan_reminders(view.meeting)
     await call.answer(_("Published"))
     await edit_message(
         call.message,
@@ -237,11 +234,11 @@ async def ask_new_date(call: CallbackQuery, callback_data: MeetingCb, state: FSM
 
 @router.message(MoveMeeting.when, PRIVATE, F.text, ~F.text.startswith("/"))
 async def got_new_date(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings, scheduler: Scheduler
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     data = await state.get_data()
     when = parse_when(message.text.strip(), now=clock.now(), tz=settings.tz)
-    view = await meetings.reschedule(
+    await meetings.reschedule(
         session,
         meeting_id=data["meeting_id"],
         user_id=message.from_user.id,
@@ -251,7 +248,6 @@ async def got_new_date(
         default_locale=settings.default_locale,
     )
     await state.clear()
-    scheduler.plan_reminders(view.meeting)  # the old time's reminders are dropped
     await message.answer(_("Moved. The group and the members are told."))
 
 
@@ -276,7 +272,6 @@ async def confirm_cancel(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    scheduler: Scheduler,
 ) -> None:
     view = await meetings.cancel_meeting(
         session,
@@ -286,7 +281,6 @@ async def confirm_cancel(
         tz=settings.tz,
         default_locale=settings.default_locale,
     )
-    scheduler.drop_reminders(view.meeting.id)
     await call.answer(_("Cancelled"))
     await edit_message(call.message, meeting_texts.cancelled(view.meeting, settings.tz))
 
