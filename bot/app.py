@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.fsm_storage import DatabaseStorage
 from bot.i18n import KeneshI18nMiddleware, in_locale
-from bot.live import LiveMessages
 from bot.materials import Archive
-from bot.middlewares import CleanText, DbSessionMiddleware, Throttle, UserMiddleware
-from bot.outbox import Delivery
-from bot.scheduler import Scheduler
+from bot.runtime.fsm_storage import DatabaseStorage
+from bot.runtime.live import LiveMessages
+from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, UserMiddleware
+from bot.runtime.outbox import Delivery
+from bot.runtime.scheduler import Scheduler
 from handlers import get_routers
 
 

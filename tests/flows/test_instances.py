@@ -10,9 +10,9 @@ from collections import Counter
 import pytest
 from aiogram.types import Update
 
-from bot.live import SharedEditSlots
-from bot.outbox import Delivery, Pace, SharedPace
-from bot.scheduler import LeaderLock, Scheduler
+from bot.runtime.live import SharedEditSlots
+from bot.runtime.outbox import Delivery, Pace, SharedPace
+from bot.runtime.scheduler import LeaderLock, Scheduler
 from db.engine import create_engine, make_sessionmaker
 from db.models import Attendance
 from db.repo.outbox import Kind, enqueue

@@ -17,8 +17,8 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.i18n import locale_from_telegram
-from bot.outbox import Delivery
 from bot.runtime import after_commit
+from bot.runtime.outbox import Delivery
 from bot.text_input import clean_text
 from db.repo import members as members_repo
 

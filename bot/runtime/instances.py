@@ -6,7 +6,7 @@
   an exclusive session-level advisory lock; instances with Redis hold the same lock *shared*, so any number
   of them may run together, but never beside one without Redis.
 - The scheduled work (reminders, the trimester check) runs on one instance only: the one holding another
-  advisory lock (LeaderLock in bot/scheduler.py). A session-level lock is released by PostgreSQL when its
+  advisory lock (LeaderLock in bot/runtime/scheduler.py). A session-level lock is released by PostgreSQL when its
   connection closes, so when the holder dies another instance takes it at its next try.
   https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
 """

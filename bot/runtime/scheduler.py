@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from bot import meeting_day, meeting_texts, notices, watchdog
 from bot.clock import Clock
 from bot.config import Settings
-from bot.instances import LEADER_KEY, close_dedicated, dedicated_connection
-from bot.outbox import Delivery
 from bot.runtime import after_commit
+from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection
+from bot.runtime.outbox import Delivery
 from db.models import JobRun, Meeting, MeetingStatus
 from db.repo import councils as councils_repo
 from db.repo import instances as instances_repo
