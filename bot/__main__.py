@@ -95,10 +95,10 @@ async def run(settings) -> None:  # noqa: ANN001
     from bot.app import create_bot, create_dispatcher, create_storage
     from bot.clock import Clock
     from bot.i18n import create_i18n
-    from bot.instances import AnotherInstance, InstanceGuard
-    from bot.live import LiveMessages, SharedEditSlots
-    from bot.outbox import Delivery, SharedPace
-    from bot.scheduler import LeaderLock, Scheduler
+    from bot.runtime.instances import AnotherInstance, InstanceGuard
+    from bot.runtime.live import LiveMessages, SharedEditSlots
+    from bot.runtime.outbox import Delivery, SharedPace
+    from bot.runtime.scheduler import LeaderLock, Scheduler
     from db.engine import create_engine, make_sessionmaker, migrate
 
     path = settings.sqlite_path()
@@ -177,7 +177,7 @@ async def connect_redis(url: str):  # noqa: ANN201 - redis.asyncio.Redis
 
 async def poll(dp, bot) -> None:  # noqa: ANN001
     """Long polling; the workers start and stop with the Dispatcher's startup and shutdown hooks."""
-    from bot.middlewares import LastUpdate
+    from bot.runtime.middlewares import LastUpdate
 
     last_update = LastUpdate()
     dp.update.outer_middleware(last_update)
@@ -235,13 +235,14 @@ async def serve_webhook(settings, dp, bot, sessionmaker) -> None:  # noqa: ANN00
 
 def health_check(sessionmaker):  # noqa: ANN001, ANN201 - an aiohttp handler
     from aiohttp import web
-    from sqlalchemy import text
+
+    from db.repo import instances as instances_repo
 
     async def healthz(request: web.Request) -> web.Response:
         """200 when the database answers (a load balancer's check), 503 when it does not."""
         try:
             async with asyncio.timeout(5), sessionmaker() as session:
-                await session.execute(text("SELECT 1"))
+                await instances_repo.ping(await session.connection())
         except Exception as error:  # noqa: BLE001 - the answer is the status
             log.warning("Health check: the database does not answer (%s)", error)
             return web.json_response({"status": "database unreachable"}, status=503)

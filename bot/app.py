@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.fsm_storage import DatabaseStorage
 from bot.i18n import KeneshI18nMiddleware, in_locale
-from bot.live import LiveMessages
 from bot.materials import Archive
-from bot.middlewares import CleanText, DbSessionMiddleware, Throttle, UserMiddleware
-from bot.outbox import Delivery
-from bot.scheduler import Scheduler
+from bot.runtime.fsm_storage import DatabaseStorage
+from bot.runtime.live import LiveMessages
+from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, UserMiddleware
+from bot.runtime.outbox import Delivery
+from bot.runtime.scheduler import Scheduler
 from handlers import get_routers
 
 
@@ -64,7 +64,7 @@ def create_dispatcher(
     # Presses too fast are answered before a session is opened: they never touch the database.
     dp.update.outer_middleware(Throttle(i18n, settings.default_locale, settings.max_presses_per_second))
     # Order: the session first, then the stored user (it reads through the session), then the locale.
-    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, delivery))
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, delivery, scheduler, live))
     dp.update.outer_middleware(UserMiddleware())
     KeneshI18nMiddleware(i18n).setup(dp)
     dp.message.outer_middleware(CleanText())  # every typed text cleaned before any filter reads it

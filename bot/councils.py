@@ -12,8 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, rules
 from bot.errors import KeneshError
-from db import repo
 from db.models import Council, GroupLanguage, Member, MemberStatus, Role
+from db.repo import change_if, reload
+from db.repo import councils as councils_repo
+from db.repo import members as members_repo
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +48,10 @@ async def setup_council(
     now: datetime,
 ) -> SetupResult:
     """Create the council of this group with the sender as its chair; a second /setup changes nothing."""
-    existing = await repo.council_by_chat(session, chat_id)
+    existing = await councils_repo.council_by_chat(session, chat_id)
     if existing is not None:
         return SetupResult(existing, created=False)
-    chair = await repo.ensure_user(session, chair_id, now)
+    chair = await members_repo.ensure_user(session, chair_id, now)
     if chair.language is None:
         chair.language = chair_locale  # from the Telegram app, until the chair chooses with /lang
     council = Council(chat_id=chat_id, title=title[:255], join_code=new_join_code(), chair_id=chair_id, created_at=now)
@@ -74,11 +76,16 @@ async def setup_council(
     return SetupResult(council, created=True)
 
 
+async def council_of_group(session: AsyncSession, chat_id: int) -> Council | None:
+    """The council a group chat belongs to, if one was set up there."""
+    return await councils_repo.council_by_chat(session, chat_id)
+
+
 async def migrate_council(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
     """A group upgraded to a supergroup gets a new chat id; the council follows it."""
-    if await repo.council_by_chat(session, new_chat_id) is not None:
+    if await councils_repo.council_by_chat(session, new_chat_id) is not None:
         return False  # already followed (Telegram sends both migrate_to and migrate_from)
-    moved = await repo.move_council_chat(session, old_chat_id, new_chat_id)
+    moved = await councils_repo.move_council_chat(session, old_chat_id, new_chat_id)
     if moved:
         await session.commit()
         log.info("Council moved from chat %s to supergroup %s", old_chat_id, new_chat_id)
@@ -87,7 +94,7 @@ async def migrate_council(session: AsyncSession, old_chat_id: int, new_chat_id: 
 
 async def set_group_language(session: AsyncSession, *, user_id: int, language: GroupLanguage, now: datetime) -> Council:
     """The language(s) of the council's posts in its group: a setting of the council, the chair's to change."""
-    for council in await repo.councils_chaired_by(session, user_id):
+    for council in await councils_repo.councils_chaired_by(session, user_id):
         audit.record(
             session,
             council_id=council.id,
@@ -108,7 +115,7 @@ async def set_group_language(session: AsyncSession, *, user_id: int, language: G
 
 async def set_trimesters(session: AsyncSession, *, user_id: int, text: str, now: datetime) -> Council:
     """cl. 7.4: the school's own trimester calendar, for the watchdog."""
-    councils = await repo.councils_chaired_by(session, user_id)
+    councils = await councils_repo.councils_chaired_by(session, user_id)
     if not councils:
         raise KeneshError(__("Only the chair of this council can do this."))
     try:
@@ -140,13 +147,13 @@ async def replace_join_link(
 ) -> Council:
     """A new join link for the chair's council; the old one stops working at once (a leaked link, or a
     rejected applicant who may apply again only with a new link)."""
-    councils = await repo.councils_chaired_by(session, user_id)
+    councils = await councils_repo.councils_chaired_by(session, user_id)
     if not councils:
         raise KeneshError(__("Only the chair of this council can do this."))
     council = councils[0]
     old = seen_code or council.join_code
     # Pressed twice: the second press finds the link already replaced and replaces nothing.
-    if not await repo.change_if(session, Council, council.id, Council.join_code == old, join_code=new_join_code()):
+    if not await change_if(session, Council, council.id, Council.join_code == old, join_code=new_join_code()):
         raise KeneshError(__("The join link has just been replaced. Send /settings to see the council's settings."))
     # No before/after: the code itself is a secret and stays out of the log.
     audit.record(
@@ -159,6 +166,6 @@ async def replace_join_link(
         now=now,
     )
     await session.commit()
-    await session.refresh(council)
+    await reload(session, council)
     log.info("Council %s: join link replaced", council.id)
     return council

@@ -14,19 +14,15 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices
+from bot.access import council_of_member, runs_meetings
 from bot.domain import FollowView, Listing
 from bot.errors import KeneshError
-from bot.meetings import council_of_member, runs_meetings
-from bot.outbox import Kind
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui import year as ui_year
-from db import repo
 from db.models import (
-    Ballot,
     Council,
     FollowUp,
     FollowUpState,
@@ -34,9 +30,15 @@ from db.models import (
     Member,
     MemberStatus,
     Outcome,
-    SecretVoter,
     Vote,
 )
+from db.repo import councils as councils_repo
+from db.repo import decisions as decisions_repo
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
+from db.repo import members as members_repo
+from db.repo import reload
+from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ async def vote_closed(session: AsyncSession, vote: Vote, meeting: Meeting, now: 
     await plan.adopted_by_vote(session, vote, now)
     if vote.outcome is not Outcome.ADOPTED:
         return
-    council = await repo.get_council(session, meeting.council_id)
+    council = await councils_repo.get_council(session, meeting.council_id)
     people = await present_members(session, meeting)
 
     await notices.to_person(
@@ -72,8 +74,8 @@ async def vote_closed(session: AsyncSession, vote: Vote, meeting: Meeting, now: 
 
 
 async def present_members(session: AsyncSession, meeting: Meeting) -> list[Member]:
-    present = await repo.present_member_ids(session, meeting.id)
-    return [m for m in await repo.approved_members(session, meeting.council_id) if m.id in present]
+    present = await day_repo.present_member_ids(session, meeting.id)
+    return [m for m in await members_repo.approved_members(session, meeting.council_id) if m.id in present]
 
 
 @dataclass(frozen=True)
@@ -85,18 +87,18 @@ class Pending:
 
 async def check_assignable(session: AsyncSession, *, vote_id: int, member_id: int, user_id: int) -> Pending:
     """The chair's pick: an adopted vote with nobody responsible yet, and a member of the council."""
-    vote = await repo.get_vote(session, vote_id)
-    meeting = await repo.get_meeting(session, vote.meeting_id) if vote else None
-    council = await repo.get_council(session, meeting.council_id) if meeting else None
+    vote = await day_repo.get_vote(session, vote_id)
+    meeting = await meetings_repo.get_meeting(session, vote.meeting_id) if vote else None
+    council = await councils_repo.get_council(session, meeting.council_id) if meeting else None
     if vote is None or council is None:
         raise KeneshError(__("This vote no longer exists."))
     if not runs_meetings(council, user_id):
         raise KeneshError(__("Only the chair or the secretary of the council can do this."))
     if vote.outcome is not Outcome.ADOPTED:
         raise KeneshError(__("Only an adopted decision is followed up."))
-    if await session.scalar(select(FollowUp.id).where(FollowUp.vote_id == vote.id)) is not None:
+    if await decisions_repo.vote_followed_up(session, vote.id):
         raise KeneshError(__("This decision already has a responsible member."))
-    member = await repo.get_member(session, member_id)
+    member = await members_repo.get_member(session, member_id)
     if member is None or member.council_id != council.id or member.status is not MemberStatus.APPROVED:
         raise KeneshError(__("This person is not a member of the council."))
     return Pending(council, vote, member)
@@ -138,7 +140,7 @@ async def assign(
     )
     session.add(follow_up)
     await session.flush()
-    meeting = await repo.get_meeting(session, pending.vote.meeting_id)
+    meeting = await meetings_repo.get_meeting(session, pending.vote.meeting_id)
     await notices.to_person(
         session,
         pending.member.user_id,
@@ -155,14 +157,14 @@ async def assign(
 
 
 async def _view(session: AsyncSession, follow_up: FollowUp) -> FollowView:
-    vote = await repo.get_vote(session, follow_up.vote_id)
-    meeting = await repo.get_meeting(session, vote.meeting_id)
-    member = await repo.get_member(session, follow_up.member_id)
+    vote = await day_repo.get_vote(session, follow_up.vote_id)
+    meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
+    member = await members_repo.get_member(session, follow_up.member_id)
     return FollowView(follow_up, vote, meeting, member)
 
 
 async def own_open(session: AsyncSession, follow_up_id: int, user_id: int) -> FollowView:
-    follow_up = await session.get(FollowUp, follow_up_id)
+    follow_up = await decisions_repo.get_follow_up(session, follow_up_id)
     if follow_up is None:
         raise KeneshError(__("This decision no longer exists."))
     view = await _view(session, follow_up)
@@ -192,21 +194,16 @@ async def mark_done(
     if report and len(report) > MAX_REPORT:
         raise KeneshError(__("The report is too long: at most {limit} characters."), limit=MAX_REPORT)
     view = await own_open(session, follow_up_id, user_id)
-    result = await session.execute(
-        update(FollowUp)
-        .where(FollowUp.id == follow_up_id, FollowUp.state == FollowUpState.OPEN)
-        .values(
-            state=FollowUpState.DONE,
-            done_at=now,
-            report=report,
-            report_file_id=file_id,
-            report_file_name=(file_name or "")[:255] or None,
-        )
-        .execution_options(synchronize_session="fetch")
-    )
-    if not result.rowcount:
+    if not await decisions_repo.mark_done_if_open(
+        session,
+        follow_up_id,
+        done_at=now,
+        report=report,
+        report_file_id=file_id,
+        report_file_name=(file_name or "")[:255] or None,
+    ):
         raise KeneshError(__("This decision is already reported done."))
-    council = await repo.get_council(session, view.follow_up.council_id)
+    council = await councils_repo.get_council(session, view.follow_up.council_id)
     await notices.to_person(
         session,
         council.chair_id,
@@ -217,15 +214,13 @@ async def mark_done(
         council_id=council.id,
     )
     await session.commit()
-    await session.refresh(view.follow_up)
+    await reload(session, view.follow_up)
     log.info("Follow-up %s reported done", follow_up_id)
     return view
 
 
 async def follow_ups_of(session: AsyncSession, council_id: int) -> Sequence[FollowUp]:
-    return (
-        await session.scalars(select(FollowUp).where(FollowUp.council_id == council_id).order_by(FollowUp.due_on))
-    ).all()
+    return await decisions_repo.follow_ups_of(session, council_id)
 
 
 async def listing(session: AsyncSession, user_id: int, today: date) -> Listing:
@@ -240,12 +235,7 @@ async def listing(session: AsyncSession, user_id: int, today: date) -> Listing:
 
 async def done_between(session: AsyncSession, council_id: int, after: datetime | None, until: datetime) -> list:
     """Decisions reported done in a window (for the protocol: since the previous meeting)."""
-    query = select(FollowUp).where(
-        FollowUp.council_id == council_id, FollowUp.state == FollowUpState.DONE, FollowUp.done_at <= until
-    )
-    if after is not None:
-        query = query.where(FollowUp.done_at > after)
-    return [await _view(session, f) for f in (await session.scalars(query.order_by(FollowUp.done_at))).all()]
+    return [await _view(session, f) for f in await decisions_repo.done_between(session, council_id, after, until)]
 
 
 async def remind_due(session: AsyncSession, *, now: datetime, tz: ZoneInfo, default_locale: str) -> int:
@@ -254,20 +244,14 @@ async def remind_due(session: AsyncSession, *, now: datetime, tz: ZoneInfo, defa
 
     today = now.astimezone(tz).date()
     sent = 0
-    rows = (await session.scalars(select(FollowUp).where(FollowUp.state == FollowUpState.OPEN))).all()
+    rows = await decisions_repo.open_follow_ups(session)
     for follow_up in rows:
         stage = (
             2 if today >= follow_up.due_on else 1 if today >= follow_up.due_on - timedelta(REMIND_DAYS_BEFORE) else 0
         )
         if stage <= follow_up.reminded:
             continue
-        claimed = await session.execute(
-            update(FollowUp)
-            .where(FollowUp.id == follow_up.id, FollowUp.reminded < stage)
-            .values(reminded=stage)
-            .execution_options(synchronize_session=False)
-        )
-        if not claimed.rowcount:
+        if not await decisions_repo.claim_reminder(session, follow_up.id, stage):
             continue
         view = await _view(session, follow_up)
         await notices.to_person(
@@ -289,26 +273,17 @@ async def remind_due(session: AsyncSession, *, now: datetime, tz: ZoneInfo, defa
 
 async def not_voted(session: AsyncSession, vote: Vote, meeting: Meeting) -> list[Member]:
     """Present members with a vote who have not voted (a secret ballot knows who voted, not how)."""
-    if vote.secret:
-        voted = set((await session.scalars(select(SecretVoter.member_id).where(SecretVoter.vote_id == vote.id))).all())
-    else:
-        voted = set((await session.scalars(select(Ballot.member_id).where(Ballot.vote_id == vote.id))).all())
+    voted = await day_repo.voter_ids(session, vote)
     return [m for m in await present_members(session, meeting) if m.role.votes and m.id not in voted]
 
 
 async def nudge_voters(session: AsyncSession, *, vote_id: int, now: datetime, default_locale: str) -> int:
     """A minute before a timed vote closes: each present member who has not voted is told privately, once."""
 
-    claimed = await session.execute(
-        update(Vote)
-        .where(Vote.id == vote_id, Vote.is_open.is_(True), Vote.nudged.is_(False))
-        .values(nudged=True)
-        .execution_options(synchronize_session=False)
-    )
-    if not claimed.rowcount:
+    if not await day_repo.claim_nudge(session, vote_id):
         return 0
-    vote = await repo.get_vote(session, vote_id)
-    meeting = await repo.get_meeting(session, vote.meeting_id)
+    vote = await day_repo.get_vote(session, vote_id)
+    meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
     people = await not_voted(session, vote, meeting)
     for member in people:
         await notices.to_person(

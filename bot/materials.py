@@ -13,16 +13,14 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, notices, rules
+from bot.access import council_for_runner
 from bot.errors import KeneshError
-from bot.outbox import Kind
 from bot.text_input import clean_text
 from bot.ui import materials as ui_materials
 from bot.ui.render import esc
-from db import repo
 from db.models import (
     AgendaItem,
     Council,
@@ -37,6 +35,13 @@ from db.models import (
     Outcome,
     QuarantinedFile,
 )
+from db.repo import change_if, reload, remove
+from db.repo import councils as councils_repo
+from db.repo import materials as materials_repo
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
+from db.repo import members as members_repo
+from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +96,7 @@ def check_file(file_name: str | None, size: int | None, max_mb: int) -> str:
 
 async def author_in(session: AsyncSession, user_id: int) -> Member:
     """Members and participants both may submit (cl. 4.3); anyone else is told how to join."""
-    for place in await repo.memberships_of(session, user_id):
+    for place in await members_repo.memberships_of(session, user_id):
         if place.status is MemberStatus.APPROVED:
             return place
     raise KeneshError(
@@ -172,7 +177,7 @@ class Archive:
 
 
 async def same_file(session: AsyncSession, council_id: int, digest: str) -> Material | None:
-    return await session.scalar(select(Material).where(Material.council_id == council_id, Material.sha256 == digest))
+    return await materials_repo.same_file(session, council_id, digest)
 
 
 @dataclass(frozen=True)
@@ -206,15 +211,7 @@ async def check_limits(
     """MAX_SUBMISSIONS_PER_DAY per member (new materials and new versions, since midnight in the council's
     time zone) and MAX_ARCHIVE_MB for the whole archive: refused before anything is downloaded."""
     midnight = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
-    today = await session.scalar(
-        select(func.count())
-        .select_from(MaterialEvent)
-        .where(
-            MaterialEvent.by_user == user_id,
-            MaterialEvent.state == MaterialState.SUBMITTED,
-            MaterialEvent.at >= midnight,
-        )
-    )
+    today = await materials_repo.submissions_since(session, user_id, midnight)
     if today >= per_day:
         raise KeneshError(
             __(
@@ -233,11 +230,46 @@ async def check_limits(
         )
 
 
+async def admit_file(
+    session: AsyncSession,
+    archive: Archive,
+    *,
+    user_id: int,
+    file_name: str,
+    size: int | None,
+    now: datetime,
+    tz: ZoneInfo,
+    max_mb: int,
+    per_day: int,
+    archive_mb: int,
+) -> tuple[str, str]:
+    """Everything checked before a file is downloaded (who sends it, its type and size, the day's limit, the
+    archive's room): the name to keep and the type; a KeneshError says why a file is refused."""
+    await author_in(session, user_id)
+    name = clean_text(file_name).strip() or "file"
+    extension = check_file(name, size, max_mb)
+    await sweep_quarantine(session, archive, now)
+    await check_limits(
+        session, user_id=user_id, size=size, archive=archive, now=now, tz=tz, per_day=per_day, archive_mb=archive_mb
+    )
+    return name, extension
+
+
+def archive_file(
+    archive: Archive, content: bytes, *, file_name: str, extension: str, file_id: str | None, held: bool
+) -> Upload:
+    """The downloaded file kept: in the quarantine while its dialog runs (held), or in the archive."""
+    digest, stored_name = archive.hold(content, extension) if held else archive.store(content, extension)
+    return Upload(
+        file_name=file_name, stored_name=stored_name, size=len(content), sha256=digest, telegram_file_id=file_id
+    )
+
+
 async def sweep_quarantine(session: AsyncSession, archive: Archive, now: datetime) -> int:
     """Forget dialogs abandoned for 24 hours and remove the files no dialog waits for. Commits."""
-    await session.execute(delete(QuarantinedFile).where(QuarantinedFile.created_at < now - ABANDONED_AFTER))
+    await materials_repo.forget_quarantined_before(session, now - ABANDONED_AFTER)
     await session.commit()
-    keep = set((await session.scalars(select(QuarantinedFile.stored_name))).all())
+    keep = await materials_repo.quarantined_names(session)
     removed = archive.sweep_quarantine(keep)
     if removed:
         log.info("Quarantine: %d abandoned file(s) removed", removed)
@@ -246,19 +278,16 @@ async def sweep_quarantine(session: AsyncSession, archive: Archive, now: datetim
 
 async def drop_held_file(session: AsyncSession, archive: Archive, stored_name: str) -> None:
     """Remove a quarantined file at once when no dialog waits for it any more."""
-    waiting = await session.scalar(
-        select(QuarantinedFile.id).where(QuarantinedFile.stored_name == stored_name).limit(1)
-    )
-    if waiting is None:
+    if not await materials_repo.quarantine_waits_for(session, stored_name):
         archive.quarantine_path(stored_name).unlink(missing_ok=True)
 
 
 async def discard_held(session: AsyncSession, archive: Archive, *, held_id: int, user_id: int) -> None:
     """/cancel in the middle of the questions: the quarantined file goes at once, not after a day."""
-    held = await session.get(QuarantinedFile, held_id)
+    held = await materials_repo.get_quarantined(session, held_id)
     if held is None or held.user_id != user_id:
         return
-    await session.delete(held)
+    await remove(session, held)
     await session.commit()
     await drop_held_file(session, archive, held.stored_name)
 
@@ -295,14 +324,12 @@ async def submit(
     default_locale: str,
 ) -> Material:
     author = await author_in(session, user_id)
-    council = await repo.get_council(session, author.council_id)
-    held = await session.get(QuarantinedFile, held_id)
+    council = await councils_repo.get_council(session, author.council_id)
+    held = await materials_repo.get_quarantined(session, held_id)
     # The last answer sent twice (Skip pressed twice): the first takes the file out of the quarantine, the
     # second finds it gone and makes no second material.
-    gone = await session.execute(
-        delete(QuarantinedFile).where(QuarantinedFile.id == held_id, QuarantinedFile.user_id == user_id)
-    )
-    if held is None or gone.rowcount != 1:
+    gone = await materials_repo.take_quarantined(session, held_id, user_id)
+    if held is None or not gone:
         raise KeneshError(
             __(
                 "This material is already saved, or its file waited too long and was removed. "
@@ -344,14 +371,14 @@ async def new_version(
     session: AsyncSession, *, user_id: int, material_id: int, upload: Upload, now: datetime, default_locale: str
 ) -> Material:
     """A returned material sent again: the same number, the next version, back to the council."""
-    material = await session.get(Material, material_id)
+    material = await materials_repo.get_material(session, material_id)
     author = await author_in(session, user_id)
     if material is None or material.author_id != author.id:
         raise KeneshError(__("This material is not yours."))
     only_returned = __("Only a material returned for revision can be sent again.")
     if material.state is not MaterialState.RETURNED:
         raise KeneshError(only_returned)
-    if not await repo.change_if(
+    if not await change_if(
         session,
         Material,
         material.id,
@@ -367,9 +394,9 @@ async def new_version(
         updated_at=now,
     ):
         raise KeneshError(only_returned)
-    await session.refresh(material)
+    await reload(session, material)
     session.add(_event(material, MaterialState.SUBMITTED, user_id, now))
-    council = await repo.get_council(session, material.council_id)
+    council = await councils_repo.get_council(session, material.council_id)
     await _tell_chair(session, council, material, author, now, default_locale)
     await session.commit()
     return material
@@ -397,13 +424,13 @@ class Reviewed:
 
 
 async def reviewable(session: AsyncSession, material_id: int, user_id: int) -> tuple[Material, Member, Council]:
-    material = await session.get(Material, material_id)
+    material = await materials_repo.get_material(session, material_id)
     if material is None:
         raise KeneshError(__("This material no longer exists."))
-    council = await repo.get_council(session, material.council_id)
+    council = await councils_repo.get_council(session, material.council_id)
     if user_id not in (council.chair_id, council.secretary_id):
         raise KeneshError(__("Only the chair or the secretary of the council can do this."))
-    author = await repo.get_member(session, material.author_id)
+    author = await members_repo.get_member(session, material.author_id)
     return material, author, council
 
 
@@ -424,7 +451,7 @@ async def decide(
         raise KeneshError(decided)
     comment = clean_text(comment, multiline=True).strip()[:MAX_COMMENT] or None
     # The decision sent twice: the second finds the material decided and tells the author nothing again.
-    if not await repo.change_if(
+    if not await change_if(
         session,
         Material,
         material.id,
@@ -445,22 +472,10 @@ async def decide(
         now=now,
     )
 
-    def outcome() -> str:
-        head = {
-            MaterialState.APPROVED: _(
-                "Your material «{title}» is approved and added to the bank of pedagogical ideas."
-            ),
-            MaterialState.RETURNED: _(
-                "Your material «{title}» is returned for revision. Send the corrected file with /submit."
-            ),
-            MaterialState.REJECTED: _("Your material «{title}» is not accepted by the council."),
-        }[state].format(title=esc(material.title))
-        return head + ("\n" + _("Comment: {comment}").format(comment=esc(comment)) if comment else "")
-
     await notices.to_person(
         session,
         author.user_id,
-        outcome,
+        lambda: _outcome_text(material, state, comment),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
@@ -472,39 +487,19 @@ async def decide(
 
 
 async def by_state(session: AsyncSession, user_id: int) -> tuple[Council, Sequence[Material]]:
-    from bot.meetings import council_for_runner
-
     council = await council_for_runner(session, user_id)
-    materials = (
-        await session.scalars(
-            select(Material).where(Material.council_id == council.id).order_by(Material.state, Material.id.desc())
-        )
-    ).all()
-    return council, materials
+    return council, await materials_repo.council_materials(session, council.id)
 
 
 async def returned_of(session: AsyncSession, user_id: int) -> Sequence[Material]:
     author = await author_in(session, user_id)
-    return (
-        await session.scalars(
-            select(Material)
-            .where(Material.author_id == author.id, Material.state == MaterialState.RETURNED)
-            .order_by(Material.id)
-        )
-    ).all()
+    return await materials_repo.returned_materials(session, author.id)
 
 
 async def bank(session: AsyncSession, user_id: int, words: str) -> list[tuple[Material, str]]:
     """Approved materials of the user's council, newest first, matching every word in any script and case."""
     author = await author_in(session, user_id)
-    rows = (
-        await session.execute(
-            select(Material, Member.full_name)
-            .join(Member, Member.id == Material.author_id)
-            .where(Material.council_id == author.council_id, Material.state == MaterialState.APPROVED)
-            .order_by(Material.updated_at.desc())
-        )
-    ).all()
+    rows = await materials_repo.approved_with_authors(session, author.council_id)
     needles = [word.casefold() for word in words.split()]
     found = []
     for material, author_name in rows:
@@ -516,10 +511,10 @@ async def bank(session: AsyncSession, user_id: int, words: str) -> list[tuple[Ma
 
 async def for_download(session: AsyncSession, material_id: int, user_id: int) -> Material:
     author = await author_in(session, user_id)
-    material = await session.get(Material, material_id)
+    material = await materials_repo.get_material(session, material_id)
     if material is None or material.council_id != author.council_id:
         raise KeneshError(__("This material no longer exists."))
-    council = await repo.get_council(session, material.council_id)
+    council = await councils_repo.get_council(session, material.council_id)
     if material.state is not MaterialState.APPROVED and user_id not in (council.chair_id, council.secretary_id):
         raise KeneshError(__("This material is not in the bank."))
     return material
@@ -535,7 +530,7 @@ async def agenda_choices(session: AsyncSession, material_id: int, user_id: int) 
     material, _author, council = await reviewable(session, material_id, user_id)
     if material.state is not MaterialState.SUBMITTED:
         raise KeneshError(__("Only a submitted material can be put on an agenda."))
-    meetings = list(await repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
+    meetings = list(await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
     if not meetings:
         raise KeneshError(__("There is no announced meeting to put it on. Announce one with /agenda first."))
     return meetings
@@ -558,7 +553,7 @@ async def put_on_agenda(
     from bot import meetings
 
     material, author, council = await reviewable(session, material_id, user_id)
-    meeting = await repo.get_meeting(session, meeting_id)
+    meeting = await meetings_repo.get_meeting(session, meeting_id)
     only_submitted = __("Only a submitted material can be put on an agenda.")
     if material.state is not MaterialState.SUBMITTED:
         raise KeneshError(only_submitted)
@@ -567,7 +562,7 @@ async def put_on_agenda(
     today = now.astimezone(tz).date()
     if not rules.notice_given(meeting.starts_at.astimezone(tz).date(), today):
         raise KeneshError("{reason}", reason=await _too_late(session, council, meeting, today, tz))
-    items = await repo.meeting_items(session, meeting.id)
+    items = await meetings_repo.meeting_items(session, meeting.id)
     if len(items) >= rules.MAX_AGENDA_ITEMS:
         raise KeneshError(
             __("An agenda can have at most {limit} items; this one has {count}."),
@@ -575,7 +570,7 @@ async def put_on_agenda(
             count=len(items),
         )
     # Pressed twice: the second press finds the material already on an agenda and adds no second item.
-    if not await repo.change_if(
+    if not await change_if(
         session,
         Material,
         material.id,
@@ -620,7 +615,7 @@ async def _too_late(session: AsyncSession, council: Council, meeting: Meeting, t
     why = _(
         "The meeting on {when} is less than 7 full days away: its agenda can no longer change (regulation, cl. 7.5)."
     ).format(when=fmt_datetime(meeting.starts_at, tz))
-    for later in await repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
+    for later in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
         if rules.notice_given(later.starts_at.astimezone(tz).date(), today):
             return (
                 why
@@ -643,10 +638,10 @@ async def decided_at_meeting(
 ) -> None:
     """At /close: a material on the agenda follows the meeting's vote on its item (adopted: into the bank;
     not adopted: rejected; no vote or no quorum: back to the chair's list). Called before the commit."""
-    items = [item for item in await repo.meeting_items(session, meeting.id) if item.material_id]
-    votes = await repo.meeting_votes(session, meeting.id)
+    items = [item for item in await meetings_repo.meeting_items(session, meeting.id) if item.material_id]
+    votes = await day_repo.meeting_votes(session, meeting.id)
     for item in items:
-        material = await session.get(Material, item.material_id)
+        material = await materials_repo.get_material(session, item.material_id)
         if material is None or material.state is not MaterialState.ON_AGENDA:
             continue
         outcomes = [v.outcome for v in votes if v.item_position == item.position and v.outcome]
@@ -661,7 +656,7 @@ async def decided_at_meeting(
         session.add(_event(material, state, by_user, now, comment if state is not MaterialState.SUBMITTED else None))
         if state is MaterialState.SUBMITTED:
             continue
-        author = await repo.get_member(session, material.author_id)
+        author = await members_repo.get_member(session, material.author_id)
         await notices.to_person(
             session,
             author.user_id,

@@ -10,23 +10,26 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, notices, rules
+from bot.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.agenda import Agenda, When
 from bot.domain import Presence
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
-from bot.outbox import Kind
+from bot.runtime import after_commit
 from bot.ui import meetings as ui_meetings
-from bot.ui import year as ui_year
-from db import repo
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
+from db.repo import change_if, reload, remove
+from db.repo import councils as councils_repo
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
+from db.repo import members as members_repo
+from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
 
-NOT_RUNNER = __("Only the chair or the secretary of the council can do this.")
 ALREADY_OPEN = __("Today's meeting is already open.")
 UPCOMING = (MeetingStatus.ANNOUNCED, MeetingStatus.OPEN)
 ALREADY_PUBLISHED = __("This agenda has already been published or cancelled.")
@@ -34,43 +37,11 @@ NOT_MOVABLE = __("Only an announced meeting that has not started can be moved or
 JUST_CHANGED = __("This meeting was changed a moment ago; nothing more was changed. Send /meetings to see it now.")
 
 
-def runs_meetings(council: Council, user_id: int) -> bool:
-    """cl. 4.1: the chair runs the council's meetings, and the secretary the chair names."""
-    return user_id in (council.chair_id, council.secretary_id)
-
-
-async def council_for_runner(session: AsyncSession, user_id: int, group_chat_id: int | None = None) -> Council:
-    """The council this chair (or secretary) acts for: the group's own, or, in private, the one they run."""
-    if group_chat_id is not None:
-        council = await repo.council_by_chat(session, group_chat_id)
-        if council is None:
-            raise KeneshError(__("This group has no council yet. A group administrator can create it with /setup."))
-        if not runs_meetings(council, user_id):
-            raise KeneshError(NOT_RUNNER)
-        return council
-    for place in await repo.memberships_of(session, user_id):
-        council = await repo.get_council(session, place.council_id)
-        if council is not None and place.status is MemberStatus.APPROVED and runs_meetings(council, user_id):
-            return council
-    raise KeneshError(NOT_RUNNER)
-
-
 async def council_for_chair(session: AsyncSession, user_id: int) -> Council:
     """The council this person chairs (the council's settings are the chair's alone)."""
-    for council in await repo.councils_chaired_by(session, user_id):
+    for council in await councils_repo.councils_chaired_by(session, user_id):
         return council
     raise KeneshError(__("Only the chair of this council can do this."))
-
-
-async def council_of_member(session: AsyncSession, user_id: int) -> Council:
-    for place in await repo.memberships_of(session, user_id):
-        if place.status is MemberStatus.APPROVED:
-            council = await repo.get_council(session, place.council_id)
-            if council is not None:
-                return council
-    raise KeneshError(
-        __("You are not a member of a council yet. Ask the chair for the join link in the council's group.")
-    )
 
 
 @dataclass(frozen=True)
@@ -82,13 +53,13 @@ class MeetingView:
 
 async def meeting_view(session: AsyncSession, meeting_id: int, user_id: int | None = None) -> MeetingView:
     """A meeting with its council and items; with user_id, checked that this person runs the council."""
-    meeting = await repo.get_meeting(session, meeting_id)
-    council = await repo.get_council(session, meeting.council_id) if meeting else None
+    meeting = await meetings_repo.get_meeting(session, meeting_id)
+    council = await councils_repo.get_council(session, meeting.council_id) if meeting else None
     if meeting is None or council is None:
         raise KeneshError(__("This meeting no longer exists."))
     if user_id is not None and not runs_meetings(council, user_id):
         raise KeneshError(NOT_RUNNER)
-    return MeetingView(council, meeting, await repo.meeting_items(session, meeting.id))
+    return MeetingView(council, meeting, await meetings_repo.meeting_items(session, meeting.id))
 
 
 async def draft_agenda(
@@ -109,7 +80,7 @@ async def draft_agenda(
     session.add(meeting)
     await session.commit()
     log.info("Council %s: agenda draft %s for %s", council.id, meeting.id, meeting.starts_at.isoformat())
-    return MeetingView(council, meeting, await repo.meeting_items(session, meeting.id))
+    return MeetingView(council, meeting, await meetings_repo.meeting_items(session, meeting.id))
 
 
 async def _announce(
@@ -165,7 +136,7 @@ async def publish(
         raise KeneshError(ALREADY_PUBLISHED)
     _check_notice(view.meeting, now, tz)  # the preview may have waited a day
     # Publish pressed twice: the second press waits for the first's commit and finds no draft.
-    if not await repo.change_if(
+    if not await change_if(
         session,
         Meeting,
         meeting_id,
@@ -191,6 +162,7 @@ async def publish(
         default_locale=default_locale,
         by_user=user_id,
     )
+    after_commit.reminders_changed(session, view.meeting)
     await session.commit()
     log.info("Council %s: meeting %s announced", view.council.id, meeting_id)
     return view
@@ -198,7 +170,7 @@ async def publish(
 
 async def discard_draft(session: AsyncSession, *, meeting_id: int, user_id: int) -> MeetingView:
     view = await meeting_view(session, meeting_id, user_id)
-    if view.meeting.status is not MeetingStatus.DRAFT or not await repo.change_if(
+    if view.meeting.status is not MeetingStatus.DRAFT or not await change_if(
         session, Meeting, meeting_id, Meeting.status == MeetingStatus.DRAFT, status=MeetingStatus.CANCELLED
     ):
         raise KeneshError(ALREADY_PUBLISHED)
@@ -223,7 +195,7 @@ async def reschedule(
     # The same move sent twice: the second finds the meeting no longer as it read it, and moves nothing.
     before_start = view.meeting.starts_at
     seen = view.meeting.announced_at
-    if not await repo.change_if(
+    if not await change_if(
         session,
         Meeting,
         meeting_id,
@@ -235,7 +207,7 @@ async def reschedule(
         announced_at=now,
     ):
         raise KeneshError(JUST_CHANGED)
-    await session.refresh(view.meeting)
+    await reload(session, view.meeting)
     audit.record(
         session,
         council_id=view.council.id,
@@ -255,6 +227,7 @@ async def reschedule(
         default_locale=default_locale,
         by_user=user_id,
     )
+    after_commit.reminders_changed(session, view.meeting)  # the old time's reminders are dropped
     await session.commit()
     log.info("Council %s: meeting %s moved to %s", view.council.id, meeting_id, when.starts_at.isoformat())
     return view
@@ -264,7 +237,7 @@ async def cancel_meeting(
     session: AsyncSession, *, meeting_id: int, user_id: int, now: datetime, tz: ZoneInfo, default_locale: str
 ) -> MeetingView:
     view = await meeting_view(session, meeting_id, user_id)
-    if view.meeting.status is not MeetingStatus.ANNOUNCED or not await repo.change_if(
+    if view.meeting.status is not MeetingStatus.ANNOUNCED or not await change_if(
         session, Meeting, meeting_id, Meeting.status == MeetingStatus.ANNOUNCED, status=MeetingStatus.CANCELLED
     ):
         raise KeneshError(NOT_MOVABLE)
@@ -286,6 +259,7 @@ async def cancel_meeting(
         default_locale=default_locale,
         skip_user=user_id,
     )
+    after_commit.reminders_dropped(session, meeting_id)
     await session.commit()
     log.info("Council %s: meeting %s cancelled", view.council.id, meeting_id)
     return view
@@ -301,8 +275,8 @@ class MeetingList:
 
 async def meetings_of(session: AsyncSession, user_id: int) -> MeetingList:
     council = await council_of_member(session, user_id)
-    upcoming = await repo.council_meetings(session, council.id, UPCOMING)
-    past = await repo.council_meetings(session, council.id, (MeetingStatus.CLOSED,))
+    upcoming = await meetings_repo.council_meetings(session, council.id, UPCOMING)
+    past = await meetings_repo.council_meetings(session, council.id, (MeetingStatus.CLOSED,))
     return MeetingList(council, upcoming, list(reversed(past)), runs_meetings(council, user_id))
 
 
@@ -311,7 +285,7 @@ async def meetings_of(session: AsyncSession, user_id: int) -> MeetingList:
 
 async def todays_meeting(session: AsyncSession, council: Council, now: datetime, tz: ZoneInfo) -> Meeting:
     today = now.astimezone(tz).date()
-    for meeting in await repo.council_meetings(session, council.id, UPCOMING):
+    for meeting in await meetings_repo.council_meetings(session, council.id, UPCOMING):
         if meeting.starts_at.astimezone(tz).date() == today:
             return meeting
     raise KeneshError(__("There is no meeting announced for today."))
@@ -327,7 +301,7 @@ async def open_meeting(
     meeting = await todays_meeting(session, council, now, tz)
     if meeting.status is MeetingStatus.OPEN:
         raise KeneshError(ALREADY_OPEN)
-    for other in await repo.council_meetings(session, council.id, (MeetingStatus.OPEN,)):
+    for other in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.OPEN,)):
         if other.id == meeting.id:  # opened a moment ago by a second /open
             raise KeneshError(ALREADY_OPEN)
         raise KeneshError(
@@ -335,14 +309,14 @@ async def open_meeting(
             date=fmt_datetime(other.starts_at, tz),
         )
     # The first write of the transaction, so a second /open (the secretary's, a double tap) finds it done.
-    if not await repo.set_meeting_status(
+    if not await meetings_repo.set_meeting_status(
         session, meeting.id, MeetingStatus.ANNOUNCED, MeetingStatus.OPEN, opened_at=now
     ):
         await session.commit()  # nothing was written; ends the transaction (a rollback would expire the user)
         raise KeneshError(ALREADY_OPEN)
     session.add_all(
         RosterEntry(meeting_id=meeting.id, member_id=m.id, full_name=m.full_name)
-        for m in await repo.approved_members(session, council.id)
+        for m in await members_repo.approved_members(session, council.id)
         if m.role.votes
     )
     audit.record(
@@ -356,21 +330,22 @@ async def open_meeting(
     )
     await session.commit()
     log.info("Council %s: meeting %s opened", council.id, meeting.id)
-    return MeetingView(council, meeting, await repo.meeting_items(session, meeting.id))
+    return MeetingView(council, meeting, await meetings_repo.meeting_items(session, meeting.id))
 
 
 async def undo_open(session: AsyncSession, meeting_id: int) -> None:
     """The attendance message could not be posted: the meeting is announced again, as before /open."""
-    if await repo.set_meeting_status(session, meeting_id, MeetingStatus.OPEN, MeetingStatus.ANNOUNCED, opened_at=None):
-        await session.execute(delete(RosterEntry).where(RosterEntry.meeting_id == meeting_id))
-        await session.execute(delete(Attendance).where(Attendance.meeting_id == meeting_id))
+    if await meetings_repo.set_meeting_status(
+        session, meeting_id, MeetingStatus.OPEN, MeetingStatus.ANNOUNCED, opened_at=None
+    ):
+        await day_repo.forget_attendance(session, meeting_id)
         await audit.withdraw(session, audit.AuditAction.MEETING_OPENED, audit.AuditObject.MEETING, meeting_id)
     await session.commit()
     log.warning("Meeting %s not opened: its attendance message could not be posted", meeting_id)
 
 
 async def open_meeting_of(session: AsyncSession, council: Council) -> Meeting:
-    for meeting in await repo.council_meetings(session, council.id, (MeetingStatus.OPEN,)):
+    for meeting in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.OPEN,)):
         return meeting
     raise KeneshError(__("No meeting is open. The chair opens today's meeting with /open."))
 
@@ -378,21 +353,21 @@ async def open_meeting_of(session: AsyncSession, council: Council) -> Meeting:
 async def voting_roster(session: AsyncSession, meeting: Meeting) -> dict[int, str]:
     """member id -> name of those with a vote at this meeting: the roster frozen at /open (a meeting opened
     before rosters were kept: the members with a vote today)."""
-    frozen = await repo.roster(session, meeting.id)
+    frozen = await day_repo.roster(session, meeting.id)
     if frozen:
         return {entry.member_id: entry.full_name for entry in frozen}
-    return {m.id: m.full_name for m in await repo.approved_members(session, meeting.council_id) if m.role.votes}
+    return {m.id: m.full_name for m in await members_repo.approved_members(session, meeting.council_id) if m.role.votes}
 
 
 async def presence(session: AsyncSession, meeting: Meeting) -> Presence:
     voting = set(await voting_roster(session, meeting))
-    present = await repo.present_member_ids(session, meeting.id)
+    present = await day_repo.present_member_ids(session, meeting.id)
     return Presence(len(voting), len(voting & present), len(present - voting))
 
 
 async def _member_in(session: AsyncSession, meeting: Meeting, user_id: int) -> Member:
     """An approved member, or one on the meeting's roster (removed during the meeting, still on it)."""
-    member = await repo.member_of(session, meeting.council_id, user_id)
+    member = await members_repo.member_of(session, meeting.council_id, user_id)
     if member is None or not await _at_meeting(session, meeting, member):
         raise KeneshError(__("You are not a member of this council."))
     return member
@@ -406,11 +381,11 @@ async def _at_meeting(session: AsyncSession, meeting: Meeting, member: Member) -
 
 async def mark_present(session: AsyncSession, *, meeting_id: int, user_id: int, now: datetime) -> bool:
     """The Present button: True when newly marked, False when already marked (nothing written)."""
-    meeting = await repo.get_meeting(session, meeting_id)
+    meeting = await meetings_repo.get_meeting(session, meeting_id)
     if meeting is None or meeting.status is not MeetingStatus.OPEN:
         raise KeneshError(__("This meeting is not open."))
     member = await _member_in(session, meeting, user_id)
-    if await repo.attendance_of(session, meeting.id, member.id) is not None:
+    if await day_repo.attendance_of(session, meeting.id, member.id) is not None:
         return False
     session.add(Attendance(meeting_id=meeting.id, member_id=member.id, marked_by=user_id, marked_at=now))
     audit.record(
@@ -422,6 +397,7 @@ async def mark_present(session: AsyncSession, *, meeting_id: int, user_id: int, 
         obj_id=member.id,
         now=now,
     )
+    after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting.id)
     await session.commit()
     return True
 
@@ -433,12 +409,12 @@ async def toggle_presence(
     view = await meeting_view(session, meeting_id, user_id)
     if view.meeting.status is not MeetingStatus.OPEN:
         raise KeneshError(__("This meeting is not open."))
-    member = await repo.get_member(session, member_id)
+    member = await members_repo.get_member(session, member_id)
     if member is None or member.council_id != view.council.id or not await _at_meeting(session, view.meeting, member):
         raise KeneshError(__("This person is not a member of the council."))
-    existing = await repo.attendance_of(session, meeting_id, member_id)
+    existing = await day_repo.attendance_of(session, meeting_id, member_id)
     if existing is not None:
-        await session.delete(existing)
+        await remove(session, existing)
     else:
         session.add(Attendance(meeting_id=meeting_id, member_id=member_id, marked_by=user_id, marked_at=now))
     audit.record(
@@ -450,31 +426,40 @@ async def toggle_presence(
         obj_id=member_id,
         now=now,
     )
+    after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting_id)
     await session.commit()
     return existing is None
 
 
 async def roll_call(session: AsyncSession, meeting: Meeting) -> list[tuple[Member, bool]]:
     """The meeting's roster and the approved participants, each with whether they are marked present."""
-    present = await repo.present_member_ids(session, meeting.id)
+    present = await day_repo.present_member_ids(session, meeting.id)
     voting = await voting_roster(session, meeting)
-    people = [m for m in await repo.approved_members(session, meeting.council_id) if m.id in voting or not m.role.votes]
+    people = [
+        m
+        for m in await members_repo.approved_members(session, meeting.council_id)
+        if m.id in voting or not m.role.votes
+    ]
     listed = {m.id for m in people}
     for member_id in voting.keys() - listed:  # removed during the meeting: still on its roster
-        member = await repo.get_member(session, member_id)
+        member = await members_repo.get_member(session, member_id)
         if member is not None:
             people.append(member)
     people.sort(key=lambda m: m.full_name)
     return [(m, m.id in present) for m in people]
 
 
-async def set_attendance_message(session: AsyncSession, meeting: Meeting, message_id: int) -> None:
+async def set_attendance_message(
+    session: AsyncSession, meeting: Meeting, message_id: int, *, text: str, markup: object
+) -> None:
+    """The attendance message as posted: kept, and its text known to the live editor."""
     meeting.attendance_message_id = message_id
+    after_commit.message_posted(session, after_commit.ATTENDANCE, meeting.id, text, markup)
     await session.commit()
 
 
 async def is_member_of(session: AsyncSession, council_id: int, user_id: int) -> bool:
-    member = await repo.member_of(session, council_id, user_id)
+    member = await members_repo.member_of(session, council_id, user_id)
     return member is not None and member.status is MemberStatus.APPROVED
 
 
@@ -497,27 +482,10 @@ async def record_heard(session: AsyncSession, *, council: Council, text: str) ->
     position, name = int(match.group(1)), " ".join(match.group(2).split())
     if len(name) > MAX_HEARD:
         raise KeneshError(__("The name is too long: at most {limit} characters."), limit=MAX_HEARD)
-    item = next((i for i in await repo.meeting_items(session, meeting.id) if i.position == position), None)
+    item = next((i for i in await meetings_repo.meeting_items(session, meeting.id) if i.position == position), None)
     if item is None:
         raise KeneshError(__("The agenda has no item {number}."), number=position)
     item.heard = name
     await session.commit()
     log.info("Council %s: meeting %s, item %s heard recorded", council.id, meeting.id, position)
     return Heard(position, name)
-
-
-@dataclass(frozen=True)
-class PlanOffer:
-    text: str
-    markup: object
-
-
-async def planned_offer(session: AsyncSession, council: Council, *, now: datetime, tz: ZoneInfo) -> PlanOffer | None:
-    """/agenda: the annual plan's next meeting not yet announced, offered as the draft (cl. 7.3)."""
-    from bot import plan
-
-    planned = await plan.next_planned(session, council, now.astimezone(tz).date(), tz)
-    if planned is None:
-        return None
-    label = ui_year.plan_offer_button(planned)
-    return PlanOffer(ui_year.plan_offer(planned), ui_year.plan_offer_keyboard(f"{planned.day:%Y%m%d}", label))

@@ -10,18 +10,19 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, notices, rules
 from bot.domain import Roster
 from bot.errors import KeneshError
-from bot.outbox import Kind
 from bot.text_input import clean_text
 from bot.ui import members as ui_members
 from bot.ui.render import esc
-from db import repo
 from db.models import Council, Member, MemberStatus, Role, User
+from db.repo import change_if, reload
+from db.repo import councils as councils_repo
+from db.repo import members as members_repo
+from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,12 @@ class Joining:
 
 
 async def start_joining(session: AsyncSession, user_id: int, join_code: str) -> Joining:
-    council = await repo.council_by_code(session, join_code)
+    council = await councils_repo.council_by_code(session, join_code)
     if council is None:
         raise KeneshError(
             __("This join link is not valid or no longer works. Ask the chair for the link in the council's group.")
         )
-    member = await repo.member_of(session, council.id, user_id)
+    member = await members_repo.member_of(session, council.id, user_id)
     if member is not None:
         if member.status is MemberStatus.PENDING:
             raise KeneshError(__("You have already applied. Your application is waiting for the chair's decision."))
@@ -73,8 +74,14 @@ async def start_joining(session: AsyncSession, user_id: int, join_code: str) -> 
     return Joining(council, as_chair=False)
 
 
+async def stored_language(session: AsyncSession, user_id: int) -> str | None:
+    """The language this person chose in the bot, if they ever did."""
+    user = await members_repo.get_user(session, user_id)
+    return user.language if user is not None else None
+
+
 async def set_language(session: AsyncSession, user_id: int, locale: str, now: datetime) -> User:
-    user = await repo.ensure_user(session, user_id, now)
+    user = await members_repo.ensure_user(session, user_id, now)
     if user.language != locale:
         user.language = locale
         await session.commit()
@@ -105,12 +112,12 @@ async def apply(
     tz: ZoneInfo,
 ) -> ChairView:
     """Store an application (or the chair's own confirmation) with the time the regulation was confirmed."""
-    council = await repo.get_council(session, council_id)
+    council = await councils_repo.get_council(session, council_id)
     if council is None:
         raise KeneshError(__("This council no longer exists."))
     joining = await start_joining(session, user_id, council.join_code)  # the same checks, now, not at /start
-    await repo.ensure_user(session, user_id, now)
-    member = await repo.member_of(session, council_id, user_id)
+    await members_repo.ensure_user(session, user_id, now)
+    member = await members_repo.member_of(session, council_id, user_id)
     if joining.as_chair:
         assert member is not None
         member.full_name = full_name
@@ -151,10 +158,10 @@ async def apply(
 
 async def chair_view(session: AsyncSession, member_id: int, by_user_id: int) -> ChairView:
     """The member a chair's button points at, checked: the presser must chair that member's council."""
-    member = await repo.get_member(session, member_id)
+    member = await members_repo.get_member(session, member_id)
     if member is None:
         raise KeneshError(STALE)
-    council = await repo.get_council(session, member.council_id)
+    council = await councils_repo.get_council(session, member.council_id)
     if council is None or council.chair_id != by_user_id:
         raise KeneshError(NOT_CHAIR)
     return ChairView(council, member)
@@ -172,7 +179,7 @@ async def decide(
     values = {"status": MemberStatus.APPROVED if approve else MemberStatus.REJECTED}
     if not approve:
         values |= {"rejections": Member.rejections + 1, "rejected_with_code": council.join_code}
-    if not await repo.change_if(
+    if not await change_if(
         session,
         Member,
         member.id,
@@ -182,7 +189,7 @@ async def decide(
         **values,
     ):
         raise KeneshError(decided)
-    await session.refresh(member)
+    await reload(session, member)
     audit.record(
         session,
         council_id=council.id,
@@ -281,12 +288,8 @@ async def name_secretary(
     if not member.role.votes or member.role is Role.CHAIR:
         raise KeneshError(__("The secretary must be a member of the council with a vote, not the chair."))
     already = __("{name} is already the secretary.")
-    if view.council.secretary_id == member.user_id or not await repo.change_if(
-        session,
-        Council,
-        view.council.id,
-        or_(Council.secretary_id.is_(None), Council.secretary_id != member.user_id),
-        secretary_id=member.user_id,
+    if view.council.secretary_id == member.user_id or not await councils_repo.name_secretary(
+        session, view.council.id, member.user_id
     ):
         raise KeneshError(already, name=esc(member.full_name))
     audit.record(
@@ -318,11 +321,9 @@ async def hand_over_chair(
     if not member.role.votes or member.role is Role.CHAIR:
         raise KeneshError(__("The chair can be handed only to a member of the council with a vote."))
     # Pressed twice: the second press finds the presser no longer the chair and hands nothing over.
-    if not await repo.change_if(
-        session, Council, view.council.id, Council.chair_id == by_user_id, chair_id=member.user_id
-    ):
+    if not await change_if(session, Council, view.council.id, Council.chair_id == by_user_id, chair_id=member.user_id):
         raise KeneshError(NOT_CHAIR)
-    old = await repo.member_of(session, view.council.id, by_user_id)
+    old = await members_repo.member_of(session, view.council.id, by_user_id)
     if old is not None:
         old.role = Role.TEACHER  # the former chair stays a member with a vote
     member.role = Role.CHAIR
@@ -356,7 +357,7 @@ async def remove_member(
     member = _approved(view)
     if member.role is Role.CHAIR:
         raise KeneshError(__("The chair cannot be removed. Hand over the chair first."))
-    if not await repo.change_if(
+    if not await change_if(
         session, Member, member.id, Member.status == MemberStatus.APPROVED, status=MemberStatus.REMOVED
     ):
         raise KeneshError(STALE)
@@ -382,13 +383,13 @@ async def remove_member(
 async def rosters_for(session: AsyncSession, user_id: int) -> list[Roster]:
     """The councils this user belongs to (approved), each with its pending and approved places."""
     rosters = []
-    for place in await repo.memberships_of(session, user_id):
+    for place in await members_repo.memberships_of(session, user_id):
         if place.status is not MemberStatus.APPROVED:
             continue
-        council = await repo.get_council(session, place.council_id)
+        council = await councils_repo.get_council(session, place.council_id)
         if council is None:
             continue
-        members = await repo.council_members(session, council.id)
+        members = await members_repo.council_members(session, council.id)
         rosters.append(Roster(council, members, viewer_is_chair=council.chair_id == user_id))
     if not rosters:
         raise KeneshError(
@@ -398,10 +399,10 @@ async def rosters_for(session: AsyncSession, user_id: int) -> list[Roster]:
 
 
 async def roster_of(session: AsyncSession, council_id: int) -> Roster:
-    council = await repo.get_council(session, council_id)
+    council = await councils_repo.get_council(session, council_id)
     if council is None:
         raise KeneshError(STALE)
-    members = await repo.council_members(session, council.id)
+    members = await members_repo.council_members(session, council.id)
     return Roster(council, members, viewer_is_chair=True)
 
 
@@ -414,10 +415,10 @@ class Roles:
 
 async def roles_of(session: AsyncSession, user_id: int) -> Roles:
     member = chair = runs = False
-    for place in await repo.memberships_of(session, user_id):
+    for place in await members_repo.memberships_of(session, user_id):
         if place.status is not MemberStatus.APPROVED:
             continue
-        council = await repo.get_council(session, place.council_id)
+        council = await councils_repo.get_council(session, place.council_id)
         member = True
         chair = chair or council.chair_id == user_id
         runs = runs or user_id in (council.chair_id, council.secretary_id)

@@ -21,10 +21,10 @@ from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import group_text, in_locale
-from bot.outbox import enqueue
 from bot.ui.render import split_lines
-from db import repo
 from db.models import Council
+from db.repo import members as members_repo
+from db.repo.outbox import enqueue
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 
 async def locale_of(session: AsyncSession, user_id: int, default: str) -> str:
-    user = await repo.get_user(session, user_id)
+    user = await members_repo.get_user(session, user_id)
     return user.language if user and user.language else default
 
 
@@ -100,7 +100,7 @@ async def to_group_and_members(
 ) -> None:
     """The group post first, then each approved member (and participant) privately, in their language."""
     to_group(session, council, render, kind=kind, now=now, pin=pin, ref_id=ref_id)
-    for member in await repo.approved_members(session, council.id):
+    for member in await members_repo.approved_members(session, council.id):
         if member.user_id != skip_user:
             await to_person(
                 session,

@@ -17,19 +17,22 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, rules
+from bot.access import council_of_member, runs_meetings
 from bot.agenda import Item, parse_items
 from bot.domain import PlanLine, Planned
 from bot.errors import KeneshError
 from bot.i18n import in_locale
-from bot.meetings import council_of_member, meeting_view, runs_meetings
-from bot.outbox import Kind, enqueue
+from bot.meetings import meeting_view
 from bot.ui import year as ui_year
-from db import repo
 from db.models import AgendaItem, Council, JobRun, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
+from db.repo import councils as councils_repo
+from db.repo import jobs as jobs_repo
+from db.repo import meetings as meetings_repo
+from db.repo import plan as plan_repo
+from db.repo.outbox import Kind, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -110,25 +113,15 @@ class PlanView:
 
 async def latest_plan(session: AsyncSession, council_id: int, school_year: int | None = None) -> Plan | None:
     """The current plan: the newest version (of the given school year, or of any)."""
-    query = select(Plan).where(Plan.council_id == council_id)
-    if school_year is not None:
-        query = query.where(Plan.school_year == school_year)
-    return await session.scalar(query.order_by(Plan.school_year.desc(), Plan.version.desc()).limit(1))
+    return await plan_repo.latest_plan(session, council_id, school_year)
 
 
 async def approved_plan(session: AsyncSession, council_id: int, school_year: int) -> Plan | None:
-    return await session.scalar(
-        select(Plan)
-        .where(Plan.council_id == council_id, Plan.school_year == school_year, Plan.state == PlanState.APPROVED)
-        .order_by(Plan.version.desc())
-        .limit(1)
-    )
+    return await plan_repo.approved_plan(session, council_id, school_year)
 
 
 async def entries_of(session: AsyncSession, plan_id: int) -> Sequence[PlanEntry]:
-    return (
-        await session.scalars(select(PlanEntry).where(PlanEntry.plan_id == plan_id).order_by(PlanEntry.position))
-    ).all()
+    return await plan_repo.entries_of(session, plan_id)
 
 
 async def current_plan_for(session: AsyncSession, council: Council, today: date) -> Plan | None:
@@ -153,7 +146,7 @@ async def save_plan(
     year = rules.school_year_of(lines[0].day)
     plan = await latest_plan(session, council.id, year)
     if plan is not None and plan.state is PlanState.DRAFT:
-        await session.execute(delete(PlanEntry).where(PlanEntry.plan_id == plan.id))
+        await plan_repo.drop_entries(session, plan.id)
         plan.updated_at, plan.meeting_id, plan.item_position = now, None, None
     else:
         plan = Plan(
@@ -177,8 +170,8 @@ async def save_plan(
 
 
 async def _managed_plan(session: AsyncSession, plan_id: int, user_id: int) -> tuple[Plan, Council]:
-    plan = await session.get(Plan, plan_id)
-    council = await repo.get_council(session, plan.council_id) if plan else None
+    plan = await plan_repo.get_plan(session, plan_id)
+    council = await councils_repo.get_council(session, plan.council_id) if plan else None
     if plan is None or council is None:
         raise KeneshError(__("This plan no longer exists."))
     if not runs_meetings(council, user_id):
@@ -191,7 +184,7 @@ async def agenda_choices(session: AsyncSession, plan_id: int, user_id: int) -> l
     plan, council = await _managed_plan(session, plan_id, user_id)
     if plan.state is not PlanState.DRAFT:
         raise KeneshError(__("Only a draft plan is put on an agenda; this one is already adopted."))
-    meetings = list(await repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
+    meetings = list(await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
     if not meetings:
         raise KeneshError(__("No meeting is announced. Announce one with /agenda first."))
     return meetings
@@ -229,13 +222,7 @@ async def adopted_by_vote(session: AsyncSession, vote: Vote, now: datetime) -> P
     """A vote on the plan's agenda item closed: adopted, the plan is discussed. Before the caller's commit."""
     if vote.item_position is None or vote.outcome is not Outcome.ADOPTED:
         return None
-    plan = await session.scalar(
-        select(Plan).where(
-            Plan.meeting_id == vote.meeting_id,
-            Plan.item_position == vote.item_position,
-            Plan.state == PlanState.DRAFT,
-        )
-    )
+    plan = await plan_repo.draft_on_item(session, vote.meeting_id, vote.item_position)
     if plan is not None:
         plan.state, plan.discussed_at, plan.updated_at = PlanState.DISCUSSED, now, now
         log.info("Plan %s adopted by vote %s", plan.id, vote.id)
@@ -307,7 +294,7 @@ def by_day(entries: Sequence[PlanEntry]) -> dict[date, list[PlanEntry]]:
 
 
 async def _meeting_days(session: AsyncSession, council_id: int, tz: ZoneInfo) -> set[date]:
-    meetings = await repo.council_meetings(session, council_id, HELD_OR_ANNOUNCED)
+    meetings = await meetings_repo.council_meetings(session, council_id, HELD_OR_ANNOUNCED)
     return {m.starts_at.astimezone(tz).date() for m in meetings}
 
 
@@ -347,13 +334,7 @@ async def planned_by_council(
     if not council_ids:
         return {}
     year = rules.school_year_of(today)
-    plans = (
-        await session.scalars(
-            select(Plan)
-            .where(Plan.council_id.in_(council_ids))
-            .order_by(Plan.council_id, Plan.school_year.desc(), Plan.version.desc())
-        )
-    ).all()
+    plans = await plan_repo.plans_of_councils(session, council_ids)
     chosen: dict[int, Plan] = {}
     for plan in plans:  # newest first per council: this year's newest wins, else the newest of any year
         current = chosen.get(plan.council_id)
@@ -362,11 +343,7 @@ async def planned_by_council(
     if not chosen:
         return {}
     by_plan = {plan.id: plan.council_id for plan in chosen.values()}
-    entries = (
-        await session.scalars(
-            select(PlanEntry).where(PlanEntry.plan_id.in_(by_plan)).order_by(PlanEntry.plan_id, PlanEntry.position)
-        )
-    ).all()
+    entries = await plan_repo.entries_of_plans(session, list(by_plan))
     grouped: dict[int, list[PlanEntry]] = {}
     for entry in entries:
         grouped.setdefault(by_plan[entry.plan_id], []).append(entry)
@@ -403,7 +380,7 @@ async def remind_planned(
         if not first <= today <= planned.last_announce_day or day in held:
             continue
         key = reminder_key(council.id, day)
-        if await session.get(JobRun, key) is not None:
+        if await jobs_repo.job_run(session, key) is not None:
             continue
         session.add(JobRun(name=key, last_day=today))
         await notices.to_person(

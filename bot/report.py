@@ -16,14 +16,18 @@ from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import plan, protocol, rules
+from bot import meeting_day, plan, rules
+from bot.access import council_for_runner
 from bot.errors import KeneshError
-from bot.meetings import council_for_chair, council_for_runner
-from db import repo
-from db.models import Council, FollowUp, FollowUpState, Material, MaterialState, MeetingStatus, Member, Outcome
+from bot.meetings import council_for_chair
+from db.models import Council, FollowUpState, MaterialState, MeetingStatus, Outcome
+from db.repo import decisions as decisions_repo
+from db.repo import materials as materials_repo
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
+from db.repo import members as members_repo
 
 log = logging.getLogger(__name__)
 
@@ -134,16 +138,14 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
         report.planned[label] = report.held[label] = 0
     closed = [
         m
-        for m in await repo.council_meetings(session, council.id, (MeetingStatus.CLOSED,))
+        for m in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.CLOSED,))
         if m.school_year == school_year and m.protocol_number
     ]
     closed.sort(key=lambda m: m.protocol_number)
     present_by_member: dict[int, int] = {}
-    follow_ups = {
-        f.vote_id: f for f in (await session.scalars(select(FollowUp).where(FollowUp.council_id == council.id))).all()
-    }
+    follow_ups = {f.vote_id: f for f in await decisions_repo.follow_ups_of(session, council.id)}
     for meeting in closed:
-        data = await protocol.protocol_data(session, meeting.id)  # the protocol's own figures
+        data = await meeting_day.protocol_data(session, meeting.id)  # the protocol's own figures
         day = meeting.starts_at.astimezone(tz).date()
         label = trimester_label(day, council.trimesters)
         report.held[label] = report.held.get(label, 0) + 1
@@ -153,13 +155,13 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
         report.meetings.append(
             MeetingRow(data.number, day, label, len(data.present), data.members_total, data.quorum, len(data.items))
         )
-        for member_id in await repo.present_member_ids(session, meeting.id):
+        for member_id in await day_repo.present_member_ids(session, meeting.id):
             present_by_member[member_id] = present_by_member.get(member_id, 0) + 1
-        for vote in await repo.meeting_votes(session, meeting.id):
+        for vote in await day_repo.meeting_votes(session, meeting.id):
             follow_up = follow_ups.get(vote.id)
             responsible, due, state = None, None, ""
             if follow_up is not None:
-                member = await repo.get_member(session, follow_up.member_id)
+                member = await members_repo.get_member(session, follow_up.member_id)
                 responsible, due = member.full_name if member else None, follow_up.due_on
                 state = (
                     "done"
@@ -172,19 +174,13 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
                 DecisionRow(data.number, vote.decision, vote.outcome or Outcome.NO_QUORUM, responsible, due, state)
             )
     held = len(closed)
-    for member in await repo.approved_members(session, council.id):
+    for member in await members_repo.approved_members(session, council.id):
         if member.role.votes:
             report.members.append(
                 MemberRow(member.full_name, role_label(member.role), present_by_member.get(member.id, 0), held)
             )
     start, end = _year_bounds(school_year, tz)
-    rows = await session.execute(
-        select(Material, Member.full_name)
-        .join(Member, Member.id == Material.author_id)
-        .where(Material.council_id == council.id, Material.created_at >= start, Material.created_at < end)
-        .order_by(Material.id)
-    )
-    for material, author in rows.all():
+    for material, author in await materials_repo.submitted_between(session, council.id, start, end):
         report.materials.append(
             MaterialRow(material.title, author, kind_label(material.kind), material_state_label(material.state))
         )
@@ -385,10 +381,10 @@ async def export_for(
     report = await build(session, council, parse_school_year(args, today), today, tz)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for meeting in await repo.council_meetings(session, council.id, (MeetingStatus.CLOSED,)):
+        for meeting in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.CLOSED,)):
             if meeting.school_year != report.school_year or not meeting.protocol_number:
                 continue
-            issued = await repo.issued_protocol(session, meeting.id)
+            issued = await day_repo.issued_protocol(session, meeting.id)
             if issued is not None:  # the .docx as it was issued at the close, byte for byte (cl. 7.5)
                 archive.writestr(issued.filename, issued.document)
         approved = await plan.approved_plan(session, council.id, report.school_year)

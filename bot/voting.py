@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,9 +16,12 @@ from bot import audit, rules
 from bot.errors import KeneshError
 from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
-from db import repo
+from bot.runtime import after_commit
 from db.engine import checkpoint
 from db.models import Choice, Council, Meeting, MemberStatus, Outcome, Vote
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
+from db.repo import remove
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +49,7 @@ def frozen_counts(vote: Vote) -> Counts:
 async def live_counts(session: AsyncSession, vote: Vote) -> Counts:
     if not vote.is_open:
         return frozen_counts(vote)
-    counts = await repo.ballot_counts(session, vote.id)
+    counts = await day_repo.ballot_counts(session, vote.id)
     return Counts(counts.get(Choice.FOR, 0), counts.get(Choice.AGAINST, 0), counts.get(Choice.ABSTAIN, 0))
 
 
@@ -67,7 +69,7 @@ async def start_vote(
     item_position = None
     match = _ITEM_NUMBER.match(text)
     if match:
-        items = await repo.meeting_items(session, meeting.id)
+        items = await meetings_repo.meeting_items(session, meeting.id)
         number = int(match.group(1))
         if not 1 <= number <= len(items):
             raise KeneshError(__("The agenda has no item {number}."), number=number)
@@ -101,15 +103,16 @@ async def start_vote(
     return NewVote(council, meeting, vote)
 
 
-async def set_vote_message(session: AsyncSession, vote: Vote, message_id: int) -> None:
+async def set_vote_message(session: AsyncSession, vote: Vote, message_id: int, *, text: str, markup: object) -> None:
+    """The vote's message as posted: kept, and its text known to the live editor."""
     vote.message_id = message_id
+    after_commit.message_posted(session, after_commit.VOTE, vote.id, text, markup)
     await session.commit()
 
 
 async def undo_vote(session: AsyncSession, vote_id: int) -> None:
     """The vote's message could not be posted: the vote goes, so no phantom is left for the protocol."""
-    dropped = await session.execute(delete(Vote).where(Vote.id == vote_id, Vote.message_id.is_(None)))
-    if dropped.rowcount:
+    if await day_repo.drop_unposted_vote(session, vote_id):
         await audit.withdraw(session, audit.AuditAction.VOTE_OPENED, audit.AuditObject.VOTE, vote_id)
     await session.commit()
     log.warning("Vote %s dropped: its message could not be posted", vote_id)
@@ -123,7 +126,7 @@ class Cast:
 
 async def cast_vote(session: AsyncSession, *, vote_id: int, user_id: int, choice: Choice, now: datetime) -> Cast:
     """A button press: stored (one member, one vote, by a unique constraint) before it is acknowledged."""
-    check = await repo.voter_check(session, vote_id, user_id)  # one query for vote, member, roster, attendance
+    check = await day_repo.voter_check(session, vote_id, user_id)  # one query for vote, member, roster, attendance
     if check is None:
         raise KeneshError(__("This vote no longer exists."))
     vote, member = check.vote, check.member
@@ -142,15 +145,17 @@ async def cast_vote(session: AsyncSession, *, vote_id: int, user_id: int, choice
     if not check.present:
         raise KeneshError(__("You are not marked present. Press “Present” on the attendance message first."))
     for attempt in range(2):
-        ballot = await repo.ballot_of(session, vote.id, member.id)
+        ballot = await day_repo.ballot_of(session, vote.id, member.id)
         if ballot is not None and ballot.choice is choice:
             return Cast(choice, changed=False)  # the same button again: nothing to write
         try:
             written = await (
-                repo.change_ballot_if_open(session, ballot, choice, now)
+                day_repo.change_ballot_if_open(session, ballot, choice, now)
                 if ballot is not None
-                else repo.add_ballot_if_open(session, vote.id, member.id, choice, now)
+                else day_repo.add_ballot_if_open(session, vote.id, member.id, choice, now)
             )
+            if written:
+                after_commit.tally_changed(session, after_commit.VOTE, vote.id)  # edited on the timer
             await session.commit()
         except IntegrityError:
             # Two presses of one member raced; the other one inserted first. Read it and update instead.
@@ -178,7 +183,7 @@ async def close_vote(
     session: AsyncSession, *, vote_id: int, user_id: int, now: datetime, confirmed_empty: bool = False
 ) -> ClosedVote:
     """The chair's Close button: the vote closes once (a second press, or the secretary's, finds it closed)."""
-    vote = await repo.get_vote(session, vote_id)
+    vote = await day_repo.get_vote(session, vote_id)
     if vote is None:
         raise KeneshError(__("This vote no longer exists."))
     view = await meeting_view(session, vote.meeting_id, user_id)
@@ -186,7 +191,7 @@ async def close_vote(
         raise KeneshError(VOTE_CLOSED)
     if not confirmed_empty and not (await live_counts(session, vote)).cast:
         raise NoBallots(__("Nobody has voted yet. Close the vote anyway, with the result “no votes cast”?"))
-    if not await repo.close_vote_if_open(session, vote.id, now):  # the first write: the database judges
+    if not await day_repo.close_vote_if_open(session, vote.id, now):  # the first write: the database judges
         await session.commit()  # nothing was written; ends the transaction
         raise KeneshError(VOTE_CLOSED)
     await _freeze(session, vote, view.meeting, now)
@@ -200,6 +205,7 @@ async def close_vote(
         after=vote.outcome,
         now=now,
     )
+    after_commit.tally_changed(session, after_commit.VOTE, vote.id, now=True)
     await session.commit()
     if vote.secret:
         await forget_on_disk(session)
@@ -219,7 +225,7 @@ async def forget_on_disk(session: AsyncSession, attempts: int = 5) -> None:
 async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: datetime) -> None:
     """The closing of one vote, inside the closing transaction: its totals against the meeting's roster,
     counting only present members of that roster; a secret ballot keeps only totals and who voted."""
-    counted = await repo.ballot_counts(session, vote.id)
+    counted = await day_repo.ballot_counts(session, vote.id)
     counts = Counts(counted.get(Choice.FOR, 0), counted.get(Choice.AGAINST, 0), counted.get(Choice.ABSTAIN, 0))
     seats = await presence(session, meeting)
     vote.votes_for, vote.votes_against, vote.votes_abstain = counts.votes_for, counts.against, counts.abstain
@@ -228,7 +234,7 @@ async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: date
     vote.is_open = False
     vote.closed_at = now
     if vote.secret:
-        await repo.forget_ballots(session, vote.id, await repo.counted_voter_ids(session, vote.id))
+        await day_repo.forget_ballots(session, vote.id, await day_repo.counted_voter_ids(session, vote.id))
     from bot.decisions import vote_closed  # decisions import voting; keep the graph one-way at load
 
     await vote_closed(session, vote, meeting, now)
@@ -247,17 +253,17 @@ async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: date
 async def close_open_votes(session: AsyncSession, meeting: Meeting, now: datetime) -> list[Vote]:
     """At the meeting's close: every open vote closes; one whose message was never posted is dropped."""
     closed = []
-    for vote in await repo.open_votes(session, meeting.id):
+    for vote in await day_repo.open_votes(session, meeting.id):
         if vote.message_id is None:
-            await session.delete(vote)
-        elif await repo.close_vote_if_open(session, vote.id, now):
+            await remove(session, vote)
+        elif await day_repo.close_vote_if_open(session, vote.id, now):
             await _freeze(session, vote, meeting, now)
             closed.append(vote)
     return closed
 
 
 async def votes_of(session: AsyncSession, meeting: Meeting) -> list[Vote]:
-    return list(await repo.meeting_votes(session, meeting.id))
+    return list(await day_repo.meeting_votes(session, meeting.id))
 
 
 TIMER_MINUTES = (2, 5, 10)
@@ -265,7 +271,7 @@ TIMER_MINUTES = (2, 5, 10)
 
 async def set_close_timer(session: AsyncSession, *, vote_id: int, user_id: int, minutes: int, now: datetime) -> Vote:
     """The chair's "close in N minutes": the deadline is stored, so the scheduler plans it again at start."""
-    vote = await repo.get_vote(session, vote_id)
+    vote = await day_repo.get_vote(session, vote_id)
     if vote is None:
         raise KeneshError(__("This vote no longer exists."))
     await meeting_view(session, vote.meeting_id, user_id)  # only the chair or the secretary
@@ -274,16 +280,18 @@ async def set_close_timer(session: AsyncSession, *, vote_id: int, user_id: int, 
     if minutes not in TIMER_MINUTES:
         raise KeneshError(__("This vote no longer exists."))
     vote.closes_at, vote.nudged = now + timedelta(minutes=minutes), False
+    after_commit.vote_timer_set(session, vote.id, vote.closes_at)
     await session.commit()
     return vote
 
 
 async def close_vote_on_time(session: AsyncSession, *, vote_id: int, now: datetime) -> Vote | None:
     """The scheduler's close: only a vote still open whose deadline has come; None when nothing to do."""
-    vote = await repo.get_vote(session, vote_id)
+    vote = await day_repo.get_vote(session, vote_id)
     if vote is None or not vote.is_open or vote.closes_at is None or vote.closes_at > now:
         return None
-    meeting = await repo.get_meeting(session, vote.meeting_id)
+    meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
     await _freeze(session, vote, meeting, now)
+    after_commit.tally_changed(session, after_commit.VOTE, vote.id, now=True)  # as if closed by hand
     await session.commit()
     return vote

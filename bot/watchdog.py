@@ -9,15 +9,19 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import Row, insert, inspect, select
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, plan, rules
 from bot.domain import Planned
 from bot.i18n import current_locale, fmt_long_date, in_locale
-from bot.outbox import Kind, enqueue
 from bot.ui import year as ui_year
-from db.models import Council, JobRun, Meeting, MeetingStatus, OutboxMessage, User, WatchdogWarning
+from db.models import Council, JobRun, MeetingStatus, OutboxMessage, WatchdogWarning
+from db.repo import councils as councils_repo
+from db.repo import jobs as jobs_repo
+from db.repo import members as members_repo
+from db.repo import watchdog as watchdog_repo
+from db.repo.outbox import Kind, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -95,20 +99,9 @@ async def judge_all(
         # A day's margin each side for time zones; judge() checks each meeting's own council-local date.
         since = datetime.combine(min(t.start for t in running) - timedelta(days=1), time(), tz)
         until = datetime.combine(max(t.end for t in running) + timedelta(days=2), time(), tz)
-        for meeting in await session.execute(
-            select(Meeting.council_id, Meeting.id, Meeting.starts_at, Meeting.status)
-            .where(Meeting.status.in_(HELD_OR_ANNOUNCED), Meeting.starts_at >= since, Meeting.starts_at < until)
-            .order_by(Meeting.starts_at)
-        ):
+        for meeting in await watchdog_repo.meetings_between(session, HELD_OR_ANNOUNCED, since, until):
             meetings[meeting.council_id].append(meeting)
-        for warning in await session.execute(
-            select(
-                WatchdogWarning.council_id,
-                WatchdogWarning.trimester_start,
-                WatchdogWarning.stage,
-                WatchdogWarning.sent_on,
-            ).where(WatchdogWarning.trimester_start.in_({t.start for t in running}))
-        ):
+        for warning in await watchdog_repo.warnings_for(session, {t.start for t in running}):
             sent[(warning.council_id, warning.trimester_start)].append(warning)
     verdicts = []
     for council in councils:
@@ -183,27 +176,8 @@ async def warn(
     log.info("Council %s: trimester warning %s (%s)", council.id, stage, verdict.reason)
 
 
-async def insert_in_bulk(session: AsyncSession, *models: type) -> None:
-    """Write the session's new rows of these models as one executemany INSERT per model (and set of columns).
-
-    A flush inserts row by row on SQLite (it needs each new id back, and SQLite cannot return them in order
-    for a batch), so a warning day in a district would cost two statements per council. Nothing reads these
-    rows' ids afterwards, so they leave the session and go in through the table, in the order they were added.
-    """
-    batches: dict[tuple[type, tuple[str, ...]], list[dict]] = {}  # by model and columns given, in model order
-    for model in models:
-        states = sorted((inspect(obj) for obj in session.new if type(obj) is model), key=lambda s: s.insert_order)
-        columns = {attribute.key: attribute.columns[0].key for attribute in inspect(model).column_attrs}
-        for state in states:
-            row = {columns[key]: value for key, value in state.dict.items() if key in columns}
-            batches.setdefault((model, tuple(row)), []).append(row)
-            session.expunge(state.object)  # all of them before the first execute, which would flush the rest
-    for (model, _columns), rows in batches.items():
-        await session.execute(insert(model.__table__), rows)
-
-
 async def all_councils(session: AsyncSession) -> list[Council]:
-    return list((await session.scalars(select(Council).order_by(Council.id))).all())
+    return await councils_repo.all_councils(session)
 
 
 async def daily_check(
@@ -220,9 +194,7 @@ async def daily_check(
     to_warn = [verdict for verdict in verdicts if verdict.stage is not None]
     languages = {}  # every chair's language, in one query
     if to_warn:
-        languages = dict(
-            (await session.execute(select(User.id, User.language).join(Council, Council.chair_id == User.id))).all()
-        )
+        languages = await members_repo.chair_languages(session)
     texts: dict[tuple, str] = {}
     plans = await plan.planned_by_council(session, [verdict.council.id for verdict in to_warn], today)
     for verdict in to_warn:
@@ -230,8 +202,8 @@ async def daily_check(
         days = plans.get(verdict.council.id, {})
         planned = plan.planned_between(days, verdict.trimester.start, verdict.trimester.end, today)
         await warn(session, verdict, today, now, default_locale, texts, chair_locale=locale, planned=planned)
-    await insert_in_bulk(session, WatchdogWarning, OutboxMessage)
-    run = await session.get(JobRun, JOB)
+    await watchdog_repo.insert_in_bulk(session, WatchdogWarning, OutboxMessage)
+    run = await jobs_repo.job_run(session, JOB)
     if run is None:
         session.add(JobRun(name=JOB, last_day=today))
     else:
@@ -241,7 +213,7 @@ async def daily_check(
 
 
 async def ran_today(session: AsyncSession, today: date) -> bool:
-    run = await session.get(JobRun, JOB)
+    run = await jobs_repo.job_run(session, JOB)
     return run is not None and run.last_day >= today
 
 

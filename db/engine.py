@@ -13,6 +13,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -55,8 +56,29 @@ async def checkpoint(engine: AsyncEngine) -> bool:
     return not busy
 
 
+# What the operations recorded to follow a commit (session.info): pending until the transaction commits, then
+# committed, where the session's owner takes them (bot/runtime/after_commit.py). A rollback drops the pending.
+PENDING_EFFECTS, COMMITTED_EFFECTS = "effects_pending", "effects_committed"
+
+
+class EffectsSession(Session):
+    """A Session whose commit moves the recorded effects from pending to committed, and whose rollback drops
+    the pending ones: nothing follows a change that did not happen."""
+
+
+@event.listens_for(EffectsSession, "after_commit")
+def _effects_committed(session: Session) -> None:
+    if pending := session.info.pop(PENDING_EFFECTS, None):
+        session.info.setdefault(COMMITTED_EFFECTS, []).extend(pending)
+
+
+@event.listens_for(EffectsSession, "after_rollback")
+def _effects_rolled_back(session: Session) -> None:
+    session.info.pop(PENDING_EFFECTS, None)
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=EffectsSession)
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -12,10 +12,10 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot import membership
 from bot.config import Settings
 from bot.errors import KeneshError
 from bot.i18n import locale_from_telegram
-from db import repo
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +33,12 @@ async def _reader_locale(event: ErrorEvent, sessionmaker: async_sessionmaker, se
         # database itself is what failed, the answer still goes out, in the Telegram app's language.
         try:
             async with sessionmaker() as session:
-                stored = await repo.get_user(session, user.id)
+                stored = await membership.stored_language(session, user.id)
         except Exception as error:  # noqa: BLE001 - the error path must always answer
             log.warning("Could not read the reader's language (%s); answering in the app's language", error)
             stored = None
-        if stored and stored.language:
-            return stored.language
+        if stored:
+            return stored
     return locale_from_telegram(user, settings.default_locale)
 
 

@@ -17,7 +17,6 @@ from bot.config import Settings
 from bot.i18n import locale_from_telegram
 from bot.ui import common as ui_common
 from bot.ui import settings as ui_settings
-from db import repo
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,7 @@ ADMIN_STATUSES = {ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR}
 
 @router.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=JOIN_TRANSITION))
 async def bot_added(event: ChatMemberUpdated, bot: Bot, session: AsyncSession) -> None:
-    council = await repo.council_by_chat(session, event.chat.id)
+    council = await councils.council_of_group(session, event.chat.id)
     log.info("Added to group %s (council: %s)", event.chat.id, council.id if council else "none yet")
     await bot.send_message(event.chat.id, ui_settings.bot_added(council))
 

@@ -58,29 +58,27 @@ async def _receive(
 ) -> Upload:
     """Check, download and keep the file in the message: in the quarantine while its dialog runs (held), or
     in the archive; nothing is stored if any step refuses."""
-    await materials.author_in(session, message.from_user.id)
     if message.document:
         name, size, file_id = message.document.file_name or "file", message.document.file_size, message.document.file_id
     else:  # a photo of a paper document: Telegram sends sizes; the largest one is the original
         photo = message.photo[-1]
         name, size, file_id = f"photo_{message.message_id}.jpg", photo.file_size, photo.file_id
-    name = clean_text(name).strip() or "file"
-    extension = materials.check_file(name, size, settings.max_file_mb)
-    await materials.sweep_quarantine(session, archive, clock.now())
-    await materials.check_limits(
+    name, extension = await materials.admit_file(
         session,
+        archive,
         user_id=message.from_user.id,
+        file_name=name,
         size=size,
-        archive=archive,
         now=clock.now(),
         tz=settings.tz,
+        max_mb=settings.max_file_mb,
         per_day=settings.max_submissions_per_day,
         archive_mb=settings.max_archive_mb,
     )
     buffer = await bot.download(file_id)
-    content = buffer.read()
-    digest, stored_name = archive.hold(content, extension) if held else archive.store(content, extension)
-    return Upload(file_name=name, stored_name=stored_name, size=len(content), sha256=digest, telegram_file_id=file_id)
+    return materials.archive_file(
+        archive, buffer.read(), file_name=name, extension=extension, file_id=file_id, held=held
+    )
 
 
 @router.message(Command("submit"))

@@ -14,14 +14,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meetings, protocol, voting
+from bot import access, meeting_day, meetings, voting
 from bot.clock import Clock
 from bot.config import Settings
 from bot.errors import KeneshError
-from bot.live import ATTENDANCE, VOTE, LiveMessages
 from bot.notices import edit_message, send_private
 from bot.rules import Counts
-from bot.scheduler import Scheduler
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui.callbacks import (
     CloseVoteCb,
@@ -33,7 +31,7 @@ from bot.ui.callbacks import (
     VoteCb,
     VoteTimerCb,
 )
-from db.models import GroupLanguage, Meeting
+from db.models import Meeting
 from handlers.scope import group_id
 
 log = logging.getLogger(__name__)
@@ -45,10 +43,8 @@ NOT_POSTED_VOTE = __("Telegram did not take the vote message, so there is no vot
 
 
 @router.message(Command("open"))
-async def open_meeting(
-    message: Message, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings, live: LiveMessages
-) -> None:
-    council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
+async def open_meeting(message: Message, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    council = await access.council_for_runner(session, message.from_user.id, group_id(message))
     view = await meetings.open_meeting(
         session, council=council, user_id=message.from_user.id, now=clock.now(), tz=settings.tz
     )
@@ -61,8 +57,7 @@ async def open_meeting(
         log.warning("Council %s: attendance message not posted: %s", council.id, error)
         await meetings.undo_open(session, view.meeting.id)
         raise KeneshError(NOT_POSTED_OPEN) from None
-    await meetings.set_attendance_message(session, view.meeting, sent.message_id)
-    live.remember(ATTENDANCE, view.meeting.id, text, markup)
+    await meetings.set_attendance_message(session, view.meeting, sent.message_id, text=text, markup=markup)
     # The chair's private list: mark those in the room without a phone.
     roll = await meetings.roll_call(session, view.meeting)
     await send_private(
@@ -74,21 +69,15 @@ async def open_meeting(
 
 
 @router.callback_query(PresentCb.filter())
-async def present(
-    call: CallbackQuery, callback_data: PresentCb, session: AsyncSession, clock: Clock, live: LiveMessages
-) -> None:
+async def present(call: CallbackQuery, callback_data: PresentCb, session: AsyncSession, clock: Clock) -> None:
     marked = await meetings.mark_present(
         session, meeting_id=callback_data.meeting_id, user_id=call.from_user.id, now=clock.now()
     )
     await call.answer(ui_meeting_day.marked_present(marked))
-    if marked:
-        live.touch(ATTENDANCE, callback_data.meeting_id)
 
 
 @router.callback_query(RollCallCb.filter())
-async def roll_call(
-    call: CallbackQuery, callback_data: RollCallCb, session: AsyncSession, clock: Clock, live: LiveMessages
-) -> None:
+async def roll_call(call: CallbackQuery, callback_data: RollCallCb, session: AsyncSession, clock: Clock) -> None:
     now_present = await meetings.toggle_presence(
         session,
         meeting_id=callback_data.meeting_id,
@@ -101,7 +90,6 @@ async def roll_call(
     roll = await meetings.roll_call(session, view.meeting)
     page = ui_meeting_day.roll_call_page_of(roll, callback_data.member_id)
     await call.message.edit_reply_markup(reply_markup=ui_meeting_day.roll_call_keyboard(view.meeting.id, roll, page))
-    live.touch(ATTENDANCE, callback_data.meeting_id)
 
 
 @router.callback_query(RollPageCb.filter())
@@ -125,9 +113,8 @@ async def _start_vote(
     bot: Bot,
     session: AsyncSession,
     clock: Clock,
-    live: LiveMessages,
 ) -> None:
-    council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
+    council = await access.council_for_runner(session, message.from_user.id, group_id(message))
     new = await voting.start_vote(
         session,
         council=council,
@@ -145,43 +132,32 @@ async def _start_vote(
         log.warning("Council %s: vote message not posted: %s", council.id, error)
         await voting.undo_vote(session, new.vote.id)
         raise KeneshError(NOT_POSTED_VOTE) from None
-    await voting.set_vote_message(session, new.vote, sent.message_id)
-    live.remember(VOTE, new.vote.id, text, markup)
+    await voting.set_vote_message(session, new.vote, sent.message_id, text=text, markup=markup)
     if message.chat.type == ChatType.PRIVATE:
         await message.answer(_("The vote is posted in the group."))
 
 
 @router.message(Command("vote"))
-async def vote(
-    message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock, live: LiveMessages
-) -> None:
-    await _start_vote(message, command, False, bot, session, clock, live)
+async def vote(message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock) -> None:
+    await _start_vote(message, command, False, bot, session, clock)
 
 
 @router.message(Command("secretvote"))
-async def secret_vote(
-    message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock, live: LiveMessages
-) -> None:
-    await _start_vote(message, command, True, bot, session, clock, live)
+async def secret_vote(message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock) -> None:
+    await _start_vote(message, command, True, bot, session, clock)
 
 
 @router.callback_query(VoteCb.filter())
-async def cast(
-    call: CallbackQuery, callback_data: VoteCb, session: AsyncSession, clock: Clock, live: LiveMessages
-) -> None:
+async def cast(call: CallbackQuery, callback_data: VoteCb, session: AsyncSession, clock: Clock) -> None:
     """The hot path: one short transaction, one answer; the tally message is edited later, on a timer."""
     result = await voting.cast_vote(
         session, vote_id=callback_data.vote_id, user_id=call.from_user.id, choice=callback_data.choice, now=clock.now()
     )
     await call.answer(ui_meeting_day.ballot_saved(result.choice, result.changed))
-    if result.changed:
-        live.touch(VOTE, callback_data.vote_id)
 
 
 @router.callback_query(CloseVoteCb.filter())
-async def close_vote(
-    call: CallbackQuery, callback_data: CloseVoteCb, session: AsyncSession, clock: Clock, live: LiveMessages
-) -> None:
+async def close_vote(call: CallbackQuery, callback_data: CloseVoteCb, session: AsyncSession, clock: Clock) -> None:
     try:
         closed = await voting.close_vote(
             session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now()
@@ -193,13 +169,11 @@ async def close_vote(
         )
         return
     await call.answer(ui_meeting_day.vote_closed(closed.vote.outcome))
-    live.touch(VOTE, closed.vote.id)
-    await live.flush()
 
 
 @router.callback_query(ConfirmCloseVoteCb.filter())
 async def close_empty_vote(
-    call: CallbackQuery, callback_data: ConfirmCloseVoteCb, session: AsyncSession, clock: Clock, live: LiveMessages
+    call: CallbackQuery, callback_data: ConfirmCloseVoteCb, session: AsyncSession, clock: Clock
 ) -> None:
     closed = await voting.close_vote(
         session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now(), confirmed_empty=True
@@ -207,39 +181,32 @@ async def close_empty_vote(
     result = ui_meeting_day.vote_closed(closed.vote.outcome)
     await call.answer(result)
     await edit_message(call.message, result)
-    live.touch(VOTE, closed.vote.id)
-    await live.flush()
 
 
 @router.message(Command("heard"))
 async def heard(message: Message, command: CommandObject, session: AsyncSession) -> None:
-    council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
+    council = await access.council_for_runner(session, message.from_user.id, group_id(message))
     recorded = await meetings.record_heard(session, council=council, text=command.args or "")
     await message.answer(ui_meeting_day.heard_recorded(recorded.position, recorded.name))
 
 
 @router.callback_query(VoteTimerCb.filter())
-async def close_vote_in(
-    call: CallbackQuery, callback_data: VoteTimerCb, session: AsyncSession, clock: Clock, scheduler: Scheduler
-) -> None:
+async def close_vote_in(call: CallbackQuery, callback_data: VoteTimerCb, session: AsyncSession, clock: Clock) -> None:
     """The chair's "close in 2, 5 or 10 minutes": stored, then the scheduler closes it."""
-    vote = await voting.set_close_timer(
+    await voting.set_close_timer(
         session,
         vote_id=callback_data.vote_id,
         user_id=call.from_user.id,
         minutes=callback_data.minutes,
         now=clock.now(),
     )
-    scheduler.plan_vote_close(vote.id, vote.closes_at)
     await call.answer(ui_meeting_day.vote_timer_set(callback_data.minutes), show_alert=True)
 
 
 @router.message(Command("close"))
-async def close_meeting(
-    message: Message, session: AsyncSession, clock: Clock, settings: Settings, live: LiveMessages
-) -> None:
-    council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
-    meeting = await protocol.close_meeting(
+async def close_meeting(message: Message, session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    council = await access.council_for_runner(session, message.from_user.id, group_id(message))
+    meeting = await meeting_day.close_meeting(
         session,
         council=council,
         user_id=message.from_user.id,
@@ -247,10 +214,6 @@ async def close_meeting(
         tz=settings.tz,
         default_locale=settings.default_locale,
     )
-    for vote in await voting.votes_of(session, meeting):
-        live.touch(VOTE, vote.id)
-    live.touch(ATTENDANCE, meeting.id)
-    await live.flush()  # the final counts are on the group's messages; the protocol follows from the outbox
     if message.chat.type == ChatType.PRIVATE:
         await message.answer(ui_meeting_day.meeting_closed(meeting))
 
@@ -258,23 +221,10 @@ async def close_meeting(
 async def send_protocol_to(bot: Bot, session: AsyncSession, settings: Settings, meeting: Meeting, chat_id: int) -> None:
     """A protocol again, to someone who asks privately: exactly what was issued at the close (the parts in
     the reader's language when it was issued in it), and the same .docx bytes."""
-    copy = await protocol.issued_copy(session, meeting.id, I18n.get_current().current_locale)
-    if copy is not None:
-        for part in copy.parts:
-            await bot.send_message(chat_id, part)
-        await bot.send_document(chat_id, BufferedInputFile(copy.document, filename=copy.filename))
-        return
-    # A meeting closed before protocols were kept as issued: rendered again, in the reader's language.
-    data = await protocol.protocol_data(session, meeting.id)
-    language = GroupLanguage(I18n.get_current().current_locale)
-    for part in protocol.protocol_messages(data, settings.tz, language):
+    copy = await meeting_day.protocol_copy(session, meeting.id, I18n.get_current().current_locale, settings.tz)
+    for part in copy.parts:
         await bot.send_message(chat_id, part)
-    await bot.send_document(
-        chat_id,
-        BufferedInputFile(
-            protocol.protocol_docx(data, settings.tz, language), filename=protocol.protocol_filename(data)
-        ),
-    )
+    await bot.send_document(chat_id, BufferedInputFile(copy.document, filename=copy.filename))
 
 
 @router.message(Command("protocols"), F.chat.type == ChatType.PRIVATE)

@@ -14,17 +14,17 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meetings
+from bot import access, meetings, plan
 from bot.agenda import Agenda, When, check_notice, parse_agenda, parse_items, parse_when
 from bot.clock import Clock
 from bot.config import Settings
 from bot.councils import join_link, replace_join_link, set_group_language, set_trimesters
 from bot.meetings import MeetingView
 from bot.notices import edit_message, send_private
-from bot.scheduler import Scheduler
 from bot.ui import common as ui_common
 from bot.ui import meetings as ui_meetings
 from bot.ui import settings as ui_settings
+from bot.ui import year as ui_year
 from bot.ui.callbacks import (
     AgendaAction,
     AgendaCb,
@@ -82,7 +82,7 @@ async def agenda(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    council = await meetings.council_for_runner(session, message.from_user.id, group_id(message))
+    council = await access.council_for_runner(session, message.from_user.id, group_id(message))
     if command.args:
         parsed = parse_agenda(command.args, now=clock.now(), tz=settings.tz)
         view = await meetings.draft_agenda(
@@ -105,9 +105,9 @@ async def agenda(
             "for example:\n10.12.2026 15:00 Кабинет 12\n/cancel to stop."
         )
     )
-    offer = await meetings.planned_offer(session, council, now=clock.now(), tz=settings.tz)
-    if offer is not None:  # the annual plan's next meeting, offered as the draft
-        await message.answer(offer.text, reply_markup=offer.markup)
+    planned = await plan.next_planned(session, council, clock.now().astimezone(settings.tz).date(), settings.tz)
+    if planned is not None:  # the annual plan's next meeting not yet announced, offered as the draft (cl. 7.3)
+        await message.answer(ui_year.plan_offer(planned), reply_markup=ui_year.plan_offer_keyboard(planned))
 
 
 @router.message(Command("cancel"), StateFilter(AgendaWizard, MoveMeeting, SettingsInput))
@@ -134,7 +134,7 @@ async def wizard_items(
     when = check_notice(
         When(datetime.fromisoformat(data["starts_at"]), data.get("place")), now=clock.now(), tz=settings.tz
     )
-    council = await meetings.council_for_runner(session, message.from_user.id)
+    council = await access.council_for_runner(session, message.from_user.id)
     view = await meetings.draft_agenda(
         session, council=council, user_id=message.from_user.id, agenda=Agenda(when, items), now=clock.now()
     )
@@ -149,7 +149,6 @@ async def publish(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    scheduler: Scheduler,
 ) -> None:
     view = await meetings.publish(
         session,
@@ -159,7 +158,6 @@ async def publish(
         tz=settings.tz,
         default_locale=settings.default_locale,
     )
-    scheduler.plan_reminders(view.meeting)
     await call.answer(_("Published"))
     await edit_message(call.message, ui_meetings.published(view.council, view.meeting, view.items, settings.tz))
 
@@ -203,11 +201,11 @@ async def ask_new_date(call: CallbackQuery, callback_data: MeetingCb, state: FSM
 
 @router.message(MoveMeeting.when, PRIVATE, F.text, ~F.text.startswith("/"))
 async def got_new_date(
-    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings, scheduler: Scheduler
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     data = await state.get_data()
     when = parse_when(message.text.strip(), now=clock.now(), tz=settings.tz)
-    view = await meetings.reschedule(
+    await meetings.reschedule(
         session,
         meeting_id=data["meeting_id"],
         user_id=message.from_user.id,
@@ -217,7 +215,6 @@ async def got_new_date(
         default_locale=settings.default_locale,
     )
     await state.clear()
-    scheduler.plan_reminders(view.meeting)  # the old time's reminders are dropped
     await message.answer(_("Moved. The group and the members are told."))
 
 
@@ -242,7 +239,6 @@ async def confirm_cancel(
     session: AsyncSession,
     clock: Clock,
     settings: Settings,
-    scheduler: Scheduler,
 ) -> None:
     view = await meetings.cancel_meeting(
         session,
@@ -252,7 +248,6 @@ async def confirm_cancel(
         tz=settings.tz,
         default_locale=settings.default_locale,
     )
-    scheduler.drop_reminders(view.meeting.id)
     await call.answer(_("Cancelled"))
     await edit_message(call.message, ui_meetings.cancelled(view.meeting, settings.tz))
 

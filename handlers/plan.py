@@ -16,7 +16,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meetings, plan
+from bot import access, meetings, plan
 from bot.agenda import Agenda, Item, parse_when
 from bot.clock import Clock
 from bot.config import Settings
@@ -74,7 +74,7 @@ async def plan_command(
         await message.answer(ui_year.plan_approved(approved))
         return
     if args:
-        council = await meetings.council_for_runner(session, message.from_user.id)
+        council = await access.council_for_runner(session, message.from_user.id)
         await state.set_data({})
         await _preview(message, state, council, plan.parse_plan(args))
         return
@@ -102,7 +102,7 @@ async def cancel(message: Message, state: FSMContext) -> None:
 
 @router.callback_query(PlanCb.filter(F.action == PlanAction.ENTER))
 async def enter(call: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
-    await meetings.council_for_runner(session, call.from_user.id)
+    await access.council_for_runner(session, call.from_user.id)
     await state.set_state(PlanInput.day)
     await state.set_data({"lines": []})
     await call.answer()
@@ -143,7 +143,7 @@ async def got_topics(message: Message, state: FSMContext) -> None:
 @router.callback_query(PlanCb.filter(F.action == PlanAction.PREVIEW), StateFilter(PlanInput))
 async def step_preview(call: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
     lines = plan.lines_from_data((await state.get_data()).get("lines", []))
-    council = await meetings.council_for_runner(session, call.from_user.id)
+    council = await access.council_for_runner(session, call.from_user.id)
     await call.answer()
     await _preview(call.message, state, council, lines)
 
@@ -151,7 +151,7 @@ async def step_preview(call: CallbackQuery, state: FSMContext, session: AsyncSes
 @router.callback_query(PlanCb.filter(F.action == PlanAction.SAVE), PlanInput.preview)
 async def save(call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock) -> None:
     lines = plan.lines_from_data((await state.get_data()).get("lines", []))
-    council = await meetings.council_for_runner(session, call.from_user.id)
+    council = await access.council_for_runner(session, call.from_user.id)
     saved = await plan.save_plan(session, council=council, user_id=call.from_user.id, lines=lines, now=clock.now())
     await state.clear()
     await call.answer(_("Saved"))
@@ -217,7 +217,7 @@ async def send_docx(call: CallbackQuery, callback_data: PlanCb, session: AsyncSe
 async def agenda_from_plan(
     call: CallbackQuery, callback_data: PlanDayCb, state: FSMContext, session: AsyncSession, clock: Clock
 ) -> None:
-    council = await meetings.council_for_runner(session, call.from_user.id)
+    council = await access.council_for_runner(session, call.from_user.id)
     day = date(int(callback_data.day[:4]), int(callback_data.day[4:6]), int(callback_data.day[6:]))
     planned = await plan.planned_on(session, council, day, clock.local_now().date())
     if planned is None:
@@ -235,7 +235,7 @@ async def agenda_time(
 ) -> None:
     day = date.fromisoformat((await state.get_data())["day"])
     when = parse_when(f"{day:%d.%m.%Y} {message.text.strip()}", now=clock.now(), tz=settings.tz)
-    council = await meetings.council_for_runner(session, message.from_user.id)
+    council = await access.council_for_runner(session, message.from_user.id)
     planned = await plan.planned_on(session, council, day, clock.local_now().date())
     items = [Item(e.topic, e.responsible) for e in (planned.entries if planned else [])]
     if not items:

@@ -27,9 +27,9 @@ from bot.app import create_bot, create_dispatcher  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
-from bot.live import LiveMessages  # noqa: E402
-from bot.outbox import Delivery  # noqa: E402
-from bot.scheduler import Scheduler  # noqa: E402
+from bot.runtime.live import LiveMessages  # noqa: E402
+from bot.runtime.outbox import Delivery  # noqa: E402
+from bot.runtime.scheduler import Scheduler  # noqa: E402
 from db.engine import create_engine, make_sessionmaker, migrate  # noqa: E402
 from db.models import (  # noqa: E402
     Attendance,

@@ -22,9 +22,9 @@ from bot.app import create_bot, create_dispatcher, create_storage
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.i18n import create_i18n
-from bot.live import LiveMessages, SharedEditSlots
-from bot.outbox import Delivery, Pace, SharedPace
-from bot.scheduler import LeaderLock, Scheduler
+from bot.runtime.live import LiveMessages, SharedEditSlots
+from bot.runtime.outbox import Delivery, Pace, SharedPace
+from bot.runtime.scheduler import LeaderLock, Scheduler
 from db.engine import create_engine, make_sessionmaker, migrate
 from db.models import Council, Member
 from tests.botapi import BotAPI, Group, Person, Sent

@@ -371,9 +371,9 @@ def plan_agenda_keyboard(plan_id: int, meetings: Sequence[Meeting], tz: ZoneInfo
     return builder.as_markup()
 
 
-def plan_offer_keyboard(day: str, label: str) -> InlineKeyboardMarkup:
+def plan_offer_keyboard(planned: Planned) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text=label[:60], callback_data=PlanDayCb(day=day))
+    builder.button(text=plan_offer_button(planned)[:60], callback_data=PlanDayCb(day=f"{planned.day:%Y%m%d}"))
     return builder.as_markup()
 
 

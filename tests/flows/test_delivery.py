@@ -39,7 +39,7 @@ async def test_group_that_removed_the_bot_makes_the_chair_told_once(flow):
 
 
 async def test_a_refused_request_is_logged_not_retried(flow, caplog):
-    from bot.outbox import Kind, enqueue
+    from db.repo.outbox import Kind, enqueue
 
     council = await seed_council(flow, members=2)
     async with flow.sessionmaker() as session:

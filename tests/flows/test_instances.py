@@ -10,11 +10,12 @@ from collections import Counter
 import pytest
 from aiogram.types import Update
 
-from bot.live import SharedEditSlots
-from bot.outbox import Delivery, Kind, Pace, SharedPace, enqueue
-from bot.scheduler import LeaderLock, Scheduler
+from bot.runtime.live import SharedEditSlots
+from bot.runtime.outbox import Delivery, Pace, SharedPace
+from bot.runtime.scheduler import LeaderLock, Scheduler
 from db.engine import create_engine, make_sessionmaker
 from db.models import Attendance
+from db.repo.outbox import Kind, enqueue
 from tests.conftest import NOW, TEST_DATABASE_URL, TEST_REDIS_URL
 from tests.flows.test_meeting import meeting as meeting_today
 from tests.flows.test_meeting import open_meeting

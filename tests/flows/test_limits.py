@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.middlewares import Throttle
+from bot.runtime.middlewares import Throttle
 from db.models import AgendaItem, Material, Member, MemberStatus, QuarantinedFile
 from tests.conftest import NOW, seed_council
 from tests.flows.test_materials import DOCX, PDF, send_file, submit

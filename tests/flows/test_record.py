@@ -503,8 +503,8 @@ async def test_vote_with_an_item_number_and_no_decision_is_refused(flow, meeting
 
 async def test_a_press_racing_the_close_leaves_no_ballot_behind_a_closed_secret_vote(flow, meeting):
     """The press read the vote as open; the close committed before its write: the write finds it closed."""
-    from db import repo
     from db.models import Choice
+    from db.repo import meeting_day as day_repo
 
     attendance = await open_meeting(flow, meeting)
     await mark_present(flow, meeting, attendance, meeting.voters[:7])
@@ -512,10 +512,10 @@ async def test_a_press_racing_the_close_leaves_no_ballot_behind_a_closed_secret_
     await flow.press(meeting.voters[0], message, "Макул")
     late = meeting.voters[1]
     async with flow.sessionmaker() as session:
-        check = await repo.voter_check(session, (await flow.rows(Vote))[0].id, late.id)
+        check = await day_repo.voter_check(session, (await flow.rows(Vote))[0].id, late.id)
         assert check.vote.is_open and check.on_roster and check.present  # what the press saw
         await flow.press(meeting.chair, message, "Добушту жабуу")  # meanwhile, the chair closes
-        written = await repo.add_ballot_if_open(session, check.vote.id, check.member.id, Choice.AGAINST, NOW)
+        written = await day_repo.add_ballot_if_open(session, check.vote.id, check.member.id, Choice.AGAINST, NOW)
         await session.commit()
     assert written is False and await flow.rows(Ballot) == []
     (vote,) = await flow.rows(Vote)

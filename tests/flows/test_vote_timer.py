@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.scheduler import Scheduler
+from bot.runtime.scheduler import Scheduler
 from db.models import Vote
 from tests.conftest import NOW, seed_council
 

@@ -3,7 +3,7 @@
 from aiogram.fsm.storage.base import StorageKey
 from sqlalchemy import func, select
 
-from bot.fsm_storage import DatabaseStorage
+from bot.runtime.fsm_storage import DatabaseStorage
 from db.engine import make_sessionmaker
 from db.models import FsmRecord
 

@@ -1,6 +1,6 @@
 """Telegram's pace: about one message a second to a chat (short bursts), at most 20 a minute to a group."""
 
-from bot.outbox import Pace
+from bot.runtime.outbox import Pace
 
 
 def test_a_private_chat_gets_a_burst_then_about_one_a_second():

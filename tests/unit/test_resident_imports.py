@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_bot_imports_neither_docx_nor_alembic_until_it_needs_them() -> None:
     probe = (
-        "import sys, bot.app, bot.scheduler, bot.protocol, db.engine; "
+        "import sys, bot.app, bot.runtime.scheduler, bot.protocol, db.engine; "
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'docx', 'alembic', 'mako', 'lxml'})); "
         "print('babel.messages.pofile' in sys.modules)"
     )

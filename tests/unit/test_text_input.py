@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from aiogram.types import Chat, Message, User
 
-from bot.middlewares import CleanText
+from bot.runtime.middlewares import CleanText
 from bot.text_input import clean_text
 
 

@@ -17,9 +17,10 @@ from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.i18n import locale_from_telegram
-from bot.outbox import OUTBOX_FLAG, Delivery
+from bot.runtime import after_commit
+from bot.runtime.outbox import Delivery
 from bot.text_input import clean_text
-from db import repo
+from db.repo import members as members_repo
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +91,14 @@ class CleanText(BaseMiddleware):
 
 
 class DbSessionMiddleware(BaseMiddleware):
-    """One session per update. Operations commit; anything left uncommitted is rolled back on close."""
+    """One session per update. Operations commit; anything left uncommitted is rolled back on close. What the
+    committed changes call for (reminders, tally edits, the outbox) follows here, after the handler."""
 
-    def __init__(self, sessionmaker: async_sessionmaker, delivery: Delivery) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker, delivery: Delivery, scheduler: Any = None, live: Any = None
+    ) -> None:
         self.sessionmaker = sessionmaker
-        self.delivery = delivery
+        self.delivery, self.scheduler, self.live = delivery, scheduler, live
 
     async def __call__(
         self,
@@ -107,8 +111,7 @@ class DbSessionMiddleware(BaseMiddleware):
             try:
                 return await handler(event, data)
             finally:
-                if session.info.pop(OUTBOX_FLAG, False):
-                    self.delivery.wake()  # what the update committed to the outbox goes out now
+                await after_commit.run(session, scheduler=self.scheduler, live=self.live, delivery=self.delivery)
 
 
 class UserMiddleware(BaseMiddleware):
@@ -121,7 +124,7 @@ class UserMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         sender = data.get("event_from_user")
-        data["user"] = await repo.get_user(data["session"], sender.id) if sender else None
+        data["user"] = await members_repo.get_user(data["session"], sender.id) if sender else None
         return await handler(event, data)
 
 

@@ -26,14 +26,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import group_text
 from bot.meetings import presence
+from bot.runtime.after_commit import ATTENDANCE, VOTE
 from bot.ui import meeting_day as ui_meeting_day
 from bot.voting import live_counts
-from db import repo
 from db.models import Choice, MeetingStatus
+from db.repo import councils as councils_repo
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
 
 log = logging.getLogger(__name__)
-
-VOTE, ATTENDANCE = "vote", "attendance"
 
 
 @dataclass(frozen=True)
@@ -45,15 +46,15 @@ class Rendered:
 
 
 async def render_vote(session: AsyncSession, vote_id: int) -> Rendered | None:
-    vote = await repo.get_vote(session, vote_id)
+    vote = await day_repo.get_vote(session, vote_id)
     if vote is None or vote.message_id is None:
         return None
-    meeting = await repo.get_meeting(session, vote.meeting_id)
-    council = await repo.get_council(session, meeting.council_id)
+    meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
+    council = await councils_repo.get_council(session, meeting.council_id)
     counts = await live_counts(session, vote)
     names: dict[Choice, list[str]] = {}
     if not vote.secret:
-        for choice, name in await repo.open_ballots(session, vote.id):
+        for choice, name in await day_repo.open_ballots(session, vote.id):
             names.setdefault(choice, []).append(name)
     seats = await presence(session, meeting)
     text = ui_meeting_day.vote_post(council.group_language, vote, counts, names, seats.members)
@@ -62,10 +63,10 @@ async def render_vote(session: AsyncSession, vote_id: int) -> Rendered | None:
 
 
 async def render_attendance(session: AsyncSession, meeting_id: int) -> Rendered | None:
-    meeting = await repo.get_meeting(session, meeting_id)
+    meeting = await meetings_repo.get_meeting(session, meeting_id)
     if meeting is None or meeting.attendance_message_id is None:
         return None
-    council = await repo.get_council(session, meeting.council_id)
+    council = await councils_repo.get_council(session, meeting.council_id)
     seats = await presence(session, meeting)
     text = group_text(council.group_language, lambda: ui_meeting_day.attendance(seats))
     is_open = meeting.status is MeetingStatus.OPEN

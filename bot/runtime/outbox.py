@@ -1,8 +1,8 @@
 """Delivery that loses nothing: posts are written to the outbox with the change that causes them, then sent.
 
-- enqueue() only adds a row to the caller's session; the caller's single commit makes the change and the
-  post durable together. After a crash or restart, pending rows go out; sent rows never go again (a row is
-  marked sent right after Telegram accepts it, so only a crash in between could repeat one post).
+- enqueue() (in db/repo/outbox.py) only adds a row to the caller's session; the caller's single commit makes
+  the change and the post durable together. After a crash or restart, pending rows go out; sent rows never go
+  again (a row is marked sent right after Telegram accepts it, so only a crash in between could repeat one post).
 - 429: wait the retry_after Telegram gives (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this);
   5xx and network errors: exponential backoff with jitter; 403: stop, record, tell the chair when it is the
   council's group; 400: log the request, do not retry, and tell the chair what did not go out.
@@ -22,7 +22,7 @@ import re
 import time
 import uuid
 from collections import deque
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -35,66 +35,20 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.i18n import group_text, in_locale
-from db import repo
-from db.models import Meeting, OutboxMessage, OutboxStatus
+from db.models import OutboxMessage, OutboxStatus
+from db.repo import councils as councils_repo
+from db.repo import meetings as meetings_repo
+from db.repo import members as members_repo
+from db.repo import outbox as outbox_repo
+from db.repo.outbox import Kind, enqueue
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = 300.0
-OUTBOX_FLAG = "outbox_written"
-
-
-class Kind:
-    """What a post is, for the log and for what follows its sending."""
-
-    ANNOUNCEMENT = "announcement"  # pinned; the meeting keeps its message id
-    NOTICE = "notice"
-    REMINDER = "reminder"
-    PROTOCOL = "protocol"
-    PROTOCOL_DOC = "protocol_doc"  # the meeting keeps the document's file id
-    WARNING = "warning"
-    TO_CHAIR = "to_chair"  # if the chair never opened the bot, a short note in the group sends them there
-    PERSONAL = "personal"
-    REFUSED = "refused"  # the chair told that Telegram refused a post; never reported in turn
-
-
-def enqueue(
-    session: AsyncSession,
-    *,
-    chat_id: int,
-    kind: str,
-    now: datetime,
-    text: str | None = None,
-    markup: InlineKeyboardMarkup | None = None,
-    council_id: int | None = None,
-    ref_id: int | None = None,
-    pin: bool = False,
-    document: bytes | None = None,
-    filename: str | None = None,
-) -> OutboxMessage:
-    row = OutboxMessage(
-        kind=kind,
-        chat_id=chat_id,
-        council_id=council_id,
-        ref_id=ref_id,
-        text=text,
-        reply_markup=markup.model_dump(mode="json", exclude_none=True) if markup else None,
-        document=document,
-        filename=filename,
-        pin=pin,
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        next_attempt_at=now,
-        created_at=now,
-    )
-    session.add(row)
-    session.info[OUTBOX_FLAG] = True  # the session middleware wakes the worker once the update is done
-    return row
 
 
 class Pace:
@@ -196,9 +150,7 @@ class Delivery:
     async def start(self) -> None:
         if self._task is None:
             async with self.sessionmaker() as session:
-                pending = await session.scalar(
-                    select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING).limit(1)
-                )
+                pending = await outbox_repo.any_pending(session)
             if pending:
                 log.info("Outbox: unsent posts from before the restart will go out now")
             self._task = asyncio.create_task(self._run(), name="outbox")
@@ -241,14 +193,7 @@ class Delivery:
     async def send_due(self) -> float:
         """Send every due row the pace allows; return seconds until the next one could go (60 if none)."""
         async with self.sessionmaker() as session:
-            rows = (
-                await session.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.status == OutboxStatus.PENDING)
-                    .order_by(OutboxMessage.id)
-                    .limit(200)
-                )
-            ).all()
+            rows = await outbox_repo.pending(session, 200)
         next_delay = 60.0 if len(rows) < 200 else 0.0
         blocked_chats: set[int] = set()
         now = self.clock.now()
@@ -282,21 +227,11 @@ class Delivery:
             await self.shared_pace.pause(chat_id, seconds)
         self.pace.pause(chat_id, time.monotonic() + seconds)
 
-    @staticmethod
-    async def _claim(session: AsyncSession, row_id: int) -> OutboxMessage | None:
-        """The row, locked for this transaction, if it is still pending and no other instance holds it.
-        (SQLite has neither FOR UPDATE nor a second instance; SQLAlchemy leaves the clause out there.)"""
-        return await session.scalar(
-            select(OutboxMessage)
-            .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.PENDING)
-            .with_for_update(skip_locked=True)
-        )
-
     async def _deliver(self, row_id: int) -> bool:
         """Send one row and record what happened; True when the chat may go on to its next row (False also
         when another instance is sending it, or has just sent it: its next row waits for the next pass)."""
         async with self.sessionmaker() as session:
-            row = await self._claim(session, row_id)
+            row = await outbox_repo.claim(session, row_id)  # FOR UPDATE SKIP LOCKED on PostgreSQL
             if row is None:
                 return False
             try:
@@ -356,42 +291,25 @@ class Delivery:
         if row.ref_id is None:
             return
         if row.kind == Kind.ANNOUNCEMENT:
-            meeting = await session.get(Meeting, row.ref_id)
+            meeting = await meetings_repo.get_meeting(session, row.ref_id)
             if meeting is not None:
                 meeting.announcement_message_id = message.message_id
         elif row.kind == Kind.PROTOCOL_DOC and message.document:
-            meeting = await session.get(Meeting, row.ref_id)
+            meeting = await meetings_repo.get_meeting(session, row.ref_id)
             if meeting is not None:
                 meeting.protocol_file_id = message.document.file_id
-
-    @staticmethod
-    async def _group_already_unreachable(session: AsyncSession, row: OutboxMessage) -> bool:
-        last_sent = await session.scalar(
-            select(func.max(OutboxMessage.id)).where(
-                OutboxMessage.chat_id == row.chat_id, OutboxMessage.status == OutboxStatus.SENT
-            )
-        )
-        earlier = await session.scalar(
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.chat_id == row.chat_id,
-                OutboxMessage.status == OutboxStatus.FORBIDDEN,
-                OutboxMessage.id != row.id,
-                OutboxMessage.id > (last_sent or 0),
-            )
-            .limit(1)
-        )
-        return earlier is not None
 
     async def _refused(self, session: AsyncSession, row: OutboxMessage, reason: str) -> None:
         """A post Telegram refused for good (400) is not silently lost: the chair is told, privately and in
         the chair's language, where it should have gone and how it began."""
-        council = await repo.get_council(session, row.council_id) if row.council_id else None
+        council = await councils_repo.get_council(session, row.council_id) if row.council_id else None
         if council is None or row.kind == Kind.REFUSED:
             return
-        chair = await repo.get_user(session, council.chair_id)
+        chair = await members_repo.get_user(session, council.chair_id)
         locale = chair.language if chair and chair.language else self.i18n.default_locale
-        member = None if row.chat_id == council.chat_id else await repo.member_of(session, council.id, row.chat_id)
+        member = (
+            None if row.chat_id == council.chat_id else await members_repo.member_of(session, council.id, row.chat_id)
+        )
         plain = html.unescape(re.sub(r"<[^>]+>", "", row.text or row.filename or ""))
         excerpt = plain if len(plain) <= 300 else plain[:300].rsplit(" ", 1)[0] + " …"
 
@@ -412,15 +330,15 @@ class Delivery:
         self.wake()
 
     async def _forbidden(self, session: AsyncSession, row: OutboxMessage) -> None:
-        council = await repo.get_council(session, row.council_id) if row.council_id else None
+        council = await councils_repo.get_council(session, row.council_id) if row.council_id else None
         if council is None:
             return
         with self.i18n.context():
             if row.chat_id == council.chat_id:
                 # The group itself is unreachable (the bot was removed): the chair must know, once per outage.
-                if await self._group_already_unreachable(session, row):
+                if await outbox_repo.unreachable_since_last_sent(session, row):
                     return
-                chair = await repo.get_user(session, council.chair_id)
+                chair = await members_repo.get_user(session, council.chair_id)
                 locale = chair.language if chair and chair.language else self.i18n.default_locale
                 text = in_locale(
                     locale,

@@ -6,7 +6,7 @@
   an exclusive session-level advisory lock; instances with Redis hold the same lock *shared*, so any number
   of them may run together, but never beside one without Redis.
 - The scheduled work (reminders, the trimester check) runs on one instance only: the one holding another
-  advisory lock (LeaderLock in bot/scheduler.py). A session-level lock is released by PostgreSQL when its
+  advisory lock (LeaderLock in bot/runtime/scheduler.py). A session-level lock is released by PostgreSQL when its
   connection closes, so when the holder dies another instance takes it at its next try.
   https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
 """
@@ -18,8 +18,9 @@ import fcntl
 import logging
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from db.repo import instances as instances_repo
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +81,7 @@ class InstanceGuard:
 
     async def _lock_database(self) -> None:
         self._connection = await dedicated_connection(self.engine)
-        function = "pg_try_advisory_lock_shared" if self.shared else "pg_try_advisory_lock"
-        taken = await self._connection.scalar(text(f"SELECT {function}(:key)"), {"key": INSTANCES_KEY})
-        if taken:
+        if await instances_repo.try_lock(self._connection, INSTANCES_KEY, shared=self.shared):
             return
         await self.release()
         if self.shared:
@@ -101,11 +100,11 @@ class InstanceGuard:
         if self._connection is None:
             yield
             return
-        await self._connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_KEY})
+        await instances_repo.lock(self._connection, MIGRATION_KEY)
         try:
             yield
         finally:
-            await self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_KEY})
+            await instances_repo.unlock(self._connection, MIGRATION_KEY)
 
     async def release(self) -> None:
         if self._connection is not None:

@@ -18,17 +18,22 @@ from datetime import UTC, datetime, timedelta
 
 from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import notices, protocol, watchdog
+from bot import meeting_day, notices, watchdog
 from bot.clock import Clock
 from bot.config import Settings
-from bot.instances import LEADER_KEY, close_dedicated, dedicated_connection
-from bot.outbox import Delivery, Kind
+from bot.runtime import after_commit
+from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection
+from bot.runtime.outbox import Delivery
 from bot.ui import meetings as ui_meetings
-from db import repo
 from db.models import JobRun, Meeting, MeetingStatus
+from db.repo import councils as councils_repo
+from db.repo import instances as instances_repo
+from db.repo import jobs as jobs_repo
+from db.repo import meeting_day as day_repo
+from db.repo import meetings as meetings_repo
+from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
 
@@ -52,11 +57,9 @@ class LeaderLock:
             if self._connection is None:
                 self._connection = await dedicated_connection(self.engine)
             if self.held:
-                await self._connection.scalar(text("SELECT 1"))  # the lock lives as long as this connection
+                await instances_repo.ping(self._connection)  # the lock lives as long as this connection
             else:
-                self.held = bool(
-                    await self._connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": LEADER_KEY})
-                )
+                self.held = await instances_repo.try_lock(self._connection, LEADER_KEY)
         except Exception as error:  # noqa: BLE001 - a lost connection is a lost lock: try again next time
             log.warning("Leader lock: the database connection failed (%s); trying again", error)
             await self.release()
@@ -127,8 +130,8 @@ class Scheduler:
     async def _catch_up_meetings(self) -> None:
         """Plan the reminders of meetings announced, moved or cancelled on other instances."""
         async with self.sessionmaker() as session:
-            meetings = await repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
-            sent = frozenset(await repo.job_runs_like(session, "remind:"))
+            meetings = await meetings_repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
+            sent = frozenset(await jobs_repo.job_runs_like(session, "remind:"))
         current = {meeting.id for meeting in meetings}
         for meeting_id in [m for m in self._planned if m not in current]:
             self.drop_reminders(meeting_id)
@@ -136,21 +139,21 @@ class Scheduler:
             if self._planned.get(meeting.id) != int(meeting.starts_at.timestamp()):
                 self.plan_reminders(meeting, sent)
         async with self.sessionmaker() as session:
-            timed = await repo.timed_votes(session)
+            timed = await day_repo.timed_votes(session)
         for vote in timed:  # a vote set to close on time on another instance closes here if that one dies
             if self.aps.get_job(f"vote-close:{vote.id}") is None:
                 self.plan_vote_close(vote.id, vote.closes_at, nudged=vote.nudged)
 
     async def _take_over(self) -> None:
         async with self.sessionmaker() as session:
-            meetings = await repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
+            meetings = await meetings_repo.meetings_with_status(session, (MeetingStatus.ANNOUNCED,))
             caught_up = await watchdog.ran_today(session, self.clock.local_now().date())
-            sent = frozenset(await repo.job_runs_like(session, "remind:"))
+            sent = frozenset(await jobs_repo.job_runs_like(session, "remind:"))
         for meeting in meetings:
             self.plan_reminders(meeting, sent)
         await self.close_meetings_left_open()  # also after a restart: a day's meeting never stays open
         async with self.sessionmaker() as session:
-            timed = await repo.timed_votes(session)
+            timed = await day_repo.timed_votes(session)
         for vote in timed:  # votes that close on time survive a restart
             self.plan_vote_close(vote.id, vote.closes_at, nudged=vote.nudged)
         self.aps.add_job(
@@ -216,6 +219,10 @@ class Scheduler:
             if job.id.startswith(f"remind:{meeting_id}:"):
                 job.remove()
 
+    async def _after_commit(self, session: AsyncSession) -> None:
+        """What a job's committed changes call for, the same as after an update (bot/runtime/after_commit.py)."""
+        await after_commit.run(session, scheduler=self, live=self.live, delivery=self.delivery)
+
     def reminder_jobs(self, meeting_id: int) -> list[str]:
         return sorted(job.id for job in self.aps.get_jobs() if job.id.startswith(f"remind:{meeting_id}:"))
 
@@ -225,11 +232,11 @@ class Scheduler:
         await self.watchdog_check()
 
     async def close_meetings_left_open(self) -> None:
-        """A meeting still open after its day is closed with its protocol (the operation in protocol.py)."""
+        """A meeting still open after its day is closed with its protocol (the operation in meeting_day.py)."""
         try:
             async with self.sessionmaker() as session:
                 with self.i18n.context():
-                    closed = await protocol.close_meetings_left_open(
+                    closed = await meeting_day.close_meetings_left_open(
                         session, now=self.clock.now(), tz=self.settings.tz, default_locale=self.settings.default_locale
                     )
         except Exception:  # logged; tried again at the next daily check or start
@@ -237,7 +244,7 @@ class Scheduler:
             return
         if closed:
             log.info("Closed %d meeting(s) left open after their day", len(closed))
-            self.delivery.wake()
+        await self._after_commit(session)
 
     async def watchdog_check(self) -> None:
         """cl. 7.4: the daily trimester check; warnings go out through the outbox."""
@@ -257,7 +264,7 @@ class Scheduler:
         warned = sum(1 for v in verdicts if v.stage is not None)
         log.info("Trimester check: %d council(s), %d warning(s)", len(verdicts), warned)
         await self.year_check()
-        self.delivery.wake()
+        await self._after_commit(session)
 
     async def year_check(self) -> None:
         """The daily reminders of the year's work: planned meetings to announce (to the chair), decisions due
@@ -279,6 +286,7 @@ class Scheduler:
             log.exception("Reminders of the plan and of decisions failed")
             return
         log.info("Year check: %d planned meeting reminder(s), %d decision reminder(s)", planned, due)
+        await self._after_commit(session)
 
     # --- votes that close on time ------------------------------------------------------------------------
 
@@ -315,7 +323,7 @@ class Scheduler:
                 count = await decisions.nudge_voters(
                     session, vote_id=vote_id, now=self.clock.now(), default_locale=self.settings.default_locale
                 )
-        self.delivery.wake()
+        await self._after_commit(session)
         return count
 
     async def close_vote_on_time(self, vote_id: int) -> bool:
@@ -327,18 +335,13 @@ class Scheduler:
         if vote is None:
             return False
         log.info("Vote %s closed on time", vote_id)
-        if self.live is not None:
-            from bot.live import VOTE
-
-            self.live.touch(VOTE, vote_id)
-            await self.live.flush()
-        self.delivery.wake()
+        await self._after_commit(session)  # its result on the group's message, like a vote closed by hand
         return True
 
     async def remind(self, meeting_id: int, starts_at_ts: int, hours: int) -> bool:
         """Queue one reminder to the group and to each member, once; False when it no longer applies."""
         async with self.sessionmaker() as session:
-            meeting = await repo.get_meeting(session, meeting_id)
+            meeting = await meetings_repo.get_meeting(session, meeting_id)
             if (
                 meeting is None
                 or meeting.status is not MeetingStatus.ANNOUNCED
@@ -347,10 +350,10 @@ class Scheduler:
                 log.info("Reminder for meeting %s at %s dropped: the meeting changed", meeting_id, starts_at_ts)
                 return False
             job_id = reminder_job_id(meeting.id, meeting.starts_at, hours)
-            if await session.get(JobRun, job_id) is not None:
+            if await jobs_repo.job_run(session, job_id) is not None:
                 return False  # sent before a restart
-            council = await repo.get_council(session, meeting.council_id)
-            items = await repo.meeting_items(session, meeting.id)
+            council = await councils_repo.get_council(session, meeting.council_id)
+            items = await meetings_repo.meeting_items(session, meeting.id)
             tz, now = self.settings.tz, self.clock.now()
             with self.i18n.context():
                 await notices.to_group_and_members(
@@ -363,5 +366,5 @@ class Scheduler:
                 )
             session.add(JobRun(name=job_id, last_day=now.astimezone(tz).date()))  # with the posts: once
             await session.commit()
-        self.delivery.wake()
+        await self._after_commit(session)
         return True

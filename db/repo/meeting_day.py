@@ -1,152 +1,26 @@
-"""Repository functions: add, flush, select. They never commit; the operation that calls them does."""
+"""The meeting day: attendance, the roster frozen at /open, votes and ballots, the issued protocol."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
-    AgendaItem,
     Attendance,
     Ballot,
     Choice,
-    Council,
     IssuedProtocol,
-    JobRun,
     Meeting,
-    MeetingStatus,
     Member,
-    MemberStatus,
     ProtocolPart,
     RosterEntry,
     SecretVoter,
-    User,
     Vote,
 )
-
-
-async def change_if(session: AsyncSession, model: type, row_id: int, *expected: Any, **values: Any) -> bool:
-    """UPDATE model SET values WHERE id = row_id AND expected: True when this call changed the row.
-
-    The database is the judge of a state change: of two racing attempts (a double tap, two instances), the
-    second waits for the first's commit, then finds the row no longer as expected and changes nothing."""
-    result = await session.execute(update(model).where(model.id == row_id, *expected).values(**values))
-    return result.rowcount == 1
-
-
-async def get_user(session: AsyncSession, user_id: int) -> User | None:
-    return await session.get(User, user_id)
-
-
-async def ensure_user(session: AsyncSession, user_id: int, now: datetime) -> User:
-    user = await session.get(User, user_id)
-    if user is None:
-        user = User(id=user_id, created_at=now)
-        session.add(user)
-        await session.flush()
-    return user
-
-
-async def council_by_chat(session: AsyncSession, chat_id: int) -> Council | None:
-    return await session.scalar(select(Council).where(Council.chat_id == chat_id))
-
-
-async def council_by_code(session: AsyncSession, join_code: str) -> Council | None:
-    return await session.scalar(select(Council).where(Council.join_code == join_code))
-
-
-async def get_council(session: AsyncSession, council_id: int) -> Council | None:
-    return await session.get(Council, council_id)
-
-
-async def move_council_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
-    result = await session.execute(update(Council).where(Council.chat_id == old_chat_id).values(chat_id=new_chat_id))
-    return bool(result.rowcount)
-
-
-async def get_member(session: AsyncSession, member_id: int) -> Member | None:
-    return await session.get(Member, member_id)
-
-
-async def member_of(session: AsyncSession, council_id: int, user_id: int) -> Member | None:
-    return await session.scalar(select(Member).where(Member.council_id == council_id, Member.user_id == user_id))
-
-
-async def memberships_of(session: AsyncSession, user_id: int) -> Sequence[Member]:
-    """Every council place this user has that is not over (pending or approved), oldest first."""
-    return (
-        await session.scalars(
-            select(Member)
-            .where(
-                Member.user_id == user_id,
-                Member.status.in_((MemberStatus.PENDING, MemberStatus.APPROVED)),
-            )
-            .order_by(Member.id)
-        )
-    ).all()
-
-
-async def council_members(session: AsyncSession, council_id: int) -> Sequence[Member]:
-    """Pending and approved places of a council, in the order they applied."""
-    return (
-        await session.scalars(
-            select(Member)
-            .where(
-                Member.council_id == council_id,
-                Member.status.in_((MemberStatus.PENDING, MemberStatus.APPROVED)),
-            )
-            .order_by(Member.id)
-        )
-    ).all()
-
-
-async def councils_chaired_by(session: AsyncSession, user_id: int) -> Sequence[Council]:
-    return (await session.scalars(select(Council).where(Council.chair_id == user_id).order_by(Council.id))).all()
-
-
-# --- meetings --------------------------------------------------------------------------------------------
-
-
-async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting | None:
-    return await session.get(Meeting, meeting_id)
-
-
-async def meeting_items(session: AsyncSession, meeting_id: int) -> Sequence[AgendaItem]:
-    return (
-        await session.scalars(
-            select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
-        )
-    ).all()
-
-
-async def council_meetings(
-    session: AsyncSession, council_id: int, statuses: tuple[MeetingStatus, ...]
-) -> Sequence[Meeting]:
-    return (
-        await session.scalars(
-            select(Meeting)
-            .where(Meeting.council_id == council_id, Meeting.status.in_(statuses))
-            .order_by(Meeting.starts_at)
-        )
-    ).all()
-
-
-async def meetings_with_status(session: AsyncSession, statuses: tuple[MeetingStatus, ...]) -> Sequence[Meeting]:
-    return (await session.scalars(select(Meeting).where(Meeting.status.in_(statuses)))).all()
-
-
-async def max_protocol_number(session: AsyncSession, council_id: int, school_year: int) -> int:
-    value = await session.scalar(
-        select(func.max(Meeting.protocol_number)).where(
-            Meeting.council_id == council_id, Meeting.school_year == school_year
-        )
-    )
-    return value or 0
 
 
 async def present_member_ids(session: AsyncSession, meeting_id: int) -> set[int]:
@@ -157,16 +31,6 @@ async def attendance_of(session: AsyncSession, meeting_id: int, member_id: int) 
     return await session.scalar(
         select(Attendance).where(Attendance.meeting_id == meeting_id, Attendance.member_id == member_id)
     )
-
-
-async def approved_members(session: AsyncSession, council_id: int) -> Sequence[Member]:
-    return (
-        await session.scalars(
-            select(Member)
-            .where(Member.council_id == council_id, Member.status == MemberStatus.APPROVED)
-            .order_by(Member.full_name)
-        )
-    ).all()
 
 
 async def get_vote(session: AsyncSession, vote_id: int) -> Vote | None:
@@ -232,16 +96,6 @@ async def close_vote_if_open(session: AsyncSession, vote_id: int, now: datetime)
     return bool(result.rowcount)
 
 
-async def set_meeting_status(
-    session: AsyncSession, meeting_id: int, expected: MeetingStatus, new: MeetingStatus, **values: object
-) -> bool:
-    """A meeting's state change, only from the expected state: False when another attempt came first."""
-    result = await session.execute(
-        update(Meeting).where(Meeting.id == meeting_id, Meeting.status == expected).values(status=new, **values)
-    )
-    return bool(result.rowcount)
-
-
 async def roster(session: AsyncSession, meeting_id: int) -> Sequence[RosterEntry]:
     return (
         await session.scalars(
@@ -296,10 +150,6 @@ async def ballot_of(session: AsyncSession, vote_id: int, member_id: int) -> Ball
     return await session.scalar(select(Ballot).where(Ballot.vote_id == vote_id, Ballot.member_id == member_id))
 
 
-async def job_runs_like(session: AsyncSession, prefix: str) -> Sequence[str]:
-    return (await session.scalars(select(JobRun.name).where(JobRun.name.startswith(prefix)))).all()
-
-
 @dataclass(frozen=True)
 class VoterCheck:
     """Everything a vote press needs to know, read in one query (the hot path)."""
@@ -325,3 +175,56 @@ async def voter_check(session: AsyncSession, vote_id: int, user_id: int) -> Vote
         return None
     vote, member, roster_member, attendance_id = row
     return VoterCheck(vote, member, roster_member is not None, attendance_id is not None)
+
+
+async def forget_attendance(session: AsyncSession, meeting_id: int) -> None:
+    """A meeting put back as before /open: no roster, no marks."""
+    await session.execute(delete(RosterEntry).where(RosterEntry.meeting_id == meeting_id))
+    await session.execute(delete(Attendance).where(Attendance.meeting_id == meeting_id))
+
+
+async def drop_unposted_vote(session: AsyncSession, vote_id: int) -> bool:
+    """The vote goes if its message was never posted: True when it went."""
+    dropped = await session.execute(delete(Vote).where(Vote.id == vote_id, Vote.message_id.is_(None)))
+    return bool(dropped.rowcount)
+
+
+async def voter_ids(session: AsyncSession, vote: Vote) -> set[int]:
+    """Who has voted (a closed secret ballot keeps only this list, not the ballots)."""
+    if vote.secret:
+        query = select(SecretVoter.member_id).where(SecretVoter.vote_id == vote.id)
+    else:
+        query = select(Ballot.member_id).where(Ballot.vote_id == vote.id)
+    return set((await session.scalars(query)).all())
+
+
+async def claim_nudge(session: AsyncSession, vote_id: int) -> bool:
+    """The one reminder before a timed vote closes: False when the vote closed or was nudged already."""
+    claimed = await session.execute(
+        update(Vote)
+        .where(Vote.id == vote_id, Vote.is_open.is_(True), Vote.nudged.is_(False))
+        .values(nudged=True)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount)
+
+
+async def add_issued_protocol(
+    session: AsyncSession,
+    meeting_id: int,
+    *,
+    parts: list[tuple[str, int, str]],
+    filename: str,
+    document: bytes,
+    sha256: str,
+    now: datetime,
+) -> IssuedProtocol:
+    """The protocol as issued at the close: its parts (locale, position, text) and its .docx."""
+    session.add_all(
+        ProtocolPart(meeting_id=meeting_id, locale=locale, position=position, text=text)
+        for locale, position, text in parts
+    )
+    issued = IssuedProtocol(meeting_id=meeting_id, filename=filename, document=document, sha256=sha256, issued_at=now)
+    session.add(issued)
+    await session.flush()
+    return issued

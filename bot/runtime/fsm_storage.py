@@ -16,7 +16,7 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from db.models import FsmRecord
+from db.repo import fsm as fsm_repo
 
 
 class DatabaseStorage(BaseStorage):
@@ -29,23 +29,14 @@ class DatabaseStorage(BaseStorage):
         record_key = self.key_builder.build(key)
         if record_key not in self._cache:
             async with self.sessionmaker() as session:
-                record = await session.get(FsmRecord, record_key)
+                record = await fsm_repo.get_record(session, record_key)
                 self._cache[record_key] = (record.state, dict(record.data or {})) if record else (None, {})
         return self._cache[record_key]
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
         record_key = self.key_builder.build(key)
         async with self.sessionmaker() as session, session.begin():
-            record = await session.get(FsmRecord, record_key)
-            state = values.get("state", record.state if record else None)
-            data = values.get("data", record.data if record else {})
-            if state is None and not data:
-                if record is not None:  # nothing left to remember: keep the table small
-                    await session.delete(record)
-            elif record is None:
-                session.add(FsmRecord(key=record_key, state=state, data=data, updated_at=datetime.now(UTC)))
-            else:
-                record.state, record.data, record.updated_at = state, data, datetime.now(UTC)
+            state, data = await fsm_repo.store_record(session, record_key, values, datetime.now(UTC))
         self._cache[record_key] = (state, dict(data or {}))  # after the commit: the cache never runs ahead
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:

@@ -1,0 +1,62 @@
+"""Decisions followed up (cl. 7.6): who is responsible for an adopted vote, until when, and their report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import FollowUp, FollowUpState
+
+
+async def get_follow_up(session: AsyncSession, follow_up_id: int) -> FollowUp | None:
+    return await session.get(FollowUp, follow_up_id)
+
+
+async def vote_followed_up(session: AsyncSession, vote_id: int) -> bool:
+    return await session.scalar(select(FollowUp.id).where(FollowUp.vote_id == vote_id)) is not None
+
+
+async def follow_ups_of(session: AsyncSession, council_id: int) -> Sequence[FollowUp]:
+    return (
+        await session.scalars(select(FollowUp).where(FollowUp.council_id == council_id).order_by(FollowUp.due_on))
+    ).all()
+
+
+async def done_between(
+    session: AsyncSession, council_id: int, after: datetime | None, until: datetime
+) -> Sequence[FollowUp]:
+    query = select(FollowUp).where(
+        FollowUp.council_id == council_id, FollowUp.state == FollowUpState.DONE, FollowUp.done_at <= until
+    )
+    if after is not None:
+        query = query.where(FollowUp.done_at > after)
+    return (await session.scalars(query.order_by(FollowUp.done_at))).all()
+
+
+async def open_follow_ups(session: AsyncSession) -> Sequence[FollowUp]:
+    return (await session.scalars(select(FollowUp).where(FollowUp.state == FollowUpState.OPEN))).all()
+
+
+async def mark_done_if_open(session: AsyncSession, follow_up_id: int, **values: object) -> bool:
+    """Done, only from open: False when a report came first."""
+    result = await session.execute(
+        update(FollowUp)
+        .where(FollowUp.id == follow_up_id, FollowUp.state == FollowUpState.OPEN)
+        .values(state=FollowUpState.DONE, **values)
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(result.rowcount)
+
+
+async def claim_reminder(session: AsyncSession, follow_up_id: int, stage: int) -> bool:
+    """This reminder stage, once: False when another instance (or run) has sent it."""
+    claimed = await session.execute(
+        update(FollowUp)
+        .where(FollowUp.id == follow_up_id, FollowUp.reminded < stage)
+        .values(reminded=stage)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(claimed.rowcount)

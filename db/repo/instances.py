@@ -1,0 +1,27 @@
+"""PostgreSQL advisory locks on a connection of their own: who may start, who leads, who migrates.
+https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+
+async def try_lock(connection: AsyncConnection, key: int, *, shared: bool = False) -> bool:
+    """A session-level advisory lock if it is free now (shared or exclusive); never waits."""
+    function = "pg_try_advisory_lock_shared" if shared else "pg_try_advisory_lock"
+    return bool(await connection.scalar(text(f"SELECT {function}(:key)"), {"key": key}))
+
+
+async def lock(connection: AsyncConnection, key: int) -> None:
+    """An exclusive session-level advisory lock, waiting for it."""
+    await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+
+
+async def unlock(connection: AsyncConnection, key: int) -> None:
+    await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+
+
+async def ping(connection: AsyncConnection) -> None:
+    """Raises when the connection (and with it every lock it holds) is gone."""
+    await connection.scalar(text("SELECT 1"))
