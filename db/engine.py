@@ -52,7 +52,8 @@ async def checkpoint(engine: AsyncEngine) -> bool:
         return True
     async with engine.connect() as connection:
         connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        busy, _log, _done = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        # SQLAlchemy 2.1 types exec_driver_sql's rows as one column (CursorResult[Any]); this PRAGMA returns three.
+        busy, _log, _done = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()  # type: ignore[misc]
     return not busy
 
 
