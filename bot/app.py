@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -23,6 +25,9 @@ from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, Us
 from bot.runtime.outbox import Delivery
 from bot.runtime.scheduler import Scheduler
 from handlers import get_routers
+
+if TYPE_CHECKING:  # the redis package is an extra: only instances that share state import it
+    from redis.asyncio import Redis
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -78,7 +83,7 @@ def create_dispatcher(
 def create_storage(
     settings: Settings,
     sessionmaker: async_sessionmaker,
-    redis=None,  # noqa: ANN001 - redis.asyncio.Redis
+    redis: Redis | None = None,
 ) -> tuple[BaseStorage, BaseEventIsolation]:
     """Conversation state and the per-user lock: in Redis when there is one (every instance sees them),
     else in the database (state) and in memory (the lock), which is right for one process."""

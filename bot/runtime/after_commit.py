@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,10 +20,24 @@ from db.engine import COMMITTED_EFFECTS, PENDING_EFFECTS
 from db.models import Meeting
 from db.repo.outbox import OUTBOX_FLAG
 
-if TYPE_CHECKING:  # they import this module to record what changed
-    from bot.runtime.live import LiveMessages
-    from bot.runtime.outbox import Delivery
-    from bot.runtime.scheduler import Scheduler
+
+# What follows a commit, as `run` calls it: the scheduler, the live editor and the outbox worker (in
+# bot/runtime/), which import this module to record what changed, so it names them only by what it calls.
+class Planner(Protocol):
+    def plan_reminders(self, meeting: Meeting) -> None: ...
+    def drop_reminders(self, meeting_id: int) -> None: ...
+    def plan_vote_close(self, vote_id: int, closes_at: datetime) -> None: ...
+
+
+class LiveEditor(Protocol):
+    def touch(self, kind: str, object_id: int) -> None: ...
+    def remember(self, kind: str, object_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None: ...
+    async def flush(self) -> None: ...
+
+
+class Waker(Protocol):
+    def wake(self) -> None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +79,9 @@ def message_posted(
 async def run(
     session: AsyncSession,
     *,
-    scheduler: Scheduler | None = None,
-    live: LiveMessages | None = None,
-    delivery: Delivery | None = None,
+    scheduler: Planner | None = None,
+    live: LiveEditor | None = None,
+    delivery: Waker | None = None,
 ) -> None:
     """What the committed changes call for: the scheduler's jobs, the live edits, then the outbox worker
     (the final counts are on the group's messages before the posts that follow them)."""

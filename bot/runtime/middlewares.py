@@ -95,7 +95,11 @@ class DbSessionMiddleware(BaseMiddleware):
     committed changes call for (reminders, tally edits, the outbox) follows here, after the handler."""
 
     def __init__(
-        self, sessionmaker: async_sessionmaker, delivery: Delivery, scheduler: Any = None, live: Any = None
+        self,
+        sessionmaker: async_sessionmaker,
+        delivery: Delivery,
+        scheduler: after_commit.Planner | None = None,
+        live: after_commit.LiveEditor | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.delivery, self.scheduler, self.live = delivery, scheduler, live

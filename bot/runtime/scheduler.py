@@ -88,7 +88,8 @@ class Scheduler:
     ) -> None:
         self.sessionmaker, self.i18n, self.settings, self.clock = sessionmaker, i18n, settings, clock
         self.delivery = delivery
-        self.live = None  # the live messages, attached by the dispatcher assembly: a vote closed on time
+        # The live messages, attached by the dispatcher assembly: a vote closed on time shows its result.
+        self.live: after_commit.LiveEditor | None = None
         self.aps = AsyncIOScheduler(timezone=settings.tz)
         self.leader = leader
         self.leading = False
