@@ -155,6 +155,16 @@ async def test_order_number_is_validated(flow, council):
     assert anna.order_number == "15/2"
 
 
+async def test_the_order_number_of_someone_removed_meanwhile_is_refused_as_out_of_date(flow, council):
+    listing = await _card(flow, council, "Алиева")
+    order = listing.button("Буйруктун номери")["callback_data"]
+    await flow.press(council.chair, listing, "Кеңештен чыгаруу")
+    await flow.press(council.chair, listing, "Ооба")
+    answer = await flow.press_data(council.chair, listing, order)
+    assert answer["text"] == "Бул баскыч эскирип калган. Кеңештин азыркы курамын көрүү үчүн /members жөнөтүңүз."
+    assert answer["show_alert"] == "true"
+
+
 async def test_pressing_the_same_card_twice_is_not_an_error(flow, council):
     listing = await _card(flow, council, "Петрова")
     data = next(b for b in listing.buttons if b["text"].startswith("Катчы"))["callback_data"]
