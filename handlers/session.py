@@ -15,10 +15,11 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import meeting_texts, meetings, protocol, voting, year_texts
+from bot.ballot_box import BallotBox
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import SUPPORTED_LOCALES, Settings
 from bot.errors import KeneshError
-from bot.i18n import fmt_datetime, group_text
+from bot.i18n import fmt_datetime, group_text, locale_from_telegram
 from bot.keyboards import (
     CloseVoteCb,
     ConfirmCloseVoteCb,
@@ -170,20 +171,33 @@ async def secret_vote(
     await _start_vote(message, command, True, bot, session, clock, live)
 
 
-@router.callback_query(VoteCb.filter())
+# The vote button has a router of its own, included before every other (bot/app.py): nothing reads the user
+# row for it; the member's language comes back with the ballot.
+presses = Router(name=f"{__name__}.presses")
+
+
+@presses.callback_query(VoteCb.filter())
 async def cast(
-    call: CallbackQuery, callback_data: VoteCb, session: AsyncSession, clock: Clock, live: LiveMessages
+    call: CallbackQuery, callback_data: VoteCb, ballot_box: BallotBox, clock: Clock, live: LiveMessages, i18n: I18n
 ) -> None:
-    """The hot path: one short transaction, one answer; the tally message is edited later, on a timer."""
+    """The hot path: the press joins a group commit and is answered once its ballot is committed; the tally
+    message is edited later, on a timer."""
     result = await voting.cast_vote(
-        session, vote_id=callback_data.vote_id, user_id=call.from_user.id, choice=callback_data.choice, now=clock.now()
+        ballot_box,
+        vote_id=callback_data.vote_id,
+        user_id=call.from_user.id,
+        choice=callback_data.choice,
+        now=clock.now(),
     )
-    label = meeting_texts.choice_label(result.choice)
-    await call.answer(
-        _("Saved: {choice}").format(choice=label)
-        if result.changed
-        else _("Your vote is already: {choice}").format(choice=label)
-    )
+    stored = result.language if result.language in SUPPORTED_LOCALES else None
+    with i18n.use_locale(stored or locale_from_telegram(call.from_user, i18n.default_locale)):
+        label = meeting_texts.choice_label(result.choice)
+        text = (
+            _("Saved: {choice}").format(choice=label)
+            if result.changed
+            else _("Your vote is already: {choice}").format(choice=label)
+        )
+    await call.answer(text)
     if result.changed:
         live.touch(VOTE, callback_data.vote_id)
 
