@@ -35,7 +35,8 @@ async def test_two_processes_migrating_a_new_postgresql_database_at_once_both_su
         await connection.execute(text(f'CREATE DATABASE "{name}"'))
     engines = [create_engine(server.set(database=name).render_as_string(hide_password=False)) for _ in range(2)]
     try:
-        await asyncio.gather(*(migrate(engine) for engine in engines))
+        async with asyncio.timeout(120):  # without the lock, the second one waits on the first's tables
+            await asyncio.gather(*(migrate(engine) for engine in engines))
         assert all([await at_head(engine) for engine in engines])
         async with engines[0].connect() as connection:
             assert await connection.scalar(text("SELECT count(*) FROM alembic_version")) == 1
