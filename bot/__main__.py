@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from typing import NoReturn
@@ -150,6 +151,10 @@ async def run(settings) -> None:  # noqa: ANN001
             settings.default_locale,
             f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling",
         )
+        # What start-up built (modules, routers, catalogs) lives as long as the process: out of the collector's
+        # sight, so a burst of presses does not walk it again and again. https://docs.python.org/3/library/gc.html#gc.freeze
+        gc.collect()
+        gc.freeze()
         if settings.webhook_url:
             await serve_webhook(settings, dp, bot, sessionmaker)
         else:
