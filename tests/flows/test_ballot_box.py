@@ -1,4 +1,4 @@
-"""The vote button under a crowd (bot/ballot_box.py): presses of the same moment share one transaction; each
+"""The vote button under a crowd (bot/runtime/ballot_box.py): presses of the same moment share one transaction; each
 is answered only once its ballot is stored, in the member's own language; a press racing the close is either
 counted or answered "closed", never answered "saved" and left out."""
 
