@@ -28,7 +28,7 @@ from babel.dates import get_month_names
 from babel.messages.mofile import read_mo
 from docx import Document
 
-from bot import materials, protocol, watchdog
+from bot import protocol, watchdog
 from bot.domain import Presence, Roster
 from bot.i18n import (
     GROUP_LANGUAGE_NAMES,
@@ -489,11 +489,9 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
         for comment in (None, "Мисалдарды кошуңуз.", "protocol"):
 
             def notice(s: MaterialState = state, c: str | None = comment) -> str:
-                from aiogram.utils.i18n import gettext as _
-
                 if c == "protocol":  # decided by a meeting's vote
-                    c = _("Decided at the meeting, protocol No. {number}.").format(number=21)
-                return materials._outcome_text(material, s, c)
+                    c = ui_materials.meeting_decided_comment(21)
+                return ui_materials.material_outcome(material, s, c)
 
             for locale, text in in_each_locale(i18n, notice):
                 yield f"material notice {state}, comment {comment!r}", locale, text, MESSAGE_LIMIT
