@@ -25,7 +25,6 @@ from bot.runtime.outbox import Delivery
 from bot.runtime.scheduler import Scheduler
 from bot.ui.callbacks import VoteCb
 from handlers import get_routers
-from handlers.meeting_day import presses as vote_presses
 
 
 def create_bot(settings: Settings) -> Bot:
@@ -73,7 +72,6 @@ def create_dispatcher(
     dp.update.outer_middleware(UserMiddleware(skip=is_vote_press))
     KeneshI18nMiddleware(i18n).setup(dp)
     dp.message.outer_middleware(CleanText())  # every typed text cleaned before any filter reads it
-    dp.include_router(vote_presses)  # the hot path first: no other router's filters on its way
     dp.include_routers(*get_routers())
     scheduler.live = live  # a vote the scheduler closes on time shows its result like one closed by hand
     dp.startup.register(_start_workers)
