@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -159,6 +160,10 @@ async def run(settings: Settings) -> None:
             settings.default_locale,
             f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling",
         )
+        # What start-up built (modules, routers, catalogs) lives as long as the process: out of the collector's
+        # sight, so a burst of presses does not walk it again and again. https://docs.python.org/3/library/gc.html#gc.freeze
+        gc.collect()
+        gc.freeze()
         if (webhook := settings.webhook) is not None:
             await serve_webhook(settings, webhook, dp, bot, sessionmaker)
         else:

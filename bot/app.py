@@ -11,7 +11,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -19,11 +19,13 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import KeneshI18nMiddleware, in_locale
 from bot.materials import Archive
+from bot.runtime.ballot_box import BallotBox
 from bot.runtime.fsm_storage import DatabaseStorage
 from bot.runtime.live import LiveMessages
 from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, UserMiddleware
 from bot.runtime.outbox import Delivery
 from bot.runtime.scheduler import Scheduler
+from bot.ui.callbacks import VoteCb
 from handlers import get_routers
 
 if TYPE_CHECKING:  # the redis package is an extra: only instances that share state import it
@@ -65,19 +67,29 @@ def create_dispatcher(
         scheduler=scheduler,
         delivery=delivery,
         archive=Archive(settings.storage_dir),
+        ballot_box=BallotBox(sessionmaker, live),
     )
     # Presses too fast are answered before a session is opened: they never touch the database.
     dp.update.outer_middleware(Throttle(i18n, settings.default_locale, settings.max_presses_per_second))
     # Order: the session first, then the stored user (it reads through the session), then the locale.
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker, delivery, scheduler, live))
-    dp.update.outer_middleware(UserMiddleware())
+    # A vote press reads no user row: the member's language comes back with the ballot (bot/runtime/ballot_box.py).
+    dp.update.outer_middleware(UserMiddleware(skip=is_vote_press))
     KeneshI18nMiddleware(i18n).setup(dp)
     dp.message.outer_middleware(CleanText())  # every typed text cleaned before any filter reads it
-    scheduler.live = live  # a vote the scheduler closes on time shows its result like one closed by hand
     dp.include_routers(*get_routers())
+    scheduler.live = live  # a vote the scheduler closes on time shows its result like one closed by hand
     dp.startup.register(_start_workers)
     dp.shutdown.register(_stop_workers)
     return dp
+
+
+VOTE_PRESS = f"{VoteCb.__prefix__}{VoteCb.__separator__}"
+
+
+def is_vote_press(update: Update) -> bool:
+    call = update.callback_query
+    return call is not None and call.data is not None and call.data.startswith(VOTE_PRESS)
 
 
 def create_storage(
@@ -103,7 +115,8 @@ async def _start_workers(bot: Bot, i18n: I18n, live: LiveMessages, delivery: Del
     await scheduler.start()
 
 
-async def _stop_workers(live: LiveMessages, delivery: Delivery, scheduler: Scheduler) -> None:
+async def _stop_workers(live: LiveMessages, delivery: Delivery, scheduler: Scheduler, ballot_box: BallotBox) -> None:
+    await ballot_box.stop()  # presses being written are answered before the bot's session closes
     await scheduler.stop()
     await live.stop()
     await delivery.stop()

@@ -2,17 +2,31 @@
 
 They live here, not beside the operation that builds them, so that bot/ui/ reads them without importing an
 operation (and an operation that renders a notice imports the ui without a circle). Only bot.rules and
-db.models are imported.
+db.models are imported. `by_day` is here for the same reason: the plan's operations and its .docx both group
+entries by date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot import rules
-from db.models import AuditEntry, Council, FollowUp, Meeting, Member, MemberStatus, PlanEntry, Vote
+from db.models import (
+    AuditEntry,
+    Council,
+    FollowUp,
+    MaterialKind,
+    MaterialState,
+    Meeting,
+    Member,
+    MemberStatus,
+    Outcome,
+    PlanEntry,
+    Role,
+    Vote,
+)
 
 # --- members ---------------------------------------------------------------------------------------------------
 
@@ -99,6 +113,14 @@ class Planned:
         return self.day - timedelta(days=rules.NOTICE_DAYS)
 
 
+def by_day(entries: Sequence[PlanEntry]) -> dict[date, list[PlanEntry]]:
+    """A plan's entries by date, in date order (topics of one date keep their order)."""
+    days: dict[date, list[PlanEntry]] = {}
+    for entry in entries:
+        days.setdefault(entry.day, []).append(entry)
+    return dict(sorted(days.items()))
+
+
 @dataclass(frozen=True)
 class FollowView:
     """A decision followed up (cl. 7.6): the follow-up with its vote, meeting and responsible member."""
@@ -118,3 +140,76 @@ class Listing:
     overdue: list[FollowView]
     done: list[FollowView]
     mine: list[FollowView]  # the viewer's own open ones
+
+
+# --- the year in figures (/report, /export) --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    number: int
+    day: date
+    trimester: str  # the trimester's name, the key the report groups by (see YearReport)
+    present: int
+    members: int
+    quorum: bool
+    items: int
+
+
+@dataclass(frozen=True)
+class DecisionRow:
+    protocol: int
+    text: str
+    outcome: Outcome
+    responsible: str | None
+    due: date | None
+    state: str  # "open", "done", "overdue" or "" (not followed up)
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    name: str
+    role: Role
+    attended: int
+    held: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.attended / self.held) if self.held else 0
+
+
+@dataclass(frozen=True)
+class MaterialRow:
+    title: str
+    author: str
+    kind: MaterialKind
+    state: MaterialState
+
+
+@dataclass
+class YearReport:
+    """A council's school year in figures, from which the message, the .xlsx and the chart are drawn.
+
+    Trimesters are keyed by their names (in the reader's locale, as bot.ui.year.trimester_label gives them): a
+    meeting and a planned day fall under the same trimester when they are named the same."""
+
+    council: Council
+    school_year: int
+    meetings: list[MeetingRow] = field(default_factory=list)
+    decisions: list[DecisionRow] = field(default_factory=list)
+    members: list[MemberRow] = field(default_factory=list)
+    materials: list[MaterialRow] = field(default_factory=list)
+    trimesters: list[str] = field(default_factory=list)  # names, in order
+    planned: dict[str, int] = field(default_factory=dict)  # planned meetings per trimester name
+    held: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def attendance_percent(self) -> int:
+        seats = sum(m.members for m in self.meetings)
+        return round(100 * sum(m.present for m in self.meetings) / seats) if seats else 0
+
+    def outcomes(self, outcome: Outcome) -> int:
+        return sum(1 for d in self.decisions if d.outcome is outcome)
+
+    def followed(self, state: str) -> int:
+        return sum(1 for d in self.decisions if d.state == state)

@@ -7,11 +7,10 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path, PurePath
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +19,6 @@ from bot.access import council_for_runner
 from bot.errors import KeneshError
 from bot.text_input import clean_text
 from bot.ui import materials as ui_materials
-from bot.ui.render import esc
 from db.models import (
     AgendaItem,
     Council,
@@ -475,7 +473,7 @@ async def decide(
     await notices.to_person(
         session,
         author.user_id,
-        lambda: _outcome_text(material, state, comment),
+        lambda: ui_materials.material_outcome(material, state, comment),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
@@ -561,7 +559,8 @@ async def put_on_agenda(
         raise KeneshError(__("This meeting no longer exists."))
     today = now.astimezone(tz).date()
     if not rules.notice_given(meeting.starts_at.astimezone(tz).date(), today):
-        raise KeneshError("{reason}", reason=await _too_late(session, council, meeting, today, tz))
+        later = await _still_open_for_agenda(session, council, today, tz)
+        raise KeneshError("{reason}", reason=ui_materials.agenda_closed(meeting, later, today, tz))
     items = await meetings_repo.meeting_items(session, meeting.id)
     if len(items) >= rules.MAX_AGENDA_ITEMS:
         raise KeneshError(
@@ -580,7 +579,7 @@ async def put_on_agenda(
         updated_at=now,
     ):
         raise KeneshError(only_submitted)
-    title = _("Methodical material No. {number} «{title}»").format(number=material.id, title=material.title)
+    title = ui_materials.material_item_title(material)
     session.add(
         AgendaItem(
             meeting_id=meeting.id,
@@ -608,29 +607,12 @@ async def put_on_agenda(
     return material, meeting
 
 
-async def _too_late(session: AsyncSession, council: Council, meeting: Meeting, today, tz: ZoneInfo) -> str:  # noqa: ANN001
-    """Why this meeting's agenda can no longer change, and where the material could still go."""
-    from bot.i18n import fmt_datetime, fmt_long_date
-
-    why = _(
-        "The meeting on {when} is less than 7 full days away: its agenda can no longer change (regulation, cl. 7.5)."
-    ).format(when=fmt_datetime(meeting.starts_at, tz))
+async def _still_open_for_agenda(session: AsyncSession, council: Council, today: date, tz: ZoneInfo) -> Meeting | None:
+    """The first announced meeting whose agenda can still change (at least 7 full days away)."""
     for later in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
         if rules.notice_given(later.starts_at.astimezone(tz).date(), today):
-            return (
-                why
-                + " "
-                + _("It can still go on the agenda of the meeting on {when}.").format(
-                    when=fmt_datetime(later.starts_at, tz)
-                )
-            )
-    return (
-        why
-        + " "
-        + _("It can go on the agenda of the next meeting: announce one with /agenda for {date} or later.").format(
-            date=fmt_long_date(rules.earliest_meeting_date(today))
-        )
-    )
+            return later
+    return None
 
 
 async def decided_at_meeting(
@@ -651,7 +633,7 @@ async def decided_at_meeting(
             state = MaterialState.REJECTED
         else:
             state = MaterialState.SUBMITTED
-        comment = _("Decided at the meeting, protocol No. {number}.").format(number=meeting.protocol_number)
+        comment = ui_materials.meeting_decided_comment(meeting.protocol_number)
         material.state, material.updated_at = state, now
         session.add(_event(material, state, by_user, now, comment if state is not MaterialState.SUBMITTED else None))
         if state is MaterialState.SUBMITTED:
@@ -660,22 +642,11 @@ async def decided_at_meeting(
         await notices.to_person(
             session,
             author.user_id,
-            lambda m=material, s=state, n=meeting.protocol_number: _outcome_text(
-                m, s, _("Decided at the meeting, protocol No. {number}.").format(number=n)
+            lambda m=material, s=state, n=meeting.protocol_number: ui_materials.material_outcome(
+                m, s, ui_materials.meeting_decided_comment(n)
             ),
             kind=Kind.PERSONAL,
             now=now,
             default_locale=default_locale,
             council_id=material.council_id,
         )
-
-
-def _outcome_text(material: Material, state: MaterialState, comment: str | None) -> str:
-    head = {
-        MaterialState.APPROVED: _("Your material «{title}» is approved and added to the bank of pedagogical ideas."),
-        MaterialState.RETURNED: _(
-            "Your material «{title}» is returned for revision. Send the corrected file with /submit."
-        ),
-        MaterialState.REJECTED: _("Your material «{title}» is not accepted by the council."),
-    }[state].format(title=esc(material.title))
-    return head + ("\n" + _("Comment: {comment}").format(comment=esc(comment)) if comment else "")

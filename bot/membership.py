@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -200,28 +200,10 @@ async def decide(
         now=now,
     )
 
-    def outcome() -> str:
-        if approve and member.role.votes:
-            text = _(
-                "The chair approved you as a member of the methodical council «{title}». "
-                "Send /help to see what you can do."
-            )
-        elif approve:
-            text = _(
-                "The chair approved you as a participant of the methodical council «{title}» "
-                "(without a vote). Send /help to see what you can do."
-            )
-        else:
-            text = _(
-                "The chair did not approve your application to the methodical council «{title}». "
-                "If this is a mistake, speak to the chair; you may apply again with the join link."
-            )
-        return text.format(title=esc(council.title))
-
     await notices.to_person(
         session,
         member.user_id,
-        outcome,
+        lambda: ui_members.application_outcome(member, council, approve),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
@@ -267,12 +249,14 @@ async def set_order_number(
     return view
 
 
-async def _tell(session: AsyncSession, view: ChairView, render, now: datetime, default_locale: str) -> None:  # noqa: ANN001
-    title = esc(view.council.title)
+async def _tell(
+    session: AsyncSession, view: ChairView, render: Callable[[], str], now: datetime, default_locale: str
+) -> None:
+    """The member the chair's decision concerns is told, in their own language."""
     await notices.to_person(
         session,
         view.member.user_id,
-        lambda: render().format(title=title),
+        render,
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
@@ -304,7 +288,7 @@ async def name_secretary(
     await _tell(
         session,
         view,
-        lambda: _("You are named the secretary of the methodical council «{title}»."),
+        lambda: ui_members.named_secretary(view.council),
         now,
         default_locale,
     )
@@ -341,7 +325,7 @@ async def hand_over_chair(
     await _tell(
         session,
         view,
-        lambda: _("You are now the chair of the methodical council «{title}». Send /help to see the chair's commands."),
+        lambda: ui_members.handed_the_chair(view.council),
         now,
         default_locale,
     )
@@ -372,9 +356,7 @@ async def remove_member(
     )
     if view.council.secretary_id == member.user_id:
         view.council.secretary_id = None
-    await _tell(
-        session, view, lambda: _("The chair removed you from the methodical council «{title}»."), now, default_locale
-    )
+    await _tell(session, view, lambda: ui_members.removed_from_council(view.council), now, default_locale)
     await session.commit()
     log.info("Council %s: member %s removed", view.council.id, member.id)
     return view

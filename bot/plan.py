@@ -7,7 +7,6 @@ The plan drives reminders: the chair is reminded 3 days before the last day to a
 
 from __future__ import annotations
 
-import io
 import logging
 import re
 from collections.abc import Sequence
@@ -15,16 +14,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, rules
 from bot.access import council_of_member, runs_meetings
 from bot.agenda import Item, parse_items
-from bot.domain import PlanLine, Planned
+from bot.domain import PlanLine, Planned, by_day
 from bot.errors import KeneshError
-from bot.i18n import in_locale
 from bot.meetings import meeting_view
 from bot.ui import year as ui_year
 from db.models import AgendaItem, Council, JobRun, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
@@ -97,10 +94,6 @@ def lines_to_data(lines: list[PlanLine]) -> list[list[str | None]]:
 
 def lines_from_data(data: list[list[str | None]]) -> list[PlanLine]:
     return [PlanLine(date.fromisoformat(day), topic, responsible) for day, topic, responsible in data]
-
-
-def school_year_text(year: int) -> str:
-    return f"{year}-{year + 1}"
 
 
 @dataclass(frozen=True)
@@ -190,12 +183,6 @@ async def agenda_choices(session: AsyncSession, plan_id: int, user_id: int) -> l
     return meetings
 
 
-def agenda_title(plan: Plan) -> str:
-    return _("The annual plan (cyclogram) of the methodical council for {year}, version {version}").format(
-        year=school_year_text(plan.school_year), version=plan.version
-    )
-
-
 async def put_on_agenda(session: AsyncSession, *, plan_id: int, meeting_id: int, user_id: int, now: datetime):  # noqa: ANN201
     """The plan becomes the last item of an announced meeting; that item's vote adopts it."""
     plan, council = await _managed_plan(session, plan_id, user_id)
@@ -211,7 +198,11 @@ async def put_on_agenda(session: AsyncSession, *, plan_id: int, meeting_id: int,
             count=len(view.items),
         )
     position = len(view.items) + 1
-    session.add(AgendaItem(meeting_id=meeting_id, position=position, title=agenda_title(plan)[: rules.MAX_ITEM_LENGTH]))
+    session.add(
+        AgendaItem(
+            meeting_id=meeting_id, position=position, title=ui_year.plan_agenda_title(plan)[: rules.MAX_ITEM_LENGTH]
+        )
+    )
     plan.meeting_id, plan.item_position, plan.updated_at = meeting_id, position, now
     await session.commit()
     log.info("Council %s: plan %s is item %s of meeting %s", council.id, plan.id, position, meeting_id)
@@ -275,8 +266,8 @@ async def approve(
         now=now,
         council_id=council.id,
         ref_id=plan.id,
-        document=plan_docx(council, plan, entries, council.group_language),
-        filename=plan_filename(plan),
+        document=ui_year.plan_docx(council, plan, entries, council.group_language),
+        filename=ui_year.plan_filename(plan),
     )
     await session.commit()
     log.info("Council %s: plan %s approved by order %s", council.id, plan.id, number)
@@ -284,13 +275,6 @@ async def approve(
 
 
 # --- what the plan says about dates ------------------------------------------------------------------------
-
-
-def by_day(entries: Sequence[PlanEntry]) -> dict[date, list[PlanEntry]]:
-    days: dict[date, list[PlanEntry]] = {}
-    for entry in entries:
-        days.setdefault(entry.day, []).append(entry)
-    return dict(sorted(days.items()))
 
 
 async def _meeting_days(session: AsyncSession, council_id: int, tz: ZoneInfo) -> set[date]:
@@ -395,53 +379,3 @@ async def remind_planned(
         reminded.append(planned)
         log.info("Council %s: the chair is reminded of the planned meeting on %s", council.id, day)
     return reminded
-
-
-# --- the .docx ---------------------------------------------------------------------------------------------
-
-
-def plan_filename(plan: Plan) -> str:
-    return f"plan_{school_year_text(plan.school_year)}_v{plan.version}.docx"
-
-
-def plan_docx(council: Council, plan: Plan, entries: Sequence[PlanEntry], language) -> bytes:  # noqa: ANN001
-    """The approved plan to sign: a table of date, topics, responsible; one per language, Kyrgyz first."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    from bot.protocol import _locales
-
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(12)
-    for index, locale in enumerate(_locales(language)):
-        if index:
-            document.add_page_break()
-
-        def render() -> tuple[list[str], list[str], str]:
-            heading = ui_year.plan_heading(council, plan)
-            columns = [_("Date"), _("Topics"), _("Responsible")]
-            return heading, columns, _("Chair: ____________")
-
-        heading, columns, sign = in_locale(locale, render)
-        for line_index, line in enumerate(heading):
-            paragraph = document.add_paragraph()
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if line_index == 0 else WD_ALIGN_PARAGRAPH.LEFT
-            paragraph.add_run(line).bold = line_index == 0
-        days = by_day(entries)
-        table = document.add_table(rows=1 + len(days), cols=3)
-        table.style = "Table Grid"
-        for cell, title in zip(table.rows[0].cells, columns, strict=True):
-            cell.text = ""
-            cell.paragraphs[0].add_run(title).bold = True
-        for row, (day, day_entries) in zip(table.rows[1:], days.items(), strict=True):
-            row.cells[0].text = day.strftime("%d.%m.%Y")
-            row.cells[1].text = "\n".join(f"{i}. {e.topic}" for i, e in enumerate(day_entries, 1))
-            row.cells[2].text = "\n".join(e.responsible or "—" for e in day_entries)
-        document.add_paragraph()
-        document.add_paragraph(sign)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()

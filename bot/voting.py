@@ -9,16 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiogram.utils.i18n import lazy_gettext as __
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, rules
 from bot.errors import KeneshError
 from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
-from bot.runtime import after_commit
+from bot.runtime import after_commit, ballot_box
+from bot.runtime.ballot_box import BallotBox
 from db.engine import checkpoint
-from db.models import Choice, Council, Meeting, MemberStatus, Outcome, Vote
+from db.models import Choice, Council, Meeting, Outcome, Vote
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import remove
@@ -122,51 +122,26 @@ async def undo_vote(session: AsyncSession, vote_id: int) -> None:
 class Cast:
     choice: Choice
     changed: bool
+    language: str | None = None  # the member's stored language, read with the ballot
 
 
-async def cast_vote(session: AsyncSession, *, vote_id: int, user_id: int, choice: Choice, now: datetime) -> Cast:
-    """A button press: stored (one member, one vote, by a unique constraint) before it is acknowledged."""
-    check = await day_repo.voter_check(session, vote_id, user_id)  # one query for vote, member, roster, attendance
-    if check is None:
-        raise KeneshError(__("This vote no longer exists."))
-    vote, member = check.vote, check.member
-    if not vote.is_open:
-        raise KeneshError(VOTE_CLOSED)
-    if member is None:
-        raise KeneshError(__("Only members of the council vote."))
-    if not check.on_roster:  # the roster frozen at /open decides who votes at this meeting
-        if member.status is MemberStatus.APPROVED and not member.role.votes:
-            raise KeneshError(__("Participants take part without a vote (regulation, cl. 4.3)."))
-        if member.status is MemberStatus.APPROVED:
-            raise KeneshError(
-                __("You joined the council after this meeting opened: you vote from the next meeting on.")
-            )
-        raise KeneshError(__("Only members of the council vote."))
-    if not check.present:
-        raise KeneshError(__("You are not marked present. Press “Present” on the attendance message first."))
-    for attempt in range(2):
-        ballot = await day_repo.ballot_of(session, vote.id, member.id)
-        if ballot is not None and ballot.choice is choice:
-            return Cast(choice, changed=False)  # the same button again: nothing to write
-        try:
-            written = await (
-                day_repo.change_ballot_if_open(session, ballot, choice, now)
-                if ballot is not None
-                else day_repo.add_ballot_if_open(session, vote.id, member.id, choice, now)
-            )
-            if written:
-                after_commit.tally_changed(session, after_commit.VOTE, vote.id)  # edited on the timer
-            await session.commit()
-        except IntegrityError:
-            # Two presses of one member raced; the other one inserted first. Read it and update instead.
-            await session.rollback()
-            if attempt:
-                raise
-            continue
-        if not written:  # closed between the check and the write
-            raise KeneshError(VOTE_CLOSED)
-        return Cast(choice, changed=True)
-    raise AssertionError("unreachable")
+REFUSALS = {
+    ballot_box.NO_VOTE: __("This vote no longer exists."),
+    ballot_box.VOTE_CLOSED: VOTE_CLOSED,
+    ballot_box.NOT_MEMBER: __("Only members of the council vote."),
+    ballot_box.NO_VOTE_RIGHT: __("Participants take part without a vote (regulation, cl. 4.3)."),
+    ballot_box.JOINED_LATER: __("You joined the council after this meeting opened: you vote from the next meeting on."),
+    ballot_box.NOT_PRESENT: __("You are not marked present. Press “Present” on the attendance message first."),
+}
+
+
+async def cast_vote(box: BallotBox, *, vote_id: int, user_id: int, choice: Choice, now: datetime) -> Cast:
+    """A button press: stored (one member, one vote, by a unique constraint) before it is acknowledged. It
+    joins the presses of the moment in one transaction (bot/runtime/ballot_box.py), where the database judges it."""
+    counted = await box.cast(ballot_box.Press(vote_id, user_id, choice, now))
+    if counted.refused is not None:
+        raise KeneshError(REFUSALS[counted.refused])
+    return Cast(counted.choice, counted.changed, counted.language)
 
 
 @dataclass(frozen=True)

@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, plan, rules
 from bot.domain import Planned
-from bot.i18n import current_locale, fmt_long_date, in_locale
+from bot.i18n import current_locale, in_locale
 from bot.ui import year as ui_year
 from db.models import Council, JobRun, MeetingStatus, OutboxMessage, WatchdogWarning
 from db.repo import councils as councils_repo
@@ -111,28 +110,6 @@ async def judge_all(
     return verdicts
 
 
-def warning_text(trimester: rules.Trimester, stage: int, today: date) -> str:
-    last, end = fmt_long_date(trimester.last_announce_day), fmt_long_date(trimester.end)
-    if stage >= rules.TOO_LATE or today > trimester.last_announce_day:
-        return _(
-            "<b>Warning (regulation, cl. 7.4).</b> The council has held no meeting this trimester, and the last "
-            "day to announce one with 7 days' notice ({last}) has passed: a meeting before the trimester ends "
-            "on {end} can no longer have a week's notice."
-        ).format(last=last, end=end)
-    left = (trimester.last_announce_day - today).days
-    if left == 0:
-        return _(
-            "<b>Warning (regulation, cl. 7.4).</b> No meeting of the council is announced this trimester. "
-            "Today, {last}, is the last day to announce one with 7 days' notice; the trimester ends on {end}. "
-            "The chair announces a meeting with /agenda."
-        ).format(last=last, end=end)
-    return _(
-        "<b>Warning (regulation, cl. 7.4).</b> No meeting of the council is announced this trimester, which "
-        "ends on {end}. The last day to announce one with 7 days' notice is {last} ({days} left). "
-        "The chair announces a meeting with /agenda."
-    ).format(last=last, end=end, days=_("{count} day", "{count} days", left).format(count=left))
-
-
 async def warn(
     session: AsyncSession,
     verdict: Verdict,
@@ -156,8 +133,8 @@ async def warn(
     def render() -> str:
         key = (trimester, stage, today, current_locale())
         if key not in texts:
-            texts[key] = warning_text(trimester, stage, today)
-        return texts[key] + ("\n" + ui_year.planned_in_warning(planned) if planned else "")
+            texts[key] = ui_year.trimester_warning(trimester, stage, today)
+        return ui_year.warning_naming_plan(texts[key], planned)
 
     notices.to_group(session, council, render, kind=Kind.WARNING, now=now)
     if chair_locale is not None:

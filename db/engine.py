@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +23,8 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/kenesh.db"  # bot/config.py and alembic.ini read it
 URL_VARIABLE = "KENESH_MIGRATE_URL"  # how the parent hands the database URL to a migrating child
+# The PostgreSQL advisory lock held while migrating ("KENESH" 4; bot/instances.py numbers the others).
+MIGRATION_LOCK = 0x4B454E45_5348_0004
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -146,17 +150,47 @@ async def migrate(engine: AsyncEngine) -> None:
     """
     if await at_head(engine):
         return
-    if _in_bot_process() and engine.url.database not in (None, "", ":memory:"):  # a child can't see :memory:
-        await _migrate_in_child(engine)
-        return
+    async with _migration_lock(engine):
+        if await at_head(engine):  # another process migrated while this one waited for the lock
+            return
+        if _in_bot_process() and engine.url.database not in (None, "", ":memory:"):  # a child can't see :memory:
+            await _migrate_in_child(engine)
+            return
+        await _apply(engine)
+
+
+async def _apply(engine: AsyncEngine) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(_upgrade)
+
+
+@contextlib.asynccontextmanager
+async def _migration_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    """PostgreSQL: processes starting together on an empty database (two instances, a test run) migrate one
+    after the other, and the later ones find the schema at head; without it both create the same tables and
+    one fails. A session-level advisory lock on a connection of its own; if the unlock cannot run, the
+    connection is dropped, and PostgreSQL releases the lock with its session.
+    https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS"""
+    if engine.dialect.name != "postgresql":
+        yield  # SQLite: one process per database file (bot/instances.py)
+        return
+    async with engine.connect() as connection:
+        await connection.execution_options(isolation_level="AUTOCOMMIT")
+        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
+        try:
+            yield
+        finally:
+            try:
+                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
+            except BaseException:
+                await connection.invalidate()
+                raise
 
 
 async def _migrate_from_environment() -> None:
     engine = create_engine(os.environ[URL_VARIABLE])
     try:
-        await migrate(engine)
+        await _apply(engine)  # the parent holds the migration lock
     finally:
         await engine.dispose()
 

@@ -20,8 +20,10 @@ def get_routers() -> list[Router]:
         report,
     )
 
-    # Order matters: specific routers first; fallback last catches what nobody handled.
+    # Order matters: the vote button first (the hot path: no other router's filters on its way), specific
+    # routers next; fallback last catches what nobody handled.
     return [
+        meeting_day.presses,
         errors.router,
         meeting_day.router,
         plan.router,

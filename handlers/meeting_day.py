@@ -9,17 +9,19 @@ from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access, meeting_day, meetings, voting
 from bot.clock import Clock
-from bot.config import Settings
+from bot.config import SUPPORTED_LOCALES, Settings
 from bot.errors import KeneshError
-from bot.i18n import current_locale
+from bot.i18n import current_locale, locale_from_telegram
 from bot.notices import edit_markup, edit_message, send_private
 from bot.rules import Counts
+from bot.runtime.ballot_box import BallotBox
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui.callbacks import (
     CloseVoteCb,
@@ -142,13 +144,26 @@ async def secret_vote(message: Message, command: CommandObject, bot: Bot, sessio
     await _start_vote(message, command, True, bot, session, clock)
 
 
-@router.callback_query(VoteCb.filter())
-async def cast(call: CallbackQuery, callback_data: VoteCb, session: AsyncSession, clock: Clock) -> None:
-    """The hot path: one short transaction, one answer; the tally message is edited later, on a timer."""
+# The vote button has a router of its own, included before every other (bot/app.py): nothing reads the user
+# row for it; the member's language comes back with the ballot.
+presses = Router(name=f"{__name__}.presses")
+
+
+@presses.callback_query(VoteCb.filter())
+async def cast(call: CallbackQuery, callback_data: VoteCb, ballot_box: BallotBox, clock: Clock, i18n: I18n) -> None:
+    """The hot path: the press joins a group commit and is answered once its ballot is committed; the tally
+    message is edited later, on a timer (the ballot box touches it after the commit)."""
     result = await voting.cast_vote(
-        session, vote_id=callback_data.vote_id, user_id=call.from_user.id, choice=callback_data.choice, now=clock.now()
+        ballot_box,
+        vote_id=callback_data.vote_id,
+        user_id=call.from_user.id,
+        choice=callback_data.choice,
+        now=clock.now(),
     )
-    await call.answer(ui_meeting_day.ballot_saved(result.choice, result.changed))
+    stored = result.language if result.language in SUPPORTED_LOCALES else None
+    with i18n.use_locale(stored or locale_from_telegram(call.from_user, i18n.default_locale)):
+        text = ui_meeting_day.ballot_saved(result.choice, result.changed)
+    await call.answer(text)
 
 
 @router.callback_query(CloseVoteCb.filter())

@@ -208,7 +208,8 @@ async def send_docx(call: CallbackQuery, callback_data: PlanCb, session: AsyncSe
     language = GroupLanguage(current_locale())
     await chat_of(call).answer_document(
         BufferedInputFile(
-            plan.plan_docx(view.council, view.plan, view.entries, language), filename=plan.plan_filename(view.plan)
+            ui_year.plan_docx(view.council, view.plan, view.entries, language),
+            filename=ui_year.plan_filename(view.plan),
         )
     )
 

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import report
 from bot.clock import Clock
 from bot.config import Settings
-from bot.ui import year as ui_year
+from bot.ui import report as ui_report
 from handlers.scope import sender
 
 router = Router(name=__name__)
@@ -27,10 +27,12 @@ async def year_report(
         session, user_id=sender(message).id, args=command.args, now=clock.now(), tz=settings.tz
     )
     await bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_DOCUMENT)
-    await message.answer(report.report_text(built))
-    await message.answer_document(BufferedInputFile(report.report_xlsx(built), filename=report.filename(built, "xlsx")))
+    await message.answer(ui_report.report_text(built))
     await message.answer_document(
-        BufferedInputFile(report.report_chart(built), filename=report.filename(built, "png")),
+        BufferedInputFile(ui_report.report_xlsx(built), filename=ui_report.report_filename(built, "xlsx"))
+    )
+    await message.answer_document(
+        BufferedInputFile(ui_report.report_chart(built), filename=ui_report.report_filename(built, "png")),
         caption=_("Meetings per trimester against the plan, and attendance per meeting"),
     )
 
@@ -43,6 +45,6 @@ async def export(
         session, user_id=sender(message).id, args=command.args, now=clock.now(), tz=settings.tz
     )
     await message.answer_document(
-        BufferedInputFile(archive, filename=ui_year.export_filename(built.school_year)),
-        caption=ui_year.export_caption(built.school_year),
+        BufferedInputFile(archive, filename=ui_report.export_filename(built.school_year)),
+        caption=ui_report.export_caption(built.school_year),
     )

@@ -1,13 +1,14 @@
 """aiogram FSM storage in the bot's own database, so a half-done registration survives a restart.
 
 Only state changes write (a user moving to the next step). aiogram reads the state on every update (its
-FSM middleware), so reads come from a write-through cache in memory after the first: a vote press costs
-no FSM query. One bot process owns its database, so the cache cannot go stale.
+FSM middleware), so reads come from a write-through cache in memory, filled with every stored state at the
+first read: a vote press costs no FSM query. One bot process owns its database, so the cache cannot go stale.
 A deployment serving many schools can use Redis instead (see README).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -24,14 +25,23 @@ class DatabaseStorage(BaseStorage):
         self.sessionmaker = sessionmaker
         self.key_builder = key_builder or DefaultKeyBuilder(with_destiny=True)
         self._cache: dict[str, tuple[str | None, dict[str, Any]]] = {}
+        self._loaded = False
+        self._loading: asyncio.Future | None = None
 
     async def _read(self, key: StorageKey) -> tuple[str | None, dict[str, Any]]:
-        record_key = self.key_builder.build(key)
-        if record_key not in self._cache:
-            async with self.sessionmaker() as session:
-                record = await fsm_repo.get_record(session, record_key)
-                self._cache[record_key] = (record.state, dict(record.data or {})) if record else (None, {})
-        return self._cache[record_key]
+        if not self._loaded:
+            if self._loading is None or self._loading.done():  # the first read, or a load that failed
+                self._loading = asyncio.ensure_future(self._load())
+            await asyncio.shield(self._loading)  # concurrent first reads wait for the one load
+        return self._cache.get(self.key_builder.build(key), (None, {}))
+
+    async def _load(self) -> None:
+        """Every stored state at once, at the first update: the table holds only conversations in progress,
+        and a key not in it is a person with no state (500 members pressing a vote button cost no query)."""
+        async with self.sessionmaker() as session:
+            for record in await fsm_repo.all_records(session):
+                self._cache.setdefault(record.key, (record.state, dict(record.data or {})))
+        self._loaded = True
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
         record_key = self.key_builder.build(key)

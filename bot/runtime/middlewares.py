@@ -119,7 +119,11 @@ class DbSessionMiddleware(BaseMiddleware):
 
 
 class UserMiddleware(BaseMiddleware):
-    """Puts the sender's stored row (language, etc.) in `user`, or None for someone the bot never stored."""
+    """Puts the sender's stored row (language, etc.) in `user`, or None for someone the bot never stored.
+    Updates for which `skip` is true get None without a read (the vote press: its handler has the language)."""
+
+    def __init__(self, skip: Callable[[Update], bool] | None = None) -> None:
+        self.skip = skip
 
     async def __call__(
         self,
@@ -128,7 +132,10 @@ class UserMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         sender = data.get("event_from_user")
-        data["user"] = await members_repo.get_user(data["session"], sender.id) if sender else None
+        if sender is None or (self.skip is not None and self.skip(event)):
+            data["user"] = None
+        else:
+            data["user"] = await members_repo.get_user(data["session"], sender.id)
         return await handler(event, data)
 
 

@@ -13,6 +13,7 @@ from bot.domain and db.models. Handlers and operations import the ui, never the 
   meetings.py    the agenda, announcements, reminders, /meetings
   meeting_day.py attendance, votes and tallies, /heard, /close, /protocols
   materials.py   submitting, reviewing, /bank
-  year.py        the annual plan, decisions followed up, /report and /export
+  year.py        the annual plan (and its .docx), decisions followed up, the trimester warnings
+  report.py      the year in figures: /report's message, .xlsx and chart; /export's file name and caption
   log.py         /log
 """

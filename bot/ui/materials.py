@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import fmt_date, fmt_datetime
+from bot import rules
+from bot.i18n import fmt_date, fmt_datetime, fmt_long_date
 from bot.ui.callbacks import AgendaPickCb, BankCb, KindCb, MaterialAction, MaterialCb, StepCb
 from bot.ui.labels import MATERIAL_STATE_MARKS, kind_label, material_state_label
 from bot.ui.meetings import meeting_choices
@@ -178,6 +180,51 @@ def put_on_agenda(material: Material, meeting: Meeting, tz: ZoneInfo) -> str:
     return _("Material No. {number} is now an item of the meeting on {when}; the vote on that item decides it.").format(
         number=material.id, when=fmt_datetime(meeting.starts_at, tz)
     )
+
+
+def material_item_title(material: Material) -> str:
+    """The agenda item a material becomes (stored as the item's title, in the language of who put it there)."""
+    return _("Methodical material No. {number} «{title}»").format(number=material.id, title=material.title)
+
+
+def agenda_closed(meeting: Meeting, later: Meeting | None, today: date, tz: ZoneInfo) -> str:
+    """Why this meeting's agenda can no longer change, and where the material could still go: a `later`
+    announced meeting still a week away, or the next one to announce."""
+    why = _(
+        "The meeting on {when} is less than 7 full days away: its agenda can no longer change (regulation, cl. 7.5)."
+    ).format(when=fmt_datetime(meeting.starts_at, tz))
+    if later is not None:
+        return (
+            why
+            + " "
+            + _("It can still go on the agenda of the meeting on {when}.").format(
+                when=fmt_datetime(later.starts_at, tz)
+            )
+        )
+    return (
+        why
+        + " "
+        + _("It can go on the agenda of the next meeting: announce one with /agenda for {date} or later.").format(
+            date=fmt_long_date(rules.earliest_meeting_date(today))
+        )
+    )
+
+
+def meeting_decided_comment(protocol_number: int | None) -> str:
+    """The comment a material decided by a meeting's vote gets (stored in its history, and told the author)."""
+    return _("Decided at the meeting, protocol No. {number}.").format(number=protocol_number)
+
+
+def material_outcome(material: Material, state: MaterialState, comment: str | None) -> str:
+    """To the author: the council's decision on their material, with the chair's (or the meeting's) comment."""
+    head = {
+        MaterialState.APPROVED: _("Your material «{title}» is approved and added to the bank of pedagogical ideas."),
+        MaterialState.RETURNED: _(
+            "Your material «{title}» is returned for revision. Send the corrected file with /submit."
+        ),
+        MaterialState.REJECTED: _("Your material «{title}» is not accepted by the council."),
+    }[state].format(title=esc(material.title))
+    return head + ("\n" + _("Comment: {comment}").format(comment=esc(comment)) if comment else "")
 
 
 # --- the bank -----------------------------------------------------------------------------------------------

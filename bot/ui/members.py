@@ -116,6 +116,42 @@ def approved_keyboard(member_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def application_outcome(member: Member, council: Council, approve: bool) -> str:
+    """To the applicant: the chair's decision on their application."""
+    if approve and member.role.votes:
+        text = _(
+            "The chair approved you as a member of the methodical council «{title}». Send /help to see what you can do."
+        )
+    elif approve:
+        text = _(
+            "The chair approved you as a participant of the methodical council «{title}» "
+            "(without a vote). Send /help to see what you can do."
+        )
+    else:
+        text = _(
+            "The chair did not approve your application to the methodical council «{title}». "
+            "If this is a mistake, speak to the chair; you may apply again with the join link."
+        )
+    return text.format(title=esc(council.title))
+
+
+def named_secretary(council: Council) -> str:
+    """To the member the chair names the secretary."""
+    return _("You are named the secretary of the methodical council «{title}».").format(title=esc(council.title))
+
+
+def handed_the_chair(council: Council) -> str:
+    """To the member the chair hands the chair over to."""
+    return _(
+        "You are now the chair of the methodical council «{title}». Send /help to see the chair's commands."
+    ).format(title=esc(council.title))
+
+
+def removed_from_council(council: Council) -> str:
+    """To the member the chair removes."""
+    return _("The chair removed you from the methodical council «{title}».").format(title=esc(council.title))
+
+
 # --- /members and the member card ---------------------------------------------------------------------------
 
 

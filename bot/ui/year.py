@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -12,12 +13,12 @@ from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
-from bot.domain import FollowView, Listing, PlanLine, Planned
-from bot.i18n import fmt_datetime, fmt_long_date
+from bot.domain import FollowView, Listing, PlanLine, Planned, by_day
+from bot.i18n import fmt_datetime, fmt_long_date, in_locale
 from bot.ui.callbacks import FollowDoneCb, FollowUpCb, PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
 from bot.ui.meetings import meeting_choices
 from bot.ui.render import esc, split_blocks
-from db.models import Council, Meeting, Member, Plan, PlanEntry, PlanState, Vote
+from db.models import Council, GroupLanguage, Meeting, Member, Plan, PlanEntry, PlanState, Vote
 
 ROMAN = ("I", "II", "III", "IV")
 
@@ -99,6 +100,60 @@ def plan_preview(council: Council, lines: Sequence[PlanLine]) -> list[str]:
     return split_blocks(plan_blocks(council, None, lines, title=title))
 
 
+def plan_agenda_title(plan: Plan) -> str:
+    """The agenda item the plan becomes when it is put on a meeting's agenda (stored as the item's title)."""
+    return _("The annual plan (cyclogram) of the methodical council for {year}, version {version}").format(
+        year=school_year_text(plan.school_year), version=plan.version
+    )
+
+
+def plan_filename(plan: Plan) -> str:
+    return f"plan_{school_year_text(plan.school_year)}_v{plan.version}.docx"
+
+
+def plan_docx(council: Council, plan: Plan, entries: Sequence[PlanEntry], language: GroupLanguage) -> bytes:
+    """The approved plan to sign: a table of date, topics, responsible; one per language, Kyrgyz first."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    from bot.protocol import _locales
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
+    for index, locale in enumerate(_locales(language)):
+        if index:
+            document.add_page_break()
+
+        def render() -> tuple[list[str], list[str], str]:
+            heading = plan_heading(council, plan)
+            columns = [_("Date"), _("Topics"), _("Responsible")]
+            return heading, columns, _("Chair: ____________")
+
+        heading, columns, sign = in_locale(locale, render)
+        for line_index, line in enumerate(heading):
+            paragraph = document.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if line_index == 0 else WD_ALIGN_PARAGRAPH.LEFT
+            paragraph.add_run(line).bold = line_index == 0
+        days = by_day(entries)
+        table = document.add_table(rows=1 + len(days), cols=3)
+        table.style = "Table Grid"
+        for cell, title in zip(table.rows[0].cells, columns, strict=True):
+            cell.text = ""
+            cell.paragraphs[0].add_run(title).bold = True
+        for row, (day, day_entries) in zip(table.rows[1:], days.items(), strict=True):
+            row.cells[0].text = day.strftime("%d.%m.%Y")
+            row.cells[1].text = "\n".join(f"{i}. {e.topic}" for i, e in enumerate(day_entries, 1))
+            row.cells[2].text = "\n".join(e.responsible or "—" for e in day_entries)
+        document.add_paragraph()
+        document.add_paragraph(sign)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
 def topics_text(entries: Sequence[PlanEntry]) -> str:
     return "\n".join(entry_line(e) for e in entries)
 
@@ -133,6 +188,35 @@ def planned_in_warning(planned: Planned) -> str:
     return _("By the annual plan, a meeting is planned for {date}: {topics}.").format(
         date=fmt_long_date(planned.day), topics="; ".join(esc(e.topic) for e in planned.entries)
     )
+
+
+def trimester_warning(trimester: rules.Trimester, stage: int, today: date) -> str:
+    """The watchdog's warning (cl. 7.4) to the group and the chair: no meeting yet this trimester."""
+    last, end = fmt_long_date(trimester.last_announce_day), fmt_long_date(trimester.end)
+    if stage >= rules.TOO_LATE or today > trimester.last_announce_day:
+        return _(
+            "<b>Warning (regulation, cl. 7.4).</b> The council has held no meeting this trimester, and the last "
+            "day to announce one with 7 days' notice ({last}) has passed: a meeting before the trimester ends "
+            "on {end} can no longer have a week's notice."
+        ).format(last=last, end=end)
+    left = (trimester.last_announce_day - today).days
+    if left == 0:
+        return _(
+            "<b>Warning (regulation, cl. 7.4).</b> No meeting of the council is announced this trimester. "
+            "Today, {last}, is the last day to announce one with 7 days' notice; the trimester ends on {end}. "
+            "The chair announces a meeting with /agenda."
+        ).format(last=last, end=end)
+    return _(
+        "<b>Warning (regulation, cl. 7.4).</b> No meeting of the council is announced this trimester, which "
+        "ends on {end}. The last day to announce one with 7 days' notice is {last} ({days} left). "
+        "The chair announces a meeting with /agenda."
+    ).format(last=last, end=end, days=_("{count} day", "{count} days", left).format(count=left))
+
+
+def warning_naming_plan(warning: str, planned: Planned | None) -> str:
+    """A trimester warning (as trimester_warning rendered it) with the meeting the annual plan has in that
+    trimester named under it (cl. 7.3)."""
+    return warning + ("\n" + planned_in_warning(planned) if planned else "")
 
 
 # --- decisions followed up (cl. 7.6) -----------------------------------------------------------------------
@@ -375,16 +459,3 @@ def plan_offer_keyboard(planned: Planned) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=plan_offer_button(planned)[:60], callback_data=PlanDayCb(day=f"{planned.day:%Y%m%d}"))
     return builder.as_markup()
-
-
-# --- /report and /export ------------------------------------------------------------------------------------
-
-
-def export_filename(school_year: int) -> str:
-    return f"kenesh_{school_year_text(school_year)}.zip"
-
-
-def export_caption(school_year: int) -> str:
-    return _("The {year} school year: protocols, the approved plan and the report.").format(
-        year=school_year_text(school_year)
-    )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import FsmRecord
@@ -12,6 +14,11 @@ from db.models import FsmRecord
 
 async def get_record(session: AsyncSession, key: str) -> FsmRecord | None:
     return await session.get(FsmRecord, key)
+
+
+async def all_records(session: AsyncSession) -> Sequence[FsmRecord]:
+    """Every conversation in progress (the table keeps no row for a person with no state)."""
+    return (await session.scalars(select(FsmRecord))).all()
 
 
 async def store_record(

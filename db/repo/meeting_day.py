@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, insert, literal, select, update
+from sqlalchemy import Select, case, delete, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
@@ -16,9 +17,11 @@ from db.models import (
     IssuedProtocol,
     Meeting,
     Member,
+    MemberStatus,
     ProtocolPart,
     RosterEntry,
     SecretVoter,
+    User,
     Vote,
 )
 from db.repo import rows_changed
@@ -147,20 +150,6 @@ async def add_ballot_if_open(
     return bool(rows_changed(result))
 
 
-async def change_ballot_if_open(session: AsyncSession, ballot: Ballot, choice: Choice, now: datetime) -> bool:
-    result = await session.execute(
-        update(Ballot)
-        .where(Ballot.id == ballot.id, Ballot.vote_id.in_(_vote_still_open(ballot.vote_id)))
-        .values(choice=choice, cast_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return bool(rows_changed(result))
-
-
-async def ballot_of(session: AsyncSession, vote_id: int, member_id: int) -> Ballot | None:
-    return await session.scalar(select(Ballot).where(Ballot.vote_id == vote_id, Ballot.member_id == member_id))
-
-
 @dataclass(frozen=True)
 class VoterCheck:
     """Everything a vote press needs to know, read in one query (the hot path)."""
@@ -238,3 +227,88 @@ async def add_issued_protocol(
     session.add(issued)
     await session.flush()
     return issued
+
+
+async def store_ballots(session: AsyncSession, vote_id: int, choices: dict[int, Choice], now: datetime) -> set[int]:
+    """Many presses of one vote (Telegram user id -> choice) in one statement, the database judging each:
+    a ballot is written, or changed to the new choice, only for a member on the meeting's roster, marked
+    present, while the vote is open; one per member (the unique constraint). On PostgreSQL the vote's row is
+    share-locked as in add_ballot_if_open, so a closing counts these ballots or they find it closed.
+    Returns the member ids whose ballot was written; a press of the same choice again writes nothing."""
+    choice = case(
+        {user_id: literal(value, Ballot.choice.type) for user_id, value in choices.items()}, value=Member.user_id
+    )
+    source = (
+        select(Vote.id, Member.id, choice, literal(now, Ballot.cast_at.type))
+        .join(Meeting, Meeting.id == Vote.meeting_id)
+        .join(Member, (Member.council_id == Meeting.council_id) & Member.user_id.in_(list(choices)))
+        .join(RosterEntry, (RosterEntry.meeting_id == Meeting.id) & (RosterEntry.member_id == Member.id))
+        .join(Attendance, (Attendance.meeting_id == Meeting.id) & (Attendance.member_id == Member.id))
+        .where(Vote.id == vote_id, Vote.is_open.is_(True))
+        .with_for_update(read=True, of=Vote)
+    )
+    dialect = session.get_bind().dialect.name
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Ballot).from_select(
+        [Ballot.vote_id, Ballot.member_id, Ballot.choice, Ballot.cast_at], source
+    )
+    upsert = upsert.on_conflict_do_update(
+        index_elements=[Ballot.vote_id, Ballot.member_id],
+        set_={"choice": upsert.excluded.choice, "cast_at": upsert.excluded.cast_at},
+        where=Ballot.choice != upsert.excluded.choice,
+    ).returning(Ballot.member_id)
+    return set((await session.execute(upsert)).scalars())
+
+
+@dataclass(frozen=True)
+class Voter:
+    """A member pressing a vote button, as the answer to the press needs them."""
+
+    member_id: int
+    language: str | None
+    approved: bool
+    votes: bool  # their role has a vote (cl. 4.3)
+    on_roster: bool
+    present: bool
+    choice: Choice | None  # their ballot now
+
+
+async def voters(session: AsyncSession, vote_id: int, user_ids: list[int]) -> tuple[bool | None, dict[int, Voter]]:
+    """Whether the vote is open (None: no such vote) and, by Telegram user id, those of `user_ids` who are
+    members of its council: one query for a whole batch of presses."""
+    rows = (
+        await session.execute(
+            select(
+                Vote.is_open,
+                Member.user_id,
+                Member.id,
+                User.language,
+                Member.status,
+                Member.role,
+                RosterEntry.member_id,
+                Attendance.id,
+                Ballot.choice,
+            )
+            .join(Meeting, Meeting.id == Vote.meeting_id)
+            .outerjoin(Member, (Member.council_id == Meeting.council_id) & Member.user_id.in_(user_ids))
+            .outerjoin(User, User.id == Member.user_id)
+            .outerjoin(RosterEntry, (RosterEntry.meeting_id == Meeting.id) & (RosterEntry.member_id == Member.id))
+            .outerjoin(Attendance, (Attendance.meeting_id == Meeting.id) & (Attendance.member_id == Member.id))
+            .outerjoin(Ballot, (Ballot.vote_id == Vote.id) & (Ballot.member_id == Member.id))
+            .where(Vote.id == vote_id)
+        )
+    ).all()
+    if not rows:
+        return None, {}
+    found = {}
+    for _open, user_id, member_id, language, status, role, roster_member, attendance_id, choice in rows:
+        if user_id is not None:
+            found[user_id] = Voter(
+                member_id,
+                language,
+                status is MemberStatus.APPROVED,
+                role.votes,
+                roster_member is not None,
+                attendance_id is not None,
+                choice,
+            )
+    return rows[0][0], found

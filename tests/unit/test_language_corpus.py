@@ -28,7 +28,7 @@ from babel.dates import get_month_names
 from babel.messages.mofile import read_mo
 from docx import Document
 
-from bot import materials, protocol, watchdog
+from bot import protocol
 from bot.domain import Presence, Roster
 from bot.i18n import (
     GROUP_LANGUAGE_NAMES,
@@ -45,6 +45,7 @@ from bot.regulation import regulation_messages
 from bot.rules import Counts, Trimester
 from bot.ui import common, labels, meeting_day, meetings, members, settings
 from bot.ui import materials as ui_materials
+from bot.ui import year as ui_year
 from bot.ui.render import tg_len
 from db.models import (
     AgendaItem,
@@ -449,7 +450,9 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
     trimester = Trimester(date(2026, 12, 1), date(2027, 2, 28))
     for stage in range(4):
         for today in (trimester.last_announce_day - timedelta(days=14), trimester.last_announce_day):
-            for locale, text in in_each_locale(i18n, lambda s=stage, t=today: watchdog.warning_text(trimester, s, t)):
+            for locale, text in in_each_locale(
+                i18n, lambda s=stage, t=today: ui_year.trimester_warning(trimester, s, t)
+            ):
                 yield f"watchdog warning, stage {stage}, {today}", locale, text, MESSAGE_LIMIT
     people = [member(1, Role.CHAIR)] + [member(i, role) for i, role in enumerate(Role, 2)]
     people += [member(10, status=MemberStatus.PENDING), member(11, status=MemberStatus.REJECTED)]
@@ -489,11 +492,9 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
         for comment in (None, "Мисалдарды кошуңуз.", "protocol"):
 
             def notice(s: MaterialState = state, c: str | None = comment) -> str:
-                from aiogram.utils.i18n import gettext as _
-
                 if c == "protocol":  # decided by a meeting's vote
-                    c = _("Decided at the meeting, protocol No. {number}.").format(number=21)
-                return materials._outcome_text(material, s, c)
+                    c = ui_materials.meeting_decided_comment(21)
+                return ui_materials.material_outcome(material, s, c)
 
             for locale, text in in_each_locale(i18n, notice):
                 yield f"material notice {state}, comment {comment!r}", locale, text, MESSAGE_LIMIT

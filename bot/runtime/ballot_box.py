@@ -1,0 +1,166 @@
+"""Group commit for vote presses: the presses that arrive while one batch is in the database form the next.
+
+Hundreds of members press at once. A press as its own transaction costs a few round trips and a commit, and
+SQLite has one writer: the presses queue behind each other. Here each press waits for its batch instead. One
+transaction per batch writes every ballot of a vote in one statement, in which the database judges who may
+vote (the vote still open, the member on the meeting's roster and marked present; one ballot per member by
+the unique constraint), reads back what each press's answer needs (the member's language, or why the press
+was refused), and commits; only then is each press answered. A lone press is written at once: batching adds
+no wait, it only gathers the presses that came while the previous batch was being written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from bot.runtime import after_commit
+from db.models import Choice
+from db.repo import meeting_day as day_repo
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Press:
+    vote_id: int
+    user_id: int
+    choice: Choice
+    now: datetime
+
+
+@dataclass(frozen=True)
+class Counted:
+    """What became of a press. `refused`: None when the ballot stands (stored now, or already so), else the
+    reason (VOTE_CLOSED, NOT_MEMBER, ...). `language`: the member's stored language, if any."""
+
+    choice: Choice
+    changed: bool
+    language: str | None
+    refused: str | None = None
+
+
+# Why a press is refused; bot/voting.py turns each into the sentence the member reads.
+NO_VOTE, VOTE_CLOSED, NOT_MEMBER, NO_VOTE_RIGHT, JOINED_LATER, NOT_PRESENT = (
+    "no_vote",
+    "vote_closed",
+    "not_member",
+    "no_vote_right",
+    "joined_later",
+    "not_present",
+)
+RETRY = "retry"  # eligible when read, yet not written: the roster or attendance changed in between
+RETRIES = 2
+
+
+def judge(press: Press, voter: day_repo.Voter | None, vote_open: bool | None, written: bool) -> Counted:
+    """One press's outcome, from the batch's write (`written`) and what was read after it."""
+    language = voter.language if voter is not None else None
+    if written:
+        return Counted(press.choice, True, language)
+    if vote_open is None:
+        return Counted(press.choice, False, language, NO_VOTE)
+    if not vote_open:
+        return Counted(press.choice, False, language, VOTE_CLOSED)
+    if voter is None:
+        return Counted(press.choice, False, language, NOT_MEMBER)
+    if not voter.on_roster:  # the roster frozen at /open decides who votes at this meeting
+        if voter.approved and not voter.votes:
+            return Counted(press.choice, False, language, NO_VOTE_RIGHT)
+        return Counted(press.choice, False, language, JOINED_LATER if voter.approved else NOT_MEMBER)
+    if not voter.present:
+        return Counted(press.choice, False, language, NOT_PRESENT)
+    if voter.choice is press.choice:
+        return Counted(press.choice, False, language)  # the same button again: nothing to write
+    # Eligible now but not written: the roster or attendance changed between the write and the read (another
+    # transaction committed in between). Rare; the press is written again in the next batch.
+    return Counted(press.choice, False, language, RETRY)
+
+
+class BallotBox:
+    def __init__(self, sessionmaker: async_sessionmaker, live: Any = None, max_batch: int = 500) -> None:
+        self.sessionmaker, self.live, self.max_batch = sessionmaker, live, max_batch
+        self._queue: list[tuple[Press, asyncio.Future[Counted], int]] = []
+        self._writer: asyncio.Task | None = None
+
+    async def cast(self, press: Press) -> Counted:
+        """Wait for this press's batch to commit; its outcome."""
+        future: asyncio.Future[Counted] = asyncio.get_running_loop().create_future()
+        self._queue.append((press, future, 0))
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write_queued(), name="ballot-box")
+        return await future
+
+    async def stop(self) -> None:
+        """Shutdown: the batch being written (and any queued behind it) finishes."""
+        if self._writer is not None:
+            await asyncio.gather(self._writer, return_exceptions=True)
+
+    async def _write_queued(self) -> None:
+        await asyncio.sleep(0)  # the presses fed in this turn of the loop join the first batch
+        while self._queue:
+            batch, rest, seen = [], [], set()
+            for entry in self._queue:  # one press per member per batch: a second one waits for the next
+                key = (entry[0].vote_id, entry[0].user_id)
+                (rest if key in seen or len(batch) >= self.max_batch else batch).append(entry)
+                seen.add(key)
+            self._queue = rest
+            try:
+                outcomes = await self._write(batch)
+            except Exception as error:  # noqa: BLE001 - every press of the batch hears of it
+                log.exception("Writing %d ballots failed", len(batch))
+                for _press, future, _tries in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (press, future, tries), outcome in zip(batch, outcomes, strict=True):
+                if future.done():  # its update was cancelled (shutdown)
+                    continue
+                if outcome.refused != RETRY:
+                    future.set_result(outcome)
+                elif tries < RETRIES:
+                    self._queue.append((press, future, tries + 1))
+                else:
+                    future.set_exception(RuntimeError(f"press on vote {press.vote_id} neither written nor refused"))
+
+    async def _write(self, batch: list[tuple[Press, Any, int]]) -> list[Counted]:
+        for attempt in range(3):
+            try:
+                return await self._transaction([press for press, _future, _tries in batch])
+            except OperationalError:  # SQLite busy past its timeout, a PostgreSQL serialization hiccup
+                if attempt == 2:
+                    raise
+                await asyncio.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    async def _transaction(self, presses: list[Press]) -> list[Counted]:
+        outcomes: dict[int, Counted] = {}
+        async with self.sessionmaker() as session:
+            for vote_id, group in _by_vote(presses):
+                choices = {press.user_id: press.choice for press in group}
+                now = max(press.now for press in group)
+                written = await day_repo.store_ballots(session, vote_id, choices, now)
+                vote_open, voters = await day_repo.voters(session, vote_id, list(choices))
+                for press in group:
+                    voter = voters.get(press.user_id)
+                    done = voter is not None and voter.member_id in written
+                    outcomes[id(press)] = judge(press, voter, vote_open, done)
+                if written:
+                    after_commit.tally_changed(session, after_commit.VOTE, vote_id)  # edited on the live timer
+            await session.commit()
+            await after_commit.run(session, live=self.live)
+        return [outcomes[id(press)] for press in presses]
+
+
+def _by_vote(presses: Iterable[Press]) -> list[tuple[int, list[Press]]]:
+    groups: dict[int, list[Press]] = {}
+    for press in presses:
+        groups.setdefault(press.vote_id, []).append(press)
+    return list(groups.items())
