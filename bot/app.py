@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from aiogram import Bot, Dispatcher
@@ -37,7 +38,7 @@ def create_bot(settings: Settings) -> Bot:
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
     return Bot(
-        token=settings.bot_token.get_secret_value(),
+        token=settings.token(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
@@ -161,7 +162,7 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
     with i18n.context():
         for scope, private in ((BotCommandScopeAllPrivateChats(), True), (BotCommandScopeAllGroupChats(), False)):
             for language in ("ky", "ru"):
-                commands = in_locale(language, lambda private=private: _commands(private))
+                commands = in_locale(language, partial(_commands, private))
                 await bot.set_my_commands(commands, scope=scope, language_code=language)
-            commands = in_locale(i18n.default_locale, lambda private=private: _commands(private))
+            commands = in_locale(i18n.default_locale, partial(_commands, private))
             await bot.set_my_commands(commands, scope=scope)

@@ -163,6 +163,12 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
+    def token(self) -> str:
+        """BOT_TOKEN's value: running the bot needs it (`python -m bot` refuses to start without one)."""
+        if self.bot_token is None:
+            raise ValueError("BOT_TOKEN is not set")
+        return self.bot_token.get_secret_value()
+
     @property
     def webhook(self) -> Webhook | None:
         """Webhook mode's URL and secret (the validator above lets no URL come without one); None: polling."""

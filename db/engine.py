@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -46,6 +46,13 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.close()
 
     return engine
+
+
+def engine_of(session: AsyncSession) -> AsyncEngine:
+    """The engine a session works on: make_sessionmaker binds every session to one."""
+    if not isinstance(session.bind, AsyncEngine):
+        raise TypeError(f"the session is bound to {session.bind!r}, not to an engine")
+    return session.bind
 
 
 async def checkpoint(engine: AsyncEngine) -> bool:

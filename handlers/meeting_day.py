@@ -178,7 +178,7 @@ async def close_vote(call: CallbackQuery, callback_data: CloseVoteCb, session: A
             asking.render(), reply_markup=ui_meeting_day.confirm_close_vote_keyboard(callback_data.vote_id)
         )
         return
-    await call.answer(ui_meeting_day.vote_closed(closed.vote.outcome))
+    await call.answer(ui_meeting_day.vote_closed(closed.outcome))
 
 
 @router.callback_query(ConfirmCloseVoteCb.filter())
@@ -188,7 +188,7 @@ async def close_empty_vote(
     closed = await voting.close_vote(
         session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now(), confirmed_empty=True
     )
-    result = ui_meeting_day.vote_closed(closed.vote.outcome)
+    result = ui_meeting_day.vote_closed(closed.outcome)
     await call.answer(result)
     await edit_message(call.message, result)
 

@@ -248,15 +248,16 @@ async def store_ballots(session: AsyncSession, vote_id: int, choices: dict[int, 
         .with_for_update(read=True, of=Vote)
     )
     dialect = session.get_bind().dialect.name
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Ballot).from_select(
+    written = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Ballot).from_select(
         [Ballot.vote_id, Ballot.member_id, Ballot.choice, Ballot.cast_at], source
     )
-    upsert = upsert.on_conflict_do_update(
+    upsert = written.on_conflict_do_update(
         index_elements=[Ballot.vote_id, Ballot.member_id],
-        set_={"choice": upsert.excluded.choice, "cast_at": upsert.excluded.cast_at},
-        where=Ballot.choice != upsert.excluded.choice,
+        set_={"choice": written.excluded.choice, "cast_at": written.excluded.cast_at},
+        where=Ballot.choice != written.excluded.choice,
     ).returning(Ballot.member_id)
-    return set((await session.execute(upsert)).scalars())
+    stored = (await session.execute(upsert)).scalars()
+    return {member_id for member_id in stored if member_id is not None}  # the column allows NULL; these have one
 
 
 @dataclass(frozen=True)
