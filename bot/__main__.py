@@ -49,7 +49,7 @@ class RedactToken(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken format string is logged as it is, never lost
+        except Exception:  # a broken format string is logged as it is, never lost
             message = str(record.msg)
         record.msg, record.args = self.redact(message), None
         if record.exc_info and not record.exc_text:
@@ -184,7 +184,7 @@ async def connect_redis(url: str) -> Redis:
     try:
         # redis-py 7 types its async ping as Awaitable[bool] | bool (https://github.com/redis/redis-py/issues/3920).
         await redis.ping()  # type: ignore[misc]
-    except Exception as error:  # noqa: BLE001 - said plainly, without a traceback
+    except Exception as error:  # said plainly, without a traceback
         await redis.aclose()
         refuse(f"Redis at REDIS_URL does not answer ({error})")
     return redis
@@ -204,7 +204,7 @@ async def poll(dp: Dispatcher, bot: Bot) -> None:
         if last_update.update_id is not None:
             try:  # confirm what was handled, so the next start does not handle it again
                 await bot.get_updates(offset=last_update.update_id + 1, timeout=0, limit=1)
-            except Exception as error:  # noqa: BLE001 - stopping anyway; the updates will be seen again
+            except Exception as error:  # stopping anyway; the updates will be seen again
                 log.warning("Could not confirm the last update: %s", error)
         await bot.session.close()
 
@@ -260,7 +260,7 @@ def health_check(sessionmaker: async_sessionmaker) -> Callable[[web.Request], Aw
         try:
             async with asyncio.timeout(5), sessionmaker() as session:
                 await instances_repo.ping(await session.connection())
-        except Exception as error:  # noqa: BLE001 - the answer is the status
+        except Exception as error:  # the answer is the status
             log.warning("Health check: the database does not answer (%s)", error)
             return web.json_response({"status": "database unreachable"}, status=503)
         return web.json_response({"status": "ok"})

@@ -34,7 +34,7 @@ async def _reader_locale(event: ErrorEvent, sessionmaker: async_sessionmaker, se
         try:
             async with sessionmaker() as session:
                 stored = await membership.stored_language(session, user.id)
-        except Exception as error:  # noqa: BLE001 - the error path must always answer
+        except Exception as error:  # the error path must always answer
             log.warning("Could not read the reader's language (%s); answering in the app's language", error)
             stored = None
         if stored:

@@ -118,7 +118,7 @@ class BallotBox:
             self._queue = rest
             try:
                 outcomes = await self._write(batch)
-            except Exception as error:  # noqa: BLE001 - every press of the batch hears of it
+            except Exception as error:  # every press of the batch hears of it
                 log.exception("Writing %d ballots failed", len(batch))
                 for _press, future, _tries in batch:
                     if not future.done():

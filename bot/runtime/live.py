@@ -150,7 +150,7 @@ class LiveMessages:
         try:
             await shared.take(key)  # a fresh message: its first edit waits an interval, on every instance
             await shared.remember(key, _digest(content))
-        except Exception:  # noqa: BLE001 - at worst an edit that changes nothing, which Telegram refuses
+        except Exception:  # at worst an edit that changes nothing, which Telegram refuses
             log.warning("Live messages: could not share the text of %s", key, exc_info=True)
 
     async def start(self) -> None:

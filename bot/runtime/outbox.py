@@ -249,7 +249,7 @@ class Delivery:
                 return False
             except (TelegramServerError, TelegramNetworkError) as error:
                 row.attempts += 1
-                delay = min(MAX_BACKOFF, 2.0**row.attempts) * random.uniform(0.5, 1.5)  # noqa: S311 - jitter
+                delay = min(MAX_BACKOFF, 2.0**row.attempts) * random.uniform(0.5, 1.5)  # jitter
                 row.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
                 row.last_error = str(error)[:500]
                 log.warning("Outbox %s: %s; retry %d in %.1f s", row.id, type(error).__name__, row.attempts, delay)

@@ -60,7 +60,7 @@ class LeaderLock:
                 await instances_repo.ping(self._connection)  # the lock lives as long as this connection
             else:
                 self.held = await instances_repo.try_lock(self._connection, LEADER_KEY)
-        except Exception as error:  # noqa: BLE001 - a lost connection is a lost lock: try again next time
+        except Exception as error:  # a lost connection is a lost lock: try again next time
             log.warning("Leader lock: the database connection failed (%s); trying again", error)
             await self.release()
         return self.held

@@ -31,7 +31,7 @@ async def council(flow):
     return council
 
 
-async def _card(flow, council, name: str):  # noqa: ANN202
+async def _card(flow, council, name: str):
     (listing,) = await flow.say(council.chair, council.chair, "/members")
     await flow.press(council.chair, listing, name)
     return listing  # the same message, now showing the card
