@@ -41,12 +41,13 @@ translations: $(STAMP)
 run: translations
 	$(BIN)/python -m bot
 
-# The gates `make test` runs first: the linter, the formatter's check, the layers (handlers -> bot -> db)
-# (the type checker joins them once bot/, handlers/ and db/ pass it; settings in pyproject.toml).
+# The gates `make test` runs first: the linter, the formatter's check, the layers (handlers -> bot -> db),
+# and the type checker on bot/, handlers/ and db/ (mypy; its settings in pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: translations lint
 	$(BIN)/python -m pytest

@@ -6,10 +6,19 @@ import asyncio
 import gc
 import logging
 import sys
-from typing import NoReturn
+from collections.abc import Awaitable, Callable
+from typing import IO, TYPE_CHECKING, NoReturn
 from urllib.parse import quote
 
 from pydantic import ValidationError
+
+if TYPE_CHECKING:  # imported where they are used: a configuration error is reported before any of them loads
+    from aiogram import Bot, Dispatcher
+    from aiohttp import web
+    from redis.asyncio import Redis
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from bot.config import Settings, Webhook
 
 log = logging.getLogger("bot")
 
@@ -40,7 +49,7 @@ class RedactToken(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken format string is logged as it is, never lost
+        except Exception:  # a broken format string is logged as it is, never lost
             message = str(record.msg)
         record.msg, record.args = self.redact(message), None
         if record.exc_info and not record.exc_text:
@@ -52,7 +61,7 @@ class RedactToken(logging.Filter):
         return True
 
 
-def setup_logging(settings, stream=None) -> logging.Handler:  # noqa: ANN001
+def setup_logging(settings: Settings, stream: IO[str] | None = None) -> logging.Handler:
     """One handler on the root logger, at LOG_LEVEL, that never writes the bot token."""
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
@@ -66,7 +75,7 @@ def setup_logging(settings, stream=None) -> logging.Handler:  # noqa: ANN001
     return handler
 
 
-def load_settings(require_token: bool = True):  # noqa: ANN201 - Settings, imported late: config errors only
+def load_settings(require_token: bool = True) -> Settings:
     from bot.config import Settings
 
     try:
@@ -90,7 +99,7 @@ def refuse(reason: str) -> NoReturn:
     raise SystemExit(2)
 
 
-async def run(settings) -> None:  # noqa: ANN001
+async def run(settings: Settings) -> None:
     from aiogram.exceptions import TelegramUnauthorizedError
 
     from bot.app import create_bot, create_dispatcher, create_storage
@@ -155,8 +164,8 @@ async def run(settings) -> None:  # noqa: ANN001
         # sight, so a burst of presses does not walk it again and again. https://docs.python.org/3/library/gc.html#gc.freeze
         gc.collect()
         gc.freeze()
-        if settings.webhook_url:
-            await serve_webhook(settings, dp, bot, sessionmaker)
+        if (webhook := settings.webhook) is not None:
+            await serve_webhook(settings, webhook, dp, bot, sessionmaker)
         else:
             await poll(dp, bot)
     finally:
@@ -166,21 +175,22 @@ async def run(settings) -> None:  # noqa: ANN001
         await engine.dispose()
 
 
-async def connect_redis(url: str):  # noqa: ANN201 - redis.asyncio.Redis
+async def connect_redis(url: str) -> Redis:
     try:
         from redis.asyncio import Redis
     except ImportError:
         refuse("REDIS_URL is set but the redis package is not installed: pip install -e '.[redis]'")
     redis = Redis.from_url(url)
     try:
-        await redis.ping()
-    except Exception as error:  # noqa: BLE001 - said plainly, without a traceback
+        # redis-py 7 types its async ping as Awaitable[bool] | bool (https://github.com/redis/redis-py/issues/3920).
+        await redis.ping()  # type: ignore[misc]
+    except Exception as error:  # said plainly, without a traceback
         await redis.aclose()
         refuse(f"Redis at REDIS_URL does not answer ({error})")
     return redis
 
 
-async def poll(dp, bot) -> None:  # noqa: ANN001
+async def poll(dp: Dispatcher, bot: Bot) -> None:
     """Long polling; the workers start and stop with the Dispatcher's startup and shutdown hooks."""
     from bot.runtime.middlewares import LastUpdate
 
@@ -194,12 +204,14 @@ async def poll(dp, bot) -> None:  # noqa: ANN001
         if last_update.update_id is not None:
             try:  # confirm what was handled, so the next start does not handle it again
                 await bot.get_updates(offset=last_update.update_id + 1, timeout=0, limit=1)
-            except Exception as error:  # noqa: BLE001 - stopping anyway; the updates will be seen again
+            except Exception as error:  # stopping anyway; the updates will be seen again
                 log.warning("Could not confirm the last update: %s", error)
         await bot.session.close()
 
 
-async def serve_webhook(settings, dp, bot, sessionmaker) -> None:  # noqa: ANN001
+async def serve_webhook(
+    settings: Settings, webhook: Webhook, dp: Dispatcher, bot: Bot, sessionmaker: async_sessionmaker
+) -> None:
     """Telegram posts each update to WEBHOOK_URL; aiohttp serves it on WEB_HOST:WEB_PORT with /healthz.
 
     An update is answered (200) after it is handled, not before: if the process dies meanwhile, Telegram
@@ -212,9 +224,9 @@ async def serve_webhook(settings, dp, bot, sessionmaker) -> None:  # noqa: ANN00
 
     app = web.Application()
     setup_application(app, dp, bot=bot)  # first: on shutdown the workers stop before the Bot's session closes
-    SimpleRequestHandler(
-        dp, bot, handle_in_background=False, secret_token=settings.webhook_secret.get_secret_value()
-    ).register(app, path=settings.webhook_path)
+    SimpleRequestHandler(dp, bot, handle_in_background=False, secret_token=webhook.secret.get_secret_value()).register(
+        app, path=settings.webhook_path
+    )
     app.router.add_get("/healthz", health_check(sessionmaker))
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()  # Dispatcher startup: command menus and workers
@@ -226,8 +238,8 @@ async def serve_webhook(settings, dp, bot, sessionmaker) -> None:  # noqa: ANN00
         site = web.TCPSite(runner, settings.web_host, settings.web_port)
         await site.start()
         await bot.set_webhook(
-            settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value(),
+            webhook.url,
+            secret_token=webhook.secret.get_secret_value(),
             allowed_updates=dp.resolve_used_update_types(),
         )
         log.info("Listening on %s:%s for %s", settings.web_host, settings.web_port, settings.webhook_path)
@@ -238,7 +250,7 @@ async def serve_webhook(settings, dp, bot, sessionmaker) -> None:  # noqa: ANN00
         await runner.cleanup()  # Dispatcher shutdown: the workers finish, then the Bot's session closes
 
 
-def health_check(sessionmaker):  # noqa: ANN001, ANN201 - an aiohttp handler
+def health_check(sessionmaker: async_sessionmaker) -> Callable[[web.Request], Awaitable[web.Response]]:
     from aiohttp import web
 
     from db.repo import instances as instances_repo
@@ -248,7 +260,7 @@ def health_check(sessionmaker):  # noqa: ANN001, ANN201 - an aiohttp handler
         try:
             async with asyncio.timeout(5), sessionmaker() as session:
                 await instances_repo.ping(await session.connection())
-        except Exception as error:  # noqa: BLE001 - the answer is the status
+        except Exception as error:  # the answer is the status
             log.warning("Health check: the database does not answer (%s)", error)
             return web.json_response({"status": "database unreachable"}, status=503)
         return web.json_response({"status": "ok"})
@@ -256,7 +268,7 @@ def health_check(sessionmaker):  # noqa: ANN001, ANN201 - an aiohttp handler
     return healthz
 
 
-async def watchdog_dry_run(settings) -> None:  # noqa: ANN001
+async def watchdog_dry_run(settings: Settings) -> None:
     """`python -m bot watchdog --dry-run`: what today's trimester check would send, and why. Sends nothing."""
     from bot.clock import Clock
     from bot.watchdog import dry_run
@@ -281,7 +293,7 @@ async def watchdog_dry_run(settings) -> None:  # noqa: ANN001
         )
 
 
-def backup_or_restore(command: str, archive: str, settings) -> int:  # noqa: ANN001
+def backup_or_restore(command: str, archive: str, settings: Settings) -> int:
     """`python -m bot backup FILE` / `python -m bot restore FILE` (bot/backup.py says what the archive holds)."""
     from pathlib import Path
 

@@ -101,7 +101,7 @@ def check_notice(when: When, *, now: datetime, tz: ZoneInfo) -> When:
 
 
 def parse_items(lines: list[str]) -> list[Item]:
-    items = []
+    items: list[Item] = []
     for line in lines:
         text = _NUMBERING.sub("", clean_text(line), count=1).strip()
         if not text:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
+from typing import TYPE_CHECKING
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
@@ -26,13 +29,16 @@ from bot.runtime.scheduler import Scheduler
 from bot.ui.callbacks import VoteCb
 from handlers import get_routers
 
+if TYPE_CHECKING:  # the redis package is an extra: only instances that share state import it
+    from redis.asyncio import Redis
+
 
 def create_bot(settings: Settings) -> Bot:
     session = None
     if settings.telegram_api_url:
         session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url.rstrip("/")))
     return Bot(
-        token=settings.bot_token.get_secret_value(),
+        token=settings.token(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML, link_preview_is_disabled=True),
     )
@@ -90,7 +96,7 @@ def is_vote_press(update: Update) -> bool:
 def create_storage(
     settings: Settings,
     sessionmaker: async_sessionmaker,
-    redis=None,  # noqa: ANN001 - redis.asyncio.Redis
+    redis: Redis | None = None,
 ) -> tuple[BaseStorage, BaseEventIsolation]:
     """Conversation state and the per-user lock: in Redis when there is one (every instance sees them),
     else in the database (state) and in memory (the lock), which is right for one process."""
@@ -156,7 +162,7 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
     with i18n.context():
         for scope, private in ((BotCommandScopeAllPrivateChats(), True), (BotCommandScopeAllGroupChats(), False)):
             for language in ("ky", "ru"):
-                commands = in_locale(language, lambda private=private: _commands(private))
+                commands = in_locale(language, partial(_commands, private))
                 await bot.set_my_commands(commands, scope=scope, language_code=language)
-            commands = in_locale(i18n.default_locale, lambda private=private: _commands(private))
+            commands = in_locale(i18n.default_locale, partial(_commands, private))
             await bot.set_my_commands(commands, scope=scope)

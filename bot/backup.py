@@ -31,6 +31,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -40,6 +41,9 @@ SQLITE_MEMBER = "database/kenesh.db"
 PGDUMP_MEMBER = "database/kenesh.pgdump"
 FILES = "files"
 PARTIAL_SUFFIX = ".part"  # Archive.store writes here first; never a finished file
+SQLITE_NEEDED = "this backup holds an SQLite database: set DATABASE_URL to an SQLite file to restore it"
+
+Manifest = dict[str, Any]  # manifest.json: what the archive holds, with its digests (JSON values)
 
 
 class BackupError(Exception):
@@ -135,11 +139,11 @@ def _dump_postgresql(database_url: str, destination: Path) -> None:
     )
 
 
-def backup(target: Target, archive_path: Path) -> dict:
+def backup(target: Target, archive_path: Path) -> Manifest:
     """Write the archive; returns its manifest. The archive appears under its name only when complete."""
     archive_path = archive_path.resolve()
     archive_path.parent.mkdir(parents=True, exist_ok=True)
-    manifest: dict = {
+    manifest: Manifest = {
         "format": FORMAT,
         "app": "kenesh",
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -186,12 +190,14 @@ def backup(target: Target, archive_path: Path) -> dict:
     return manifest
 
 
-def _read_manifest(archive: tarfile.TarFile) -> dict:
+def _read_manifest(archive: tarfile.TarFile) -> Manifest:
     try:
         member = archive.extractfile(MANIFEST)
     except KeyError:
         raise BackupError("not a Kenesh backup: it has no manifest.json") from None
-    manifest = json.load(member)  # type: ignore[arg-type]
+    if member is None:  # a directory or a link of that name
+        raise BackupError("not a Kenesh backup: its manifest.json is not a file")
+    manifest: Manifest = json.load(member)
     if manifest.get("app") != "kenesh" or manifest.get("format") != FORMAT:
         raise BackupError(f"not a Kenesh backup of format {FORMAT}")
     return manifest
@@ -244,7 +250,7 @@ def _postgresql_is_empty(target: Target) -> bool:
     return int(result.stdout.strip() or 0) == 0
 
 
-def restore(target: Target, archive_path: Path) -> dict:
+def restore(target: Target, archive_path: Path) -> Manifest:
     """Bring the archive's database and files back into an empty place; returns the manifest."""
     if not archive_path.is_file():
         raise BackupError(f"no backup at {archive_path}")
@@ -252,7 +258,7 @@ def restore(target: Target, archive_path: Path) -> dict:
         manifest = _read_manifest(archive)
         sqlite_path = target.sqlite_path
         if manifest["database"] == "sqlite" and sqlite_path is None:
-            raise BackupError("this backup holds an SQLite database: set DATABASE_URL to an SQLite file to restore it")
+            raise BackupError(SQLITE_NEEDED)
         if manifest["database"] == "postgresql" and not target.is_postgresql:
             raise BackupError("this backup holds a PostgreSQL dump: set DATABASE_URL to an empty PostgreSQL database")
         _refuse_if_not_empty(target)
@@ -274,6 +280,8 @@ def restore(target: Target, archive_path: Path) -> dict:
                 if not path.is_file() or _sha256(path) != digest:
                     raise BackupError(f"the backup is damaged: {FILES}/{name} does not match its manifest")
             if manifest["database_member"] == SQLITE_MEMBER:
+                if sqlite_path is None:  # the member says what "database" says, checked above
+                    raise BackupError(SQLITE_NEEDED)
                 copy = unpacked / SQLITE_MEMBER
                 with sqlite3.connect(copy) as connection:
                     if connection.execute("PRAGMA integrity_check").fetchone()[0] != "ok":

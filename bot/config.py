@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -13,6 +14,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from db.engine import DEFAULT_DATABASE_URL
 
 SUPPORTED_LOCALES = ("ky", "ru")
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode: the public URL Telegram posts updates to, and the secret it sends with each of them."""
+
+    url: str
+    secret: SecretStr
 
 
 class Settings(BaseSettings):
@@ -153,6 +162,19 @@ class Settings(BaseSettings):
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    def token(self) -> str:
+        """BOT_TOKEN's value: running the bot needs it (`python -m bot` refuses to start without one)."""
+        if self.bot_token is None:
+            raise ValueError("BOT_TOKEN is not set")
+        return self.bot_token.get_secret_value()
+
+    @property
+    def webhook(self) -> Webhook | None:
+        """Webhook mode's URL and secret (the validator above lets no URL come without one); None: polling."""
+        if self.webhook_url is None or self.webhook_secret is None:
+            return None
+        return Webhook(self.webhook_url, self.webhook_secret)
 
     @property
     def webhook_path(self) -> str:

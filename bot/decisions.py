@@ -10,6 +10,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import I18n
@@ -37,7 +38,7 @@ from db.repo import decisions as decisions_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
-from db.repo import reload
+from db.repo import referenced, reload
 from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
@@ -58,7 +59,7 @@ async def vote_closed(session: AsyncSession, vote: Vote, meeting: Meeting, now: 
     await plan.adopted_by_vote(session, vote, now)
     if vote.outcome is not Outcome.ADOPTED:
         return
-    council = await councils_repo.get_council(session, meeting.council_id)
+    council = await referenced(session, Council, meeting.council_id)
     people = await present_members(session, meeting)
 
     await notices.to_person(
@@ -140,7 +141,7 @@ async def assign(
     )
     session.add(follow_up)
     await session.flush()
-    meeting = await meetings_repo.get_meeting(session, pending.vote.meeting_id)
+    meeting = await referenced(session, Meeting, pending.vote.meeting_id)
     await notices.to_person(
         session,
         pending.member.user_id,
@@ -157,9 +158,9 @@ async def assign(
 
 
 async def _view(session: AsyncSession, follow_up: FollowUp) -> FollowView:
-    vote = await day_repo.get_vote(session, follow_up.vote_id)
-    meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
-    member = await members_repo.get_member(session, follow_up.member_id)
+    vote = await referenced(session, Vote, follow_up.vote_id)
+    meeting = await referenced(session, Meeting, vote.meeting_id)
+    member = await referenced(session, Member, follow_up.member_id)
     return FollowView(follow_up, vote, meeting, member)
 
 
@@ -203,7 +204,7 @@ async def mark_done(
         report_file_name=(file_name or "")[:255] or None,
     ):
         raise KeneshError(__("This decision is already reported done."))
-    council = await councils_repo.get_council(session, view.follow_up.council_id)
+    council = await referenced(session, Council, view.follow_up.council_id)
     await notices.to_person(
         session,
         council.chair_id,
@@ -257,12 +258,12 @@ async def remind_due(session: AsyncSession, *, now: datetime, tz: ZoneInfo, defa
         await notices.to_person(
             session,
             view.member.user_id,
-            lambda v=view: ui_year.follow_up_reminder(v, today),
+            partial(ui_year.follow_up_reminder, view, today),
             kind=Kind.REMINDER,
             now=now,
             default_locale=default_locale,
             council_id=follow_up.council_id,
-            markup=lambda f=follow_up: ui_year.follow_done_keyboard(f.id),
+            markup=partial(ui_year.follow_done_keyboard, follow_up.id),
         )
         sent += 1
     return sent
@@ -282,8 +283,8 @@ async def nudge_voters(session: AsyncSession, *, vote_id: int, now: datetime, de
 
     if not await day_repo.claim_nudge(session, vote_id):
         return 0
-    vote = await day_repo.get_vote(session, vote_id)
-    meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
+    vote = await referenced(session, Vote, vote_id)  # the claim above found it
+    meeting = await referenced(session, Meeting, vote.meeting_id)
     people = await not_voted(session, vote, meeting)
     for member in people:
         await notices.to_person(

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from aiogram.types import TelegramObject
@@ -15,9 +15,11 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from babel.dates import format_date, format_datetime
 
 from bot.config import SUPPORTED_LOCALES
-from db.models import GroupLanguage
+from db.models import GroupLanguage, User
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
@@ -62,18 +64,20 @@ class KeneshI18nMiddleware(I18nMiddleware):
     """The member's chosen language first (loaded by the user middleware), then their Telegram app's."""
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
-        user = data.get("user")
+        user: User | None = data.get("user")
         if user is not None and user.language in SUPPORTED_LOCALES:
             return user.language
         return locale_from_telegram(data.get("event_from_user"), self.i18n.default_locale)
 
 
 def current_locale() -> str:
-    return I18n.get_current().current_locale
+    """The locale of the update (or job) being handled: the I18n middleware or `i18n.context()` set it."""
+    return I18n.get_current(no_error=False).current_locale
 
 
-def in_locale(locale: str, render: Callable[[], str]) -> str:
-    i18n = I18n.get_current()
+def in_locale(locale: str, render: Callable[[], T]) -> T:
+    """Whatever `render` builds (a text, a keyboard, a list of commands), with gettext in `locale`."""
+    i18n = I18n.get_current(no_error=False)
     with i18n.use_locale(locale):
         return render()
 

@@ -8,6 +8,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path, PurePath
 from zoneinfo import ZoneInfo
 
@@ -33,8 +34,7 @@ from db.models import (
     Outcome,
     QuarantinedFile,
 )
-from db.repo import change_if, reload, remove
-from db.repo import councils as councils_repo
+from db.repo import change_if, referenced, reload, remove
 from db.repo import materials as materials_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
@@ -322,7 +322,7 @@ async def submit(
     default_locale: str,
 ) -> Material:
     author = await author_in(session, user_id)
-    council = await councils_repo.get_council(session, author.council_id)
+    council = await referenced(session, Council, author.council_id)
     held = await materials_repo.get_quarantined(session, held_id)
     # The last answer sent twice (Skip pressed twice): the first takes the file out of the quarantine, the
     # second finds it gone and makes no second material.
@@ -394,7 +394,7 @@ async def new_version(
         raise KeneshError(only_returned)
     await reload(session, material)
     session.add(_event(material, MaterialState.SUBMITTED, user_id, now))
-    council = await councils_repo.get_council(session, material.council_id)
+    council = await referenced(session, Council, material.council_id)
     await _tell_chair(session, council, material, author, now, default_locale)
     await session.commit()
     return material
@@ -425,10 +425,10 @@ async def reviewable(session: AsyncSession, material_id: int, user_id: int) -> t
     material = await materials_repo.get_material(session, material_id)
     if material is None:
         raise KeneshError(__("This material no longer exists."))
-    council = await councils_repo.get_council(session, material.council_id)
+    council = await referenced(session, Council, material.council_id)
     if user_id not in (council.chair_id, council.secretary_id):
         raise KeneshError(__("Only the chair or the secretary of the council can do this."))
-    author = await members_repo.get_member(session, material.author_id)
+    author = await referenced(session, Member, material.author_id)
     return material, author, council
 
 
@@ -512,7 +512,7 @@ async def for_download(session: AsyncSession, material_id: int, user_id: int) ->
     material = await materials_repo.get_material(session, material_id)
     if material is None or material.council_id != author.council_id:
         raise KeneshError(__("This material no longer exists."))
-    council = await councils_repo.get_council(session, material.council_id)
+    council = await referenced(session, Council, material.council_id)
     if material.state is not MaterialState.APPROVED and user_id not in (council.chair_id, council.secretary_id):
         raise KeneshError(__("This material is not in the bank."))
     return material
@@ -620,9 +620,11 @@ async def decided_at_meeting(
 ) -> None:
     """At /close: a material on the agenda follows the meeting's vote on its item (adopted: into the bank;
     not adopted: rejected; no vote or no quorum: back to the chair's list). Called before the commit."""
-    items = [item for item in await meetings_repo.meeting_items(session, meeting.id) if item.material_id]
+    items = await meetings_repo.meeting_items(session, meeting.id)
     votes = await day_repo.meeting_votes(session, meeting.id)
     for item in items:
+        if item.material_id is None:
+            continue
         material = await materials_repo.get_material(session, item.material_id)
         if material is None or material.state is not MaterialState.ON_AGENDA:
             continue
@@ -638,13 +640,11 @@ async def decided_at_meeting(
         session.add(_event(material, state, by_user, now, comment if state is not MaterialState.SUBMITTED else None))
         if state is MaterialState.SUBMITTED:
             continue
-        author = await members_repo.get_member(session, material.author_id)
+        author = await referenced(session, Member, material.author_id)
         await notices.to_person(
             session,
             author.user_id,
-            lambda m=material, s=state, n=meeting.protocol_number: ui_materials.material_outcome(
-                m, s, ui_materials.meeting_decided_comment(n)
-            ),
+            partial(ui_materials.material_decided_at_meeting, material, state, meeting.protocol_number),
             kind=Kind.PERSONAL,
             now=now,
             default_locale=default_locale,

@@ -18,10 +18,10 @@ from bot.meetings import meeting_view, open_meeting_of, voting_roster
 from bot.runtime import after_commit
 from bot.voting import close_open_votes, forget_on_disk, frozen_counts
 from db.models import Council, GroupLanguage, IssuedProtocol, Meeting, MeetingStatus
-from db.repo import councils as councils_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
+from db.repo import referenced
 from db.repo.outbox import Kind, enqueue
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ async def close_meetings_left_open(
     for meeting in await meetings_repo.meetings_with_status(session, (MeetingStatus.OPEN,)):
         if meeting.starts_at.astimezone(tz).date() >= today:
             continue
-        council = await councils_repo.get_council(session, meeting.council_id)
+        council = await referenced(session, Council, meeting.council_id)
         try:
             closed.append(
                 await _close(session, council, meeting, by_user=None, now=now, tz=tz, default_locale=default_locale)
@@ -96,7 +96,9 @@ async def _close(
 
     await decided_at_meeting(session, meeting, by_user or 0, now, default_locale)
     # What is issued is stored, and goes to the group through the outbox, in the transaction that closes it.
-    await issue_protocol(session, council, meeting.id, await protocol_data(session, meeting.id), tz=tz, now=now)
+    issued = await issue_protocol(
+        session, council, meeting.id, await protocol_data(session, meeting.id), tz=tz, now=now
+    )
     for part in await day_repo.protocol_parts(session, meeting.id):
         enqueue(
             session,
@@ -107,7 +109,6 @@ async def _close(
             ref_id=meeting.id,
             text=part.text,
         )
-    issued = await day_repo.issued_protocol(session, meeting.id)
     enqueue(
         session,
         chat_id=council.chat_id,
@@ -196,14 +197,19 @@ async def protocol_copy(session: AsyncSession, meeting_id: int, locale: str, tz:
 async def protocol_data(session: AsyncSession, meeting_id: int) -> protocol.ProtocolData:
     view = await meeting_view(session, meeting_id)
     meeting, council = view.meeting, view.council
+    closed_at, school_year = meeting.closed_at, meeting.school_year  # set with the number, at the close
     if meeting.status is not MeetingStatus.CLOSED or meeting.protocol_number is None:
         raise KeneshError(__("This meeting has no protocol yet."))
+    if closed_at is None or school_year is None:
+        raise ValueError(f"Meeting {meeting.id} has a protocol number but no close time or school year")
     members = await members_repo.approved_members(session, council.id)
     present_ids = await day_repo.present_member_ids(session, meeting.id)
     voting = await voting_roster(session, meeting)  # frozen at /open: present and absent are of this list
     by_user = {m.user_id: voting.get(m.id, m.full_name) for m in members}
     decisions = []
     for vote in await day_repo.meeting_votes(session, meeting.id):
+        if (outcome := vote.outcome) is None:  # every vote closes with its meeting, at the latest
+            raise ValueError(f"Vote {vote.id} of closed meeting {meeting.id} has no outcome")
         names: dict[str, list[str]] = {}
         if not vote.secret:
             for choice, name in await day_repo.open_ballots(session, vote.id):
@@ -214,7 +220,7 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> protocol.Prot
                 vote.decision,
                 vote.secret,
                 frozen_counts(vote),
-                vote.outcome,
+                outcome,
                 vote.present_total or 0,
                 vote.members_total or 0,
                 names,
@@ -224,7 +230,7 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> protocol.Prot
     return protocol.ProtocolData(
         council_title=council.title,
         number=meeting.protocol_number,
-        school_year=meeting.school_year,
+        school_year=school_year,
         starts_at=meeting.starts_at,
         place=meeting.place,
         chair=by_user.get(council.chair_id, "—"),
@@ -237,17 +243,19 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> protocol.Prot
         decisions=decisions,
         heard={item.position: item.heard for item in view.items if item.heard},
         closed_automatically=meeting.closed_automatically,
-        done=await done_since_previous(session, meeting),
+        done=await done_since_previous(session, meeting, closed_at),
     )
 
 
-async def done_since_previous(session: AsyncSession, meeting: Meeting) -> list[tuple[int | None, str, str, str | None]]:
-    """Decisions reported done between the previous meeting's close and this one's (cl. 7.6)."""
+async def done_since_previous(
+    session: AsyncSession, meeting: Meeting, closed_at: datetime
+) -> list[tuple[int | None, str, str, str | None]]:
+    """Decisions reported done between the previous meeting's close and this one's, at `closed_at` (cl. 7.6)."""
     from bot.decisions import done_between
 
     closed = await meetings_repo.council_meetings(session, meeting.council_id, (MeetingStatus.CLOSED,))
-    before = [m.closed_at for m in closed if m.closed_at and m.id != meeting.id and m.closed_at < meeting.closed_at]
-    views = await done_between(session, meeting.council_id, max(before, default=None), meeting.closed_at)
+    before = [m.closed_at for m in closed if m.closed_at and m.id != meeting.id and m.closed_at < closed_at]
+    views = await done_between(session, meeting.council_id, max(before, default=None), closed_at)
     return [
         (
             v.meeting.protocol_number,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,10 +87,10 @@ async def draft_agenda(
 async def _announce(
     session: AsyncSession,
     view: MeetingView,
-    render,
+    render: Callable[[], str],
     *,
     now: datetime,
-    default_locale: str,  # noqa: ANN001
+    default_locale: str,
     by_user: int,
 ) -> None:
     """The (new) agenda to the group, pinned, and to every member but the one who published it."""
@@ -450,7 +451,7 @@ async def roll_call(session: AsyncSession, meeting: Meeting) -> list[tuple[Membe
 
 
 async def set_attendance_message(
-    session: AsyncSession, meeting: Meeting, message_id: int, *, text: str, markup: object
+    session: AsyncSession, meeting: Meeting, message_id: int, *, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:
     """The attendance message as posted: kept, and its text known to the live editor."""
     meeting.attendance_message_id = message_id

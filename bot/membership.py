@@ -19,7 +19,7 @@ from bot.text_input import clean_text
 from bot.ui import members as ui_members
 from bot.ui.render import esc
 from db.models import Council, Member, MemberStatus, Role, User
-from db.repo import change_if, reload
+from db.repo import change_if, referenced, reload
 from db.repo import councils as councils_repo
 from db.repo import members as members_repo
 from db.repo.outbox import Kind
@@ -176,7 +176,7 @@ async def decide(
     if member.status is not MemberStatus.PENDING:
         raise KeneshError(decided)
     # Approve pressed twice: the second press finds the application decided and tells no one again.
-    values = {"status": MemberStatus.APPROVED if approve else MemberStatus.REJECTED}
+    values: dict[str, object] = {"status": MemberStatus.APPROVED if approve else MemberStatus.REJECTED}
     if not approve:
         values |= {"rejections": Member.rejections + 1, "rejected_with_code": council.join_code}
     if not await change_if(
@@ -400,7 +400,7 @@ async def roles_of(session: AsyncSession, user_id: int) -> Roles:
     for place in await members_repo.memberships_of(session, user_id):
         if place.status is not MemberStatus.APPROVED:
             continue
-        council = await councils_repo.get_council(session, place.council_id)
+        council = await referenced(session, Council, place.council_id)
         member = True
         chair = chair or council.chair_id == user_id
         runs = runs or user_id in (council.chair_id, council.secretary_id)

@@ -5,8 +5,8 @@ rendered in each reader's language. These only add outbox rows to the caller's s
 changes something calls one of them and then commits once, so the change and its announcement are stored
 together.
 
-Now (`send_private`, `edit_message`): a private message to the chair or an applicant, or an edit of a bot
-message, where a refusal by Telegram is an expected answer, not an error.
+Now (`send_private`, `edit_message`, `edit_markup`): a private message to the chair or an applicant, or an
+edit of a bot message, where a refusal by Telegram is an expected answer, not an error.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import datetime
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import group_text, in_locale
@@ -129,14 +129,33 @@ async def send_private(bot: Bot, chat_id: int, text: str, reply_markup: InlineKe
     return True
 
 
-async def edit_message(message, text: str, reply_markup: InlineKeyboardMarkup | None = None) -> None:  # noqa: ANN001
+async def edit_message(
+    message: MaybeInaccessibleMessageUnion | None, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
     """Edit a bot message; an edit that would change nothing is not an error (a double press, say).
 
     Telegram answers 400 "message is not modified" to such an edit:
     https://core.telegram.org/bots/api#editmessagetext
+    The message under a pressed button may come as an InaccessibleMessage (deleted, or too old for Telegram
+    to send): the press has done its work and been answered, there is just nothing left to edit.
     """
+    if not isinstance(message, Message):
+        log.info("Nothing to edit: the message under the button is no longer accessible")
+        return
     try:
         await message.edit_text(text, reply_markup=reply_markup)
+    except TelegramBadRequest as error:
+        if "message is not modified" not in error.message:
+            raise
+
+
+async def edit_markup(message: MaybeInaccessibleMessageUnion | None, reply_markup: InlineKeyboardMarkup | None) -> None:
+    """Replace (or, with None, remove) a bot message's buttons; the same tolerance as `edit_message`."""
+    if not isinstance(message, Message):
+        log.info("Nothing to edit: the message under the button is no longer accessible")
+        return
+    try:
+        await message.edit_reply_markup(reply_markup=reply_markup)
     except TelegramBadRequest as error:
         if "message is not modified" not in error.message:
             raise

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.i18n import lazy_gettext as __
@@ -24,7 +25,7 @@ from bot.domain import PlanLine, Planned, by_day
 from bot.errors import KeneshError
 from bot.meetings import meeting_view
 from bot.ui import year as ui_year
-from db.models import AgendaItem, Council, JobRun, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
+from db.models import AgendaItem, Council, JobRun, Meeting, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
 from db.repo import councils as councils_repo
 from db.repo import jobs as jobs_repo
 from db.repo import meetings as meetings_repo
@@ -93,7 +94,12 @@ def lines_to_data(lines: list[PlanLine]) -> list[list[str | None]]:
 
 
 def lines_from_data(data: list[list[str | None]]) -> list[PlanLine]:
-    return [PlanLine(date.fromisoformat(day), topic, responsible) for day, topic, responsible in data]
+    lines = []
+    for day, topic, responsible in data:
+        if day is None or topic is None:  # lines_to_data writes both: the data was not written by it
+            raise ValueError(f"A plan line without a date or a topic: {[day, topic, responsible]!r}")
+        lines.append(PlanLine(date.fromisoformat(day), topic, responsible))
+    return lines
 
 
 @dataclass(frozen=True)
@@ -183,7 +189,9 @@ async def agenda_choices(session: AsyncSession, plan_id: int, user_id: int) -> l
     return meetings
 
 
-async def put_on_agenda(session: AsyncSession, *, plan_id: int, meeting_id: int, user_id: int, now: datetime):  # noqa: ANN201
+async def put_on_agenda(
+    session: AsyncSession, *, plan_id: int, meeting_id: int, user_id: int, now: datetime
+) -> tuple[Plan, Meeting, int]:
     """The plan becomes the last item of an announced meeting; that item's vote adopts it."""
     plan, council = await _managed_plan(session, plan_id, user_id)
     if plan.state is not PlanState.DRAFT:
@@ -370,7 +378,7 @@ async def remind_planned(
         await notices.to_person(
             session,
             council.chair_id,
-            lambda p=planned: ui_year.plan_reminder(p, today),
+            partial(ui_year.plan_reminder, planned, today),
             kind=Kind.REMINDER,
             now=now,
             default_locale=default_locale,

@@ -38,7 +38,8 @@ _YEAR = re.compile(r"^\s*(\d{4})\s*[-/–]\s*(\d{4})\s*$")
 
 def parse_school_year(text: str | None, today: date) -> int:
     """ "2026-2027" (or nothing: the current school year) into the year it began in."""
-    if not (text or "").strip():
+    text = (text or "").strip()
+    if not text:
         return rules.school_year_of(today)
     match = _YEAR.match(text)
     if not match or int(match.group(2)) != int(match.group(1)) + 1:
@@ -75,7 +76,7 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
         for m in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.CLOSED,))
         if m.school_year == school_year and m.protocol_number
     ]
-    closed.sort(key=lambda m: m.protocol_number)
+    closed.sort(key=lambda m: m.protocol_number or 0)  # each has one (above)
     present_by_member: dict[int, int] = {}
     follow_ups = {f.vote_id: f for f in await decisions_repo.follow_ups_of(session, council.id)}
     for meeting in closed:
@@ -127,7 +128,9 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
     return report
 
 
-async def report_for(session: AsyncSession, *, user_id: int, args: str | None, now: datetime, tz: ZoneInfo):  # noqa: ANN201
+async def report_for(
+    session: AsyncSession, *, user_id: int, args: str | None, now: datetime, tz: ZoneInfo
+) -> YearReport:
     """/report: the chair or the secretary."""
     council = await council_for_runner(session, user_id)
     today = now.astimezone(tz).date()

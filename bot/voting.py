@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,11 +18,11 @@ from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
 from bot.runtime import after_commit, ballot_box
 from bot.runtime.ballot_box import BallotBox
-from db.engine import checkpoint
+from db.engine import checkpoint, engine_of
 from db.models import Choice, Council, Meeting, Outcome, Vote
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
-from db.repo import remove
+from db.repo import referenced, remove
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,9 @@ async def start_vote(
     return NewVote(council, meeting, vote)
 
 
-async def set_vote_message(session: AsyncSession, vote: Vote, message_id: int, *, text: str, markup: object) -> None:
+async def set_vote_message(
+    session: AsyncSession, vote: Vote, message_id: int, *, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
     """The vote's message as posted: kept, and its text known to the live editor."""
     vote.message_id = message_id
     after_commit.message_posted(session, after_commit.VOTE, vote.id, text, markup)
@@ -148,6 +151,7 @@ async def cast_vote(box: BallotBox, *, vote_id: int, user_id: int, choice: Choic
 class ClosedVote:
     council: Council
     vote: Vote
+    outcome: Outcome
 
 
 class NoBallots(KeneshError):
@@ -169,7 +173,7 @@ async def close_vote(
     if not await day_repo.close_vote_if_open(session, vote.id, now):  # the first write: the database judges
         await session.commit()  # nothing was written; ends the transaction
         raise KeneshError(VOTE_CLOSED)
-    await _freeze(session, vote, view.meeting, now)
+    outcome = await _freeze(session, vote, view.meeting, now)
     audit.record(
         session,
         council_id=view.council.id,
@@ -177,27 +181,27 @@ async def close_vote(
         action=audit.AuditAction.VOTE_CLOSED,
         obj_kind=audit.AuditObject.VOTE,
         obj_id=vote.id,
-        after=vote.outcome,
+        after=outcome,
         now=now,
     )
     after_commit.tally_changed(session, after_commit.VOTE, vote.id, now=True)
     await session.commit()
     if vote.secret:
         await forget_on_disk(session)
-    return ClosedVote(view.council, vote)
+    return ClosedVote(view.council, vote, outcome)
 
 
 async def forget_on_disk(session: AsyncSession, attempts: int = 5) -> None:
     """After a secret ballot's close is committed: no WAL frame keeps a deleted ballot (SQLite). A reader
     in the middle of a transaction (the tally timer, the outbox) makes the checkpoint busy: try again."""
     for attempt in range(attempts):
-        if await checkpoint(session.bind):
+        if await checkpoint(engine_of(session)):
             return
         await asyncio.sleep(0.2 * (attempt + 1))
     log.warning("WAL checkpoint after a secret ballot stayed busy; the next checkpoint completes it")
 
 
-async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: datetime) -> None:
+async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: datetime) -> Outcome:
     """The closing of one vote, inside the closing transaction: its totals against the meeting's roster,
     counting only present members of that roster; a secret ballot keeps only totals and who voted."""
     counted = await day_repo.ballot_counts(session, vote.id)
@@ -205,7 +209,7 @@ async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: date
     seats = await presence(session, meeting)
     vote.votes_for, vote.votes_against, vote.votes_abstain = counts.votes_for, counts.against, counts.abstain
     vote.members_total, vote.present_total = seats.members, seats.present
-    vote.outcome = outcome_of(counts, seats.present, seats.members)
+    vote.outcome = outcome = outcome_of(counts, seats.present, seats.members)
     vote.is_open = False
     vote.closed_at = now
     if vote.secret:
@@ -216,13 +220,14 @@ async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: date
     log.info(
         "Vote %s closed: %s (%d/%d/%d, %d of %d present)",
         vote.id,
-        vote.outcome.value,
+        outcome.value,
         counts.votes_for,
         counts.against,
         counts.abstain,
         seats.present,
         seats.members,
     )
+    return outcome
 
 
 async def close_open_votes(session: AsyncSession, meeting: Meeting, now: datetime) -> list[Vote]:
@@ -265,7 +270,7 @@ async def close_vote_on_time(session: AsyncSession, *, vote_id: int, now: dateti
     vote = await day_repo.get_vote(session, vote_id)
     if vote is None or not vote.is_open or vote.closes_at is None or vote.closes_at > now:
         return None
-    meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
+    meeting = await referenced(session, Meeting, vote.meeting_id)
     await _freeze(session, vote, meeting, now)
     after_commit.tally_changed(session, after_commit.VOTE, vote.id, now=True)  # as if closed by hand
     await session.commit()

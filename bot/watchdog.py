@@ -37,6 +37,12 @@ class Verdict:
     stage: int | None  # the warning to send today, or None
     reason: str
 
+    def warning(self) -> tuple[rules.Trimester, int] | None:
+        """The warning to send today and its trimester (judge() gives a stage only within a trimester)."""
+        if self.trimester is None or self.stage is None:
+            return None
+        return self.trimester, self.stage
+
 
 def judge(
     council: Council,
@@ -126,7 +132,10 @@ async def warn(
     `texts` keeps the texts already rendered in this check: councils on one calendar get the same warning,
     and rendering it (Babel dates) for each of thousands of councils would cost most of the check's time.
     `chair_locale`, when the caller loaded it with everyone else's, saves looking the chair up."""
-    council, trimester, stage = verdict.council, verdict.trimester, verdict.stage
+    warning = verdict.warning()
+    if warning is None:
+        raise ValueError(f"Council {verdict.council.id} has no warning due today: {verdict.reason}")
+    council, (trimester, stage) = verdict.council, warning
     session.add(WatchdogWarning(council_id=council.id, trimester_start=trimester.start, stage=stage, sent_on=today))
     texts = {} if texts is None else texts
 
@@ -168,16 +177,16 @@ async def daily_check(
     """Run once a day (and at start if today's run was missed): at most one warning per council per day."""
     today = now.astimezone(tz).date()
     verdicts = await judge_all(session, today, tz, warn_days)
-    to_warn = [verdict for verdict in verdicts if verdict.stage is not None]
+    to_warn = [(verdict, warning) for verdict in verdicts if (warning := verdict.warning()) is not None]
     languages = {}  # every chair's language, in one query
     if to_warn:
         languages = await members_repo.chair_languages(session)
     texts: dict[tuple, str] = {}
-    plans = await plan.planned_by_council(session, [verdict.council.id for verdict in to_warn], today)
-    for verdict in to_warn:
+    plans = await plan.planned_by_council(session, [verdict.council.id for verdict, _warning in to_warn], today)
+    for verdict, (trimester, _stage) in to_warn:
         locale = languages.get(verdict.council.chair_id) or default_locale
         days = plans.get(verdict.council.id, {})
-        planned = plan.planned_between(days, verdict.trimester.start, verdict.trimester.end, today)
+        planned = plan.planned_between(days, trimester.start, trimester.end, today)
         await warn(session, verdict, today, now, default_locale, texts, chair_locale=locale, planned=planned)
     await watchdog_repo.insert_in_bulk(session, WatchdogWarning, OutboxMessage)
     run = await jobs_repo.job_run(session, JOB)

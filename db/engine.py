@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
@@ -48,6 +48,13 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
+def engine_of(session: AsyncSession) -> AsyncEngine:
+    """The engine a session works on: make_sessionmaker binds every session to one."""
+    if not isinstance(session.bind, AsyncEngine):
+        raise TypeError(f"the session is bound to {session.bind!r}, not to an engine")
+    return session.bind
+
+
 async def checkpoint(engine: AsyncEngine) -> bool:
     """SQLite: copy the WAL into the database file and truncate it, so no earlier page version (a secret
     ballot before its deletion) stays in the -wal file. Run after the commit; True when it completed.
@@ -56,7 +63,8 @@ async def checkpoint(engine: AsyncEngine) -> bool:
         return True
     async with engine.connect() as connection:
         connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        busy, _log, _done = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+        # SQLAlchemy 2.1 types exec_driver_sql's rows as one column (CursorResult[Any]); this PRAGMA returns three.
+        busy, _log, _done = (await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()  # type: ignore[misc]
     return not busy
 
 

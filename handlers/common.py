@@ -14,9 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import membership
 from bot.clock import Clock
 from bot.i18n import LANGUAGE_NAMES
+from bot.notices import edit_message
 from bot.regulation import regulation_messages
 from bot.ui import common as ui_common
 from bot.ui.callbacks import LanguageCb
+from handlers.scope import sender
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -25,7 +27,7 @@ router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
 @router.message(Command("help"))
 async def show_help(message: Message, session: AsyncSession) -> None:
-    role = await membership.roles_of(session, message.from_user.id)
+    role = await membership.roles_of(session, sender(message).id)
     await message.answer(ui_common.help_text(member=role.member, chair=role.chair, runs_meetings=role.runs_meetings))
 
 
@@ -42,7 +44,7 @@ async def set_language(
     await membership.set_language(session, call.from_user.id, locale, clock.now())
     with i18n.use_locale(locale):
         await call.answer(LANGUAGE_NAMES[locale])
-        await call.message.edit_text(ui_common.language_set(locale))
+        await edit_message(call.message, ui_common.language_set(locale))
 
 
 @router.message(Command("regulation"))

@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.notices import edit_message
 from bot.ui import year as ui_year
 from bot.ui.callbacks import FollowDoneCb, FollowUpCb
+from handlers.scope import chat_of, message_of, sender, text_of
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -40,9 +41,10 @@ async def cancel(message: Message, state: FSMContext) -> None:
 
 @router.callback_query(FollowUpCb.filter(F.member_id == 0))
 async def skip(call: CallbackQuery, state: FSMContext) -> None:
+    question = message_of(call).html_text  # kept as it is, with a line saying nobody is made responsible
     await state.clear()
     await call.answer(_("Skipped"))
-    await edit_message(call.message, ui_year.follow_up_skipped(call.message.html_text))
+    await edit_message(call.message, ui_year.follow_up_skipped(question))
 
 
 @router.callback_query(FollowUpCb.filter())
@@ -53,7 +55,7 @@ async def pick_member(call: CallbackQuery, callback_data: FollowUpCb, state: FSM
     await state.set_state(FollowUpInput.due)
     await state.set_data({"vote_id": callback_data.vote_id, "member_id": callback_data.member_id})
     await call.answer()
-    await call.message.answer(ui_year.ask_due(pending.vote, pending.member.full_name))
+    await chat_of(call).answer(ui_year.ask_due(pending.vote, pending.member.full_name))
 
 
 @router.message(FollowUpInput.due, F.text & ~F.text.startswith("/"))
@@ -63,8 +65,8 @@ async def got_due(message: Message, state: FSMContext, session: AsyncSession, cl
         session,
         vote_id=data["vote_id"],
         member_id=data["member_id"],
-        user_id=message.from_user.id,
-        due_text=message.text,
+        user_id=sender(message).id,
+        due_text=text_of(message),
         now=clock.now(),
         tz=settings.tz,
         default_locale=settings.default_locale,
@@ -81,7 +83,7 @@ async def ask_report(
     await state.set_state(DoneInput.report)
     await state.set_data({"follow_up_id": callback_data.follow_up_id})
     await call.answer()
-    await call.message.answer(_("Send a short report of what was done: a text or a file. /cancel to stop."))
+    await chat_of(call).answer(_("Send a short report of what was done: a text or a file. /cancel to stop."))
 
 
 @router.message(DoneInput.report, (F.text & ~F.text.startswith("/")) | F.document)
@@ -93,7 +95,7 @@ async def got_report(
     await decisions.mark_done(
         session,
         follow_up_id=data["follow_up_id"],
-        user_id=message.from_user.id,
+        user_id=sender(message).id,
         report=message.text or message.caption,
         file_id=document.file_id if document else None,
         file_name=document.file_name if document else None,
@@ -106,7 +108,7 @@ async def got_report(
 
 @router.message(Command("decisions"))
 async def list_decisions(message: Message, session: AsyncSession, clock: Clock) -> None:
-    listing = await decisions.listing(session, message.from_user.id, clock.local_now().date())
+    listing = await decisions.listing(session, sender(message).id, clock.local_now().date())
     parts = ui_year.decisions_messages(listing)
     markup = ui_year.decisions_keyboard(listing)
     for part in parts[:-1]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
@@ -34,7 +34,7 @@ async def _reader_locale(event: ErrorEvent, sessionmaker: async_sessionmaker, se
         try:
             async with sessionmaker() as session:
                 stored = await membership.stored_language(session, user.id)
-        except Exception as error:  # noqa: BLE001 - the error path must always answer
+        except Exception as error:  # the error path must always answer
             log.warning("Could not read the reader's language (%s); answering in the app's language", error)
             stored = None
         if stored:
@@ -42,7 +42,7 @@ async def _reader_locale(event: ErrorEvent, sessionmaker: async_sessionmaker, se
     return locale_from_telegram(user, settings.default_locale)
 
 
-async def _tell(event: ErrorEvent, text: str) -> None:
+async def _tell(event: ErrorEvent, bot: Bot, text: str) -> None:
     update = event.update
     try:
         if update.callback_query is not None:
@@ -51,7 +51,7 @@ async def _tell(event: ErrorEvent, text: str) -> None:
                 await call.answer(text, show_alert=True)
             else:  # an alert holds 200 characters: a longer answer (a reason and a way out) comes as a message
                 await call.answer()
-                await call.bot.send_message(call.from_user.id, text)
+                await bot.send_message(call.from_user.id, text)
         elif update.message is not None:
             await update.message.answer(text)
     except TelegramAPIError as error:  # the user must not see a traceback, and neither must the log twice
@@ -59,15 +59,21 @@ async def _tell(event: ErrorEvent, text: str) -> None:
 
 
 @router.error(ExceptionTypeFilter(KeneshError))
-async def domain_error(event: ErrorEvent, i18n: I18n, sessionmaker: async_sessionmaker, settings: Settings) -> None:
+async def domain_error(
+    event: ErrorEvent, bot: Bot, i18n: I18n, sessionmaker: async_sessionmaker, settings: Settings
+) -> None:
+    error = event.exception
+    assert isinstance(error, KeneshError)  # the filter above lets nothing else in
     locale = await _reader_locale(event, sessionmaker, settings)
     with i18n.context(), i18n.use_locale(locale):
-        await _tell(event, event.exception.render())
+        await _tell(event, bot, error.render())
 
 
 @router.error()
-async def unexpected_error(event: ErrorEvent, i18n: I18n, sessionmaker: async_sessionmaker, settings: Settings) -> None:
+async def unexpected_error(
+    event: ErrorEvent, bot: Bot, i18n: I18n, sessionmaker: async_sessionmaker, settings: Settings
+) -> None:
     log.error("Update %s failed", event.update.update_id, exc_info=event.exception)
     locale = await _reader_locale(event, sessionmaker, settings)
     with i18n.context(), i18n.use_locale(locale):
-        await _tell(event, _("Something went wrong on my side. Please try again in a minute."))
+        await _tell(event, bot, _("Something went wrong on my side. Please try again in a minute."))

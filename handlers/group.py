@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.i18n import locale_from_telegram
 from bot.ui import common as ui_common
 from bot.ui import settings as ui_settings
+from handlers.scope import bot_username, sender
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +40,21 @@ async def bot_removed(event: ChatMemberUpdated) -> None:
     log.warning("Removed from group %s", event.chat.id)
 
 
-@router.message(F.migrate_to_chat_id)
-async def group_migrated(message: Message, session: AsyncSession) -> None:
-    await councils.migrate_council(session, message.chat.id, message.migrate_to_chat_id)
+@router.message(F.migrate_to_chat_id.as_("new_chat_id"))
+async def group_migrated(message: Message, new_chat_id: int, session: AsyncSession) -> None:
+    await councils.migrate_council(session, message.chat.id, new_chat_id)
 
 
-@router.message(F.migrate_from_chat_id)
-async def supergroup_created(message: Message, session: AsyncSession) -> None:
-    await councils.migrate_council(session, message.migrate_from_chat_id, message.chat.id)
+@router.message(F.migrate_from_chat_id.as_("old_chat_id"))
+async def supergroup_created(message: Message, old_chat_id: int, session: AsyncSession) -> None:
+    await councils.migrate_council(session, old_chat_id, message.chat.id)
 
 
 async def _may_set_up(message: Message, bot: Bot, settings: Settings) -> bool:
-    if message.from_user.id in settings.admin_ids:
+    user_id = sender(message).id
+    if user_id in settings.admin_ids:
         return True
-    member = await bot.get_chat_member(message.chat.id, message.from_user.id)
+    member = await bot.get_chat_member(message.chat.id, user_id)
     return member.status in ADMIN_STATUSES
 
 
@@ -66,34 +68,32 @@ async def setup(message: Message, bot: Bot, session: AsyncSession, settings: Set
         log.info("Refused /setup in chat %s from a non-administrator", message.chat.id)
         await message.reply(_("Only a group administrator can set up the methodical council."))
         return
+    chair = sender(message)
     result = await councils.setup_council(
         session,
         chat_id=message.chat.id,
         title=message.chat.title or str(message.chat.id),
-        chair_id=message.from_user.id,
-        chair_name=message.from_user.full_name,
-        chair_locale=locale_from_telegram(message.from_user, settings.default_locale),
+        chair_id=chair.id,
+        chair_name=chair.full_name,
+        chair_locale=locale_from_telegram(chair, settings.default_locale),
         now=clock.now(),
     )
     council = result.council
-    me = await bot.me()
-    link = councils.join_link(me.username, council)
+    link = councils.join_link(await bot_username(bot), council)
     await message.reply(
-        ui_settings.council_set_up(council, message.from_user.full_name, created=result.created),
+        ui_settings.council_set_up(council, chair.full_name, created=result.created),
         reply_markup=ui_settings.group_join_keyboard(council.group_language, link),
     )
 
 
 @router.message(Command("help"))
 async def group_help(message: Message, bot: Bot) -> None:
-    me = await bot.me()
-    await message.reply(ui_settings.group_help(), reply_markup=ui_common.open_bot_keyboard(me.username))
+    await message.reply(ui_settings.group_help(), reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)))
 
 
 @router.message(Command("members", "regulation", "lang", "start"))
 async def private_only(message: Message, bot: Bot) -> None:
-    me = await bot.me()
     await message.reply(
         _("This command works in the private chat with me."),
-        reply_markup=ui_common.open_bot_keyboard(me.username),
+        reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)),
     )

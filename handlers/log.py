@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.notices import edit_message
 from bot.ui import log as ui_log
 from bot.ui.callbacks import LogCb
+from handlers.scope import sender
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -21,7 +22,7 @@ router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
 @router.message(Command("log"))
 async def show_log(message: Message, session: AsyncSession, settings: Settings) -> None:
-    page = await audit.log_page(session, message.from_user.id, 0)
+    page = await audit.log_page(session, sender(message).id, 0)
     await message.answer(ui_log.log_text(page, settings.tz), reply_markup=ui_log.log_keyboard(page.number, page.pages))
 
 

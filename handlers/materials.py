@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +27,7 @@ from bot.text_input import clean_text
 from bot.ui import materials as ui_materials
 from bot.ui.callbacks import AgendaPickCb, BankCb, KindCb, MaterialAction, MaterialCb, StepCb
 from db.models import MaterialKind, MaterialState
+from handlers.scope import chat_of, sender, text_of
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +62,15 @@ async def _receive(
     in the archive; nothing is stored if any step refuses."""
     if message.document:
         name, size, file_id = message.document.file_name or "file", message.document.file_size, message.document.file_id
-    else:  # a photo of a paper document: Telegram sends sizes; the largest one is the original
+    elif message.photo:  # a photo of a paper document: Telegram sends sizes; the largest one is the original
         photo = message.photo[-1]
         name, size, file_id = f"photo_{message.message_id}.jpg", photo.file_size, photo.file_id
+    else:
+        raise ValueError(f"Message {message.message_id} has no file: its handler is missing F.document | F.photo")
     name, extension = await materials.admit_file(
         session,
         archive,
-        user_id=message.from_user.id,
+        user_id=sender(message).id,
         file_name=name,
         size=size,
         now=clock.now(),
@@ -75,17 +79,18 @@ async def _receive(
         per_day=settings.max_submissions_per_day,
         archive_mb=settings.max_archive_mb,
     )
-    buffer = await bot.download(file_id)
+    buffer = io.BytesIO()
+    await bot.download(file_id, destination=buffer)
     return materials.archive_file(
-        archive, buffer.read(), file_name=name, extension=extension, file_id=file_id, held=held
+        archive, buffer.getvalue(), file_name=name, extension=extension, file_id=file_id, held=held
     )
 
 
 @router.message(Command("submit"))
 async def submit_command(message: Message, session: AsyncSession, state: FSMContext) -> None:
-    await materials.author_in(session, message.from_user.id)
+    await materials.author_in(session, sender(message).id)
     await state.set_state(Submission.file)
-    returned = await materials.returned_of(session, message.from_user.id)
+    returned = await materials.returned_of(session, sender(message).id)
     await message.answer(
         _("Send the file of the material: a document or a photo of a paper page."),
         reply_markup=ui_materials.returned_keyboard(returned),
@@ -97,7 +102,7 @@ async def choose_version(call: CallbackQuery, callback_data: MaterialCb, state: 
     await state.set_state(Submission.file)
     await state.set_data({"version_of": callback_data.material_id})
     await call.answer()
-    await call.message.answer(ui_materials.ask_version_file(callback_data.material_id))
+    await chat_of(call).answer(ui_materials.ask_version_file(callback_data.material_id))
 
 
 @router.message(F.document | F.photo, StateFilter(None, Submission.file))
@@ -115,7 +120,7 @@ async def got_file(
     if data.get("version_of"):
         material = await materials.new_version(
             session,
-            user_id=message.from_user.id,
+            user_id=sender(message).id,
             material_id=data["version_of"],
             upload=upload,
             now=clock.now(),
@@ -124,14 +129,14 @@ async def got_file(
         await state.clear()
         await message.answer(ui_materials.version_saved(material))
         return
-    author = await materials.author_in(session, message.from_user.id)
+    author = await materials.author_in(session, sender(message).id)
     existing = await materials.same_file(session, author.council_id, upload.sha256)
     if existing is not None:
         await materials.drop_held_file(session, archive, upload.stored_name)
         await state.clear()
         await message.answer(ui_materials.already_submitted(existing))
         return
-    held_id = await materials.hold(session, user_id=message.from_user.id, upload=upload, now=clock.now())
+    held_id = await materials.hold(session, user_id=sender(message).id, upload=upload, now=clock.now())
     await state.set_state(Submission.title)
     await state.set_data({"held_id": held_id, "file_name": upload.file_name})
     await message.answer(
@@ -149,12 +154,12 @@ async def file_at_the_wrong_time(message: Message) -> None:
 async def cancel(message: Message, state: FSMContext, session: AsyncSession, archive: Archive) -> None:
     held_id = (await state.get_data()).get("held_id")
     if held_id:
-        await materials.discard_held(session, archive, held_id=held_id, user_id=message.from_user.id)
+        await materials.discard_held(session, archive, held_id=held_id, user_id=sender(message).id)
     await state.clear()
     await message.answer(_("Cancelled; nothing was changed."))
 
 
-async def _ask_kind(message: Message, state: FSMContext, title: str) -> None:
+async def _ask_kind(message: MaybeInaccessibleMessageUnion, state: FSMContext, title: str) -> None:
     await state.update_data(title=title[: materials.MAX_TITLE])
     await state.set_state(Submission.kind)
     await message.answer(_("What kind of material is it?"), reply_markup=ui_materials.kind_keyboard())
@@ -162,7 +167,7 @@ async def _ask_kind(message: Message, state: FSMContext, title: str) -> None:
 
 @router.message(Submission.title, F.text, ~F.text.startswith("/"))
 async def got_title(message: Message, state: FSMContext) -> None:
-    await _ask_kind(message, state, clean_text(message.text).strip())
+    await _ask_kind(message, state, clean_text(text_of(message)).strip())
 
 
 @router.callback_query(Submission.title, StepCb.filter(F.step == "title"))
@@ -170,7 +175,7 @@ async def title_from_file(call: CallbackQuery, state: FSMContext) -> None:
     data = await state.get_data()
     name = data["file_name"]
     await call.answer()
-    await _ask_kind(call.message, state, name.rsplit(".", 1)[0] or name)
+    await _ask_kind(chat_of(call), state, name.rsplit(".", 1)[0] or name)
 
 
 @router.callback_query(Submission.kind, KindCb.filter())
@@ -178,14 +183,14 @@ async def got_kind(call: CallbackQuery, callback_data: KindCb, state: FSMContext
     await state.update_data(kind=callback_data.kind.value)
     await state.set_state(Submission.subject)
     await call.answer()
-    await call.message.answer(
+    await chat_of(call).answer(
         _("Which subject or methodical association is it for? For example: Математика, or Башталгыч класстардын МБсы")
     )
 
 
 @router.message(Submission.subject, F.text, ~F.text.startswith("/"))
 async def got_subject(message: Message, state: FSMContext) -> None:
-    await state.update_data(subject=clean_text(message.text).strip()[: materials.MAX_SUBJECT])
+    await state.update_data(subject=clean_text(text_of(message)).strip()[: materials.MAX_SUBJECT])
     await state.set_state(Submission.description)
     await message.answer(
         _("A short description (optional): what is it, for which class?"), reply_markup=ui_materials.skip_keyboard()
@@ -193,7 +198,7 @@ async def got_subject(message: Message, state: FSMContext) -> None:
 
 
 async def _finish(
-    message: Message,
+    message: MaybeInaccessibleMessageUnion,
     state: FSMContext,
     session: AsyncSession,
     user_id: int,
@@ -223,14 +228,14 @@ async def _finish(
 async def got_description(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings, archive: Archive
 ) -> None:
-    await _finish(message, state, session, message.from_user.id, message.text.strip(), clock, settings, archive)
+    await _finish(message, state, session, sender(message).id, text_of(message).strip(), clock, settings, archive)
 
 
 @router.callback_query(Submission.description, StepCb.filter(F.step == "skip"))
 async def skip_description(
     call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings, archive: Archive
 ) -> None:
-    await _finish(call.message, state, session, call.from_user.id, None, clock, settings, archive)
+    await _finish(chat_of(call), state, session, call.from_user.id, None, clock, settings, archive)
     await call.answer(_("Saved"))
 
 
@@ -239,7 +244,7 @@ async def skip_description(
 
 @router.message(Command("materials"))
 async def list_materials(message: Message, session: AsyncSession) -> None:
-    council, found = await materials.by_state(session, message.from_user.id)
+    council, found = await materials.by_state(session, sender(message).id)
     if not found:
         await message.answer(_("No materials have been submitted yet."))
         return
@@ -263,14 +268,14 @@ async def ask_comment(call: CallbackQuery, callback_data: MaterialCb, session: A
     await state.set_state(Review.comment)
     await state.set_data({"material_id": material.id, "decision": DECISIONS[callback_data.action].value})
     await call.answer()
-    await call.message.answer(
+    await chat_of(call).answer(
         _("A comment for the author (it is sent with the decision), or press the button:"),
         reply_markup=ui_materials.no_comment_keyboard(),
     )
 
 
 async def _decide(
-    message: Message,
+    message: MaybeInaccessibleMessageUnion,
     state: FSMContext,
     session: AsyncSession,
     user_id: int,
@@ -296,14 +301,14 @@ async def _decide(
 async def got_comment(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
-    await _decide(message, state, session, message.from_user.id, message.text, clock, settings)
+    await _decide(message, state, session, sender(message).id, text_of(message), clock, settings)
 
 
 @router.callback_query(Review.comment, StepCb.filter(F.step == "nocomment"))
 async def no_comment(
     call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
-    await _decide(call.message, state, session, call.from_user.id, None, clock, settings)
+    await _decide(chat_of(call), state, session, call.from_user.id, None, clock, settings)
     await call.answer(_("Saved"))
 
 
@@ -313,7 +318,7 @@ async def choose_meeting(
 ) -> None:
     meetings = await materials.agenda_choices(session, callback_data.material_id, call.from_user.id)
     await call.answer()
-    await call.message.answer(
+    await chat_of(call).answer(
         _("On which meeting's agenda?"),
         reply_markup=ui_materials.agenda_pick_keyboard(callback_data.material_id, meetings, settings.tz),
     )
@@ -339,7 +344,9 @@ async def put_on_agenda(
 # --- the bank --------------------------------------------------------------------------------------------------
 
 
-async def _bank_page(session: AsyncSession, user_id: int, words: str, page: int, tz: ZoneInfo) -> tuple[str, object]:
+async def _bank_page(
+    session: AsyncSession, user_id: int, words: str, page: int, tz: ZoneInfo
+) -> tuple[str, InlineKeyboardMarkup | None]:
     found = await materials.bank(session, user_id, words)
     if not found:
         return ui_materials.bank_empty(words), None
@@ -355,7 +362,7 @@ async def show_bank(
 ) -> None:
     words = (command.args or "").strip()[:100]
     await state.update_data(bank_words=words)  # the page buttons carry only the page number (64 bytes)
-    text, markup = await _bank_page(session, message.from_user.id, words, 0, settings.tz)
+    text, markup = await _bank_page(session, sender(message).id, words, 0, settings.tz)
     await message.answer(text, reply_markup=markup)
 
 

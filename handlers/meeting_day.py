@@ -6,7 +6,7 @@ import logging
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
+from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import I18n
@@ -18,8 +18,8 @@ from bot import access, meeting_day, meetings, voting
 from bot.clock import Clock
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.errors import KeneshError
-from bot.i18n import locale_from_telegram
-from bot.notices import edit_message, send_private
+from bot.i18n import current_locale, locale_from_telegram
+from bot.notices import edit_markup, edit_message, send_private
 from bot.rules import Counts
 from bot.runtime.ballot_box import BallotBox
 from bot.ui import meeting_day as ui_meeting_day
@@ -34,7 +34,7 @@ from bot.ui.callbacks import (
     VoteTimerCb,
 )
 from db.models import Meeting
-from handlers.scope import group_id
+from handlers.scope import chat_of, group_id, sender
 
 log = logging.getLogger(__name__)
 
@@ -46,9 +46,9 @@ NOT_POSTED_VOTE = __("Telegram did not take the vote message, so there is no vot
 
 @router.message(Command("open"))
 async def open_meeting(message: Message, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings) -> None:
-    council = await access.council_for_runner(session, message.from_user.id, group_id(message))
+    council = await access.council_for_runner(session, sender(message).id, group_id(message))
     view = await meetings.open_meeting(
-        session, council=council, user_id=message.from_user.id, now=clock.now(), tz=settings.tz
+        session, council=council, user_id=sender(message).id, now=clock.now(), tz=settings.tz
     )
     seats = await meetings.presence(session, view.meeting)
     text = ui_meeting_day.attendance_post(council.group_language, seats)
@@ -64,7 +64,7 @@ async def open_meeting(message: Message, bot: Bot, session: AsyncSession, clock:
     roll = await meetings.roll_call(session, view.meeting)
     await send_private(
         bot,
-        message.from_user.id,
+        sender(message).id,
         _("The meeting is open. Mark those present who have no phone with them:"),
         reply_markup=ui_meeting_day.roll_call_keyboard(view.meeting.id, roll),
     )
@@ -91,7 +91,7 @@ async def roll_call(call: CallbackQuery, callback_data: RollCallCb, session: Asy
     view = await meetings.meeting_view(session, callback_data.meeting_id)
     roll = await meetings.roll_call(session, view.meeting)
     page = ui_meeting_day.roll_call_page_of(roll, callback_data.member_id)
-    await call.message.edit_reply_markup(reply_markup=ui_meeting_day.roll_call_keyboard(view.meeting.id, roll, page))
+    await edit_markup(call.message, ui_meeting_day.roll_call_keyboard(view.meeting.id, roll, page))
 
 
 @router.callback_query(RollPageCb.filter())
@@ -99,13 +99,8 @@ async def roll_call_page(call: CallbackQuery, callback_data: RollPageCb, session
     view = await meetings.meeting_view(session, callback_data.meeting_id, call.from_user.id)
     roll = await meetings.roll_call(session, view.meeting)
     await call.answer()
-    try:
-        await call.message.edit_reply_markup(
-            reply_markup=ui_meeting_day.roll_call_keyboard(view.meeting.id, roll, callback_data.page)
-        )
-    except TelegramBadRequest as error:  # the same page pressed again: "message is not modified"
-        if "message is not modified" not in error.message:
-            raise
+    # The same page pressed again is "message is not modified": edit_markup lets it pass.
+    await edit_markup(call.message, ui_meeting_day.roll_call_keyboard(view.meeting.id, roll, callback_data.page))
 
 
 async def _start_vote(
@@ -116,11 +111,11 @@ async def _start_vote(
     session: AsyncSession,
     clock: Clock,
 ) -> None:
-    council = await access.council_for_runner(session, message.from_user.id, group_id(message))
+    council = await access.council_for_runner(session, sender(message).id, group_id(message))
     new = await voting.start_vote(
         session,
         council=council,
-        user_id=message.from_user.id,
+        user_id=sender(message).id,
         text=command.args or "",
         secret=secret,
         now=clock.now(),
@@ -179,11 +174,11 @@ async def close_vote(call: CallbackQuery, callback_data: CloseVoteCb, session: A
         )
     except voting.NoBallots as asking:  # the chair confirms closing a vote nobody voted in
         await call.answer(asking.render())
-        await call.message.reply(
+        await chat_of(call).reply(
             asking.render(), reply_markup=ui_meeting_day.confirm_close_vote_keyboard(callback_data.vote_id)
         )
         return
-    await call.answer(ui_meeting_day.vote_closed(closed.vote.outcome))
+    await call.answer(ui_meeting_day.vote_closed(closed.outcome))
 
 
 @router.callback_query(ConfirmCloseVoteCb.filter())
@@ -193,14 +188,14 @@ async def close_empty_vote(
     closed = await voting.close_vote(
         session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now(), confirmed_empty=True
     )
-    result = ui_meeting_day.vote_closed(closed.vote.outcome)
+    result = ui_meeting_day.vote_closed(closed.outcome)
     await call.answer(result)
     await edit_message(call.message, result)
 
 
 @router.message(Command("heard"))
 async def heard(message: Message, command: CommandObject, session: AsyncSession) -> None:
-    council = await access.council_for_runner(session, message.from_user.id, group_id(message))
+    council = await access.council_for_runner(session, sender(message).id, group_id(message))
     recorded = await meetings.record_heard(session, council=council, text=command.args or "")
     await message.answer(ui_meeting_day.heard_recorded(recorded.position, recorded.name))
 
@@ -220,11 +215,11 @@ async def close_vote_in(call: CallbackQuery, callback_data: VoteTimerCb, session
 
 @router.message(Command("close"))
 async def close_meeting(message: Message, session: AsyncSession, clock: Clock, settings: Settings) -> None:
-    council = await access.council_for_runner(session, message.from_user.id, group_id(message))
+    council = await access.council_for_runner(session, sender(message).id, group_id(message))
     meeting = await meeting_day.close_meeting(
         session,
         council=council,
-        user_id=message.from_user.id,
+        user_id=sender(message).id,
         now=clock.now(),
         tz=settings.tz,
         default_locale=settings.default_locale,
@@ -236,7 +231,7 @@ async def close_meeting(message: Message, session: AsyncSession, clock: Clock, s
 async def send_protocol_to(bot: Bot, session: AsyncSession, settings: Settings, meeting: Meeting, chat_id: int) -> None:
     """A protocol again, to someone who asks privately: exactly what was issued at the close (the parts in
     the reader's language when it was issued in it), and the same .docx bytes."""
-    copy = await meeting_day.protocol_copy(session, meeting.id, I18n.get_current().current_locale, settings.tz)
+    copy = await meeting_day.protocol_copy(session, meeting.id, current_locale(), settings.tz)
     for part in copy.parts:
         await bot.send_message(chat_id, part)
     await bot.send_document(chat_id, BufferedInputFile(copy.document, filename=copy.filename))
@@ -244,7 +239,7 @@ async def send_protocol_to(bot: Bot, session: AsyncSession, settings: Settings, 
 
 @router.message(Command("protocols"), F.chat.type == ChatType.PRIVATE)
 async def list_protocols(message: Message, session: AsyncSession, settings: Settings) -> None:
-    listing = await meetings.meetings_of(session, message.from_user.id)
+    listing = await meetings.meetings_of(session, sender(message).id)
     if not listing.past:
         await message.answer(_("There are no protocols yet."))
         return

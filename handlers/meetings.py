@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.councils import join_link, replace_join_link, set_group_language, set_trimesters
 from bot.meetings import MeetingView
-from bot.notices import edit_message, send_private
+from bot.notices import edit_markup, edit_message, send_private
 from bot.ui import common as ui_common
 from bot.ui import meetings as ui_meetings
 from bot.ui import settings as ui_settings
@@ -34,7 +34,7 @@ from bot.ui.callbacks import (
     MeetingCb,
     TrimestersCb,
 )
-from handlers.scope import group_id
+from handlers.scope import bot_username, chat_of, group_id, sender, text_of
 
 log = logging.getLogger(__name__)
 
@@ -62,13 +62,12 @@ async def _send_preview(message: Message, bot: Bot, view: MeetingView, settings:
         await message.answer(text, reply_markup=ui_meetings.agenda_keyboard(view.meeting.id))
         return
     # Asked in the group: the preview goes to the chair privately, so nothing half-made reaches the group.
-    if await send_private(bot, message.from_user.id, text, reply_markup=ui_meetings.agenda_keyboard(view.meeting.id)):
+    if await send_private(bot, sender(message).id, text, reply_markup=ui_meetings.agenda_keyboard(view.meeting.id)):
         await message.reply(_("I sent you the preview privately."))
     else:
-        me = await bot.me()
         await message.reply(
             _("Open the private chat with me first, then send /agenda again."),
-            reply_markup=ui_common.open_bot_keyboard(me.username),
+            reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)),
         )
 
 
@@ -82,19 +81,18 @@ async def agenda(
     clock: Clock,
     settings: Settings,
 ) -> None:
-    council = await access.council_for_runner(session, message.from_user.id, group_id(message))
+    council = await access.council_for_runner(session, sender(message).id, group_id(message))
     if command.args:
         parsed = parse_agenda(command.args, now=clock.now(), tz=settings.tz)
         view = await meetings.draft_agenda(
-            session, council=council, user_id=message.from_user.id, agenda=parsed, now=clock.now()
+            session, council=council, user_id=sender(message).id, agenda=parsed, now=clock.now()
         )
         await _send_preview(message, bot, view, settings)
         return
     if message.chat.type != ChatType.PRIVATE:
-        me = await bot.me()
         await message.reply(
             _("Send /agenda to me privately: I will ask for the date and the items step by step."),
-            reply_markup=ui_common.open_bot_keyboard(me.username),
+            reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)),
         )
         return
     await state.set_state(AgendaWizard.when)
@@ -118,7 +116,7 @@ async def cancel_wizard(message: Message, state: FSMContext) -> None:
 
 @router.message(AgendaWizard.when, PRIVATE, F.text, ~F.text.startswith("/"))
 async def wizard_when(message: Message, state: FSMContext, clock: Clock, settings: Settings) -> None:
-    when = parse_when(message.text.strip(), now=clock.now(), tz=settings.tz)
+    when = parse_when(text_of(message).strip(), now=clock.now(), tz=settings.tz)
     await state.update_data(starts_at=when.starts_at.isoformat(), place=when.place)
     await state.set_state(AgendaWizard.items)
     await message.answer(ui_meetings.ask_items())
@@ -129,14 +127,14 @@ async def wizard_items(
     message: Message, state: FSMContext, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     data = await state.get_data()
-    items = parse_items(message.text.splitlines())
+    items = parse_items(text_of(message).splitlines())
     # The date is checked again: the chair may have answered after midnight.
     when = check_notice(
         When(datetime.fromisoformat(data["starts_at"]), data.get("place")), now=clock.now(), tz=settings.tz
     )
-    council = await access.council_for_runner(session, message.from_user.id)
+    council = await access.council_for_runner(session, sender(message).id)
     view = await meetings.draft_agenda(
-        session, council=council, user_id=message.from_user.id, agenda=Agenda(when, items), now=clock.now()
+        session, council=council, user_id=sender(message).id, agenda=Agenda(when, items), now=clock.now()
     )
     await state.clear()
     await _send_preview(message, bot, view, settings)
@@ -171,7 +169,7 @@ async def discard(call: CallbackQuery, callback_data: AgendaCb, session: AsyncSe
 
 @router.message(Command("meetings"), PRIVATE)
 async def list_meetings(message: Message, session: AsyncSession, settings: Settings) -> None:
-    listing = await meetings.meetings_of(session, message.from_user.id)
+    listing = await meetings.meetings_of(session, sender(message).id)
     if not listing.upcoming and not listing.past:
         await message.answer(ui_meetings.no_meetings(listing.can_manage))
         return
@@ -191,7 +189,7 @@ async def ask_new_date(call: CallbackQuery, callback_data: MeetingCb, state: FSM
     await state.set_state(MoveMeeting.when)
     await state.set_data({"meeting_id": callback_data.meeting_id})
     await call.answer()
-    await call.message.answer(
+    await chat_of(call).answer(
         _(
             "Send the new date and time (and place, if it changes), for example:\n"
             "17.12.2026 15:00 Кабинет 12\nThe 7-day rule applies again. /cancel to keep the date."
@@ -204,11 +202,11 @@ async def got_new_date(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     data = await state.get_data()
-    when = parse_when(message.text.strip(), now=clock.now(), tz=settings.tz)
+    when = parse_when(text_of(message).strip(), now=clock.now(), tz=settings.tz)
     await meetings.reschedule(
         session,
         meeting_id=data["meeting_id"],
-        user_id=message.from_user.id,
+        user_id=sender(message).id,
         when=when,
         now=clock.now(),
         tz=settings.tz,
@@ -222,14 +220,14 @@ async def got_new_date(
 async def ask_cancel(call: CallbackQuery, callback_data: MeetingCb, session: AsyncSession) -> None:
     await meetings.meeting_view(session, callback_data.meeting_id, call.from_user.id)
     await call.answer()
-    await call.message.edit_reply_markup(reply_markup=ui_meetings.cancel_meeting_confirm(callback_data.meeting_id))
+    await edit_markup(call.message, ui_meetings.cancel_meeting_confirm(callback_data.meeting_id))
 
 
 @router.callback_query(MeetingCb.filter(F.action == MeetingAction.KEEP))
 async def keep(call: CallbackQuery, callback_data: MeetingCb, session: AsyncSession) -> None:
     await meetings.meeting_view(session, callback_data.meeting_id, call.from_user.id)
     await call.answer()
-    await call.message.edit_reply_markup(reply_markup=ui_meetings.meeting_controls(callback_data.meeting_id))
+    await edit_markup(call.message, ui_meetings.meeting_controls(callback_data.meeting_id))
 
 
 @router.callback_query(MeetingCb.filter(F.action == MeetingAction.CANCEL_CONFIRM))
@@ -254,7 +252,7 @@ async def confirm_cancel(
 
 @router.message(Command("settings"), PRIVATE)
 async def settings_menu(message: Message, session: AsyncSession) -> None:
-    council = await meetings.council_for_chair(session, message.from_user.id)
+    council = await meetings.council_for_chair(session, sender(message).id)
     await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())
 
 
@@ -274,7 +272,7 @@ async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMC
     await meetings.council_for_chair(session, call.from_user.id)
     await state.set_state(SettingsInput.trimesters)
     await call.answer()
-    await call.message.answer(
+    await chat_of(call).answer(
         _(
             "Send the trimesters in one line, each as start-end, for example:\n"
             "01.09-30.11, 01.12-28.02, 01.03-31.05\n/cancel to keep them."
@@ -284,7 +282,7 @@ async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMC
 
 @router.message(SettingsInput.trimesters, PRIVATE, F.text, ~F.text.startswith("/"))
 async def got_trimesters(message: Message, session: AsyncSession, state: FSMContext, clock: Clock) -> None:
-    council = await set_trimesters(session, user_id=message.from_user.id, text=message.text, now=clock.now())
+    council = await set_trimesters(session, user_id=sender(message).id, text=text_of(message), now=clock.now())
     await state.clear()
     await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())
 
@@ -293,7 +291,7 @@ async def got_trimesters(message: Message, session: AsyncSession, state: FSMCont
 async def ask_replace_link(call: CallbackQuery, session: AsyncSession) -> None:
     council = await meetings.council_for_chair(session, call.from_user.id)
     await call.answer()
-    await call.message.answer(
+    await chat_of(call).answer(
         _(
             "Replace the join link? The old link stops working at once; people who have not joined yet "
             "need the new one."
@@ -308,5 +306,4 @@ async def replace_link(
 ) -> None:
     council = await replace_join_link(session, user_id=call.from_user.id, now=clock.now(), seen_code=callback_data.code)
     await call.answer(_("Saved"))
-    me = await bot.me()
-    await edit_message(call.message, ui_settings.new_join_link(join_link(me.username, council)))
+    await edit_message(call.message, ui_settings.new_join_link(join_link(await bot_username(bot), council)))

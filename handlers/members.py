@@ -18,6 +18,7 @@ from bot.notices import edit_message
 from bot.ui import members as ui_members
 from bot.ui.callbacks import ApplicationAction, ApplicationCb, MemberAction, MemberCb
 from db.models import MemberStatus
+from handlers.scope import chat_of, sender, text_of
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -30,7 +31,7 @@ class ChairInput(StatesGroup):
 
 @router.message(Command("members"))
 async def show_members(message: Message, session: AsyncSession, settings: Settings) -> None:
-    for roster in await membership.rosters_for(session, message.from_user.id):
+    for roster in await membership.rosters_for(session, sender(message).id):
         parts = ui_members.roster_messages(roster, settings.tz)
         for part in parts[:-1]:
             await message.answer(part)
@@ -108,12 +109,12 @@ async def ask_order_number(
 ) -> None:
     view = await membership.chair_view(session, callback_data.member_id, call.from_user.id)
     if view.member.status is not MemberStatus.APPROVED:
-        await call.answer(membership.STALE, show_alert=True)
+        await call.answer(str(membership.STALE), show_alert=True)
         return
     await state.set_state(ChairInput.order_number)
     await state.set_data({"member_id": view.member.id})
     await call.answer()
-    await call.message.answer(ui_members.ask_order_number(view.member))
+    await chat_of(call).answer(ui_members.ask_order_number(view.member))
 
 
 @router.message(Command("cancel"), StateFilter(ChairInput))
@@ -128,7 +129,7 @@ async def got_order_number(
 ) -> None:
     data = await state.get_data()
     view = await membership.set_order_number(
-        session, member_id=data["member_id"], by_user_id=message.from_user.id, text=message.text, now=clock.now()
+        session, member_id=data["member_id"], by_user_id=sender(message).id, text=text_of(message), now=clock.now()
     )
     await state.clear()
     await message.answer(

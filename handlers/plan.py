@@ -11,8 +11,7 @@ from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
-from aiogram.utils.i18n import I18n
+from aiogram.types import BufferedInputFile, CallbackQuery, MaybeInaccessibleMessageUnion, Message
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,11 +20,13 @@ from bot.agenda import Agenda, Item, parse_when
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import PlanLine
+from bot.i18n import current_locale
 from bot.notices import edit_message
 from bot.ui import meetings as ui_meetings
 from bot.ui import year as ui_year
 from bot.ui.callbacks import PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
 from db.models import Council, GroupLanguage
+from handlers.scope import chat_of, sender, text_of
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,9 @@ class AgendaFromPlan(StatesGroup):
     time = State()
 
 
-async def _preview(message: Message, state: FSMContext, council: Council, lines: list[PlanLine]) -> None:
+async def _preview(
+    message: MaybeInaccessibleMessageUnion, state: FSMContext, council: Council, lines: list[PlanLine]
+) -> None:
     lines = plan.check_lines(lines)
     await state.set_state(PlanInput.preview)
     await state.update_data(lines=plan.lines_to_data(lines))
@@ -69,16 +72,16 @@ async def plan_command(
     word, _space, rest = args.partition(" ")
     if word.lower() in ("order", "буйрук", "приказ"):
         _council, approved, _entries = await plan.approve(
-            session, user_id=message.from_user.id, args=rest, now=clock.now(), tz=settings.tz
+            session, user_id=sender(message).id, args=rest, now=clock.now(), tz=settings.tz
         )
         await message.answer(ui_year.plan_approved(approved))
         return
     if args:
-        council = await access.council_for_runner(session, message.from_user.id)
+        council = await access.council_for_runner(session, sender(message).id)
         await state.set_data({})
         await _preview(message, state, council, plan.parse_plan(args))
         return
-    view = await plan.view_plan(session, message.from_user.id, clock.local_now().date())
+    view = await plan.view_plan(session, sender(message).id, clock.local_now().date())
     if view.plan is None:
         if not view.can_manage:
             await message.answer(_("The council has no annual plan yet."))
@@ -106,12 +109,12 @@ async def enter(call: CallbackQuery, state: FSMContext, session: AsyncSession) -
     await state.set_state(PlanInput.day)
     await state.set_data({"lines": []})
     await call.answer()
-    await call.message.answer(ui_year.ask_plan())
+    await chat_of(call).answer(ui_year.ask_plan())
 
 
 @router.message(PlanInput.day, TEXT)
 async def got_day(message: Message, state: FSMContext, session: AsyncSession) -> None:
-    text = message.text.strip()
+    text = text_of(message).strip()
     collected = plan.lines_from_data((await state.get_data()).get("lines", []))
     if "\n" in text or len(text.split()) > 1:  # whole lines: "DD.MM.YYYY Topic — Responsible"
         collected += plan.parse_plan(text)
@@ -131,7 +134,7 @@ async def got_day(message: Message, state: FSMContext, session: AsyncSession) ->
 async def got_topics(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
     collected = plan.lines_from_data(data.get("lines", []))
-    collected += plan.parse_topics(date.fromisoformat(data["day"]), message.text)
+    collected += plan.parse_topics(date.fromisoformat(data["day"]), text_of(message))
     await state.update_data(lines=plan.lines_to_data(plan.check_lines(collected)))
     await state.set_state(PlanInput.day)
     await message.answer(
@@ -145,7 +148,7 @@ async def step_preview(call: CallbackQuery, state: FSMContext, session: AsyncSes
     lines = plan.lines_from_data((await state.get_data()).get("lines", []))
     council = await access.council_for_runner(session, call.from_user.id)
     await call.answer()
-    await _preview(call.message, state, council, lines)
+    await _preview(chat_of(call), state, council, lines)
 
 
 @router.callback_query(PlanCb.filter(F.action == PlanAction.SAVE), PlanInput.preview)
@@ -174,7 +177,7 @@ async def discard(call: CallbackQuery, state: FSMContext) -> None:
 async def choose_meeting(call: CallbackQuery, callback_data: PlanCb, session: AsyncSession, settings: Settings) -> None:
     choices = await plan.agenda_choices(session, callback_data.plan_id, call.from_user.id)
     await call.answer()
-    await call.message.answer(
+    await chat_of(call).answer(
         _("On which meeting's agenda?"),
         reply_markup=ui_year.plan_agenda_keyboard(callback_data.plan_id, choices, settings.tz),
     )
@@ -202,8 +205,8 @@ async def send_docx(call: CallbackQuery, callback_data: PlanCb, session: AsyncSe
         await call.answer(_("This preview is no longer current. Send /plan again."), show_alert=True)
         return
     await call.answer(_("Sending"))
-    language = GroupLanguage(I18n.get_current().current_locale)
-    await call.message.answer_document(
+    language = GroupLanguage(current_locale())
+    await chat_of(call).answer_document(
         BufferedInputFile(
             ui_year.plan_docx(view.council, view.plan, view.entries, language),
             filename=ui_year.plan_filename(view.plan),
@@ -227,7 +230,7 @@ async def agenda_from_plan(
     await state.set_state(AgendaFromPlan.time)
     await state.set_data({"day": day.isoformat()})
     await call.answer()
-    await call.message.answer(ui_year.ask_time_of_planned(day))
+    await chat_of(call).answer(ui_year.ask_time_of_planned(day))
 
 
 @router.message(AgendaFromPlan.time, TEXT)
@@ -235,8 +238,8 @@ async def agenda_time(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     day = date.fromisoformat((await state.get_data())["day"])
-    when = parse_when(f"{day:%d.%m.%Y} {message.text.strip()}", now=clock.now(), tz=settings.tz)
-    council = await access.council_for_runner(session, message.from_user.id)
+    when = parse_when(f"{day:%d.%m.%Y} {text_of(message).strip()}", now=clock.now(), tz=settings.tz)
+    council = await access.council_for_runner(session, sender(message).id)
     planned = await plan.planned_on(session, council, day, clock.local_now().date())
     items = [Item(e.topic, e.responsible) for e in (planned.entries if planned else [])]
     if not items:
@@ -244,7 +247,7 @@ async def agenda_time(
         await message.answer(_("This preview is no longer current. Send /plan again."))
         return
     view = await meetings.draft_agenda(
-        session, council=council, user_id=message.from_user.id, agenda=Agenda(when, items), now=clock.now()
+        session, council=council, user_id=sender(message).id, agenda=Agenda(when, items), now=clock.now()
     )
     await state.clear()
     await message.answer(

@@ -9,7 +9,7 @@ from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, MaybeInaccessibleMessageUnion, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,12 +18,14 @@ from bot import membership
 from bot.clock import Clock
 from bot.config import Settings
 from bot.councils import JOIN_PREFIX
-from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import LANGUAGE_NAMES, current_locale
+from bot.notices import edit_markup, edit_message
 from bot.regulation import regulation_messages
 from bot.ui import common as ui_common
 from bot.ui import members as ui_members
 from bot.ui.callbacks import LanguageCb, RegulationCb, RoleCb
 from db.models import Role
+from handlers.scope import chat_of, sender, text_of
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +50,8 @@ async def cancel_registration(message: Message, state: FSMContext) -> None:
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith(JOIN_PREFIX)))
 async def start_join(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
     await state.clear()  # a join link always starts over, even in the middle of another step
-    joining = await membership.start_joining(session, message.from_user.id, command.args[len(JOIN_PREFIX) :])
+    code = (command.args or "")[len(JOIN_PREFIX) :]  # the filter above: the args start with the prefix
+    joining = await membership.start_joining(session, sender(message).id, code)
     await state.set_state(Registration.language)
     await state.set_data({"council_id": joining.council.id, "as_chair": joining.as_chair})
     log.info("Registration started for council %s", joining.council.id)
@@ -69,15 +72,15 @@ async def chose_language(
     await state.set_state(Registration.name)
     with i18n.use_locale(locale):
         await call.answer(LANGUAGE_NAMES[locale])
-        await call.message.edit_text(LANGUAGE_NAMES[locale])
-        await call.message.answer(
+        await edit_message(call.message, LANGUAGE_NAMES[locale])
+        await chat_of(call).answer(
             _("Send your full name in one message: surname and first name. For example: Осмонова Гүлнара")
         )
 
 
 @router.message(Registration.name, F.text, ~F.text.startswith("/"))
 async def got_name(message: Message, state: FSMContext) -> None:
-    name = membership.parse_full_name(message.text)
+    name = membership.parse_full_name(text_of(message))
     await state.update_data(name=name)
     data = await state.get_data()
     if data.get("as_chair"):
@@ -98,15 +101,15 @@ async def name_not_text(message: Message) -> None:
 async def chose_role(call: CallbackQuery, callback_data: RoleCb, state: FSMContext) -> None:
     await state.update_data(role=callback_data.role.value)
     await call.answer()
-    await call.message.edit_reply_markup(reply_markup=None)
-    await call.message.answer(ui_members.role_chosen(callback_data.role))
-    await _show_regulation(call.message, state)
+    await edit_markup(call.message, None)
+    await chat_of(call).answer(ui_members.role_chosen(callback_data.role))
+    await _show_regulation(chat_of(call), state)
 
 
-async def _show_regulation(message: Message, state: FSMContext) -> None:
+async def _show_regulation(message: MaybeInaccessibleMessageUnion, state: FSMContext) -> None:
     data = await state.get_data()
     await state.set_state(Registration.regulation)
-    parts = regulation_messages(I18n.get_current().current_locale)
+    parts = regulation_messages(current_locale())
     for part in parts[:-1]:
         await message.answer(part)
     await message.answer(parts[-1], reply_markup=ui_members.regulation_keyboard(data["council_id"]))
@@ -139,11 +142,11 @@ async def confirmed_regulation(
     )
     await state.clear()
     await call.answer(_("Saved"))
-    await call.message.edit_reply_markup(reply_markup=None)
+    await edit_markup(call.message, None)
     if data.get("as_chair"):
-        await call.message.answer(ui_members.chair_confirmed(placed.member.full_name))
+        await chat_of(call).answer(ui_members.chair_confirmed(placed.member.full_name))
         return
-    await call.message.answer(ui_members.application_sent(placed.member.full_name))
+    await chat_of(call).answer(ui_members.application_sent(placed.member.full_name))
 
 
 @router.message(CommandStart())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction, ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
@@ -13,6 +13,7 @@ from bot import report
 from bot.clock import Clock
 from bot.config import Settings
 from bot.ui import report as ui_report
+from handlers.scope import sender
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -20,12 +21,12 @@ router.message.filter(F.chat.type == ChatType.PRIVATE)
 
 @router.message(Command("report"))
 async def year_report(
-    message: Message, command: CommandObject, session: AsyncSession, clock: Clock, settings: Settings
+    message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     built = await report.report_for(
-        session, user_id=message.from_user.id, args=command.args, now=clock.now(), tz=settings.tz
+        session, user_id=sender(message).id, args=command.args, now=clock.now(), tz=settings.tz
     )
-    await message.bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_DOCUMENT)
+    await bot.send_chat_action(message.chat.id, ChatAction.UPLOAD_DOCUMENT)
     await message.answer(ui_report.report_text(built))
     await message.answer_document(
         BufferedInputFile(ui_report.report_xlsx(built), filename=ui_report.report_filename(built, "xlsx"))
@@ -41,7 +42,7 @@ async def export(
     message: Message, command: CommandObject, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     built, archive = await report.export_for(
-        session, user_id=message.from_user.id, args=command.args, now=clock.now(), tz=settings.tz
+        session, user_id=sender(message).id, args=command.args, now=clock.now(), tz=settings.tz
     )
     await message.answer_document(
         BufferedInputFile(archive, filename=ui_report.export_filename(built.school_year)),

@@ -1,9 +1,66 @@
-"""Where a command was sent: shared by the routers that accept commands both in private and in the group."""
+"""Where an update came from, said once for every router: the chat of a command, its sender, the message under a
+pressed button.
 
+Telegram's types leave these fields optional because some kind of update somewhere lacks them; the routers
+here never see those kinds, so the accessors below state why a value is present, and what the user is told
+when it really is not.
+"""
+
+from aiogram import Bot
 from aiogram.enums import ChatType
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, MaybeInaccessibleMessageUnion, Message, User
+from aiogram.utils.i18n import lazy_gettext as __
+
+from bot.errors import KeneshError
+
+BUTTON_OUT_OF_DATE = __("This button is out of date.")
 
 
 def group_id(message: Message) -> int | None:
     """The group's chat id, or None for the private chat (the operation then finds the user's own council)."""
     return None if message.chat.type == ChatType.PRIVATE else message.chat.id
+
+
+async def bot_username(bot: Bot) -> str:
+    """The bot's @username, for t.me links. Every bot has one (BotFather asks for it first); the User type
+    leaves it optional because people may have none. getMe is asked once, then aiogram keeps the answer."""
+    me = await bot.me()
+    if me.username is None:
+        raise ValueError(f"getMe returned bot {me.id} without a username")
+    return me.username
+
+
+def sender(message: Message) -> User:
+    """Who sent the message. Telegram leaves `from` out only for messages in channels
+    (https://core.telegram.org/bots/api#message); those come as `channel_post` updates, which no router
+    handles. An anonymous group administrator comes with a stand-in user, and `/setup` checks `sender_chat`."""
+    if message.from_user is None:
+        raise ValueError(f"Message {message.message_id} in chat {message.chat.id} has no sender")
+    return message.from_user
+
+
+def text_of(message: Message) -> str:
+    """The text of a message that a handler's `F.text` filter let through."""
+    if message.text is None:
+        raise ValueError(f"Message {message.message_id} has no text: its handler is missing an F.text filter")
+    return message.text
+
+
+def chat_of(call: CallbackQuery) -> MaybeInaccessibleMessageUnion:
+    """The message under the pressed button, to answer in its chat (`chat_of(call).answer(...)`).
+
+    A message too old or deleted comes as an InaccessibleMessage, which still knows its chat, so the answer
+    goes out as before. Only a message sent via inline mode comes without one, and Kenesh has no inline mode:
+    such a press is forged or stale, and is answered so."""
+    if call.message is None:
+        raise KeneshError(BUTTON_OUT_OF_DATE)
+    return call.message
+
+
+def message_of(call: CallbackQuery) -> Message:
+    """The message under the pressed button, to read it: refused, as out of date, when Telegram no longer
+    gives its content (https://core.telegram.org/bots/api#inaccessiblemessage). To edit it, pass `call.message`
+    to `bot.notices.edit_message`, which leaves such a message alone."""
+    if not isinstance(call.message, Message):
+        raise KeneshError(BUTTON_OUT_OF_DATE)
+    return call.message

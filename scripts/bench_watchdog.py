@@ -46,7 +46,7 @@ async def measure(
         i18n = create_i18n("ky")
         statements = []
 
-        def count(_connection, _cursor, statement, *_args) -> None:  # noqa: ANN001
+        def count(_connection, _cursor, statement, *_args) -> None:
             statements.append(statement)
 
         event.listen(engine.sync_engine, "before_cursor_execute", count)

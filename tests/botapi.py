@@ -394,7 +394,7 @@ class BotAPI:
         assert sent, f"nothing was sent to {chat_id}"
         return sent[-1]
 
-    async def wait_for(self, predicate, within: float = 10.0):  # noqa: ANN001, ANN201
+    async def wait_for(self, predicate, within: float = 10.0):
         """Wait until predicate() is truthy (checked after every request the bot makes); return its value."""
         deadline = asyncio.get_running_loop().time() + within
         async with self.changed:

@@ -72,7 +72,7 @@ async def scratch_database(tmp_path: Path) -> AsyncIterator[str]:
         await admin.dispose()
 
 
-async def _migrated_template(admin: AsyncEngine, server) -> str:  # noqa: ANN001 - a sqlalchemy URL
+async def _migrated_template(admin: AsyncEngine, server) -> str:  # a sqlalchemy URL
     """A database migrated to head, named after the migrations, copied for each test: migrating ~100 new
     databases one by one would take minutes. Made under a temporary name, then renamed, so a run that
     stops halfway never leaves a half-migrated template behind."""
@@ -96,7 +96,7 @@ async def _migrated_template(admin: AsyncEngine, server) -> str:  # noqa: ANN001
         for old in stale.all():
             try:
                 await connection.execute(text(f'DROP DATABASE IF EXISTS "{old}"'))
-            except Exception:  # noqa: BLE001 - in use by another run
+            except Exception:  # in use by another run
                 pass
         building = f"{name}_{uuid.uuid4().hex[:6]}"
         await connection.execute(text(f'CREATE DATABASE "{building}"'))
@@ -108,7 +108,7 @@ async def _migrated_template(admin: AsyncEngine, server) -> str:  # noqa: ANN001
     async with admin.connect() as connection:
         try:
             await connection.execute(text(f'ALTER DATABASE "{building}" RENAME TO "{name}"'))
-        except Exception:  # noqa: BLE001 - another run made it meanwhile: use theirs
+        except Exception:  # another run made it meanwhile: use theirs
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{building}" WITH (FORCE)'))
     return name
 
@@ -188,7 +188,7 @@ class Flow:
         await self.feed(self.api.bot_added_update(person, group))
         return self.api.outbox[before:]
 
-    async def rows(self, model, *where):  # noqa: ANN001, ANN201
+    async def rows(self, model, *where):
         async with self.sessionmaker() as session:
             return list((await session.scalars(select(model).where(*where))).all())
 
@@ -219,7 +219,7 @@ def _chat(chat: dict | Group | Person) -> dict:
     return chat
 
 
-def make_settings(api: BotAPI, engine: AsyncEngine, **overrides) -> Settings:  # noqa: ANN003
+def make_settings(api: BotAPI, engine: AsyncEngine, **overrides) -> Settings:
     values = {
         "bot_token": TOKEN,
         "database_url": engine.url.render_as_string(hide_password=False),
@@ -306,7 +306,7 @@ async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path, redis, redis_pr
 
 async def seed_council(
     flow: Flow, *, members: int, participants: int = 0, chat_id: int = -100, chair_locale: str = "ru"
-):  # noqa: ANN201 - the council row, with .chair, .group, .people
+):  # the council row, with .chair, .group, .people
     """A council made by /setup, with `members` approved voting members (the chair among them) and some
     participants, stored directly: registration itself is tested in test_registration."""
     from db.models import MemberStatus, Role, User

@@ -11,13 +11,33 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.engine import COMMITTED_EFFECTS, PENDING_EFFECTS
 from db.models import Meeting
 from db.repo.outbox import OUTBOX_FLAG
+
+
+# What follows a commit, as `run` calls it: the scheduler, the live editor and the outbox worker (in
+# bot/runtime/), which import this module to record what changed, so it names them only by what it calls.
+class Planner(Protocol):
+    def plan_reminders(self, meeting: Meeting) -> None: ...
+    def drop_reminders(self, meeting_id: int) -> None: ...
+    def plan_vote_close(self, vote_id: int, closes_at: datetime) -> None: ...
+
+
+class LiveEditor(Protocol):
+    def touch(self, kind: str, object_id: int) -> None: ...
+    def remember(self, kind: str, object_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None: ...
+    async def flush(self) -> None: ...
+
+
+class Waker(Protocol):
+    def wake(self) -> None: ...
+
 
 log = logging.getLogger(__name__)
 
@@ -49,12 +69,20 @@ def tally_changed(session: AsyncSession, kind: str, object_id: int, *, now: bool
     _record(session, "touch", kind, object_id, now)
 
 
-def message_posted(session: AsyncSession, kind: str, object_id: int, text: str, markup: object) -> None:
+def message_posted(
+    session: AsyncSession, kind: str, object_id: int, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
     """A live group message was just posted with this text: an edit to the same text would be refused."""
     _record(session, "remember", kind, object_id, text, markup)
 
 
-async def run(session: AsyncSession, *, scheduler: Any = None, live: Any = None, delivery: Any = None) -> None:
+async def run(
+    session: AsyncSession,
+    *,
+    scheduler: Planner | None = None,
+    live: LiveEditor | None = None,
+    delivery: Waker | None = None,
+) -> None:
     """What the committed changes call for: the scheduler's jobs, the live edits, then the outbox worker
     (the final counts are on the group's messages before the posts that follow them)."""
     effects = session.info.pop(COMMITTED_EFFECTS, [])
@@ -76,7 +104,7 @@ async def run(session: AsyncSession, *, scheduler: Any = None, live: Any = None,
                 live.remember(*args)
         except Exception:  # the change is committed: a failed follow-up is logged, never the update's error
             log.exception("After commit: %s %s failed", name, args)
-    if flush:
+    if flush and live is not None:
         try:
             await live.flush()
         except Exception:

@@ -59,6 +59,8 @@ NO_VOTE, VOTE_CLOSED, NOT_MEMBER, NO_VOTE_RIGHT, JOINED_LATER, NOT_PRESENT = (
 RETRY = "retry"  # eligible when read, yet not written: the roster or attendance changed in between
 RETRIES = 2
 
+Queued = tuple[Press, asyncio.Future[Counted], int]  # a press, its waiting handler, and how often it was retried
+
 
 def judge(press: Press, voter: day_repo.Voter | None, vote_open: bool | None, written: bool) -> Counted:
     """One press's outcome, from the batch's write (`written`) and what was read after it."""
@@ -87,7 +89,7 @@ def judge(press: Press, voter: day_repo.Voter | None, vote_open: bool | None, wr
 class BallotBox:
     def __init__(self, sessionmaker: async_sessionmaker, live: Any = None, max_batch: int = 500) -> None:
         self.sessionmaker, self.live, self.max_batch = sessionmaker, live, max_batch
-        self._queue: list[tuple[Press, asyncio.Future[Counted], int]] = []
+        self._queue: list[Queued] = []
         self._writer: asyncio.Task | None = None
 
     async def cast(self, press: Press) -> Counted:
@@ -106,7 +108,9 @@ class BallotBox:
     async def _write_queued(self) -> None:
         await asyncio.sleep(0)  # the presses fed in this turn of the loop join the first batch
         while self._queue:
-            batch, rest, seen = [], [], set()
+            batch: list[Queued] = []
+            rest: list[Queued] = []
+            seen: set[tuple[int, int]] = set()
             for entry in self._queue:  # one press per member per batch: a second one waits for the next
                 key = (entry[0].vote_id, entry[0].user_id)
                 (rest if key in seen or len(batch) >= self.max_batch else batch).append(entry)
@@ -114,7 +118,7 @@ class BallotBox:
             self._queue = rest
             try:
                 outcomes = await self._write(batch)
-            except Exception as error:  # noqa: BLE001 - every press of the batch hears of it
+            except Exception as error:  # every press of the batch hears of it
                 log.exception("Writing %d ballots failed", len(batch))
                 for _press, future, _tries in batch:
                     if not future.done():

@@ -16,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -54,7 +56,7 @@ class InstanceGuard:
 
     def __init__(self, engine: AsyncEngine, sqlite_path: Path | None, shared: bool) -> None:
         self.engine, self.sqlite_path, self.shared = engine, sqlite_path, shared
-        self._file = None
+        self._file: TextIO | None = None
         self._connection: AsyncConnection | None = None
 
     async def acquire(self) -> None:
@@ -95,7 +97,7 @@ class InstanceGuard:
         )
 
     @contextlib.asynccontextmanager
-    async def migrating(self):  # noqa: ANN201 - an async context manager
+    async def migrating(self) -> AsyncIterator[None]:
         """Instances started together migrate one after the other (the second finds nothing to do)."""
         if self._connection is None:
             yield

@@ -17,6 +17,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
@@ -29,10 +30,13 @@ from bot.meetings import presence
 from bot.runtime.after_commit import ATTENDANCE, VOTE
 from bot.ui import meeting_day as ui_meeting_day
 from bot.voting import live_counts
-from db.models import Choice, MeetingStatus
-from db.repo import councils as councils_repo
+from db.models import Choice, Council, Meeting, MeetingStatus
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
+from db.repo import referenced
+
+if TYPE_CHECKING:  # the redis package is an extra: only instances that share state import it
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +53,8 @@ async def render_vote(session: AsyncSession, vote_id: int) -> Rendered | None:
     vote = await day_repo.get_vote(session, vote_id)
     if vote is None or vote.message_id is None:
         return None
-    meeting = await meetings_repo.get_meeting(session, vote.meeting_id)
-    council = await councils_repo.get_council(session, meeting.council_id)
+    meeting = await referenced(session, Meeting, vote.meeting_id)
+    council = await referenced(session, Council, meeting.council_id)
     counts = await live_counts(session, vote)
     names: dict[Choice, list[str]] = {}
     if not vote.secret:
@@ -66,7 +70,7 @@ async def render_attendance(session: AsyncSession, meeting_id: int) -> Rendered 
     meeting = await meetings_repo.get_meeting(session, meeting_id)
     if meeting is None or meeting.attendance_message_id is None:
         return None
-    council = await councils_repo.get_council(session, meeting.council_id)
+    council = await referenced(session, Council, meeting.council_id)
     seats = await presence(session, meeting)
     text = group_text(council.group_language, lambda: ui_meeting_day.attendance(seats))
     is_open = meeting.status is MeetingStatus.OPEN
@@ -86,7 +90,7 @@ def _digest(content: tuple[str, InlineKeyboardMarkup | None]) -> str:
 class SharedEditSlots:
     """Per message: the right to edit it (one instance per interval) and the digest of its last text."""
 
-    def __init__(self, redis, prefix: str, interval: float) -> None:  # noqa: ANN001 - redis.asyncio.Redis
+    def __init__(self, redis: Redis, prefix: str, interval: float) -> None:
         self.redis, self.prefix, self.interval = redis, prefix, interval
 
     def _key(self, what: str, key: tuple[str, int]) -> str:
@@ -96,7 +100,8 @@ class SharedEditSlots:
         """0 when this instance may edit the message now (the slot is ours), else seconds until it may."""
         if await self.redis.set(self._key("slot", key), 1, nx=True, px=int(self.interval * 1000)):
             return 0.0
-        return max(0.05, await self.redis.pttl(self._key("slot", key)) / 1000)
+        milliseconds: int = await self.redis.pttl(self._key("slot", key))
+        return max(0.05, milliseconds / 1000)
 
     async def last(self, key: tuple[str, int]) -> str | None:
         value = await self.redis.get(self._key("text", key))
@@ -120,7 +125,7 @@ class LiveMessages:
         self._pending: set[asyncio.Task] = set()
         self._dirty: set[tuple[str, int]] = set()
         self._last_edit: dict[tuple[str, int], float] = {}
-        self._last_text: dict[tuple[str, int], tuple[str, object]] = {}
+        self._last_text: dict[tuple[str, int], tuple[str, InlineKeyboardMarkup | None]] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
@@ -130,20 +135,22 @@ class LiveMessages:
         self._dirty.add((kind, object_id))
         self._wake.set()
 
-    def remember(self, kind: str, object_id: int, text: str, markup: object) -> None:
+    def remember(self, kind: str, object_id: int, text: str, markup: InlineKeyboardMarkup | None) -> None:
         """A message just sent with this text: an edit to the same text would be refused."""
         self._last_text[(kind, object_id)] = (text, markup)
         self._last_edit[(kind, object_id)] = time.monotonic()
         if self.shared is not None:  # the other instances must not edit it to the same text either
-            task = asyncio.create_task(self._share((kind, object_id), (text, markup)))
+            task = asyncio.create_task(self._share(self.shared, (kind, object_id), (text, markup)))
             self._pending.add(task)
             task.add_done_callback(self._pending.discard)
 
-    async def _share(self, key: tuple[str, int], content: tuple[str, object]) -> None:
+    async def _share(
+        self, shared: SharedEditSlots, key: tuple[str, int], content: tuple[str, InlineKeyboardMarkup | None]
+    ) -> None:
         try:
-            await self.shared.take(key)  # a fresh message: its first edit waits an interval, on every instance
-            await self.shared.remember(key, _digest(content))
-        except Exception:  # noqa: BLE001 - at worst an edit that changes nothing, which Telegram refuses
+            await shared.take(key)  # a fresh message: its first edit waits an interval, on every instance
+            await shared.remember(key, _digest(content))
+        except Exception:  # at worst an edit that changes nothing, which Telegram refuses
             log.warning("Live messages: could not share the text of %s", key, exc_info=True)
 
     async def start(self) -> None:
@@ -170,10 +177,11 @@ class LiveMessages:
         the message's slot is free."""
         for key in list(self._dirty):
             self._dirty.discard(key)
-            for _ in range(10 if self.shared is not None else 0):  # another instance's edit: wait it out
-                if (wait := await self.shared.take(key)) <= 0:
-                    break
-                await asyncio.sleep(wait)
+            if self.shared is not None:
+                for _ in range(10):  # another instance's edit: wait it out
+                    if (wait := await self.shared.take(key)) <= 0:
+                        break
+                    await asyncio.sleep(wait)
             await self._edit(key, slot_taken=True)
 
     async def _run(self) -> None:

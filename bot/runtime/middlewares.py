@@ -95,7 +95,11 @@ class DbSessionMiddleware(BaseMiddleware):
     committed changes call for (reminders, tally edits, the outbox) follows here, after the handler."""
 
     def __init__(
-        self, sessionmaker: async_sessionmaker, delivery: Delivery, scheduler: Any = None, live: Any = None
+        self,
+        sessionmaker: async_sessionmaker,
+        delivery: Delivery,
+        scheduler: after_commit.Planner | None = None,
+        live: after_commit.LiveEditor | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.delivery, self.scheduler, self.live = delivery, scheduler, live
@@ -128,7 +132,7 @@ class UserMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         sender = data.get("event_from_user")
-        if sender is None or (self.skip is not None and self.skip(event)):
+        if sender is None or (self.skip is not None and isinstance(event, Update) and self.skip(event)):
             data["user"] = None
         else:
             data["user"] = await members_repo.get_user(data["session"], sender.id)
@@ -154,4 +158,5 @@ class LastUpdate(BaseMiddleware):
         try:
             return await handler(event, data)
         finally:
-            self.update_id = max(self.update_id or 0, event.update_id)
+            if isinstance(event, Update):  # registered on dp.update: always
+                self.update_id = max(self.update_id or 0, event.update_id)

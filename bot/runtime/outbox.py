@@ -23,6 +23,7 @@ import time
 import uuid
 from collections import deque
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from aiogram import Bot
 from aiogram.exceptions import (
@@ -32,7 +33,7 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
     TelegramServerError,
 )
-from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
 from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -45,6 +46,9 @@ from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
 from db.repo import outbox as outbox_repo
 from db.repo.outbox import Kind, enqueue
+
+if TYPE_CHECKING:  # the redis package is an extra: only instances that share state import it
+    from redis.asyncio import Redis
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +111,7 @@ return '0'
 class SharedPace:
     """Pace's limits for all instances together, kept in Redis."""
 
-    def __init__(self, redis, prefix: str, base: Pace | None = None) -> None:  # noqa: ANN001 - redis.asyncio.Redis
+    def __init__(self, redis: Redis, prefix: str, base: Pace | None = None) -> None:
         self.redis, self.prefix = redis, prefix
         self.base = base or Pace()
         self._script = redis.register_script(_RESERVE)
@@ -118,7 +122,7 @@ class SharedPace:
     async def reserve(self, chat_id: int) -> float:
         """0 when a message to this chat may go now (it is counted as sent), else the seconds to wait."""
         base = self.base
-        args = [base.burst, base.interval, base.group_limit, int(chat_id < 0), uuid.uuid4().hex]
+        args: list[float | str] = [base.burst, base.interval, base.group_limit, int(chat_id < 0), uuid.uuid4().hex]
         return float(await self._script(keys=self._keys(chat_id), args=args))
 
     async def pause(self, chat_id: int, seconds: float) -> None:
@@ -245,7 +249,7 @@ class Delivery:
                 return False
             except (TelegramServerError, TelegramNetworkError) as error:
                 row.attempts += 1
-                delay = min(MAX_BACKOFF, 2.0**row.attempts) * random.uniform(0.5, 1.5)  # noqa: S311 - jitter
+                delay = min(MAX_BACKOFF, 2.0**row.attempts) * random.uniform(0.5, 1.5)  # jitter
                 row.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
                 row.last_error = str(error)[:500]
                 log.warning("Outbox %s: %s; retry %d in %.1f s", row.id, type(error).__name__, row.attempts, delay)
@@ -271,7 +275,7 @@ class Delivery:
             log.info("Outbox %s: %s sent to chat %s", row.id, row.kind, row.chat_id)
             return True
 
-    async def _send(self, row: OutboxMessage):  # noqa: ANN202 - the sent Message
+    async def _send(self, row: OutboxMessage) -> Message:
         markup = InlineKeyboardMarkup.model_validate(row.reply_markup) if row.reply_markup else None
         if row.document is not None:
             return await self.bot.send_document(
@@ -280,9 +284,11 @@ class Delivery:
                 caption=row.text,
                 reply_markup=markup,
             )
+        if row.text is None:
+            raise ValueError(f"Outbox {row.id} has neither a text nor a document")
         return await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
 
-    async def _after_sent(self, session: AsyncSession, row: OutboxMessage, message) -> None:  # noqa: ANN001
+    async def _after_sent(self, session: AsyncSession, row: OutboxMessage, message: Message) -> None:
         if row.pin:
             try:
                 await self.bot.pin_chat_message(row.chat_id, message.message_id, disable_notification=True)

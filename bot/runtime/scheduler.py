@@ -27,12 +27,12 @@ from bot.runtime import after_commit
 from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection
 from bot.runtime.outbox import Delivery
 from bot.ui import meetings as ui_meetings
-from db.models import JobRun, Meeting, MeetingStatus
-from db.repo import councils as councils_repo
+from db.models import Council, JobRun, Meeting, MeetingStatus
 from db.repo import instances as instances_repo
 from db.repo import jobs as jobs_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
+from db.repo import referenced
 from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ class LeaderLock:
                 await instances_repo.ping(self._connection)  # the lock lives as long as this connection
             else:
                 self.held = await instances_repo.try_lock(self._connection, LEADER_KEY)
-        except Exception as error:  # noqa: BLE001 - a lost connection is a lost lock: try again next time
+        except Exception as error:  # a lost connection is a lost lock: try again next time
             log.warning("Leader lock: the database connection failed (%s); trying again", error)
             await self.release()
         return self.held
@@ -88,7 +88,8 @@ class Scheduler:
     ) -> None:
         self.sessionmaker, self.i18n, self.settings, self.clock = sessionmaker, i18n, settings, clock
         self.delivery = delivery
-        self.live = None  # the live messages, attached by the dispatcher assembly: a vote closed on time
+        # The live messages, attached by the dispatcher assembly: a vote closed on time shows its result.
+        self.live: after_commit.LiveEditor | None = None
         self.aps = AsyncIOScheduler(timezone=settings.tz)
         self.leader = leader
         self.leading = False
@@ -352,7 +353,7 @@ class Scheduler:
             job_id = reminder_job_id(meeting.id, meeting.starts_at, hours)
             if await jobs_repo.job_run(session, job_id) is not None:
                 return False  # sent before a restart
-            council = await councils_repo.get_council(session, meeting.council_id)
+            council = await referenced(session, Council, meeting.council_id)
             items = await meetings_repo.meeting_items(session, meeting.id)
             tz, now = self.settings.tz, self.clock.now()
             with self.i18n.context():

@@ -227,6 +227,11 @@ def material_outcome(material: Material, state: MaterialState, comment: str | No
     return head + ("\n" + _("Comment: {comment}").format(comment=esc(comment)) if comment else "")
 
 
+def material_decided_at_meeting(material: Material, state: MaterialState, protocol_number: int | None) -> str:
+    """To the author: the meeting's decision on their material, with the protocol's number as the comment."""
+    return material_outcome(material, state, meeting_decided_comment(protocol_number))
+
+
 # --- the bank -----------------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ the group's language(s) and stay under Telegram's 4096 characters for any roster
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
@@ -137,7 +138,7 @@ def vote_message(
             if len(voters) > len(shown):
                 line += _(" and {count} more").format(count=len(voters) - len(shown))
         lines.append(line)
-    if vote.is_open:
+    if vote.outcome is None:  # open: the close freezes the totals and the outcome together
         lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
     else:
         lines += [
@@ -161,7 +162,7 @@ def vote_post(
     low, high = 0, max((len(v) for v in names.values()), default=0)
     while low < high:  # the largest number of names per choice that still fits
         middle = (low + high + 1) // 2
-        text = group_text(language, lambda m=middle: vote_message(vote, counts, names, seats_members, m))
+        text = group_text(language, partial(vote_message, vote, counts, names, seats_members, middle))
         low, high = (middle, high) if tg_len(text) <= MESSAGE_LIMIT else (low, middle - 1)
     return group_text(language, lambda: vote_message(vote, counts, names, seats_members, low))
 
@@ -170,7 +171,7 @@ def vote_keyboard(vote_id: int, language: GroupLanguage) -> InlineKeyboardMarkup
     """Three choices in one row, in this order: For, Against, Abstain; the chair's close control below."""
     row = [
         InlineKeyboardButton(
-            text=labelled(language, lambda c=choice: choice_label(c)),
+            text=labelled(language, partial(choice_label, choice)),
             callback_data=VoteCb(vote_id=vote_id, choice=choice).pack(),
         )
         for choice in (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN)
@@ -181,11 +182,15 @@ def vote_keyboard(vote_id: int, language: GroupLanguage) -> InlineKeyboardMarkup
     return InlineKeyboardMarkup(inline_keyboard=[row, [close], vote_timer_row(vote_id, language)])
 
 
+def _timer_label(minutes: int) -> str:
+    return _("⏱ {minutes} min").format(minutes=minutes)
+
+
 def vote_timer_row(vote_id: int, language: GroupLanguage) -> list[InlineKeyboardButton]:
     """The chair's "close in N minutes" under a vote."""
     return [
         InlineKeyboardButton(
-            text=labelled(language, lambda m=minutes: _("⏱ {minutes} min").format(minutes=m)),
+            text=labelled(language, partial(_timer_label, minutes)),
             callback_data=VoteTimerCb(vote_id=vote_id, minutes=minutes).pack(),
         )
         for minutes in VOTE_TIMERS

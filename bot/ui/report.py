@@ -58,12 +58,15 @@ def _state_label(state: str) -> str:
     return {"done": _("done"), "open": _("open"), "overdue": _("overdue"), "": "—"}[state]
 
 
+Cell = str | int | float | None  # a spreadsheet cell's value, as openpyxl writes it
+
+
 def report_xlsx(report: YearReport) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
-    sheets = [
+    sheets: list[tuple[str, list[str], list[list[Cell]]]] = [
         (
             _("meetings"),
             [

@@ -64,7 +64,7 @@ def entry_line(entry: PlanEntry | PlanLine) -> str:
 
 
 def plan_blocks(
-    council: Council, plan: Plan | None, entries: Sequence[PlanEntry] | Sequence[PlanLine], *, title: str
+    council: Council, plan: Plan | None, entries: Sequence[PlanEntry | PlanLine], *, title: str
 ) -> list[str]:
     """The plan grouped by trimester, then by date (entries may be PlanEntry rows or PlanLine values)."""
     blocks = [title]

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import (
     Council,
 )
-from db.repo import change_if
+from db.repo import change_if, rows_changed
 
 
 async def council_by_chat(session: AsyncSession, chat_id: int) -> Council | None:
@@ -27,7 +27,7 @@ async def get_council(session: AsyncSession, council_id: int) -> Council | None:
 
 async def move_council_chat(session: AsyncSession, old_chat_id: int, new_chat_id: int) -> bool:
     result = await session.execute(update(Council).where(Council.chat_id == old_chat_id).values(chat_id=new_chat_id))
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def councils_chaired_by(session: AsyncSession, user_id: int) -> Sequence[Council]:

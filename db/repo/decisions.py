@@ -9,6 +9,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import FollowUp, FollowUpState
+from db.repo import rows_changed
 
 
 async def get_follow_up(session: AsyncSession, follow_up_id: int) -> FollowUp | None:
@@ -48,7 +49,7 @@ async def mark_done_if_open(session: AsyncSession, follow_up_id: int, **values: 
         .values(state=FollowUpState.DONE, **values)
         .execution_options(synchronize_session="fetch")
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def claim_reminder(session: AsyncSession, follow_up_id: int, stage: int) -> bool:
@@ -59,4 +60,4 @@ async def claim_reminder(session: AsyncSession, follow_up_id: int, stage: int) -
         .values(reminded=stage)
         .execution_options(synchronize_session=False)
     )
-    return bool(claimed.rowcount)
+    return bool(rows_changed(claimed))

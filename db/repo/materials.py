@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Material, MaterialEvent, MaterialState, Member, QuarantinedFile
+from db.repo import rows_changed
 
 
 async def get_material(session: AsyncSession, material_id: int) -> Material | None:
@@ -21,7 +22,7 @@ async def same_file(session: AsyncSession, council_id: int, digest: str) -> Mate
 
 async def submissions_since(session: AsyncSession, user_id: int, since: datetime) -> int:
     """New materials and new versions this person sent since a moment (the daily limit)."""
-    return await session.scalar(
+    counted = await session.execute(
         select(func.count())
         .select_from(MaterialEvent)
         .where(
@@ -30,6 +31,7 @@ async def submissions_since(session: AsyncSession, user_id: int, since: datetime
             MaterialEvent.at >= since,
         )
     )
+    return counted.scalar_one()  # a count is one row, always
 
 
 async def council_materials(session: AsyncSession, council_id: int) -> Sequence[Material]:
@@ -87,7 +89,7 @@ async def take_quarantined(session: AsyncSession, held_id: int, user_id: int) ->
     gone = await session.execute(
         delete(QuarantinedFile).where(QuarantinedFile.id == held_id, QuarantinedFile.user_id == user_id)
     )
-    return gone.rowcount == 1
+    return rows_changed(gone) == 1
 
 
 async def forget_quarantined_before(session: AsyncSession, before: datetime) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, delete, func, insert, literal, select, update
+from sqlalchemy import Select, case, delete, func, insert, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +24,7 @@ from db.models import (
     User,
     Vote,
 )
+from db.repo import rows_changed
 
 
 async def present_member_ids(session: AsyncSession, meeting_id: int) -> set[int]:
@@ -48,12 +49,20 @@ async def open_votes(session: AsyncSession, meeting_id: int) -> Sequence[Vote]:
     return (await session.scalars(select(Vote).where(Vote.meeting_id == meeting_id, Vote.is_open.is_(True)))).all()
 
 
-async def timed_votes(session: AsyncSession) -> Sequence[Vote]:
+@dataclass(frozen=True)
+class TimedVote:
+    id: int
+    closes_at: datetime
+    nudged: bool
+
+
+async def timed_votes(session: AsyncSession) -> list[TimedVote]:
     """Open votes the chair set to close on time."""
-    return (await session.scalars(select(Vote).where(Vote.is_open.is_(True), Vote.closes_at.is_not(None)))).all()
+    votes = await session.scalars(select(Vote).where(Vote.is_open.is_(True), Vote.closes_at.is_not(None)))
+    return [TimedVote(vote.id, vote.closes_at, vote.nudged) for vote in votes if vote.closes_at is not None]
 
 
-def _counted(vote_id: int):  # noqa: ANN202 - a select of ballots that count
+def _counted(vote_id: int) -> Select[Ballot]:
     """Ballots that count: of members on the meeting's frozen roster who are marked present."""
     return (
         select(Ballot)
@@ -80,7 +89,9 @@ async def open_ballots(session: AsyncSession, vote_id: int) -> Sequence[tuple[Ch
 
 async def counted_voter_ids(session: AsyncSession, vote_id: int) -> list[int]:
     """The members whose ballots count, by member id (an order that says nothing about when they voted)."""
-    rows = await session.scalars(_counted(vote_id).with_only_columns(Ballot.member_id).order_by(Ballot.member_id))
+    # The roster entry's member is the ballot's (the join), and its column is never NULL.
+    member_id = RosterEntry.member_id
+    rows = await session.scalars(_counted(vote_id).with_only_columns(member_id).order_by(member_id))
     return list(rows.all())
 
 
@@ -96,7 +107,7 @@ async def close_vote_if_open(session: AsyncSession, vote_id: int, now: datetime)
     result = await session.execute(
         update(Vote).where(Vote.id == vote_id, Vote.is_open.is_(True)).values(is_open=False, closed_at=now)
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 async def roster(session: AsyncSession, meeting_id: int) -> Sequence[RosterEntry]:
@@ -119,7 +130,7 @@ async def protocol_parts(session: AsyncSession, meeting_id: int) -> Sequence[Pro
     ).all()
 
 
-def _vote_still_open(vote_id: int):  # noqa: ANN202 - a select of the vote row while it is open
+def _vote_still_open(vote_id: int) -> Select[int]:
     """The vote, only while open. On PostgreSQL a share lock on its row: a closing waits for this press to
     commit (and counts it), or this press waits for the closing and then finds the vote closed."""
     return select(Vote.id).where(Vote.id == vote_id, Vote.is_open.is_(True)).with_for_update(read=True)
@@ -136,7 +147,7 @@ async def add_ballot_if_open(
     result = await session.execute(
         insert(Ballot).from_select([Ballot.vote_id, Ballot.member_id, Ballot.choice, Ballot.cast_at], source)
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))
 
 
 @dataclass(frozen=True)
@@ -175,16 +186,15 @@ async def forget_attendance(session: AsyncSession, meeting_id: int) -> None:
 async def drop_unposted_vote(session: AsyncSession, vote_id: int) -> bool:
     """The vote goes if its message was never posted: True when it went."""
     dropped = await session.execute(delete(Vote).where(Vote.id == vote_id, Vote.message_id.is_(None)))
-    return bool(dropped.rowcount)
+    return bool(rows_changed(dropped))
 
 
 async def voter_ids(session: AsyncSession, vote: Vote) -> set[int]:
     """Who has voted (a closed secret ballot keeps only this list, not the ballots)."""
     if vote.secret:
-        query = select(SecretVoter.member_id).where(SecretVoter.vote_id == vote.id)
-    else:
-        query = select(Ballot.member_id).where(Ballot.vote_id == vote.id)
-    return set((await session.scalars(query)).all())
+        return set(await session.scalars(select(SecretVoter.member_id).where(SecretVoter.vote_id == vote.id)))
+    ballots = await session.scalars(select(Ballot.member_id).where(Ballot.vote_id == vote.id))
+    return {member_id for member_id in ballots if member_id is not None}  # the column allows NULL; no ballot has it
 
 
 async def claim_nudge(session: AsyncSession, vote_id: int) -> bool:
@@ -195,7 +205,7 @@ async def claim_nudge(session: AsyncSession, vote_id: int) -> bool:
         .values(nudged=True)
         .execution_options(synchronize_session=False)
     )
-    return bool(claimed.rowcount)
+    return bool(rows_changed(claimed))
 
 
 async def add_issued_protocol(
@@ -238,15 +248,16 @@ async def store_ballots(session: AsyncSession, vote_id: int, choices: dict[int, 
         .with_for_update(read=True, of=Vote)
     )
     dialect = session.get_bind().dialect.name
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Ballot).from_select(
+    written = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Ballot).from_select(
         [Ballot.vote_id, Ballot.member_id, Ballot.choice, Ballot.cast_at], source
     )
-    upsert = upsert.on_conflict_do_update(
+    upsert = written.on_conflict_do_update(
         index_elements=[Ballot.vote_id, Ballot.member_id],
-        set_={"choice": upsert.excluded.choice, "cast_at": upsert.excluded.cast_at},
-        where=Ballot.choice != upsert.excluded.choice,
+        set_={"choice": written.excluded.choice, "cast_at": written.excluded.cast_at},
+        where=Ballot.choice != written.excluded.choice,
     ).returning(Ballot.member_id)
-    return set((await session.execute(upsert)).scalars())
+    stored = (await session.execute(upsert)).scalars()
+    return {member_id for member_id in stored if member_id is not None}  # the column allows NULL; these have one
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from db.models import (
     Meeting,
     MeetingStatus,
 )
+from db.repo import rows_changed
 
 
 async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting | None:
@@ -58,4 +59,4 @@ async def set_meeting_status(
     result = await session.execute(
         update(Meeting).where(Meeting.id == meeting_id, Meeting.status == expected).values(status=new, **values)
     )
-    return bool(result.rowcount)
+    return bool(rows_changed(result))

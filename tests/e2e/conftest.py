@@ -73,7 +73,7 @@ class BotProcess:
                     await self.process.wait()
         return self.process.returncode
 
-    def query(self, sql: str, *params) -> list[tuple]:  # noqa: ANN002
+    def query(self, sql: str, *params) -> list[tuple]:
         with sqlite3.connect(self.db_path) as connection:
             return connection.execute(sql, params).fetchall()
 
@@ -91,7 +91,7 @@ class BotProcess:
         await self.api.push(self.api.message_update(person, chat_dict, text))
         return await self.api.wait_sent(target, before)
 
-    async def say_and_find(self, person: Person, chat: Group | Person, text: str, predicate) -> Sent:  # noqa: ANN001
+    async def say_and_find(self, person: Person, chat: Group | Person, text: str, predicate) -> Sent:
         """Send text; wait for the bot's message in that chat that satisfies predicate (others may come first)."""
         chat_dict = chat.chat if isinstance(chat, Group) else chat.private_chat
         before = len(self.api.sent_to(chat_dict["id"]))

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from tests.e2e.test_meeting_day import AGENDA, BISHKEK, faketime_for, in_days, seed_members
 
 
-async def council_with_members(bot, api, members: int = 10):  # noqa: ANN001, ANN201
+async def council_with_members(bot, api, members: int = 10):
     chair = api.person(10, "Гүлнара", "Осмонова", "ru")
     group = api.group(-1009, "Мектеп №9", admins={10})
     await bot.say(chair, group, "/setup")
@@ -21,7 +21,7 @@ async def council_with_members(bot, api, members: int = 10):  # noqa: ANN001, AN
     return chair, group, people
 
 
-def texts_to(api, chat_id: int) -> Counter:  # noqa: ANN001
+def texts_to(api, chat_id: int) -> Counter:
     return Counter(m.text for m in api.sent_to(chat_id) if m.method == "sendMessage")
 
 

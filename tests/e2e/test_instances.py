@@ -118,7 +118,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.engine = create_async_engine(url)
 
-    async def query(self, sql: str, **params) -> list[tuple]:  # noqa: ANN003
+    async def query(self, sql: str, **params) -> list[tuple]:
         async with self.engine.connect() as connection:
             return [tuple(row) for row in (await connection.execute(text(sql), params)).all()]
 

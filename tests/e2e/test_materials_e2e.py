@@ -34,7 +34,7 @@ async def test_submit_review_and_bank_through_the_real_process(api, bot_process,
     await submit(DOCX, "../../etc/passwd.docx", "Бөлчөктөр боюнча сабак")
     await submit(PDF, "функционалдык.pdf", "Функционалдык сабаттуулук")
 
-    def material_cards():  # noqa: ANN202
+    def material_cards():
         cards = [m for m in api.sent_to(chair.id) if m.text.startswith("Материал №")]
         return cards if len(cards) == 2 else None
 

@@ -13,7 +13,7 @@ BISHKEK = ZoneInfo("Asia/Bishkek")
 AGENDA = "\n1. Мектептин методикалык темасы — Осмонова Г.\n2. Окуу топторунун иш пландары"
 
 
-def seed_members(bot, api, council_id: int, count: int) -> list:  # noqa: ANN001
+def seed_members(bot, api, council_id: int, count: int) -> list:
     """Nine approved members besides the chair, stored as registration would store them."""
     now = datetime.now(UTC).isoformat(" ")
     people = []
@@ -44,7 +44,7 @@ def faketime_for(meeting_day: datetime) -> str:
     return f"+{int((noon - datetime.now(UTC)).total_seconds())}"
 
 
-async def hold_meeting(bot, api, chair, group, people, present: int, decisions: list[tuple[str, list[str]]]):  # noqa: ANN001, ANN201
+async def hold_meeting(bot, api, chair, group, people, present: int, decisions: list[tuple[str, list[str]]]):
     attendance = await bot.say_and_find(chair, group, "/open", lambda m: "Присутствую" in str(m.reply_markup))
     for person in people[:present]:
         await bot.press(person, attendance, "Присутствую")

@@ -11,7 +11,7 @@ from babel.dates import format_date
 from tests.conftest import TOKEN
 
 
-async def register(bot, person, code: str, language: str, name: str, role: str | None) -> None:  # noqa: ANN001
+async def register(bot, person, code: str, language: str, name: str, role: str | None) -> None:
     prompt = await bot.say(person, person, f"/start join_{code}")
     before = len(bot.api.sent_to(person.id))
     await bot.press(person, prompt, language)
@@ -22,7 +22,7 @@ async def register(bot, person, code: str, language: str, name: str, role: str |
         await bot.press(person, roles_or_regulation, role)
 
     # The regulation comes in two messages; its button is on the last.
-    def regulation_with_button():  # noqa: ANN202
+    def regulation_with_button():
         last = bot.api.last_to(person.id)
         return last if any("Жобо" in b["text"] or "положением" in b["text"] for b in last.buttons) else None
 

@@ -23,7 +23,7 @@ def at(day: datetime, hour: int, minute: int = 0) -> str:
     return f"+{int((moment - datetime.now(UTC)).total_seconds())}"
 
 
-async def restart(bot, fake_time: str) -> None:  # noqa: ANN001
+async def restart(bot, fake_time: str) -> None:
     assert await bot.stop() == 0
     await bot.start(fake_time=fake_time)
 

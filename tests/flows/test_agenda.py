@@ -128,7 +128,7 @@ async def test_bare_agenda_walks_through_the_steps(flow, council):
     assert preview.text.startswith("Предпросмотр.") and "Актовый зал" in preview.text
 
 
-async def _publish(flow, council, offset: int = 8):  # noqa: ANN202
+async def _publish(flow, council, offset: int = 8):
     (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day(offset)} 15:00 Кабинет 12{AGENDA}")
     await flow.press(council.chair, preview, "Опубликовать")
     (meeting,) = await flow.rows(Meeting, Meeting.status == MeetingStatus.ANNOUNCED)

@@ -22,7 +22,7 @@ def day(offset: int) -> str:
 class Log:
     """The audit table read as a stream: what each step added."""
 
-    def __init__(self, flow) -> None:  # noqa: ANN001
+    def __init__(self, flow) -> None:
         self.flow, self.seen = flow, 0
 
     async def new(self) -> list[AuditEntry]:
@@ -41,18 +41,18 @@ class Log:
         assert await self.new() == []
 
 
-async def _member(flow, user_id: int) -> Member:  # noqa: ANN001
+async def _member(flow, user_id: int) -> Member:
     (member,) = await flow.rows(Member, Member.user_id == user_id)
     return member
 
 
-async def _press_exactly(flow, person, message, text: str) -> dict:  # noqa: ANN001
+async def _press_exactly(flow, person, message, text: str) -> dict:
     """A button with exactly this text: "Русский" is also a part of "Кыргызча + Русский"."""
     (button,) = [b for b in message.buttons if b["text"] == text]
     return await flow.press_data(person, message, button["callback_data"])
 
 
-async def _card(flow, chair, name: str):  # noqa: ANN001, ANN202
+async def _card(flow, chair, name: str):
     (listing,) = await flow.say(chair, chair, "/members")
     await flow.press(chair, listing, name)
     return listing
@@ -322,7 +322,7 @@ async def test_log_pages_ten_at_a_time_older_and_newer(flow):
         await _press_exactly(flow, chair, menu, ("Русский", "Кыргызча")[n % 2])
     assert len(await flow.rows(AuditEntry)) == 23
 
-    def minutes(page) -> list[str]:  # noqa: ANN001
+    def minutes(page) -> list[str]:
         return [line.split(" — ")[0][-5:] for line in page.text.split("\n\n")[1:]]
 
     (page,) = await flow.say(chair, chair, "/log")

@@ -58,7 +58,7 @@ def table_rows(database: Path) -> dict[str, list[tuple]]:
     return rows
 
 
-async def protocol_text(database: Path, meeting_id: int, flow) -> list[str]:  # noqa: ANN001
+async def protocol_text(database: Path, meeting_id: int, flow) -> list[str]:
     engine = create_engine(f"sqlite+aiosqlite:///{database}")
     try:
         async with make_sessionmaker(engine)() as session:
@@ -73,7 +73,7 @@ def stored_files(storage: Path) -> dict[str, bytes]:
     return {p.relative_to(storage).as_posix(): p.read_bytes() for p in sorted(storage.rglob("*")) if p.is_file()}
 
 
-def _sqlite_only(flow) -> None:  # noqa: ANN001
+def _sqlite_only(flow) -> None:
     """These two back up the flow's own database file; the PostgreSQL path has its own test below."""
     if flow.sessionmaker.kw["bind"].dialect.name != "sqlite":
         pytest.skip("backs up the flow's SQLite file; PostgreSQL: test_postgresql_backup_carries_a_pg_dump…")

@@ -1,5 +1,5 @@
 """Long posts arrive whole (9.3), odd characters never break anything (9.4), the log keeps no token and the
-error path always answers (9.5)."""
+error path always answers (9.5), a button under a message Telegram no longer gives is answered."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from urllib.parse import quote
 from aiogram.types import Update
 from sqlalchemy import text
 
-from db.models import AgendaItem, Material, Meeting, MeetingStatus, Member
+from db.models import AgendaItem, FollowUp, Material, Meeting, MeetingStatus, Member
 from tests.botapi import LIMIT, utf16_len
 from tests.conftest import NOW, TOKEN, seed_council
+from tests.flows.test_decisions import FIRST_DAY, hold_meeting
 from tests.flows.test_materials import DOCX, send_file
 
 
@@ -131,3 +132,36 @@ async def test_after_a_database_error_the_person_still_gets_an_answer(flow):
     await flow.dp.feed_update(flow.bot, Update.model_validate(update, context={"bot": flow.bot}))
     flow.errors.records.clear()
     assert flow.api.last_to(teacher.id).text == "Кечиресиз, ката кетти. Бир мүнөттөн кийин кайра аракет кылыңыз."
+
+
+def under_a_message_too_old(update: dict) -> dict:
+    """The same press, with the message under the button as Telegram sends one it no longer gives (deleted, or
+    too old): an InaccessibleMessage, its chat and id only (https://core.telegram.org/bots/api#inaccessiblemessage)."""
+    message = update["callback_query"]["message"]
+    update["callback_query"]["message"] = {"chat": message["chat"], "message_id": message["message_id"], "date": 0}
+    return update
+
+
+async def test_a_press_under_a_message_too_old_does_its_work_and_leaves_the_message_alone(flow):
+    council = await seed_council(flow, members=3)
+    (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day(8)} 15:00 Кабинет 12\n1. Маселе")
+    shown = preview.text
+    press = flow.api.callback_update(council.chair, preview, preview.button("Опубликовать")["callback_data"])
+    await flow.feed(under_a_message_too_old(press))  # no error: there is just nothing to edit
+    assert flow.api.answers[press["callback_query"]["id"]]["text"] == "Опубликовано"
+    (meeting,) = await flow.rows(Meeting)
+    assert meeting.status is MeetingStatus.ANNOUNCED
+    assert preview.text == shown
+
+
+async def test_a_press_that_reads_a_message_too_old_is_answered_out_of_date_and_changes_nothing(flow):
+    council = await seed_council(flow, members=10)
+    prompts = await hold_meeting(flow, council, FIRST_DAY, [("Ачык сабактар", "Макул")])
+    (prompt,) = [m for m in prompts if "Решение принято" in m.text]
+    shown = prompt.text
+    press = flow.api.callback_update(council.chair, prompt, prompt.button("Пропустить")["callback_data"])
+    await flow.feed(under_a_message_too_old(press))
+    answer = flow.api.answers[press["callback_query"]["id"]]
+    assert (answer["text"], answer["show_alert"]) == ("Эта кнопка устарела.", "true")
+    assert prompt.text == shown and prompt.buttons
+    assert await flow.rows(FollowUp) == []

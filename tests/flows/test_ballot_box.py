@@ -36,7 +36,7 @@ async def crowd(flow):
     return council
 
 
-def stored_voters_when_answered(flow) -> dict[str, set[int]]:  # noqa: ANN001
+def stored_voters_when_answered(flow) -> dict[str, set[int]]:
     """Per callback query: the Telegram ids of those with a ballot stored at the moment its answer reached
     Telegram (the stand-in)."""
     seen: dict[str, set[int]] = {}
@@ -52,7 +52,7 @@ def stored_voters_when_answered(flow) -> dict[str, set[int]]:  # noqa: ANN001
     return seen
 
 
-async def at_once(flow, updates: list[dict]) -> list[dict]:  # noqa: ANN001
+async def at_once(flow, updates: list[dict]) -> list[dict]:
     await asyncio.gather(
         *(flow.dp.feed_update(flow.bot, Update.model_validate(u, context={"bot": flow.bot})) for u in updates)
     )

@@ -13,11 +13,11 @@ from tests.conftest import BISHKEK, NOW, seed_council
 RESPONSIBLE = "Фамилия01 Мугалим1"  # a Kyrgyz reader
 
 
-def move_to(flow, when: datetime) -> None:  # noqa: ANN001
+def move_to(flow, when: datetime) -> None:
     flow.clock.advance(when - flow.clock.now())
 
 
-async def hold_meeting(flow, council, day: datetime, decisions: list[tuple[str, str]]):  # noqa: ANN001, ANN201
+async def hold_meeting(flow, council, day: datetime, decisions: list[tuple[str, str]]):
     """Announce a meeting on `day`, hold it with 8 present, put each (decision, choice) to the vote and close
     each vote by hand. Returns the chair's private messages sent while the votes closed."""
     move_to(flow, day - timedelta(days=8))
@@ -48,7 +48,7 @@ async def council(flow):
 FIRST_DAY = datetime(2026, 12, 3, 10, 0, tzinfo=BISHKEK)
 
 
-async def assign(flow, council, prompt, due: str = "15.12.2026"):  # noqa: ANN001, ANN201
+async def assign(flow, council, prompt, due: str = "15.12.2026"):
     await flow.press(council.chair, prompt, RESPONSIBLE)
     return await flow.say(council.chair, council.chair, due)
 
@@ -96,7 +96,7 @@ async def test_only_the_chair_or_secretary_assigns(flow, council):
     assert answer["text"] == "Это может сделать только председатель или секретарь совета."
 
 
-async def remind(flow, when: datetime) -> list:  # noqa: ANN001
+async def remind(flow, when: datetime) -> list:
     move_to(flow, when)
     before = len(flow.api.outbox)
     await flow.scheduler.year_check()

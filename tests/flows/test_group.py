@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlparse
 from db.models import Member, MemberStatus, Role
 
 
-def join_code_of(message) -> str:  # noqa: ANN001
+def join_code_of(message) -> str:
     url = message.buttons[0]["url"]
     assert urlparse(url).netloc == "t.me" and urlparse(url).path == "/kenesh_test_bot"
     start = parse_qs(urlparse(url).query)["start"][0]

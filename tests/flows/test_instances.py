@@ -27,7 +27,7 @@ with_redis = pytest.mark.skipif(not TEST_REDIS_URL, reason="needs KENESH_TEST_RE
 
 
 @pytest.fixture
-async def second_engine(engine):  # noqa: ANN001, ANN201 - another instance's own connections, same database
+async def second_engine(engine):  # another instance's own connections, same database
     other = create_engine(engine.url.render_as_string(hide_password=False))
     yield other
     await other.dispose()

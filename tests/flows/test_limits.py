@@ -25,11 +25,11 @@ async def council(flow):
     return council
 
 
-def archived(flow) -> list[str]:  # noqa: ANN001
+def archived(flow) -> list[str]:
     return sorted(p.name for p in flow.settings.storage_dir.rglob("*.*") if p.parent.name != "quarantine")
 
 
-def quarantined(flow) -> list[str]:  # noqa: ANN001
+def quarantined(flow) -> list[str]:
     folder = flow.settings.storage_dir / "quarantine"
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
 
@@ -125,12 +125,12 @@ async def test_presses_beyond_five_a_second_are_answered_too_fast_without_the_da
     assert not flow.errors.records
 
 
-async def _material_card(flow, council):  # noqa: ANN001, ANN202
+async def _material_card(flow, council):
     await submit(flow, council.people[2], DOCX, "plan.docx", "Бөлчөктөр")
     return next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith("Материал №1"))
 
 
-async def _announce(flow, council, offset: int) -> None:  # noqa: ANN001
+async def _announce(flow, council, offset: int) -> None:
     (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day(offset)} 15:00\n1. Окуу пландары")
     await flow.press(council.chair, preview, "Опубликовать")
 

@@ -20,7 +20,7 @@ async def council(flow):
     return council
 
 
-async def send_file(flow, person, content: bytes, name: str, size: int | None = None) -> list:  # noqa: ANN001
+async def send_file(flow, person, content: bytes, name: str, size: int | None = None) -> list:
     before = len(flow.api.outbox)
     await flow.feed(flow.api.document_update(person, content, name, size))
     return flow.api.outbox[before:]
@@ -34,7 +34,7 @@ async def submit(
     title: str | None,
     subject: str = "Математика",
     description: str | None = None,
-) -> None:  # noqa: ANN001
+) -> None:
     (ask_title,) = await send_file(flow, person, content, name)
     if title is None:
         await flow.press(person, ask_title, name.rsplit(".", 1)[0][:20])

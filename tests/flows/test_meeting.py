@@ -29,18 +29,18 @@ async def meeting(flow):
     return council
 
 
-async def open_meeting(flow, council):  # noqa: ANN201 - the attendance message in the group
+async def open_meeting(flow, council):  # the attendance message in the group
     await flow.say(council.chair, council.group, "/open")
     return next(m for m in flow.api.sent_to(council.group.id) if "Присутствую" in str(m.reply_markup))
 
 
-async def mark_present(flow, council, attendance, people) -> None:  # noqa: ANN001
+async def mark_present(flow, council, attendance, people) -> None:
     for person in people:
         answer = await flow.press(person, attendance, "Присутствую")
         assert answer["text"] in {"Сиз катышты деп белгилендиңиз.", "Ваше присутствие отмечено."}
 
 
-async def post_vote(flow, council, text: str):  # noqa: ANN201 - the vote message
+async def post_vote(flow, council, text: str):  # the vote message
     sent = await flow.say(council.chair, council.group, text)
     (vote_message,) = [m for m in sent if m.chat_id == council.group.id]
     return vote_message

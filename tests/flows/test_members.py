@@ -31,7 +31,7 @@ async def council(flow):
     return council
 
 
-async def _card(flow, council, name: str):  # noqa: ANN202
+async def _card(flow, council, name: str):
     (listing,) = await flow.say(council.chair, council.chair, "/members")
     await flow.press(council.chair, listing, name)
     return listing  # the same message, now showing the card
@@ -153,6 +153,16 @@ async def test_order_number_is_validated(flow, council):
     assert "Директордун буйругу №15/2" in reply.text
     (anna,) = await flow.rows(Member, Member.user_id == council.people["anna"].id)
     assert anna.order_number == "15/2"
+
+
+async def test_the_order_number_of_someone_removed_meanwhile_is_refused_as_out_of_date(flow, council):
+    listing = await _card(flow, council, "Алиева")
+    order = listing.button("Буйруктун номери")["callback_data"]
+    await flow.press(council.chair, listing, "Кеңештен чыгаруу")
+    await flow.press(council.chair, listing, "Ооба")
+    answer = await flow.press_data(council.chair, listing, order)
+    assert answer["text"] == "Бул баскыч эскирип калган. Кеңештин азыркы курамын көрүү үчүн /members жөнөтүңүз."
+    assert answer["show_alert"] == "true"
 
 
 async def test_pressing_the_same_card_twice_is_not_an_error(flow, council):

@@ -21,7 +21,7 @@ def day(offset: int) -> str:
     return (NOW + timedelta(days=offset)).strftime("%d.%m.%Y")
 
 
-async def at_once(flow, *updates: dict) -> list[dict]:  # noqa: ANN001
+async def at_once(flow, *updates: dict) -> list[dict]:
     """Feed the updates concurrently, then let the outbox send; returns the answers to the presses."""
     await asyncio.gather(
         *(flow.dp.feed_update(flow.bot, Update.model_validate(u, context={"bot": flow.bot})) for u in updates)
@@ -31,12 +31,12 @@ async def at_once(flow, *updates: dict) -> list[dict]:  # noqa: ANN001
     return [flow.api.answers.get(u["callback_query"]["id"]) for u in updates if "callback_query" in u]
 
 
-async def twice(flow, person, message, button: str) -> list[dict]:  # noqa: ANN001
+async def twice(flow, person, message, button: str) -> list[dict]:
     data = message.button(button)["callback_data"]
     return await at_once(flow, *(flow.api.callback_update(person, message, data) for _ in range(2)))
 
 
-def texts_to(flow, chat_id: int, part: str) -> list[str]:  # noqa: ANN001
+def texts_to(flow, chat_id: int, part: str) -> list[str]:
     return [m.text for m in flow.api.sent_to(chat_id) if part in m.text]
 
 
@@ -47,14 +47,14 @@ async def council(flow):
     return council
 
 
-async def _preview(flow, council, offset: int = 8):  # noqa: ANN001, ANN202
+async def _preview(flow, council, offset: int = 8):
     (preview,) = await flow.say(
         council.chair, council.chair, f"/agenda {day(offset)} 15:00 Кабинет 12\n1. Окуу пландары"
     )
     return preview
 
 
-async def _publish(flow, council, offset: int = 8) -> Meeting:  # noqa: ANN001
+async def _publish(flow, council, offset: int = 8) -> Meeting:
     await flow.press(council.chair, await _preview(flow, council, offset), "Опубликовать")
     (meeting,) = await flow.rows(Meeting, Meeting.status == MeetingStatus.ANNOUNCED)
     return meeting
@@ -108,7 +108,7 @@ async def test_skip_pressed_twice_makes_one_material(flow, council):
     assert any(a.get("show_alert") for a in answers)  # the second press is told, not silently dropped
 
 
-async def _submitted(flow, council):  # noqa: ANN001, ANN202 - the chair's card of material No. 1
+async def _submitted(flow, council):  # the chair's card of material No. 1
     from tests.flows.test_materials import submit
 
     await submit(flow, council.people[2], DOCX, "plan.docx", "Бөлчөктөр")

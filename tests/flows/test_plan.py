@@ -27,14 +27,14 @@ async def council(flow):
     return council
 
 
-async def save_plan(flow, council, text: str = PLAN):  # noqa: ANN001, ANN201
+async def save_plan(flow, council, text: str = PLAN):
     sent = await flow.say(council.chair, council.chair, text)
     preview = sent[-1]
     await flow.press(council.chair, preview, "Сохранить")
     return preview
 
 
-def move_to(flow, when: datetime) -> None:  # noqa: ANN001
+def move_to(flow, when: datetime) -> None:
     flow.clock.advance(when - flow.clock.now())
 
 
@@ -104,7 +104,7 @@ async def test_members_see_the_plan_and_cannot_change_it(flow, council):
     assert [b["text"] for b in shown.buttons] == ["План в .docx"]
 
 
-async def adopt_at_meeting(flow, council) -> None:  # noqa: ANN001
+async def adopt_at_meeting(flow, council) -> None:
     """Announce a meeting, put the plan on it, hold it, adopt the plan's item."""
     day = (NOW + timedelta(days=8)).strftime("%d.%m.%Y")
     (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day} 15:00\n1. Маселе")

@@ -51,7 +51,7 @@ def _protocol_posts(sent: list) -> list:
     return [m for m in sent if m.method == "sendMessage" and "ПРОТОКОЛ" in m.text.upper() and "№" in m.text]
 
 
-async def _at_once(flow, *updates: dict) -> None:  # noqa: ANN001
+async def _at_once(flow, *updates: dict) -> None:
     """Updates handled concurrently (as the Dispatcher does), then one pass of the delivery worker: two
     concurrent drains would be two workers, and claiming rows between workers is the outbox's own test."""
     from aiogram.types import Update
@@ -63,14 +63,14 @@ async def _at_once(flow, *updates: dict) -> None:  # noqa: ANN001
     assert not flow.errors.records, [r.getMessage() for r in flow.errors.records]
 
 
-async def _set_secretary(flow, council, person) -> None:  # noqa: ANN001
+async def _set_secretary(flow, council, person) -> None:
     async with flow.sessionmaker() as session:
         row = await session.get(Council, council.id)
         row.secretary_id = person.id
         await session.commit()
 
 
-async def _remove(flow, council, name: str) -> None:  # noqa: ANN001
+async def _remove(flow, council, name: str) -> None:
     """The chair removes a member through /members, as in test_members."""
     (listing,) = await flow.say(council.chair, council.chair, "/members")
     await flow.press(council.chair, listing, name)
@@ -123,7 +123,7 @@ async def test_protocols_resends_exactly_what_was_issued_after_members_change(fl
     assert [m.html for m in again if m.method == "sendMessage"] == [parts[1].text]
 
 
-def text_select_member(name: str):  # noqa: ANN201
+def text_select_member(name: str):
     from sqlalchemy import select
 
     return select(Member).where(Member.full_name == name)
@@ -488,7 +488,7 @@ async def test_a_vote_of_sixty_long_names_stays_under_the_limit_and_closes(flow)
     assert "Итог: принято." in message.text
 
 
-def text_select_all_members(council_id: int):  # noqa: ANN201
+def text_select_all_members(council_id: int):
     from sqlalchemy import select
 
     return select(Member).where(Member.council_id == council_id)

@@ -35,7 +35,7 @@ async def year(flow):
     return council
 
 
-def _protocol_text(sent) -> str:  # noqa: ANN001
+def _protocol_text(sent) -> str:
     return "\n".join(m.text for m in sent if m.method == "sendMessage")
 
 

@@ -16,7 +16,7 @@ from tests.conftest import BISHKEK, seed_council
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def move_to(flow, when: datetime) -> None:  # noqa: ANN001
+def move_to(flow, when: datetime) -> None:
     flow.clock.advance(when - flow.clock.now())
 
 
@@ -27,7 +27,7 @@ async def council(flow):
     return council
 
 
-async def check(flow) -> list:  # noqa: ANN001
+async def check(flow) -> list:
     before = len(flow.api.outbox)
     await flow.scheduler.watchdog_check()
     await flow.delivery.drain()
@@ -142,7 +142,7 @@ async def test_a_district_costs_the_same_queries_for_ten_councils_as_for_a_hundr
             kinds = await seed_councils(sessionmaker, councils, WARNING_DAY)
             statements = []
 
-            def count(_connection, _cursor, statement, *_args) -> None:  # noqa: ANN001
+            def count(_connection, _cursor, statement, *_args) -> None:
                 statements.append(statement)
 
             event.listen(engine.sync_engine, "before_cursor_execute", count)

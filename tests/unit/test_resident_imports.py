@@ -21,7 +21,7 @@ def test_the_bot_imports_neither_docx_nor_alembic_until_it_needs_them() -> None:
     assert out[0] == "[]" and out[1] == "False"
 
 
-async def test_a_database_at_head_is_not_migrated_again(engine) -> None:  # noqa: ANN001
+async def test_a_database_at_head_is_not_migrated_again(engine) -> None:
     from db.engine import at_head, head_revision
 
     assert head_revision() is not None

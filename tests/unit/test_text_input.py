@@ -31,7 +31,7 @@ async def test_the_middleware_cleans_every_text_before_any_handler_sees_it():
     )
     seen = []
 
-    async def handler(event, data):  # noqa: ANN001, ANN202
+    async def handler(event, data):
         seen.append(event.text)
 
     await CleanText()(handler, message, {})
