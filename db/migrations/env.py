@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alembic import context
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import Connection
 
 from db.engine import DEFAULT_DATABASE_URL, create_engine
 from db.models import Base
@@ -22,7 +23,7 @@ class _DatabaseSetting(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
