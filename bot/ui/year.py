@@ -14,7 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
 from bot.domain import FollowView, Listing, PlanLine, Planned, by_day
-from bot.i18n import fmt_datetime, fmt_long_date, in_locale
+from bot.i18n import fmt_datetime, fmt_long_date, group_locales, in_locale
 from bot.ui.callbacks import FollowDoneCb, FollowUpCb, PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
 from bot.ui.meetings import meeting_choices
 from bot.ui.render import esc, split_blocks
@@ -117,13 +117,11 @@ def plan_docx(council: Council, plan: Plan, entries: Sequence[PlanEntry], langua
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    from bot.protocol import _locales
-
     document = Document()
     style = document.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(12)
-    for index, locale in enumerate(_locales(language)):
+    for index, locale in enumerate(group_locales(language)):
         if index:
             document.add_page_break()
 
