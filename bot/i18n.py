@@ -82,11 +82,15 @@ def in_locale(locale: str, render: Callable[[], T]) -> T:
         return render()
 
 
-def group_text(language: GroupLanguage | str, render: Callable[[], str]) -> str:
-    """A text for the council's group: Kyrgyz, Russian, or both (Kyrgyz first, the state language)."""
+def group_locales(language: GroupLanguage | str) -> tuple[str, ...]:
+    """The locales the council's group reads: Kyrgyz, Russian, or both (Kyrgyz first, the state language)."""
     language = GroupLanguage(language)
-    locales = ("ky", "ru") if language is GroupLanguage.BOTH else (language.value,)
-    return "\n\n".join(in_locale(locale, render) for locale in locales)
+    return ("ky", "ru") if language is GroupLanguage.BOTH else (language.value,)
+
+
+def group_text(language: GroupLanguage | str, render: Callable[[], str]) -> str:
+    """A text for the council's group, in each language it reads (group_locales), one after the other."""
+    return "\n\n".join(in_locale(locale, render) for locale in group_locales(language))
 
 
 def fmt_date(value: date | datetime, tz: ZoneInfo | None = None, locale: str | None = None) -> str:

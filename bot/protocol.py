@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.i18n import gettext as _
 
 from bot import rules
-from bot.i18n import fmt_datetime, in_locale
+from bot.i18n import fmt_datetime, group_locales, in_locale
 from bot.rules import Counts
 from bot.ui.meeting_day import counts_text
 from bot.ui.render import esc, split_blocks
@@ -155,7 +155,7 @@ def _decision_lines(decisions: list[Decision]) -> list[tuple[str, str]]:
 def protocol_messages(data: ProtocolData, tz: ZoneInfo, language: GroupLanguage) -> list[str]:
     """The protocol as HTML messages for the group, each under 4096 characters, cut between lines."""
     blocks: list[str] = []
-    for locale in _locales(language):
+    for locale in group_locales(language):
         for style, text in in_locale(locale, lambda: _lines(data, tz)):
             if style == "title":
                 blocks.append(f"<b>{esc(text)}</b>")
@@ -167,17 +167,12 @@ def protocol_messages(data: ProtocolData, tz: ZoneInfo, language: GroupLanguage)
     return split_blocks(blocks)
 
 
-def _locales(language: GroupLanguage) -> tuple[str, ...]:
-    language = GroupLanguage(language)
-    return ("ky", "ru") if language is GroupLanguage.BOTH else (language.value,)
-
-
 def issued_parts(data: ProtocolData, tz: ZoneInfo, language: GroupLanguage) -> list[tuple[str, int, str]]:
     """(locale, position, HTML) of every message of the protocol, in each language the group reads: what is
     stored at the close and sent again later, byte for byte."""
     return [
         (locale, position, text)
-        for locale in _locales(language)
+        for locale in group_locales(language)
         for position, text in enumerate(protocol_messages(data, tz, GroupLanguage(locale)), 1)
     ]
 
@@ -193,7 +188,7 @@ def protocol_docx(data: ProtocolData, tz: ZoneInfo, language: GroupLanguage) -> 
     style = document.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(12)
-    for index, locale in enumerate(_locales(language)):
+    for index, locale in enumerate(group_locales(language)):
         if index:
             document.add_page_break()
         for kind, text in in_locale(locale, lambda: _lines(data, tz)):

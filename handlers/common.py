@@ -8,7 +8,6 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import membership
@@ -56,4 +55,4 @@ async def show_regulation(message: Message, i18n: I18n) -> None:
 @router.message(Command("cancel"), StateFilter(None))  # a step in progress is cancelled by its own router
 async def cancel_nothing(message: Message, state: FSMContext) -> None:
     await state.clear()
-    await message.answer(_("There is nothing to cancel."))
+    await message.answer(ui_common.nothing_to_cancel())

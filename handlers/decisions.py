@@ -9,13 +9,13 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import decisions
 from bot.clock import Clock
 from bot.config import Settings
 from bot.notices import edit_message
+from bot.ui import common as ui_common
 from bot.ui import year as ui_year
 from bot.ui.callbacks import FollowDoneCb, FollowUpCb
 from handlers.scope import chat_of, message_of, sender, text_of
@@ -36,14 +36,14 @@ class DoneInput(StatesGroup):
 @router.message(Command("cancel"), StateFilter(FollowUpInput, DoneInput))
 async def cancel(message: Message, state: FSMContext) -> None:
     await state.clear()
-    await message.answer(_("Cancelled; nothing was changed."))
+    await message.answer(ui_common.nothing_changed())
 
 
 @router.callback_query(FollowUpCb.filter(F.member_id == 0))
 async def skip(call: CallbackQuery, state: FSMContext) -> None:
     question = message_of(call).html_text  # kept as it is, with a line saying nobody is made responsible
     await state.clear()
-    await call.answer(_("Skipped"))
+    await call.answer(ui_year.skipped())
     await edit_message(call.message, ui_year.follow_up_skipped(question))
 
 
@@ -83,7 +83,7 @@ async def ask_report(
     await state.set_state(DoneInput.report)
     await state.set_data({"follow_up_id": callback_data.follow_up_id})
     await call.answer()
-    await chat_of(call).answer(_("Send a short report of what was done: a text or a file. /cancel to stop."))
+    await chat_of(call).answer(ui_year.ask_done_report())
 
 
 @router.message(DoneInput.report, (F.text & ~F.text.startswith("/")) | F.document)
@@ -103,7 +103,7 @@ async def got_report(
         default_locale=settings.default_locale,
     )
     await state.clear()
-    await message.answer(_("Recorded as done; the chair is told. Thank you."))
+    await message.answer(ui_year.done_recorded())
 
 
 @router.message(Command("decisions"))

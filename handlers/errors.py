@@ -9,13 +9,13 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import membership
 from bot.config import Settings
 from bot.errors import KeneshError
 from bot.i18n import locale_from_telegram
+from bot.ui import common as ui_common
 
 log = logging.getLogger(__name__)
 
@@ -76,4 +76,4 @@ async def unexpected_error(
     log.error("Update %s failed", event.update.update_id, exc_info=event.exception)
     locale = await _reader_locale(event, sessionmaker, settings)
     with i18n.context(), i18n.use_locale(locale):
-        await _tell(event, bot, _("Something went wrong on my side. Please try again in a minute."))
+        await _tell(event, bot, ui_common.something_went_wrong())

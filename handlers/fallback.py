@@ -7,7 +7,8 @@ import logging
 from aiogram import F, Router
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
+
+from bot.ui import common as ui_common
 
 log = logging.getLogger(__name__)
 
@@ -16,16 +17,16 @@ router = Router(name=__name__)
 
 @router.message(F.chat.type == ChatType.PRIVATE, F.text.startswith("/"))
 async def unknown_command(message: Message) -> None:
-    await message.answer(_("I do not know this command. Send /help to see the commands."))
+    await message.answer(ui_common.unknown_command())
 
 
 @router.message(F.chat.type == ChatType.PRIVATE)
 async def unexpected_message(message: Message) -> None:
-    await message.answer(_("I did not expect a message now. Send /help to see what I can do."))
+    await message.answer(ui_common.unexpected_message())
 
 
 @router.callback_query()
 async def stale_button(call: CallbackQuery) -> None:
     # A button from an old message, from a step already passed, or data nobody can parse (forged).
     log.info("Stale or unknown button pressed by %s", call.from_user.id)
-    await call.answer(_("This button is out of date."), show_alert=True)
+    await call.answer(ui_common.button_out_of_date(), show_alert=True)

@@ -8,7 +8,6 @@ from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.filters import JOIN_TRANSITION, LEAVE_TRANSITION, ChatMemberUpdatedFilter, Command
 from aiogram.types import ChatMemberUpdated, Message
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import councils
@@ -66,7 +65,7 @@ async def setup(message: Message, bot: Bot, session: AsyncSession, settings: Set
         return
     if not await _may_set_up(message, bot, settings):
         log.info("Refused /setup in chat %s from a non-administrator", message.chat.id)
-        await message.reply(_("Only a group administrator can set up the methodical council."))
+        await message.reply(ui_settings.setup_admins_only())
         return
     chair = sender(message)
     result = await councils.setup_council(
@@ -94,6 +93,6 @@ async def group_help(message: Message, bot: Bot) -> None:
 @router.message(Command("members", "regulation", "lang", "start"))
 async def private_only(message: Message, bot: Bot) -> None:
     await message.reply(
-        _("This command works in the private chat with me."),
+        ui_settings.works_in_private(),
         reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)),
     )

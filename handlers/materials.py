@@ -14,7 +14,6 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import materials
@@ -24,7 +23,9 @@ from bot.errors import KeneshError
 from bot.materials import Archive, Upload
 from bot.notices import edit_message
 from bot.text_input import clean_text
+from bot.ui import common as ui_common
 from bot.ui import materials as ui_materials
+from bot.ui import meetings as ui_meetings
 from bot.ui.callbacks import AgendaPickCb, BankCb, KindCb, MaterialAction, MaterialCb, StepCb
 from db.models import MaterialKind, MaterialState
 from handlers.scope import chat_of, sender, text_of
@@ -92,7 +93,7 @@ async def submit_command(message: Message, session: AsyncSession, state: FSMCont
     await state.set_state(Submission.file)
     returned = await materials.returned_of(session, sender(message).id)
     await message.answer(
-        _("Send the file of the material: a document or a photo of a paper page."),
+        ui_materials.ask_file(),
         reply_markup=ui_materials.returned_keyboard(returned),
     )
 
@@ -140,14 +141,14 @@ async def got_file(
     await state.set_state(Submission.title)
     await state.set_data({"held_id": held_id, "file_name": upload.file_name})
     await message.answer(
-        _("The file is received. What is the material's title? Write it, or use the file's name:"),
+        ui_materials.ask_title(),
         reply_markup=ui_materials.title_keyboard(upload.file_name),
     )
 
 
 @router.message(F.document | F.photo)
 async def file_at_the_wrong_time(message: Message) -> None:
-    await message.answer(_("Please finish the current step first, or send /cancel and then the file."))
+    await message.answer(ui_materials.finish_step_first())
 
 
 @router.message(Command("cancel"), StateFilter(Submission, Review))
@@ -156,13 +157,13 @@ async def cancel(message: Message, state: FSMContext, session: AsyncSession, arc
     if held_id:
         await materials.discard_held(session, archive, held_id=held_id, user_id=sender(message).id)
     await state.clear()
-    await message.answer(_("Cancelled; nothing was changed."))
+    await message.answer(ui_common.nothing_changed())
 
 
 async def _ask_kind(message: MaybeInaccessibleMessageUnion, state: FSMContext, title: str) -> None:
     await state.update_data(title=title[: materials.MAX_TITLE])
     await state.set_state(Submission.kind)
-    await message.answer(_("What kind of material is it?"), reply_markup=ui_materials.kind_keyboard())
+    await message.answer(ui_materials.ask_kind(), reply_markup=ui_materials.kind_keyboard())
 
 
 @router.message(Submission.title, F.text, ~F.text.startswith("/"))
@@ -183,18 +184,14 @@ async def got_kind(call: CallbackQuery, callback_data: KindCb, state: FSMContext
     await state.update_data(kind=callback_data.kind.value)
     await state.set_state(Submission.subject)
     await call.answer()
-    await chat_of(call).answer(
-        _("Which subject or methodical association is it for? For example: Математика, or Башталгыч класстардын МБсы")
-    )
+    await chat_of(call).answer(ui_materials.ask_subject())
 
 
 @router.message(Submission.subject, F.text, ~F.text.startswith("/"))
 async def got_subject(message: Message, state: FSMContext) -> None:
     await state.update_data(subject=clean_text(text_of(message)).strip()[: materials.MAX_SUBJECT])
     await state.set_state(Submission.description)
-    await message.answer(
-        _("A short description (optional): what is it, for which class?"), reply_markup=ui_materials.skip_keyboard()
-    )
+    await message.answer(ui_materials.ask_description(), reply_markup=ui_materials.skip_keyboard())
 
 
 async def _finish(
@@ -236,7 +233,7 @@ async def skip_description(
     call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings, archive: Archive
 ) -> None:
     await _finish(chat_of(call), state, session, call.from_user.id, None, clock, settings, archive)
-    await call.answer(_("Saved"))
+    await call.answer(ui_common.saved())
 
 
 # --- review --------------------------------------------------------------------------------------------------
@@ -246,7 +243,7 @@ async def skip_description(
 async def list_materials(message: Message, session: AsyncSession) -> None:
     council, found = await materials.by_state(session, sender(message).id)
     if not found:
-        await message.answer(_("No materials have been submitted yet."))
+        await message.answer(ui_materials.no_materials())
         return
     await message.answer(ui_materials.materials_list(found), reply_markup=ui_materials.materials_list_keyboard(found))
 
@@ -264,12 +261,12 @@ async def open_material(call: CallbackQuery, callback_data: MaterialCb, session:
 async def ask_comment(call: CallbackQuery, callback_data: MaterialCb, session: AsyncSession, state: FSMContext) -> None:
     material, _author, _council = await materials.reviewable(session, callback_data.material_id, call.from_user.id)
     if material.state not in (MaterialState.SUBMITTED, MaterialState.ON_AGENDA):
-        raise KeneshError(_("This material has already been decided."))
+        raise KeneshError(ui_materials.ALREADY_DECIDED)
     await state.set_state(Review.comment)
     await state.set_data({"material_id": material.id, "decision": DECISIONS[callback_data.action].value})
     await call.answer()
     await chat_of(call).answer(
-        _("A comment for the author (it is sent with the decision), or press the button:"),
+        ui_materials.ask_comment(),
         reply_markup=ui_materials.no_comment_keyboard(),
     )
 
@@ -309,7 +306,7 @@ async def no_comment(
     call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     await _decide(chat_of(call), state, session, call.from_user.id, None, clock, settings)
-    await call.answer(_("Saved"))
+    await call.answer(ui_common.saved())
 
 
 @router.callback_query(MaterialCb.filter(F.action == MaterialAction.AGENDA))
@@ -319,7 +316,7 @@ async def choose_meeting(
     meetings = await materials.agenda_choices(session, callback_data.material_id, call.from_user.id)
     await call.answer()
     await chat_of(call).answer(
-        _("On which meeting's agenda?"),
+        ui_meetings.ask_agenda_meeting(),
         reply_markup=ui_materials.agenda_pick_keyboard(callback_data.material_id, meetings, settings.tz),
     )
 
@@ -337,7 +334,7 @@ async def put_on_agenda(
         tz=settings.tz,
         default_locale=settings.default_locale,
     )
-    await call.answer(_("Saved"))
+    await call.answer(ui_common.saved())
     await edit_message(call.message, ui_materials.put_on_agenda(material, meeting, settings.tz))
 
 
@@ -381,7 +378,7 @@ async def send_file(
     call: CallbackQuery, callback_data: MaterialCb, bot: Bot, session: AsyncSession, archive: Archive
 ) -> None:
     material = await materials.for_download(session, callback_data.material_id, call.from_user.id)
-    await call.answer(_("Sending"))
+    await call.answer(ui_common.sending())
     caption = ui_materials.file_caption(material)
     if material.telegram_file_id:
         try:

@@ -10,8 +10,6 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access, meeting_day, meetings, voting
@@ -22,6 +20,7 @@ from bot.i18n import current_locale, locale_from_telegram
 from bot.notices import edit_markup, edit_message, send_private
 from bot.rules import Counts
 from bot.runtime.ballot_box import BallotBox
+from bot.ui import common as ui_common
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui.callbacks import (
     CloseVoteCb,
@@ -40,9 +39,6 @@ log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
 
-NOT_POSTED_OPEN = __("Telegram did not take the attendance message, so the meeting is not open yet. Send /open again.")
-NOT_POSTED_VOTE = __("Telegram did not take the vote message, so there is no vote. Send the command again.")
-
 
 @router.message(Command("open"))
 async def open_meeting(message: Message, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings) -> None:
@@ -58,14 +54,14 @@ async def open_meeting(message: Message, bot: Bot, session: AsyncSession, clock:
     except TelegramAPIError as error:  # a 5xx, a timeout: nothing half made, and /open works again
         log.warning("Council %s: attendance message not posted: %s", council.id, error)
         await meetings.undo_open(session, view.meeting.id)
-        raise KeneshError(NOT_POSTED_OPEN) from None
+        raise KeneshError(ui_meeting_day.NOT_POSTED_OPEN) from None
     await meetings.set_attendance_message(session, view.meeting, sent.message_id, text=text, markup=markup)
     # The chair's private list: mark those in the room without a phone.
     roll = await meetings.roll_call(session, view.meeting)
     await send_private(
         bot,
         sender(message).id,
-        _("The meeting is open. Mark those present who have no phone with them:"),
+        ui_meeting_day.ask_roll_call(),
         reply_markup=ui_meeting_day.roll_call_keyboard(view.meeting.id, roll),
     )
 
@@ -128,10 +124,10 @@ async def _start_vote(
     except TelegramAPIError as error:  # no phantom vote: it goes, and /vote works again
         log.warning("Council %s: vote message not posted: %s", council.id, error)
         await voting.undo_vote(session, new.vote.id)
-        raise KeneshError(NOT_POSTED_VOTE) from None
+        raise KeneshError(ui_meeting_day.NOT_POSTED_VOTE) from None
     await voting.set_vote_message(session, new.vote, sent.message_id, text=text, markup=markup)
     if message.chat.type == ChatType.PRIVATE:
-        await message.answer(_("The vote is posted in the group."))
+        await message.answer(ui_meeting_day.vote_posted())
 
 
 @router.message(Command("vote"))
@@ -241,10 +237,10 @@ async def send_protocol_to(bot: Bot, session: AsyncSession, settings: Settings, 
 async def list_protocols(message: Message, session: AsyncSession, settings: Settings) -> None:
     listing = await meetings.meetings_of(session, sender(message).id)
     if not listing.past:
-        await message.answer(_("There are no protocols yet."))
+        await message.answer(ui_meeting_day.no_protocols())
         return
     await message.answer(
-        _("Which protocol should I send?"), reply_markup=ui_meeting_day.protocols_keyboard(listing.past, settings.tz)
+        ui_meeting_day.which_protocol(), reply_markup=ui_meeting_day.protocols_keyboard(listing.past, settings.tz)
     )
 
 
@@ -254,7 +250,7 @@ async def send_protocol(
 ) -> None:
     view = await meetings.meeting_view(session, callback_data.meeting_id)
     if not await meetings.is_member_of(session, view.council.id, call.from_user.id):
-        await call.answer(_("You are not a member of this council."), show_alert=True)
+        await call.answer(ui_meeting_day.not_a_member(), show_alert=True)
         return
-    await call.answer(_("Sending"))
+    await call.answer(ui_common.sending())
     await send_protocol_to(bot, session, settings, view.meeting, call.from_user.id)

@@ -11,7 +11,6 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access, meetings, plan
@@ -63,10 +62,10 @@ async def _send_preview(message: Message, bot: Bot, view: MeetingView, settings:
         return
     # Asked in the group: the preview goes to the chair privately, so nothing half-made reaches the group.
     if await send_private(bot, sender(message).id, text, reply_markup=ui_meetings.agenda_keyboard(view.meeting.id)):
-        await message.reply(_("I sent you the preview privately."))
+        await message.reply(ui_meetings.preview_sent_privately())
     else:
         await message.reply(
-            _("Open the private chat with me first, then send /agenda again."),
+            ui_meetings.open_private_chat_first(),
             reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)),
         )
 
@@ -91,18 +90,13 @@ async def agenda(
         return
     if message.chat.type != ChatType.PRIVATE:
         await message.reply(
-            _("Send /agenda to me privately: I will ask for the date and the items step by step."),
+            ui_meetings.agenda_in_private(),
             reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)),
         )
         return
     await state.set_state(AgendaWizard.when)
     await state.set_data({"council_id": council.id})
-    await message.answer(
-        _(
-            "When and where is the meeting? Send the date, time and place in one line, "
-            "for example:\n10.12.2026 15:00 Кабинет 12\n/cancel to stop."
-        )
-    )
+    await message.answer(ui_meetings.ask_when())
     planned = await plan.next_planned(session, council, clock.now().astimezone(settings.tz).date(), settings.tz)
     if planned is not None:  # the annual plan's next meeting not yet announced, offered as the draft (cl. 7.3)
         await message.answer(ui_year.plan_offer(planned), reply_markup=ui_year.plan_offer_keyboard(planned))
@@ -111,7 +105,7 @@ async def agenda(
 @router.message(Command("cancel"), StateFilter(AgendaWizard, MoveMeeting, SettingsInput))
 async def cancel_wizard(message: Message, state: FSMContext) -> None:
     await state.clear()
-    await message.answer(_("Cancelled; nothing was changed."))
+    await message.answer(ui_common.nothing_changed())
 
 
 @router.message(AgendaWizard.when, PRIVATE, F.text, ~F.text.startswith("/"))
@@ -156,14 +150,14 @@ async def publish(
         tz=settings.tz,
         default_locale=settings.default_locale,
     )
-    await call.answer(_("Published"))
+    await call.answer(ui_meetings.published_toast())
     await edit_message(call.message, ui_meetings.published(view.council, view.meeting, view.items, settings.tz))
 
 
 @router.callback_query(AgendaCb.filter(F.action == AgendaAction.DISCARD))
 async def discard(call: CallbackQuery, callback_data: AgendaCb, session: AsyncSession, settings: Settings) -> None:
     view = await meetings.discard_draft(session, meeting_id=callback_data.meeting_id, user_id=call.from_user.id)
-    await call.answer(_("Cancelled"))
+    await call.answer(ui_common.cancelled_toast())
     await edit_message(call.message, ui_meetings.discarded(view.council, view.meeting, view.items, settings.tz))
 
 
@@ -189,12 +183,7 @@ async def ask_new_date(call: CallbackQuery, callback_data: MeetingCb, state: FSM
     await state.set_state(MoveMeeting.when)
     await state.set_data({"meeting_id": callback_data.meeting_id})
     await call.answer()
-    await chat_of(call).answer(
-        _(
-            "Send the new date and time (and place, if it changes), for example:\n"
-            "17.12.2026 15:00 Кабинет 12\nThe 7-day rule applies again. /cancel to keep the date."
-        )
-    )
+    await chat_of(call).answer(ui_meetings.ask_new_date())
 
 
 @router.message(MoveMeeting.when, PRIVATE, F.text, ~F.text.startswith("/"))
@@ -213,7 +202,7 @@ async def got_new_date(
         default_locale=settings.default_locale,
     )
     await state.clear()
-    await message.answer(_("Moved. The group and the members are told."))
+    await message.answer(ui_meetings.moved())
 
 
 @router.callback_query(MeetingCb.filter(F.action == MeetingAction.CANCEL))
@@ -246,7 +235,7 @@ async def confirm_cancel(
         tz=settings.tz,
         default_locale=settings.default_locale,
     )
-    await call.answer(_("Cancelled"))
+    await call.answer(ui_common.cancelled_toast())
     await edit_message(call.message, ui_meetings.cancelled(view.meeting, settings.tz))
 
 
@@ -263,7 +252,7 @@ async def set_language(
     council = await set_group_language(
         session, user_id=call.from_user.id, language=callback_data.language, now=clock.now()
     )
-    await call.answer(_("Saved"))
+    await call.answer(ui_common.saved())
     await edit_message(call.message, ui_settings.settings_text(council), ui_settings.settings_keyboard())
 
 
@@ -272,12 +261,7 @@ async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMC
     await meetings.council_for_chair(session, call.from_user.id)
     await state.set_state(SettingsInput.trimesters)
     await call.answer()
-    await chat_of(call).answer(
-        _(
-            "Send the trimesters in one line, each as start-end, for example:\n"
-            "01.09-30.11, 01.12-28.02, 01.03-31.05\n/cancel to keep them."
-        )
-    )
+    await chat_of(call).answer(ui_settings.ask_trimesters())
 
 
 @router.message(SettingsInput.trimesters, PRIVATE, F.text, ~F.text.startswith("/"))
@@ -292,10 +276,7 @@ async def ask_replace_link(call: CallbackQuery, session: AsyncSession) -> None:
     council = await meetings.council_for_chair(session, call.from_user.id)
     await call.answer()
     await chat_of(call).answer(
-        _(
-            "Replace the join link? The old link stops working at once; people who have not joined yet "
-            "need the new one."
-        ),
+        ui_settings.ask_replace_link(),
         reply_markup=ui_settings.replace_link_confirm(council.join_code),
     )
 
@@ -305,5 +286,5 @@ async def replace_link(
     call: CallbackQuery, callback_data: JoinLinkCb, session: AsyncSession, bot: Bot, clock: Clock
 ) -> None:
     council = await replace_join_link(session, user_id=call.from_user.id, now=clock.now(), seen_code=callback_data.code)
-    await call.answer(_("Saved"))
+    await call.answer(ui_common.saved())
     await edit_message(call.message, ui_settings.new_join_link(join_link(await bot_username(bot), council)))

@@ -8,13 +8,13 @@ from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import membership
 from bot.clock import Clock
 from bot.config import Settings
 from bot.notices import edit_message
+from bot.ui import common as ui_common
 from bot.ui import members as ui_members
 from bot.ui.callbacks import ApplicationAction, ApplicationCb, MemberAction, MemberCb
 from db.models import MemberStatus
@@ -120,7 +120,7 @@ async def ask_order_number(
 @router.message(Command("cancel"), StateFilter(ChairInput))
 async def cancel_input(message: Message, state: FSMContext) -> None:
     await state.clear()
-    await message.answer(_("Cancelled; nothing was changed."))
+    await message.answer(ui_common.nothing_changed())
 
 
 @router.message(ChairInput.order_number, F.text, ~F.text.startswith("/"))

@@ -12,7 +12,6 @@ from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, MaybeInaccessibleMessageUnion, Message
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access, meetings, plan
@@ -22,6 +21,7 @@ from bot.config import Settings
 from bot.domain import PlanLine
 from bot.i18n import current_locale
 from bot.notices import edit_message
+from bot.ui import common as ui_common
 from bot.ui import meetings as ui_meetings
 from bot.ui import year as ui_year
 from bot.ui.callbacks import PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
@@ -84,7 +84,7 @@ async def plan_command(
     view = await plan.view_plan(session, sender(message).id, clock.local_now().date())
     if view.plan is None:
         if not view.can_manage:
-            await message.answer(_("The council has no annual plan yet."))
+            await message.answer(ui_year.no_plan())
             return
         await state.set_state(PlanInput.day)
         await state.set_data({"lines": []})
@@ -100,7 +100,7 @@ async def plan_command(
 @router.message(Command("cancel"), StateFilter(PlanInput, AgendaFromPlan))
 async def cancel(message: Message, state: FSMContext) -> None:
     await state.clear()
-    await message.answer(_("Cancelled; nothing was changed."))
+    await message.answer(ui_common.nothing_changed())
 
 
 @router.callback_query(PlanCb.filter(F.action == PlanAction.ENTER))
@@ -120,7 +120,7 @@ async def got_day(message: Message, state: FSMContext, session: AsyncSession) ->
         collected += plan.parse_plan(text)
         await state.update_data(lines=plan.lines_to_data(plan.check_lines(collected)))
         await message.answer(
-            _("Added. Send the next date or lines, or press the button to see the preview."),
+            ui_year.plan_lines_added(),
             reply_markup=ui_year.plan_step_keyboard(),
         )
         return
@@ -138,7 +138,7 @@ async def got_topics(message: Message, state: FSMContext) -> None:
     await state.update_data(lines=plan.lines_to_data(plan.check_lines(collected)))
     await state.set_state(PlanInput.day)
     await message.answer(
-        _("Added. Send the date of the next planned meeting, or press the button to see the preview."),
+        ui_year.plan_topics_added(),
         reply_markup=ui_year.plan_step_keyboard(),
     )
 
@@ -157,20 +157,20 @@ async def save(call: CallbackQuery, state: FSMContext, session: AsyncSession, cl
     council = await access.council_for_runner(session, call.from_user.id)
     saved = await plan.save_plan(session, council=council, user_id=call.from_user.id, lines=lines, now=clock.now())
     await state.clear()
-    await call.answer(_("Saved"))
+    await call.answer(ui_common.saved())
     await edit_message(call.message, ui_year.plan_saved(saved))
 
 
 @router.callback_query(PlanCb.filter(F.action.in_({PlanAction.SAVE, PlanAction.PREVIEW})))
 async def stale(call: CallbackQuery) -> None:
-    await call.answer(_("This preview is no longer current. Send /plan again."), show_alert=True)
+    await call.answer(ui_year.plan_preview_stale(), show_alert=True)
 
 
 @router.callback_query(PlanCb.filter(F.action == PlanAction.CANCEL))
 async def discard(call: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    await call.answer(_("Cancelled"))
-    await edit_message(call.message, _("Not saved. Send /plan to write it again."))
+    await call.answer(ui_common.cancelled_toast())
+    await edit_message(call.message, ui_year.plan_not_saved())
 
 
 @router.callback_query(PlanCb.filter(F.action == PlanAction.AGENDA))
@@ -178,7 +178,7 @@ async def choose_meeting(call: CallbackQuery, callback_data: PlanCb, session: As
     choices = await plan.agenda_choices(session, callback_data.plan_id, call.from_user.id)
     await call.answer()
     await chat_of(call).answer(
-        _("On which meeting's agenda?"),
+        ui_meetings.ask_agenda_meeting(),
         reply_markup=ui_year.plan_agenda_keyboard(callback_data.plan_id, choices, settings.tz),
     )
 
@@ -194,7 +194,7 @@ async def put_on_agenda(
         user_id=call.from_user.id,
         now=clock.now(),
     )
-    await call.answer(_("Saved"))
+    await call.answer(ui_common.saved())
     await edit_message(call.message, ui_year.plan_on_agenda(position, meeting, settings.tz))
 
 
@@ -202,9 +202,9 @@ async def put_on_agenda(
 async def send_docx(call: CallbackQuery, callback_data: PlanCb, session: AsyncSession, clock: Clock) -> None:
     view = await plan.view_plan(session, call.from_user.id, clock.local_now().date())
     if view.plan is None or view.plan.id != callback_data.plan_id:
-        await call.answer(_("This preview is no longer current. Send /plan again."), show_alert=True)
+        await call.answer(ui_year.plan_preview_stale(), show_alert=True)
         return
-    await call.answer(_("Sending"))
+    await call.answer(ui_common.sending())
     language = GroupLanguage(current_locale())
     await chat_of(call).answer_document(
         BufferedInputFile(
@@ -225,7 +225,7 @@ async def agenda_from_plan(
     day = date(int(callback_data.day[:4]), int(callback_data.day[4:6]), int(callback_data.day[6:]))
     planned = await plan.planned_on(session, council, day, clock.local_now().date())
     if planned is None:
-        await call.answer(_("This preview is no longer current. Send /plan again."), show_alert=True)
+        await call.answer(ui_year.plan_preview_stale(), show_alert=True)
         return
     await state.set_state(AgendaFromPlan.time)
     await state.set_data({"day": day.isoformat()})
@@ -244,7 +244,7 @@ async def agenda_time(
     items = [Item(e.topic, e.responsible) for e in (planned.entries if planned else [])]
     if not items:
         await state.clear()
-        await message.answer(_("This preview is no longer current. Send /plan again."))
+        await message.answer(ui_year.plan_preview_stale())
         return
     view = await meetings.draft_agenda(
         session, council=council, user_id=sender(message).id, agenda=Agenda(when, items), now=clock.now()

@@ -11,7 +11,6 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, MaybeInaccessibleMessageUnion, Message
 from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import membership
@@ -44,7 +43,7 @@ class Registration(StatesGroup):
 @router.message(Command("cancel"), StateFilter(Registration))
 async def cancel_registration(message: Message, state: FSMContext) -> None:
     await state.clear()
-    await message.answer(_("Registration stopped; nothing was sent. Open the join link again to start over."))
+    await message.answer(ui_members.registration_stopped())
 
 
 @router.message(CommandStart(deep_link=True, magic=F.args.startswith(JOIN_PREFIX)))
@@ -73,9 +72,7 @@ async def chose_language(
     with i18n.use_locale(locale):
         await call.answer(LANGUAGE_NAMES[locale])
         await edit_message(call.message, LANGUAGE_NAMES[locale])
-        await chat_of(call).answer(
-            _("Send your full name in one message: surname and first name. For example: Осмонова Гүлнара")
-        )
+        await chat_of(call).answer(ui_members.ask_full_name())
 
 
 @router.message(Registration.name, F.text, ~F.text.startswith("/"))
@@ -92,9 +89,7 @@ async def got_name(message: Message, state: FSMContext) -> None:
 
 @router.message(Registration.name, ~F.text)
 async def name_not_text(message: Message) -> None:
-    await message.answer(
-        _("Please send your full name as a text message: surname and first name. Send /cancel to stop.")
-    )
+    await message.answer(ui_members.ask_name_as_text())
 
 
 @router.callback_query(Registration.role, RoleCb.filter(F.role != Role.CHAIR))
@@ -128,7 +123,7 @@ async def confirmed_regulation(
 ) -> None:
     data = await state.get_data()
     if callback_data.council_id != data.get("council_id"):
-        await call.answer(_("This button is out of date. Open the join link again."), show_alert=True)
+        await call.answer(ui_members.join_button_out_of_date(), show_alert=True)
         return
     placed = await membership.apply(
         session,
@@ -141,7 +136,7 @@ async def confirmed_regulation(
         tz=settings.tz,
     )
     await state.clear()
-    await call.answer(_("Saved"))
+    await call.answer(ui_common.saved())
     await edit_markup(call.message, None)
     if data.get("as_chair"):
         await chat_of(call).answer(ui_members.chair_confirmed(placed.member.full_name))
@@ -152,14 +147,6 @@ async def confirmed_regulation(
 @router.message(CommandStart())
 async def start_plain(message: Message, command: CommandObject, state: FSMContext) -> None:
     if command.args:
-        await message.answer(
-            _("This join link is not valid or no longer works. Ask the chair for the link in the council's group.")
-        )
+        await message.answer(ui_members.join_link_invalid())
         return
-    await message.answer(
-        _(
-            "Hello! I keep the work of the school's methodical council.\n"
-            "To join, open the join link from your council's group (ask the chair for it). "
-            "Send /help to see the commands."
-        )
-    )
+    await message.answer(ui_members.welcome())

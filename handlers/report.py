@@ -6,7 +6,6 @@ from aiogram import Bot, F, Router
 from aiogram.enums import ChatAction, ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import report
@@ -33,7 +32,7 @@ async def year_report(
     )
     await message.answer_document(
         BufferedInputFile(ui_report.report_chart(built), filename=ui_report.report_filename(built, "png")),
-        caption=_("Meetings per trimester against the plan, and attendance per meeting"),
+        caption=ui_report.chart_caption(),
     )
 
 

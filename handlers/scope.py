@@ -9,11 +9,9 @@ when it really is not.
 from aiogram import Bot
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, MaybeInaccessibleMessageUnion, Message, User
-from aiogram.utils.i18n import lazy_gettext as __
 
 from bot.errors import KeneshError
-
-BUTTON_OUT_OF_DATE = __("This button is out of date.")
+from bot.ui import common as ui_common
 
 
 def group_id(message: Message) -> int | None:
@@ -53,7 +51,7 @@ def chat_of(call: CallbackQuery) -> MaybeInaccessibleMessageUnion:
     goes out as before. Only a message sent via inline mode comes without one, and Kenesh has no inline mode:
     such a press is forged or stale, and is answered so."""
     if call.message is None:
-        raise KeneshError(BUTTON_OUT_OF_DATE)
+        raise KeneshError(ui_common.BUTTON_OUT_OF_DATE)
     return call.message
 
 
@@ -62,5 +60,5 @@ def message_of(call: CallbackQuery) -> Message:
     gives its content (https://core.telegram.org/bots/api#inaccessiblemessage). To edit it, pass `call.message`
     to `bot.notices.edit_message`, which leaves such a message alone."""
     if not isinstance(call.message, Message):
-        raise KeneshError(BUTTON_OUT_OF_DATE)
+        raise KeneshError(ui_common.BUTTON_OUT_OF_DATE)
     return call.message

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import LANGUAGE_NAMES
 from bot.ui.callbacks import LanguageCb
+
+# Carried by a KeneshError, rendered in the reader's language when it is handled.
+BUTTON_OUT_OF_DATE = __("This button is out of date.")
 
 # Both languages: the person has not chosen one yet.
 CHOOSE_LANGUAGE = "Тилди тандаңыз · Выберите язык"
@@ -85,3 +89,48 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
             _("/setup — in the council's group: create the council and get the join link"),
         ]
     return "\n".join(lines)
+
+
+# --- the prompts and short answers a handler sends ----------------------------------------------------------
+
+
+def nothing_to_cancel() -> str:
+    """Nothing in progress: /cancel had nothing to stop."""
+    return _("There is nothing to cancel.")
+
+
+def nothing_changed() -> str:
+    """/cancel in the middle of a step: the step is dropped."""
+    return _("Cancelled; nothing was changed.")
+
+
+def something_went_wrong() -> str:
+    """An unexpected error: logged, and the user told to try again."""
+    return _("Something went wrong on my side. Please try again in a minute.")
+
+
+def unknown_command() -> str:
+    return _("I do not know this command. Send /help to see the commands.")
+
+
+def unexpected_message() -> str:
+    return _("I did not expect a message now. Send /help to see what I can do.")
+
+
+def button_out_of_date() -> str:
+    """The answer to a button nobody handles: stale, from a step already passed, or forged."""
+    return str(BUTTON_OUT_OF_DATE)
+
+
+def saved() -> str:
+    return _("Saved")
+
+
+def sending() -> str:
+    """A file or protocol is on its way (the answer to the button)."""
+    return _("Sending")
+
+
+def cancelled_toast() -> str:
+    """The answer to a Cancel button."""
+    return _("Cancelled")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
@@ -17,6 +18,9 @@ from bot.ui.labels import MATERIAL_STATE_MARKS, kind_label, material_state_label
 from bot.ui.meetings import meeting_choices
 from bot.ui.render import esc
 from db.models import Material, MaterialKind, MaterialState, Meeting
+
+# Carried by a KeneshError, rendered in the reader's language when it is handled.
+ALREADY_DECIDED = __("This material has already been decided.")
 
 # --- submitting ---------------------------------------------------------------------------------------------
 
@@ -279,3 +283,40 @@ def bank_keyboard(items: list[tuple[int, str]], page: int, pages: int) -> Inline
 
 def file_caption(material: Material) -> str:
     return f"№{material.id} {esc(material.title)}"
+
+
+# --- the prompts and short answers a handler sends ----------------------------------------------------------
+
+
+def ask_file() -> str:
+    return _("Send the file of the material: a document or a photo of a paper page.")
+
+
+def ask_title() -> str:
+    return _("The file is received. What is the material's title? Write it, or use the file's name:")
+
+
+def finish_step_first() -> str:
+    return _("Please finish the current step first, or send /cancel and then the file.")
+
+
+def ask_kind() -> str:
+    return _("What kind of material is it?")
+
+
+def ask_subject() -> str:
+    return _(
+        "Which subject or methodical association is it for? For example: Математика, or Башталгыч класстардын МБсы"
+    )
+
+
+def ask_description() -> str:
+    return _("A short description (optional): what is it, for which class?")
+
+
+def ask_comment() -> str:
+    return _("A comment for the author (it is sent with the decision), or press the button:")
+
+
+def no_materials() -> str:
+    return _("No materials have been submitted yet.")

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.i18n import gettext as _
+from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain import Presence
@@ -31,6 +32,10 @@ from bot.ui.labels import choice_label, labelled, outcome_label
 from bot.ui.meetings import protocol_label
 from bot.ui.render import MESSAGE_LIMIT, esc, tg_len
 from db.models import Choice, GroupLanguage, Meeting, Member, Outcome, Vote
+
+# Carried by a KeneshError, rendered in the reader's language when it is handled.
+NOT_POSTED_OPEN = __("Telegram did not take the attendance message, so the meeting is not open yet. Send /open again.")
+NOT_POSTED_VOTE = __("Telegram did not take the vote message, so there is no vote. Send the command again.")
 
 ROLL_PAGE = 40  # names per page of the roll call; Telegram refuses very large keyboards
 VOTE_TIMERS = (2, 5, 10)  # the chair's "close in N minutes" under a vote
@@ -245,3 +250,27 @@ def protocols_keyboard(past: Sequence[Meeting], tz: ZoneInfo) -> InlineKeyboardM
         builder.button(text=protocol_label(meeting, tz)[:60], callback_data=ProtocolCb(meeting_id=meeting.id))
     builder.adjust(1)
     return builder.as_markup()
+
+
+# --- the prompts and short answers a handler sends ----------------------------------------------------------
+
+
+def ask_roll_call() -> str:
+    """To the chair privately, above the roll-call buttons."""
+    return _("The meeting is open. Mark those present who have no phone with them:")
+
+
+def which_protocol() -> str:
+    return _("Which protocol should I send?")
+
+
+def vote_posted() -> str:
+    return _("The vote is posted in the group.")
+
+
+def no_protocols() -> str:
+    return _("There are no protocols yet.")
+
+
+def not_a_member() -> str:
+    return _("You are not a member of this council.")

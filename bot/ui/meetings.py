@@ -174,3 +174,46 @@ def cancel_meeting_confirm(meeting_id: int) -> InlineKeyboardMarkup:
     builder.button(text=_("No, keep it"), callback_data=MeetingCb(action=MeetingAction.KEEP, meeting_id=meeting_id))
     builder.adjust(2)
     return builder.as_markup()
+
+
+# --- the prompts and short answers a handler sends ----------------------------------------------------------
+
+
+def ask_agenda_meeting() -> str:
+    """Putting a material or the plan on an agenda: which meeting."""
+    return _("On which meeting's agenda?")
+
+
+def ask_when() -> str:
+    """The first step of /agenda in private."""
+    return _(
+        "When and where is the meeting? Send the date, time and place in one line, "
+        "for example:\n10.12.2026 15:00 Кабинет 12\n/cancel to stop."
+    )
+
+
+def published_toast() -> str:
+    return _("Published")
+
+
+def ask_new_date() -> str:
+    return _(
+        "Send the new date and time (and place, if it changes), for example:\n"
+        "17.12.2026 15:00 Кабинет 12\nThe 7-day rule applies again. /cancel to keep the date."
+    )
+
+
+def moved() -> str:
+    return _("Moved. The group and the members are told.")
+
+
+def preview_sent_privately() -> str:
+    return _("I sent you the preview privately.")
+
+
+def open_private_chat_first() -> str:
+    return _("Open the private chat with me first, then send /agenda again.")
+
+
+def agenda_in_private() -> str:
+    return _("Send /agenda to me privately: I will ask for the date and the items step by step.")

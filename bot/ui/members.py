@@ -312,3 +312,35 @@ def ask_order_number(member: Member) -> str:
         "Send the number of the director's order that approved {name} (for example 15), or - to clear it. "
         "/cancel to leave it as it is."
     ).format(name=esc(member.full_name))
+
+
+# --- the prompts and short answers a handler sends ----------------------------------------------------------
+
+
+def registration_stopped() -> str:
+    return _("Registration stopped; nothing was sent. Open the join link again to start over.")
+
+
+def ask_name_as_text() -> str:
+    return _("Please send your full name as a text message: surname and first name. Send /cancel to stop.")
+
+
+def welcome() -> str:
+    """/start without a join link."""
+    return _(
+        "Hello! I keep the work of the school's methodical council.\n"
+        "To join, open the join link from your council's group (ask the chair for it). "
+        "Send /help to see the commands."
+    )
+
+
+def ask_full_name() -> str:
+    return _("Send your full name in one message: surname and first name. For example: Осмонова Гүлнара")
+
+
+def join_button_out_of_date() -> str:
+    return _("This button is out of date. Open the join link again.")
+
+
+def join_link_invalid() -> str:
+    return _("This join link is not valid or no longer works. Ask the chair for the link in the council's group.")

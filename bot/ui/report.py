@@ -179,3 +179,11 @@ def export_caption(school_year: int) -> str:
     return _("The {year} school year: protocols, the approved plan and the report.").format(
         year=school_year_text(school_year)
     )
+
+
+# --- the prompts and short answers a handler sends ----------------------------------------------------------
+
+
+def chart_caption() -> str:
+    """The caption under /report's chart."""
+    return _("Meetings per trimester against the plan, and attendance per meeting")

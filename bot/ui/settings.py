@@ -121,3 +121,27 @@ def new_join_link(link: str) -> str:
         "The new join link:\n{link}\nThe old link no longer works. Send /setup in the council's group to post "
         "the new one there with its button."
     ).format(link=link)
+
+
+# --- the prompts and short answers a handler sends ----------------------------------------------------------
+
+
+def works_in_private() -> str:
+    return _("This command works in the private chat with me.")
+
+
+def setup_admins_only() -> str:
+    return _("Only a group administrator can set up the methodical council.")
+
+
+def ask_trimesters() -> str:
+    return _(
+        "Send the trimesters in one line, each as start-end, for example:\n"
+        "01.09-30.11, 01.12-28.02, 01.03-31.05\n/cancel to keep them."
+    )
+
+
+def ask_replace_link() -> str:
+    return _(
+        "Replace the join link? The old link stops working at once; people who have not joined yet need the new one."
+    )

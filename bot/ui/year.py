@@ -14,7 +14,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
 from bot.domain import FollowView, Listing, PlanLine, Planned, by_day
-from bot.i18n import fmt_datetime, fmt_long_date, in_locale
+from bot.i18n import fmt_datetime, fmt_long_date, group_locales, in_locale
 from bot.ui.callbacks import FollowDoneCb, FollowUpCb, PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
 from bot.ui.meetings import meeting_choices
 from bot.ui.render import esc, split_blocks
@@ -117,13 +117,11 @@ def plan_docx(council: Council, plan: Plan, entries: Sequence[PlanEntry], langua
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
-    from bot.protocol import _locales
-
     document = Document()
     style = document.styles["Normal"]
     style.font.name = "Times New Roman"
     style.font.size = Pt(12)
-    for index, locale in enumerate(_locales(language)):
+    for index, locale in enumerate(group_locales(language)):
         if index:
             document.add_page_break()
 
@@ -459,3 +457,41 @@ def plan_offer_keyboard(planned: Planned) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=plan_offer_button(planned)[:60], callback_data=PlanDayCb(day=f"{planned.day:%Y%m%d}"))
     return builder.as_markup()
+
+
+# --- the prompts and short answers a handler sends ----------------------------------------------------------
+
+
+def skipped() -> str:
+    """Nobody is made responsible for a decision."""
+    return _("Skipped")
+
+
+def ask_done_report() -> str:
+    return _("Send a short report of what was done: a text or a file. /cancel to stop.")
+
+
+def done_recorded() -> str:
+    return _("Recorded as done; the chair is told. Thank you.")
+
+
+def plan_topics_added() -> str:
+    return _("Added. Send the date of the next planned meeting, or press the button to see the preview.")
+
+
+def plan_preview_stale() -> str:
+    """A plan preview (or a planned day) that was saved, changed or dropped since."""
+    return _("This preview is no longer current. Send /plan again.")
+
+
+def plan_not_saved() -> str:
+    return _("Not saved. Send /plan to write it again.")
+
+
+def plan_lines_added() -> str:
+    return _("Added. Send the next date or lines, or press the button to see the preview.")
+
+
+def no_plan() -> str:
+    """/plan from a member when the chair has drawn up none."""
+    return _("The council has no annual plan yet.")

@@ -2,12 +2,19 @@
 
 The layers themselves (handlers -> bot -> db, only bot.app imports handlers) are import-linter's contract in
 pyproject.toml, run by `make lint`; this test adds what a layers contract cannot see: two modules of one layer
-importing each other (type-only imports included, since they tie the modules together for a reader too).
+importing each other (type-only imports included, since they tie the modules together for a reader too), and
+that no handler writes a sentence of its own: every text a user reads comes from bot/ui/.
 """
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import grimp
+
+HANDLERS = Path(__file__).resolve().parents[2] / "handlers"
+GETTEXT = {"_", "__", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext", "pgettext", "npgettext"}
 
 
 def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
@@ -59,3 +66,46 @@ def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
 def test_no_module_imports_a_module_that_imports_it_back() -> None:
     graph = grimp.build_graph("bot", "handlers", "db")
     assert _cycles(graph) == []
+
+
+def _gettext_uses(path: Path) -> list[str]:
+    """Calls and imports of a gettext function in one module, as "file:line name"."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            names = [alias.name for alias in node.names if alias.name in GETTEXT]
+        elif isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            names = [name] if name in GETTEXT else []
+        else:
+            continue
+        found += [f"{path.name}:{node.lineno} {name}" for name in names]
+    return found
+
+
+def test_no_handler_translates_a_text_itself() -> None:
+    """A handler parses, calls an operation, and replies with what bot/ui/ renders (DESIGN.md): the sentences
+    live in bot/ui/, one function each, where the language corpus test reads them."""
+    uses = [use for path in sorted(HANDLERS.glob("*.py")) for use in _gettext_uses(path)]
+    assert uses == []
+
+
+def test_the_handler_check_sees_a_translated_text(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text(
+        "from aiogram.utils.i18n import gettext as _\n"
+        "from aiogram.utils.i18n import lazy_gettext as __\n"
+        "STALE = __('Stale')\n"
+        "async def h(message):\n"
+        "    await message.answer(_('Saved'))\n"
+        "    await message.answer(i18n.gettext('Saved'))\n",
+        encoding="utf-8",
+    )
+    assert _gettext_uses(sample) == [
+        "sample.py:1 gettext",
+        "sample.py:2 lazy_gettext",
+        "sample.py:3 __",
+        "sample.py:5 _",
+        "sample.py:6 gettext",
+    ]
