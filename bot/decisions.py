@@ -17,7 +17,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notices
+from bot import notices, plan
 from bot.access import council_of_member, runs_meetings
 from bot.domain import FollowView, Listing
 from bot.errors import KeneshError
@@ -54,8 +54,6 @@ def _default_locale() -> str:
 
 async def vote_closed(session: AsyncSession, vote: Vote, meeting: Meeting, now: datetime) -> None:
     """Called as a vote closes (by the chair, at /close, or on time), before the caller's commit."""
-    from bot import plan
-
     await plan.adopted_by_vote(session, vote, now)
     if vote.outcome is not Outcome.ADOPTED:
         return
@@ -106,9 +104,7 @@ async def check_assignable(session: AsyncSession, *, vote_id: int, member_id: in
 
 
 def parse_due(text: str, today: date) -> date:
-    from bot.plan import parse_date
-
-    due = parse_date(text)
+    due = plan.parse_date(text)
     if due < today:
         raise KeneshError(__("This date has already passed. Choose today or a later date."))
     return due

@@ -47,10 +47,6 @@ class Roster:
     def pending(self) -> list[Member]:
         return [m for m in self.members if m.status is MemberStatus.PENDING]
 
-    @property
-    def voting_count(self) -> int:
-        return sum(1 for m in self.members if m.counts_toward_quorum)
-
 
 # --- the meeting day -------------------------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Meetings: the agenda with a week's notice (cl. 7.5), attendance, and closing with a numbered protocol."""
+"""Meetings: the agenda with a week's notice (cl. 7.5), moving and cancelling it, opening the meeting with its
+frozen roster, attendance and /heard. Closing with a numbered protocol is bot/meeting_day.py."""
 
 from __future__ import annotations
 

@@ -310,14 +310,6 @@ async def planned_on(session: AsyncSession, council: Council, day: date, today: 
     return Planned(day, entries) if entries else None
 
 
-async def planned_in(session: AsyncSession, council: Council, start: date, end: date, today: date) -> Planned | None:
-    """The first planned meeting between two dates (the trimester warnings name it)."""
-    plan = await current_plan_for(session, council, today)
-    if plan is None:
-        return None
-    return planned_between(by_day(await entries_of(session, plan.id)), start, end, today)
-
-
 async def planned_by_council(
     session: AsyncSession, council_ids: Sequence[int], today: date
 ) -> dict[int, dict[date, list[PlanEntry]]]:

@@ -13,6 +13,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, rules
+from bot.decisions import vote_closed
 from bot.errors import KeneshError
 from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
@@ -214,8 +215,6 @@ async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: date
     vote.closed_at = now
     if vote.secret:
         await day_repo.forget_ballots(session, vote.id, await day_repo.counted_voter_ids(session, vote.id))
-    from bot.decisions import vote_closed  # decisions import voting; keep the graph one-way at load
-
     await vote_closed(session, vote, meeting, now)
     log.info(
         "Vote %s closed: %s (%d/%d/%d, %d of %d present)",
@@ -240,10 +239,6 @@ async def close_open_votes(session: AsyncSession, meeting: Meeting, now: datetim
             await _freeze(session, vote, meeting, now)
             closed.append(vote)
     return closed
-
-
-async def votes_of(session: AsyncSession, meeting: Meeting) -> list[Vote]:
-    return list(await day_repo.meeting_votes(session, meeting.id))
 
 
 TIMER_MINUTES = (2, 5, 10)

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 MIGRATIONS = Path(__file__).parent / "migrations"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/kenesh.db"  # bot/config.py and alembic.ini read it
 URL_VARIABLE = "KENESH_MIGRATE_URL"  # how the parent hands the database URL to a migrating child
-# The PostgreSQL advisory lock held while migrating ("KENESH" 4; bot/instances.py numbers the others).
+# The PostgreSQL advisory lock held while migrating ("KENESH" 4; bot/runtime/instances.py numbers the others).
 MIGRATION_LOCK = 0x4B454E45_5348_0004
 
 
@@ -181,7 +181,7 @@ async def _migration_lock(engine: AsyncEngine) -> AsyncIterator[None]:
     connection is dropped, and PostgreSQL releases the lock with its session.
     https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS"""
     if engine.dialect.name != "postgresql":
-        yield  # SQLite: one process per database file (bot/instances.py)
+        yield  # SQLite: one process per database file (bot/runtime/instances.py)
         return
     async with engine.connect() as connection:
         await connection.execution_options(isolation_level="AUTOCOMMIT")

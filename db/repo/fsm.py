@@ -12,10 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import FsmRecord
 
 
-async def get_record(session: AsyncSession, key: str) -> FsmRecord | None:
-    return await session.get(FsmRecord, key)
-
-
 async def all_records(session: AsyncSession) -> Sequence[FsmRecord]:
     """Every conversation in progress (the table keeps no row for a person with no state)."""
     return (await session.scalars(select(FsmRecord))).all()

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, case, delete, func, insert, literal, select, update
+from sqlalchemy import Select, case, delete, func, literal, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -130,53 +130,6 @@ async def protocol_parts(session: AsyncSession, meeting_id: int) -> Sequence[Pro
     ).all()
 
 
-def _vote_still_open(vote_id: int) -> Select[int]:
-    """The vote, only while open. On PostgreSQL a share lock on its row: a closing waits for this press to
-    commit (and counts it), or this press waits for the closing and then finds the vote closed."""
-    return select(Vote.id).where(Vote.id == vote_id, Vote.is_open.is_(True)).with_for_update(read=True)
-
-
-async def add_ballot_if_open(
-    session: AsyncSession, vote_id: int, member_id: int, choice: Choice, now: datetime
-) -> bool:
-    """A first ballot, written only if the vote is still open when the write happens: a press racing the
-    close never leaves a ballot behind a closed (secret) vote. False when the vote has closed."""
-    source = _vote_still_open(vote_id).with_only_columns(
-        Vote.id, literal(member_id), literal(choice, Ballot.choice.type), literal(now, Ballot.cast_at.type)
-    )
-    result = await session.execute(
-        insert(Ballot).from_select([Ballot.vote_id, Ballot.member_id, Ballot.choice, Ballot.cast_at], source)
-    )
-    return bool(rows_changed(result))
-
-
-@dataclass(frozen=True)
-class VoterCheck:
-    """Everything a vote press needs to know, read in one query (the hot path)."""
-
-    vote: Vote
-    member: Member | None
-    on_roster: bool  # on the meeting's roster frozen at /open: a member with a vote at this meeting
-    present: bool
-
-
-async def voter_check(session: AsyncSession, vote_id: int, user_id: int) -> VoterCheck | None:
-    row = (
-        await session.execute(
-            select(Vote, Member, RosterEntry.member_id, Attendance.id)
-            .join(Meeting, Meeting.id == Vote.meeting_id)
-            .outerjoin(Member, (Member.council_id == Meeting.council_id) & (Member.user_id == user_id))
-            .outerjoin(RosterEntry, (RosterEntry.meeting_id == Meeting.id) & (RosterEntry.member_id == Member.id))
-            .outerjoin(Attendance, (Attendance.meeting_id == Meeting.id) & (Attendance.member_id == Member.id))
-            .where(Vote.id == vote_id)
-        )
-    ).first()
-    if row is None:
-        return None
-    vote, member, roster_member, attendance_id = row
-    return VoterCheck(vote, member, roster_member is not None, attendance_id is not None)
-
-
 async def forget_attendance(session: AsyncSession, meeting_id: int) -> None:
     """A meeting put back as before /open: no roster, no marks."""
     await session.execute(delete(RosterEntry).where(RosterEntry.meeting_id == meeting_id))
@@ -233,7 +186,7 @@ async def store_ballots(session: AsyncSession, vote_id: int, choices: dict[int, 
     """Many presses of one vote (Telegram user id -> choice) in one statement, the database judging each:
     a ballot is written, or changed to the new choice, only for a member on the meeting's roster, marked
     present, while the vote is open; one per member (the unique constraint). On PostgreSQL the vote's row is
-    share-locked as in add_ballot_if_open, so a closing counts these ballots or they find it closed.
+    share-locked, so a closing counts these ballots or they find it closed.
     Returns the member ids whose ballot was written; a press of the same choice again writes nothing."""
     choice = case(
         {user_id: literal(value, Ballot.choice.type) for user_id, value in choices.items()}, value=Member.user_id
