@@ -18,7 +18,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, plan
-from bot.access import council_of_member, runs_meetings
+from bot.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.domain import FollowView, Listing
 from bot.errors import KeneshError
 from bot.ui import meeting_day as ui_meeting_day
@@ -92,7 +92,7 @@ async def check_assignable(session: AsyncSession, *, vote_id: int, member_id: in
     if vote is None or council is None:
         raise KeneshError(__("This vote no longer exists."))
     if not runs_meetings(council, user_id):
-        raise KeneshError(__("Only the chair or the secretary of the council can do this."))
+        raise KeneshError(NOT_RUNNER)
     if vote.outcome is not Outcome.ADOPTED:
         raise KeneshError(__("Only an adopted decision is followed up."))
     if await decisions_repo.vote_followed_up(session, vote.id):

@@ -19,7 +19,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, rules
-from bot.access import council_of_member, runs_meetings
+from bot.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.agenda import Item, parse_items
 from bot.domain import PlanLine, Planned, by_day
 from bot.errors import KeneshError
@@ -140,7 +140,7 @@ async def save_plan(
 ) -> Plan:
     """A draft: the draft of that school year is replaced; a discussed or approved plan gets a new version."""
     if not runs_meetings(council, user_id):
-        raise KeneshError(__("Only the chair or the secretary of the council can do this."))
+        raise KeneshError(NOT_RUNNER)
     lines = check_lines(lines)
     year = rules.school_year_of(lines[0].day)
     plan = await latest_plan(session, council.id, year)
@@ -174,7 +174,7 @@ async def _managed_plan(session: AsyncSession, plan_id: int, user_id: int) -> tu
     if plan is None or council is None:
         raise KeneshError(__("This plan no longer exists."))
     if not runs_meetings(council, user_id):
-        raise KeneshError(__("Only the chair or the secretary of the council can do this."))
+        raise KeneshError(NOT_RUNNER)
     return plan, council
 
 
@@ -246,7 +246,7 @@ async def approve(
     number, order_date = parse_order(args)
     council = await council_of_member(session, user_id)
     if not runs_meetings(council, user_id):
-        raise KeneshError(__("Only the chair or the secretary of the council can do this."))
+        raise KeneshError(NOT_RUNNER)
     plan = await current_plan_for(session, council, now.astimezone(tz).date())
     if plan is None:
         raise KeneshError(__("There is no plan yet. Send /plan to draw it up."))

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from db.models import Outcome
+
 FULL_NAME_MAX = 100
 # A person's name: letters (any script), with spaces, hyphens, apostrophes and dots between them.
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'’ʼ.\-]*(?:['’ʼ.\-][^\W\d_]*)*\.?$")
@@ -172,3 +174,13 @@ def trimester_text(spec: str | None) -> str:
         end_day = "28" if end == "02-29" else end[3:]
         parts.append(f"{start[3:]}.{start[:2]}–{end_day}.{end[:2]}")
     return ", ".join(parts)
+
+
+def outcome_of(counts: Counts, present: int, members: int) -> Outcome:
+    """cl. 7.7: without 2/3 present there is no valid decision; with it, more than half of those voting.
+    A vote nobody took part in decides nothing either way: its question waits for another meeting."""
+    if not counts.cast:
+        return Outcome.NO_VOTES
+    if not quorum_met(present, members):
+        return Outcome.NO_QUORUM
+    return Outcome.ADOPTED if decision_adopted(counts.votes_for, counts.cast) else Outcome.NOT_ADOPTED

@@ -34,16 +34,6 @@ _ONLY_NUMBER = re.compile(r"^\d{1,2}[.)]?$")
 VOTE_CLOSED = __("The vote is closed.")
 
 
-def outcome_of(counts: Counts, present: int, members: int) -> Outcome:
-    """cl. 7.7: without 2/3 present there is no valid decision; with it, more than half of those voting.
-    A vote nobody took part in decides nothing either way: its question waits for another meeting."""
-    if not counts.cast:
-        return Outcome.NO_VOTES
-    if not rules.quorum_met(present, members):
-        return Outcome.NO_QUORUM
-    return Outcome.ADOPTED if rules.decision_adopted(counts.votes_for, counts.cast) else Outcome.NOT_ADOPTED
-
-
 def frozen_counts(vote: Vote) -> Counts:
     return Counts(vote.votes_for or 0, vote.votes_against or 0, vote.votes_abstain or 0)
 
@@ -210,7 +200,7 @@ async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: date
     seats = await presence(session, meeting)
     vote.votes_for, vote.votes_against, vote.votes_abstain = counts.votes_for, counts.against, counts.abstain
     vote.members_total, vote.present_total = seats.members, seats.present
-    vote.outcome = outcome = outcome_of(counts, seats.present, seats.members)
+    vote.outcome = outcome = rules.outcome_of(counts, seats.present, seats.members)
     vote.is_open = False
     vote.closed_at = now
     if vote.secret:

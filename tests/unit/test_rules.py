@@ -2,7 +2,8 @@
 
 import pytest
 
-from bot.rules import decision_adopted, normalize_full_name, quorum_met, quorum_needed
+from bot.rules import Counts, decision_adopted, normalize_full_name, outcome_of, quorum_met, quorum_needed
+from db.models import Outcome
 
 
 @pytest.mark.parametrize(
@@ -61,3 +62,11 @@ def test_decision_needs_more_than_half_of_votes_cast(votes_for, cast, adopted):
 )
 def test_full_name(typed, stored):
     assert normalize_full_name(typed) == stored
+
+
+def test_a_decision_is_valid_only_with_two_thirds_present_and_more_than_half_of_votes_for() -> None:
+    """cl. 7.7, as a vote's outcome: 12 members, so 8 present make the quorum."""
+    assert outcome_of(Counts(5, 2, 1), present=8, members=12) is Outcome.ADOPTED
+    assert outcome_of(Counts(4, 2, 2), present=8, members=12) is Outcome.NOT_ADOPTED  # half is not more than half
+    assert outcome_of(Counts(7, 0, 0), present=7, members=12) is Outcome.NO_QUORUM  # 7 of 12 is under 2/3
+    assert outcome_of(Counts(0, 0, 0), present=8, members=12) is Outcome.NO_VOTES  # nobody voted: nothing decided
