@@ -23,8 +23,9 @@ from bot.i18n import fmt_datetime
 from bot.runtime import after_commit
 from bot.ui import meetings as ui_meetings
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
-from db.repo import change_if, reload, remove
+from db.repo import change_if, referenced, reload, remove
 from db.repo import councils as councils_repo
+from db.repo import jobs as jobs_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
@@ -491,3 +492,47 @@ async def record_heard(session: AsyncSession, *, council: Council, text: str) ->
     await session.commit()
     log.info("Council %s: meeting %s, item %s heard recorded", council.id, meeting.id, position)
     return Heard(position, name)
+
+
+def reminder_job_id(meeting_id: int, starts_at: datetime, hours: int) -> str:
+    """The key of one reminder: a moved meeting gets new ones, and each is sent once (a JobRun row)."""
+    return f"remind:{meeting_id}:{int(starts_at.timestamp())}:{hours}"
+
+
+async def send_reminder(
+    session: AsyncSession,
+    meeting_id: int,
+    starts_at_ts: int,
+    hours: int,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    default_locale: str,
+) -> bool:
+    """A day or an hour before: one reminder to the group and to each member, queued with the record that it
+    went, so a restart never sends it twice. False when it no longer applies (the meeting moved, was
+    cancelled or held) or went before."""
+    meeting = await meetings_repo.get_meeting(session, meeting_id)
+    if (
+        meeting is None
+        or meeting.status is not MeetingStatus.ANNOUNCED
+        or int(meeting.starts_at.timestamp()) != starts_at_ts
+    ):
+        log.info("Reminder for meeting %s at %s dropped: the meeting changed", meeting_id, starts_at_ts)
+        return False
+    job_id = reminder_job_id(meeting.id, meeting.starts_at, hours)
+    if await jobs_repo.job_run(session, job_id) is not None:
+        return False  # sent before a restart
+    council = await referenced(session, Council, meeting.council_id)
+    items = await meetings_repo.meeting_items(session, meeting.id)
+    await notices.to_group_and_members(
+        session,
+        council,
+        lambda: ui_meetings.reminder(meeting, items, tz, now),
+        kind=Kind.REMINDER,
+        now=now,
+        default_locale=default_locale,
+    )
+    jobs_repo.add_job_run(session, job_id, now.astimezone(tz).date())  # with the posts: once
+    await session.commit()
+    return True

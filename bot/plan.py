@@ -25,7 +25,7 @@ from bot.domain import PlanLine, Planned, by_day
 from bot.errors import KeneshError
 from bot.meetings import meeting_view
 from bot.ui import year as ui_year
-from db.models import AgendaItem, Council, JobRun, Meeting, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
+from db.models import AgendaItem, Council, Meeting, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
 from db.repo import councils as councils_repo
 from db.repo import jobs as jobs_repo
 from db.repo import meetings as meetings_repo
@@ -366,7 +366,7 @@ async def remind_planned(
         key = reminder_key(council.id, day)
         if await jobs_repo.job_run(session, key) is not None:
             continue
-        session.add(JobRun(name=key, last_day=today))
+        jobs_repo.add_job_run(session, key, today)
         await notices.to_person(
             session,
             council.chair_id,

@@ -15,7 +15,7 @@ from bot import notices, plan, rules
 from bot.domain import Planned
 from bot.i18n import current_locale, in_locale
 from bot.ui import year as ui_year
-from db.models import Council, JobRun, MeetingStatus, OutboxMessage, WatchdogWarning
+from db.models import Council, MeetingStatus, OutboxMessage, WatchdogWarning
 from db.repo import councils as councils_repo
 from db.repo import jobs as jobs_repo
 from db.repo import members as members_repo
@@ -191,7 +191,7 @@ async def daily_check(
     await watchdog_repo.insert_in_bulk(session, WatchdogWarning, OutboxMessage)
     run = await jobs_repo.job_run(session, JOB)
     if run is None:
-        session.add(JobRun(name=JOB, last_day=today))
+        jobs_repo.add_job_run(session, JOB, today)
     else:
         run.last_day = today
     await session.commit()

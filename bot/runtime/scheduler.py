@@ -20,20 +20,17 @@ from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import meeting_day, notices, watchdog
+from bot import meeting_day, meetings, watchdog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.runtime import after_commit
 from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection
 from bot.runtime.outbox import Delivery
-from bot.ui import meetings as ui_meetings
-from db.models import Council, JobRun, Meeting, MeetingStatus
+from db.models import Meeting, MeetingStatus
 from db.repo import instances as instances_repo
 from db.repo import jobs as jobs_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
-from db.repo import referenced
-from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +67,6 @@ class LeaderLock:
         if self._connection is not None:
             await close_dedicated(self._connection)  # PostgreSQL releases a session's advisory locks with it
             self._connection = None
-
-
-def reminder_job_id(meeting_id: int, starts_at: datetime, hours: int) -> str:
-    return f"remind:{meeting_id}:{int(starts_at.timestamp())}:{hours}"
 
 
 class Scheduler:
@@ -193,7 +186,7 @@ class Scheduler:
         now = self.clock.now()
         missed_one = False
         for hours in sorted(REMINDER_HOURS):
-            job_id = reminder_job_id(meeting.id, meeting.starts_at, hours)
+            job_id = meetings.reminder_job_id(meeting.id, meeting.starts_at, hours)
             run_at = meeting.starts_at - timedelta(hours=hours)
             if job_id in sent:
                 missed_one = True  # a later reminder went out already: an earlier one would be noise
@@ -342,30 +335,16 @@ class Scheduler:
     async def remind(self, meeting_id: int, starts_at_ts: int, hours: int) -> bool:
         """Queue one reminder to the group and to each member, once; False when it no longer applies."""
         async with self.sessionmaker() as session:
-            meeting = await meetings_repo.get_meeting(session, meeting_id)
-            if (
-                meeting is None
-                or meeting.status is not MeetingStatus.ANNOUNCED
-                or int(meeting.starts_at.timestamp()) != starts_at_ts
-            ):
-                log.info("Reminder for meeting %s at %s dropped: the meeting changed", meeting_id, starts_at_ts)
-                return False
-            job_id = reminder_job_id(meeting.id, meeting.starts_at, hours)
-            if await jobs_repo.job_run(session, job_id) is not None:
-                return False  # sent before a restart
-            council = await referenced(session, Council, meeting.council_id)
-            items = await meetings_repo.meeting_items(session, meeting.id)
-            tz, now = self.settings.tz, self.clock.now()
             with self.i18n.context():
-                await notices.to_group_and_members(
+                sent = await meetings.send_reminder(
                     session,
-                    council,
-                    lambda: ui_meetings.reminder(meeting, items, tz, now),
-                    kind=Kind.REMINDER,
-                    now=now,
+                    meeting_id,
+                    starts_at_ts,
+                    hours,
+                    now=self.clock.now(),
+                    tz=self.settings.tz,
                     default_locale=self.settings.default_locale,
                 )
-            session.add(JobRun(name=job_id, last_day=now.astimezone(tz).date()))  # with the posts: once
-            await session.commit()
-        await self._after_commit(session)
-        return True
+        if sent:
+            await self._after_commit(session)
+        return sent

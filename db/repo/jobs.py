@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,3 +19,10 @@ async def job_runs_like(session: AsyncSession, prefix: str) -> Sequence[str]:
 
 async def job_run(session: AsyncSession, name: str) -> JobRun | None:
     return await session.get(JobRun, name)
+
+
+def add_job_run(session: AsyncSession, name: str, day: date) -> JobRun:
+    """The record that this work was done (its name is the primary key: a second one cannot be stored)."""
+    run = JobRun(name=name, last_day=day)
+    session.add(run)
+    return run
