@@ -20,7 +20,7 @@ from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, notices, rules
-from bot.access import council_for_runner
+from bot.access import NOT_RUNNER, council_for_runner, runs_meetings
 from bot.errors import KeneshError
 from bot.text_input import clean_text
 from bot.ui import materials as ui_materials
@@ -110,6 +110,15 @@ async def author_in(session: AsyncSession, user_id: int) -> Member:
     )
 
 
+def _write_once(path: Path, content: bytes) -> None:
+    """The file at `path` unless it is there already (named by its content, it would be the same bytes)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".part")
+        temporary.write_bytes(content)
+        temporary.replace(path)  # a crash never leaves half a file under the real name
+
+
 class Archive:
     """Files by content: data/files/ab/abcdef...xyz.ext. The same bytes are stored once."""
 
@@ -125,12 +134,7 @@ class Archive:
     def store(self, content: bytes, extension: str) -> tuple[str, str]:
         digest = hashlib.sha256(content).hexdigest()
         stored_name = f"{digest}.{extension}"
-        path = self.path_for(stored_name)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".part")
-            temporary.write_bytes(content)
-            temporary.replace(path)  # a crash never leaves half a file under the real name
+        _write_once(self.path_for(stored_name), content)
         return digest, stored_name
 
     def read(self, stored_name: str) -> bytes:
@@ -149,12 +153,7 @@ class Archive:
     def hold(self, content: bytes, extension: str) -> tuple[str, str]:
         digest = hashlib.sha256(content).hexdigest()
         stored_name = f"{digest}.{extension}"
-        path = self.quarantine_path(stored_name)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".part")
-            temporary.write_bytes(content)
-            temporary.replace(path)
+        _write_once(self.quarantine_path(stored_name), content)
         return digest, stored_name
 
     def release(self, stored_name: str) -> None:
@@ -466,8 +465,8 @@ async def reviewable(session: AsyncSession, material_id: int, user_id: int) -> t
     if material is None:
         raise KeneshError(__("This material no longer exists."))
     council = await referenced(session, Council, material.council_id)
-    if user_id not in (council.chair_id, council.secretary_id):
-        raise KeneshError(__("Only the chair or the secretary of the council can do this."))
+    if not runs_meetings(council, user_id):
+        raise KeneshError(NOT_RUNNER)
     author = await referenced(session, Member, material.author_id)
     return material, author, council
 
@@ -573,7 +572,7 @@ async def for_download(session: AsyncSession, material_id: int, user_id: int) ->
     if material is None or material.council_id != author.council_id:
         raise KeneshError(__("This material no longer exists."))
     council = await referenced(session, Council, material.council_id)
-    if material.state is not MaterialState.APPROVED and user_id not in (council.chair_id, council.secretary_id):
+    if material.state is not MaterialState.APPROVED and not runs_meetings(council, user_id):
         raise KeneshError(__("This material is not in the bank."))
     return material
 
