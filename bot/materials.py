@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -12,11 +13,14 @@ from functools import partial
 from pathlib import Path, PurePath
 from zoneinfo import ZoneInfo
 
+from aiogram import Bot
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, notices, rules
-from bot.access import council_for_runner
+from bot.access import NOT_RUNNER, council_for_runner, runs_meetings
 from bot.errors import KeneshError
 from bot.text_input import clean_text
 from bot.ui import materials as ui_materials
@@ -62,6 +66,7 @@ ACCEPTED = {
     "png",
 }
 MAX_TITLE, MAX_SUBJECT, MAX_DESCRIPTION, MAX_COMMENT = 200, 100, 1000, 1000
+BANK_PAGE = 5  # materials per page of /bank
 QUARANTINE = "quarantine"
 ABANDONED_AFTER = timedelta(hours=24)
 
@@ -105,6 +110,15 @@ async def author_in(session: AsyncSession, user_id: int) -> Member:
     )
 
 
+def _write_once(path: Path, content: bytes) -> None:
+    """The file at `path` unless it is there already (named by its content, it would be the same bytes)."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".part")
+        temporary.write_bytes(content)
+        temporary.replace(path)  # a crash never leaves half a file under the real name
+
+
 class Archive:
     """Files by content: data/files/ab/abcdef...xyz.ext. The same bytes are stored once."""
 
@@ -120,12 +134,7 @@ class Archive:
     def store(self, content: bytes, extension: str) -> tuple[str, str]:
         digest = hashlib.sha256(content).hexdigest()
         stored_name = f"{digest}.{extension}"
-        path = self.path_for(stored_name)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".part")
-            temporary.write_bytes(content)
-            temporary.replace(path)  # a crash never leaves half a file under the real name
+        _write_once(self.path_for(stored_name), content)
         return digest, stored_name
 
     def read(self, stored_name: str) -> bytes:
@@ -144,12 +153,7 @@ class Archive:
     def hold(self, content: bytes, extension: str) -> tuple[str, str]:
         digest = hashlib.sha256(content).hexdigest()
         stored_name = f"{digest}.{extension}"
-        path = self.quarantine_path(stored_name)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_suffix(".part")
-            temporary.write_bytes(content)
-            temporary.replace(path)
+        _write_once(self.quarantine_path(stored_name), content)
         return digest, stored_name
 
     def release(self, stored_name: str) -> None:
@@ -308,6 +312,41 @@ async def hold(session: AsyncSession, *, user_id: int, upload: Upload, now: date
     return row.id
 
 
+@dataclass(frozen=True)
+class Received:
+    """What became of a received file: a returned material's new version saved, the same bytes found already
+    submitted (the held file dropped), or a new material's file held while its four questions run."""
+
+    version: Material | None = None
+    duplicate: Material | None = None
+    held_id: int | None = None
+
+
+async def receive_file(
+    session: AsyncSession,
+    archive: Archive,
+    *,
+    user_id: int,
+    upload: Upload,
+    version_of: int | None,
+    now: datetime,
+    default_locale: str,
+) -> Received:
+    """A file kept by `archive_file`: a new version of the returned material `version_of`, or a new material
+    whose file waits in the quarantine, unless the council already has the same bytes."""
+    if version_of:
+        material = await new_version(
+            session, user_id=user_id, material_id=version_of, upload=upload, now=now, default_locale=default_locale
+        )
+        return Received(version=material)
+    author = await author_in(session, user_id)
+    existing = await same_file(session, author.council_id, upload.sha256)
+    if existing is not None:
+        await drop_held_file(session, archive, upload.stored_name)
+        return Received(duplicate=existing)
+    return Received(held_id=await hold(session, user_id=user_id, upload=upload, now=now))
+
+
 async def submit(
     session: AsyncSession,
     *,
@@ -426,9 +465,17 @@ async def reviewable(session: AsyncSession, material_id: int, user_id: int) -> t
     if material is None:
         raise KeneshError(__("This material no longer exists."))
     council = await referenced(session, Council, material.council_id)
-    if user_id not in (council.chair_id, council.secretary_id):
-        raise KeneshError(__("Only the chair or the secretary of the council can do this."))
+    if not runs_meetings(council, user_id):
+        raise KeneshError(NOT_RUNNER)
     author = await referenced(session, Member, material.author_id)
+    return material, author, council
+
+
+async def undecided(session: AsyncSession, material_id: int, user_id: int) -> tuple[Material, Member, Council]:
+    """A material the chair may still decide (submitted or on an agenda), asked before the comment is."""
+    material, author, council = await reviewable(session, material_id, user_id)
+    if material.state not in (MaterialState.SUBMITTED, MaterialState.ON_AGENDA):
+        raise KeneshError(ui_materials.ALREADY_DECIDED)
     return material, author, council
 
 
@@ -443,10 +490,7 @@ async def decide(
     default_locale: str,
 ) -> Reviewed:
     """The chair's decision (approve for the bank, return for revision, reject), with a comment for the author."""
-    material, author, council = await reviewable(session, material_id, user_id)
-    decided = __("This material has already been decided.")
-    if material.state not in (MaterialState.SUBMITTED, MaterialState.ON_AGENDA):
-        raise KeneshError(decided)
+    material, author, council = await undecided(session, material_id, user_id)
     comment = clean_text(comment, multiline=True).strip()[:MAX_COMMENT] or None
     # The decision sent twice: the second finds the material decided and tells the author nothing again.
     if not await change_if(
@@ -458,7 +502,7 @@ async def decide(
         state=state,
         updated_at=now,
     ):
-        raise KeneshError(decided)
+        raise KeneshError(ui_materials.ALREADY_DECIDED)
     session.add(_event(material, state, user_id, now, comment))
     audit.record(
         session,
@@ -494,7 +538,7 @@ async def returned_of(session: AsyncSession, user_id: int) -> Sequence[Material]
     return await materials_repo.returned_materials(session, author.id)
 
 
-async def bank(session: AsyncSession, user_id: int, words: str) -> list[tuple[Material, str]]:
+async def _bank(session: AsyncSession, user_id: int, words: str) -> list[tuple[Material, str]]:
     """Approved materials of the user's council, newest first, matching every word in any script and case."""
     author = await author_in(session, user_id)
     rows = await materials_repo.approved_with_authors(session, author.council_id)
@@ -507,13 +551,28 @@ async def bank(session: AsyncSession, user_id: int, words: str) -> list[tuple[Ma
     return found
 
 
+@dataclass(frozen=True)
+class BankPage:
+    shown: list[tuple[Material, str]]  # the materials on this page with their authors' names
+    page: int
+    pages: int
+
+
+async def bank_page(session: AsyncSession, user_id: int, words: str, page: int) -> BankPage:
+    """One page of the bank (BANK_PAGE materials), the page number kept within the pages there are."""
+    found = await _bank(session, user_id, words)
+    pages = math.ceil(len(found) / BANK_PAGE)
+    page = max(0, min(page, pages - 1))
+    return BankPage(found[page * BANK_PAGE : (page + 1) * BANK_PAGE], page, pages)
+
+
 async def for_download(session: AsyncSession, material_id: int, user_id: int) -> Material:
     author = await author_in(session, user_id)
     material = await materials_repo.get_material(session, material_id)
     if material is None or material.council_id != author.council_id:
         raise KeneshError(__("This material no longer exists."))
     council = await referenced(session, Council, material.council_id)
-    if material.state is not MaterialState.APPROVED and user_id not in (council.chair_id, council.secretary_id):
+    if material.state is not MaterialState.APPROVED and not runs_meetings(council, user_id):
         raise KeneshError(__("This material is not in the bank."))
     return material
 
@@ -522,6 +581,25 @@ async def remember_file_id(session: AsyncSession, material: Material, file_id: s
     if material.telegram_file_id != file_id:
         material.telegram_file_id = file_id
         await session.commit()
+
+
+async def send_material(bot: Bot, session: AsyncSession, archive: Archive, material: Material, chat_id: int) -> None:
+    """The material's file, by Telegram's file id while Telegram keeps it, else from the archive (whose new
+    file id is remembered for next time)."""
+    caption = ui_materials.file_caption(material)
+    if material.telegram_file_id:
+        try:
+            await bot.send_document(chat_id, material.telegram_file_id, caption=caption)
+            return
+        except TelegramBadRequest as error:  # Telegram no longer has it: the archive does
+            log.info(
+                "Material %s: Telegram file id refused (%s); sending the archived copy", material.id, error.message
+            )
+    sent = await bot.send_document(
+        chat_id, BufferedInputFile(archive.read(material.stored_name), filename=material.file_name), caption=caption
+    )
+    if sent.document:
+        await remember_file_id(session, material, sent.document.file_id)
 
 
 async def agenda_choices(session: AsyncSession, material_id: int, user_id: int) -> list[Meeting]:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from aiogram import Bot
+from aiogram.types import BufferedInputFile
 from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -192,6 +194,17 @@ async def protocol_copy(session: AsyncSession, meeting_id: int, locale: str, tz:
         protocol.protocol_filename(data),
         protocol.protocol_docx(data, tz, language),
     )
+
+
+async def send_protocol(
+    bot: Bot, session: AsyncSession, meeting_id: int, chat_id: int, locale: str, tz: ZoneInfo
+) -> None:
+    """Sends a protocol again to someone who asked privately: the copy `protocol_copy` gives, its parts in
+    order, then the .docx."""
+    copy = await protocol_copy(session, meeting_id, locale, tz)
+    for part in copy.parts:
+        await bot.send_message(chat_id, part)
+    await bot.send_document(chat_id, BufferedInputFile(copy.document, filename=copy.filename))
 
 
 async def protocol_data(session: AsyncSession, meeting_id: int) -> protocol.ProtocolData:

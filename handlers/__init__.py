@@ -18,6 +18,7 @@ def get_routers() -> list[Router]:
         plan,
         registration,
         report,
+        settings,
     )
 
     # Order matters: the vote button first (the hot path: no other router's filters on its way), specific
@@ -30,6 +31,7 @@ def get_routers() -> list[Router]:
         decisions.router,
         report.router,
         meetings.router,
+        settings.router,
         group.router,
         registration.router,
         members.router,

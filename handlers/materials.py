@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import io
 import logging
-import math
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
-from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import BufferedInputFile, CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import materials
 from bot.clock import Clock
 from bot.config import Settings
-from bot.errors import KeneshError
 from bot.materials import Archive, Upload
 from bot.notices import edit_message
 from bot.text_input import clean_text
@@ -36,7 +33,6 @@ router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
 router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
-PAGE = 5
 DECISIONS = {
     MaterialAction.APPROVE: MaterialState.APPROVED,
     MaterialAction.RETURN: MaterialState.RETURNED,
@@ -118,32 +114,25 @@ async def got_file(
 ) -> None:
     data = await state.get_data()
     upload = await _receive(message, bot, session, settings, archive, clock, held=not data.get("version_of"))
-    if data.get("version_of"):
-        material = await materials.new_version(
-            session,
-            user_id=sender(message).id,
-            material_id=data["version_of"],
-            upload=upload,
-            now=clock.now(),
-            default_locale=settings.default_locale,
-        )
-        await state.clear()
-        await message.answer(ui_materials.version_saved(material))
-        return
-    author = await materials.author_in(session, sender(message).id)
-    existing = await materials.same_file(session, author.council_id, upload.sha256)
-    if existing is not None:
-        await materials.drop_held_file(session, archive, upload.stored_name)
-        await state.clear()
-        await message.answer(ui_materials.already_submitted(existing))
-        return
-    held_id = await materials.hold(session, user_id=sender(message).id, upload=upload, now=clock.now())
-    await state.set_state(Submission.title)
-    await state.set_data({"held_id": held_id, "file_name": upload.file_name})
-    await message.answer(
-        ui_materials.ask_title(),
-        reply_markup=ui_materials.title_keyboard(upload.file_name),
+    received = await materials.receive_file(
+        session,
+        archive,
+        user_id=sender(message).id,
+        upload=upload,
+        version_of=data.get("version_of"),
+        now=clock.now(),
+        default_locale=settings.default_locale,
     )
+    if received.version is not None:
+        await state.clear()
+        await message.answer(ui_materials.version_saved(received.version))
+    elif received.duplicate is not None:
+        await state.clear()
+        await message.answer(ui_materials.already_submitted(received.duplicate))
+    else:
+        await state.set_state(Submission.title)
+        await state.set_data({"held_id": received.held_id, "file_name": upload.file_name})
+        await message.answer(ui_materials.ask_title(), reply_markup=ui_materials.title_keyboard(upload.file_name))
 
 
 @router.message(F.document | F.photo)
@@ -259,9 +248,7 @@ async def open_material(call: CallbackQuery, callback_data: MaterialCb, session:
 
 @router.callback_query(MaterialCb.filter(F.action.in_(set(DECISIONS))))
 async def ask_comment(call: CallbackQuery, callback_data: MaterialCb, session: AsyncSession, state: FSMContext) -> None:
-    material, _author, _council = await materials.reviewable(session, callback_data.material_id, call.from_user.id)
-    if material.state not in (MaterialState.SUBMITTED, MaterialState.ON_AGENDA):
-        raise KeneshError(ui_materials.ALREADY_DECIDED)
+    material, _author, _council = await materials.undecided(session, callback_data.material_id, call.from_user.id)
     await state.set_state(Review.comment)
     await state.set_data({"material_id": material.id, "decision": DECISIONS[callback_data.action].value})
     await call.answer()
@@ -344,13 +331,13 @@ async def put_on_agenda(
 async def _bank_page(
     session: AsyncSession, user_id: int, words: str, page: int, tz: ZoneInfo
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    found = await materials.bank(session, user_id, words)
-    if not found:
+    found = await materials.bank_page(session, user_id, words, page)
+    if not found.shown:
         return ui_materials.bank_empty(words), None
-    pages = math.ceil(len(found) / PAGE)
-    page = max(0, min(page, pages - 1))
-    shown = found[page * PAGE : (page + 1) * PAGE]
-    return ui_materials.bank_page(shown, words, page, pages, tz), ui_materials.bank_page_keyboard(shown, page, pages)
+    return (
+        ui_materials.bank_page(found.shown, words, found.page, found.pages, tz),
+        ui_materials.bank_page_keyboard(found.shown, found.page, found.pages),
+    )
 
 
 @router.message(Command("bank"))
@@ -379,19 +366,4 @@ async def send_file(
 ) -> None:
     material = await materials.for_download(session, callback_data.material_id, call.from_user.id)
     await call.answer(ui_common.sending())
-    caption = ui_materials.file_caption(material)
-    if material.telegram_file_id:
-        try:
-            await bot.send_document(call.from_user.id, material.telegram_file_id, caption=caption)
-            return
-        except TelegramBadRequest as error:  # Telegram no longer has it: the archive does
-            log.info(
-                "Material %s: Telegram file id refused (%s); sending the archived copy", material.id, error.message
-            )
-    sent = await bot.send_document(
-        call.from_user.id,
-        BufferedInputFile(archive.read(material.stored_name), filename=material.file_name),
-        caption=caption,
-    )
-    if sent.document:
-        await materials.remember_file_id(session, material, sent.document.file_id)
+    await materials.send_material(bot, session, archive, material, call.from_user.id)

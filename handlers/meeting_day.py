@@ -8,7 +8,7 @@ from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
-from aiogram.types import BufferedInputFile, CallbackQuery, Message
+from aiogram.types import CallbackQuery, Message
 from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,7 +32,6 @@ from bot.ui.callbacks import (
     VoteCb,
     VoteTimerCb,
 )
-from db.models import Meeting
 from handlers.scope import chat_of, group_id, sender
 
 log = logging.getLogger(__name__)
@@ -224,15 +223,6 @@ async def close_meeting(message: Message, session: AsyncSession, clock: Clock, s
         await message.answer(ui_meeting_day.meeting_closed(meeting))
 
 
-async def send_protocol_to(bot: Bot, session: AsyncSession, settings: Settings, meeting: Meeting, chat_id: int) -> None:
-    """A protocol again, to someone who asks privately: exactly what was issued at the close (the parts in
-    the reader's language when it was issued in it), and the same .docx bytes."""
-    copy = await meeting_day.protocol_copy(session, meeting.id, current_locale(), settings.tz)
-    for part in copy.parts:
-        await bot.send_message(chat_id, part)
-    await bot.send_document(chat_id, BufferedInputFile(copy.document, filename=copy.filename))
-
-
 @router.message(Command("protocols"), F.chat.type == ChatType.PRIVATE)
 async def list_protocols(message: Message, session: AsyncSession, settings: Settings) -> None:
     listing = await meetings.meetings_of(session, sender(message).id)
@@ -253,4 +243,4 @@ async def send_protocol(
         await call.answer(ui_meeting_day.not_a_member(), show_alert=True)
         return
     await call.answer(ui_common.sending())
-    await send_protocol_to(bot, session, settings, view.meeting, call.from_user.id)
+    await meeting_day.send_protocol(bot, session, view.meeting.id, call.from_user.id, current_locale(), settings.tz)

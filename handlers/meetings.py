@@ -1,4 +1,4 @@
-"""The agenda (/agenda, preview, publish), /meetings with move and cancel, and the group language setting."""
+"""The agenda (/agenda, preview, publish) and /meetings with move and cancel."""
 
 from __future__ import annotations
 
@@ -17,21 +17,16 @@ from bot import access, meetings, plan
 from bot.agenda import Agenda, When, check_notice, parse_agenda, parse_items, parse_when
 from bot.clock import Clock
 from bot.config import Settings
-from bot.councils import join_link, replace_join_link, set_group_language, set_trimesters
 from bot.meetings import MeetingView
 from bot.notices import edit_markup, edit_message, send_private
 from bot.ui import common as ui_common
 from bot.ui import meetings as ui_meetings
-from bot.ui import settings as ui_settings
 from bot.ui import year as ui_year
 from bot.ui.callbacks import (
     AgendaAction,
     AgendaCb,
-    GroupLanguageCb,
-    JoinLinkCb,
     MeetingAction,
     MeetingCb,
-    TrimestersCb,
 )
 from handlers.scope import bot_username, chat_of, group_id, sender, text_of
 
@@ -49,10 +44,6 @@ class AgendaWizard(StatesGroup):
 
 class MoveMeeting(StatesGroup):
     when = State()
-
-
-class SettingsInput(StatesGroup):
-    trimesters = State()
 
 
 async def _send_preview(message: Message, bot: Bot, view: MeetingView, settings: Settings) -> None:
@@ -102,7 +93,7 @@ async def agenda(
         await message.answer(ui_year.plan_offer(planned), reply_markup=ui_year.plan_offer_keyboard(planned))
 
 
-@router.message(Command("cancel"), StateFilter(AgendaWizard, MoveMeeting, SettingsInput))
+@router.message(Command("cancel"), StateFilter(AgendaWizard, MoveMeeting))
 async def cancel_wizard(message: Message, state: FSMContext) -> None:
     await state.clear()
     await message.answer(ui_common.nothing_changed())
@@ -237,54 +228,3 @@ async def confirm_cancel(
     )
     await call.answer(ui_common.cancelled_toast())
     await edit_message(call.message, ui_meetings.cancelled(view.meeting, settings.tz))
-
-
-@router.message(Command("settings"), PRIVATE)
-async def settings_menu(message: Message, session: AsyncSession) -> None:
-    council = await meetings.council_for_chair(session, sender(message).id)
-    await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())
-
-
-@router.callback_query(GroupLanguageCb.filter())
-async def set_language(
-    call: CallbackQuery, callback_data: GroupLanguageCb, session: AsyncSession, clock: Clock
-) -> None:
-    council = await set_group_language(
-        session, user_id=call.from_user.id, language=callback_data.language, now=clock.now()
-    )
-    await call.answer(ui_common.saved())
-    await edit_message(call.message, ui_settings.settings_text(council), ui_settings.settings_keyboard())
-
-
-@router.callback_query(TrimestersCb.filter())
-async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMContext) -> None:
-    await meetings.council_for_chair(session, call.from_user.id)
-    await state.set_state(SettingsInput.trimesters)
-    await call.answer()
-    await chat_of(call).answer(ui_settings.ask_trimesters())
-
-
-@router.message(SettingsInput.trimesters, PRIVATE, F.text, ~F.text.startswith("/"))
-async def got_trimesters(message: Message, session: AsyncSession, state: FSMContext, clock: Clock) -> None:
-    council = await set_trimesters(session, user_id=sender(message).id, text=text_of(message), now=clock.now())
-    await state.clear()
-    await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())
-
-
-@router.callback_query(JoinLinkCb.filter(~F.confirm))
-async def ask_replace_link(call: CallbackQuery, session: AsyncSession) -> None:
-    council = await meetings.council_for_chair(session, call.from_user.id)
-    await call.answer()
-    await chat_of(call).answer(
-        ui_settings.ask_replace_link(),
-        reply_markup=ui_settings.replace_link_confirm(council.join_code),
-    )
-
-
-@router.callback_query(JoinLinkCb.filter(F.confirm))
-async def replace_link(
-    call: CallbackQuery, callback_data: JoinLinkCb, session: AsyncSession, bot: Bot, clock: Clock
-) -> None:
-    council = await replace_join_link(session, user_id=call.from_user.id, now=clock.now(), seen_code=callback_data.code)
-    await call.answer(ui_common.saved())
-    await edit_message(call.message, ui_settings.new_join_link(join_link(await bot_username(bot), council)))
