@@ -139,7 +139,7 @@ async def secret_vote(message: Message, command: CommandObject, bot: Bot, sessio
     await _start_vote(message, command, True, bot, session, clock)
 
 
-# The vote button has a router of its own, included before every other (bot/app.py): nothing reads the user
+# The vote button has a router of its own, included before every other (handlers/__init__.py): nothing reads the user
 # row for it; the member's language comes back with the ballot.
 presses = Router(name=f"{__name__}.presses")
 
