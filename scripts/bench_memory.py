@@ -25,25 +25,7 @@ from tests.botapi import BotAPI  # noqa: E402
 TOKEN = "123456:MEMORY"
 SETTLE_S = 5.0  # polling with nothing to do, before reading the figure
 
-BARE_BOT = """
-import asyncio, sys
-from aiogram import Bot, Dispatcher, F
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import CallbackQuery
-
-async def main() -> None:
-    bot = Bot(sys.argv[1], session=AiohttpSession(api=TelegramAPIServer.from_base(sys.argv[2])))
-    dp = Dispatcher()
-
-    @dp.callback_query(F.data)
-    async def answer_only(call: CallbackQuery) -> None:
-        await call.answer("ok")
-
-    await dp.start_polling(bot, handle_signals=True)
-
-asyncio.run(main())
-"""
+BARE_BOT = str(ROOT / "scripts" / "bare_bot.py")  # the same bare bot for every benchmark
 
 
 def rss_mb(pid: int) -> float:
@@ -91,7 +73,7 @@ async def main() -> None:
                 LOG_LEVEL="WARNING",
                 PYTHONPATH=str(ROOT),
             )
-            bare = await idle_rss(api, [sys.executable, "-c", BARE_BOT, TOKEN, api.base_url], env, Path(tmp))
+            bare = await idle_rss(api, [sys.executable, BARE_BOT, TOKEN, api.base_url], env, Path(tmp))
             # Kenesh runs from the project directory (its .env is not read: every setting is given above).
             kenesh = await idle_rss(api, [sys.executable, "-m", "bot"], env, ROOT)
     finally:

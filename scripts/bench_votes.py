@@ -64,25 +64,7 @@ GROUP = -1001234
 VOTE_MESSAGE = 7
 CHOICES = ("for", "against", "abstain")
 
-BARE_BOT = """
-import asyncio, sys
-from aiogram import Bot, Dispatcher, F
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.types import CallbackQuery
-
-async def main() -> None:
-    bot = Bot(sys.argv[1], session=AiohttpSession(api=TelegramAPIServer.from_base(sys.argv[2])))
-    dp = Dispatcher()
-
-    @dp.callback_query(F.data)
-    async def answer_only(call: CallbackQuery) -> None:
-        await call.answer("ok")
-
-    await dp.start_polling(bot, handle_signals=True)
-
-asyncio.run(main())
-"""
+BARE_BOT = str(ROOT / "scripts" / "bare_bot.py")  # the same bare bot for every benchmark
 
 
 class TimedAPI(BotAPI):
@@ -321,7 +303,7 @@ async def run_bare(members: int, tmp: Path) -> Figures:
     await api.start()
     try:
         env = environment(api, "sqlite+aiosqlite:///unused.db", tmp)
-        process = await start(api, [sys.executable, "-c", BARE_BOT, TOKEN, api.base_url], env, tmp, tmp / "bare.log")
+        process = await start(api, [sys.executable, BARE_BOT, TOKEN, api.base_url], env, tmp, tmp / "bare.log")
         try:
             figures, _ = await press_all(api, members, 1)
         finally:

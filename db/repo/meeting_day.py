@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, case, delete, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql.dml import Insert as PgInsert
+    from sqlalchemy.dialects.sqlite.dml import Insert as SqliteInsert
 
 from db.models import (
     Attendance,
@@ -182,6 +186,18 @@ async def add_issued_protocol(
     return issued
 
 
+def _insert_ballots(dialect: str) -> PgInsert | SqliteInsert:
+    """An INSERT that can turn into an upsert, in this database's dialect; imported here, so a SQLite
+    deployment never loads PostgreSQL's dialect (1.7 MB resident)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(Ballot)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(Ballot)
+
+
 async def store_ballots(session: AsyncSession, vote_id: int, choices: dict[int, Choice], now: datetime) -> set[int]:
     """Many presses of one vote (Telegram user id -> choice) in one statement, the database judging each:
     a ballot is written, or changed to the new choice, only for a member on the meeting's roster, marked
@@ -200,8 +216,7 @@ async def store_ballots(session: AsyncSession, vote_id: int, choices: dict[int, 
         .where(Vote.id == vote_id, Vote.is_open.is_(True))
         .with_for_update(read=True, of=Vote)
     )
-    dialect = session.get_bind().dialect.name
-    written = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(Ballot).from_select(
+    written = _insert_ballots(session.get_bind().dialect.name).from_select(
         [Ballot.vote_id, Ballot.member_id, Ballot.choice, Ballot.cast_at], source
     )
     upsert = written.on_conflict_do_update(
