@@ -79,7 +79,7 @@ def load_settings(require_token: bool = True) -> Settings:
     from bot.config import Settings
 
     try:
-        settings = Settings()
+        settings = Settings.load()
     except ValidationError as error:
         problems = [
             f"{'.'.join(str(part) for part in item['loc']).upper()}: {item['msg'].removeprefix('Value error, ')}"

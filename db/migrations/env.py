@@ -6,21 +6,28 @@ the same setting the bot reads, so an operator can migrate, stamp or downgrade b
 """
 
 import asyncio
+import os
 from logging.config import fileConfig
 from pathlib import Path
 
 from alembic import context
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from dotenv import dotenv_values
 from sqlalchemy.engine import Connection
 
 from db.engine import DEFAULT_DATABASE_URL, create_engine
 from db.models import Base
 
 
-class _DatabaseSetting(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
-
-    database_url: str = DEFAULT_DATABASE_URL
+def _database_url() -> str:
+    """DATABASE_URL as the bot reads it (bot.config.Settings.load): the environment, else `.env`."""
+    for name, value in os.environ.items():
+        if name.upper() == "DATABASE_URL":
+            return value
+    if Path(".env").is_file():
+        for key, found in dotenv_values(".env", encoding="utf-8").items():
+            if key.upper() == "DATABASE_URL" and found is not None:
+                return found
+    return DEFAULT_DATABASE_URL
 
 
 def _run(connection: Connection) -> None:
@@ -35,7 +42,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_from_command_line() -> None:
-    url = _DatabaseSetting().database_url
+    url = _database_url()
     prefix = "sqlite+aiosqlite:///"
     if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
         Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ from tests.conftest import TOKEN
 
 @pytest.fixture
 async def bot(api):
-    bot = create_bot(Settings(_env_file=None, bot_token=TOKEN, telegram_api_url=api.base_url))
+    bot = create_bot(Settings(bot_token=TOKEN, telegram_api_url=api.base_url))
     api.group(-100, "Мектеп")
     yield bot
     await bot.session.close()
