@@ -3,10 +3,10 @@ an approved member belongs to it. Every operation that acts for a council asks h
 
 from __future__ import annotations
 
-from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import KeneshError
+from bot.i18n import lazy_gettext as __
 from db.models import Council, MemberStatus
 from db.repo import councils as councils_repo
 from db.repo import members as members_repo

@@ -14,11 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import lazy_gettext as __
-
 from bot import rules
 from bot.errors import KeneshError
 from bot.i18n import fmt_long_date
+from bot.i18n import lazy_gettext as __
 from bot.text_input import clean_text
 
 _DATE = re.compile(r"^(?:(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))$")

@@ -13,12 +13,11 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import KeneshI18nMiddleware, in_locale
+from bot.i18n import I18n, KeneshI18nMiddleware, in_locale
 from bot.materials import Archive
 from bot.runtime.ballot_box import BallotBox
 from bot.runtime.fsm_storage import DatabaseStorage
@@ -124,7 +123,7 @@ async def _stop_workers(live: LiveMessages, delivery: Delivery, scheduler: Sched
 
 
 def _commands(private: bool) -> list[BotCommand]:
-    from aiogram.utils.i18n import gettext as _
+    from bot.i18n import gettext as _
 
     if not private:
         return [

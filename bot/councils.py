@@ -7,11 +7,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, rules
 from bot.errors import KeneshError
+from bot.i18n import lazy_gettext as __
 from db.models import Council, GroupLanguage, Member, MemberStatus, Role
 from db.repo import change_if, reload
 from db.repo import councils as councils_repo

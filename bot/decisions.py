@@ -13,14 +13,14 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, plan
 from bot.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.domain import FollowView, Listing
 from bot.errors import KeneshError
+from bot.i18n import I18n
+from bot.i18n import lazy_gettext as __
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui import year as ui_year
 from db.models import (

@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile
-from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, notices, rules
 from bot.access import NOT_RUNNER, council_for_runner, runs_meetings
 from bot.errors import KeneshError
+from bot.i18n import lazy_gettext as __
 from bot.text_input import clean_text
 from bot.ui import materials as ui_materials
 from db.models import (

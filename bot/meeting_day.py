@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.types import BufferedInputFile
-from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, protocol, rules
 from bot.errors import KeneshError
+from bot.i18n import lazy_gettext as __
 from bot.meetings import meeting_view, open_meeting_of, voting_roster
 from bot.runtime import after_commit
 from bot.voting import close_open_votes, forget_on_disk, frozen_counts

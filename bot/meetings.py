@@ -11,7 +11,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, notices, rules
@@ -20,6 +19,7 @@ from bot.agenda import Agenda, When
 from bot.domain import Presence
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
+from bot.i18n import lazy_gettext as __
 from bot.runtime import after_commit
 from bot.ui import meetings as ui_meetings
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
@@ -77,10 +77,12 @@ async def draft_agenda(
         created_by=user_id,
         created_at=now,
     )
-    meeting.items = [
-        AgendaItem(position=i, title=item.title, reporter=item.reporter) for i, item in enumerate(agenda.items, 1)
-    ]
     session.add(meeting)
+    await session.flush()  # the meeting's id, for its items
+    session.add_all(
+        AgendaItem(meeting_id=meeting.id, position=i, title=item.title, reporter=item.reporter)
+        for i, item in enumerate(agenda.items, 1)
+    )
     await session.commit()
     log.info("Council %s: agenda draft %s for %s", council.id, meeting.id, meeting.starts_at.isoformat())
     return MeetingView(council, meeting, await meetings_repo.meeting_items(session, meeting.id))

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, notices, rules
 from bot.domain import Roster
 from bot.errors import KeneshError
+from bot.i18n import lazy_gettext as __
 from bot.text_input import clean_text
 from bot.ui import members as ui_members
 from bot.ui.render import esc

@@ -15,7 +15,6 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, rules
@@ -23,6 +22,7 @@ from bot.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.agenda import Item, parse_items
 from bot.domain import PlanLine, Planned, by_day
 from bot.errors import KeneshError
+from bot.i18n import lazy_gettext as __
 from bot.meetings import meeting_view
 from bot.ui import year as ui_year
 from db.models import AgendaItem, Council, Meeting, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote

@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import gettext as _
-
 from bot import rules
 from bot.i18n import fmt_datetime, group_locales, in_locale
+from bot.i18n import gettext as _
 from bot.rules import Counts
 from bot.ui.meeting_day import counts_text
 from bot.ui.render import esc, split_blocks

@@ -14,13 +14,13 @@ import zipfile
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import meeting_day, plan, rules
 from bot.access import council_for_runner
 from bot.domain import DecisionRow, MaterialRow, MeetingRow, MemberRow, YearReport
 from bot.errors import KeneshError
+from bot.i18n import lazy_gettext as __
 from bot.meetings import council_for_chair
 from bot.ui import report as ui_report
 from bot.ui import year as ui_year

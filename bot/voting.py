@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import lazy_gettext as __
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, rules
 from bot.decisions import vote_closed
 from bot.errors import KeneshError
+from bot.i18n import lazy_gettext as __
 from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
 from bot.runtime import after_commit, ballot_box

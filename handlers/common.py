@@ -7,12 +7,11 @@ from aiogram.enums import ChatType
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import membership
 from bot.clock import Clock
-from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import LANGUAGE_NAMES, I18n
 from bot.notices import edit_message
 from bot.regulation import regulation_messages
 from bot.ui import common as ui_common

@@ -8,13 +8,12 @@ from aiogram import Bot, Router
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import membership
 from bot.config import Settings
 from bot.errors import KeneshError
-from bot.i18n import locale_from_telegram
+from bot.i18n import I18n, locale_from_telegram
 from bot.ui import common as ui_common
 
 log = logging.getLogger(__name__)

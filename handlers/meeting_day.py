@@ -9,14 +9,13 @@ from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access, meeting_day, meetings, voting
 from bot.clock import Clock
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.errors import KeneshError
-from bot.i18n import current_locale, locale_from_telegram
+from bot.i18n import I18n, current_locale, locale_from_telegram
 from bot.notices import edit_markup, edit_message, send_private
 from bot.rules import Counts
 from bot.runtime.ballot_box import BallotBox

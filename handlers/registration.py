@@ -10,14 +10,13 @@ from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, MaybeInaccessibleMessageUnion, Message
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import membership
 from bot.clock import Clock
 from bot.config import Settings
 from bot.councils import JOIN_PREFIX
-from bot.i18n import LANGUAGE_NAMES, current_locale
+from bot.i18n import LANGUAGE_NAMES, I18n, current_locale
 from bot.notices import edit_markup, edit_message
 from bot.regulation import regulation_messages
 from bot.ui import common as ui_common

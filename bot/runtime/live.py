@@ -22,10 +22,9 @@ from typing import TYPE_CHECKING
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import group_text
+from bot.i18n import I18n, group_text
 from bot.meetings import presence
 from bot.runtime.after_commit import ATTENDANCE, VOTE
 from bot.ui import meeting_day as ui_meeting_day

@@ -12,11 +12,10 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message, TelegramObject, Update
-from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.i18n import locale_from_telegram
+from bot.i18n import I18n, locale_from_telegram
+from bot.i18n import gettext as _
 from bot.runtime import after_commit
 from bot.runtime.outbox import Delivery
 from bot.text_input import clean_text

@@ -34,12 +34,11 @@ from aiogram.exceptions import (
     TelegramServerError,
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, Message
-from aiogram.utils.i18n import I18n
-from aiogram.utils.i18n import gettext as _
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.i18n import group_text, in_locale
+from bot.i18n import I18n, group_text, in_locale
+from bot.i18n import gettext as _
 from db.models import OutboxMessage, OutboxStatus
 from db.repo import councils as councils_repo
 from db.repo import meetings as meetings_repo

@@ -16,13 +16,13 @@ import contextlib
 import logging
 from datetime import UTC, datetime, timedelta
 
-from aiogram.utils.i18n import I18n
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import meeting_day, meetings, watchdog
 from bot.clock import Clock
 from bot.config import Settings
+from bot.i18n import I18n
 from bot.runtime import after_commit
 from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection
 from bot.runtime.outbox import Delivery

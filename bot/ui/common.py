@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import LANGUAGE_NAMES
+from bot.i18n import gettext as _
+from bot.i18n import lazy_gettext as __
 from bot.ui.callbacks import LanguageCb
 
 # Carried by a KeneshError, rendered in the reader's language when it is handled.

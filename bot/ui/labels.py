@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from aiogram.utils.i18n import gettext as _
-
+from bot.i18n import gettext as _
 from bot.i18n import group_text
 from db.models import AuditAction, Choice, GroupLanguage, MaterialKind, MaterialState, MemberStatus, Outcome, Role
 

@@ -6,11 +6,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
 
 from bot import rules
 from bot.domain import AuditLine, LogPage
 from bot.i18n import GROUP_LANGUAGE_NAMES, fmt_date, fmt_datetime
+from bot.i18n import gettext as _
 from bot.ui.callbacks import LogCb
 from bot.ui.labels import audit_action_label, outcome_label
 from bot.ui.render import esc

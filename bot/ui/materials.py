@@ -7,12 +7,12 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
 from bot.i18n import fmt_date, fmt_datetime, fmt_long_date
+from bot.i18n import gettext as _
+from bot.i18n import lazy_gettext as __
 from bot.ui.callbacks import AgendaPickCb, BankCb, KindCb, MaterialAction, MaterialCb, StepCb
 from bot.ui.labels import MATERIAL_STATE_MARKS, kind_label, material_state_label
 from bot.ui.meetings import meeting_choices

@@ -11,12 +11,12 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
-from aiogram.utils.i18n import lazy_gettext as __
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.domain import Presence
+from bot.i18n import gettext as _
 from bot.i18n import group_text
+from bot.i18n import lazy_gettext as __
 from bot.rules import Counts
 from bot.ui.callbacks import (
     CloseVoteCb,

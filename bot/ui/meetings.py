@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import fmt_datetime
+from bot.i18n import gettext as _
 from bot.ui.callbacks import AgendaAction, AgendaCb, MeetingAction, MeetingCb
 from bot.ui.render import esc
 from db.models import AgendaItem, Council, Meeting, MeetingStatus

@@ -5,12 +5,12 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
 from bot.domain import Roster
 from bot.i18n import fmt_date
+from bot.i18n import gettext as _
 from bot.ui.callbacks import ApplicationAction, ApplicationCb, MemberAction, MemberCb, RegulationCb, RoleCb
 from bot.ui.common import CHOOSE_LANGUAGE
 from bot.ui.labels import member_status_label, role_label

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import io
 
-from aiogram.utils.i18n import gettext as _
-
 from bot.domain import YearReport
+from bot.i18n import gettext as _
 from bot.ui.labels import kind_label, material_state_label, outcome_label, role_label
 from bot.ui.render import esc
 from bot.ui.year import school_year_text

@@ -4,10 +4,10 @@ in the group, the trimesters, the join link)."""
 from __future__ import annotations
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import GROUP_LANGUAGE_NAMES, group_text
+from bot.i18n import gettext as _
 from bot.rules import trimester_text
 from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, TrimestersCb
 from bot.ui.common import bot_link_keyboard

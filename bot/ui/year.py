@@ -9,12 +9,12 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
 from bot.domain import FollowView, Listing, PlanLine, Planned, by_day
 from bot.i18n import fmt_datetime, fmt_long_date, group_locales, in_locale
+from bot.i18n import gettext as _
 from bot.ui.callbacks import FollowDoneCb, FollowUpCb, PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
 from bot.ui.meetings import meeting_choices
 from bot.ui.render import esc, split_blocks

@@ -3,11 +3,10 @@
 from datetime import datetime
 
 import pytest
-from aiogram.utils.i18n import I18n
 
 from bot.agenda import parse_agenda, parse_items
 from bot.errors import KeneshError
-from bot.i18n import create_i18n
+from bot.i18n import I18n, create_i18n
 from tests.conftest import BISHKEK
 
 NOW = datetime(2026, 11, 25, 23, 30, tzinfo=BISHKEK)  # late evening: "today" is still the 25th

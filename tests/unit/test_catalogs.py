@@ -76,9 +76,7 @@ def test_the_template_has_every_text_in_the_code(tmp_path):
 
 
 def test_russian_plural_picks_the_right_form():
-    from aiogram.utils.i18n import I18n
-
-    from bot.i18n import create_i18n
+    from bot.i18n import I18n, create_i18n
 
     i18n = create_i18n("ky")
     with i18n.context(), i18n.use_locale("ru"):

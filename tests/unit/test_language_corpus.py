@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 from aiogram.types import InlineKeyboardMarkup
-from aiogram.utils.i18n import I18n
 from babel.dates import get_month_names
 from babel.messages.mofile import read_mo
 from docx import Document
@@ -33,6 +32,7 @@ from bot.domain import Presence, Roster
 from bot.i18n import (
     GROUP_LANGUAGE_NAMES,
     LOCALES_DIR,
+    I18n,
     compile_catalogs,
     create_i18n,
     fmt_date,
@@ -172,7 +172,7 @@ LIMITS = (20, 200, 300, 1000, 20)  # {limit} is one of the code's own limits, ne
 
 def sample(name: str, variant: int) -> object:
     """A realistic value for a placeholder, by its name, in the current locale; unknown names get a person's name."""
-    from aiogram.utils.i18n import gettext as _
+    from bot.i18n import gettext as _
 
     k = variant % len(COUNTS)
     if name in DATE_NAMES or name.endswith(("_date", "_day", "_at")):

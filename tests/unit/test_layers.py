@@ -94,8 +94,8 @@ def test_no_handler_translates_a_text_itself() -> None:
 def test_the_handler_check_sees_a_translated_text(tmp_path: Path) -> None:
     sample = tmp_path / "sample.py"
     sample.write_text(
-        "from aiogram.utils.i18n import gettext as _\n"
-        "from aiogram.utils.i18n import lazy_gettext as __\n"
+        "from bot.i18n import gettext as _\n"
+        "from bot.i18n import lazy_gettext as __\n"
         "STALE = __('Stale')\n"
         "async def h(message):\n"
         "    await message.answer(_('Saved'))\n"
