@@ -23,7 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -110,8 +110,6 @@ class Council(Base):
     # of February). Empty: the default calendar.
     trimesters: Mapped[str | None] = mapped_column(String(200))
 
-    members: Mapped[list[Member]] = relationship(back_populates="council", lazy="raise")
-
 
 class Member(Base):
     """One person's place in one council: an application until the chair decides, then a member."""
@@ -139,8 +137,6 @@ class Member(Base):
     # A rejected applicant may apply twice more; after the third rejection only a new join link lets them.
     rejections: Mapped[int] = mapped_column(Integer, server_default="0", default=0)
     rejected_with_code: Mapped[str | None] = mapped_column(String(32))  # the join code of the last rejection
-
-    council: Mapped[Council] = relationship(back_populates="members", lazy="raise")
 
     @property
     def counts_toward_quorum(self) -> bool:
@@ -186,10 +182,6 @@ class Meeting(Base):
     # Closed by the next day's check, not by the chair: the protocol says so.
     closed_automatically: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
-    items: Mapped[list[AgendaItem]] = relationship(
-        back_populates="meeting", order_by="AgendaItem.position", lazy="raise", cascade="all, delete-orphan"
-    )
-
 
 class AgendaItem(Base):
     __tablename__ = "agenda_items"
@@ -204,8 +196,6 @@ class AgendaItem(Base):
     heard: Mapped[str | None] = mapped_column(String(128))
     # An item that reviews a methodical material: the meeting's vote on it decides the material (cl. 3.1).
     material_id: Mapped[int | None] = mapped_column(ForeignKey("materials.id", ondelete="SET NULL"))
-
-    meeting: Mapped[Meeting] = relationship(back_populates="items", lazy="raise")
 
 
 class RosterEntry(Base):
@@ -530,10 +520,6 @@ class Plan(Base):
     order_date: Mapped[date | None]
     approved_at: Mapped[datetime | None]
 
-    entries: Mapped[list[PlanEntry]] = relationship(
-        back_populates="plan", order_by="PlanEntry.position", lazy="raise", cascade="all, delete-orphan"
-    )
-
 
 class PlanEntry(Base):
     """One topic of one planned meeting."""
@@ -546,8 +532,6 @@ class PlanEntry(Base):
     day: Mapped[date]
     topic: Mapped[str] = mapped_column(String(300))
     responsible: Mapped[str | None] = mapped_column(String(128))
-
-    plan: Mapped[Plan] = relationship(back_populates="entries", lazy="raise")
 
 
 class FollowUpState(enum.StrEnum):
