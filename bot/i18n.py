@@ -142,8 +142,19 @@ class Lazy:
     def __eq__(self, other: object) -> bool:
         return self.value == (other.value if isinstance(other, Lazy) else other)
 
-    def __hash__(self) -> int:
-        return hash(self.value)
+    __hash__ = None  # type: ignore[assignment]  # its text changes with the locale: no set or dict key (as Babel's)
+
+    def __lt__(self, other: object) -> bool:
+        return self.value < (other.value if isinstance(other, Lazy) else other)  # type: ignore[operator]
+
+    def __le__(self, other: object) -> bool:
+        return self.value <= (other.value if isinstance(other, Lazy) else other)  # type: ignore[operator]
+
+    def __gt__(self, other: object) -> bool:
+        return self.value > (other.value if isinstance(other, Lazy) else other)  # type: ignore[operator]
+
+    def __ge__(self, other: object) -> bool:
+        return self.value >= (other.value if isinstance(other, Lazy) else other)  # type: ignore[operator]
 
     def __len__(self) -> int:
         return len(self.value)
@@ -160,11 +171,20 @@ class Lazy:
     def __getitem__(self, key: int | slice) -> str:
         return self.value[key]
 
-    def __add__(self, other: str) -> str:
-        return self.value + str(other)
+    def __add__(self, other: object) -> str:
+        if isinstance(other, Lazy | str):
+            return self.value + str(other)
+        return NotImplemented
 
-    def __radd__(self, other: str) -> str:
-        return str(other) + self.value
+    def __radd__(self, other: object) -> str:
+        if isinstance(other, str):
+            return other + self.value
+        return NotImplemented
+
+    def __mul__(self, times: int) -> str:
+        return self.value * times
+
+    __rmul__ = __mul__
 
     def __mod__(self, values: Any) -> str:
         return str(self.value % values)
@@ -210,7 +230,7 @@ class I18nMiddleware(BaseMiddleware):
         data: dict[str, Any],
     ) -> Any:
         locale = await self.get_locale(event, data) or self.i18n.default_locale
-        data["i18n"] = self.i18n
+        data["i18n"], data["i18n_middleware"] = self.i18n, self
         with self.i18n.context(), self.i18n.use_locale(locale):
             return await handler(event, data)
 

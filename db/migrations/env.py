@@ -20,13 +20,13 @@ from db.models import Base
 
 def _database_url() -> str:
     """DATABASE_URL as the bot reads it (bot.config.Settings.load): the environment, else `.env`."""
-    for name, value in os.environ.items():
-        if name.upper() == "DATABASE_URL":
-            return value
+    from_environment = {name.lower(): value for name, value in os.environ.items()}
+    if "database_url" in from_environment:
+        return from_environment["database_url"]
     if Path(".env").is_file():
-        for key, found in dotenv_values(".env", encoding="utf-8").items():
-            if key.upper() == "DATABASE_URL" and found is not None:
-                return found
+        from_file = {name.lower(): value for name, value in dotenv_values(".env", encoding="utf-8").items()}
+        if from_file.get("database_url") is not None:
+            return str(from_file["database_url"])
     return DEFAULT_DATABASE_URL
 
 

@@ -28,7 +28,11 @@ def test_a_text_defined_at_import_is_read_in_the_language_of_the_moment(i18n):
         assert CLOSED == "Голосование закрыто." and "закрыто" in CLOSED
         assert CLOSED + "!" == "Голосование закрыто.!" and "» " + CLOSED == "» Голосование закрыто."
         assert CLOSED.upper() == "ГОЛОСОВАНИЕ ЗАКРЫТО."  # str methods
-        assert hash(CLOSED) == hash("Голосование закрыто.") and len(CLOSED) == len("Голосование закрыто.")
+        assert len(CLOSED) == len("Голосование закрыто.") and CLOSED < "Я" and sorted([CLOSED, "А"])[0] == "А"
+        with pytest.raises(TypeError):
+            CLOSED + 1  # noqa: B018  # text and a number do not add up, as with str
+        with pytest.raises(TypeError):
+            {CLOSED}  # noqa: B018  # its text changes with the locale: not a set member or a key
 
 
 def test_format_and_plural_forms(i18n):
