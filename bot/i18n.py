@@ -38,7 +38,7 @@ GROUP_LANGUAGE_NAMES = {"both": "Кыргызча + Русский", "ky": "Кы
 
 
 def compile_catalogs(locales_dir: Path = LOCALES_DIR) -> list[Path]:
-    """Build each .mo from its .po when missing or older: aiogram's I18n reads only compiled catalogs."""
+    """Build each .mo from its .po when missing or older: I18n below reads only compiled catalogs."""
     built = []
     for po_path in sorted(locales_dir.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         mo_path = po_path.with_suffix(".mo")
