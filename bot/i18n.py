@@ -190,16 +190,10 @@ class Lazy:
         return str(self.value % values)
 
 
-def _current() -> I18n:
-    i18n = I18n.get_current(no_error=True)
-    if i18n is None:
-        raise LookupError("I18n context is not set")
-    return i18n
-
-
 def gettext(singular: str, plural: str | None = None, n: int = 1, locale: str | None = None) -> str:
-    """The text in the current locale (`_` in bot/ui/; `make extract` collects its msgids)."""
-    return _current().gettext(singular, plural, n, locale)
+    """The text in the current locale (`_` in bot/ui/; `make extract` collects its msgids). Outside an update
+    or a job's `i18n.context()` there is none: LookupError, as current_locale() raises."""
+    return I18n.get_current(no_error=False).gettext(singular, plural, n, locale)
 
 
 def lazy_gettext(singular: str, plural: str | None = None, n: int = 1, locale: str | None = None) -> Lazy:
