@@ -12,7 +12,7 @@ DEV_LOCK := requirements-dev.lock
 LOCK := requirements.lock
 UV_VERSION := 0.13.8
 
-.PHONY: run test test-fast test-pg lint translations extract clean lock
+.PHONY: run test test-fast test-pg test-dates lint translations extract clean lock
 
 $(STAMP): pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ test: translations lint
 # While working: the unit and flow tests, without the end-to-end runs of the real process (about half the time).
 test-fast: translations
 	$(BIN)/python -m pytest -m "not e2e"
+
+# The flow tests again with the machine's clock moved (libfaketime): in a leap-year February more than a year
+# from now, and years later still. Nothing the bot schedules may depend on the day the suite runs.
+FAR_DATES ?= 2028-02-29T09:00:00 2031-09-01T03:30:00
+test-dates: translations
+	@for when in $(FAR_DATES); do echo "flow tests at $$when (UTC)"; \
+		$(BIN)/python scripts/at_date.py "$$(echo $$when | tr T ' ')" -m pytest tests/flows -p no:cacheprovider \
+		|| exit 1; done
 
 # The flow tests again on PostgreSQL and Redis (each test makes its own database and key prefix), and the
 # two-instance end-to-end test. The servers must be running; .ci/run starts them when they are not.

@@ -275,7 +275,7 @@ async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path, redis, redis_pr
     pace = Pace(per_chat_burst=1000)
     shared_pace = SharedPace(redis, redis_prefix, pace) if redis is not None else None
     delivery = Delivery(bot, sessionmaker, clock, i18n, pace=pace, shared_pace=shared_pace)  # drained per update
-    scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine))
+    scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine), on_wall_clock=False)
     await scheduler.start()
     storage, isolation = create_storage(settings, sessionmaker, redis)
     dp = create_dispatcher(

@@ -64,6 +64,7 @@ async def test_scheduled_work_runs_on_one_instance_and_another_takes_over_when_i
         flow.clock,
         flow.delivery,
         leader=LeaderLock(second_engine),
+        on_wall_clock=False,
     )
     await other.start()
     try:

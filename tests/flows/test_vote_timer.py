@@ -83,14 +83,18 @@ async def test_a_vote_closed_by_hand_first_is_left_alone(flow, vote):
 async def test_the_deadline_survives_a_restart(flow, vote):
     await flow.press(vote.chair, vote.message, "⏱ 10")
     (row,) = await flow.rows(Vote)
-    restarted = Scheduler(flow.sessionmaker, flow.scheduler.i18n, flow.settings, flow.clock, flow.delivery)
+    restarted = Scheduler(
+        flow.sessionmaker, flow.scheduler.i18n, flow.settings, flow.clock, flow.delivery, on_wall_clock=False
+    )
     await restarted.start()
     try:
         jobs = {job.id: job.next_run_time for job in restarted.aps.get_jobs()}
         assert jobs[f"vote-close:{row.id}"] == row.closes_at
         assert f"vote-nudge:{row.id}" in jobs
         flow.clock.advance(timedelta(minutes=30))  # down past the deadline: closed at start, late
-        again = Scheduler(flow.sessionmaker, flow.scheduler.i18n, flow.settings, flow.clock, flow.delivery)
+        again = Scheduler(
+            flow.sessionmaker, flow.scheduler.i18n, flow.settings, flow.clock, flow.delivery, on_wall_clock=False
+        )
         await again.start()
         try:
             jobs = {job.id: job for job in again.aps.get_jobs()}
@@ -102,3 +106,17 @@ async def test_the_deadline_survives_a_restart(flow, vote):
         await restarted.stop()
     (row,) = await flow.rows(Vote)
     assert not row.is_open
+
+
+async def test_the_planned_jobs_run_when_the_clock_reaches_them(flow, vote):
+    await flow.press(vote.chair, vote.message, "⏱ 2")
+    (row,) = await flow.rows(Vote)
+    earlier = await flow.scheduler.run_due()  # the meeting's reminders, left due by the fixture's jump of days
+    assert earlier and all(job.startswith("remind:") for job in earlier)  # the vote's jobs are not due yet
+    flow.clock.advance(timedelta(minutes=2))
+    ran = await flow.scheduler.run_due()
+    assert ran == [f"vote-nudge:{row.id}", f"vote-close:{row.id}"]  # in time order, each once
+    await flow.delivery.drain()
+    (row,) = await flow.rows(Vote)
+    assert not row.is_open and "Итог: принято." in vote.message.text
+    assert await flow.scheduler.run_due() == []
