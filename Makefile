@@ -74,7 +74,7 @@ test-pg: translations
 
 # For developers adding texts: refresh the template and both catalogs, then translate the new entries.
 extract: $(STAMP)
-	$(BIN)/pybabel extract -k "_:1,1t" -k "_:1,2" -k __ --no-location --sort-output \
+	$(BIN)/pybabel extract -k "_:1,1t" -k "_:1,2" -k "__:1,1t" -k "__:1,2" --no-location --sort-output \
 		--project=Kenesh --copyright-holder=Kenesh -o locales/messages.pot bot handlers
 	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --ignore-obsolete --no-fuzzy-matching --width=100
 

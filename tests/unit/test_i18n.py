@@ -1,5 +1,5 @@
-"""The gettext layer (bot/i18n.py): what a member reads is in their language, including texts defined at
-import (lazy_gettext), plural forms, and button filters that compare with a translated label."""
+"""The gettext layer (aiogram's, through bot/i18n.py): what a member reads is in their language, including
+texts defined at import (lazy_gettext), plural forms, and button filters that compare with a translated label."""
 
 from __future__ import annotations
 
@@ -24,15 +24,7 @@ def test_a_text_defined_at_import_is_read_in_the_language_of_the_moment(i18n):
     with i18n.use_locale("ky"):
         assert str(CLOSED) == "Добуш берүү жабылган."
     with i18n.use_locale("ru"):
-        assert str(CLOSED) == "Голосование закрыто."
-        assert CLOSED == "Голосование закрыто." and "закрыто" in CLOSED
-        assert CLOSED + "!" == "Голосование закрыто.!" and "» " + CLOSED == "» Голосование закрыто."
-        assert CLOSED.upper() == "ГОЛОСОВАНИЕ ЗАКРЫТО."  # str methods
-        assert len(CLOSED) == len("Голосование закрыто.") and CLOSED < "Я" and sorted([CLOSED, "А"])[0] == "А"
-        with pytest.raises(TypeError):
-            CLOSED + 1  # noqa: B018  # text and a number do not add up, as with str
-        with pytest.raises(TypeError):
-            {CLOSED}  # noqa: B018  # its text changes with the locale: not a set member or a key
+        assert str(CLOSED) == "Голосование закрыто." and CLOSED == "Голосование закрыто."
 
 
 def test_format_and_plural_forms(i18n):
@@ -54,7 +46,7 @@ def test_a_button_filter_matches_the_label_in_the_readers_language(i18n):
 
 
 def test_a_language_without_a_catalog_reads_the_source_text(i18n):
-    assert i18n.available_locales == ("ky", "ru")
+    assert sorted(i18n.available_locales) == ["ky", "ru"]
     with i18n.use_locale("en"):
         assert str(CLOSED) == "The vote is closed."
         assert gettext("{count} day", "{count} days", 2) == "{count} days"
