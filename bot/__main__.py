@@ -76,10 +76,14 @@ def setup_logging(settings: Settings, stream: IO[str] | None = None) -> logging.
 
 
 def load_settings(require_token: bool = True) -> Settings:
+    from pydantic_settings import SettingsError
+
     from bot.config import Settings
 
     try:
         settings = Settings.load()
+    except SettingsError as error:  # a value pydantic-settings could not even read (e.g. not JSON where it wants it)
+        refuse(str(error))
     except ValidationError as error:
         problems = [
             f"{'.'.join(str(part) for part in item['loc']).upper()}: {item['msg'].removeprefix('Value error, ')}"

@@ -1,22 +1,24 @@
-"""Settings from the environment and `.env`. Built in main() (`Settings.load()`), never at import.
+"""Settings from the environment and `.env` (pydantic-settings). Built in main() (`Settings.load()`), never at
+import.
 
-A pydantic model (pydantic is loaded with aiogram anyway) filled from three places, the first that names a
-setting winning: the values given to `load`, the environment, then the `.env` file. Names are the upper-case
-ones of `.env.example`, in any case. python-dotenv reads the file; pydantic-settings is not used, because its
-import (sources for AWS, Azure, GCP, YAML, TOML and a CLI) stays resident, about 1 MB the bot never uses.
+The first place that names a setting wins: the values given to the class, the environment, then the `.env`
+file (db.settings.SETTINGS_SOURCES, which Alembic's command line reads DATABASE_URL with too). Names are the
+upper-case ones of `.env.example`, in any case. One flat field per setting: the names in `.env` stay.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode
 
 from db.engine import DEFAULT_DATABASE_URL
+from db.settings import SETTINGS_SOURCES
 
 SUPPORTED_LOCALES = ("ky", "ru")
 
@@ -29,20 +31,21 @@ class Webhook:
     secret: SecretStr
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class Settings(BaseSettings):
+    model_config = SETTINGS_SOURCES
 
     bot_token: SecretStr | None = None  # required to run the bot; `watchdog --dry-run` does without
-    database_url: str = DEFAULT_DATABASE_URL
+    # May carry a password: kept out of the settings' repr (and so out of any log line that prints them).
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, repr=False)
     telegram_api_url: str | None = None
     timezone: str = "Asia/Bishkek"
     default_locale: str = "ky"
     # Comma-separated Telegram ids allowed to set up a council in any group.
-    admin_ids: frozenset[int] = Field(default_factory=frozenset)
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)  # NoDecode: not JSON
     log_level: str = "INFO"
     # cl. 7.4 watchdog: warn when this many days (or fewer) are left to announce a meeting with 7 days'
     # notice in a trimester that has none; and the hour (council time) of the daily check.
-    watchdog_warn_days: tuple[int, ...] = (14, 7, 0)
+    watchdog_warn_days: Annotated[tuple[int, ...], NoDecode] = (14, 7, 0)
     watchdog_hour: int = Field(default=9, ge=0, le=23)
     # The council's archive of methodical materials (it must outlive Telegram's links), and the largest
     # file accepted: 20 MB is what Telegram lets a bot download; a self-hosted Bot API server allows 2000.
@@ -63,24 +66,15 @@ class Settings(BaseModel):
     web_port: int = Field(default=8080, ge=1, le=65535)
     # Several instances of one bot (a district): PostgreSQL in DATABASE_URL and a Redis server here, where
     # every instance keeps the conversation state, the per-user lock, the edit and pacing timers.
-    redis_url: str | None = None
+    redis_url: str | None = Field(default=None, repr=False)  # may carry a password
     redis_prefix: str = "kenesh"
 
     @classmethod
-    def load(cls, env_file: str | os.PathLike[str] | None = ".env", **values: object) -> Settings:
+    def load(cls, env_file: str | Path | None = ".env", **values: Any) -> Settings:
         """The settings from `values`, else the environment, else `env_file` (skipped when None or absent).
 
         Raises pydantic's ValidationError naming each wrong setting (`python -m bot` prints them and stops)."""
-        names = set(cls.model_fields)
-        found: dict[str, object] = {}
-        if env_file is not None and Path(env_file).is_file():
-            from dotenv import dotenv_values  # imported only where there is a .env to read
-
-            from_file = dotenv_values(env_file, encoding="utf-8")
-            found.update({key.lower(): value for key, value in from_file.items() if value is not None})
-        found.update({key.lower(): value for key, value in os.environ.items()})
-        found.update(values)
-        return cls.model_validate({name: value for name, value in found.items() if name in names})
+        return cls(_env_file=env_file, **values)
 
     @field_validator("watchdog_warn_days", mode="before")
     @classmethod

@@ -2,32 +2,20 @@
 
 The bot migrates through db.engine.migrate(), which hands a connection over. From the command line,
 `alembic upgrade head` (alembic.ini at the project root) reads DATABASE_URL from the environment or `.env`,
-the same setting the bot reads, so an operator can migrate, stamp or downgrade by hand.
+the same setting read the same way as the bot reads it (db.settings), so an operator can migrate, stamp or
+downgrade by hand.
 """
 
 import asyncio
-import os
 from logging.config import fileConfig
 from pathlib import Path
 
 from alembic import context
-from dotenv import dotenv_values
 from sqlalchemy.engine import Connection
 
-from db.engine import DEFAULT_DATABASE_URL, create_engine
+from db.engine import create_engine
 from db.models import Base
-
-
-def _database_url() -> str:
-    """DATABASE_URL as the bot reads it (bot.config.Settings.load): the environment, else `.env`."""
-    from_environment = {name.lower(): value for name, value in os.environ.items()}
-    if "database_url" in from_environment:
-        return from_environment["database_url"]
-    if Path(".env").is_file():
-        from_file = {name.lower(): value for name, value in dotenv_values(".env", encoding="utf-8").items()}
-        if from_file.get("database_url") is not None:
-            return str(from_file["database_url"])
-    return DEFAULT_DATABASE_URL
+from db.settings import database_url
 
 
 def _run(connection: Connection) -> None:
@@ -42,7 +30,7 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_from_command_line() -> None:
-    url = _database_url()
+    url = database_url()
     prefix = "sqlite+aiosqlite:///"
     if url.startswith(prefix) and url[len(prefix) :] not in ("", ":memory:"):
         Path(url[len(prefix) :]).parent.mkdir(parents=True, exist_ok=True)

@@ -9,8 +9,18 @@ import pytest
 from pydantic import ValidationError
 
 from bot.config import Settings
+from db.settings import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def no_settings_around(monkeypatch, tmp_path):
+    """Each test sees only the settings it sets: none from the environment, no .env in the working directory."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
 
 
 def test_defaults():
@@ -108,8 +118,22 @@ def test_dotenv_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
     assert Settings.load(env_file=tmp_path / "absent.env", bot_token="1:x").token() == "1:x"
 
 
+def test_alembic_reads_database_url_as_the_bot_does(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text(
+        "BOT_TOKEN=123:abc\ndatabase_url=sqlite+aiosqlite:///from-file.db\n", encoding="utf-8"
+    )
+    assert database_url() == Settings.load().database_url == "sqlite+aiosqlite:///from-file.db"
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://kenesh@db/kenesh")
+    assert database_url() == Settings.load().database_url == "postgresql+asyncpg://kenesh@db/kenesh"
+    assert database_url(env_file=None) == Settings.load(env_file=None).database_url
+
+
+def test_a_database_password_stays_out_of_the_settings_repr():
+    settings = Settings(database_url="postgresql+asyncpg://kenesh:hunter2@db/kenesh", redis_url="redis://:pw22@r/0")
+    assert "hunter2" not in repr(settings) and "pw22" not in repr(settings)
+
+
 def test_wrong_value_in_dotenv_is_named(tmp_path, monkeypatch):
-    monkeypatch.delenv("MAX_FILE_MB", raising=False)
     (tmp_path / ".env").write_text("BOT_TOKEN=123:abc\nMAX_FILE_MB=lots\n", encoding="utf-8")
     with pytest.raises(ValidationError) as caught:
         Settings.load(env_file=tmp_path / ".env")
