@@ -1,9 +1,9 @@
-"""`python -m bot`: settings -> migrations -> Bot + Dispatcher -> long polling, or a webhook server."""
+"""`python -m bot`: the settings, then the bot (bot.app builds it) served by long polling or a webhook server;
+`backup`, `restore` and `watchdog --dry-run` are its other commands."""
 
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -15,7 +15,6 @@ from pydantic import ValidationError
 if TYPE_CHECKING:  # imported where they are used: a configuration error is reported before any of them loads
     from aiogram import Bot, Dispatcher
     from aiohttp import web
-    from redis.asyncio import Redis
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
     from bot.config import Settings, Webhook
@@ -104,94 +103,17 @@ def refuse(reason: str) -> NoReturn:
 
 
 async def run(settings: Settings) -> None:
-    from aiogram.exceptions import TelegramUnauthorizedError
+    """Start the bot (bot.app.start_runtime), then serve it: a webhook when WEBHOOK_URL is set, else long polling."""
+    from bot.app import CannotStart, start_runtime
 
-    from bot.app import create_bot, create_dispatcher, create_storage
-    from bot.clock import Clock
-    from bot.i18n import create_i18n
-    from bot.runtime.instances import AnotherInstance, InstanceGuard
-    from bot.runtime.live import LiveMessages, SharedEditSlots
-    from bot.runtime.outbox import Delivery, SharedPace
-    from bot.runtime.scheduler import LeaderLock, Scheduler
-    from db.engine import create_engine, make_sessionmaker, migrate
-
-    path = settings.sqlite_path()
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(settings.database_url)
-    guard = InstanceGuard(engine, path, shared=settings.redis_url is not None)
-    redis = None
     try:
-        try:
-            await guard.acquire()
-        except AnotherInstance as error:
-            refuse(str(error))
-        async with guard.migrating():
-            await migrate(engine)
-        log.info("Database ready (%s)", engine.url.render_as_string(hide_password=True))
-        if settings.redis_url:
-            redis = await connect_redis(settings.redis_url)
-        sessionmaker = make_sessionmaker(engine)
-        i18n = create_i18n(settings.default_locale)
-        bot = create_bot(settings)
-        clock = Clock(settings.tz)
-        shared_slots = SharedEditSlots(redis, settings.redis_prefix, 2.0) if redis is not None else None
-        live = LiveMessages(bot, sessionmaker, i18n, shared=shared_slots)
-        shared_pace = SharedPace(redis, settings.redis_prefix) if redis is not None else None
-        delivery = Delivery(bot, sessionmaker, clock, i18n, shared_pace=shared_pace)
-        scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine))
-        storage, isolation = create_storage(settings, sessionmaker, redis)
-        dp = create_dispatcher(
-            settings,
-            sessionmaker,
-            clock,
-            i18n,
-            live=live,
-            scheduler=scheduler,
-            delivery=delivery,
-            storage=storage,
-            events_isolation=isolation,
-        )
-        try:
-            me = await bot.get_me()
-        except TelegramUnauthorizedError:
-            log.error("Telegram refused the token: check BOT_TOKEN (get a new one from @BotFather)")
-            raise SystemExit(2) from None
-        log.info(
-            "Starting as @%s (time zone %s, default language %s, %s)",
-            me.username,
-            settings.timezone,
-            settings.default_locale,
-            f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling",
-        )
-        # What start-up built (modules, routers, catalogs) lives as long as the process: out of the collector's
-        # sight, so a burst of presses does not walk it again and again. https://docs.python.org/3/library/gc.html#gc.freeze
-        gc.collect()
-        gc.freeze()
-        if (webhook := settings.webhook) is not None:
-            await serve_webhook(settings, webhook, dp, bot, sessionmaker)
-        else:
-            await poll(dp, bot)
-    finally:
-        if redis is not None:
-            await redis.aclose()
-        await guard.release()
-        await engine.dispose()
-
-
-async def connect_redis(url: str) -> Redis:
-    try:
-        from redis.asyncio import Redis
-    except ImportError:
-        refuse("REDIS_URL is set but the redis package is not installed: pip install -e '.[redis]'")
-    redis = Redis.from_url(url)
-    try:
-        # redis-py 7 types its async ping as Awaitable[bool] | bool (https://github.com/redis/redis-py/issues/3920).
-        await redis.ping()  # type: ignore[misc]
-    except Exception as error:  # said plainly, without a traceback
-        await redis.aclose()
-        refuse(f"Redis at REDIS_URL does not answer ({error})")
-    return redis
+        async with start_runtime(settings) as runtime:
+            if (webhook := settings.webhook) is not None:
+                await serve_webhook(settings, webhook, runtime.dp, runtime.bot, runtime.sessionmaker)
+            else:
+                await poll(runtime.dp, runtime.bot)
+    except CannotStart as error:
+        refuse(str(error))
 
 
 async def poll(dp: Dispatcher, bot: Bot) -> None:

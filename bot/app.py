@@ -1,7 +1,14 @@
-"""Assembly: the Dispatcher with its middlewares, routers and shared dependencies; the Bot; commands."""
+"""Assembly: the one place that builds the bot (build_runtime, for production and the tests alike), the
+Dispatcher with its middlewares, routers and shared dependencies; the Bot; the command menus; and production's
+start (start_runtime: the database, its instance guard and migrations, Redis, then build_runtime)."""
 
 from __future__ import annotations
 
+import gc
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -13,23 +20,160 @@ from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import I18n, KeneshI18nMiddleware, in_locale
+from bot.i18n import I18n, KeneshI18nMiddleware, create_i18n, in_locale
 from bot.materials import Archive
 from bot.runtime.ballot_box import BallotBox
 from bot.runtime.fsm_storage import DatabaseStorage
-from bot.runtime.live import LiveMessages
+from bot.runtime.instances import AnotherInstance, InstanceGuard
+from bot.runtime.live import LiveMessages, SharedEditSlots
 from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, UserMiddleware
-from bot.runtime.outbox import Delivery
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.outbox import Delivery, Pace, SharedPace
+from bot.runtime.scheduler import LeaderLock, Scheduler
 from bot.ui.callbacks import VoteCb
+from db.engine import create_engine, make_sessionmaker, migrate
 from handlers import get_routers
 
 if TYPE_CHECKING:  # the redis package is an extra: only instances that share state import it
     from redis.asyncio import Redis
+
+log = logging.getLogger("bot")
+
+
+class CannotStart(Exception):
+    """Starting would fail or break the bot: the message says why, plainly (`python -m bot` prints it)."""
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The running bot as build_runtime assembled it: what the Dispatcher hands its handlers, and the workers
+    (live edits, the outbox's delivery, the scheduler) that its startup and shutdown hooks start and stop."""
+
+    settings: Settings
+    sessionmaker: async_sessionmaker
+    clock: Clock
+    i18n: I18n
+    bot: Bot
+    live: LiveMessages
+    delivery: Delivery
+    scheduler: Scheduler
+    dp: Dispatcher
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    engine: AsyncEngine,
+    redis: Redis | None = None,
+    clock: Clock | None = None,
+    bot: Bot | None = None,
+    scheduler_on_wall_clock: bool = True,
+    pace: Pace | None = None,
+    shared_edit_interval: float = 2.0,
+) -> Runtime:
+    """The bot, assembled in one place for production (`python -m bot`) and for the flow tests, so a test runs what
+    production runs. Starts nothing: the Dispatcher's startup hook starts the workers (polling or webhook); a
+    test starts the scheduler itself and drains the outbox after each update.
+
+    engine: migrated; redis: shared state for several instances (None: one process); clock: the bot's one
+    clock (default: the wall clock in the council's zone); scheduler_on_wall_clock=False keeps APScheduler
+    paused, and scheduled work runs by the clock with `scheduler.run_due()`; pace: the outbox's per-chat
+    pace (default: Telegram's limits); shared_edit_interval: how often one message may be edited across
+    instances (with Redis)."""
+    sessionmaker = make_sessionmaker(engine)
+    clock = clock or Clock(settings.tz)
+    i18n = create_i18n(settings.default_locale)
+    bot = bot or create_bot(settings)
+    shared_slots = SharedEditSlots(redis, settings.redis_prefix, shared_edit_interval) if redis is not None else None
+    live = LiveMessages(bot, sessionmaker, i18n, shared=shared_slots)
+    pace = pace or Pace()
+    shared_pace = SharedPace(redis, settings.redis_prefix, pace) if redis is not None else None
+    delivery = Delivery(bot, sessionmaker, clock, i18n, pace=pace, shared_pace=shared_pace)
+    scheduler = Scheduler(
+        sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine), on_wall_clock=scheduler_on_wall_clock
+    )
+    storage, isolation = create_storage(settings, sessionmaker, redis)
+    dp = create_dispatcher(
+        settings,
+        sessionmaker,
+        clock,
+        i18n,
+        live=live,
+        scheduler=scheduler,
+        delivery=delivery,
+        storage=storage,
+        events_isolation=isolation,
+    )
+    return Runtime(settings, sessionmaker, clock, i18n, bot, live, delivery, scheduler, dp)
+
+
+@asynccontextmanager
+async def start_runtime(settings: Settings) -> AsyncIterator[Runtime]:
+    """Production's start around build_runtime: the database (refused next to an instance it would break,
+    migrated to head), Redis when REDIS_URL is set, the token checked with Telegram. Raises CannotStart
+    with the reason. On exit Redis, the instance guard and the engine are released; the Bot's session is
+    closed by whoever ran the Dispatcher (polling or the webhook server)."""
+    from aiogram.exceptions import TelegramUnauthorizedError
+
+    path = settings.sqlite_path()
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(settings.database_url)
+    guard = InstanceGuard(engine, path, shared=settings.redis_url is not None)
+    redis = None
+    try:
+        try:
+            await guard.acquire()
+        except AnotherInstance as error:
+            raise CannotStart(str(error)) from None
+        async with guard.migrating():
+            await migrate(engine)
+        log.info("Database ready (%s)", engine.url.render_as_string(hide_password=True))
+        if settings.redis_url:
+            redis = await connect_redis(settings.redis_url)
+        runtime = build_runtime(settings, engine=engine, redis=redis)
+        try:
+            me = await runtime.bot.get_me()
+        except TelegramUnauthorizedError:
+            await runtime.bot.session.close()
+            raise CannotStart("Telegram refused the token: check BOT_TOKEN (get a new one from @BotFather)") from None
+        log.info(
+            "Starting as @%s (time zone %s, default language %s, %s)",
+            me.username,
+            settings.timezone,
+            settings.default_locale,
+            f"webhook {settings.webhook_url}" if settings.webhook_url else "long polling",
+        )
+        # What start-up built (modules, routers, catalogs) lives as long as the process: out of the collector's
+        # sight, so a burst of presses does not walk it again and again. https://docs.python.org/3/library/gc.html#gc.freeze
+        gc.collect()
+        gc.freeze()
+        yield runtime
+    finally:
+        if redis is not None:
+            await redis.aclose()
+        await guard.release()
+        await engine.dispose()
+
+
+async def connect_redis(url: str) -> Redis:
+    try:
+        from redis.asyncio import Redis
+    except ImportError:
+        raise CannotStart(
+            "REDIS_URL is set, but the redis package is not installed: pip install -e '.[redis]'"
+        ) from None
+    redis = Redis.from_url(url)
+    try:
+        # redis-py 7 types its async ping as Awaitable[bool] | bool (https://github.com/redis/redis-py/issues/3920).
+        await redis.ping()  # type: ignore[misc]
+    except Exception as error:  # said plainly, without a traceback
+        await redis.aclose()
+        raise CannotStart(f"Redis at REDIS_URL does not answer ({error})") from None
+    return redis
 
 
 def create_bot(settings: Settings) -> Bot:

@@ -18,14 +18,11 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.app import create_bot, create_dispatcher, create_storage
+from bot.app import build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
-from bot.i18n import create_i18n
-from bot.runtime.live import LiveMessages, SharedEditSlots
-from bot.runtime.outbox import Delivery, Pace, SharedPace
-from bot.runtime.scheduler import LeaderLock, Scheduler
-from db.engine import create_engine, make_sessionmaker, migrate
+from bot.runtime.outbox import Pace
+from db.engine import create_engine, migrate
 from db.models import Council, Member
 from tests.botapi import BotAPI, Group, Person, Sent
 
@@ -265,32 +262,25 @@ async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path, redis, redis_pr
         # A test presses faster than any hand: the "too fast" limit is tested on its own (test_limits).
         max_presses_per_second=1000,
     )
-    sessionmaker = make_sessionmaker(engine)
-    clock = FixedClock(BISHKEK, NOW)
-    i18n = create_i18n(settings.default_locale)
-    bot = create_bot(settings)
-    # With Redis, the cross-instance edit slot is short: a test's flush need not wait out two real seconds.
-    shared_slots = SharedEditSlots(redis, redis_prefix, 0.05) if redis is not None else None
-    live = LiveMessages(bot, sessionmaker, i18n, shared=shared_slots)  # not started: tests flush it
-    pace = Pace(per_chat_burst=1000)
-    shared_pace = SharedPace(redis, redis_prefix, pace) if redis is not None else None
-    delivery = Delivery(bot, sessionmaker, clock, i18n, pace=pace, shared_pace=shared_pace)  # drained per update
-    scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine), on_wall_clock=False)
-    await scheduler.start()
-    storage, isolation = create_storage(settings, sessionmaker, redis)
-    dp = create_dispatcher(
+    # The bot as production builds it (bot.app.build_runtime), with what a test needs: the scheduler plans its
+    # jobs but runs what is due when the test calls run_due() at the FixedClock's moment; a chat takes as many
+    # messages at once as a test sends; with Redis, the cross-instance edit slot is short, so a test's flush
+    # need not wait out two real seconds. Nothing else starts: the live edits are flushed and the outbox is
+    # drained by the test after each update.
+    runtime = build_runtime(
         settings,
-        sessionmaker,
-        clock,
-        i18n,
-        live=live,
-        scheduler=scheduler,
-        delivery=delivery,
-        storage=storage,
-        events_isolation=isolation,
+        engine=engine,
+        redis=redis,
+        clock=FixedClock(BISHKEK, NOW),
+        scheduler_on_wall_clock=False,
+        pace=Pace(per_chat_burst=1000),
+        shared_edit_interval=0.05,
     )
+    bot, dp, sessionmaker, clock = runtime.bot, runtime.dp, runtime.sessionmaker, runtime.clock
+    live, scheduler, delivery = runtime.live, runtime.scheduler, runtime.delivery
+    await scheduler.start()
     harness = Flow(api, bot, dp, sessionmaker, clock, settings)
-    harness.live, harness.scheduler, harness.delivery = live, scheduler, delivery
+    harness.live, harness.scheduler, harness.delivery, harness.runtime = live, scheduler, delivery, runtime
     logging.getLogger().addHandler(harness.errors)
     try:
         yield harness
