@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -160,13 +161,18 @@ class Archive:
         """The quarantined file into the archive (its copy in the quarantine goes at the next sweep)."""
         self.store(self.quarantine_path(stored_name).read_bytes(), PurePath(stored_name).suffix.lstrip("."))
 
-    def sweep_quarantine(self, keep: set[str]) -> int:
-        """Remove quarantined files no dialog waits for any more; returns how many."""
+    def sweep_quarantine(self, keep: set[str], abandoned: set[str]) -> int:
+        """Remove the files of abandoned dialogs, and files no dialog ever claimed once they are a day old
+        (a crash between writing a file and recording its dialog); returns how many. A file just written
+        whose dialog is being recorded right now (another member's upload, at the same moment) stays."""
         quarantine = self.root / QUARANTINE
+        orphaned_before = time.time() - ABANDONED_AFTER.total_seconds()  # files carry the system's clock
         removed = 0
         if quarantine.is_dir():
             for path in quarantine.iterdir():
-                if path.is_file() and path.name not in keep:
+                if not path.is_file() or path.name in keep:
+                    continue
+                if path.name in abandoned or path.stat().st_mtime < orphaned_before:
                     path.unlink(missing_ok=True)
                     removed += 1
         return removed
@@ -268,11 +274,12 @@ def archive_file(
 
 
 async def sweep_quarantine(session: AsyncSession, archive: Archive, now: datetime) -> int:
-    """Forget dialogs abandoned for 24 hours and remove the files no dialog waits for. Commits."""
-    await materials_repo.forget_quarantined_before(session, now - ABANDONED_AFTER)
+    """Forget dialogs abandoned for 24 hours and remove their files, unless another dialog waits for the same
+    file. Commits."""
+    abandoned = await materials_repo.forget_quarantined_before(session, now - ABANDONED_AFTER)
     await session.commit()
     keep = await materials_repo.quarantined_names(session)
-    removed = archive.sweep_quarantine(keep)
+    removed = archive.sweep_quarantine(keep, abandoned)
     if removed:
         log.info("Quarantine: %d abandoned file(s) removed", removed)
     return removed

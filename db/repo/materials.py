@@ -92,8 +92,12 @@ async def take_quarantined(session: AsyncSession, held_id: int, user_id: int) ->
     return rows_changed(gone) == 1
 
 
-async def forget_quarantined_before(session: AsyncSession, before: datetime) -> None:
-    await session.execute(delete(QuarantinedFile).where(QuarantinedFile.created_at < before))
+async def forget_quarantined_before(session: AsyncSession, before: datetime) -> set[str]:
+    """Forget the dialogs begun before `before`; the stored names of their files."""
+    old = QuarantinedFile.created_at < before
+    names = set((await session.scalars(select(QuarantinedFile.stored_name).where(old))).all())
+    await session.execute(delete(QuarantinedFile).where(old))
+    return names
 
 
 async def quarantined_names(session: AsyncSession) -> set[str]:

@@ -54,6 +54,18 @@ async def test_a_file_waits_in_quarantine_and_an_abandoned_one_is_removed_after_
     assert material.stored_name in archived(flow)
 
 
+async def test_a_file_being_received_survives_another_members_sweep(flow, council):
+    """Two teachers send files at the same moment: the first one's file is in the quarantine, its dialog's row
+    not written yet, when the second one's upload sweeps the quarantine. Found by scripts/bench_soak.py."""
+    from bot.materials import Archive, archive_file
+
+    teacher, other = council.people[1], council.people[2]
+    archive = Archive(flow.settings.storage_dir)
+    receiving = archive_file(archive, DOCX, file_name="plan.docx", extension="docx", file_id="f1", held=True)
+    await send_file(flow, other, PDF, "dev.pdf")  # sweeps the quarantine
+    assert receiving.stored_name in quarantined(flow)
+
+
 async def test_cancel_removes_the_quarantined_file_at_once(flow, council):
     teacher = council.people[1]
     await send_file(flow, teacher, DOCX, "plan.docx")
