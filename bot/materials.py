@@ -6,7 +6,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import time
+import os
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -166,15 +167,18 @@ class Archive:
         (a crash between writing a file and recording its dialog); returns how many. A file just written
         whose dialog is being recorded right now (another member's upload, at the same moment) stays."""
         quarantine = self.root / QUARANTINE
-        orphaned_before = time.time() - ABANDONED_AFTER.total_seconds()  # files carry the system's clock
+        if not quarantine.is_dir():
+            return 0
+        # A file's age by the file system's own clock (a file made now), whatever the bot's clock says.
+        with tempfile.TemporaryFile(dir=quarantine) as probe:
+            orphaned_before = os.fstat(probe.fileno()).st_mtime - ABANDONED_AFTER.total_seconds()
         removed = 0
-        if quarantine.is_dir():
-            for path in quarantine.iterdir():
-                if not path.is_file() or path.name in keep:
-                    continue
-                if path.name in abandoned or path.stat().st_mtime < orphaned_before:
-                    path.unlink(missing_ok=True)
-                    removed += 1
+        for path in quarantine.iterdir():
+            if not path.is_file() or path.name in keep:
+                continue
+            if path.name in abandoned or path.stat().st_mtime < orphaned_before:
+                path.unlink(missing_ok=True)
+                removed += 1
         return removed
 
     def total_bytes(self) -> int:
