@@ -171,7 +171,7 @@ async def test_the_year(api, bot_process):
     await bot.say(chair, group, "/close")
     await api.wait_for(lambda: any(m.method == "sendDocument" for m in api.sent_to(group.id)[before:]))
     protocol = "\n".join(m.text for m in api.sent_to(group.id)[before:] if m.method == "sendMessage")
-    assert "ПРОТОКОЛ №2" in protocol and "Исполнение решений" in protocol and "Токтомдордун аткарылышы" in protocol
+    assert "ПРОТОКОЛ №2" in protocol and "Исполнение решений" in protocol and "Чечимдердин аткарылышы" in protocol
     assert "Протокол №1: Ачык сабактар өткөрүлсүн — исполнил(а) Фамилия02 Мугалим2. Бардык МО" in protocol
 
     # -- /report: the figures of the meetings this test held -----------------------------------------------------
