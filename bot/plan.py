@@ -78,9 +78,12 @@ def parse_plan(text: str, today: date) -> list[PlanLine]:
         match = _LINE.match(raw)
         if not match or not match.group(4).strip():
             raise KeneshError(
-                __("Line {number} does not start with a date and a topic. Write it like this: {example}"),
+                __(
+                    "Line {number} does not start with a date and a topic. Write it like this: "
+                    "{date} Мектептин методикалык темасы — Осмонова Г."
+                ),
                 number=number,
-                example=f"{example_day(today)} Мектептин методикалык темасы — Осмонова Г.",
+                date=example_day(today),
             )
         try:
             day = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))

@@ -69,8 +69,8 @@ def test_the_example_in_a_refusal_is_the_earliest_date_allowed_that_day(today):
     earliest = (today + timedelta(days=NOTICE_DAYS)).strftime("%d.%m.%Y")
     with pytest.raises(KeneshError) as refused:
         parse_plan("Тема без даты", today)
-    assert refused.value.render() == f"Строка 1 не начинается с даты и темы. Напишите её так: {earliest} " + (
-        "Мектептин методикалык темасы — Осмонова Г."
+    assert refused.value.render() == (
+        f"Строка 1 не начинается с даты и темы. Напишите её так: {earliest} Методическая тема школы — Осмонова Г."
     )
     with pytest.raises(KeneshError) as refused:
         parse_date("10-12", today)
