@@ -67,7 +67,7 @@ async def test_submissions_per_day_are_limited(flow, council):
     await submit(flow, teacher, DOCX, "a.docx", "Биринчи")
     await submit(flow, teacher, PDF, "b.pdf", "Экинчи")
     (reply,) = await send_file(flow, teacher, b"%PDF third" * 10, "c.pdf")
-    assert reply.text.startswith("Сегодня вы уже отправили 2 материалов")
+    assert reply.text.startswith("Сегодня вы уже отправили максимум материалов за день (2);")  # not "2 материалов"
     assert len(await flow.rows(Material)) == 2 and await flow.rows(QuarantinedFile) == []
     flow.clock.advance(timedelta(days=1))
     (reply,) = await send_file(flow, teacher, b"%PDF third" * 10, "c.pdf")
