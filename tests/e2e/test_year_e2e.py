@@ -139,7 +139,7 @@ async def test_the_year(api, bot_process):
     before = len(api.sent_to(responsible.id))
     await restart(bot, faketime_for(due - timedelta(days=3)))
     reminder = await api.wait_sent(responsible.id, before, within=20)
-    assert "Срок исполнения решения, за которое вы отвечаете" in reminder.text
+    assert "Напоминание: срок исполнения решения, за которое вы отвечаете, —" in reminder.text
     await bot.press(responsible, reminder, "Отметить исполнение")
     await api.wait_sent(responsible.id, before + 1)
     thanks = await bot.say(responsible, responsible, "Бардык МО ачык сабак өткөрдү")
