@@ -73,10 +73,15 @@ test-pg: translations
 		$(BIN)/python -m pytest tests/flows tests/unit/test_migrations.py tests/unit/test_fsm_storage.py tests/e2e/test_instances.py
 
 # For developers adding texts: refresh the template and both catalogs, then translate the new entries.
+# Run with no new text, it changes nothing: the template's creation date is kept unless a text changed.
 extract: $(STAMP)
 	$(BIN)/pybabel extract -k "_:1,1t" -k "_:1,2" -k "__:1,1t" -k "__:1,2" --no-location --sort-output \
-		--project=Kenesh --copyright-holder=Kenesh -o locales/messages.pot bot handlers
-	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --ignore-obsolete --no-fuzzy-matching --width=100
+		--project=Kenesh --copyright-holder=Kenesh -o locales/messages.pot.new bot handlers
+	@if [ -f locales/messages.pot ] && [ "$$(grep -v '^"POT-Creation-Date' locales/messages.pot)" = \
+		"$$(grep -v '^"POT-Creation-Date' locales/messages.pot.new)" ]; then rm locales/messages.pot.new; \
+		else mv locales/messages.pot.new locales/messages.pot; fi
+	$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --ignore-obsolete --no-fuzzy-matching \
+		--ignore-pot-creation-date --width=100
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -28,6 +28,12 @@ _REPORTER = re.compile(r"\s+(?:—|--)\s+")
 MAX_YEARS_AHEAD = 2  # a year past the current one + 2 is a typo, not a plan
 
 
+def example_day(today: date) -> str:
+    """The date prompts and errors give as an example: the earliest a meeting can be announced for today
+    (cl. 7.5), so an example is never in the past nor too soon. Written as the chair types it: DD.MM.YYYY."""
+    return f"{rules.earliest_meeting_date(today):%d.%m.%Y}"
+
+
 @dataclass(frozen=True)
 class Item:
     title: str
@@ -69,7 +75,8 @@ def parse_when(line: str, *, now: datetime, tz: ZoneInfo) -> When:
         at = time(int(match.group(1)), int(match.group(2)))
     except (ValueError, IndexError):
         raise KeneshError(
-            __("I could not read the date and time. Write them like this: 10.12.2026 15:00 Кабинет 12")
+            __("I could not read the date and time. Write them like this: {date} 15:00 Кабинет 12"),
+            date=example_day(now.astimezone(tz).date()),
         ) from None
     last_year = now.astimezone(tz).year + MAX_YEARS_AHEAD
     if day.year > last_year:

@@ -104,7 +104,7 @@ async def check_assignable(session: AsyncSession, *, vote_id: int, member_id: in
 
 
 def parse_due(text: str, today: date) -> date:
-    due = plan.parse_date(text)
+    due = plan.parse_date(text, today)
     if due < today:
         raise KeneshError(__("This date has already passed. Choose today or a later date."))
     return due

@@ -405,3 +405,21 @@ async def roles_of(session: AsyncSession, user_id: int) -> Roles:
         chair = chair or council.chair_id == user_id
         runs = runs or user_id in (council.chair_id, council.secretary_id)
     return Roles(member, chair, runs)
+
+
+@dataclass(frozen=True)
+class Welcome:
+    """/start from someone already approved: greeted as a member of their council, with their commands."""
+
+    name: str
+    council_title: str
+    roles: Roles
+
+
+async def welcome_of(session: AsyncSession, user_id: int) -> Welcome | None:
+    """None for someone who is not (yet) an approved member of any council."""
+    places = [p for p in await members_repo.memberships_of(session, user_id) if p.status is MemberStatus.APPROVED]
+    if not places:
+        return None
+    council = await referenced(session, Council, places[0].council_id)
+    return Welcome(places[0].full_name, council.title, await roles_of(session, user_id))

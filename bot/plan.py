@@ -19,16 +19,28 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, rules
 from bot.access import NOT_RUNNER, council_of_member, runs_meetings
-from bot.agenda import Item, parse_items
+from bot.agenda import Item, example_day, parse_items
 from bot.domain import PlanLine, Planned, by_day
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.meetings import meeting_view
 from bot.ui import year as ui_year
-from db.models import AgendaItem, Council, Meeting, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
+from db.models import (
+    AgendaItem,
+    Council,
+    GroupLanguage,
+    Meeting,
+    MeetingStatus,
+    Outcome,
+    Plan,
+    PlanEntry,
+    PlanState,
+    Vote,
+)
 from db.repo import councils as councils_repo
 from db.repo import jobs as jobs_repo
 from db.repo import meetings as meetings_repo
+from db.repo import members as members_repo
 from db.repo import plan as plan_repo
 from db.repo.outbox import Kind, enqueue
 
@@ -41,14 +53,16 @@ _LINE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*(.*)$")
 _ORDER = re.compile(r"^\s*№?\s*(\S{1,32})\s+(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
 
 
-def parse_date(text: str) -> date:
+def parse_date(text: str, today: date) -> date:
     match = re.match(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$", text or "")
     try:
         if not match:
             raise ValueError(text)
         return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
     except ValueError:
-        raise KeneshError(__("I could not read the date. Write it like this: 10.12.2026")) from None
+        raise KeneshError(
+            __("I could not read the date. Write it like this: {date}"), date=example_day(today)
+        ) from None
 
 
 def parse_topics(day: date, text: str) -> list[PlanLine]:
@@ -57,16 +71,19 @@ def parse_topics(day: date, text: str) -> list[PlanLine]:
     return [PlanLine(day, item.title, item.reporter) for item in items]
 
 
-def parse_plan(text: str) -> list[PlanLine]:
+def parse_plan(text: str, today: date) -> list[PlanLine]:
     """`DD.MM.YYYY Topic — Responsible`, one line each; several topics of one date on several lines."""
     lines: list[PlanLine] = []
     for number, raw in enumerate((line for line in (text or "").splitlines() if line.strip()), 1):
         match = _LINE.match(raw)
         if not match or not match.group(4).strip():
             raise KeneshError(
-                __("Line {number} does not start with a date and a topic. Write it like this: {example}"),
+                __(
+                    "Line {number} does not start with a date and a topic. Write it like this: "
+                    "{date} Мектептин методикалык темасы — Осмонова Г."
+                ),
                 number=number,
-                example="10.12.2026 Мектептин методикалык темасы — Осмонова Г.",
+                date=example_day(today),
             )
         try:
             day = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
@@ -274,12 +291,31 @@ async def approve(
         now=now,
         council_id=council.id,
         ref_id=plan.id,
-        document=ui_year.plan_docx(council, plan, entries, council.group_language),
+        document=await plan_document(session, council, plan, entries, council.group_language),
         filename=ui_year.plan_filename(plan),
     )
     await session.commit()
     log.info("Council %s: plan %s approved by order %s", council.id, plan.id, number)
     return council, plan, entries
+
+
+async def plan_document(
+    session: AsyncSession, council: Council, plan: Plan, entries: Sequence[PlanEntry], language: GroupLanguage
+) -> bytes:
+    """The plan's .docx, with the names of the chair and the secretary under their signature lines."""
+
+    async def name(user_id: int | None) -> str | None:
+        member = await members_repo.member_of(session, council.id, user_id) if user_id else None
+        return member.full_name if member else None
+
+    return ui_year.plan_docx(
+        council,
+        plan,
+        entries,
+        language,
+        chair=await name(council.chair_id),
+        secretary=await name(council.secretary_id),
+    )
 
 
 # --- what the plan says about dates ------------------------------------------------------------------------

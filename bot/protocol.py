@@ -3,7 +3,6 @@ No session and no Telegram: closing a meeting and storing what is issued are in 
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -12,8 +11,9 @@ from bot import rules
 from bot.i18n import fmt_datetime, group_locales, in_locale
 from bot.i18n import gettext as _
 from bot.rules import Counts
+from bot.ui.documents import Docx
 from bot.ui.meeting_day import counts_text
-from bot.ui.render import esc, split_blocks
+from bot.ui.render import council_name, esc, split_blocks
 from db.models import GroupLanguage, Outcome
 
 
@@ -48,6 +48,12 @@ class ProtocolData:
     closed_automatically: bool = False
     # cl. 7.6: decisions reported done since the previous meeting: (protocol number, text, responsible, report)
     done: list[tuple[int | None, str, str, str | None]] = field(default_factory=list)
+    school: str | None = None  # the school's name, above the title of the .docx, when it is not the council's
+
+    @property
+    def school_line(self) -> str | None:
+        """The school's name at the top of the .docx, unless the title already says it."""
+        return self.school if self.school and self.school != self.council_title else None
 
     @property
     def quorum(self) -> bool:
@@ -63,7 +69,7 @@ def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
         (
             "title",
             _("PROTOCOL No. {number} of the meeting of the methodical council «{title}»").format(
-                number=data.number, title=data.council_title
+                number=data.number, title=council_name(data.council_title)
             ),
         ),
         ("text", _("Date: {when}").format(when=fmt_datetime(data.starts_at, tz))),
@@ -177,32 +183,28 @@ def issued_parts(data: ProtocolData, tz: ZoneInfo, language: GroupLanguage) -> l
 
 
 def protocol_docx(data: ProtocolData, tz: ZoneInfo, language: GroupLanguage) -> bytes:
-    """A .docx the school prints and signs: one protocol per language, Kyrgyz first."""
-    # python-docx (and lxml) cost ~10 MB resident: loaded at the first close, not by every idle bot.
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(12)
+    """A .docx the school prints and signs: one protocol per language, Kyrgyz first, laid out as the
+    school's records are (bot/ui/documents.py): the school's name and the council's at the top, the
+    signature lines of the chair and the secretary at the end, page numbers in the footer."""
+    document = Docx()  # python-docx (and lxml, ~10 MB resident) is loaded at the first close, not when idle
     for index, locale in enumerate(group_locales(language)):
         if index:
-            document.add_page_break()
+            document.page_break()
+        if data.school_line:
+            document.paragraph(data.school_line, bold=True, align="center")
         for kind, text in in_locale(locale, lambda: _lines(data, tz)):
             if kind == "title":
-                paragraph = document.add_paragraph()
-                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-                paragraph.add_run(text).bold = True
+                document.paragraph(text, bold=True, align="center")
+                document.paragraph()
             elif kind == "heading":
-                paragraph = document.add_paragraph()
-                paragraph.add_run(text).bold = True
+                document.paragraph(text, bold=True, space_before=6)
+            elif kind == "sign":
+                document.paragraph(text, space_before=12)
+            elif kind == "space":
+                document.paragraph()
             else:
-                document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+                document.paragraph(text, align="justify")
+    return document.bytes()
 
 
 def protocol_filename(data: ProtocolData) -> str:

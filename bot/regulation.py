@@ -1,4 +1,11 @@
-"""The regulation as shipped with the bot: the school's Kyrgyz original and our faithful Russian version."""
+"""The regulation as shipped with the bot: the school's Kyrgyz original and our faithful Russian version.
+
+regulation/ky.txt is the school's document as the school wrote it, its typos too (".41." for 4.1, ".1." for
+6.1, ".7." for 7.7, "2 .2.", "::"): it is what members confirm, and its version is the version of the
+original (SETTLED.md, "The regulation's confirmation"). Do not correct it here; a new text from the school
+replaces it whole.
+regulation/ru.txt is our translation and may be corrected (language review 2026-12-06, R29) without asking
+anyone to confirm again."""
 
 from __future__ import annotations
 

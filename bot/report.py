@@ -140,7 +140,8 @@ async def report_for(
 async def export_for(
     session: AsyncSession, *, user_id: int, args: str | None, now: datetime, tz: ZoneInfo
 ) -> tuple[YearReport, bytes]:
-    """/export (the chair): one .zip of the year's protocols (.docx), the approved plan and the report."""
+    """/export (the chair): one .zip of the year's protocols (.docx), the approved plan and the report
+    (.xlsx and its chart, .png)."""
     council = await council_for_chair(session, user_id)
     today = now.astimezone(tz).date()
     report = await build(session, council, parse_school_year(args, today), today, tz)
@@ -156,8 +157,10 @@ async def export_for(
         if approved is not None:
             entries = await plan.entries_of(session, approved.id)
             archive.writestr(
-                ui_year.plan_filename(approved), ui_year.plan_docx(council, approved, entries, council.group_language)
+                ui_year.plan_filename(approved),
+                await plan.plan_document(session, council, approved, entries, council.group_language),
             )
         archive.writestr(ui_report.report_filename(report, "xlsx"), ui_report.report_xlsx(report))
+        archive.writestr(ui_report.report_filename(report, "png"), ui_report.report_chart(report))
     log.info("Council %s: export of %s", council.id, report.school_year)
     return report, buffer.getvalue()

@@ -22,8 +22,15 @@ def clean_text(text: str | None, *, multiline: bool = False) -> str:
         return ""
     if multiline:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("", text)
+    text = xml_safe(text)
     text = unicodedata.normalize("NFC", text)
     if not multiline:
         text = _LINE_BREAKS.sub(" ", text.replace("\r", " "))
     return text
+
+
+def xml_safe(text: str) -> str:
+    """The door's character rule alone: without the characters XML 1.0 forbids (the control characters but
+    tab and LF; CR goes too), U+FFFE, U+FFFF and lone surrogates, and nothing else changed. clean_text applies
+    it to what comes in; the document writer (bot/ui/documents.py) to all it writes, older rows too."""
+    return _CONTROL.sub("", text)

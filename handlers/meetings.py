@@ -47,12 +47,18 @@ class MoveMeeting(StatesGroup):
 
 
 async def _send_preview(message: Message, bot: Bot, view: MeetingView, settings: Settings) -> None:
-    text = ui_meetings.agenda_preview(view.council, view.meeting, view.items, settings.tz)
+    *parts, last = ui_meetings.agenda_preview(view.council, view.meeting, view.items, settings.tz)
+    keyboard = ui_meetings.agenda_keyboard(view.meeting.id)
     if message.chat.type == ChatType.PRIVATE:
-        await message.answer(text, reply_markup=ui_meetings.agenda_keyboard(view.meeting.id))
+        for part in parts:
+            await message.answer(part)
+        await message.answer(last, reply_markup=keyboard)
         return
     # Asked in the group: the preview goes to the chair privately, so nothing half-made reaches the group.
-    if await send_private(bot, sender(message).id, text, reply_markup=ui_meetings.agenda_keyboard(view.meeting.id)):
+    chair = sender(message).id
+    if all([await send_private(bot, chair, part) for part in parts]) and await send_private(
+        bot, chair, last, reply_markup=keyboard
+    ):
         await message.reply(ui_meetings.preview_sent_privately())
     else:
         await message.reply(
@@ -87,7 +93,7 @@ async def agenda(
         return
     await state.set_state(AgendaWizard.when)
     await state.set_data({"council_id": council.id})
-    await message.answer(ui_meetings.ask_when())
+    await message.answer(ui_meetings.ask_when(clock.local_now().date()))
     planned = await plan.next_planned(session, council, clock.now().astimezone(settings.tz).date(), settings.tz)
     if planned is not None:  # the annual plan's next meeting not yet announced, offered as the draft (cl. 7.3)
         await message.answer(ui_year.plan_offer(planned), reply_markup=ui_year.plan_offer_keyboard(planned))
@@ -169,12 +175,14 @@ async def list_meetings(message: Message, session: AsyncSession, settings: Setti
 
 
 @router.callback_query(MeetingCb.filter(F.action == MeetingAction.RESCHEDULE))
-async def ask_new_date(call: CallbackQuery, callback_data: MeetingCb, state: FSMContext, session: AsyncSession) -> None:
+async def ask_new_date(
+    call: CallbackQuery, callback_data: MeetingCb, state: FSMContext, session: AsyncSession, clock: Clock
+) -> None:
     await meetings.meeting_view(session, callback_data.meeting_id, call.from_user.id)
     await state.set_state(MoveMeeting.when)
     await state.set_data({"meeting_id": callback_data.meeting_id})
     await call.answer()
-    await chat_of(call).answer(ui_meetings.ask_new_date())
+    await chat_of(call).answer(ui_meetings.ask_new_date(clock.local_now().date()))
 
 
 @router.message(MoveMeeting.when, PRIVATE, F.text, ~F.text.startswith("/"))

@@ -79,7 +79,7 @@ async def plan_command(
     if args:
         council = await access.council_for_runner(session, sender(message).id)
         await state.set_data({})
-        await _preview(message, state, council, plan.parse_plan(args))
+        await _preview(message, state, council, plan.parse_plan(args, clock.local_now().date()))
         return
     view = await plan.view_plan(session, sender(message).id, clock.local_now().date())
     if view.plan is None:
@@ -88,7 +88,7 @@ async def plan_command(
             return
         await state.set_state(PlanInput.day)
         await state.set_data({"lines": []})
-        await message.answer(ui_year.no_plan_yet_ask())
+        await message.answer(ui_year.no_plan_yet_ask(clock.local_now().date()))
         return
     parts = ui_year.plan_messages(view.council, view.plan, view.entries, settings.tz)
     markup = ui_year.plan_keyboard(view.plan, can_manage=view.can_manage)
@@ -104,27 +104,27 @@ async def cancel(message: Message, state: FSMContext) -> None:
 
 
 @router.callback_query(PlanCb.filter(F.action == PlanAction.ENTER))
-async def enter(call: CallbackQuery, state: FSMContext, session: AsyncSession) -> None:
+async def enter(call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock) -> None:
     await access.council_for_runner(session, call.from_user.id)
     await state.set_state(PlanInput.day)
     await state.set_data({"lines": []})
     await call.answer()
-    await chat_of(call).answer(ui_year.ask_plan())
+    await chat_of(call).answer(ui_year.ask_plan(clock.local_now().date()))
 
 
 @router.message(PlanInput.day, TEXT)
-async def got_day(message: Message, state: FSMContext, session: AsyncSession) -> None:
+async def got_day(message: Message, state: FSMContext, session: AsyncSession, clock: Clock) -> None:
     text = text_of(message).strip()
     collected = plan.lines_from_data((await state.get_data()).get("lines", []))
     if "\n" in text or len(text.split()) > 1:  # whole lines: "DD.MM.YYYY Topic — Responsible"
-        collected += plan.parse_plan(text)
+        collected += plan.parse_plan(text, clock.local_now().date())
         await state.update_data(lines=plan.lines_to_data(plan.check_lines(collected)))
         await message.answer(
             ui_year.plan_lines_added(),
             reply_markup=ui_year.plan_step_keyboard(),
         )
         return
-    day = plan.parse_date(text)
+    day = plan.parse_date(text, clock.local_now().date())
     await state.update_data(day=day.isoformat())
     await state.set_state(PlanInput.topics)
     await message.answer(ui_year.ask_topics(day))
@@ -208,7 +208,7 @@ async def send_docx(call: CallbackQuery, callback_data: PlanCb, session: AsyncSe
     language = GroupLanguage(current_locale())
     await chat_of(call).answer_document(
         BufferedInputFile(
-            ui_year.plan_docx(view.council, view.plan, view.entries, language),
+            await plan.plan_document(session, view.council, view.plan, view.entries, language),
             filename=ui_year.plan_filename(view.plan),
         )
     )
@@ -250,7 +250,7 @@ async def agenda_time(
         session, council=council, user_id=sender(message).id, agenda=Agenda(when, items), now=clock.now()
     )
     await state.clear()
-    await message.answer(
-        ui_meetings.agenda_preview(view.council, view.meeting, view.items, settings.tz),
-        reply_markup=ui_meetings.agenda_keyboard(view.meeting.id),
-    )
+    *parts, last = ui_meetings.agenda_preview(view.council, view.meeting, view.items, settings.tz)
+    for part in parts:
+        await message.answer(part)
+    await message.answer(last, reply_markup=ui_meetings.agenda_keyboard(view.meeting.id))

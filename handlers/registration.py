@@ -144,8 +144,19 @@ async def confirmed_regulation(
 
 
 @router.message(CommandStart())
-async def start_plain(message: Message, command: CommandObject, state: FSMContext) -> None:
+async def start_plain(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
     if command.args:
         await message.answer(ui_members.join_link_invalid())
+        return
+    welcome = await membership.welcome_of(session, sender(message).id)
+    if welcome is not None:  # already a member: their council and their commands, not the way to join
+        await message.answer(
+            ui_members.welcome_member(
+                welcome.name,
+                welcome.council_title,
+                chair=welcome.roles.chair,
+                runs_meetings=welcome.roles.runs_meetings,
+            )
+        )
         return
     await message.answer(ui_members.welcome())

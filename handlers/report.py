@@ -30,7 +30,8 @@ async def year_report(
     await message.answer_document(
         BufferedInputFile(ui_report.report_xlsx(built), filename=ui_report.report_filename(built, "xlsx"))
     )
-    await message.answer_document(
+    # A photo, so the chart shows in the chat at once; the .png itself is in /export.
+    await message.answer_photo(
         BufferedInputFile(ui_report.report_chart(built), filename=ui_report.report_filename(built, "png")),
         caption=ui_report.chart_caption(),
     )

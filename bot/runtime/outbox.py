@@ -298,11 +298,21 @@ class Delivery:
         if row.kind == Kind.ANNOUNCEMENT:
             meeting = await meetings_repo.get_meeting(session, row.ref_id)
             if meeting is not None:
-                meeting.announcement_message_id = message.message_id
+                previous, meeting.announcement_message_id = meeting.announcement_message_id, message.message_id
+                if previous and row.pin:  # a changed agenda takes the old announcement's place at the top
+                    await self._unpin(row, previous)
         elif row.kind == Kind.PROTOCOL_DOC and message.document:
             meeting = await meetings_repo.get_meeting(session, row.ref_id)
             if meeting is not None:
                 meeting.protocol_file_id = message.document.file_id
+                if meeting.announcement_message_id:  # the meeting is over: its announcement leaves the top
+                    await self._unpin(row, meeting.announcement_message_id)
+
+    async def _unpin(self, row: OutboxMessage, message_id: int) -> None:
+        try:
+            await self.bot.unpin_chat_message(row.chat_id, message_id=message_id)
+        except (TelegramBadRequest, TelegramForbiddenError) as error:  # unpinned by hand, or no right to
+            log.warning("Outbox %s: could not unpin message %s: %s", row.id, message_id, error.message)
 
     async def _refused(self, session: AsyncSession, row: OutboxMessage, reason: str) -> None:
         """A post Telegram refused for good (400) is not silently lost: the chair is told, privately and in

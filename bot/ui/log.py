@@ -13,7 +13,7 @@ from bot.i18n import GROUP_LANGUAGE_NAMES, fmt_date, fmt_datetime
 from bot.i18n import gettext as _
 from bot.ui.callbacks import LogCb
 from bot.ui.labels import audit_action_label, outcome_label
-from bot.ui.render import esc
+from bot.ui.render import council_name, esc
 from db.models import AuditAction, AuditEntry, AuditObject, Outcome
 
 
@@ -84,7 +84,7 @@ def audit_line(line: AuditLine, tz: ZoneInfo) -> str:
 
 
 def log_text(page: LogPage, tz: ZoneInfo) -> str:
-    head = _("<b>Log of the council «{title}»</b>").format(title=esc(page.council.title))
+    head = _("<b>Log of the council «{title}»</b>").format(title=esc(council_name(page.council.title)))
     if not page.lines:
         return head + "\n\n" + _("Nothing has been recorded yet.")
     head += "\n" + _("Page {page} of {pages}, newest first").format(page=page.number + 1, pages=page.pages)

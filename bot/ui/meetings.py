@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import fmt_datetime
+from bot.agenda import example_day
+from bot.i18n import current_locale, fmt_datetime, group_text
 from bot.i18n import gettext as _
 from bot.ui.callbacks import AgendaAction, AgendaCb, MeetingAction, MeetingCb
-from bot.ui.render import esc
+from bot.ui.render import MESSAGE_LIMIT, esc, split_lines
 from db.models import AgendaItem, Council, Meeting, MeetingStatus
 
 # --- texts --------------------------------------------------------------------------------------------------
@@ -27,21 +28,42 @@ def items_text(items: Sequence[AgendaItem]) -> str:
     return "\n".join(lines)
 
 
+def weekday_datetime(moment: datetime, tz: ZoneInfo) -> str:
+    """The date with its weekday, then the time, in the reader's language ("четверг, 10 декабря 2026 г., 15:00",
+    "2026-ж., 10-декабрь, бейшемби, 15:00"): a teacher plans the week by the day's name."""
+    from babel.dates import format_date, format_time  # loaded at the first date, as bot/i18n.py does
+
+    local = moment.astimezone(tz)
+    locale = current_locale()
+    return f"{format_date(local, format='full', locale=locale)}, {format_time(local, 'HH:mm', locale=locale)}"
+
+
 def when_text(meeting: Meeting, tz: ZoneInfo) -> str:
-    when = fmt_datetime(meeting.starts_at, tz)
+    """A line of its own: "Четверг, 10 декабря 2026 г., 15:00, 12-кабинет" (a capital in Russian)."""
+    when = weekday_datetime(meeting.starts_at, tz)
+    when = when[:1].upper() + when[1:]
     if meeting.place:
         return _("{when}, {place}").format(when=when, place=esc(meeting.place))
     return when
 
 
-def agenda_preview(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
-    return "\n".join(
-        [
-            _("<b>Preview.</b> This is what the group will see:"),
-            "",
-            announcement(council, meeting, items, tz),
-        ]
-    )
+# Under the last part of a preview: the line Publish or Cancel adds to it.
+STATUS_ROOM = 200
+
+
+def _as_the_group_gets_it(
+    council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, head: str | None
+) -> list[str]:
+    """The announcement in each language the group reads (as bot.notices posts it), under `head`, cut into
+    messages with room left in the last one for the status line."""
+    announced = group_text(council.group_language, lambda: announcement(council, meeting, items, tz))
+    return split_lines(f"{head}\n\n{announced}" if head else announced, MESSAGE_LIMIT - STATUS_ROOM)
+
+
+def agenda_preview(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> list[str]:
+    """What the group will get, exactly: both languages when it reads both. The keyboard goes under the last
+    part."""
+    return _as_the_group_gets_it(council, meeting, items, tz, _("<b>Preview.</b> This is what the group will see:"))
 
 
 def announcement(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
@@ -57,13 +79,15 @@ def announcement(council: Council, meeting: Meeting, items: Sequence[AgendaItem]
 
 
 def published(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
-    """The preview's message once the chair pressed Publish."""
-    return announcement(council, meeting, items, tz) + "\n\n✅ " + _("Published in the group and sent to the members.")
+    """The preview's last message once the chair pressed Publish."""
+    last = _as_the_group_gets_it(council, meeting, items, tz, None)[-1]
+    return last + "\n\n✅ " + _("Published in the group and sent to the members.")
 
 
 def discarded(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
-    """The preview's message once the chair pressed Cancel."""
-    return announcement(council, meeting, items, tz) + "\n\n❌ " + _("Not published. Send /agenda to write it again.")
+    """The preview's last message once the chair pressed Cancel."""
+    last = _as_the_group_gets_it(council, meeting, items, tz, None)[-1]
+    return last + "\n\n❌ " + _("Not published. Send /agenda to write it again.")
 
 
 def agenda_changed(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
@@ -89,16 +113,25 @@ def cancelled(meeting: Meeting, tz: ZoneInfo) -> str:
 
 
 def reminder(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, now: datetime) -> str:
-    """Worded by the time actually left, so a reminder sent late still says the truth."""
+    """Worded by the time actually left, so a reminder sent late (after a restart) still says the truth:
+    "in an hour" only when about an hour is left, else the minutes ("in 5 minutes")."""
     days = (meeting.starts_at.astimezone(tz).date() - now.astimezone(tz).date()).days
+    left = meeting.starts_at - now
+    minutes = max(1, round(left.total_seconds() / 60))
     if days > 1:
         head = _("<b>Reminder:</b> the methodical council meets soon.")
     elif days == 1:
         head = _("<b>Reminder:</b> the methodical council meets tomorrow.")
-    elif meeting.starts_at - now > timedelta(hours=1, minutes=30):
+    elif left > timedelta(hours=1, minutes=30):
         head = _("<b>Reminder:</b> the methodical council meets today.")
-    else:
+    elif 55 <= minutes <= 65:
         head = _("<b>Reminder:</b> the methodical council meets in an hour.")
+    else:
+        head = _(
+            "<b>Reminder:</b> the methodical council meets in {count} minute.",
+            "<b>Reminder:</b> the methodical council meets in {count} minutes.",
+            minutes,
+        ).format(count=minutes)
     return "\n".join([head, when_text(meeting, tz), "", _("<b>Agenda:</b>"), items_text(items)])
 
 
@@ -184,23 +217,23 @@ def ask_agenda_meeting() -> str:
     return _("On which meeting's agenda?")
 
 
-def ask_when() -> str:
+def ask_when(today: date) -> str:
     """The first step of /agenda in private."""
     return _(
         "When and where is the meeting? Send the date, time and place in one line, "
-        "for example:\n10.12.2026 15:00 Кабинет 12\n/cancel to stop."
-    )
+        "for example:\n{date} 15:00 Кабинет 12\n/cancel to stop."
+    ).format(date=example_day(today))
 
 
 def published_toast() -> str:
     return _("Published")
 
 
-def ask_new_date() -> str:
+def ask_new_date(today: date) -> str:
     return _(
         "Send the new date and time (and place, if it changes), for example:\n"
-        "17.12.2026 15:00 Кабинет 12\nThe 7-day rule applies again. /cancel to keep the date."
-    )
+        "{date} 15:00 Кабинет 12\nThe 7-day rule applies again. /cancel to keep the date."
+    ).format(date=example_day(today))
 
 
 def moved() -> str:

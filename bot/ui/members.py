@@ -12,9 +12,9 @@ from bot.domain import Roster
 from bot.i18n import fmt_date
 from bot.i18n import gettext as _
 from bot.ui.callbacks import ApplicationAction, ApplicationCb, MemberAction, MemberCb, RegulationCb, RoleCb
-from bot.ui.common import CHOOSE_LANGUAGE
+from bot.ui.common import CHOOSE_LANGUAGE, help_text
 from bot.ui.labels import member_status_label, role_label
-from bot.ui.render import esc, split_blocks
+from bot.ui.render import council_name, esc, split_blocks
 from db.models import Council, Member, MemberStatus, Role
 
 # --- registration -------------------------------------------------------------------------------------------
@@ -70,7 +70,9 @@ def join_keyboard(link: str) -> InlineKeyboardMarkup:
 def application_text(member: Member, council: Council, tz: ZoneInfo) -> str:
     return "\n".join(
         [
-            _("<b>New application</b> to the methodical council «{title}»").format(title=esc(council.title)),
+            _("<b>New application</b> to the methodical council «{title}»").format(
+                title=esc(council_name(council.title))
+            ),
             f"<b>{esc(member.full_name)}</b>",
             _("Role: {role}").format(role=role_label(member.role)),
             _("Regulation read: {date}").format(date=fmt_date(member.regulation_confirmed_at, tz))
@@ -132,24 +134,28 @@ def application_outcome(member: Member, council: Council, approve: bool) -> str:
             "The chair did not approve your application to the methodical council «{title}». "
             "If this is a mistake, speak to the chair; you may apply again with the join link."
         )
-    return text.format(title=esc(council.title))
+    return text.format(title=esc(council_name(council.title)))
 
 
 def named_secretary(council: Council) -> str:
     """To the member the chair names the secretary."""
-    return _("You are named the secretary of the methodical council «{title}».").format(title=esc(council.title))
+    return _("You are named the secretary of the methodical council «{title}».").format(
+        title=esc(council_name(council.title))
+    )
 
 
 def handed_the_chair(council: Council) -> str:
     """To the member the chair hands the chair over to."""
     return _(
         "You are now the chair of the methodical council «{title}». Send /help to see the chair's commands."
-    ).format(title=esc(council.title))
+    ).format(title=esc(council_name(council.title)))
 
 
 def removed_from_council(council: Council) -> str:
     """To the member the chair removes."""
-    return _("The chair removed you from the methodical council «{title}».").format(title=esc(council.title))
+    return _("The chair removed you from the methodical council «{title}».").format(
+        title=esc(council_name(council.title))
+    )
 
 
 # --- /members and the member card ---------------------------------------------------------------------------
@@ -174,7 +180,7 @@ def roster_messages(roster: Roster, tz: ZoneInfo) -> list[str]:
     participants = [m for m in roster.approved if not m.role.votes]
     count = len(voting)
     blocks = [
-        _("<b>Methodical council: {title}</b>").format(title=esc(council.title)),
+        _("<b>Methodical council: {title}</b>").format(title=esc(council_name(council.title))),
         _("{count} member with a vote", "{count} members with a vote", count).format(count=count)
         + " · "
         + _("quorum: {needed} present").format(needed=rules.quorum_needed(count)),
@@ -331,6 +337,18 @@ def welcome() -> str:
         "Hello! I keep the work of the school's methodical council.\n"
         "To join, open the join link from your council's group (ask the chair for it). "
         "Send /help to see the commands."
+    )
+
+
+def welcome_member(name: str, council_title: str, *, chair: bool, runs_meetings: bool) -> str:
+    """/start from an approved member: who they are in which council, then their commands (as /help)."""
+    return "\n\n".join(
+        [
+            _("Hello, {name}! You are in the methodical council «{title}».").format(
+                name=esc(name), title=esc(council_name(council_title))
+            ),
+            help_text(member=True, chair=chair, runs_meetings=runs_meetings),
+        ]
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from html import escape
 
@@ -11,6 +12,30 @@ MESSAGE_LIMIT = 4096
 def esc(text: object) -> str:
     """Escape anything a user typed (or Telegram reported) before it goes into an HTML message."""
     return escape(str(text), quote=False)
+
+
+# The words that name a methodical council, in either language, as a group's title may already hold them:
+# "5-мектептин методикалык кеңеши", "Методический совет лицея №61", "МК «Өнүгүү»".
+_COUNCIL_WORDS = re.compile(r"(?i:методикалык\s+кеңеш\w*|методическ\w*\s+совет\w*|методсовет\w*)|\b(?:МК|МС)\b")
+# A Kyrgyz genitive left before the removed words ("5-мектептин" of "5-мектептин методикалык кеңеши").
+_GENITIVE = re.compile(r"(?<=\w)(?:[тдн][ыиуү]н)$")
+_EDGES = " \t-–—:;,.«»\"'()„“”"
+
+
+def council_name(title: str) -> str:
+    """The name texts put in «…» beside the words "methodical council": the council's title (by default its
+    group's) without those words when it already holds them, so no text says the council twice
+    ("«5-мектептин методикалык кеңеши» методикалык кеңешинин ..."). A title that is nothing but those words
+    stays as it is. Quotes inside the name become „…“, as it is put in «…»."""
+    match = _COUNCIL_WORDS.search(title)
+    if match is None:
+        return title.replace("«", "„").replace("»", "“")
+    before = title[: match.start()].strip(_EDGES)
+    after = title[match.end() :].strip(_EDGES)
+    if before and not after:
+        before = _GENITIVE.sub("", before).strip(_EDGES) or before
+    name = " ".join(part for part in (before, after) if part) or title
+    return name.replace("«", "„").replace("»", "“")  # it is put in «…»: quotes inside become „…“
 
 
 def tg_len(text: str) -> int:

@@ -7,9 +7,11 @@ from __future__ import annotations
 import io
 
 from bot.domain import YearReport
+from bot.i18n import current_locale
 from bot.i18n import gettext as _
+from bot.ui.documents import Sheet, workbook
 from bot.ui.labels import kind_label, material_state_label, outcome_label, role_label
-from bot.ui.render import esc
+from bot.ui.render import council_name, esc
 from bot.ui.year import school_year_text
 from db.models import Outcome
 
@@ -17,7 +19,7 @@ from db.models import Outcome
 def report_text(report: YearReport) -> str:
     lines = [
         _("<b>The methodical council «{title}» in the {year} school year</b>").format(
-            title=esc(report.council.title), year=school_year_text(report.school_year)
+            title=esc(council_name(report.council.title)), year=school_year_text(report.school_year)
         ),
         _("Meetings held: {held}; planned: {planned}.").format(
             held=len(report.meetings), planned=sum(report.planned.values())
@@ -57,17 +59,12 @@ def _state_label(state: str) -> str:
     return {"done": _("done"), "open": _("open"), "overdue": _("overdue"), "": "—"}[state]
 
 
-Cell = str | int | float | None  # a spreadsheet cell's value, as openpyxl writes it
-
-
 def report_xlsx(report: YearReport) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheets: list[tuple[str, list[str], list[list[Cell]]]] = [
-        (
-            _("meetings"),
+    """The year's figures, a sheet each for meetings, decisions, members and materials, in the reader's
+    language; what people wrote (decisions, names, titles) goes in as text (bot/ui/documents.py)."""
+    sheets = [
+        Sheet(
+            _("Meetings"),
             [
                 _("Protocol"),
                 _("Date"),
@@ -80,55 +77,36 @@ def report_xlsx(report: YearReport) -> bytes:
             [
                 [
                     m.number,
-                    m.day.strftime("%d.%m.%Y"),
+                    m.day,
                     m.trimester,
                     m.present,
                     m.members,
-                    _("yes") if m.quorum else _("no"),
+                    _("quorum: yes") if m.quorum else _("quorum: no"),
                     m.items,
                 ]
                 for m in report.meetings
             ],
         ),
-        (
-            _("decisions"),
+        Sheet(
+            _("Decisions"),
             [_("Protocol"), _("Decision"), _("Outcome"), _("Responsible"), _("Due date"), _("State")],
             [
-                [
-                    d.protocol,
-                    d.text,
-                    outcome_label(d.outcome),
-                    d.responsible or "",
-                    d.due.strftime("%d.%m.%Y") if d.due else "",
-                    _state_label(d.state),
-                ]
+                [d.protocol, d.text, outcome_label(d.outcome), d.responsible or "", d.due, _state_label(d.state)]
                 for d in report.decisions
             ],
         ),
-        (
-            _("members"),
-            [_("Name"), _("Role"), _("Meetings attended"), _("Meetings held"), _("Percent")],
+        Sheet(
+            _("Members"),
+            [_("Name"), _("Role"), _("Meetings attended"), _("Meetings held"), _("Attendance, %")],
             [[m.name, role_label(m.role), m.attended, m.held, m.percent] for m in report.members],
         ),
-        (
-            _("materials"),
+        Sheet(
+            _("Materials"),
             [_("Title"), _("Author"), _("Kind"), _("State")],
             [[m.title, m.author, kind_label(m.kind), material_state_label(m.state)] for m in report.materials],
         ),
     ]
-    book.remove(book.active)
-    for title, header, rows in sheets:
-        sheet = book.create_sheet(title[:31])
-        sheet.append(header)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in rows:
-            sheet.append(row)
-        for column, width in zip("ABCDEFG", (12, 40, 18, 22, 14, 14, 10), strict=False):
-            sheet.column_dimensions[column].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook(sheets, current_locale())
 
 
 def report_chart(report: YearReport) -> bytes:
@@ -153,7 +131,7 @@ def report_chart(report: YearReport) -> bytes:
     left.legend()
     numbers = [str(m.number) for m in report.meetings]
     right.bar(numbers, [m.present for m in report.meetings], color="#2e5e8e", label=_("present"))
-    right.plot(numbers, [m.members for m in report.meetings], color="#c0392b", marker="o", label=_("members"))
+    right.plot(numbers, [m.members for m in report.meetings], color="#c0392b", marker="o", label=_("all members"))
     right.set_title(_("Attendance per meeting (protocol No.)"))
     right.yaxis.get_major_locator().set_params(integer=True)
     right.legend()

@@ -13,7 +13,7 @@ from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, TrimestersCb
 from bot.ui.common import bot_link_keyboard
 from bot.ui.labels import labelled
 from bot.ui.members import join_keyboard
-from bot.ui.render import esc
+from bot.ui.render import council_name, esc
 from db.models import Council, GroupLanguage
 
 # --- in the group -------------------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def council_set_up(council: Council, chair_name: str, *, created: bool) -> str:
                 "The methodical council «{title}» is created. Chair: {chair}.\n"
                 "Members join with the button below: the bot asks for the name and role and shows the regulation. "
                 "The chair presses it too, to confirm the regulation."
-            ).format(title=esc(council.title), chair=esc(chair_name)),
+            ).format(title=esc(council_name(council.title)), chair=esc(chair_name)),
         )
     return group_text(
         council.group_language,

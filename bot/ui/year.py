@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -16,8 +15,9 @@ from bot.domain import FollowView, Listing, PlanLine, Planned, by_day
 from bot.i18n import fmt_datetime, fmt_long_date, group_locales, in_locale
 from bot.i18n import gettext as _
 from bot.ui.callbacks import FollowDoneCb, FollowUpCb, PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
-from bot.ui.meetings import meeting_choices
-from bot.ui.render import esc, split_blocks
+from bot.ui.documents import Docx
+from bot.ui.meetings import example_day, meeting_choices
+from bot.ui.render import council_name, esc, split_blocks
 from db.models import Council, GroupLanguage, Meeting, Member, Plan, PlanEntry, PlanState, Vote
 
 ROMAN = ("I", "II", "III", "IV")
@@ -39,10 +39,18 @@ def trimester_label(day: date, spec: str | None) -> str:
     return _("Trimester {number} ({span})").format(number=ROMAN[number % len(ROMAN)], span=span)
 
 
+def order_text(plan: Plan) -> str:
+    """The director's order that approved the plan, under "APPROVED" in the corner of its .docx."""
+    return _("Order No. {number} of {date}").format(
+        number=plan.order_number or "", date=plan.order_date.strftime("%d.%m.%Y") if plan.order_date else ""
+    )
+
+
 def plan_state_text(plan: Plan) -> str:
+    """Plain text: plan_text escapes it for a message, the .docx takes it as it is."""
     if plan.state is PlanState.APPROVED:
         return _("approved by the director's order No. {number} of {date}").format(
-            number=esc(plan.order_number or ""), date=plan.order_date.strftime("%d.%m.%Y") if plan.order_date else ""
+            number=plan.order_number or "", date=plan.order_date.strftime("%d.%m.%Y") if plan.order_date else ""
         )
     if plan.state is PlanState.DISCUSSED:
         return _("adopted by the council; waiting for the director's order")
@@ -52,9 +60,10 @@ def plan_state_text(plan: Plan) -> str:
 def plan_heading(council: Council, plan: Plan) -> list[str]:
     return [
         _("The annual plan (cyclogram) of the methodical council «{title}» for the {year} school year").format(
-            title=council.title, year=school_year_text(plan.school_year)
+            title=council_name(council.title), year=school_year_text(plan.school_year)
         ),
-        _("Version {version}: {state}").format(version=plan.version, state=plan_state_text(plan)),
+        # "Редакция" in both languages (glossary): a document has editions, not versions.
+        _("Edition {version}. Status: {state}").format(version=plan.version, state=plan_state_text(plan)),
     ]
 
 
@@ -102,54 +111,66 @@ def plan_preview(council: Council, lines: Sequence[PlanLine]) -> list[str]:
 
 def plan_agenda_title(plan: Plan) -> str:
     """The agenda item the plan becomes when it is put on a meeting's agenda (stored as the item's title)."""
-    return _("The annual plan (cyclogram) of the methodical council for {year}, version {version}").format(
-        year=school_year_text(plan.school_year), version=plan.version
-    )
+    return _(
+        "The annual plan (cyclogram) of the methodical council for the {year} school year, edition {version}"
+    ).format(year=school_year_text(plan.school_year), version=plan.version)
 
 
 def plan_filename(plan: Plan) -> str:
     return f"plan_{school_year_text(plan.school_year)}_v{plan.version}.docx"
 
 
-def plan_docx(council: Council, plan: Plan, entries: Sequence[PlanEntry], language: GroupLanguage) -> bytes:
-    """The approved plan to sign: a table of date, topics, responsible; one per language, Kyrgyz first."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"
-    style.font.size = Pt(12)
+def plan_docx(
+    council: Council,
+    plan: Plan,
+    entries: Sequence[PlanEntry],
+    language: GroupLanguage,
+    *,
+    chair: str | None = None,
+    secretary: str | None = None,
+    school: str | None = None,
+) -> bytes:
+    """The plan to approve and sign (cl. 7.3), one per language, Kyrgyz first, laid out as the school's records
+    are (bot/ui/documents.py): the director's approval in the corner, the school's name and the council's,
+    a table of date, topics and responsible, the signature lines of the chair and the secretary."""
+    document = Docx()
+    days = by_day(entries)
     for index, locale in enumerate(group_locales(language)):
         if index:
-            document.add_page_break()
+            document.page_break()
 
-        def render() -> tuple[list[str], list[str], str]:
-            heading = plan_heading(council, plan)
+        def render() -> tuple[list[str], list[str], list[str], list[str]]:
+            approval = [_("APPROVED"), _("Director of the school ____________")]
+            if plan.state is PlanState.APPROVED:
+                approval.append(order_text(plan))
             columns = [_("Date"), _("Topics"), _("Responsible")]
-            return heading, columns, _("Chair: ____________")
+            signs = [
+                _("Chair: ____________ {name}").format(name=chair or ""),
+                _("Secretary: ____________ {name}").format(name=secretary or ""),
+            ]
+            return approval, plan_heading(council, plan), columns, signs
 
-        heading, columns, sign = in_locale(locale, render)
-        for line_index, line in enumerate(heading):
-            paragraph = document.add_paragraph()
-            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER if line_index == 0 else WD_ALIGN_PARAGRAPH.LEFT
-            paragraph.add_run(line).bold = line_index == 0
-        days = by_day(entries)
-        table = document.add_table(rows=1 + len(days), cols=3)
-        table.style = "Table Grid"
-        for cell, title in zip(table.rows[0].cells, columns, strict=True):
-            cell.text = ""
-            cell.paragraphs[0].add_run(title).bold = True
-        for row, (day, day_entries) in zip(table.rows[1:], days.items(), strict=True):
-            row.cells[0].text = day.strftime("%d.%m.%Y")
-            row.cells[1].text = "\n".join(f"{i}. {e.topic}" for i, e in enumerate(day_entries, 1))
-            row.cells[2].text = "\n".join(e.responsible or "—" for e in day_entries)
-        document.add_paragraph()
-        document.add_paragraph(sign)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        approval, heading, columns, signs = in_locale(locale, render)
+        for line in approval:
+            document.paragraph(line, bold=line == approval[0], align="right")
+        document.paragraph()
+        if school and school != council.title:
+            document.paragraph(school, bold=True, align="center")
+        document.paragraph(heading[0], bold=True, align="center")
+        document.paragraph(heading[1], align="center")
+        document.paragraph()
+        rows = [
+            [
+                f"{day:%d.%m.%Y}",
+                "\n".join(f"{i}. {e.topic}" for i, e in enumerate(day_entries, 1)),
+                "\n".join(e.responsible or "—" for e in day_entries),
+            ]
+            for day, day_entries in days.items()
+        ]
+        document.table(columns, rows, widths_mm=(28, 97, 45))
+        for line in signs:
+            document.paragraph(line, space_before=18)
+    return document.bytes()
 
 
 def topics_text(entries: Sequence[PlanEntry]) -> str:
@@ -357,18 +378,19 @@ def follow_done_list_keyboard(items: list[tuple[int, str]]) -> InlineKeyboardMar
 # --- the annual plan: drawing it up, its controls, /agenda from it -----------------------------------------
 
 
-def ask_plan() -> str:
+def ask_plan(today: date) -> str:
+    """The example dates are the earliest a planned meeting could still be announced for (example_day)."""
     return _(
         "Send the annual plan: one line per topic, the date first and the responsible after a dash, for example:\n"
-        "10.12.2026 Мектептин методикалык темасы — Осмонова Г.\n"
-        "10.12.2026 Окуу пландары — Токтосунова А.\n"
-        "Or step by step: send only the date of a planned meeting (10.12.2026). /cancel to stop."
-    )
+        "{date} Мектептин методикалык темасы — Осмонова Г.\n"
+        "{date} Окуу пландары — Токтосунова А.\n"
+        "Or step by step: send only the date of a planned meeting ({date}). /cancel to stop."
+    ).format(date=example_day(today))
 
 
-def no_plan_yet_ask() -> str:
+def no_plan_yet_ask(today: date) -> str:
     """/plan for the chair or the secretary while there is no plan: the first step of drawing it up."""
-    return _("The council has no annual plan yet.") + "\n\n" + ask_plan()
+    return _("The council has no annual plan yet.") + "\n\n" + ask_plan(today)
 
 
 def ask_topics(day: date) -> str:
@@ -385,7 +407,8 @@ def plan_approved(plan: Plan) -> str:
 
 def plan_saved(plan: Plan) -> str:
     return _(
-        "The plan for {year} is saved as a draft, version {version}. Put it on a meeting's agenda from /plan: "
+        "The plan for the {year} school year is saved as a draft, edition {version}. Put it on a meeting's "
+        "agenda from /plan: "
         "the vote on that item adopts it; then record the director's order: /plan order 15 01.10.2026"
     ).format(year=school_year_text(plan.school_year), version=plan.version)
 

@@ -71,11 +71,11 @@ async def test_the_chair_gives_a_responsible_member_and_a_due_date(flow, council
     assert await flow.rows(FollowUp) == []
     sent = await flow.say(council.chair, council.chair, "15.12.2026")
     (saved,) = [m for m in sent if m.chat_id == council.chair.id]
-    assert "Фамилия01 Мугалим1 отвечает до 15 декабря 2026" in saved.text
+    assert "ответственный — Фамилия01 Мугалим1, срок — 15 декабря 2026" in saved.text
     (row,) = await flow.rows(FollowUp)
     assert (row.due_on.isoformat(), row.state) == ("2026-12-15", FollowUpState.OPEN)
     (told,) = [m for m in sent if m.chat_id == council.people[1].id]
-    assert "Сиз методикалык кеңештин токтомун аткарууга жооптуусуз" in told.text  # in their language
+    assert "Сиз методикалык кеңештин чечимин аткарууга жооптуусуз" in told.text  # in their language
     assert "Ачык сабактарды өткөрүү" in told.text and told.buttons[0]["text"] == "Аткарылды деп белгилөө"
     again = await flow.press(council.chair, prompt, "Фамилия02")
     assert again["text"] == "У этого решения уже есть ответственный."
@@ -143,7 +143,7 @@ async def test_decisions_list_and_the_report_of_what_was_done(flow, council):
     (chair_told,) = [m for m in sent if m.chat_id == council.chair.id]
     assert "Решение исполнено" in chair_told.text and "Бардык МБлар" in chair_told.text
     again = await flow.press(responsible, mine, "Ачык сабактар")
-    assert again["text"] == "Бул токтомдун аткарылышы мурунтан эле билдирилген."
+    assert again["text"] == "Бул чечимдин аткарылышы мурунтан эле билдирилген."
     (listing,) = await flow.say(viewer, viewer, "/decisions")
     assert listing.text.index("Исполнены") < listing.text.index("Ачык сабактар")
 
@@ -163,7 +163,7 @@ async def test_a_file_as_the_report_and_the_next_protocol_lists_it(flow, council
     await hold_meeting(flow, council, datetime(2027, 1, 20, 10, tzinfo=BISHKEK), [("Башка", "Макул")])
     sent = await flow.say(council.chair, council.group, "/close")
     protocol = "\n".join(m.text for m in sent if m.chat_id == council.group.id and m.method == "sendMessage")
-    assert "Исполнение решений" in protocol and "Токтомдордун аткарылышы" in protocol
+    assert "Исполнение решений" in protocol and "Чечимдердин аткарылышы" in protocol
     assert "Протокол №1: Ачык сабактар — исполнил(а) Фамилия01 Мугалим1. отчёт.pdf" in protocol
 
     # The meeting after that has nothing new carried out: no such block.

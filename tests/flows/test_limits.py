@@ -79,7 +79,7 @@ async def test_submissions_per_day_are_limited(flow, council):
     await submit(flow, teacher, DOCX, "a.docx", "Биринчи")
     await submit(flow, teacher, PDF, "b.pdf", "Экинчи")
     (reply,) = await send_file(flow, teacher, b"%PDF third" * 10, "c.pdf")
-    assert reply.text.startswith("Сегодня вы уже отправили 2 материалов")
+    assert reply.text.startswith("Сегодня вы уже отправили максимум материалов за день (2);")  # not "2 материалов"
     assert len(await flow.rows(Material)) == 2 and await flow.rows(QuarantinedFile) == []
     flow.clock.advance(timedelta(days=1))
     (reply,) = await send_file(flow, teacher, b"%PDF third" * 10, "c.pdf")
@@ -104,7 +104,7 @@ async def test_a_rejected_applicant_applies_at_most_twice_more_then_needs_a_new_
     (member,) = await flow.rows(Member, Member.user_id == applicant.id)
     assert member.status is MemberStatus.REJECTED and member.rejections == 3
     (reply,) = await flow.say(applicant, applicant, f"/start join_{council.join_code}")
-    assert "не была одобрена 3 раза" in reply.text and "новой ссылке" in reply.text
+    assert "не была утверждена 3 раза" in reply.text and "новой ссылке" in reply.text
     # The chair replaces the link from /settings: the old one stops working, the new one lets them apply.
     (menu,) = await flow.say(chair, chair, "/settings")
     await flow.press(chair, menu, "Заменить ссылку")

@@ -82,7 +82,7 @@ async def test_vote_buttons_order_and_who_may_vote(flow, meeting):
     message = await post_vote(flow, meeting, "/vote 1 Мектептин методикалык темасын бекитүү")
     assert [[b["text"] for b in row] for row in message.reply_markup["inline_keyboard"]] == [
         ["Макул / За", "Каршы / Против", "Калыс / Воздержался"],
-        ["Добушту жабуу (төрага) / Закрыть (председатель)"],
+        ["Добушту жабуу (төрага) / Закрыть голосование (председатель)"],
         ["⏱ 2 мүн. / ⏱ 2 мин", "⏱ 5 мүн. / ⏱ 5 мин", "⏱ 10 мүн. / ⏱ 10 мин"],  # the chair's close on time
     ]
     assert "по вопросу 1" in message.text and "Мектептин методикалык темасын бекитүү" in message.text

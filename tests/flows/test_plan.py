@@ -56,7 +56,7 @@ async def test_lines_preview_by_trimester_then_saved_as_a_draft(flow, council):
         ("2026-12-10", "Окуу пландары", "Токтосунова А."),
         ("2027-03-18", "Жылдын жыйынтыгы", None),
     ]
-    assert "черновик" in preview.text and "версия 1" in preview.text
+    assert "черновик" in preview.text and "редакция 1" in preview.text
 
 
 async def test_cancel_saves_nothing_and_bad_lines_are_refused(flow, council):
@@ -160,12 +160,12 @@ async def test_agenda_vote_then_the_order_approves_and_posts_it(flow, council):
     ]
     assert [c.text for c in doc.tables[1].rows[0].cells] == ["Дата", "Темы", "Ответственный"]
 
-    # A change to the approved plan is version 2, a draft; the approved one stays as it was.
+    # A change to the approved plan is edition 2, a draft; the approved one stays as it was.
     await save_plan(flow, council, PLAN + "\n20.05.2027 Кошумча")
     plans = sorted(await flow.rows(Plan), key=lambda p: p.version)
     assert [(p.version, p.state) for p in plans] == [(1, PlanState.APPROVED), (2, PlanState.DRAFT)]
     (shown,) = await flow.say(council.people[2], council.people[2], "/plan")
-    assert "версия 2" in shown.text.lower() and "Кошумча" in shown.text
+    assert "Редакция 2. Статус: черновик" in shown.text and "Кошумча" in shown.text
 
 
 async def test_not_adopted_leaves_the_plan_a_draft(flow, council):

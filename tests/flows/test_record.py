@@ -233,7 +233,7 @@ async def test_the_roster_frozen_at_open_decides_quorum_and_who_votes(flow, meet
     answer = await flow.press(newcomer, message, "Макул")
     assert (
         answer["text"]
-        == "Вы вошли в совет после открытия этого заседания: голосовать вы будете со следующего заседания."
+        == "Вы вступили в совет после открытия этого заседания: голосовать вы будете со следующего заседания."
     )
     removed = meeting.voters[5]  # removed during the meeting, still on its roster
     assert (await flow.press(removed, message, "Макул"))["text"] in {"Добушуңуз кабыл алынды: Макул", "Голос учтён: За"}
@@ -432,8 +432,8 @@ async def test_a_502_on_open_leaves_the_meeting_announced_and_open_works_again(f
     flow.api.fail("sendMessage", 502)
     (told,) = await flow.say(meeting.chair, meeting.group, "/open")
     assert (
-        told.text
-        == "Telegram не принял сообщение об участии, поэтому заседание ещё не открыто. Отправьте /open ещё раз."
+        told.text == "Telegram не принял сообщение для отметки присутствия, поэтому заседание ещё не открыто. "
+        "Отправьте /open ещё раз."
     )
     (row,) = await flow.rows(Meeting)
     assert (row.status, row.opened_at, row.attendance_message_id) == (MeetingStatus.ANNOUNCED, None, None)

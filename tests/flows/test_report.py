@@ -55,27 +55,41 @@ async def test_report_message_sheet_and_chart_agree(flow, year):
 
     assert sheet.document["file_name"] == "report_2026-2027.xlsx"
     book = load_workbook(io.BytesIO(flow.api.files[sheet.document["file_id"]][0]))
-    assert book.sheetnames == ["заседания", "решения", "члены совета", "материалы"]
-    meetings = list(book["заседания"].iter_rows(values_only=True))
-    assert meetings[0] == ("Протокол", "Дата", "Триместр", "Присутствовали", "Членов совета", "Кворум", "Вопросов")
-    assert meetings[1:] == [
-        (1, "03.12.2026", "Триместр II (01.12–28.02)", 8, 10, "да", 1),
-        (2, "20.01.2027", "Триместр II (01.12–28.02)", 6, 10, "нет", 1),
+    assert book.sheetnames == ["Заседания", "Решения", "Члены совета", "Материалы"]
+    sheet_of_meetings = book["Заседания"]
+    meetings = list(sheet_of_meetings.iter_rows(values_only=True))
+    assert meetings[0] == (
+        "Протокол",
+        "Дата",
+        "Триместр",
+        "Присутствовали",
+        "Всего членов совета",
+        "Кворум",
+        "Вопросов в повестке",
+    )
+    assert meetings[1:] == [  # dates are dates, shown as the reader writes them
+        (1, datetime(2026, 12, 3), "Триместр II (01.12–28.02)", 8, 10, "есть", 1),
+        (2, datetime(2027, 1, 20), "Триместр II (01.12–28.02)", 6, 10, "нет", 1),
     ]
-    decisions = list(book["решения"].iter_rows(values_only=True))[1:]
+    assert sheet_of_meetings["B2"].is_date and sheet_of_meetings["B2"].number_format == "dd.mm.yyyy"
+    assert sheet_of_meetings.freeze_panes == "A2"  # the header row stays in view
+    widths = {c: sheet_of_meetings.column_dimensions[c].width for c in "ABCE"}
+    assert widths["C"] >= len("Триместр II (01.12–28.02)") and widths["E"] >= len("Всего членов совета")
+    assert widths["A"] < widths["C"]  # each column as wide as what it holds, not one width for all
+    decisions = list(book["Решения"].iter_rows(values_only=True))[1:]
     assert [(d[0], d[1], d[2]) for d in decisions] == [
         (1, "Ачык сабактар", "принято"),
         (1, "Жок", "не принято"),
         (2, "Экинчи", "нет кворума — решение неправомочно"),
     ]
-    members = {row[0]: row[2:] for row in list(book["члены совета"].iter_rows(values_only=True))[1:]}
+    members = {row[0]: row[2:] for row in list(book["Члены совета"].iter_rows(values_only=True))[1:]}
     assert members["Гүлнара Осмонова"] == (2, 2, 100)
     assert members["Фамилия07 Мугалим7"] == (1, 2, 50)
     assert members["Фамилия09 Мугалим9"] == (0, 2, 0)
     assert sum(row[0] for row in members.values()) == 8 + 6  # the same seats as the protocols
 
-    assert chart.document["file_name"] == "report_2026-2027.png"
-    image = Image.open(io.BytesIO(flow.api.files[chart.document["file_id"]][0]))
+    assert chart.method == "sendPhoto"  # shown in the chat at once; the .png file is in /export
+    image = Image.open(io.BytesIO(flow.api.files[chart.photo["file_id"]][0]))
     assert image.format == "PNG" and image.size == (1000, 450)
 
 
@@ -98,7 +112,9 @@ async def test_export_is_one_zip_of_the_year(flow, year):
     assert sorted(archive.namelist()) == [
         "protocol_2026-2027_01.docx",
         "protocol_2026-2027_02.docx",
+        "report_2026-2027.png",
         "report_2026-2027.xlsx",
     ]
     book = load_workbook(io.BytesIO(archive.read("report_2026-2027.xlsx")))
-    assert book["заседания"].max_row == 3
+    assert book["Заседания"].max_row == 3
+    assert Image.open(io.BytesIO(archive.read("report_2026-2027.png"))).size == (1000, 450)

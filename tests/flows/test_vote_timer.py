@@ -54,7 +54,7 @@ async def test_close_in_two_minutes(flow, vote):
     texts = {m.text.split("\n")[0] for m in nudged}
     assert texts == {
         "Голосование закроется через минуту, а вы ещё не проголосовали: Ачык сабактар",
-        "Добуш берүү бир мүнөттөн кийин жабылат, а сиз али добуш бере элексиз: Ачык сабактар",
+        "Добуш берүү бир мүнөттөн кийин жабылат, бирок сиз али добуш бере элексиз: Ачык сабактар",
     }
     assert await flow.scheduler.nudge_voters(row.id) == 0  # once
 

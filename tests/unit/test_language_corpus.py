@@ -60,6 +60,9 @@ from db.models import (
     Member,
     MemberStatus,
     Outcome,
+    Plan,
+    PlanEntry,
+    PlanState,
     Role,
     Vote,
 )
@@ -436,13 +439,13 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
         shown = meeting(i, place=None if i == 2 else "12-кабинет")
         renders = {
             "announcement": lambda m=shown: meetings.announcement(council(), m, ITEMS, BISHKEK),
-            "agenda preview": lambda m=shown: meetings.agenda_preview(council(), m, ITEMS, BISHKEK),
+            "agenda preview": lambda m=shown: "\n".join(meetings.agenda_preview(council(), m, ITEMS, BISHKEK)),
             "rescheduled": lambda m=shown: meetings.rescheduled(m, ITEMS, BISHKEK),
             "cancelled": lambda m=shown: meetings.cancelled(m, BISHKEK),
         }
-        for hours in (2, 5, 30, 80):
-            renders[f"reminder {hours} h before"] = lambda m=shown, h=hours: meetings.reminder(
-                m, ITEMS, BISHKEK, m.starts_at - timedelta(hours=h)
+        for minutes in (1, 5, 21, 60, 80, 120, 300, 1800, 4800):
+            renders[f"reminder {minutes} min before"] = lambda m=shown, n=minutes: meetings.reminder(
+                m, ITEMS, BISHKEK, m.starts_at - timedelta(minutes=n)
             )
         for where, render in renders.items():
             for locale, text in in_each_locale(i18n, render):
@@ -498,6 +501,37 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
 
             for locale, text in in_each_locale(i18n, notice):
                 yield f"material notice {state}, comment {comment!r}", locale, text, MESSAGE_LIMIT
+    for chair, runs in [(False, False), (False, True), (True, True)]:
+        for locale, text in in_each_locale(
+            i18n,
+            lambda c=chair, r=runs: members.welcome_member(
+                NAMES[0], "5-мектептин методикалык кеңеши", chair=c, runs_meetings=r
+            ),
+        ):
+            yield f"/start of a member, chair={chair}", locale, text, MESSAGE_LIMIT
+    plan = Plan(
+        id=1,
+        council_id=1,
+        school_year=2026,
+        version=2,
+        state=PlanState.APPROVED,
+        order_number="15",
+        order_date=date(2026, 10, 1),
+    )
+    entries = [PlanEntry(plan_id=1, day=day, topic=TITLES[i], responsible=NAMES[i]) for i, day in enumerate(DAYS)]
+    for language in GroupLanguage:
+        document = Document(
+            io.BytesIO(
+                ui_year.plan_docx(council(language), plan, entries, language, chair=NAMES[0], secretary=NAMES[1])
+            )
+        )
+        cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        yield (
+            f"plan .docx, group {language}",
+            language.value,
+            "\n".join([p.text for p in document.paragraphs] + cells),
+            10**6,
+        )
     for flags in [(False, False, False), (True, False, False), (True, False, True), (True, True, True)]:
         is_member, chair, runs = flags
         for locale, text in in_each_locale(

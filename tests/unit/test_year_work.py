@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 
+from bot.agenda import parse_when
 from bot.domain import PlanLine
 from bot.errors import KeneshError
 from bot.i18n import create_i18n
-from bot.plan import parse_order, parse_plan
+from bot.plan import parse_date, parse_order, parse_plan
 from bot.report import parse_school_year
+from bot.rules import NOTICE_DAYS
+from tests.conftest import BISHKEK
+
+TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +43,7 @@ def russian():
     ],
 )
 def test_plan_lines(text, expected):
-    assert parse_plan(text) == expected
+    assert parse_plan(text, TODAY) == expected
 
 
 @pytest.mark.parametrize(
@@ -54,8 +59,25 @@ def test_plan_lines(text, expected):
 )
 def test_bad_plans_are_refused(text, says):
     with pytest.raises(KeneshError) as refused:
-        parse_plan(text)
+        parse_plan(text, TODAY)
     assert says in refused.value.render()
+
+
+@pytest.mark.parametrize("today", [date(2026, 11, 25), date(2028, 2, 25), date(2031, 8, 30)])
+def test_the_example_in_a_refusal_is_the_earliest_date_allowed_that_day(today):
+    """Never a fixed date that is soon in the past: a week after `today` (cl. 7.5), as the chair types it."""
+    earliest = (today + timedelta(days=NOTICE_DAYS)).strftime("%d.%m.%Y")
+    with pytest.raises(KeneshError) as refused:
+        parse_plan("Тема без даты", today)
+    assert refused.value.render() == (
+        f"Строка 1 не начинается с даты и темы. Напишите её так: {earliest} Методическая тема школы — Осмонова Г."
+    )
+    with pytest.raises(KeneshError) as refused:
+        parse_date("10-12", today)
+    assert refused.value.render() == f"Не удалось прочитать дату. Напишите её так: {earliest}"
+    with pytest.raises(KeneshError) as refused:
+        parse_when("завтра в три", now=datetime.combine(today, time(9), tzinfo=BISHKEK), tz=BISHKEK)
+    assert refused.value.render() == f"Не могу прочитать дату и время. Напишите так: {earliest} 15:00 Кабинет 12"
 
 
 def test_the_directors_order():
