@@ -6,19 +6,19 @@ import asyncio
 import gc
 import logging
 import sys
-from collections.abc import Awaitable, Callable
-from typing import IO, TYPE_CHECKING, NoReturn
-from urllib.parse import quote
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
 
+from bot import __version__
+from bot.runtime.logs import setup_logging
+
 if TYPE_CHECKING:  # imported where they are used: a configuration error is reported before any of them loads
     from aiogram import Bot, Dispatcher
-    from aiohttp import web
     from redis.asyncio import Redis
-    from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    from bot.config import Settings, Webhook
+    from bot.config import Settings
+    from bot.web.server import WebServer
 
 log = logging.getLogger("bot")
 
@@ -29,50 +29,6 @@ NO_TOKEN = (
     "  or run:  BOT_TOKEN=123456789:AA... make run\n"
     "(.env.example lists every setting.)"
 )
-
-
-class RedactToken(logging.Filter):
-    """Keeps the bot token out of every log line: a Bot API URL carries it (`/bot<TOKEN>/`, `/file/bot<TOKEN>/`),
-    and aiohttp's errors quote the URL, in the message, its arguments or the exception's text."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        secret = token.partition(":")[2]
-        forms = {token, quote(token, safe=""), quote(token), secret, quote(secret, safe="")}
-        self.forms = sorted((form for form in forms if len(form) >= 8), key=len, reverse=True)
-
-    def redact(self, text: str) -> str:
-        for form in self.forms:
-            text = text.replace(form, "<BOT_TOKEN>")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string is logged as it is, never lost
-            message = str(record.msg)
-        record.msg, record.args = self.redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
-
-
-def setup_logging(settings: Settings, stream: IO[str] | None = None) -> logging.Handler:
-    """One handler on the root logger, at LOG_LEVEL, that never writes the bot token."""
-    handler = logging.StreamHandler(stream or sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    if settings.bot_token is not None:
-        handler.addFilter(RedactToken(settings.bot_token.get_secret_value()))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(settings.log_level)
-    # aiohttp logs request URLs at DEBUG, and a Bot API URL carries the token: keep it quiet.
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    return handler
 
 
 def load_settings(require_token: bool = True) -> Settings:
@@ -154,7 +110,8 @@ async def run(settings: Settings) -> None:
             log.error("Telegram refused the token: check BOT_TOKEN (get a new one from @BotFather)")
             raise SystemExit(2) from None
         log.info(
-            "Starting as @%s (time zone %s, default language %s, %s)",
+            "Starting Kenesh %s as @%s (time zone %s, default language %s, %s)",
+            __version__,
             me.username,
             settings.timezone,
             settings.default_locale,
@@ -164,10 +121,11 @@ async def run(settings: Settings) -> None:
         # sight, so a burst of presses does not walk it again and again. https://docs.python.org/3/library/gc.html#gc.freeze
         gc.collect()
         gc.freeze()
-        if (webhook := settings.webhook) is not None:
-            await serve_webhook(settings, webhook, dp, bot, sessionmaker)
+        server = web_server(settings, dp, bot, sessionmaker, clock, redis=redis, scheduler=scheduler)
+        if (webhook := settings.webhook) is not None and server is not None:
+            await server.serve_webhook(webhook)
         else:
-            await poll(dp, bot)
+            await poll(dp, bot, server)
     finally:
         if redis is not None:
             await redis.aclose()
@@ -180,7 +138,7 @@ async def connect_redis(url: str) -> Redis:
         from redis.asyncio import Redis
     except ImportError:
         refuse("REDIS_URL is set but the redis package is not installed: pip install -e '.[redis]'")
-    redis = Redis.from_url(url)
+    redis = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)  # a dead Redis fails fast
     try:
         # redis-py 7 types its async ping as Awaitable[bool] | bool (https://github.com/redis/redis-py/issues/3920).
         await redis.ping()  # type: ignore[misc]
@@ -190,12 +148,24 @@ async def connect_redis(url: str) -> Redis:
     return redis
 
 
-async def poll(dp: Dispatcher, bot: Bot) -> None:
-    """Long polling; the workers start and stop with the Dispatcher's startup and shutdown hooks."""
+def web_server(settings: Settings, dp: Dispatcher, bot: Bot, *args: object, **kwargs: object) -> WebServer | None:
+    """The instance's web server (bot/web/server.py), when the settings ask for one."""
+    from bot.web.server import WebServer, wanted
+
+    if not wanted(settings):  # aiohttp's server and prometheus-client stay unloaded
+        return None
+    return WebServer.create(settings, dp, bot, *args, **kwargs)  # type: ignore[arg-type]
+
+
+async def poll(dp: Dispatcher, bot: Bot, server: WebServer | None = None) -> None:
+    """Long polling; the workers start and stop with the Dispatcher's startup and shutdown hooks. The web
+    server (/healthz, /metrics, the Mini App), when there is one, runs beside it."""
     from bot.runtime.middlewares import LastUpdate
 
     last_update = LastUpdate()
     dp.update.outer_middleware(last_update)
+    if server is not None:
+        await server.start()
     try:
         await dp.start_polling(
             bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True, close_bot_session=False
@@ -206,66 +176,9 @@ async def poll(dp: Dispatcher, bot: Bot) -> None:
                 await bot.get_updates(offset=last_update.update_id + 1, timeout=0, limit=1)
             except Exception as error:  # stopping anyway; the updates will be seen again
                 log.warning("Could not confirm the last update: %s", error)
+        if server is not None:
+            await server.stop()
         await bot.session.close()
-
-
-async def serve_webhook(
-    settings: Settings, webhook: Webhook, dp: Dispatcher, bot: Bot, sessionmaker: async_sessionmaker
-) -> None:
-    """Telegram posts each update to WEBHOOK_URL; aiohttp serves it on WEB_HOST:WEB_PORT with /healthz.
-
-    An update is answered (200) after it is handled, not before: if the process dies meanwhile, Telegram
-    delivers it again (to any instance). https://core.telegram.org/bots/api#setwebhook
-    """
-    import signal
-
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-    from aiohttp import web
-
-    app = web.Application()
-    setup_application(app, dp, bot=bot)  # first: on shutdown the workers stop before the Bot's session closes
-    SimpleRequestHandler(dp, bot, handle_in_background=False, secret_token=webhook.secret.get_secret_value()).register(
-        app, path=settings.webhook_path
-    )
-    app.router.add_get("/healthz", health_check(sessionmaker))
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()  # Dispatcher startup: command menus and workers
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        site = web.TCPSite(runner, settings.web_host, settings.web_port)
-        await site.start()
-        await bot.set_webhook(
-            webhook.url,
-            secret_token=webhook.secret.get_secret_value(),
-            allowed_updates=dp.resolve_used_update_types(),
-        )
-        log.info("Listening on %s:%s for %s", settings.web_host, settings.web_port, settings.webhook_path)
-        await stop.wait()
-        log.info("Stopping")
-    finally:
-        # The webhook stays set: other instances (or this one after a restart) serve it meanwhile.
-        await runner.cleanup()  # Dispatcher shutdown: the workers finish, then the Bot's session closes
-
-
-def health_check(sessionmaker: async_sessionmaker) -> Callable[[web.Request], Awaitable[web.Response]]:
-    from aiohttp import web
-
-    from db.repo import instances as instances_repo
-
-    async def healthz(request: web.Request) -> web.Response:
-        """200 when the database answers (a load balancer's check), 503 when it does not."""
-        try:
-            async with asyncio.timeout(5), sessionmaker() as session:
-                await instances_repo.ping(await session.connection())
-        except Exception as error:  # the answer is the status
-            log.warning("Health check: the database does not answer (%s)", error)
-            return web.json_response({"status": "database unreachable"}, status=503)
-        return web.json_response({"status": "ok"})
-
-    return healthz
 
 
 async def watchdog_dry_run(settings: Settings) -> None:
@@ -328,6 +241,9 @@ def backup_or_restore(command: str, archive: str, settings: Settings) -> int:
 
 def main() -> None:
     args = sys.argv[1:]
+    if args in (["--version"], ["-V"]):
+        print(f"kenesh {__version__}")
+        return
     if args[:1] in (["backup"], ["restore"]):
         if len(args) != 2:
             print(f"Usage: python -m bot {args[0]} FILE.tar.gz", file=sys.stderr)

@@ -22,9 +22,10 @@ from bot.materials import Archive
 from bot.runtime.ballot_box import BallotBox
 from bot.runtime.fsm_storage import DatabaseStorage
 from bot.runtime.live import LiveMessages
-from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, UserMiddleware
+from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, UpdateContext, UserMiddleware
 from bot.runtime.outbox import Delivery
 from bot.runtime.scheduler import Scheduler
+from bot.runtime.shared_state import AnsweringIsolation, AnsweringStorage
 from bot.ui.callbacks import VoteCb
 from handlers import get_routers
 
@@ -69,6 +70,7 @@ def create_dispatcher(
         archive=Archive(settings.storage_dir),
         ballot_box=BallotBox(sessionmaker, live),
     )
+    dp.update.outer_middleware(UpdateContext())  # first: the ids for the log lines, the update's metrics
     # Presses too fast are answered before a session is opened: they never touch the database.
     dp.update.outer_middleware(Throttle(i18n, settings.default_locale, settings.max_presses_per_second))
     # Order: the session first, then the stored user (it reads through the session), then the locale.
@@ -104,7 +106,8 @@ def create_storage(
     from aiogram.fsm.storage.redis import RedisStorage
 
     storage = RedisStorage(redis, key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True))
-    return storage, storage.create_isolation()
+    # Redis down: the update is answered "try again in a moment" rather than dropped (bot/runtime/shared_state.py).
+    return AnsweringStorage(storage), AnsweringIsolation(storage.create_isolation())
 
 
 async def _start_workers(bot: Bot, i18n: I18n, live: LiveMessages, delivery: Delivery, scheduler: Scheduler) -> None:
