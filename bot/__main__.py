@@ -206,49 +206,15 @@ async def watchdog_dry_run(settings: Settings) -> None:
         )
 
 
-def backup_or_restore(command: str, archive: str, settings: Settings) -> int:
-    """`python -m bot backup FILE` / `python -m bot restore FILE` (bot/backup.py says what the archive holds)."""
-    from pathlib import Path
-
-    from bot.backup import BackupError, Target, backup, restore
-
-    target = Target(settings.database_url, settings.storage_dir)
-    try:
-        if command == "backup":
-            manifest = backup(target, Path(archive))
-        else:
-            manifest = restore(target, Path(archive))
-    except BackupError as error:
-        print(f"Kenesh cannot {command}: {error}", file=sys.stderr)
-        return 1
-    counts = manifest["counts"] or {}
-    what = (
-        f"{counts.get('councils', '?')} council(s), {counts.get('meetings', '?')} meeting(s), "
-        f"{counts.get('materials', '?')} material(s), {len(manifest['files'])} file(s)"
-    )
-    if command == "backup":
-        print(f"Backed up to {archive}: {what}")
-        if manifest["database"] == "postgresql" and manifest["database_member"] is None:
-            print(
-                "pg_dump is not installed here: the archive holds the files only. Dump the database too:\n"
-                "  pg_dump --format=custom --file=kenesh.pgdump postgresql://USER@HOST/DATABASE",
-                file=sys.stderr,
-            )
-    else:
-        print(f"Restored from {archive} (made {manifest['created_at']}): {what}")
-    return 0
-
-
 def main() -> None:
     args = sys.argv[1:]
     if args in (["--version"], ["-V"]):
         print(f"kenesh {__version__}")
         return
-    if args[:1] in (["backup"], ["restore"]):
-        if len(args) != 2:
-            print(f"Usage: python -m bot {args[0]} FILE.tar.gz", file=sys.stderr)
-            sys.exit(2)
-        sys.exit(backup_or_restore(args[0], args[1], load_settings(require_token=False)))
+    from bot import cli  # the operator's commands: backup, restore, forget-member, delete-council
+
+    if args[:1] and args[0] in cli.COMMANDS:
+        sys.exit(cli.main(args, load_settings))
     if args[:1] == ["watchdog"]:
         if args[1:] != ["--dry-run"]:
             print("Usage: python -m bot watchdog --dry-run", file=sys.stderr)
@@ -260,7 +226,11 @@ def main() -> None:
             "Usage: python -m bot            run the bot\n"
             "       python -m bot watchdog --dry-run   show what today's trimester check would send\n"
             "       python -m bot backup FILE.tar.gz   the database and the materials in one archive\n"
-            "       python -m bot restore FILE.tar.gz  bring them back into an empty data directory",
+            "       python -m bot backup --into DIR [--keep 14]   the same, named by the time, the newest N kept\n"
+            "       python -m bot restore FILE.tar.gz  bring them back into an empty data directory\n"
+            "       python -m bot forget-member COUNCIL MEMBER   remove a member's data no protocol holds\n"
+            "       python -m bot delete-council COUNCIL   delete a council's records, after a backup\n"
+            "       python -m bot --version",
             file=sys.stderr,
         )
         sys.exit(2)
