@@ -93,6 +93,7 @@ class Scheduler:
         self.leader = leader
         self.leading = False
         self._leader_seen: str | None = None  # the instance last seen leading (for the takeover's log line)
+        self._standby_said = False
         self._planned: dict[int, int] = {}  # meeting id -> the start time its reminder jobs are for
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
@@ -137,8 +138,8 @@ class Scheduler:
                 holder = await lock_holder(self.leader.engine, LEADER_KEY)
             except Exception:  # the leader lock's own check says when the database is gone
                 return
-            if holder != self._leader_seen:
-                self._leader_seen = holder
+            if holder != self._leader_seen or not self._standby_said:
+                self._leader_seen, self._standby_said = holder, True
                 log.info("Scheduler: instance %s is standby; instance %s runs the scheduled work", me, holder or "?")
 
     async def _catch_up_meetings(self) -> None:

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
+import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client.parser import text_string_to_metric_families
 from redis.asyncio import Redis
@@ -198,3 +199,76 @@ async def test_json_log_lines_parse_and_carry_the_telegram_ids(flow) -> None:
     assert all("Осмонова" not in line["message"] and "Маселе" not in line["message"] for line in lines)
     handled = [line for line in lines if "update_id" in line]
     assert {line["update_id"] for line in handled} == {draft["update_id"]}  # one update, one id
+
+
+async def test_scheduled_runs_are_counted_and_timed_by_job() -> None:
+    """APScheduler's own runs (production keeps it on the wall clock): each job's kind, outcome and duration."""
+    import asyncio
+    from datetime import UTC, datetime
+
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+    from bot.runtime.metrics import Metrics
+
+    metrics = Metrics("test-instance")
+    aps = AsyncIOScheduler(timezone=UTC)
+    metrics.watch_scheduler(aps)
+    done = asyncio.Event()
+
+    async def remind() -> None:
+        await asyncio.sleep(0.05)
+
+    async def fails() -> None:
+        done.set()
+        raise RuntimeError("the database went away")
+
+    aps.start()
+    try:
+        aps.add_job(remind, "date", run_date=datetime.now(UTC), id="remind:7:1764000000:24")
+        aps.add_job(fails, "date", run_date=datetime.now(UTC) + timedelta(milliseconds=200), id="watchdog")
+        await asyncio.wait_for(done.wait(), 10)
+        await asyncio.sleep(0.1)
+    finally:
+        aps.shutdown(wait=False)
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(metrics.exposition().decode())
+        for s in family.samples
+    }
+    assert samples[("kenesh_scheduled_runs_total", (("job", "remind"), ("outcome", "ok")))] == 1
+    assert samples[("kenesh_scheduled_runs_total", (("job", "watchdog"), ("outcome", "failed")))] == 1
+    assert samples[("kenesh_scheduled_run_seconds_count", (("job", "remind"),))] == 1
+    assert samples[("kenesh_scheduled_run_seconds_sum", (("job", "remind"),))] >= 0.05
+
+
+async def test_the_standby_says_so_and_a_takeover_names_both_instances(flow, engine, caplog, monkeypatch) -> None:
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the leader lock is PostgreSQL's (make test-pg); on SQLite the one instance always leads")
+    from bot.runtime import instances
+    from bot.runtime import scheduler as scheduler_module
+    from bot.runtime.scheduler import LeaderLock, Scheduler
+
+    leader = instance_id()  # the flow's scheduler leads, under this process's name
+    assert flow.scheduler.leading
+    monkeypatch.setattr(instances, "instance_id", lambda: "kenesh-b")  # a second instance
+    monkeypatch.setattr(scheduler_module, "instance_id", lambda: "kenesh-b")
+    second = Scheduler(
+        flow.sessionmaker,
+        flow.dp["i18n"],
+        flow.settings,
+        flow.clock,
+        flow.delivery,
+        leader=LeaderLock(engine),
+        on_wall_clock=False,
+    )
+    caplog.set_level(logging.INFO, logger="bot.runtime.scheduler")
+    await second.start()
+    try:
+        assert not second.leading
+        assert f"Scheduler: instance kenesh-b is standby; instance {leader} runs the scheduled work" in caplog.text
+        await flow.scheduler.stop()  # the leader stops (or dies: PostgreSQL drops its lock with its connection)
+        await second._check_leadership()  # its next try, within LEADER_CHECK seconds
+        assert second.leading
+        assert f"Scheduler: instance kenesh-b takes over the scheduled work from instance {leader}" in caplog.text
+    finally:
+        await second.stop()
