@@ -16,8 +16,11 @@ from bot.runtime.logs import setup_logging
 if TYPE_CHECKING:  # imported where they are used: a configuration error is reported before any of them loads
     from aiogram import Bot, Dispatcher
     from redis.asyncio import Redis
+    from sqlalchemy.ext.asyncio import async_sessionmaker
 
+    from bot.clock import Clock
     from bot.config import Settings
+    from bot.runtime.scheduler import Scheduler
     from bot.web.server import WebServer
 
 log = logging.getLogger("bot")
@@ -121,11 +124,16 @@ async def run(settings: Settings) -> None:
         # sight, so a burst of presses does not walk it again and again. https://docs.python.org/3/library/gc.html#gc.freeze
         gc.collect()
         gc.freeze()
+        from bot.web.server import CannotListen
+
         server = web_server(settings, dp, bot, sessionmaker, clock, redis=redis, scheduler=scheduler)
-        if (webhook := settings.webhook) is not None and server is not None:
-            await server.serve_webhook(webhook)
-        else:
-            await poll(dp, bot, server)
+        try:
+            if (webhook := settings.webhook) is not None and server is not None:
+                await server.serve_webhook(webhook)
+            else:
+                await poll(dp, bot, server)
+        except CannotListen as error:
+            refuse(str(error))
     finally:
         if redis is not None:
             await redis.aclose()
@@ -148,13 +156,22 @@ async def connect_redis(url: str) -> Redis:
     return redis
 
 
-def web_server(settings: Settings, dp: Dispatcher, bot: Bot, *args: object, **kwargs: object) -> WebServer | None:
+def web_server(
+    settings: Settings,
+    dp: Dispatcher,
+    bot: Bot,
+    sessionmaker: async_sessionmaker,
+    clock: Clock,
+    *,
+    redis: Redis | None,
+    scheduler: Scheduler,
+) -> WebServer | None:
     """The instance's web server (bot/web/server.py), when the settings ask for one."""
     from bot.web.server import WebServer, wanted
 
     if not wanted(settings):  # aiohttp's server and prometheus-client stay unloaded
         return None
-    return WebServer.create(settings, dp, bot, *args, **kwargs)  # type: ignore[arg-type]
+    return WebServer.create(settings, dp, bot, sessionmaker, clock, redis=redis, scheduler=scheduler)
 
 
 async def poll(dp: Dispatcher, bot: Bot, server: WebServer | None = None) -> None:

@@ -65,6 +65,12 @@ class WebDeps:
 
 
 DEPS = web.AppKey("kenesh", WebDeps)
+
+
+class CannotListen(Exception):
+    """WEB_HOST:WEB_PORT cannot be listened on; the message says what to change."""
+
+
 RouteInstaller = Callable[[web.Application, WebDeps], None]
 
 
@@ -187,7 +193,14 @@ class WebServer:
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()  # webhook mode: the Dispatcher's startup (command menus, workers)
         settings = self.deps.settings
-        await web.TCPSite(self._runner, settings.web_host, settings.web_port).start()
+        try:
+            await web.TCPSite(self._runner, settings.web_host, settings.web_port).start()
+        except OSError as error:
+            await self.stop()
+            raise CannotListen(
+                f"the web server cannot listen on {settings.web_host}:{settings.web_port} ({error.strerror}): "
+                "set WEB_PORT to a free port (or unset it in polling mode)"
+            ) from None
         log.info("Web server on %s:%s (/healthz, /metrics)", settings.web_host, settings.web_port)
 
     async def stop(self) -> None:

@@ -45,3 +45,20 @@ async def test_polling_with_web_port_serves_health_and_metrics_and_logs_json_lin
     assert any(m.startswith("Scheduler: instance ") and m.endswith("runs the scheduled work") for m in messages)
     assert "Traceback" not in bot.log.read_text() and "Осмонова" not in bot.log.read_text()
     assert not any("Matplotlib" in m for m in messages)
+
+
+async def test_a_web_port_that_is_taken_is_refused_in_one_line(api, tmp_path):
+    import asyncio
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**base_env(api, f"sqlite+aiosqlite:///{tmp_path / 'kenesh.db'}"), "WEB_PORT": str(port)}
+        bot = BotProcess(api, tmp_path, {**env, "STORAGE_DIR": str(tmp_path / "files")})
+        await bot.launch()
+        assert await asyncio.wait_for(bot.process.wait(), 60) == 2
+    said = bot.log.read_text()
+    assert f"the web server cannot listen on 127.0.0.1:{port}" in said and "set WEB_PORT to a free port" in said
+    assert "Traceback" not in said
