@@ -1,23 +1,27 @@
 """`python -m bot`: the settings, then the bot (bot.app builds it) served by long polling or a webhook server;
-`backup`, `restore` and `watchdog --dry-run` are its other commands."""
+the operator's commands (backup, restore, forget-member, delete-council, watchdog --dry-run) in bot/cli.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sys
-from collections.abc import Awaitable, Callable
-from typing import IO, TYPE_CHECKING, NoReturn
-from urllib.parse import quote
+from typing import TYPE_CHECKING, NoReturn
 
 from pydantic import ValidationError
 
+from bot import __version__
+from bot.runtime.logs import setup_logging
+
 if TYPE_CHECKING:  # imported where they are used: a configuration error is reported before any of them loads
     from aiogram import Bot, Dispatcher
-    from aiohttp import web
+    from redis.asyncio import Redis
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
-    from bot.config import Settings, Webhook
+    from bot.clock import Clock
+    from bot.config import Settings
+    from bot.runtime.scheduler import Scheduler
+    from bot.web.server import WebServer
 
 log = logging.getLogger("bot")
 
@@ -30,50 +34,6 @@ NO_TOKEN = (
 )
 
 
-class RedactToken(logging.Filter):
-    """Keeps the bot token out of every log line: a Bot API URL carries it (`/bot<TOKEN>/`, `/file/bot<TOKEN>/`),
-    and aiohttp's errors quote the URL, in the message, its arguments or the exception's text."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        secret = token.partition(":")[2]
-        forms = {token, quote(token, safe=""), quote(token), secret, quote(secret, safe="")}
-        self.forms = sorted((form for form in forms if len(form) >= 8), key=len, reverse=True)
-
-    def redact(self, text: str) -> str:
-        for form in self.forms:
-            text = text.replace(form, "<BOT_TOKEN>")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken format string is logged as it is, never lost
-            message = str(record.msg)
-        record.msg, record.args = self.redact(message), None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
-
-
-def setup_logging(settings: Settings, stream: IO[str] | None = None) -> logging.Handler:
-    """One handler on the root logger, at LOG_LEVEL, that never writes the bot token."""
-    handler = logging.StreamHandler(stream or sys.stdout)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    if settings.bot_token is not None:
-        handler.addFilter(RedactToken(settings.bot_token.get_secret_value()))
-    root = logging.getLogger()
-    root.addHandler(handler)
-    root.setLevel(settings.log_level)
-    # aiohttp logs request URLs at DEBUG, and a Bot API URL carries the token: keep it quiet.
-    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
-    return handler
-
-
 def load_settings(require_token: bool = True) -> Settings:
     from pydantic_settings import SettingsError
 
@@ -81,8 +41,6 @@ def load_settings(require_token: bool = True) -> Settings:
 
     try:
         settings = Settings.load()
-    except SettingsError as error:  # a value pydantic-settings could not even read (e.g. not JSON where it wants it)
-        refuse(str(error))
     except ValidationError as error:
         problems = [
             f"{'.'.join(str(part) for part in item['loc']).upper()}: {item['msg'].removeprefix('Value error, ')}"
@@ -90,6 +48,8 @@ def load_settings(require_token: bool = True) -> Settings:
         ]
         print("Kenesh cannot start:\n" + "\n".join(problems), file=sys.stderr)
         sys.exit(2)
+    except SettingsError as error:  # a value pydantic-settings could not even read (e.g. not JSON where it wants it)
+        refuse(str(error))
     if require_token and settings.bot_token is None:
         print("Kenesh cannot start:\n" + NO_TOKEN, file=sys.stderr)
         sys.exit(2)
@@ -103,25 +63,68 @@ def refuse(reason: str) -> NoReturn:
 
 
 async def run(settings: Settings) -> None:
-    """Start the bot (bot.app.start_runtime), then serve it: a webhook when WEBHOOK_URL is set, else long polling."""
+    """Start the bot (bot.app.start_runtime), then serve it: a webhook when WEBHOOK_URL is set, else long polling
+    (with the instance's web server beside it when WEB_PORT or MINIAPP_URL asks for one)."""
     from bot.app import CannotStart, start_runtime
 
     try:
         async with start_runtime(settings) as runtime:
-            if (webhook := settings.webhook) is not None:
-                await serve_webhook(settings, webhook, runtime.dp, runtime.bot, runtime.sessionmaker)
-            else:
-                await poll(runtime.dp, runtime.bot)
+            server = web_server(
+                settings,
+                runtime.dp,
+                runtime.bot,
+                runtime.sessionmaker,
+                runtime.clock,
+                redis=runtime.redis,
+                scheduler=runtime.scheduler,
+            )
+            await serve(settings, runtime.dp, runtime.bot, server)
     except CannotStart as error:
         refuse(str(error))
 
 
-async def poll(dp: Dispatcher, bot: Bot) -> None:
-    """Long polling; the workers start and stop with the Dispatcher's startup and shutdown hooks."""
+async def serve(settings: Settings, dp: Dispatcher, bot: Bot, server: WebServer | None) -> None:
+    if server is None:
+        await poll(dp, bot)
+        return
+    from bot.web.server import CannotListen
+
+    try:
+        if (webhook := settings.webhook) is not None:
+            await server.serve_webhook(webhook)
+        else:
+            await poll(dp, bot, server)
+    except CannotListen as error:
+        refuse(str(error))
+
+
+def web_server(
+    settings: Settings,
+    dp: Dispatcher,
+    bot: Bot,
+    sessionmaker: async_sessionmaker,
+    clock: Clock,
+    *,
+    redis: Redis | None,
+    scheduler: Scheduler,
+) -> WebServer | None:
+    """The instance's web server (bot/web/server.py), when the settings ask for one."""
+    from bot.web.server import WebServer, wanted
+
+    if not wanted(settings):  # aiohttp's server and prometheus-client stay unloaded
+        return None
+    return WebServer.create(settings, dp, bot, sessionmaker, clock, redis=redis, scheduler=scheduler)
+
+
+async def poll(dp: Dispatcher, bot: Bot, server: WebServer | None = None) -> None:
+    """Long polling; the workers start and stop with the Dispatcher's startup and shutdown hooks. The web
+    server (/healthz, /metrics, the Mini App), when there is one, runs beside it."""
     from bot.runtime.middlewares import LastUpdate
 
     last_update = LastUpdate()
     dp.update.outer_middleware(last_update)
+    if server is not None:
+        await server.start()
     try:
         await dp.start_polling(
             bot, allowed_updates=dp.resolve_used_update_types(), handle_signals=True, close_bot_session=False
@@ -132,66 +135,9 @@ async def poll(dp: Dispatcher, bot: Bot) -> None:
                 await bot.get_updates(offset=last_update.update_id + 1, timeout=0, limit=1)
             except Exception as error:  # stopping anyway; the updates will be seen again
                 log.warning("Could not confirm the last update: %s", error)
+        if server is not None:
+            await server.stop()
         await bot.session.close()
-
-
-async def serve_webhook(
-    settings: Settings, webhook: Webhook, dp: Dispatcher, bot: Bot, sessionmaker: async_sessionmaker
-) -> None:
-    """Telegram posts each update to WEBHOOK_URL; aiohttp serves it on WEB_HOST:WEB_PORT with /healthz.
-
-    An update is answered (200) after it is handled, not before: if the process dies meanwhile, Telegram
-    delivers it again (to any instance). https://core.telegram.org/bots/api#setwebhook
-    """
-    import signal
-
-    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
-    from aiohttp import web
-
-    app = web.Application()
-    setup_application(app, dp, bot=bot)  # first: on shutdown the workers stop before the Bot's session closes
-    SimpleRequestHandler(dp, bot, handle_in_background=False, secret_token=webhook.secret.get_secret_value()).register(
-        app, path=settings.webhook_path
-    )
-    app.router.add_get("/healthz", health_check(sessionmaker))
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
-    await runner.setup()  # Dispatcher startup: command menus and workers
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    try:
-        site = web.TCPSite(runner, settings.web_host, settings.web_port)
-        await site.start()
-        await bot.set_webhook(
-            webhook.url,
-            secret_token=webhook.secret.get_secret_value(),
-            allowed_updates=dp.resolve_used_update_types(),
-        )
-        log.info("Listening on %s:%s for %s", settings.web_host, settings.web_port, settings.webhook_path)
-        await stop.wait()
-        log.info("Stopping")
-    finally:
-        # The webhook stays set: other instances (or this one after a restart) serve it meanwhile.
-        await runner.cleanup()  # Dispatcher shutdown: the workers finish, then the Bot's session closes
-
-
-def health_check(sessionmaker: async_sessionmaker) -> Callable[[web.Request], Awaitable[web.Response]]:
-    from aiohttp import web
-
-    from db.repo import instances as instances_repo
-
-    async def healthz(request: web.Request) -> web.Response:
-        """200 when the database answers (a load balancer's check), 503 when it does not."""
-        try:
-            async with asyncio.timeout(5), sessionmaker() as session:
-                await instances_repo.ping(await session.connection())
-        except Exception as error:  # the answer is the status
-            log.warning("Health check: the database does not answer (%s)", error)
-            return web.json_response({"status": "database unreachable"}, status=503)
-        return web.json_response({"status": "ok"})
-
-    return healthz
 
 
 async def watchdog_dry_run(settings: Settings) -> None:
@@ -219,46 +165,15 @@ async def watchdog_dry_run(settings: Settings) -> None:
         )
 
 
-def backup_or_restore(command: str, archive: str, settings: Settings) -> int:
-    """`python -m bot backup FILE` / `python -m bot restore FILE` (bot/backup.py says what the archive holds)."""
-    from pathlib import Path
-
-    from bot.backup import BackupError, Target, backup, restore
-
-    target = Target(settings.database_url, settings.storage_dir)
-    try:
-        if command == "backup":
-            manifest = backup(target, Path(archive))
-        else:
-            manifest = restore(target, Path(archive))
-    except BackupError as error:
-        print(f"Kenesh cannot {command}: {error}", file=sys.stderr)
-        return 1
-    counts = manifest["counts"] or {}
-    what = (
-        f"{counts.get('councils', '?')} council(s), {counts.get('meetings', '?')} meeting(s), "
-        f"{counts.get('materials', '?')} material(s), {len(manifest['files'])} file(s)"
-    )
-    if command == "backup":
-        print(f"Backed up to {archive}: {what}")
-        if manifest["database"] == "postgresql" and manifest["database_member"] is None:
-            print(
-                "pg_dump is not installed here: the archive holds the files only. Dump the database too:\n"
-                "  pg_dump --format=custom --file=kenesh.pgdump postgresql://USER@HOST/DATABASE",
-                file=sys.stderr,
-            )
-    else:
-        print(f"Restored from {archive} (made {manifest['created_at']}): {what}")
-    return 0
-
-
 def main() -> None:
     args = sys.argv[1:]
-    if args[:1] in (["backup"], ["restore"]):
-        if len(args) != 2:
-            print(f"Usage: python -m bot {args[0]} FILE.tar.gz", file=sys.stderr)
-            sys.exit(2)
-        sys.exit(backup_or_restore(args[0], args[1], load_settings(require_token=False)))
+    if args in (["--version"], ["-V"]):
+        print(f"kenesh {__version__}")
+        return
+    from bot import cli  # the operator's commands: backup, restore, forget-member, delete-council
+
+    if args[:1] and args[0] in cli.COMMANDS:
+        sys.exit(cli.main(args, load_settings))
     if args[:1] == ["watchdog"]:
         if args[1:] != ["--dry-run"]:
             print("Usage: python -m bot watchdog --dry-run", file=sys.stderr)
@@ -270,7 +185,11 @@ def main() -> None:
             "Usage: python -m bot            run the bot\n"
             "       python -m bot watchdog --dry-run   show what today's trimester check would send\n"
             "       python -m bot backup FILE.tar.gz   the database and the materials in one archive\n"
-            "       python -m bot restore FILE.tar.gz  bring them back into an empty data directory",
+            "       python -m bot backup --into DIR [--keep 14]   the same, named by the time, the newest N kept\n"
+            "       python -m bot restore FILE.tar.gz  bring them back into an empty data directory\n"
+            "       python -m bot forget-member COUNCIL MEMBER   remove a member's data no protocol holds\n"
+            "       python -m bot delete-council COUNCIL   delete a council's records, after a backup\n"
+            "       python -m bot --version",
             file=sys.stderr,
         )
         sys.exit(2)

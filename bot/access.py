@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import log_context
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from db.models import Council, MemberStatus
@@ -25,12 +26,14 @@ async def council_for_runner(session: AsyncSession, user_id: int, group_chat_id:
         council = await councils_repo.council_by_chat(session, group_chat_id)
         if council is None:
             raise KeneshError(__("This group has no council yet. A group administrator can create it with /setup."))
+        log_context.bind(council_id=council.id)
         if not runs_meetings(council, user_id):
             raise KeneshError(NOT_RUNNER)
         return council
     for place in await members_repo.memberships_of(session, user_id):
         council = await councils_repo.get_council(session, place.council_id)
         if council is not None and place.status is MemberStatus.APPROVED and runs_meetings(council, user_id):
+            log_context.bind(council_id=council.id)
             return council
     raise KeneshError(NOT_RUNNER)
 
@@ -40,6 +43,7 @@ async def council_of_member(session: AsyncSession, user_id: int) -> Council:
         if place.status is MemberStatus.APPROVED:
             council = await councils_repo.get_council(session, place.council_id)
             if council is not None:
+                log_context.bind(council_id=council.id)
                 return council
     raise KeneshError(
         __("You are not a member of a council yet. Ask the chair for the join link in the council's group.")

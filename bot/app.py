@@ -22,6 +22,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from bot import __version__
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import I18n, KeneshI18nMiddleware, create_i18n, in_locale
@@ -30,9 +31,10 @@ from bot.runtime.ballot_box import BallotBox
 from bot.runtime.fsm_storage import DatabaseStorage
 from bot.runtime.instances import AnotherInstance, InstanceGuard
 from bot.runtime.live import LiveMessages, SharedEditSlots
-from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, UserMiddleware
+from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, UpdateContext, UserMiddleware
 from bot.runtime.outbox import Delivery, Pace, SharedPace
 from bot.runtime.scheduler import LeaderLock, Scheduler
+from bot.runtime.shared_state import AnsweringIsolation, AnsweringStorage
 from bot.ui.callbacks import VoteCb
 from db.engine import create_engine, make_sessionmaker, migrate
 from handlers import get_routers
@@ -61,6 +63,7 @@ class Runtime:
     delivery: Delivery
     scheduler: Scheduler
     dp: Dispatcher
+    redis: Redis | None = None
 
 
 def build_runtime(
@@ -107,7 +110,7 @@ def build_runtime(
         storage=storage,
         events_isolation=isolation,
     )
-    return Runtime(settings, sessionmaker, clock, i18n, bot, live, delivery, scheduler, dp)
+    return Runtime(settings, sessionmaker, clock, i18n, bot, live, delivery, scheduler, dp, redis)
 
 
 @asynccontextmanager
@@ -141,7 +144,8 @@ async def start_runtime(settings: Settings) -> AsyncIterator[Runtime]:
             await runtime.bot.session.close()
             raise CannotStart("Telegram refused the token: check BOT_TOKEN (get a new one from @BotFather)") from None
         log.info(
-            "Starting as @%s (time zone %s, default language %s, %s)",
+            "Starting Kenesh %s as @%s (time zone %s, default language %s, %s)",
+            __version__,
             me.username,
             settings.timezone,
             settings.default_locale,
@@ -166,7 +170,7 @@ async def connect_redis(url: str) -> Redis:
         raise CannotStart(
             "REDIS_URL is set, but the redis package is not installed: pip install -e '.[redis]'"
         ) from None
-    redis = Redis.from_url(url)
+    redis = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)  # a dead Redis fails fast
     try:
         # redis-py 7 types its async ping as Awaitable[bool] | bool (https://github.com/redis/redis-py/issues/3920).
         await redis.ping()  # type: ignore[misc]
@@ -213,6 +217,7 @@ def create_dispatcher(
         archive=Archive(settings.storage_dir),
         ballot_box=BallotBox(sessionmaker, live),
     )
+    dp.update.outer_middleware(UpdateContext())  # first: the ids for the log lines, the update's metrics
     # Presses too fast are answered before a session is opened: they never touch the database.
     dp.update.outer_middleware(Throttle(i18n, settings.default_locale, settings.max_presses_per_second))
     # Order: the session first, then the stored user (it reads through the session), then the locale.
@@ -248,7 +253,8 @@ def create_storage(
     from aiogram.fsm.storage.redis import RedisStorage
 
     storage = RedisStorage(redis, key_builder=DefaultKeyBuilder(prefix=settings.redis_prefix, with_destiny=True))
-    return storage, storage.create_isolation()
+    # Redis down: the update is answered "try again in a moment" rather than dropped (bot/runtime/shared_state.py).
+    return AnsweringStorage(storage), AnsweringIsolation(storage.create_isolation())
 
 
 async def _start_workers(bot: Bot, i18n: I18n, live: LiveMessages, delivery: Delivery, scheduler: Scheduler) -> None:

@@ -19,6 +19,8 @@ Plain synchronous code: it runs as its own short process, not inside the bot.
 
 from __future__ import annotations
 
+import asyncio
+import gzip
 import hashlib
 import io
 import json
@@ -28,6 +30,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +45,9 @@ PGDUMP_MEMBER = "database/kenesh.pgdump"
 FILES = "files"
 PARTIAL_SUFFIX = ".part"  # Archive.store writes here first; never a finished file
 SQLITE_NEEDED = "this backup holds an SQLite database: set DATABASE_URL to an SQLite file to restore it"
+TIMED_NAME = "kenesh-%Y-%m-%dT%H%M%SZ.tar.gz"  # `backup --into DIR`: names that sort by time
+# What a cut-short (truncated) or foreign file raises while it is read as a .tar.gz.
+UNREADABLE = (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, json.JSONDecodeError, UnicodeDecodeError)
 
 Manifest = dict[str, Any]  # manifest.json: what the archive holds, with its digests (JSON values)
 
@@ -130,13 +136,70 @@ def _pg_environment(database_url: str) -> tuple[str, dict[str, str]]:
     return url.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
 
 
-def _dump_postgresql(database_url: str, destination: Path) -> None:
+def _dump_postgresql(database_url: str, destination: Path, snapshot: str | None = None) -> None:
     dsn, env = _pg_environment(database_url)
+    at = [f"--snapshot={snapshot}"] if snapshot else []
     subprocess.run(
-        ["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={destination}", f"--dbname={dsn}"],
+        [
+            "pg_dump",
+            "--format=custom",
+            "--no-owner",
+            "--no-privileges",
+            *at,
+            f"--file={destination}",
+            f"--dbname={dsn}",
+        ],
         env=env,
         check=True,
     )
+
+
+async def _postgresql_snapshot(database_url: str, dump_to: Path | None) -> tuple[dict[str, int], str | None]:
+    """Row counts and the schema's revision, and the dump (when `dump_to`), all of one moment: the counts are
+    read in a REPEATABLE READ transaction whose snapshot pg_dump is given (`--snapshot`), so the manifest
+    describes exactly the rows in the dump. https://www.postgresql.org/docs/current/app-pgdump.html"""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.execution_options(isolation_level="REPEATABLE READ")
+            async with connection.begin():
+                snapshot = await connection.scalar(text("SELECT pg_export_snapshot()"))
+                counts = await _postgresql_counts(connection)
+                revision = None
+                if "alembic_version" in counts:
+                    revision = await connection.scalar(text("SELECT version_num FROM alembic_version"))
+                if dump_to is not None:  # while the transaction holds the snapshot
+                    await asyncio.to_thread(_dump_postgresql, database_url, dump_to, str(snapshot))
+    finally:
+        await engine.dispose()
+    return counts, revision
+
+
+async def _postgresql_counts(connection: Any) -> dict[str, int]:
+    from sqlalchemy import text
+
+    tables = (
+        await connection.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+        )
+    ).all()
+    return {table: int(await connection.scalar(text(f'SELECT count(*) FROM "{table}"'))) for table in tables}
+
+
+async def _postgresql_counts_now(database_url: str) -> dict[str, int]:
+    from sqlalchemy.ext.asyncio import create_async_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_async_engine(database_url, poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            return await _postgresql_counts(connection)
+    finally:
+        await engine.dispose()
 
 
 def backup(target: Target, archive_path: Path) -> Manifest:
@@ -164,8 +227,15 @@ def backup(target: Target, archive_path: Path) -> Manifest:
             manifest["database"] = "postgresql"
             if shutil.which("pg_dump"):
                 database_copy = Path(scratch) / "kenesh.pgdump"
-                _dump_postgresql(target.database_url, database_copy)
                 manifest["database_member"] = PGDUMP_MEMBER
+            try:
+                manifest["counts"], manifest["revision"] = asyncio.run(
+                    _postgresql_snapshot(target.database_url, database_copy)
+                )
+            except subprocess.CalledProcessError as error:
+                raise BackupError(f"pg_dump failed (exit {error.returncode}); nothing was written") from None
+            except (OSError, ImportError) as error:
+                raise BackupError(f"cannot read the PostgreSQL database ({error})") from None
         else:
             raise BackupError(f"backups know SQLite and PostgreSQL, not {make_url(target.database_url).drivername}")
         files = _stored_files(target.storage_dir)
@@ -198,7 +268,7 @@ def _read_manifest(archive: tarfile.TarFile) -> Manifest:
     if member is None:  # a directory or a link of that name
         raise BackupError("not a Kenesh backup: its manifest.json is not a file")
     manifest: Manifest = json.load(member)
-    if manifest.get("app") != "kenesh" or manifest.get("format") != FORMAT:
+    if not isinstance(manifest, dict) or manifest.get("app") != "kenesh" or manifest.get("format") != FORMAT:
         raise BackupError(f"not a Kenesh backup of format {FORMAT}")
     return manifest
 
@@ -251,9 +321,32 @@ def _postgresql_is_empty(target: Target) -> bool:
 
 
 def restore(target: Target, archive_path: Path) -> Manifest:
-    """Bring the archive's database and files back into an empty place; returns the manifest."""
+    """Bring the archive's database and files back into an empty place; returns the manifest.
+
+    A file cut short (a copy that stopped half-way) or not a backup at all is refused in one line."""
     if not archive_path.is_file():
         raise BackupError(f"no backup at {archive_path}")
+    try:
+        # The whole gzip stream first, to its checksum: a file missing only its last bytes still lists and
+        # unpacks every member, but it is not the file that was written.
+        with gzip.open(archive_path, "rb") as stream:
+            while stream.read(1 << 20):
+                pass
+        return _restore(target, archive_path)
+    except UNREADABLE as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        raise BackupError(
+            f"{archive_path} is not a complete Kenesh backup: it is cut short, damaged or another kind of file "
+            f"({reason}); nothing was restored"
+        ) from None
+
+
+def _private(path: Path) -> None:
+    """What was restored, readable by its owner only (the records hold the members' names and files)."""
+    path.chmod(0o700 if path.is_dir() else 0o600)
+
+
+def _restore(target: Target, archive_path: Path) -> Manifest:
     with tarfile.open(archive_path, "r:gz") as archive:
         manifest = _read_manifest(archive)
         sqlite_path = target.sqlite_path
@@ -290,6 +383,7 @@ def restore(target: Target, archive_path: Path) -> Manifest:
                         raise BackupError("the backup is damaged: the database's rows do not match its manifest")
                 connection.close()
                 sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+                _private(copy)  # before it is in place: never readable by others, not even for a moment
                 shutil.move(copy, sqlite_path)
             elif manifest["database_member"] == PGDUMP_MEMBER:
                 dsn, env = _pg_environment(target.database_url)
@@ -305,9 +399,33 @@ def restore(target: Target, archive_path: Path) -> Manifest:
                     env=env,
                     check=True,
                 )
+                counts = manifest.get("counts")
+                if counts and asyncio.run(_postgresql_counts_now(target.database_url)) != counts:
+                    raise BackupError("the restored database's rows do not match the backup's manifest")
             target.storage_dir.mkdir(parents=True, exist_ok=True)
             for name in manifest["files"]:
                 destination = target.storage_dir / name
                 destination.parent.mkdir(parents=True, exist_ok=True)
+                _private(unpacked / FILES / name)
                 shutil.move(unpacked / FILES / name, destination)
     return manifest
+
+
+def timed_archive(directory: Path, now: datetime | None = None) -> Path:
+    """`backup --into DIR`: a new archive's path in DIR, named by the time (UTC) so that names sort by age."""
+    path = directory / (now or datetime.now(UTC)).strftime(TIMED_NAME)
+    n = 1
+    while path.exists() or path.with_name(path.name + PARTIAL_SUFFIX).exists():  # two in one second
+        n += 1
+        path = path.with_name(path.name.replace(".tar.gz", f"-{n}.tar.gz").replace(f"-{n - 1}-{n}", f"-{n}"))
+    return path
+
+
+def prune(directory: Path, keep: int) -> list[Path]:
+    """Remove all but the `keep` newest archives `backup --into` wrote in DIR (others' files are left alone);
+    returns what was removed."""
+    archives = sorted(path for path in directory.glob("kenesh-*.tar.gz") if path.is_file())
+    removed = archives[: max(0, len(archives) - keep)]
+    for path in removed:
+        path.unlink()
+    return removed

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -68,6 +68,33 @@ class Settings(BaseSettings):
     # every instance keeps the conversation state, the per-user lock, the edit and pacing timers.
     redis_url: str | None = Field(default=None, repr=False)  # may carry a password
     redis_prefix: str = "kenesh"
+    # The operator's view (bot/web/server.py, bot/runtime/logs.py): log lines as text or one JSON object each;
+    # /metrics wants this bearer token when it is set; /healthz fails when the oldest unsent post is older.
+    log_format: Literal["text", "json"] = "text"
+    metrics_token: SecretStr | None = None
+    outbox_stale_seconds: int = Field(default=1800, ge=60)
+    # Secrets from files (Docker secrets, systemd credentials): read at start instead of BOT_TOKEN/WEBHOOK_SECRET.
+    bot_token_file: Path | None = None
+    webhook_secret_file: Path | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secrets_from_files(cls, values: object) -> object:
+        """BOT_TOKEN_FILE / WEBHOOK_SECRET_FILE: the secret is the file's content (one line, surrounding
+        whitespace dropped). Naming a secret both ways is refused: which one wins would be a guess."""
+        if not isinstance(values, dict):
+            return values
+        for name in ("bot_token", "webhook_secret"):
+            path = values.get(f"{name}_file")
+            if path in (None, ""):
+                continue
+            if str(values.get(name) or "").strip():
+                raise ValueError(f"set {name.upper()} or {name.upper()}_FILE, not both")
+            try:
+                values = {**values, name: Path(str(path)).read_text(encoding="utf-8").strip()}
+            except OSError as error:
+                raise ValueError(f"{name.upper()}_FILE: cannot read {path} ({error.strerror})") from None
+        return values
 
     @classmethod
     def load(cls, env_file: str | Path | None = ".env", **values: Any) -> Settings:
@@ -98,7 +125,9 @@ class Settings(BaseSettings):
             raise ValueError("BOT_TOKEN must look like 123456789:AA... (the token @BotFather gave you)")
         return SecretStr(token)
 
-    @field_validator("webhook_url", "redis_url", mode="before")
+    @field_validator(
+        "webhook_url", "redis_url", "metrics_token", "bot_token_file", "webhook_secret_file", mode="before"
+    )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -165,6 +194,11 @@ class Settings(BaseSettings):
         if value not in SUPPORTED_LOCALES:
             raise ValueError(f"DEFAULT_LOCALE must be one of {', '.join(SUPPORTED_LOCALES)}")
         return value
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("log_level")
     @classmethod

@@ -72,7 +72,9 @@ async def domain_error(
 async def unexpected_error(
     event: ErrorEvent, bot: Bot, i18n: I18n, sessionmaker: async_sessionmaker, settings: Settings
 ) -> None:
-    log.error("Update %s failed", event.update.update_id, exc_info=event.exception)
+    sender = getattr(event.update.message or event.update.callback_query, "from_user", None)
+    ids = {"update_id": event.update.update_id, "user_id": sender.id if sender is not None else None}
+    log.error("Update %s failed", event.update.update_id, exc_info=event.exception, extra=ids)
     locale = await _reader_locale(event, sessionmaker, settings)
     with i18n.context(), i18n.use_locale(locale):
         await _tell(event, bot, ui_common.something_went_wrong())

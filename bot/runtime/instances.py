@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import logging
+import os
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TextIO
@@ -36,11 +39,31 @@ class AnotherInstance(Exception):
     """Starting this process next to a running one would break the bot; the message says why."""
 
 
+@functools.cache
+def instance_id() -> str:
+    """This process's name in the logs, /metrics and PostgreSQL's pg_stat_activity: INSTANCE_ID when the
+    operator sets one (e.g. `%H-%i` in a systemd template), else host and process id."""
+    given = os.environ.get("INSTANCE_ID", "").strip()
+    return given[:48] if given else f"{socket.gethostname()}-{os.getpid()}"[:48]
+
+
 async def dedicated_connection(engine: AsyncEngine) -> AsyncConnection:
-    """A connection of its own, outside the pool's turnover, autocommit: it only holds session locks."""
+    """A connection of its own, outside the pool's turnover, autocommit: it only holds session locks. It is
+    named after this instance, so another instance can say who holds a lock (`lock_holder`)."""
     connection = await engine.connect()
     await connection.execution_options(isolation_level="AUTOCOMMIT")
+    if engine.dialect.name == "postgresql":
+        await instances_repo.name_session(connection, f"kenesh {instance_id()}")
     return connection
+
+
+async def lock_holder(engine: AsyncEngine, key: int) -> str | None:
+    """The instance holding an advisory lock (the leader's), by its connection's name; None if none does."""
+    if engine.dialect.name != "postgresql":
+        return None
+    async with engine.connect() as connection:
+        name = await instances_repo.lock_holder(connection, key)
+    return name.removeprefix("kenesh ") if name else None
 
 
 async def close_dedicated(connection: AsyncConnection) -> None:

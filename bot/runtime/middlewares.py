@@ -7,19 +7,23 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import Message, TelegramObject, Update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot import log_context
 from bot.i18n import I18n, locale_from_telegram
 from bot.i18n import gettext as _
 from bot.runtime import after_commit
 from bot.runtime.outbox import Delivery
 from bot.text_input import clean_text
 from db.repo import members as members_repo
+
+if TYPE_CHECKING:  # prometheus-client is loaded only by an instance that serves /metrics
+    from bot.runtime.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -159,3 +163,33 @@ class LastUpdate(BaseMiddleware):
         finally:
             if isinstance(event, Update):  # registered on dp.update: always
                 self.update_id = max(self.update_id or 0, event.update_id)
+
+
+class UpdateContext(BaseMiddleware):
+    """The first middleware on every update: its Telegram ids for the log lines written while it is handled
+    (bot/log_context.py), and, when the web server serves /metrics, the update counted by kind and timed.
+
+    The Metrics come from the Dispatcher's workflow data (`dp["metrics"]`, set by bot/web/server.py), so an
+    instance without /metrics runs the same chain without them."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        if not isinstance(event, Update):  # registered on dp.update: always
+            return await handler(event, data)
+        sender = data.get("event_from_user")
+        metrics: Metrics | None = data.get("metrics")
+        started = time.perf_counter()
+        failed = False
+        with log_context.scope(update_id=event.update_id, user_id=sender.id if sender is not None else None):
+            try:
+                return await handler(event, data)
+            except BaseException:
+                failed = True
+                raise
+            finally:
+                if metrics is not None:
+                    metrics.update_handled(event.event_type, time.perf_counter() - started, failed)

@@ -24,7 +24,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import I18n
 from bot.runtime import after_commit
-from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection
+from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection, instance_id, lock_holder
 from bot.runtime.outbox import Delivery
 from db.models import Meeting, MeetingStatus
 from db.repo import instances as instances_repo
@@ -92,6 +92,8 @@ class Scheduler:
         self.on_wall_clock = on_wall_clock
         self.leader = leader
         self.leading = False
+        self._leader_seen: str | None = None  # the instance last seen leading (for the takeover's log line)
+        self._standby_said = False
         self._planned: dict[int, int] = {}  # meeting id -> the start time its reminder jobs are for
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
@@ -114,18 +116,31 @@ class Scheduler:
 
     async def _check_leadership(self) -> None:
         leading = await self.leader.refresh() if self.leader is not None else True
+        me = instance_id()
         if leading and not self.leading:
             self.leading = True
-            log.info("Scheduler: this instance runs the scheduled work")
+            previous, self._leader_seen = self._leader_seen, me
+            if previous is not None and previous != me:
+                log.warning("Scheduler: instance %s takes over the scheduled work from instance %s", me, previous)
+            else:
+                log.info("Scheduler: instance %s runs the scheduled work", me)
             await self._take_over()
         elif not leading and self.leading:
             self.leading = False
-            log.warning("Scheduler: lost the leader lock; another instance runs the scheduled work")
+            log.warning("Scheduler: instance %s lost the leader lock; another instance runs the scheduled work", me)
             for job in self.aps.get_jobs():
                 job.remove()
             self._planned.clear()
         elif leading:
             await self._catch_up_meetings()
+        elif self.leader is not None:  # standby: say so, and who leads, whenever that changes
+            try:
+                holder = await lock_holder(self.leader.engine, LEADER_KEY)
+            except Exception:  # the leader lock's own check says when the database is gone
+                return
+            if holder != self._leader_seen or not self._standby_said:
+                self._leader_seen, self._standby_said = holder, True
+                log.info("Scheduler: instance %s is standby; instance %s runs the scheduled work", me, holder or "?")
 
     async def _catch_up_meetings(self) -> None:
         """Plan the reminders of meetings announced, moved or cancelled on other instances."""

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 async def kenesh(
-    *args: str, storage: Path, database: Path | None = None, url: str | None = None
+    *args: str, storage: Path, database: Path | None = None, url: str | None = None, stdin: str | None = None
 ) -> tuple[int, str, str]:
     """`python -m bot ...` as the operator runs it: DATABASE_URL the SQLite file `database` (or `url`)."""
     env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL", "STORAGE_DIR"}}
@@ -43,10 +43,11 @@ async def kenesh(
         *args,
         env=env,
         cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE if stdin is not None else asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    out, err = await asyncio.wait_for(process.communicate(), 120)
+    out, err = await asyncio.wait_for(process.communicate(stdin.encode() if stdin is not None else None), 120)
     return process.returncode, out.decode(), err.decode()
 
 
