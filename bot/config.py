@@ -65,6 +65,11 @@ class Settings(BaseModel):
     # every instance keeps the conversation state, the per-user lock, the edit and pacing timers.
     redis_url: str | None = None
     redis_prefix: str = "kenesh"
+    # The Mini App (the council's year in a page inside Telegram): its public https:// address, which the TLS
+    # proxy passes to WEB_HOST:WEB_PORT (its path is where the page is served). Empty: no Mini App. The page's
+    # init data is refused once older than MINIAPP_MAX_AGE seconds.
+    miniapp_url: str | None = None
+    miniapp_max_age: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
 
     @classmethod
     def load(cls, env_file: str | os.PathLike[str] | None = ".env", **values: object) -> Settings:
@@ -104,7 +109,7 @@ class Settings(BaseModel):
             raise ValueError("BOT_TOKEN must look like 123456789:AA... (the token @BotFather gave you)")
         return SecretStr(token)
 
-    @field_validator("webhook_url", "redis_url", mode="before")
+    @field_validator("webhook_url", "redis_url", "miniapp_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -119,6 +124,21 @@ class Settings(BaseModel):
         local = parts.hostname in {"127.0.0.1", "localhost", "::1"}
         if parts.scheme != "https" and not (parts.scheme == "http" and local):
             raise ValueError("WEBHOOK_URL must be the bot's public https:// address, e.g. https://bot.example.kg/tg")
+        return value.strip()
+
+    @field_validator("miniapp_url")
+    @classmethod
+    def _miniapp_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        # Telegram opens only https:// pages (https://core.telegram.org/bots/webapps); http on loopback is for tests.
+        local = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+        secure = parts.scheme == "https" or (parts.scheme == "http" and local)
+        if not secure or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                "MINIAPP_URL must be the Mini App's public https:// address, e.g. https://bot.example.kg/app/"
+            )
         return value.strip()
 
     @field_validator("webhook_secret")
@@ -200,6 +220,11 @@ class Settings(BaseModel):
     @property
     def webhook_path(self) -> str:
         return urlsplit(self.webhook_url or "").path or "/"
+
+    @property
+    def miniapp_path(self) -> str:
+        """Where the Mini App is served (MINIAPP_URL's path, ending in /): its page, its files and its API."""
+        return urlsplit(self.miniapp_url or "").path.rstrip("/") + "/"
 
     @property
     def on_postgresql(self) -> bool:

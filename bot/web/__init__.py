@@ -1,0 +1,1 @@
+"""The instance's web side: the Mini App (bot/web/miniapp.py) and its static files."""
