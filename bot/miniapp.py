@@ -403,3 +403,9 @@ def check_link(
         raise Refused(403, LINK_EXPIRED)
     if now.timestamp() > expires:
         raise Refused(403, LINK_EXPIRED)
+
+
+async def check_member(session: AsyncSession, user_id: int) -> None:
+    """/year: only for an approved member or participant of a council (the page would refuse anyone else)."""
+    if not await miniapp_repo.places_of(session, user_id):
+        raise KeneshError(NOT_A_MEMBER)

@@ -16,6 +16,8 @@ from datetime import date
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
+
 from bot import rules
 from bot.domain import (
     DayState,
@@ -47,6 +49,12 @@ PAGES = ("year", "meetings", "decisions", "materials", "members")
 def h(value: object) -> str:
     """Escaped for HTML text and attribute values alike."""
     return html.escape(str(value), quote=True)
+
+
+def el(tag: str, text: str, cls: str = "") -> str:
+    """An element holding a text, escaped (gettext calls stay outside f-strings, where `make extract` finds them)."""
+    attribute = f' class="{cls}"' if cls else ""
+    return f"<{tag}{attribute}>{h(text)}</{tag}>"
 
 
 # --- Telegram's HTML, shown in a page ---------------------------------------------------------------------
@@ -131,15 +139,13 @@ def frame(reader: Reader, council: Council, page: str, body: str) -> str:
         + f">{h(name)}</button>"
         for locale, name in LANGUAGE_NAMES.items()
     )
-    other = (
-        f'<button type="button" class="link" data-pick="1">{h(_("Another council"))}</button>'
-        if len(reader.places) > 1
-        else ""
-    )
+    another = _("Another council")
+    other = f'<button type="button" class="link" data-pick="1">{h(another)}</button>' if len(reader.places) > 1 else ""
+    sections = _("Sections")
     return (
         f'<div class="view" data-council="{council.id}" data-lang="{h(reader.locale)}" data-view="{page}">'
         f'<header class="top"><h1>{h(council.title)}</h1></header>'
-        f'<nav class="tabs" aria-label="{h(_("Sections"))}">{tabs}</nav>'
+        f'<nav class="tabs" aria-label="{h(sections)}">{tabs}</nav>'
         f'<section class="body">{body}</section>'
         f'<footer class="foot"><div class="langs">{languages}</div>{other}</footer>'
         "</div>"
@@ -153,10 +159,10 @@ def council_picker(reader: Reader) -> str:
         f"{h(place.council.title)}</button></li>"
         for place in reader.places
     )
+    question = el("h2", _("You belong to several councils. Which one shall I open?"))
     return (
         f'<div class="view" data-lang="{h(reader.locale)}" data-view="pick">'
-        f'<section class="body"><h2>{h(_("You belong to several councils. Which one shall I open?"))}</h2>'
-        f'<ul class="plain">{choices}</ul></section></div>'
+        f'<section class="body">{question}<ul class="plain">{choices}</ul></section></div>'
     )
 
 
@@ -175,19 +181,16 @@ def file_sent() -> str:
 
 
 def open_chat_first() -> str:
-    return _("I cannot write to you yet: open the chat with the bot, press Start, then press this button again.")
+    return _("I cannot write to you yet: open the chat with the bot and send /start, then press this button again.")
 
 
 def _file_button(kind: str, object_id: int, name: str, size: int) -> str:
     """One button for a file: the Telegram client downloads it where it can; elsewhere the bot sends it to the
     reader's chat (the page's script shows the label that applies)."""
     kb = max(1, size // 1024)
-    return (
-        f'<button type="button" class="file" data-file="{kind}" data-id="{object_id}">'
-        f'<span class="via-download">{h(_("Download {name} ({size} KB)").format(name=name, size=kb))}</span>'
-        f'<span class="via-chat">{h(_("Send {name} to my chat ({size} KB)").format(name=name, size=kb))}</span>'
-        "</button>"
-    )
+    download = el("span", _("Download {name} ({size} KB)").format(name=name, size=kb), "via-download")
+    send = el("span", _("Send {name} to my chat ({size} KB)").format(name=name, size=kb), "via-chat")
+    return f'<button type="button" class="file" data-file="{kind}" data-id="{object_id}">{download}{send}</button>'
 
 
 def _badge(text: str, tone: str) -> str:
@@ -249,11 +252,8 @@ def _trimester(view: TrimesterView, council: Council, today: date, tz: ZoneInfo)
         title = _("Outside the trimesters")
     else:
         title = ui_year.trimester_label(view.trimester.start, council.trimesters)
-    parts = [
-        f"<h3>{h(title)}</h3>",
-        f'<p class="muted">{h(_("Planned {planned} · held {held}").format(planned=len(view.days), held=view.held))}'
-        "</p>",
-    ]
+    counts = _("Planned {planned} · held {held}").format(planned=len(view.days), held=view.held)
+    parts = [el("h3", title), el("p", counts, "muted")]
     if view.trimester is not None and view.stage is not None:
         standing = ui_year.trimester_warning(view.trimester, view.stage, today)
         parts.append(f'<p class="alert">{telegram_html(standing)}</p>')
@@ -262,9 +262,10 @@ def _trimester(view: TrimesterView, council: Council, today: date, tz: ZoneInfo)
         f"{day_badge(planned, tz)}{_topics(planned.entries)}</li>"
         for planned in view.days
     ]
+    off_plan = _badge(_("Not in the plan"), "muted")
     days += [
         f'<li class="day unplanned"><div class="when">{h(fmt_datetime(meeting.starts_at, tz))}</div>'
-        f"{meeting_badge(meeting, tz)} {_badge(_('Not in the plan'), 'muted')}</li>"
+        f"{meeting_badge(meeting, tz)} {off_plan}</li>"
         for meeting in view.unplanned
     ]
     if days:
@@ -281,7 +282,8 @@ def year_page(view: YearView, tz: ZoneInfo) -> str:
         parts.append(_empty(ui_year.no_plan()))
     else:
         _head, state = ui_year.plan_heading(view.council, view.plan)
-        parts.append(f'<p class="muted">{h(_("The annual plan"))}. {telegram_html(state)}</p>')
+        annual = _("The annual plan")
+        parts.append(f'<p class="muted">{h(annual)}. {telegram_html(state)}</p>')
     parts += [_trimester(t, view.council, view.today, tz) for t in view.trimesters]
     return "".join(parts)
 
@@ -310,6 +312,30 @@ def meetings_page(view: MeetingsView, tz: ZoneInfo) -> str:
     return "".join(parts)
 
 
+def _agenda() -> str:
+    return _("Agenda")
+
+
+def _votes() -> str:
+    return _("Votes")
+
+
+def _as_issued() -> str:
+    return _("The protocol as issued")
+
+
+def _mine() -> str:
+    return _("mine")
+
+
+def _attendance_title() -> str:
+    return _("Attendance by meeting")
+
+
+def _decisions_title() -> str:
+    return _("Decisions followed up")
+
+
 def _names(names: Sequence[str]) -> str:
     return f'<ul class="names">{"".join(f"<li>{h(name)}</li>" for name in names)}</ul>' if names else ""
 
@@ -329,7 +355,7 @@ def _vote(view: VoteView, meeting: Meeting, tz: ZoneInfo) -> str:
         marks.append(f'<span class="muted">{h(counts_text(view.counts))}</span>')
     lines = [head, f'<p class="marks">{" ".join(marks)}</p>']
     if view.responsible:
-        lines.append(f'<p class="muted">{h(_("Responsible: {name}").format(name=view.responsible))}</p>')
+        lines.append(el("p", _("Responsible: {name}").format(name=view.responsible), "muted"))
     if view.due:
         state = _("carried out") if view.done else ""
         due = _("Due date: {date}.").format(date=fmt_long_date(view.due))
@@ -339,42 +365,42 @@ def _vote(view: VoteView, meeting: Meeting, tz: ZoneInfo) -> str:
 
 def meeting_page(detail: MeetingDetail, tz: ZoneInfo) -> str:
     meeting = detail.meeting
+    back = _("All meetings")
     parts = [
-        f'<button type="button" class="link back" data-page="meetings">‹ {h(_("All meetings"))}</button>',
-        f"<h2>{h(_('The meeting of {when}').format(when=fmt_datetime(meeting.starts_at, tz)))}</h2>",
+        f'<button type="button" class="link back" data-page="meetings">‹ {h(back)}</button>',
+        el("h2", _("The meeting of {when}").format(when=fmt_datetime(meeting.starts_at, tz))),
         f"<p>{meeting_badge(meeting, tz)}</p>",
     ]
     if meeting.place:
-        parts.append(f'<p class="muted">{h(_("Place: {place}").format(place=meeting.place))}</p>')
+        parts.append(el("p", _("Place: {place}").format(place=meeting.place), "muted"))
     items = "".join(
         f"<li>{h(item.title)}"
         + (f' <span class="muted">— {h(item.heard or item.reporter)}</span>' if item.heard or item.reporter else "")
         + "</li>"
         for item in detail.items
     )
-    parts.append(f'<article class="card"><h3>{h(_("Agenda"))}</h3><ol class="items">{items}</ol></article>')
+    parts.append(f'<article class="card">{el("h3", _agenda())}<ol class="items">{items}</ol></article>')
     if meeting.status is MeetingStatus.ANNOUNCED:
         parts.append(_empty(_("Who attends and how the votes go shows here once the meeting opens.")))
         return "".join(parts)
     total = len(detail.present) + len(detail.absent)
     attendance = [
-        f"<h3>{h(_('Attendance'))}</h3>",
-        f"<h4>{h(_('Present: {present} of {total}').format(present=len(detail.present), total=total))}</h4>",
+        el("h3", _("Attendance")),
+        el("h4", _("Present: {present} of {total}").format(present=len(detail.present), total=total)),
         _names(detail.present),
-        f"<h4>{h(_('Absent: {count}').format(count=len(detail.absent)))}</h4>",
+        el("h4", _("Absent: {count}").format(count=len(detail.absent))),
         _names(detail.absent),
     ]
     if detail.participants:
-        attendance += [f"<h4>{h(_('Present without a vote'))}</h4>", _names(detail.participants)]
+        attendance += [el("h4", _("Present without a vote")), _names(detail.participants)]
     parts.append(f'<article class="card attendance">{"".join(attendance)}</article>')
-    votes = "".join(_vote(v, meeting, tz) for v in detail.votes) or f"<li>{h(_('No votes were held.'))}</li>"
-    parts.append(f'<article class="card"><h3>{h(_("Votes"))}</h3><ul class="plain votes">{votes}</ul></article>')
+    votes = "".join(_vote(v, meeting, tz) for v in detail.votes) or el("li", _("No votes were held."))
+    parts.append(f'<article class="card">{el("h3", _votes())}<ul class="plain votes">{votes}</ul></article>')
     if meeting.status is MeetingStatus.CLOSED:
         protocol = "".join(f'<div class="part">{telegram_html(part)}</div>' for part in detail.protocol)
         button = _file_button("protocol", meeting.id, *detail.document) if detail.document else ""
         parts.append(
-            f'<article class="card"><h3>{h(_("The protocol as issued"))}</h3>'
-            f'<div class="protocol">{protocol}</div>{button}</article>'
+            f'<article class="card">{el("h3", _as_issued())}<div class="protocol">{protocol}</div>{button}</article>'
         )
     return "".join(parts)
 
@@ -384,32 +410,32 @@ def meeting_page(detail: MeetingDetail, tz: ZoneInfo) -> str:
 
 def _follow_up(view: FollowView, mine: bool, tz: ZoneInfo) -> str:
     follow_up = view.follow_up
+    responsible = _("Responsible: {name}").format(name=view.member.full_name)
     lines = [
         f'<p class="muted">{h(ui_year.source_text(view.meeting).capitalize())}</p>',
         f'<p class="decision">{h(view.vote.decision)}</p>',
-        f"<p>{h(_('Responsible: {name}').format(name=view.member.full_name))}"
-        + (f" {_badge(_('mine'), 'info')}" if mine else "")
-        + "</p>",
-        f'<p class="muted">{h(_("Due date: {date}.").format(date=fmt_long_date(follow_up.due_on)))}</p>',
+        f"<p>{h(responsible)}" + (f" {_badge(_mine(), 'info')}" if mine else "") + "</p>",
+        el("p", _("Due date: {date}.").format(date=fmt_long_date(follow_up.due_on)), "muted"),
     ]
     if follow_up.done_at is not None:
-        done = _("Carried out on {date}.").format(date=fmt_long_date(follow_up.done_at.astimezone(tz).date()))
+        done = _("Carried out on {date}").format(date=fmt_long_date(follow_up.done_at.astimezone(tz).date()))
         lines.append(f'<p class="muted">{h(done)}</p>')
     if follow_up.report:
-        lines.append(f'<p class="report">{h(_("Report: {text}").format(text=follow_up.report))}</p>')
+        lines.append(el("p", _("Report: {text}").format(text=follow_up.report), "report"))
     if follow_up.report_file_name:
-        lines.append(f'<p class="report">{h(_("Report file: {name}").format(name=follow_up.report_file_name))}</p>')
+        lines.append(el("p", _("Report file: {name}").format(name=follow_up.report_file_name), "report"))
     return f'<li class="card decision-card{" mine" if mine else ""}">{"".join(lines)}</li>'
 
 
 def decisions_page(listing: Listing, user_id: int, tz: ZoneInfo) -> str:
     views = listing.overdue + listing.open + listing.done
-    parts = [f"<h2>{h(_('Decisions followed up (regulation, cl. 7.6)'))}</h2>"]
+    parts = [el("h2", _("Decisions followed up (regulation, cl. 7.6)"))]
     if not views:
         return "".join(parts) + _empty(_("No decision has a responsible member yet."))
+    only_mine = _("Only mine")
     parts.append(
-        f'<label class="filter"><input type="checkbox" data-filter="mine"> {h(_("Only mine"))}</label>'
-        f'<p class="none-mine empty">{h(_("None of these is yours."))}</p>'
+        f'<label class="filter"><input type="checkbox" data-filter="mine"> {h(only_mine)}</label>'
+        + el("p", _("None of these is yours."), "none-mine empty")
     )
     for title, group, tone in (
         (_("Overdue: {count}"), listing.overdue, "bad"),
@@ -449,18 +475,19 @@ def _submission(material: Material, comment: str | None) -> str:
         f'<p>{_badge(material_state_label(material.state), tone)} <span class="muted">{h(version)}</span></p>',
     ]
     if comment and material.state in (MaterialState.RETURNED, MaterialState.REJECTED):
-        lines.append(f'<p class="report">{h(_("Comment: {text}").format(text=comment))}</p>')
+        lines.append(el("p", _("Comment: {text}").format(text=comment), "report"))
     return f'<li class="card material">{"".join(lines)}</li>'
 
 
 def materials_page(view: MaterialsView, tz: ZoneInfo) -> str:
+    hint, label, find = _("Title, subject, author or kind"), _("Search the bank"), _("Find")
     search = (
         '<form class="search" role="search" data-search="1">'
         f'<input type="search" name="q" value="{h(view.words)}" maxlength="100" '
-        f'placeholder="{h(_("Title, subject, author or kind"))}" aria-label="{h(_("Search the bank"))}">'
-        f'<button type="submit">{h(_("Find"))}</button></form>'
+        f'placeholder="{h(hint)}" aria-label="{h(label)}">'
+        f'<button type="submit">{h(find)}</button></form>'
     )
-    parts = [f"<h2>{h(_('Bank of pedagogical ideas'))}</h2>", search]
+    parts = [el("h2", _("Bank of pedagogical ideas")), search]
     if view.words:
         found = _("Found for «{words}»: {count}").format(words=view.words, count=len(view.bank))
         parts.append(f'<p class="muted">{h(found)}</p>')
@@ -468,7 +495,7 @@ def materials_page(view: MaterialsView, tz: ZoneInfo) -> str:
         parts.append(f'<ul class="plain">{"".join(_material(m, author, tz) for m, author in view.bank)}</ul>')
     else:
         parts.append(f'<p class="empty">{telegram_html(ui_materials.bank_empty(view.words))}</p>')
-    parts.append(f"<h2>{h(_('My submissions'))}</h2>")
+    parts.append(el("h2", _("My submissions")))
     if view.mine:
         rows = "".join(_submission(m, view.comments.get(m.id)) for m in view.mine)
         parts.append(f'<ul class="plain">{rows}</ul>')
@@ -505,7 +532,7 @@ def members_page(view: MembersView, tz: ZoneInfo) -> str:
         + " · "
         + _("quorum: {needed} present").format(needed=rules.quorum_needed(count))
     )
-    parts = [f"<h2>{h(_('Members'))}</h2>", f'<p class="muted">{h(summary)}</p>']
+    parts = [el("h2", _("Members")), el("p", summary, "muted")]
     for title, people in (
         (_("Members with a vote"), voting),
         (_("Participants without a vote"), participants),
@@ -530,9 +557,9 @@ def figures_block(figures: YearFigures) -> str:
         attendance_chart(figures) if figures.attendance else _empty(_("No meeting has been held this school year yet."))
     )
     return (
-        f'<article class="card figures"><h3>{h(title)}</h3>'
-        f"<h4>{h(_('Attendance by meeting'))}</h4>{attendance}"
-        f"<h4>{h(_('Decisions followed up'))}</h4>{decisions_chart(figures)}</article>"
+        f'<article class="card figures">{el("h3", title)}'
+        f"{el('h4', _attendance_title())}{attendance}"
+        f"{el('h4', _decisions_title())}{decisions_chart(figures)}</article>"
     )
 
 
@@ -644,4 +671,53 @@ def shell(asset_version: str) -> str:
         f"</head><body{texts}>"
         '<main id="app" aria-live="polite"><div class="loading" aria-hidden="true"></div></main>'
         "</body></html>\n"
+    )
+
+
+# --- in the chat: /year and the menu button --------------------------------------------------------------------
+
+
+def menu_button_text() -> str:
+    return _("The year")
+
+
+def year_text() -> str:
+    return _("The council's year at a glance: the plan, meetings with their protocols, decisions, materials, members.")
+
+
+def open_app_keyboard(url: str) -> InlineKeyboardMarkup:
+    """In the private chat: the button that opens the Mini App (web_app buttons exist only there)."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[[InlineKeyboardButton(text=_("Open the council's year"), web_app=WebAppInfo(url=url))]]
+    )
+
+
+def year_in_group() -> str:
+    return _("The council's year opens in the chat with the bot: press the button.")
+
+
+def year_in_group_keyboard(bot_username: str) -> InlineKeyboardMarkup:
+    """In a group: a link to the bot's private chat that starts with /year there."""
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=_("Open the bot"), url=f"https://t.me/{bot_username}?start={YEAR_START}")]
+        ]
+    )
+
+
+YEAR_START = "year"  # the /start payload of the group's link
+
+
+def year_without_app() -> str:
+    """/year when the bot has no Mini App (MINIAPP_URL is not set): where the same things are in the chat."""
+    return "\n".join(
+        [
+            _("<b>The council's year</b>"),
+            _("/plan — the annual plan (cyclogram) of the council"),
+            _("/meetings — meetings: upcoming and past"),
+            _("/protocols — protocols of past meetings"),
+            _("/decisions — decisions followed up: open, done, overdue"),
+            _("/bank — the bank of pedagogical ideas; /bank words — search it"),
+            _("/members — the council's members"),
+        ]
     )
