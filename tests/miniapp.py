@@ -89,3 +89,50 @@ async def miniapp_server(flow) -> AsyncIterator[MiniAppServer]:  # a tests.conft
         await client.close()
         await runner.cleanup()
         settings.miniapp_url = None
+
+
+# --- a year to show: the flow that held two meetings ------------------------------------------------------------
+
+PLAN = "/plan 03.12.2026 Биринчи — Осмонова Г.\n20.01.2027 Экинчи\n18.03.2027 Үчүнчү"
+RESPONSIBLE = "Фамилия01 Мугалим1"  # council.people[1], a Kyrgyz reader
+DOCX = b"PK\x03\x04 a lesson plan about fractions " * 50
+PDF = b"%PDF-1.4 a methodical development " * 80
+
+
+async def hold_a_year(flow):  # the council, with .chair, .group, .people, .member, .teacher
+    """Through the chat, as people do it: a plan of three meetings; the first held with 8 of 10 (one decision
+    adopted, one not), the second with 6 of 10 (no quorum); the adopted decision given to a Kyrgyz member until
+    15.02.2027; a Russian teacher's two materials, one returned with a comment, one approved for the bank.
+    The clock stands at 20 January 2027, the second meeting's day."""
+    from datetime import datetime
+
+    from tests.conftest import BISHKEK, seed_council
+    from tests.flows.test_decisions import hold_meeting
+    from tests.flows.test_materials import submit
+
+    council = await seed_council(flow, members=10)
+    chair = council.chair
+    await flow.say(chair, chair, "/start")
+    sent = await flow.say(chair, chair, PLAN)
+    await flow.press(chair, sent[-1], "Сохранить")
+    prompts = await hold_meeting(
+        flow, council, datetime(2026, 12, 3, 10, tzinfo=BISHKEK), [("Ачык сабактар", "Макул"), ("Жок", "Каршы")]
+    )
+    await flow.say(chair, council.group, "/close")
+    everyone = council.people
+    council.people = everyone[:6]  # only six come to the second meeting
+    await hold_meeting(flow, council, datetime(2027, 1, 20, 10, tzinfo=BISHKEK), [("Экинчи", "Макул")])
+    council.people = everyone
+    await flow.say(chair, council.group, "/close")
+    (prompt,) = [m for m in prompts if "Решение принято" in m.text]
+    await flow.press(chair, prompt, RESPONSIBLE)
+    await flow.say(chair, chair, "15.02.2027")
+    council.member, council.teacher = everyone[1], everyone[2]
+    await submit(flow, council.teacher, DOCX, "Бөлчөктөр_5-класс.docx", None)
+    await submit(flow, council.teacher, PDF, "development.pdf", "Функционалдык сабаттуулук", "МБ математика")
+    cards = [m for m in flow.api.sent_to(chair.id) if m.text.startswith("Материал №")]
+    await flow.press(chair, cards[0], "Вернуть на доработку")
+    await flow.say(chair, chair, "Мисалдарды кошуңуз")
+    await flow.press(chair, cards[1], "Утвердить и включить в банк")
+    await flow.press(chair, flow.api.last_to(chair.id), "Без комментария")
+    return council
