@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from aiogram.utils.web_app import WebAppUser, safe_parse_webapp_init_data
+from aiogram.utils.web_app import WebAppUser, parse_webapp_init_data, safe_parse_webapp_init_data
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import meeting_day, plan, rules
@@ -125,6 +125,16 @@ def reader_locale(asked: str | None, stored: str | None, app_language: str | Non
         if locale in SUPPORTED_LOCALES:
             return locale
     return default
+
+
+def refusal_locale(init_data: str, asked: str | None, default: str) -> str:
+    """The language to refuse in, before anyone is vouched for: the page's switch, else the Telegram app's
+    language named in the init data, read without trusting it (it chooses a language, nothing more)."""
+    try:
+        user = parse_webapp_init_data(init_data).user
+    except (ValueError, TypeError):  # not init data at all
+        user = None
+    return reader_locale(asked, None, user.language_code if user else None, default)
 
 
 async def reader_of(

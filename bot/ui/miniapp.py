@@ -572,40 +572,40 @@ def _svg(width: int, height: int, label: str, body: str) -> str:
 
 def attendance_chart(figures: YearFigures) -> str:
     """Each meeting's members with a vote present, as a share of its roster, by protocol number; the dashed
-    line is the quorum (2/3, cl. 7.7). A bar short of it is drawn in the warning colour."""
+    line is the quorum (2/3, cl. 7.7). A bar short of it is drawn in the warning colour. The drawing is 320
+    units wide whatever the number of meetings (up to 40 in a year), and scales to the screen."""
     rows = figures.attendance
-    left, top, plot_h, bottom = 28, 8, 120, 22
-    step = max(8, min(40, 300 // max(1, len(rows))))
-    width = left + step * len(rows) + 8
-    height = top + plot_h + bottom
+    width, left, right, top, plot_h, bottom = 320, 34, 6, 8, 110, 20
+    slot = (width - left - right) / max(len(rows), 8)  # a few meetings still get slim bars
+    gap = max(1.0, slot * 0.2)
     body = [
-        f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{width - 4}" y2="{top + plot_h}"/>',
-        f'<text class="tick" x="{left - 4}" y="{top + 4}" text-anchor="end">100%</text>',
+        f'<line class="axis" x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}"/>',
+        f'<text class="tick" x="{left - 4}" y="{top + 8}" text-anchor="end">100%</text>',
         f'<text class="tick" x="{left - 4}" y="{top + plot_h}" text-anchor="end">0</text>',
     ]
-    quorum_y = top + plot_h - plot_h * 2 / 3
-    body.append(f'<line class="quorum" x1="{left}" y1="{quorum_y:.1f}" x2="{width - 4}" y2="{quorum_y:.1f}"/>')
     label_every = max(1, len(rows) // 10)
     for index, row in enumerate(rows):
         share = row.present / row.members if row.members else 0
         bar_h = plot_h * share
-        x = left + index * step + 1
+        x = left + index * slot + gap / 2
         tone = "present" if row.quorum else "short"
         tip = _("Protocol No. {number} ({date}): present {present} of {total}").format(
             number=row.protocol, date=f"{row.day:%d.%m.%Y}", present=row.present, total=row.members
         )
         body.append(
-            f'<rect class="seat" x="{x}" y="{top}" width="{step - 2}" height="{plot_h}"/>'
-            f'<rect class="{tone}" x="{x}" y="{top + plot_h - bar_h:.1f}" width="{step - 2}" height="{bar_h:.1f}">'
-            f"<title>{h(tip)}</title></rect>"
+            f'<rect class="seat" x="{x:.1f}" y="{top}" width="{slot - gap:.1f}" height="{plot_h}"/>'
+            f'<rect class="{tone}" x="{x:.1f}" y="{top + plot_h - bar_h:.1f}" width="{slot - gap:.1f}" '
+            f'height="{bar_h:.1f}"><title>{h(tip)}</title></rect>'
         )
         if index % label_every == 0:
             body.append(
-                f'<text class="tick" x="{x + (step - 2) / 2:.1f}" y="{top + plot_h + 14}" '
+                f'<text class="tick" x="{x + (slot - gap) / 2:.1f}" y="{top + plot_h + 14}" '
                 f'text-anchor="middle">{row.protocol}</text>'
             )
+    quorum_y = top + plot_h - plot_h * 2 / 3
+    body.append(f'<line class="quorum" x1="{left}" y1="{quorum_y:.1f}" x2="{width - right}" y2="{quorum_y:.1f}"/>')
     label = _("Attendance by meeting: members with a vote present, by protocol number; the line is the quorum.")
-    return _svg(width, height, label, "".join(body)) + f'<p class="muted small">{h(label)}</p>'
+    return _svg(width, top + plot_h + bottom, label, "".join(body)) + f'<p class="muted small">{h(label)}</p>'
 
 
 def decisions_chart(figures: YearFigures) -> str:
@@ -666,6 +666,7 @@ def shell(asset_version: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">'
         '<meta name="referrer" content="no-referrer">'
         "<title>Kenesh</title>"
+        f'<link rel="icon" href="static/icon.svg?v={asset_version}" type="image/svg+xml">'
         f'<link rel="stylesheet" href="static/app.css?v={asset_version}">'
         f'<script src="static/app.js?v={asset_version}" defer></script>'
         f"</head><body{texts}>"

@@ -62,7 +62,7 @@ HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 NO_STORE = {**HEADERS, "Cache-Control": "no-store"}
-TYPES = {".js": "text/javascript", ".css": "text/css"}
+TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class MiniApp:
         # Its address carries the version (?v=...): a new release has new addresses, so keep it a year.
         cache = "public, max-age=31536000, immutable" if request.query.get("v") == self.version else "no-cache"
         headers = {**HEADERS, "Cache-Control": cache}
-        response = web.Response(body=asset.body, content_type=asset.content_type, charset="utf-8", headers=headers)
+        response = web.Response(body=asset.body, content_type=asset.content_type, headers=headers)
         response.enable_compression()
         return response
 
@@ -158,7 +158,7 @@ class MiniApp:
                     )
                 except miniapp.Refused as refused:
                     log.info("Mini App: %s refused (%s)", name, refused.status)
-                    locale = asked or self.settings.default_locale
+                    locale = miniapp.refusal_locale(init_data, asked, self.settings.default_locale)
                     return self._html(ui_miniapp.refusal(self._text(locale, refused.render), locale), refused.status)
                 with self.i18n.use_locale(reader.locale):
                     return await self._answer(session, reader, name, body)
