@@ -55,7 +55,6 @@ from db.models import (
     MeetingStatus,
 )
 from db.repo import audit as audit_repo
-from db.repo import decisions as decisions_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
@@ -350,15 +349,15 @@ async def year_figures(session: AsyncSession, council: Council, *, today: date, 
         for m in closed
     ]
     on_time = late = still = overdue = 0
-    for follow_up, _vote, meeting, _member in await decisions_repo.follow_ups_with_sources(session, council.id):
-        if rules.school_year_of(meeting.starts_at.astimezone(tz).date()) != school_year:
+    for state, due_on, done_at, starts_at in await miniapp_repo.follow_up_dates(session, council.id):
+        if rules.school_year_of(starts_at.astimezone(tz).date()) != school_year:
             continue
-        if follow_up.state is FollowUpState.DONE and follow_up.done_at is not None:
-            if follow_up.done_at.astimezone(tz).date() <= follow_up.due_on:
+        if state is FollowUpState.DONE and done_at is not None:
+            if done_at.astimezone(tz).date() <= due_on:
                 on_time += 1
             else:
                 late += 1
-        elif follow_up.due_on < today:
+        elif due_on < today:
             overdue += 1
         else:
             still += 1

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
@@ -34,7 +36,7 @@ from bot.domain import (
     YearFigures,
     YearView,
 )
-from bot.i18n import LANGUAGE_NAMES, fmt_date, fmt_datetime, fmt_long_date, in_locale
+from bot.i18n import LANGUAGE_NAMES, current_locale, fmt_date, fmt_datetime, fmt_long_date, in_locale
 from bot.i18n import gettext as _
 from bot.ui import materials as ui_materials
 from bot.ui import year as ui_year
@@ -49,6 +51,17 @@ PAGES = ("year", "meetings", "decisions", "materials", "members")
 def h(value: object) -> str:
     """Escaped for HTML text and attribute values alike."""
     return html.escape(str(value), quote=True)
+
+
+@lru_cache(maxsize=4096)
+def _long_date(day: date, locale: str) -> str:
+    return fmt_long_date(day, locale)
+
+
+def long_date(day: date) -> str:
+    """fmt_long_date, remembered: a year's page names the same few dozen days hundreds of times, and Babel
+    takes some 50 µs a date."""
+    return _long_date(day, current_locale())
 
 
 def el(tag: str, text: str, cls: str = "") -> str:
@@ -217,7 +230,7 @@ def day_badge(planned: PlannedDay, tz: ZoneInfo) -> str:
     if planned.state is DayState.ANNOUNCED and meeting is not None:
         return _badge(_("Announced for {when}").format(when=fmt_datetime(meeting.starts_at, tz)), "info")
     if planned.state is DayState.DUE:
-        return _badge(_("To be announced by {date}").format(date=fmt_long_date(planned.last_announce_day)), "due")
+        return _badge(_("To be announced by {date}").format(date=long_date(planned.last_announce_day)), "due")
     return _badge(_("Missed: not announced with a week's notice"), "bad")
 
 
@@ -240,10 +253,10 @@ def _topics(entries: Sequence[PlanEntry]) -> str:
 def warning_sent(stage: int, sent_on: date) -> str:
     if stage >= rules.TOO_LATE:
         return _("Warning (regulation, cl. 7.4) of {date}: too late for a week's notice this trimester.").format(
-            date=fmt_long_date(sent_on)
+            date=long_date(sent_on)
         )
     return _("Warning (regulation, cl. 7.4) of {date}: no meeting announced this trimester.").format(
-        date=fmt_long_date(sent_on)
+        date=long_date(sent_on)
     )
 
 
@@ -258,7 +271,7 @@ def _trimester(view: TrimesterView, council: Council, today: date, tz: ZoneInfo)
         standing = ui_year.trimester_warning(view.trimester, view.stage, today)
         parts.append(f'<p class="alert">{telegram_html(standing)}</p>')
     days = [
-        f'<li class="day {planned.state.value}"><div class="when">{h(fmt_long_date(planned.day))}</div>'
+        f'<li class="day {planned.state.value}"><div class="when">{h(long_date(planned.day))}</div>'
         f"{day_badge(planned, tz)}{_topics(planned.entries)}</li>"
         for planned in view.days
     ]
@@ -358,7 +371,7 @@ def _vote(view: VoteView, meeting: Meeting, tz: ZoneInfo) -> str:
         lines.append(el("p", _("Responsible: {name}").format(name=view.responsible), "muted"))
     if view.due:
         state = _("carried out") if view.done else ""
-        due = _("Due date: {date}.").format(date=fmt_long_date(view.due))
+        due = _("Due date: {date}.").format(date=long_date(view.due))
         lines.append(f'<p class="muted">{h(due)} {h(state)}</p>')
     return f'<li class="vote">{"".join(lines)}</li>'
 
@@ -408,22 +421,44 @@ def meeting_page(detail: MeetingDetail, tz: ZoneInfo) -> str:
 # --- decisions ----------------------------------------------------------------------------------------------
 
 
-def _follow_up(view: FollowView, mine: bool, tz: ZoneInfo) -> str:
+@dataclass(frozen=True)
+class _DecisionTexts:
+    """The words every decision card repeats, translated once a page (a year has hundreds of cards)."""
+
+    responsible: str
+    due: str
+    done: str
+    report: str
+    report_file: str
+    mine: str
+
+    @classmethod
+    def now(cls) -> _DecisionTexts:
+        return cls(
+            _("Responsible: {name}"),
+            _("Due date: {date}."),
+            _("Carried out on {date}"),
+            _("Report: {text}"),
+            _("Report file: {name}"),
+            _badge(_mine(), "info"),
+        )
+
+
+def _follow_up(view: FollowView, mine: bool, tz: ZoneInfo, texts: _DecisionTexts, source: str) -> str:
     follow_up = view.follow_up
-    responsible = _("Responsible: {name}").format(name=view.member.full_name)
+    responsible = texts.responsible.format(name=view.member.full_name)
     lines = [
-        f'<p class="muted">{h(ui_year.source_text(view.meeting).capitalize())}</p>',
-        f'<p class="decision">{h(view.vote.decision)}</p>',
-        f"<p>{h(responsible)}" + (f" {_badge(_mine(), 'info')}" if mine else "") + "</p>",
-        el("p", _("Due date: {date}.").format(date=fmt_long_date(follow_up.due_on)), "muted"),
+        el("p", source, "muted"),
+        el("p", view.vote.decision, "decision"),
+        f"<p>{h(responsible)}" + (f" {texts.mine}" if mine else "") + "</p>",
+        el("p", texts.due.format(date=long_date(follow_up.due_on)), "muted"),
     ]
     if follow_up.done_at is not None:
-        done = _("Carried out on {date}").format(date=fmt_long_date(follow_up.done_at.astimezone(tz).date()))
-        lines.append(f'<p class="muted">{h(done)}</p>')
+        lines.append(el("p", texts.done.format(date=long_date(follow_up.done_at.astimezone(tz).date())), "muted"))
     if follow_up.report:
-        lines.append(el("p", _("Report: {text}").format(text=follow_up.report), "report"))
+        lines.append(el("p", texts.report.format(text=follow_up.report), "report"))
     if follow_up.report_file_name:
-        lines.append(el("p", _("Report file: {name}").format(name=follow_up.report_file_name), "report"))
+        lines.append(el("p", texts.report_file.format(name=follow_up.report_file_name), "report"))
     return f'<li class="card decision-card{" mine" if mine else ""}">{"".join(lines)}</li>'
 
 
@@ -432,6 +467,14 @@ def decisions_page(listing: Listing, user_id: int, tz: ZoneInfo) -> str:
     parts = [el("h2", _("Decisions followed up (regulation, cl. 7.6)"))]
     if not views:
         return "".join(parts) + _empty(_("No decision has a responsible member yet."))
+    texts = _DecisionTexts.now()
+    sources: dict[int, str] = {}
+
+    def source_of(meeting: Meeting) -> str:  # the same few dozen meetings, named once each
+        if meeting.id not in sources:
+            sources[meeting.id] = ui_year.source_text(meeting).capitalize()
+        return sources[meeting.id]
+
     only_mine = _("Only mine")
     parts.append(
         f'<label class="filter"><input type="checkbox" data-filter="mine"> {h(only_mine)}</label>'
@@ -442,7 +485,7 @@ def decisions_page(listing: Listing, user_id: int, tz: ZoneInfo) -> str:
         (_("Open: {count}"), listing.open, "info"),
         (_("Done: {count}"), listing.done, "ok"),
     ):
-        cards = "".join(_follow_up(v, v.member.user_id == user_id, tz) for v in group)
+        cards = "".join(_follow_up(v, v.member.user_id == user_id, tz, texts, source_of(v.meeting)) for v in group)
         parts.append(
             f'<section class="group {tone}"><h3>{h(title.format(count=len(group)))}</h3>'
             f'<ul class="plain">{cards}</ul></section>'

@@ -4,6 +4,7 @@ a whole year in one query (a page must stay under 100 ms with 40 meetings, 300 d
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,13 +14,16 @@ from db.models import (
     Attendance,
     Council,
     FollowUp,
+    FollowUpState,
     IssuedProtocol,
     Material,
     MaterialEvent,
+    Meeting,
     Member,
     MemberStatus,
     RosterEntry,
     User,
+    Vote,
     WatchdogWarning,
 )
 
@@ -130,3 +134,16 @@ async def follow_ups_of_votes(session: AsyncSession, vote_ids: Sequence[int]) ->
         select(FollowUp, Member).join(Member, Member.id == FollowUp.member_id).where(FollowUp.vote_id.in_(vote_ids))
     )
     return [(follow_up, member) for follow_up, member in rows.all()]
+
+
+async def follow_up_dates(
+    session: AsyncSession, council_id: int
+) -> Sequence[tuple[FollowUpState, date, datetime | None, datetime]]:
+    """Each follow-up's state, due date, when it was done, and its meeting's start: plain columns, for figures."""
+    rows = await session.execute(
+        select(FollowUp.state, FollowUp.due_on, FollowUp.done_at, Meeting.starts_at)
+        .join(Vote, Vote.id == FollowUp.vote_id)
+        .join(Meeting, Meeting.id == Vote.meeting_id)
+        .where(FollowUp.council_id == council_id)
+    )
+    return [(state, due_on, done_at, starts_at) for state, due_on, done_at, starts_at in rows.all()]
