@@ -167,7 +167,14 @@ async def run(settings: Settings) -> None:
         if (webhook := settings.webhook) is not None:
             await serve_webhook(settings, webhook, dp, bot, sessionmaker)
         else:
-            await poll(dp, bot)
+            # The Mini App's web server in polling mode (issue 22). To merge into the instance's one web server
+            # (bot/web/server.py: /healthz, /metrics, started when WEB_PORT or MINIAPP_URL is set).
+            server = await serve_miniapp(settings, dp, bot, sessionmaker) if settings.miniapp_url else None
+            try:
+                await poll(dp, bot)
+            finally:
+                if server is not None:
+                    await server.cleanup()
     finally:
         if redis is not None:
             await redis.aclose()
@@ -228,6 +235,8 @@ async def serve_webhook(
         app, path=settings.webhook_path
     )
     app.router.add_get("/healthz", health_check(sessionmaker))
+    if settings.miniapp_url:
+        install_miniapp_of(app, settings, dp, bot, sessionmaker)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()  # Dispatcher startup: command menus and workers
     stop = asyncio.Event()
@@ -248,6 +257,39 @@ async def serve_webhook(
     finally:
         # The webhook stays set: other instances (or this one after a restart) serve it meanwhile.
         await runner.cleanup()  # Dispatcher shutdown: the workers finish, then the Bot's session closes
+
+
+def install_miniapp_of(
+    app: web.Application, settings: Settings, dp: Dispatcher, bot: Bot, sessionmaker: async_sessionmaker
+) -> None:
+    """The Mini App's routes on a web server, with what the Dispatcher was given (issue 22)."""
+    from bot.web.miniapp import install_miniapp
+
+    install_miniapp(
+        app,
+        sessionmaker=sessionmaker,
+        i18n=dp["i18n"],
+        settings=settings,
+        bot=bot,
+        clock=dp["clock"],
+        archive=dp["archive"],
+    )
+
+
+async def serve_miniapp(
+    settings: Settings, dp: Dispatcher, bot: Bot, sessionmaker: async_sessionmaker
+) -> web.AppRunner:
+    """In polling mode: the Mini App and /healthz on WEB_HOST:WEB_PORT, behind the TLS proxy of MINIAPP_URL."""
+    from aiohttp import web
+
+    app = web.Application()
+    app.router.add_get("/healthz", health_check(sessionmaker))
+    install_miniapp_of(app, settings, dp, bot, sessionmaker)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    log.info("The Mini App at %s (listening on %s:%s)", settings.miniapp_url, settings.web_host, settings.web_port)
+    return runner
 
 
 def health_check(sessionmaker: async_sessionmaker) -> Callable[[web.Request], Awaitable[web.Response]]:
