@@ -126,6 +126,7 @@
     state.page = page;
     state.params = params || {};
     app.setAttribute("aria-busy", "true");
+    app.classList.remove("only-mine");  // each page comes with its filter unticked
     return request(page, Object.assign({}, state.params)).then(function (response) {
       return response.text().then(function (html) {
         app.innerHTML = html;
@@ -153,6 +154,9 @@
     var done = function () { button.disabled = false; };
     if (download) {
       return request("link", { kind: kind, id: id }).then(function (response) {
+        if (!response.ok) {  // why not (the file is gone, the page is too old), in the reader's language
+          return response.text().then(function (html) { button.insertAdjacentHTML("afterend", html); });
+        }
         return response.json().then(function (link) {
           download(new URL(link.url, location.href).href, link.name);
         });
