@@ -12,7 +12,7 @@ DEV_LOCK := requirements-dev.lock
 LOCK := requirements.lock
 UV_VERSION := 0.13.8
 
-.PHONY: run test test-fast test-pg test-dates lint translations extract clean lock
+.PHONY: run test test-fast test-browser test-pg test-dates lint translations extract clean lock
 
 $(STAMP): pyproject.toml $(DEV_LOCK)
 	$(PYTHON) -m venv $(VENV)
@@ -50,11 +50,16 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 test: translations lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not browser"
 
 # While working: the unit and flow tests, without the end-to-end runs of the real process (about half the time).
 test-fast: translations
-	$(BIN)/python -m pytest -m "not e2e"
+	$(BIN)/python -m pytest -m "not e2e and not browser"
+
+# The Mini App in a real browser: Debian's Chromium (apt-get install -y chromium) driven by Playwright; never
+# `playwright install`. A missing browser fails here instead of skipping.
+test-browser: translations
+	KENESH_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -m browser tests/browser
 
 # The flow tests again with the machine's clock moved (libfaketime): in a leap-year February more than a year
 # from now, and years later still. Nothing the bot schedules may depend on the day the suite runs.

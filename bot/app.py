@@ -257,9 +257,12 @@ def create_storage(
     return AnsweringStorage(storage), AnsweringIsolation(storage.create_isolation())
 
 
-async def _start_workers(bot: Bot, i18n: I18n, live: LiveMessages, delivery: Delivery, scheduler: Scheduler) -> None:
-    """Dispatcher startup (polling or webhook): the command menus, then the workers."""
+async def _start_workers(
+    bot: Bot, i18n: I18n, settings: Settings, live: LiveMessages, delivery: Delivery, scheduler: Scheduler
+) -> None:
+    """Dispatcher startup (polling or webhook): the command menus and the menu button, then the workers."""
     await set_commands(bot, i18n)
+    await set_menu_button(bot, i18n, settings)
     await live.start()
     await delivery.start()
     await scheduler.start()
@@ -281,6 +284,7 @@ def _commands(private: bool) -> list[BotCommand]:
             BotCommand(command="open", description=_("open today's meeting (chair)")),
             BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
             BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
+            BotCommand(command="year", description=_("the council's year at a glance")),
             BotCommand(command="help", description=_("what the bot does here")),
         ]
     return [
@@ -290,6 +294,7 @@ def _commands(private: bool) -> list[BotCommand]:
         BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
         BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
         BotCommand(command="protocols", description=_("protocols of past meetings")),
+        BotCommand(command="year", description=_("the council's year at a glance")),
         BotCommand(command="plan", description=_("the annual plan (cyclogram)")),
         BotCommand(command="decisions", description=_("decisions followed up: open, done, overdue")),
         BotCommand(command="report", description=_("the year in figures (chair, secretary)")),
@@ -315,3 +320,20 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
                 await bot.set_my_commands(commands, scope=scope, language_code=language)
             commands = in_locale(i18n.default_locale, partial(_commands, private))
             await bot.set_my_commands(commands, scope=scope)
+
+
+async def set_menu_button(bot: Bot, i18n: I18n, settings: Settings) -> None:
+    """The menu button of private chats opens the Mini App when MINIAPP_URL is set (it then hides the command
+    list behind "/" typing: accepted); without it, Telegram's default (the commands)."""
+    from aiogram.types import MenuButtonDefault, MenuButtonWebApp, WebAppInfo
+
+    from bot.ui.miniapp import menu_button_text
+
+    if settings.miniapp_url is None:
+        await bot.set_chat_menu_button(menu_button=MenuButtonDefault())
+        return
+    with i18n.context():  # one button for everyone: in the deployment's default language
+        text = in_locale(i18n.default_locale, menu_button_text)
+    await bot.set_chat_menu_button(
+        menu_button=MenuButtonWebApp(text=text, web_app=WebAppInfo(url=settings.miniapp_url))
+    )

@@ -96,6 +96,12 @@ class Settings(BaseSettings):
                 raise ValueError(f"{name.upper()}_FILE: cannot read {path} ({error.strerror})") from None
         return values
 
+    # The Mini App (the council's year in a page inside Telegram): its public https:// address, which the TLS
+    # proxy passes to WEB_HOST:WEB_PORT (its path is where the page is served). Empty: no Mini App. The page's
+    # init data is refused once older than MINIAPP_MAX_AGE seconds.
+    miniapp_url: str | None = None
+    miniapp_max_age: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+
     @classmethod
     def load(cls, env_file: str | Path | None = ".env", **values: Any) -> Settings:
         """The settings from `values`, else the environment, else `env_file` (skipped when None or absent).
@@ -126,7 +132,13 @@ class Settings(BaseSettings):
         return SecretStr(token)
 
     @field_validator(
-        "webhook_url", "redis_url", "metrics_token", "bot_token_file", "webhook_secret_file", mode="before"
+        "webhook_url",
+        "redis_url",
+        "metrics_token",
+        "bot_token_file",
+        "webhook_secret_file",
+        "miniapp_url",
+        mode="before",
     )
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
@@ -142,6 +154,21 @@ class Settings(BaseSettings):
         local = parts.hostname in {"127.0.0.1", "localhost", "::1"}
         if parts.scheme != "https" and not (parts.scheme == "http" and local):
             raise ValueError("WEBHOOK_URL must be the bot's public https:// address, e.g. https://bot.example.kg/tg")
+        return value.strip()
+
+    @field_validator("miniapp_url")
+    @classmethod
+    def _miniapp_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value.strip())
+        # Telegram opens only https:// pages (https://core.telegram.org/bots/webapps); http on loopback is for tests.
+        local = parts.hostname in {"127.0.0.1", "localhost", "::1"}
+        secure = parts.scheme == "https" or (parts.scheme == "http" and local)
+        if not secure or not parts.hostname or parts.query or parts.fragment:
+            raise ValueError(
+                "MINIAPP_URL must be the Mini App's public https:// address, e.g. https://bot.example.kg/app/"
+            )
         return value.strip()
 
     @field_validator("webhook_secret")
@@ -228,6 +255,11 @@ class Settings(BaseSettings):
     @property
     def webhook_path(self) -> str:
         return urlsplit(self.webhook_url or "").path or "/"
+
+    @property
+    def miniapp_path(self) -> str:
+        """Where the Mini App is served (MINIAPP_URL's path, ending in /): its page, its files and its API."""
+        return urlsplit(self.miniapp_url or "").path.rstrip("/") + "/"
 
     @property
     def on_postgresql(self) -> bool:

@@ -7,7 +7,6 @@ Also what follows any vote's closing (the plan adopted by its item's vote), and 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -216,13 +215,15 @@ async def mark_done(
     return view
 
 
-async def follow_ups_of(session: AsyncSession, council_id: int) -> Sequence[FollowUp]:
-    return await decisions_repo.follow_ups_of(session, council_id)
-
-
 async def listing(session: AsyncSession, user_id: int, today: date) -> Listing:
-    council = await council_of_member(session, user_id)
-    views = [await _view(session, f) for f in await follow_ups_of(session, council.id)]
+    """/decisions: the decisions followed up in the viewer's council."""
+    return await listing_of(session, await council_of_member(session, user_id), user_id, today)
+
+
+async def listing_of(session: AsyncSession, council: Council, user_id: int, today: date) -> Listing:
+    """A council's decisions followed up, as /decisions and the Mini App list them: overdue when still open
+    after the due date; the viewer's own open ones apart."""
+    views = [FollowView(*row) for row in await decisions_repo.follow_ups_with_sources(session, council.id)]
     done = [v for v in views if v.follow_up.state is FollowUpState.DONE]
     late = [v for v in views if v.follow_up.state is FollowUpState.OPEN and v.follow_up.due_on < today]
     still = [v for v in views if v.follow_up.state is FollowUpState.OPEN and v.follow_up.due_on >= today]

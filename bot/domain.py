@@ -8,24 +8,30 @@ entries by date.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot import rules
 from db.models import (
+    AgendaItem,
     AuditEntry,
     Council,
     FollowUp,
+    Material,
     MaterialKind,
     MaterialState,
     Meeting,
+    MeetingStatus,
     Member,
     MemberStatus,
     Outcome,
+    Plan,
     PlanEntry,
     Role,
     Vote,
+    WatchdogWarning,
 )
 
 # --- members ---------------------------------------------------------------------------------------------------
@@ -209,3 +215,139 @@ class YearReport:
 
     def followed(self, state: str) -> int:
         return sum(1 for d in self.decisions if d.state == state)
+
+
+# --- the Mini App (issue 22): the council's year as one reader sees it ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    """One council a reader of the Mini App belongs to (approved), and their place in it."""
+
+    council: Council
+    member: Member
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who opened the Mini App (Telegram vouched for them), the language the page speaks, their councils."""
+
+    user_id: int
+    locale: str
+    places: Sequence[Place]
+
+
+class DayState(enum.StrEnum):
+    """A planned meeting day as the year stands today."""
+
+    HELD = "held"  # its meeting is closed, with a protocol
+    OPEN = "open"  # its meeting is going on
+    ANNOUNCED = "announced"
+    DUE = "due"  # not announced yet, and a week's notice is still possible
+    MISSED = "missed"  # not announced, and too late for a week's notice (cl. 7.5)
+
+
+@dataclass(frozen=True)
+class PlannedDay:
+    day: date
+    entries: Sequence[PlanEntry]
+    state: DayState
+    meeting: Meeting | None
+
+    @property
+    def last_announce_day(self) -> date:
+        return self.day - timedelta(days=rules.NOTICE_DAYS)
+
+
+@dataclass(frozen=True)
+class TrimesterView:
+    trimester: rules.Trimester | None  # None: planned days outside the trimesters (summer)
+    days: list[PlannedDay] = field(default_factory=list)
+    unplanned: list[Meeting] = field(default_factory=list)  # held or announced on a day the plan does not have
+    warnings: list[WatchdogWarning] = field(default_factory=list)  # cl. 7.4 warnings the council was sent
+    stage: int | None = None  # the cl. 7.4 warning that stands today (the running trimester, no meeting)
+
+    @property
+    def held(self) -> int:
+        planned = sum(1 for d in self.days if d.state is DayState.HELD)
+        return planned + sum(1 for m in self.unplanned if m.status is MeetingStatus.CLOSED)
+
+
+@dataclass(frozen=True)
+class YearView:
+    council: Council
+    school_year: int
+    plan: Plan | None
+    trimesters: list[TrimesterView]
+    today: date
+
+
+@dataclass(frozen=True)
+class MeetingsView:
+    council: Council
+    school_year: int
+    upcoming: list[Meeting]  # announced or open, soonest first
+    past: list[Meeting]  # closed, latest first
+    items: dict[int, int]  # meeting id -> agenda items
+
+
+@dataclass(frozen=True)
+class VoteView:
+    vote: Vote
+    counts: rules.Counts
+    responsible: str | None  # the member answering for an adopted decision (cl. 7.6)
+    due: date | None
+    done: bool
+
+
+@dataclass(frozen=True)
+class MeetingDetail:
+    council: Council
+    meeting: Meeting
+    items: Sequence[AgendaItem]
+    present: list[str]  # of the roster frozen at /open, by name
+    absent: list[str]
+    participants: list[str]  # present without a vote
+    votes: list[VoteView]
+    protocol: list[str]  # the issued protocol's parts as stored (Telegram HTML), in the reader's language
+    document: tuple[str, int] | None  # the issued .docx: its name and size
+
+
+@dataclass(frozen=True)
+class MaterialsView:
+    council: Council
+    words: str
+    bank: list[tuple[Material, str]]  # approved, with the author's name: the bank, or what the search found
+    mine: Sequence[Material]  # the reader's own submissions, whatever their state
+    comments: dict[int, str]  # material id -> the comment of its latest change (why returned or rejected)
+
+
+@dataclass(frozen=True)
+class Attended:
+    protocol: int
+    day: date
+    present: int
+    members: int
+
+    @property
+    def quorum(self) -> bool:
+        return rules.quorum_met(self.present, self.members)
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """For the chair and the secretary: attendance by meeting, and how the decisions followed up stand."""
+
+    school_year: int
+    attendance: list[Attended]
+    on_time: int  # done by the due date
+    late: int  # done after it
+    open: int  # not due yet
+    overdue: int
+
+
+@dataclass(frozen=True)
+class MembersView:
+    roster: Roster
+    figures: YearFigures | None  # the chair's and the secretary's only
+    log: list[AuditLine] | None

@@ -22,10 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, notices, rules
 from bot.access import NOT_RUNNER, council_for_runner, runs_meetings
+from bot.config import SUPPORTED_LOCALES
 from bot.errors import KeneshError
+from bot.i18n import in_locale
 from bot.i18n import lazy_gettext as __
 from bot.text_input import clean_text
 from bot.ui import materials as ui_materials
+from bot.ui.labels import kind_label
 from db.models import (
     AgendaItem,
     Council,
@@ -550,13 +553,28 @@ async def returned_of(session: AsyncSession, user_id: int) -> Sequence[Material]
 
 
 async def _bank(session: AsyncSession, user_id: int, words: str) -> list[tuple[Material, str]]:
-    """Approved materials of the user's council, newest first, matching every word in any script and case."""
+    """The bank of the user's council (/bank): the first council they belong to."""
     author = await author_in(session, user_id)
-    rows = await materials_repo.approved_with_authors(session, author.council_id)
+    return await bank_of(session, author.council_id, words)
+
+
+async def bank_of(session: AsyncSession, council_id: int, words: str) -> list[tuple[Material, str]]:
+    """Approved materials of a council, newest first, matching every word in any script and case, in the
+    title, subject, description, author or kind, the kind by its name in either language (a Russian reader
+    finds «презентация», a Kyrgyz one «сабактын планы»): /bank and the Mini App search alike."""
+    rows = await materials_repo.approved_with_authors(session, council_id)
     needles = [word.casefold() for word in words.split()]
+    if not needles:
+        return list(rows)
+    kinds = {
+        kind: " ".join(in_locale(locale, partial(kind_label, kind)) for locale in SUPPORTED_LOCALES)
+        for kind in MaterialKind
+    }
     found = []
     for material, author_name in rows:
-        haystack = " ".join([material.title, material.subject, material.description or "", author_name]).casefold()
+        haystack = " ".join(
+            [material.title, material.subject, material.description or "", author_name, kinds[material.kind]]
+        ).casefold()
         if all(needle in haystack for needle in needles):
             found.append((material, author_name))
     return found
@@ -579,10 +597,14 @@ async def bank_page(session: AsyncSession, user_id: int, words: str, page: int) 
 
 async def for_download(session: AsyncSession, material_id: int, user_id: int) -> Material:
     author = await author_in(session, user_id)
+    return await downloadable(session, await referenced(session, Council, author.council_id), material_id, user_id)
+
+
+async def downloadable(session: AsyncSession, council: Council, material_id: int, user_id: int) -> Material:
+    """A material of this council its member may have: one in the bank, or any for who runs the council."""
     material = await materials_repo.get_material(session, material_id)
-    if material is None or material.council_id != author.council_id:
+    if material is None or material.council_id != council.id:
         raise KeneshError(__("This material no longer exists."))
-    council = await referenced(session, Council, material.council_id)
     if material.state is not MaterialState.APPROVED and not runs_meetings(council, user_id):
         raise KeneshError(__("This material is not in the bank."))
     return material

@@ -53,21 +53,10 @@ def _year_bounds(year: int, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _trimesters(year: int, spec: str | None) -> list[rules.Trimester]:
-    found: list[rules.Trimester] = []
-    for start_text, _end in rules.parse_calendar(spec):
-        month, day = (int(x) for x in start_text.split("-"))
-        start = date(year if month >= 9 else year + 1, month, min(day, 28))
-        trimester = rules.trimester_of(start, spec)
-        if trimester is not None and trimester not in found:
-            found.append(trimester)
-    return sorted(found, key=lambda t: t.start)
-
-
 async def build(session: AsyncSession, council: Council, school_year: int, today: date, tz: ZoneInfo) -> YearReport:
     """Trimesters are named in the current locale (the reader's): the report groups by those names."""
     report = YearReport(council, school_year)
-    for trimester in _trimesters(school_year, council.trimesters):
+    for trimester in rules.trimesters_of_year(school_year, council.trimesters):
         label = ui_year.trimester_label(trimester.start, council.trimesters)
         report.trimesters.append(label)
         report.planned[label] = report.held[label] = 0

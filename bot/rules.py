@@ -125,6 +125,17 @@ def trimester_of(day: date, spec: str | None = None) -> Trimester | None:
     return None
 
 
+def trimesters_of_year(school_year: int, spec: str | None = None) -> list[Trimester]:
+    """The trimesters of a school year (from 1 September), in order."""
+    found: list[Trimester] = []
+    for start_text, _end in parse_calendar(spec):
+        month, day = (int(part) for part in start_text.split("-"))
+        trimester = trimester_of(date(school_year if month >= 9 else school_year + 1, month, min(day, 28)), spec)
+        if trimester is not None and trimester not in found:
+            found.append(trimester)
+    return sorted(found, key=lambda t: t.start)
+
+
 WARN_DAYS = (14, 7, 0)  # days before the last announce day: first warning, second, on the day itself
 TOO_LATE = len(WARN_DAYS)  # the stage after the last announce day has passed
 

@@ -15,6 +15,7 @@ def get_routers() -> list[Router]:
         meeting_day,
         meetings,
         members,
+        miniapp,
         plan,
         registration,
         report,
@@ -33,6 +34,7 @@ def get_routers() -> list[Router]:
         meetings.router,
         settings.router,
         group.router,
+        miniapp.router,  # before registration: it answers /start year
         registration.router,
         members.router,
         common.router,

@@ -109,7 +109,13 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def check_markup(markup: dict | None) -> None:
+def check_web_app(web_app: dict) -> None:
+    """A Mini App's address: https only (plain http on loopback stands in for the tests' own server)."""
+    if not re.match(r"^(https://|http://127\.0\.0\.1[:/])", web_app.get("url", "")):
+        raise bad_request("BUTTON_URL_INVALID")
+
+
+def check_markup(markup: dict | None, private: bool = True) -> None:
     if not markup:
         return
     for row in markup.get("inline_keyboard", []):
@@ -123,6 +129,11 @@ def check_markup(markup: dict | None) -> None:
             elif "url" in button:
                 if not re.match(r"^(https?|tg)://", button["url"]):
                     raise bad_request("BUTTON_URL_INVALID")
+            elif "web_app" in button:
+                # https://core.telegram.org/bots/api#inlinekeyboardbutton: "Available only in private chats"
+                if not private:
+                    raise bad_request("BUTTON_TYPE_INVALID")
+                check_web_app(button["web_app"])
 
 
 # --- the people and chats a test uses ------------------------------------------------------------------
@@ -212,6 +223,7 @@ class BotAPI:
         self.errors: list[tuple[str, int, str]] = []  # every refusal: method, code, description
         self.answers: dict[str, dict] = {}  # callback query id -> answerCallbackQuery params
         self.commands: dict[tuple[str, str], list[dict]] = {}
+        self.menu_buttons: dict[int | None, dict] = {}  # chat id (None: every private chat) -> MenuButton
         self.chats: dict[int, dict] = {}
         self.groups: dict[int, Group] = {}
         self.files: dict[str, tuple[bytes, str]] = {}
@@ -463,7 +475,7 @@ class BotAPI:
                     files[key] = (value.file.read(), value.filename)
                 else:
                     params[key] = value
-        for key in ("reply_markup", "commands", "scope", "allowed_updates"):
+        for key in ("reply_markup", "commands", "scope", "allowed_updates", "menu_button"):
             if isinstance(params.get(key), str):
                 params[key] = json.loads(params[key])
         return params, files
@@ -590,13 +602,13 @@ class BotAPI:
     async def _m_sendMessage(self, params: dict, files: dict) -> dict:
         chat_id = self._chat_id(params)
         raw, visible = self._text(params)
-        check_markup(params.get("reply_markup"))
+        check_markup(params.get("reply_markup"), private=chat_id > 0)
         return self._message_object(self._store(chat_id, raw, visible, params.get("reply_markup"), "sendMessage"))
 
     async def _m_sendDocument(self, params: dict, files: dict) -> dict:
         chat_id = self._chat_id(params)
         raw, visible = self._text(params, "caption") if params.get("caption") else ("", "")
-        check_markup(params.get("reply_markup"))
+        check_markup(params.get("reply_markup"), private=chat_id > 0)
         document = params.get("document", "")
         if document.startswith("attach://"):
             content, filename = files[document.removeprefix("attach://")]
@@ -644,7 +656,7 @@ class BotAPI:
         sent = self._find(params)
         raw, visible = self._text(params)
         markup = params.get("reply_markup")
-        check_markup(markup)
+        check_markup(markup, private=sent.chat_id > 0)
         if raw == sent.html and markup == sent.reply_markup:
             raise bad_request(
                 "message is not modified: specified new message content and reply markup are "
@@ -658,7 +670,7 @@ class BotAPI:
     async def _m_editMessageReplyMarkup(self, params: dict, files: dict) -> dict:
         sent = self._find(params)
         markup = params.get("reply_markup")
-        check_markup(markup)
+        check_markup(markup, private=sent.chat_id > 0)
         if markup == sent.reply_markup or (not markup and not sent.reply_markup):
             raise bad_request(
                 "message is not modified: specified new message content and reply markup are "
@@ -727,6 +739,23 @@ class BotAPI:
         scope = (params.get("scope") or {}).get("type", "default")
         self.commands[(scope, params.get("language_code", ""))] = params["commands"]
         return True
+
+    async def _m_setChatMenuButton(self, params: dict, files: dict) -> bool:
+        button = params.get("menu_button") or {"type": "default"}
+        if button.get("type") == "web_app":
+            if not button.get("text"):
+                raise bad_request("text is empty")
+            check_web_app(button.get("web_app") or {})
+        elif button.get("type") not in ("default", "commands"):
+            raise bad_request("menu button type is invalid")
+        chat_id = params.get("chat_id")
+        self.menu_buttons[int(chat_id) if chat_id is not None else None] = button
+        return True
+
+    async def _m_getChatMenuButton(self, params: dict, files: dict) -> dict:
+        chat_id = params.get("chat_id")
+        chat = int(chat_id) if chat_id is not None else None
+        return self.menu_buttons.get(chat, self.menu_buttons.get(None, {"type": "default"}))
 
     async def _m_deleteMyCommands(self, params: dict, files: dict) -> bool:
         return True

@@ -46,7 +46,7 @@ CHECK_TIMEOUT = 5.0  # seconds a dependency may take to answer a health check
 def wanted(settings: Settings) -> bool:
     """Whether this instance runs the web server (SETTLED: in polling mode only when asked for)."""
     asked = "web_port" in settings.model_fields_set
-    return settings.webhook is not None or asked or bool(getattr(settings, "miniapp_url", None))
+    return settings.webhook is not None or asked or settings.miniapp_url is not None
 
 
 @dataclass
@@ -72,6 +72,21 @@ class CannotListen(Exception):
 
 
 RouteInstaller = Callable[[web.Application, WebDeps], None]
+
+
+def install_miniapp_routes(app: web.Application, deps: WebDeps) -> None:
+    """The Mini App (bot/web/miniapp.py) under MINIAPP_URL's path, with what the Dispatcher was given."""
+    from bot.web.miniapp import install_miniapp
+
+    install_miniapp(
+        app,
+        sessionmaker=deps.sessionmaker,
+        i18n=deps.dp["i18n"],
+        settings=deps.settings,
+        bot=deps.bot,
+        clock=deps.clock,
+        archive=deps.dp["archive"],
+    )
 
 
 async def check_health(deps: WebDeps) -> dict[str, str]:
@@ -186,6 +201,8 @@ class WebServer:
             redis=redis,
             leading=(lambda: bool(getattr(scheduler, "leading", False))),
         )
+        if settings.miniapp_url is not None:
+            installers = (*installers, install_miniapp_routes)
         return cls(deps, installers)
 
     async def start(self, webhook: Webhook | None = None) -> None:
