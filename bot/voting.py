@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, rules
+from bot import audit, groups, rules
 from bot.decisions import vote_closed
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
@@ -20,7 +20,7 @@ from bot.rules import Counts
 from bot.runtime import after_commit, ballot_box
 from bot.runtime.ballot_box import BallotBox
 from db.engine import checkpoint, engine_of
-from db.models import Choice, Council, Meeting, Outcome, Vote
+from db.models import Choice, Council, Meeting, Outcome, Vote, VoteKind
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import referenced, remove
@@ -201,6 +201,8 @@ async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: date
     vote.votes_for, vote.votes_against, vote.votes_abstain = counts.votes_for, counts.against, counts.abstain
     vote.members_total, vote.present_total = seats.members, seats.present
     vote.outcome = outcome = rules.outcome_of(counts, seats.present, seats.members)
+    if vote.kind is VoteKind.RATING:  # a report rated on the school's scale (bot/groups.py keeps its rating)
+        vote.outcome = outcome = await groups.rating_closed(session, vote, counted, seats.present, seats.members, now)
     vote.is_open = False
     vote.closed_at = now
     if vote.secret:
