@@ -45,6 +45,13 @@ async def live_counts(session: AsyncSession, vote: Vote) -> Counts:
     return Counts(counts.get(Choice.FOR, 0), counts.get(Choice.AGAINST, 0), counts.get(Choice.ABSTAIN, 0))
 
 
+async def ballots_cast(session: AsyncSession, vote: Vote) -> int:
+    """How many have voted, whatever the vote's options (a rating vote's are the school's scale)."""
+    if not vote.is_open:
+        return frozen_counts(vote).cast
+    return sum((await day_repo.ballot_counts(session, vote.id)).values())
+
+
 @dataclass(frozen=True)
 class NewVote:
     council: Council
@@ -159,7 +166,7 @@ async def close_vote(
     view = await meeting_view(session, vote.meeting_id, user_id)
     if not vote.is_open:
         raise KeneshError(VOTE_CLOSED)
-    if not confirmed_empty and not (await live_counts(session, vote)).cast:
+    if not confirmed_empty and not await ballots_cast(session, vote):
         raise NoBallots(__("Nobody has voted yet. Close the vote anyway, with the result “no votes cast”?"))
     if not await day_repo.close_vote_if_open(session, vote.id, now):  # the first write: the database judges
         await session.commit()  # nothing was written; ends the transaction
