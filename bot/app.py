@@ -130,6 +130,7 @@ def _commands(private: bool) -> list[BotCommand]:
             BotCommand(command="setup", description=_("create the council of this group")),
             BotCommand(command="open", description=_("open today's meeting (chair)")),
             BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
+            BotCommand(command="rate", description=_("rate a report heard (chair)")),
             BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
             BotCommand(command="help", description=_("what the bot does here")),
         ]
@@ -147,6 +148,7 @@ def _commands(private: bool) -> list[BotCommand]:
         BotCommand(command="submit", description=_("submit a methodical material")),
         BotCommand(command="bank", description=_("the bank of pedagogical ideas")),
         BotCommand(command="members", description=_("the council's members")),
+        BotCommand(command="groups", description=_("methodical associations and creative groups")),
         BotCommand(command="regulation", description=_("the regulation of the council")),
         BotCommand(command="lang", description=_("change the language")),
         BotCommand(command="settings", description=_("the council's settings (chair)")),

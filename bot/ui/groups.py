@@ -36,7 +36,7 @@ def _line(view: GroupView, tz: ZoneInfo) -> str:
     head = view.head.full_name if view.head else None
     parts.append(_("head: {name}").format(name=esc(head)) if head else _("no head approved yet"))
     parts.append(_("theme: «{theme}»").format(theme=esc(view.theme)) if view.theme else _("no theme approved yet"))
-    return " · ".join(parts)
+    return "; ".join(parts)
 
 
 def overview_text(overview: GroupsOverview, tz: ZoneInfo) -> str:

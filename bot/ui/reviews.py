@@ -188,7 +188,7 @@ def for_author(lines: Sequence[ReviewLine]) -> str:
     given = [line for line in lines if line.review.verdict is not None]
     if not given:
         return ""
-    out = [_("Expert reviews:")]
+    out = [_("<b>Expert reviews</b>")]
     for line in given:
         review = line.review
         who = esc(line.public_name) if line.public_name else _("an expert")
