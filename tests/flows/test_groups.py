@@ -221,3 +221,28 @@ async def test_a_member_belongs_to_one_association_and_the_protocol_lists_them(f
     protocol = "\n".join(m.text for m in flow.api.sent_to(council.group.id) if "ПРОТОКОЛ" in m.text)
     assert "МО «Математика»: руководитель не утверждён; состав: Фамилия05 Мугалим5" in protocol
     assert "«Табигый илимдер» МБ: жетекчи бекитилген эмес; мүчөлөрү: Фамилия04 Мугалим4" in protocol
+
+
+async def test_a_kyrgyz_chair_keeps_the_list_and_records_the_founding_in_kyrgyz(flow):
+    council = await seed_council(flow, members=4, chair_locale="ky")
+    chair = council.chair
+    await flow.say(chair, chair, "/start")
+    (listing,) = await flow.say(chair, chair, "/groups")
+    assert listing.text.startswith("Методикалык бирикмелер жана чыгармачыл топтор\n2026-2027 окуу жылы")
+    await flow.press(chair, listing, "Жаңы методикалык бирикме")
+    assert flow.api.last_to(chair.id).text.startswith("Жаңы методикалык бирикменин аталышы")
+    await flow.say(chair, chair, "Математика")
+    (preview,) = await flow.say(chair, chair, "алгебра, геометрия")
+    assert preview.text.startswith("Алдын ала көрүү. Сакталсынбы?\n\n📘 «Математика» МБ")
+    await flow.press(chair, preview, "Сактоо")
+    assert "Жетекчи: кеңеш тарабынан али бекитиле элек" in preview.text
+    await flow.press(chair, preview, "Жетекчиликке талапкер")
+    assert preview.text.startswith("«Математика» МБ: жетекчиси ким болот?")
+    await flow.press(chair, preview, "Фамилия02")
+    assert preview.text.startswith("«Математика» МБ: жетекчиликке талапкер — Фамилия02 Мугалим2.")
+    (menu,) = await flow.say(chair, chair, "/settings")
+    await flow.press(chair, menu, "Кеңешти түзгөн чечим")
+    (shown,) = await flow.say(chair, chair, "1 28.08.2026")
+    assert "Педагогикалык кеңештин чечими менен түзүлгөн, 2026-ж., 28-авг. күнкү №1 протокол" in shown.text
+    (proposal,) = await flow.rows(GroupProposal)
+    assert proposal.state is ProposalState.PROPOSED
