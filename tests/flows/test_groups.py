@@ -48,7 +48,7 @@ async def test_the_chair_adds_an_association_after_a_preview_and_members_read_th
     assert "Руководитель: ещё не утверждён советом" in preview.text  # the preview's message is now its page
     assert [b["text"] for b in preview.buttons][-1] == "« Назад к списку"
     await flow.press(chair, preview, "Назад к списку")
-    assert "1. Табигый илимдер · биология, химия, физика · руководитель ещё не утверждён" in preview.text
+    assert "1. Табигый илимдер; биология, химия, физика; руководитель ещё не утверждён" in preview.text
     # A member (a Kyrgyz reader) reads the list and a page, without the chair's buttons.
     member = council.people[1]
     (theirs,) = await flow.say(member, member, "/groups")

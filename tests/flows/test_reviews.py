@@ -122,7 +122,7 @@ async def test_two_members_review_the_chair_decides_and_the_author_reads_their_c
     assert material.state is MaterialState.APPROVED
     told = flow.api.last_to(council.author.id).text
     assert told.startswith("Ваш материал «Бөлчөктөр: 5-класс» утверждён")
-    assert "Экспертные заключения:\n— Фамилия03 Мугалим3: утвердить и включить в банк. Мисалдар жакшы" in told
+    assert "Экспертные заключения\n— Фамилия03 Мугалим3: утвердить и включить в банк. Мисалдар жакшы" in told
     assert "— эксперт: вернуть на доработку. Добавьте задачи для 6 класса" in told
     assert "Фамилия04" not in told  # she did not agree to be named
     # The bank shows the author's association.
