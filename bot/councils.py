@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, rules
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
+from bot.text_input import clean_text
 from db.models import Council, GroupLanguage, Member, MemberStatus, Role
 from db.repo import change_if, reload
 from db.repo import councils as councils_repo
@@ -168,4 +170,82 @@ async def replace_join_link(
     await session.commit()
     await reload(session, council)
     log.info("Council %s: join link replaced", council.id)
+    return council
+
+
+# --- the record of the school and the council (cl. 7.1, 4.1, 7.6) -------------------------------------------
+
+SCHOOL, FOUNDING, CHAIR_ORDER, LAST_PEDCOUNCIL = "school", "founding", "chair_order", "last_pedcouncil"
+_NUMBER_AND_DATE = re.compile(r"^\s*(?:№|No\.?)?\s*([\w./\-]{1,32})\s+(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+
+
+def parse_number_and_date(text: str) -> tuple[str, date]:
+    """ "15 01.09.2026" (a protocol's or an order's number, then its date)."""
+    match = _NUMBER_AND_DATE.match(clean_text(text))
+    try:
+        if not match:
+            raise ValueError(text)
+        return match.group(1), date(int(match.group(4)), int(match.group(3)), int(match.group(2)))
+    except ValueError:
+        raise KeneshError(__("Write the number and the date, for example: 15 01.09.2026")) from None
+
+
+def parse_day(text: str) -> date:
+    match = _DATE.match(clean_text(text))
+    try:
+        if not match:
+            raise ValueError(text)
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        # The example is a date, not a deadline (a founding decision, an order, the last pedagogical council):
+        # a fixed one that reads as an example in any year.
+        raise KeneshError(__("I could not read the date. Write it like this: {date}"), date="01.09.2026") from None
+
+
+def school_name(council: Council) -> str:
+    """The school's name in the council's documents: as /settings records it, else the group's title."""
+    return council.school_name or council.title
+
+
+async def record(session: AsyncSession, *, user_id: int, field: str, text: str, now: datetime) -> Council:
+    """/settings: the school's name ("-": the group's title again), the pedagogical council's decision that
+    created the council (cl. 7.1), the director's order appointing the chair (cl. 4.1), the day of the school
+    year's last pedagogical council (cl. 7.6: the report's draft comes two weeks before it)."""
+    councils = await councils_repo.councils_chaired_by(session, user_id)
+    if not councils:
+        raise KeneshError(__("Only the chair of this council can do this."))
+    council = councils[0]
+    action, before, number, day = None, None, "", None
+    if field == SCHOOL:
+        value = " ".join(clean_text(text).split())
+        if not value or len(value) > 255:
+            raise KeneshError(__("The text is too long: at most {limit} characters."), limit=255)
+        council.school_name = None if value == "-" else value
+    elif field == FOUNDING:
+        number, day = parse_number_and_date(text)
+        action, before = audit.AuditAction.FOUNDING_SET, council.founding_protocol
+        council.founding_protocol, council.founded_on = number, day
+    elif field == CHAIR_ORDER:
+        number, day = parse_number_and_date(text)
+        action, before = audit.AuditAction.CHAIR_ORDER_SET, council.chair_order_number
+        council.chair_order_number, council.chair_order_date = number, day
+    elif field == LAST_PEDCOUNCIL:
+        council.last_pedcouncil_on = parse_day(text)
+    else:
+        raise KeneshError(__("Only the chair of this council can do this."))
+    if action is not None:
+        audit.record(
+            session,
+            council_id=council.id,
+            actor_id=user_id,
+            action=action,
+            obj_kind=audit.AuditObject.COUNCIL,
+            obj_id=council.id,
+            before=before,
+            after=f"{number} {day:%d.%m.%Y}" if day else number,
+            now=now,
+        )
+    await session.commit()
+    log.info("Council %s: %s recorded", council.id, field)
     return council

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notices, plan
+from bot import groups, notices, plan
 from bot.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.domain import FollowView, Listing
 from bot.errors import KeneshError
@@ -54,6 +54,7 @@ def _default_locale() -> str:
 async def vote_closed(session: AsyncSession, vote: Vote, meeting: Meeting, now: datetime) -> None:
     """Called as a vote closes (by the chair, at /close, or on time), before the caller's commit."""
     await plan.adopted_by_vote(session, vote, now)
+    await groups.adopted_by_vote(session, vote, now, _default_locale())  # a head's or a theme's item
     if vote.outcome is not Outcome.ADOPTED:
         return
     council = await referenced(session, Council, meeting.council_id)

@@ -19,8 +19,10 @@ from db.models import (
     AuditEntry,
     Council,
     FollowUp,
+    GroupKind,
     Material,
     MaterialKind,
+    MaterialReview,
     MaterialState,
     Meeting,
     MeetingStatus,
@@ -29,12 +31,23 @@ from db.models import (
     Outcome,
     Plan,
     PlanEntry,
+    Rating,
     Role,
+    TeacherGroup,
     Vote,
     WatchdogWarning,
 )
 
 # --- members ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Affiliation:
+    """A member's place in the school's structure: their methodical association, and the associations and
+    groups they head (approved by the council's vote, so they count)."""
+
+    association: str | None = None
+    heads: tuple[tuple[GroupKind, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,7 @@ class Roster:
     council: Council
     members: Sequence[Member]
     viewer_is_chair: bool
+    affiliations: dict[int, Affiliation] = field(default_factory=dict)  # by member id
 
     @property
     def approved(self) -> list[Member]:
@@ -52,6 +66,69 @@ class Roster:
     @property
     def pending(self) -> list[Member]:
         return [m for m in self.members if m.status is MemberStatus.PENDING]
+
+    @property
+    def orders_pending(self) -> list[Member]:
+        """cl. 7.2: approved members with a vote whose director's order is not recorded yet (the chair's own
+        appointment is the council's chair order)."""
+        return [m for m in self.approved if m.role.votes and m.role is not Role.CHAIR and not m.order_number]
+
+
+# --- associations and creative groups (cl. 3.1, 4.2) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RatingLine:
+    """One report of a group heard and rated: the school year, the protocol and the rating."""
+
+    school_year: int
+    protocol: int | None
+    rating: Rating
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """An association or creative group as its page and the list show it."""
+
+    group: TeacherGroup
+    head: Member | None  # approved by the council's vote, still an approved member: it counts
+    head_proposed: Member | None  # waiting for the vote
+    theme: str | None  # this school year's theme, approved
+    theme_proposed: str | None
+    members: list[Member] = field(default_factory=list)  # an association's members
+    ratings: list[RatingLine] = field(default_factory=list)
+    head_on_agenda: datetime | None = None  # the meeting whose agenda has the head's approval
+    theme_on_agenda: datetime | None = None
+
+
+@dataclass(frozen=True)
+class GroupsOverview:
+    council: Council
+    school_year: int
+    groups: list[GroupView]  # not archived
+    archived: list[TeacherGroup]
+    can_manage: bool
+
+
+# --- expert reviews of materials (cl. 3.1, 5) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewLine:
+    """A review as the chair reads it (with the reviewer's name), or as the author and the protocol read it:
+    named only with the reviewer's consent."""
+
+    review: MaterialReview
+    reviewer: str
+
+    @property
+    def given(self) -> bool:
+        return self.review.given_at is not None
+
+    @property
+    def public_name(self) -> str | None:
+        """The reviewer's name where others than the chair read the review; None: "an expert"."""
+        return self.reviewer if self.review.named else None
 
 
 # --- the meeting day -------------------------------------------------------------------------------------------
@@ -166,6 +243,7 @@ class DecisionRow:
     responsible: str | None
     due: date | None
     state: str  # "open", "done", "overdue" or "" (not followed up)
+    on_time: bool = False  # reported done by its due date (cl. 7.6)
 
 
 @dataclass(frozen=True)
@@ -186,6 +264,18 @@ class MaterialRow:
     author: str
     kind: MaterialKind
     state: MaterialState
+    reviewed: int = 0  # expert reviews given
+
+
+@dataclass(frozen=True)
+class GroupRatingRow:
+    """An association's or group's line in the 7.6 report: its head, the year's theme and its ratings."""
+
+    kind: GroupKind
+    name: str
+    head: str | None
+    theme: str | None
+    ratings: list[tuple[int, Rating]]  # (protocol number, rating)
 
 
 @dataclass
@@ -204,6 +294,8 @@ class YearReport:
     trimesters: list[str] = field(default_factory=list)  # names, in order
     planned: dict[str, int] = field(default_factory=dict)  # planned meetings per trimester name
     held: dict[str, int] = field(default_factory=dict)
+    groups: list[GroupRatingRow] = field(default_factory=list)
+    chair: str | None = None
 
     @property
     def attendance_percent(self) -> int:
@@ -215,6 +307,19 @@ class YearReport:
 
     def followed(self, state: str) -> int:
         return sum(1 for d in self.decisions if d.state == state)
+
+    @property
+    def done_on_time(self) -> int:
+        return sum(1 for d in self.decisions if d.on_time)
+
+    @property
+    def materials_reviewed(self) -> int:
+        """Materials with at least one expert review given."""
+        return sum(1 for m in self.materials if m.reviewed)
+
+    @property
+    def materials_in_bank(self) -> int:
+        return sum(1 for m in self.materials if m.state is MaterialState.APPROVED)
 
 
 # --- the Mini App (issue 22): the council's year as one reader sees it ---------------------------------------

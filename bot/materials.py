@@ -9,8 +9,8 @@ import math
 import os
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path, PurePath
 from zoneinfo import ZoneInfo
@@ -20,17 +20,18 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, notices, rules
+from bot import audit, notices
 from bot.access import NOT_RUNNER, council_for_runner, runs_meetings
 from bot.config import SUPPORTED_LOCALES
+from bot.domain import ReviewLine
 from bot.errors import KeneshError
 from bot.i18n import in_locale
 from bot.i18n import lazy_gettext as __
 from bot.text_input import clean_text
 from bot.ui import materials as ui_materials
+from bot.ui import reviews as ui_reviews
 from bot.ui.labels import kind_label
 from db.models import (
-    AgendaItem,
     Council,
     Material,
     MaterialEvent,
@@ -44,10 +45,12 @@ from db.models import (
     QuarantinedFile,
 )
 from db.repo import change_if, referenced, reload, remove
+from db.repo import groups as groups_repo
 from db.repo import materials as materials_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
+from db.repo import reviews as reviews_repo
 from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
@@ -394,6 +397,7 @@ async def submit(
     material = Material(
         council_id=council.id,
         author_id=author.id,
+        group_id=await groups_repo.association_of(session, author.id),  # the author's association, then
         title=title[:MAX_TITLE],
         kind=kind,
         subject=subject[:MAX_SUBJECT],
@@ -459,7 +463,7 @@ async def _tell_chair(
     await notices.to_person(
         session,
         council.chair_id,
-        lambda: ui_materials.material_card(material, author.full_name),
+        partial(ui_materials.material_card, material, author.full_name, await association_name(session, material)),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
@@ -472,6 +476,32 @@ async def _tell_chair(
 class Reviewed:
     material: Material
     author: Member
+
+
+async def association_name(session: AsyncSession, material: Material) -> str | None:
+    """The association the material's author was in when they submitted it (cl. 3.1)."""
+    if material.group_id is None:
+        return None
+    group = await groups_repo.get_group(session, material.group_id)
+    return group.name if group else None
+
+
+async def review_lines(session: AsyncSession, material: Material) -> list[ReviewLine]:
+    """The expert reviews asked for the material's current version (bot/reviews.py), with the reviewers' names."""
+    rows = await reviews_repo.reviews_with_names(session, material.id, material.version)
+    return [ReviewLine(review, name) for review, name in rows]
+
+
+def _with_reviews(text: str, lines: list[ReviewLine]) -> str:
+    """A decision told to the author, with the experts' comments (named only with their consent)."""
+    reviews = ui_reviews.for_author(lines)
+    return f"{text}\n\n{reviews}" if reviews else text
+
+
+def _decided_with_reviews(
+    material: Material, state: MaterialState, protocol_number: int | None, lines: list[ReviewLine]
+) -> str:
+    return _with_reviews(ui_materials.material_decided_at_meeting(material, state, protocol_number), lines)
 
 
 async def reviewable(session: AsyncSession, material_id: int, user_id: int) -> tuple[Material, Member, Council]:
@@ -528,10 +558,11 @@ async def decide(
         now=now,
     )
 
+    lines = await review_lines(session, material)
     await notices.to_person(
         session,
         author.user_id,
-        lambda: ui_materials.material_outcome(material, state, comment),
+        lambda: _with_reviews(ui_materials.material_outcome(material, state, comment), lines),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
@@ -585,6 +616,7 @@ class BankPage:
     shown: list[tuple[Material, str]]  # the materials on this page with their authors' names
     page: int
     pages: int
+    associations: dict[int, str] = field(default_factory=dict)  # material id -> its author's association
 
 
 async def bank_page(session: AsyncSession, user_id: int, words: str, page: int) -> BankPage:
@@ -592,7 +624,9 @@ async def bank_page(session: AsyncSession, user_id: int, words: str, page: int) 
     found = await _bank(session, user_id, words)
     pages = math.ceil(len(found) / BANK_PAGE)
     page = max(0, min(page, pages - 1))
-    return BankPage(found[page * BANK_PAGE : (page + 1) * BANK_PAGE], page, pages)
+    shown = found[page * BANK_PAGE : (page + 1) * BANK_PAGE]
+    associations = {m.id: name for m, _author in shown if (name := await association_name(session, m))}
+    return BankPage(shown, page, pages, associations)
 
 
 async def for_download(session: AsyncSession, material_id: int, user_id: int) -> Material:
@@ -662,23 +696,12 @@ async def put_on_agenda(
     from bot import meetings
 
     material, author, council = await reviewable(session, material_id, user_id)
-    meeting = await meetings_repo.get_meeting(session, meeting_id)
     only_submitted = __("Only a submitted material can be put on an agenda.")
     if material.state is not MaterialState.SUBMITTED:
         raise KeneshError(only_submitted)
+    meeting = await meetings_repo.get_meeting(session, meeting_id)
     if meeting is None or meeting.council_id != council.id or meeting.status is not MeetingStatus.ANNOUNCED:
         raise KeneshError(__("This meeting no longer exists."))
-    today = now.astimezone(tz).date()
-    if not rules.notice_given(meeting.starts_at.astimezone(tz).date(), today):
-        later = await _still_open_for_agenda(session, council, today, tz)
-        raise KeneshError("{reason}", reason=ui_materials.agenda_closed(meeting, later, today, tz))
-    items = await meetings_repo.meeting_items(session, meeting.id)
-    if len(items) >= rules.MAX_AGENDA_ITEMS:
-        raise KeneshError(
-            __("An agenda can have at most {limit} items; this one has {count}."),
-            limit=rules.MAX_AGENDA_ITEMS,
-            count=len(items),
-        )
     # Pressed twice: the second press finds the material already on an agenda and adds no second item.
     if not await change_if(
         session,
@@ -686,19 +709,22 @@ async def put_on_agenda(
         material.id,
         Material.state == MaterialState.SUBMITTED,
         state=MaterialState.ON_AGENDA,
-        meeting_id=meeting.id,
+        meeting_id=meeting_id,
         updated_at=now,
     ):
         raise KeneshError(only_submitted)
-    title = ui_materials.material_item_title(material)
-    session.add(
-        AgendaItem(
-            meeting_id=meeting.id,
-            position=len(items) + 1,
-            title=title[: rules.MAX_ITEM_LENGTH],
-            reporter=author.full_name,
-            material_id=material.id,
-        )
+    # The notice and the item limit are checked there; a refusal rolls this change back with the update.
+    view, _position = await meetings.append_item(
+        session,
+        council=council,
+        meeting_id=meeting_id,
+        user_id=user_id,
+        title=ui_materials.material_item_title(material),
+        reporter=author.full_name,
+        now=now,
+        tz=tz,
+        default_locale=default_locale,
+        material_id=material.id,
     )
     session.add(_event(material, MaterialState.ON_AGENDA, user_id, now))
     audit.record(
@@ -710,20 +736,9 @@ async def put_on_agenda(
         obj_id=material.id,
         now=now,
     )
-    await session.flush()
-    view = await meetings.meeting_view(session, meeting.id)
-    await meetings.announce_changed(session, view, now=now, tz=tz, default_locale=default_locale, by_user=user_id)
     await session.commit()
-    log.info("Material %s put on the agenda of meeting %s; the agenda is announced again", material.id, meeting.id)
-    return material, meeting
-
-
-async def _still_open_for_agenda(session: AsyncSession, council: Council, today: date, tz: ZoneInfo) -> Meeting | None:
-    """The first announced meeting whose agenda can still change (at least 7 full days away)."""
-    for later in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
-        if rules.notice_given(later.starts_at.astimezone(tz).date(), today):
-            return later
-    return None
+    log.info("Material %s put on the agenda of meeting %s; the agenda is announced again", material.id, meeting_id)
+    return material, view.meeting
 
 
 async def decided_at_meeting(
@@ -752,10 +767,11 @@ async def decided_at_meeting(
         if state is MaterialState.SUBMITTED:
             continue
         author = await referenced(session, Member, material.author_id)
+        lines = await review_lines(session, material)
         await notices.to_person(
             session,
             author.user_id,
-            partial(ui_materials.material_decided_at_meeting, material, state, meeting.protocol_number),
+            partial(_decided_with_reviews, material, state, meeting.protocol_number, lines),
             kind=Kind.PERSONAL,
             now=now,
             default_locale=default_locale,

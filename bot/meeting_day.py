@@ -13,7 +13,7 @@ from aiogram import Bot
 from aiogram.types import BufferedInputFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, protocol, rules
+from bot import audit, groups, protocol, reviews, rules
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.meetings import meeting_view, open_meeting_of, voting_roster
@@ -227,6 +227,7 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> protocol.Prot
         if not vote.secret:
             for choice, name in await day_repo.open_ballots(session, vote.id):
                 names.setdefault(choice.value, []).append(name)
+        rating, tally = groups.rating_in_protocol(vote, names)
         decisions.append(
             protocol.Decision(
                 vote.item_position,
@@ -237,11 +238,15 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> protocol.Prot
                 vote.present_total or 0,
                 vote.members_total or 0,
                 names,
+                rating,
+                tally,
             )
         )
     ordered = sorted(voting.items(), key=lambda entry: entry[1])
+    reviewed = {item.position: item.material_id for item in view.items if item.material_id}
     return protocol.ProtocolData(
         council_title=council.title,
+        school=council.school_name,
         number=meeting.protocol_number,
         school_year=school_year,
         starts_at=meeting.starts_at,
@@ -257,6 +262,14 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> protocol.Prot
         heard={item.position: item.heard for item in view.items if item.heard},
         closed_automatically=meeting.closed_automatically,
         done=await done_since_previous(session, meeting, closed_at),
+        founding=(council.founding_protocol, council.founded_on)
+        if council.founding_protocol and council.founded_on
+        else None,
+        chair_order=(council.chair_order_number, council.chair_order_date)
+        if council.chair_order_number and council.chair_order_date
+        else None,
+        groups=await groups.protocol_groups(session, council.id, voting),
+        reviews={position: await reviews.protocol_notes(session, material) for position, material in reviewed.items()},
     )
 
 

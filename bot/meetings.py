@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
@@ -21,6 +21,7 @@ from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
 from bot.i18n import lazy_gettext as __
 from bot.runtime import after_commit
+from bot.ui import materials as ui_materials
 from bot.ui import meetings as ui_meetings
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
 from db.repo import change_if, referenced, reload, remove
@@ -171,6 +172,59 @@ async def publish(
     await session.commit()
     log.info("Council %s: meeting %s announced", view.council.id, meeting_id)
     return view
+
+
+async def still_open_for_agenda(session: AsyncSession, council: Council, today: date, tz: ZoneInfo) -> Meeting | None:
+    """The first announced meeting whose agenda can still change (at least 7 full days away)."""
+    for later in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
+        if rules.notice_given(later.starts_at.astimezone(tz).date(), today):
+            return later
+    return None
+
+
+async def append_item(
+    session: AsyncSession,
+    *,
+    council: Council,
+    meeting_id: int,
+    user_id: int,
+    title: str,
+    reporter: str | None,
+    now: datetime,
+    tz: ZoneInfo,
+    default_locale: str,
+    material_id: int | None = None,
+) -> tuple[MeetingView, int]:
+    """A new last item of an announced meeting (a material, an association's head, theme or report), and the
+    whole changed agenda announced again. cl. 7.5 has no back door: only while the meeting is still at least 7
+    full days away. Before the caller's commit; returns the meeting and the item's position."""
+    view = await meeting_view(session, meeting_id, user_id)
+    if view.council.id != council.id or view.meeting.status is not MeetingStatus.ANNOUNCED:
+        raise KeneshError(__("This meeting no longer exists."))
+    today = now.astimezone(tz).date()
+    if not rules.notice_given(view.meeting.starts_at.astimezone(tz).date(), today):
+        later = await still_open_for_agenda(session, council, today, tz)
+        raise KeneshError("{reason}", reason=ui_materials.agenda_closed(view.meeting, later, today, tz))
+    if len(view.items) >= rules.MAX_AGENDA_ITEMS:
+        raise KeneshError(
+            __("An agenda can have at most {limit} items; this one has {count}."),
+            limit=rules.MAX_AGENDA_ITEMS,
+            count=len(view.items),
+        )
+    position = len(view.items) + 1
+    session.add(
+        AgendaItem(
+            meeting_id=meeting_id,
+            position=position,
+            title=title[: rules.MAX_ITEM_LENGTH],
+            reporter=reporter[:128] if reporter else None,
+            material_id=material_id,
+        )
+    )
+    await session.flush()
+    view = await meeting_view(session, meeting_id)
+    await announce_changed(session, view, now=now, tz=tz, default_locale=default_locale, by_user=user_id)
+    return view, position
 
 
 async def discard_draft(session: AsyncSession, *, meeting_id: int, user_id: int) -> MeetingView:

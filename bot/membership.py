@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, notices, rules
+from bot import audit, groups, notices, rules
 from bot.domain import Roster
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
@@ -311,6 +311,8 @@ async def hand_over_chair(
     if old is not None:
         old.role = Role.TEACHER  # the former chair stays a member with a vote
     member.role = Role.CHAIR
+    # cl. 4.1: the director's order appointed the former chair; the new one's is pending until recorded.
+    view.council.chair_order_number = view.council.chair_order_date = None
     audit.record(
         session,
         council_id=view.council.id,
@@ -372,7 +374,14 @@ async def rosters_for(session: AsyncSession, user_id: int) -> list[Roster]:
         if council is None:
             continue
         members = await members_repo.council_members(session, council.id)
-        rosters.append(Roster(council, members, viewer_is_chair=council.chair_id == user_id))
+        rosters.append(
+            Roster(
+                council,
+                members,
+                viewer_is_chair=council.chair_id == user_id,
+                affiliations=await groups.affiliations(session, council.id),
+            )
+        )
     if not rosters:
         raise KeneshError(
             __("You are not a member of a council yet. Ask the chair for the join link in the council's group.")
@@ -380,12 +389,19 @@ async def rosters_for(session: AsyncSession, user_id: int) -> list[Roster]:
     return rosters
 
 
+async def chaired_roster(session: AsyncSession, user_id: int) -> Roster:
+    """The roster of the council this person chairs (the orders to fill in are the chair's)."""
+    for council in await councils_repo.councils_chaired_by(session, user_id):
+        return await roster_of(session, council.id)
+    raise KeneshError(NOT_CHAIR)
+
+
 async def roster_of(session: AsyncSession, council_id: int) -> Roster:
     council = await councils_repo.get_council(session, council_id)
     if council is None:
         raise KeneshError(STALE)
     members = await members_repo.council_members(session, council.id)
-    return Roster(council, members, viewer_is_chair=True)
+    return Roster(council, members, viewer_is_chair=True, affiliations=await groups.affiliations(session, council.id))
 
 
 @dataclass(frozen=True)

@@ -4,17 +4,18 @@ No session and no Telegram: closing a meeting and storing what is issued are in 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot import rules
-from bot.i18n import fmt_datetime, group_locales, in_locale
+from bot.i18n import fmt_date, fmt_datetime, group_locales, in_locale
 from bot.i18n import gettext as _
 from bot.rules import Counts
 from bot.ui.documents import Docx
-from bot.ui.meeting_day import counts_text
+from bot.ui.labels import group_title, rating_label, verdict_label
+from bot.ui.meeting_day import counts_text, rating_counts_text
 from bot.ui.render import council_name, esc, split_blocks
-from db.models import GroupLanguage, Outcome
+from db.models import GroupKind, GroupLanguage, Outcome, Rating, ReviewVerdict
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,29 @@ class Decision:
     present: int
     members: int
     names: dict[str, list[str]] = field(default_factory=dict)  # open votes: choice -> names
+    # A rating vote (cl. 3.1, 5): the report's rating and its votes (high, satisfactory, unsatisfactory).
+    rating: Rating | None = None
+    rating_counts: tuple[int, int, int] = (0, 0, 0)
+
+
+@dataclass(frozen=True)
+class GroupLine:
+    """An association or creative group in the protocol: its head (approved) and its members at the meeting's
+    roster (an association's), so each member's association is on record."""
+
+    kind: GroupKind
+    name: str
+    head: str | None
+    members: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReviewNote:
+    """An expert review of a material on the agenda: the reviewer named only with their consent."""
+
+    reviewer: str | None
+    verdict: ReviewVerdict
+    comment: str | None
 
 
 @dataclass(frozen=True)
@@ -55,6 +79,12 @@ class ProtocolData:
         """The school's name at the top of the .docx, unless the title already says it."""
         return self.school if self.school and self.school != self.council_title else None
 
+    # cl. 7.1: the pedagogical council's decision creating the council; cl. 4.1: the order appointing the chair.
+    founding: tuple[str, date] | None = None
+    chair_order: tuple[str, date] | None = None
+    groups: list[GroupLine] = field(default_factory=list)
+    reviews: dict[int, list[ReviewNote]] = field(default_factory=dict)  # item position -> expert reviews
+
     @property
     def quorum(self) -> bool:
         return rules.quorum_met(len(self.present), self.members_total)
@@ -72,8 +102,28 @@ def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
                 number=data.number, title=council_name(data.council_title)
             ),
         ),
-        ("text", _("Date: {when}").format(when=fmt_datetime(data.starts_at, tz))),
     ]
+    if data.founding:
+        number, day = data.founding
+        lines.append(
+            (
+                "text",
+                _("Created by the decision of the pedagogical council, protocol No. {number} of {date}.").format(
+                    number=number, date=fmt_date(day)
+                ),
+            )
+        )
+    if data.chair_order:
+        number, day = data.chair_order
+        lines.append(
+            (
+                "text",
+                _("The chair is appointed by the director's order No. {number} of {date}.").format(
+                    number=number, date=fmt_date(day)
+                ),
+            )
+        )
+    lines.append(("text", _("Date: {when}").format(when=fmt_datetime(data.starts_at, tz))))
     if data.place:
         lines.append(("text", _("Place: {place}").format(place=data.place)))
     lines.append(("text", _("Chair: {name}").format(name=data.chair)))
@@ -91,6 +141,7 @@ def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
         lines.append(("text", _("Absent: {names}").format(names=", ".join(data.absent))))
     if data.participants:
         lines.append(("text", _("Participants without a vote: {names}").format(names=", ".join(data.participants))))
+    lines.extend(_group_lines(data))
     needed = rules.quorum_needed(data.members_total)
     lines.append(
         (
@@ -110,6 +161,7 @@ def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
         heard = data.heard.get(position) or reporter
         if heard:
             lines.append(("text", _("Heard: {name}").format(name=heard)))
+        lines.extend(_review_lines(data.reviews.get(position, [])))
         item_decisions = [d for d in data.decisions if d.item_position == position]
         if not item_decisions:
             lines.append(("text", _("No decision was put to the vote.")))
@@ -141,9 +193,43 @@ def _done_lines(data: ProtocolData) -> list[tuple[str, str]]:
     return lines
 
 
+def _group_lines(data: ProtocolData) -> list[tuple[str, str]]:
+    """Each association and creative group with its approved head and its members on the roster."""
+    lines = []
+    for group in data.groups:
+        title = group_title(group.kind, group.name)
+        line = title[:1].upper() + title[1:]
+        line += ": " + (_("head {name}").format(name=group.head) if group.head else _("no head approved"))
+        if group.members:
+            line += "; " + _("members: {names}").format(names=", ".join(group.members))
+        lines.append(("text", line))
+    return lines
+
+
+def _review_lines(reviews: list[ReviewNote]) -> list[tuple[str, str]]:
+    lines = []
+    for review in reviews:
+        who = review.reviewer or _("an expert")
+        line = _("Expert review ({name}): {verdict}").format(name=who, verdict=verdict_label(review.verdict))
+        lines.append(("text", line + (f". {review.comment}" if review.comment else "")))
+    return lines
+
+
 def _decision_lines(decisions: list[Decision]) -> list[tuple[str, str]]:
     lines = []
     for decision in decisions:
+        if decision.rating is not None:
+            lines.append(("text", _("Rated: {text}").format(text=decision.text)))
+            votes = rating_counts_text(*decision.rating_counts)
+            lines.append(
+                (
+                    "text",
+                    _("Open vote: {counts}. Rating: {rating}.").format(
+                        counts=votes, rating=rating_label(decision.rating)
+                    ),
+                )
+            )
+            continue
         lines.append(("text", _("Decided: {text}").format(text=decision.text)))
         kind = _("Secret ballot") if decision.secret else _("Vote")
         # One sentence per outcome, so the result starts with a capital and no colon follows a colon.

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from db.models import Outcome
+from db.models import RATING_CHOICES, Choice, Outcome, Rating
 
 FULL_NAME_MAX = 100
 # A person's name: letters (any script), with spaces, hyphens, apostrophes and dots between them.
@@ -195,3 +195,30 @@ def outcome_of(counts: Counts, present: int, members: int) -> Outcome:
     if not quorum_met(present, members):
         return Outcome.NO_QUORUM
     return Outcome.ADOPTED if decision_adopted(counts.votes_for, counts.cast) else Outcome.NOT_ADOPTED
+
+
+# --- cl. 3.1, 5: a report rated on the school's scale ------------------------------------------------------
+
+RATING_OF_CHOICE = {
+    Choice.HIGH: Rating.HIGH,
+    Choice.SATISFACTORY: Rating.SATISFACTORY,
+    Choice.UNSATISFACTORY: Rating.UNSATISFACTORY,
+}
+
+
+def rating_of(counts: dict[Choice, int], present: int, members: int) -> Rating:
+    """A rating vote, as cl. 7.7 counts a decision: without ballots or without 2/3 present nothing is rated;
+    with them, the option with the most votes is the rating, and two options with the most votes a tie."""
+    scores = {choice: counts.get(choice, 0) for choice in RATING_CHOICES}
+    if not sum(scores.values()):
+        return Rating.NO_VOTES
+    if not quorum_met(present, members):
+        return Rating.NO_QUORUM
+    most = max(scores.values())
+    leaders = [choice for choice, votes in scores.items() if votes == most]
+    return RATING_OF_CHOICE[leaders[0]] if len(leaders) == 1 else Rating.TIE
+
+
+def rating_outcome(rating: Rating) -> Outcome:
+    """The vote's outcome beside its rating: no ballots and no quorum as for any vote, else rated."""
+    return {Rating.NO_VOTES: Outcome.NO_VOTES, Rating.NO_QUORUM: Outcome.NO_QUORUM}.get(rating, Outcome.RATED)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, rules
+from bot import audit, groups, rules
 from bot.decisions import vote_closed
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
@@ -20,7 +20,7 @@ from bot.rules import Counts
 from bot.runtime import after_commit, ballot_box
 from bot.runtime.ballot_box import BallotBox
 from db.engine import checkpoint, engine_of
-from db.models import Choice, Council, Meeting, Outcome, Vote
+from db.models import Choice, Council, Meeting, Outcome, Vote, VoteKind
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import referenced, remove
@@ -43,6 +43,13 @@ async def live_counts(session: AsyncSession, vote: Vote) -> Counts:
         return frozen_counts(vote)
     counts = await day_repo.ballot_counts(session, vote.id)
     return Counts(counts.get(Choice.FOR, 0), counts.get(Choice.AGAINST, 0), counts.get(Choice.ABSTAIN, 0))
+
+
+async def ballots_cast(session: AsyncSession, vote: Vote) -> int:
+    """How many have voted, whatever the vote's options (a rating vote's are the school's scale)."""
+    if not vote.is_open:
+        return frozen_counts(vote).cast
+    return sum((await day_repo.ballot_counts(session, vote.id)).values())
 
 
 @dataclass(frozen=True)
@@ -159,7 +166,7 @@ async def close_vote(
     view = await meeting_view(session, vote.meeting_id, user_id)
     if not vote.is_open:
         raise KeneshError(VOTE_CLOSED)
-    if not confirmed_empty and not (await live_counts(session, vote)).cast:
+    if not confirmed_empty and not await ballots_cast(session, vote):
         raise NoBallots(__("Nobody has voted yet. Close the vote anyway, with the result “no votes cast”?"))
     if not await day_repo.close_vote_if_open(session, vote.id, now):  # the first write: the database judges
         await session.commit()  # nothing was written; ends the transaction
@@ -201,6 +208,8 @@ async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: date
     vote.votes_for, vote.votes_against, vote.votes_abstain = counts.votes_for, counts.against, counts.abstain
     vote.members_total, vote.present_total = seats.members, seats.present
     vote.outcome = outcome = rules.outcome_of(counts, seats.present, seats.members)
+    if vote.kind is VoteKind.RATING:  # a report rated on the school's scale (bot/groups.py keeps its rating)
+        vote.outcome = outcome = await groups.rating_closed(session, vote, counted, seats.present, seats.members, now)
     vote.is_open = False
     vote.closed_at = now
     if vote.secret:

@@ -109,6 +109,17 @@ class Council(Base):
     # cl. 7.4: the school's trimesters, "MM-DD..MM-DD" separated by ";" (an end of 02-29 means the last day
     # of February). Empty: the default calendar.
     trimesters: Mapped[str | None] = mapped_column(String(200))
+    # The school's name in the council's documents (the 7.6 report); empty: the group's title.
+    school_name: Mapped[str | None] = mapped_column(String(255))
+    # cl. 7.1: the pedagogical council's decision that created the council (its protocol number and date), and
+    # cl. 4.1: the director's order appointing the chair; both head every protocol. A new chair's order is
+    # empty ("pending") until the chair records it.
+    founding_protocol: Mapped[str | None] = mapped_column(String(32))
+    founded_on: Mapped[date | None]
+    chair_order_number: Mapped[str | None] = mapped_column(String(32))
+    chair_order_date: Mapped[date | None]
+    # cl. 7.6: the school year's last pedagogical council; two weeks before it the chair gets the report's draft.
+    last_pedcouncil_on: Mapped[date | None]
 
 
 class Member(Base):
@@ -252,6 +263,19 @@ class Choice(enum.StrEnum):
     FOR = "for"
     AGAINST = "against"
     ABSTAIN = "abstain"
+    # The school's scale of a report's rating (cl. 3.1): the choices of a rating vote (VoteKind.RATING).
+    HIGH = "high"
+    SATISFACTORY = "satisf"
+    UNSATISFACTORY = "unsatisf"
+
+
+DECISION_CHOICES = (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN)
+RATING_CHOICES = (Choice.HIGH, Choice.SATISFACTORY, Choice.UNSATISFACTORY)
+
+
+class VoteKind(enum.StrEnum):
+    DECISION = "decision"  # for / against / abstain (cl. 7.7)
+    RATING = "rating"  # a report rated on the school's scale; the option with most votes is recorded
 
 
 class Outcome(enum.StrEnum):
@@ -259,6 +283,7 @@ class Outcome(enum.StrEnum):
     NOT_ADOPTED = "not_adopted"
     NO_QUORUM = "no_quorum"
     NO_VOTES = "no_votes"  # closed with no ballot: no decision either way; the question waits
+    RATED = "rated"  # a rating vote with quorum and ballots: its rating is in group_reports
 
 
 class Vote(Base):
@@ -288,6 +313,9 @@ class Vote(Base):
     # before, present members who have not voted are reminded once (nudged).
     closes_at: Mapped[datetime | None]
     nudged: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    kind: Mapped[VoteKind] = mapped_column(
+        _enum(VoteKind), default=VoteKind.DECISION, server_default=VoteKind.DECISION.value
+    )
 
 
 class Ballot(Base):
@@ -404,6 +432,9 @@ class Material(Base):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # The methodical association its author belonged to when it was submitted (cl. 3.1: materials come from
+    # associations, groups and single teachers).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("teacher_groups.id", ondelete="SET NULL"))
 
 
 class MaterialEvent(Base):
@@ -445,6 +476,15 @@ class AuditAction(enum.StrEnum):
     GROUP_LANGUAGE_SET = "group_language_set"
     TRIMESTERS_SET = "trimesters_set"
     JOIN_LINK_REPLACED = "join_link_replaced"
+    GROUP_ADDED = "group_added"
+    GROUP_CHANGED = "group_changed"
+    GROUP_ARCHIVED = "group_archived"
+    HEAD_PROPOSED = "head_proposed"
+    THEME_PROPOSED = "theme_proposed"
+    ASSOCIATION_CHANGED = "association_changed"
+    REVIEW_ASKED = "review_asked"
+    FOUNDING_SET = "founding_set"
+    CHAIR_ORDER_SET = "chair_order_set"
 
 
 class AuditObject(enum.StrEnum):
@@ -453,6 +493,7 @@ class AuditObject(enum.StrEnum):
     MEETING = "meeting"
     VOTE = "vote"
     MATERIAL = "material"
+    GROUP = "group"
 
 
 class AuditEntry(Base):
@@ -559,6 +600,122 @@ class FollowUp(Base):
     report_file_name: Mapped[str | None] = mapped_column(String(255))
 
 
+class GroupKind(enum.StrEnum):
+    ASSOCIATION = "association"  # a methodical association (МБ / МО)
+    CREATIVE = "creative"  # a creative group, temporary when it has an end date
+
+
+class TeacherGroup(Base):
+    """A methodical association or a creative group of the school (cl. 3.1, 4.2), kept by the chair."""
+
+    __tablename__ = "teacher_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[GroupKind] = mapped_column(_enum(GroupKind))
+    name: Mapped[str] = mapped_column(String(200))
+    area: Mapped[str | None] = mapped_column(String(200))  # an association's subject area
+    ends_on: Mapped[date | None]  # a temporary creative group's end
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    archived_at: Mapped[datetime | None]
+
+
+class ProposalKind(enum.StrEnum):
+    HEAD = "head"
+    THEME = "theme"
+
+
+class ProposalState(enum.StrEnum):
+    PROPOSED = "proposed"  # waiting for the council's vote
+    APPROVED = "approved"  # the vote on its agenda item adopted it: it counts
+    NOT_APPROVED = "not_approved"
+    REPLACED = "replaced"  # a newer proposal of the same kind took its place before a vote
+
+
+class GroupProposal(Base):
+    """A head or a year's theme of an association or group, put to the council (cl. 3.1): it counts only once
+    the vote on the agenda item made for it adopts it."""
+
+    __tablename__ = "group_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("teacher_groups.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ProposalKind] = mapped_column(_enum(ProposalKind))
+    school_year: Mapped[int]
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))  # a head
+    text: Mapped[str | None] = mapped_column(String(300))  # a theme
+    state: Mapped[ProposalState] = mapped_column(_enum(ProposalState))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    item_position: Mapped[int | None]
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    decided_at: Mapped[datetime | None]
+    vote_id: Mapped[int | None] = mapped_column(ForeignKey("votes.id", ondelete="SET NULL"))
+
+
+class AssociationMember(Base):
+    """A member's methodical association: at most one (the primary key), apart from their role."""
+
+    __tablename__ = "association_members"
+
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("teacher_groups.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime]
+
+
+class Rating(enum.StrEnum):
+    HIGH = "high"
+    SATISFACTORY = "satisfactory"
+    UNSATISFACTORY = "unsatisfactory"
+    TIE = "tie"  # two options with the most votes: recorded as a tie
+    NO_QUORUM = "no_quorum"
+    NO_VOTES = "no_votes"
+
+
+class GroupReport(Base):
+    """An association's or group's report on a meeting's agenda (cl. 3.1, 5), and the council's rating of it."""
+
+    __tablename__ = "group_reports"
+    __table_args__ = (UniqueConstraint("meeting_id", "item_position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("teacher_groups.id", ondelete="CASCADE"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
+    item_position: Mapped[int]
+    school_year: Mapped[int]
+    vote_id: Mapped[int | None] = mapped_column(ForeignKey("votes.id", ondelete="SET NULL"))
+    rating: Mapped[Rating | None] = mapped_column(_enum(Rating))
+    votes_high: Mapped[int | None]
+    votes_satisfactory: Mapped[int | None]
+    votes_unsatisfactory: Mapped[int | None]
+    rated_at: Mapped[datetime | None]
+
+
+class ReviewVerdict(enum.StrEnum):
+    APPROVE = "approve"  # approve for the bank
+    REVISE = "revise"
+    REJECT = "reject"
+
+
+class MaterialReview(Base):
+    """An expert review (cl. 3.1, 5): a member, not the author, asked by the chair to review one version."""
+
+    __tablename__ = "material_reviews"
+    __table_args__ = (UniqueConstraint("material_id", "version", "reviewer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int]
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    asked_by: Mapped[int] = mapped_column(BigInteger)
+    asked_at: Mapped[datetime]
+    verdict: Mapped[ReviewVerdict | None] = mapped_column(_enum(ReviewVerdict))
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    named: Mapped[bool] = mapped_column(Boolean, server_default=false())  # the author may see who reviewed
+    given_at: Mapped[datetime | None]
+
+
 class FsmRecord(Base):
     """aiogram FSM state kept in the database, so a half-finished registration survives a restart."""
 
@@ -571,7 +728,10 @@ class FsmRecord(Base):
 
 
 __all__ = [
+    "DECISION_CHOICES",
+    "RATING_CHOICES",
     "AgendaItem",
+    "AssociationMember",
     "Attendance",
     "AuditAction",
     "AuditEntry",
@@ -583,12 +743,16 @@ __all__ = [
     "FollowUp",
     "FollowUpState",
     "FsmRecord",
+    "GroupKind",
     "GroupLanguage",
+    "GroupProposal",
+    "GroupReport",
     "IssuedProtocol",
     "JobRun",
     "Material",
     "MaterialEvent",
     "MaterialKind",
+    "MaterialReview",
     "MaterialState",
     "Meeting",
     "MeetingStatus",
@@ -602,10 +766,16 @@ __all__ = [
     "Plan",
     "PlanEntry",
     "PlanState",
+    "ProposalKind",
+    "ProposalState",
+    "Rating",
+    "ReviewVerdict",
     "Role",
     "RosterEntry",
     "SecretVoter",
+    "TeacherGroup",
     "User",
     "Vote",
+    "VoteKind",
     "WatchdogWarning",
 ]

@@ -10,6 +10,7 @@ def get_routers() -> list[Router]:
         errors,
         fallback,
         group,
+        groups,
         log,
         materials,
         meeting_day,
@@ -19,6 +20,7 @@ def get_routers() -> list[Router]:
         plan,
         registration,
         report,
+        reviews,
         settings,
     )
 
@@ -39,6 +41,8 @@ def get_routers() -> list[Router]:
         members.router,
         common.router,
         materials.router,
+        groups.router,
+        reviews.router,
         log.router,
         fallback.router,
     ]

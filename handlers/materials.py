@@ -23,6 +23,7 @@ from bot.text_input import clean_text
 from bot.ui import common as ui_common
 from bot.ui import materials as ui_materials
 from bot.ui import meetings as ui_meetings
+from bot.ui import reviews as ui_reviews
 from bot.ui.callbacks import AgendaPickCb, BankCb, KindCb, MaterialAction, MaterialCb, StepCb
 from db.models import MaterialKind, MaterialState
 from handlers.scope import chat_of, sender, text_of
@@ -238,11 +239,17 @@ async def list_materials(message: Message, session: AsyncSession) -> None:
 
 
 @router.callback_query(MaterialCb.filter(F.action == MaterialAction.OPEN))
-async def open_material(call: CallbackQuery, callback_data: MaterialCb, session: AsyncSession) -> None:
+async def open_material(
+    call: CallbackQuery, callback_data: MaterialCb, session: AsyncSession, settings: Settings
+) -> None:
     material, author, _council = await materials.reviewable(session, callback_data.material_id, call.from_user.id)
+    association = await materials.association_name(session, material)
+    lines = await materials.review_lines(session, material)
     await call.answer()
     await edit_message(
-        call.message, ui_materials.material_card(material, author.full_name), ui_materials.review_keyboard(material)
+        call.message,
+        ui_reviews.card_with_reviews(material, author.full_name, association, lines, settings.tz),
+        ui_materials.review_keyboard(material),
     )
 
 
@@ -335,7 +342,7 @@ async def _bank_page(
     if not found.shown:
         return ui_materials.bank_empty(words), None
     return (
-        ui_materials.bank_page(found.shown, words, found.page, found.pages, tz),
+        ui_materials.bank_page(found.shown, words, found.page, found.pages, tz, found.associations),
         ui_materials.bank_page_keyboard(found.shown, found.page, found.pages),
     )
 

@@ -11,7 +11,7 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, meeting_day, meetings, voting
+from bot import access, groups, meeting_day, meetings, voting
 from bot.clock import Clock
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.errors import KeneshError
@@ -31,6 +31,7 @@ from bot.ui.callbacks import (
     VoteCb,
     VoteTimerCb,
 )
+from db.models import Council, Meeting, Vote
 from handlers.scope import chat_of, group_id, sender
 
 log = logging.getLogger(__name__)
@@ -114,16 +115,23 @@ async def _start_vote(
         secret=secret,
         now=clock.now(),
     )
-    seats = await meetings.presence(session, new.meeting)
-    text = ui_meeting_day.vote_post(council.group_language, new.vote, Counts(0, 0, 0), {}, seats.members)
-    markup = ui_meeting_day.vote_keyboard(new.vote.id, council.group_language)
+    await _post_vote(message, bot, session, council, new.meeting, new.vote)
+
+
+async def _post_vote(
+    message: Message, bot: Bot, session: AsyncSession, council: Council, meeting: Meeting, vote: Vote
+) -> None:
+    """The new vote's message in the group, with its buttons; not posted, the vote goes."""
+    seats = await meetings.presence(session, meeting)
+    text = ui_meeting_day.vote_post(council.group_language, vote, Counts(0, 0, 0), {}, seats.members)
+    markup = ui_meeting_day.vote_keyboard(vote.id, council.group_language, vote.kind)
     try:
         sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
     except TelegramAPIError as error:  # no phantom vote: it goes, and /vote works again
         log.warning("Council %s: vote message not posted: %s", council.id, error)
-        await voting.undo_vote(session, new.vote.id)
+        await voting.undo_vote(session, vote.id)
         raise KeneshError(ui_meeting_day.NOT_POSTED_VOTE) from None
-    await voting.set_vote_message(session, new.vote, sent.message_id, text=text, markup=markup)
+    await voting.set_vote_message(session, vote, sent.message_id, text=text, markup=markup)
     if message.chat.type == ChatType.PRIVATE:
         await message.answer(ui_meeting_day.vote_posted())
 
@@ -136,6 +144,16 @@ async def vote(message: Message, command: CommandObject, bot: Bot, session: Asyn
 @router.message(Command("secretvote"))
 async def secret_vote(message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock) -> None:
     await _start_vote(message, command, True, bot, session, clock)
+
+
+@router.message(Command("rate"))
+async def rate_report(message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock) -> None:
+    """`/rate 2`: the council rates the report heard on item 2 on the school's scale (cl. 3.1, 5)."""
+    council = await access.council_for_runner(session, sender(message).id, group_id(message))
+    new = await groups.start_rating(
+        session, council=council, user_id=sender(message).id, text=command.args or "", now=clock.now()
+    )
+    await _post_vote(message, bot, session, council, new.meeting, new.vote)
 
 
 # The vote button has a router of its own, included before every other (handlers/__init__.py): nothing reads the user

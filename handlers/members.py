@@ -103,7 +103,17 @@ async def change_member(
         await edit_message(call.message, text, ui_members.card_controls(view.member, view.council))
 
 
-@router.callback_query(MemberCb.filter(F.action == MemberAction.ORDER))
+@router.callback_query(MemberCb.filter(F.action == MemberAction.ORDERS_PENDING))
+async def orders_pending(call: CallbackQuery, session: AsyncSession) -> None:
+    """cl. 7.2: the list of approved members whose director's order the chair still has to record."""
+    roster = await membership.chaired_roster(session, call.from_user.id)
+    await call.answer()
+    await chat_of(call).answer(
+        ui_members.orders_pending_text(roster), reply_markup=ui_members.orders_pending_keyboard(roster)
+    )
+
+
+@router.callback_query(MemberCb.filter(F.action.in_({MemberAction.ORDER, MemberAction.ORDER_LISTED})))
 async def ask_order_number(
     call: CallbackQuery, callback_data: MemberCb, session: AsyncSession, state: FSMContext
 ) -> None:
@@ -112,7 +122,9 @@ async def ask_order_number(
         await call.answer(str(membership.STALE), show_alert=True)
         return
     await state.set_state(ChairInput.order_number)
-    await state.set_data({"member_id": view.member.id})
+    # From the list of orders to fill in, the list comes back after the number is saved.
+    from_list = callback_data.action is MemberAction.ORDER_LISTED
+    await state.set_data({"member_id": view.member.id, "from_list": from_list})
     await call.answer()
     await chat_of(call).answer(ui_members.ask_order_number(view.member))
 
@@ -134,8 +146,13 @@ async def got_order_number(
     await state.clear()
     await message.answer(
         ui_members.card_saved(view.member, view.council, settings.tz),
-        reply_markup=ui_members.card_controls(view.member, view.council),
+        reply_markup=None if data.get("from_list") else ui_members.card_controls(view.member, view.council),
     )
+    if data.get("from_list"):
+        roster = await membership.roster_of(session, view.council.id)
+        await message.answer(
+            ui_members.orders_pending_text(roster), reply_markup=ui_members.orders_pending_keyboard(roster)
+        )
 
 
 @router.callback_query(ApplicationCb.filter())

@@ -22,6 +22,15 @@ router.message.filter(F.chat.type == ChatType.PRIVATE)
 async def year_report(
     message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
+    if report.wants_docx(command.args)[1]:  # `/report 2026-2027 docx`: the 7.6 report's draft
+        year, document = await report.annual_docx_for(
+            session, user_id=sender(message).id, args=command.args, now=clock.now(), tz=settings.tz
+        )
+        await message.answer_document(
+            BufferedInputFile(document, filename=ui_report.annual_filename(year)),
+            caption=ui_report.annual_caption(year),
+        )
+        return
     built = await report.report_for(
         session, user_id=sender(message).id, args=command.args, now=clock.now(), tz=settings.tz
     )

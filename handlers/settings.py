@@ -10,13 +10,13 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meetings
+from bot import councils, meetings
 from bot.clock import Clock
 from bot.councils import join_link, replace_join_link, set_group_language, set_trimesters
 from bot.notices import edit_message
 from bot.ui import common as ui_common
 from bot.ui import settings as ui_settings
-from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, TrimestersCb
+from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, RecordCb, RecordField, TrimestersCb
 from handlers.scope import bot_username, chat_of, sender, text_of
 
 router = Router(name=__name__)
@@ -26,6 +26,15 @@ PRIVATE = F.chat.type == ChatType.PRIVATE
 
 class SettingsInput(StatesGroup):
     trimesters = State()
+    record = State()  # the school's name, the founding decision, the chair's order, the last pedagogical council
+
+
+RECORDS = {
+    RecordField.SCHOOL: councils.SCHOOL,
+    RecordField.FOUNDING: councils.FOUNDING,
+    RecordField.CHAIR_ORDER: councils.CHAIR_ORDER,
+    RecordField.LAST_PEDCOUNCIL: councils.LAST_PEDCOUNCIL,
+}
 
 
 @router.message(Command("cancel"), StateFilter(SettingsInput))
@@ -83,3 +92,22 @@ async def replace_link(
     council = await replace_join_link(session, user_id=call.from_user.id, now=clock.now(), seen_code=callback_data.code)
     await call.answer(ui_common.saved())
     await edit_message(call.message, ui_settings.new_join_link(join_link(await bot_username(bot), council)))
+
+
+@router.callback_query(RecordCb.filter())
+async def ask_record(call: CallbackQuery, callback_data: RecordCb, session: AsyncSession, state: FSMContext) -> None:
+    await meetings.council_for_chair(session, call.from_user.id)
+    await state.set_state(SettingsInput.record)
+    await state.set_data({"field": callback_data.field.value})
+    await call.answer()
+    await chat_of(call).answer(ui_settings.ask_record(callback_data.field))
+
+
+@router.message(SettingsInput.record, PRIVATE, F.text, ~F.text.startswith("/"))
+async def got_record(message: Message, session: AsyncSession, state: FSMContext, clock: Clock) -> None:
+    field = RecordField((await state.get_data())["field"])
+    council = await councils.record(
+        session, user_id=sender(message).id, field=RECORDS[field], text=text_of(message), now=clock.now()
+    )
+    await state.clear()
+    await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())

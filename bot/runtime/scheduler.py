@@ -302,7 +302,7 @@ class Scheduler:
     async def year_check(self) -> None:
         """The daily reminders of the year's work: planned meetings to announce (to the chair), decisions due
         (to the member responsible). Each is sent once; a bot that was down catches up."""
-        from bot import decisions, plan
+        from bot import decisions, plan, report, reviews
 
         try:
             async with self.sessionmaker() as session:
@@ -314,11 +314,20 @@ class Scheduler:
                             await plan.remind_planned(session, council, now=now, tz=tz, default_locale=default)
                         )
                     due = await decisions.remind_due(session, now=now, tz=tz, default_locale=default)
+                    # issue 23: expert reviews late (reminded once, then the chair), the 7.6 report's draft
+                    late = await reviews.remind_late(session, now=now, tz=tz, default_locale=default)
+                    drafts = await report.draft_before_pedcouncil(session, now=now, tz=tz, default_locale=default)
                 await session.commit()
         except Exception:  # logged; tried again tomorrow (or at the next start)
             log.exception("Reminders of the plan and of decisions failed")
             return
-        log.info("Year check: %d planned meeting reminder(s), %d decision reminder(s)", planned, due)
+        log.info(
+            "Year check: %d planned meeting reminder(s), %d decision reminder(s), %d late review(s), %d draft(s)",
+            planned,
+            due,
+            late,
+            drafts,
+        )
         await self._after_commit(session)
 
     # --- votes that close on time ------------------------------------------------------------------------

@@ -10,7 +10,7 @@ import enum
 
 from aiogram.filters.callback_data import CallbackData
 
-from db.models import Choice, GroupLanguage, MaterialKind, Role
+from db.models import Choice, GroupLanguage, MaterialKind, ReviewVerdict, Role
 
 # --- registration and members -------------------------------------------------------------------------------
 
@@ -48,6 +48,8 @@ class MemberAction(enum.StrEnum):
     REMOVE = "r"
     REMOVE_CONFIRM = "R"
     LIST = "l"
+    ORDERS_PENDING = "p"  # cl. 7.2: the approved members whose director's order is still to be recorded
+    ORDER_LISTED = "O"  # an order number asked from that list: the list comes back after it
 
 
 class MemberCb(CallbackData, prefix="mb"):
@@ -139,6 +141,19 @@ class JoinLinkCb(CallbackData, prefix="jl"):
     code: str = ""  # the link being replaced: a second press finds it already gone
 
 
+class RecordField(enum.StrEnum):
+    """What /settings records about the school and the council (cl. 7.1, 4.1, 7.6)."""
+
+    SCHOOL = "s"  # the school's name
+    FOUNDING = "f"  # the pedagogical council's decision that created the council
+    CHAIR_ORDER = "o"  # the director's order appointing the chair
+    LAST_PEDCOUNCIL = "p"  # the school year's last pedagogical council
+
+
+class RecordCb(CallbackData, prefix="rd"):
+    field: RecordField
+
+
 # --- methodical materials -----------------------------------------------------------------------------------
 
 
@@ -155,6 +170,26 @@ class MaterialAction(enum.StrEnum):
 class MaterialCb(CallbackData, prefix="ml"):
     action: MaterialAction
     material_id: int
+
+
+class ExpertCb(CallbackData, prefix="ex"):
+    """The chair asks a member for an expert review of a material (member 0: the list to choose from)."""
+
+    material_id: int
+    member_id: int = 0
+
+
+class ReviewAction(enum.StrEnum):
+    FILE = "f"
+    VERDICT = "v"
+    NAMED = "n"  # the author may see the reviewer's name
+    ANONYMOUS = "a"
+
+
+class ReviewCb(CallbackData, prefix="rv"):
+    action: ReviewAction
+    review_id: int
+    verdict: ReviewVerdict | None = None
 
 
 class AgendaPickCb(CallbackData, prefix="mg"):
@@ -214,3 +249,46 @@ class FollowUpCb(CallbackData, prefix="fu"):
 
 class FollowDoneCb(CallbackData, prefix="fd"):
     follow_up_id: int
+
+
+# --- associations and creative groups (cl. 3.1, 4.2) --------------------------------------------------------
+
+
+class GroupAction(enum.StrEnum):
+    LIST = "l"
+    OPEN = "o"
+    NEW_ASSOCIATION = "a"
+    NEW_CREATIVE = "c"
+    SAVE = "s"  # the preview of a new one is saved
+    DISCARD = "d"
+    NO_END = "e"  # a creative group without an end date
+    EDIT_NAME = "n"
+    EDIT_AREA = "r"
+    EDIT_END = "t"
+    ARCHIVE = "x"
+    RESTORE = "u"
+    HEAD = "h"  # choose the candidate for head
+    THEME = "m"  # write this year's theme
+    MEMBERS = "b"  # an association's members
+    ARCHIVED = "v"
+
+
+class GroupCb(CallbackData, prefix="gr"):
+    action: GroupAction
+    group_id: int = 0
+
+
+class GroupPickCb(CallbackData, prefix="gh"):
+    """A member chosen on a group's page: the candidate for head, or in and out of the association."""
+
+    group_id: int
+    member_id: int
+    toggle: bool = False
+
+
+class GroupAgendaCb(CallbackData, prefix="ga"):
+    """The head's approval, the theme's or the report onto an announced meeting (meeting 0: the list)."""
+
+    group_id: int
+    what: str  # "head", "theme" or "report"
+    meeting_id: int = 0

@@ -6,7 +6,19 @@ from collections.abc import Callable
 
 from bot.i18n import gettext as _
 from bot.i18n import group_text
-from db.models import AuditAction, Choice, GroupLanguage, MaterialKind, MaterialState, MemberStatus, Outcome, Role
+from db.models import (
+    AuditAction,
+    Choice,
+    GroupKind,
+    GroupLanguage,
+    MaterialKind,
+    MaterialState,
+    MemberStatus,
+    Outcome,
+    Rating,
+    ReviewVerdict,
+    Role,
+)
 
 
 def role_label(role: Role) -> str:
@@ -31,7 +43,53 @@ def member_status_label(status: MemberStatus, *, votes: bool) -> str:
 
 
 def choice_label(choice: Choice) -> str:
-    return {Choice.FOR: _("For"), Choice.AGAINST: _("Against"), Choice.ABSTAIN: _("Abstain")}[choice]
+    return {
+        Choice.FOR: _("For"),
+        Choice.AGAINST: _("Against"),
+        Choice.ABSTAIN: _("Abstain"),
+        Choice.HIGH: _("High"),
+        Choice.SATISFACTORY: _("Satisfactory"),
+        Choice.UNSATISFACTORY: _("Unsatisfactory"),
+    }[choice]
+
+
+def rating_label(rating: Rating) -> str:
+    """A report's rating on the school's scale (cl. 3.1), or why there is none."""
+    return {
+        Rating.HIGH: _("high level"),
+        Rating.SATISFACTORY: _("satisfactory level"),
+        Rating.UNSATISFACTORY: _("unsatisfactory level"),
+        Rating.TIE: _("a tie between the options with the most votes"),
+        Rating.NO_QUORUM: _("no quorum: no valid rating"),
+        Rating.NO_VOTES: _("no votes cast"),
+    }[rating]
+
+
+def group_kind_label(kind: GroupKind) -> str:
+    return {GroupKind.ASSOCIATION: _("methodical association"), GroupKind.CREATIVE: _("creative group")}[kind]
+
+
+def group_title(kind: GroupKind, name: str) -> str:
+    """An association or group by its kind and name: «МБ «Табигый илимдер»», «творческая группа «…»»."""
+    if kind is GroupKind.ASSOCIATION:
+        return _("MA «{name}»").format(name=name)
+    return _("creative group «{name}»").format(name=name)
+
+
+def head_of(kind: GroupKind, name: str) -> str:
+    """ "head of МБ «…»": its own sentence per kind, as the words decline around the name."""
+    if kind is GroupKind.ASSOCIATION:
+        return _("head of the methodical association «{name}»").format(name=name)
+    return _("head of the creative group «{name}»").format(name=name)
+
+
+def verdict_label(verdict: ReviewVerdict) -> str:
+    """An expert's recommendation on a material."""
+    return {
+        ReviewVerdict.APPROVE: _("approve for the bank"),
+        ReviewVerdict.REVISE: _("return for revision"),
+        ReviewVerdict.REJECT: _("reject"),
+    }[verdict]
 
 
 def outcome_label(outcome: Outcome) -> str:
@@ -40,6 +98,7 @@ def outcome_label(outcome: Outcome) -> str:
         Outcome.NOT_ADOPTED: _("not adopted"),
         Outcome.NO_QUORUM: _("no quorum: no valid decision"),
         Outcome.NO_VOTES: _("no votes cast"),
+        Outcome.RATED: _("rating recorded"),
     }[outcome]
 
 
@@ -98,6 +157,15 @@ def audit_action_label(action: AuditAction) -> str:
         AuditAction.GROUP_LANGUAGE_SET: _("language of the council's posts in the group"),
         AuditAction.TRIMESTERS_SET: _("trimesters"),
         AuditAction.JOIN_LINK_REPLACED: _("join link replaced"),
+        AuditAction.GROUP_ADDED: _("an association or group added"),
+        AuditAction.GROUP_CHANGED: _("an association or group changed"),
+        AuditAction.GROUP_ARCHIVED: _("an association or group archived"),
+        AuditAction.HEAD_PROPOSED: _("a head proposed to the council"),
+        AuditAction.THEME_PROPOSED: _("a theme proposed to the council"),
+        AuditAction.ASSOCIATION_CHANGED: _("a member's association"),
+        AuditAction.REVIEW_ASKED: _("an expert review asked"),
+        AuditAction.FOUNDING_SET: _("the decision that created the council"),
+        AuditAction.CHAIR_ORDER_SET: _("the director's order appointing the chair"),
     }[action]
 
 

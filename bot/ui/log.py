@@ -28,7 +28,7 @@ def _audit_object(line: AuditLine, tz: ZoneInfo) -> str:
         return name or ""
     if entry.obj_kind is AuditObject.MATERIAL:
         return _("material No. {number} «{title}»").format(number=entry.obj_id, title=name or "")
-    if entry.obj_kind is AuditObject.VOTE:
+    if entry.obj_kind in (AuditObject.VOTE, AuditObject.GROUP):
         return f"«{name}»" if name else ""
     if entry.obj_kind is AuditObject.MEETING and line.meeting_at is not None:
         return _("meeting ({date})").format(date=fmt_datetime(line.meeting_at, tz))
@@ -60,6 +60,8 @@ def _audit_change(entry: AuditEntry, tz: ZoneInfo) -> str:
         AuditAction.MEETING_MOVED,
         AuditAction.GROUP_LANGUAGE_SET,
         AuditAction.TRIMESTERS_SET,
+        AuditAction.FOUNDING_SET,
+        AuditAction.CHAIR_ORDER_SET,
     ):
         before, after = _audit_value(entry.action, entry.before, tz), _audit_value(entry.action, entry.after, tz)
         return f"{before} → {after}"

@@ -13,11 +13,11 @@ from bot import rules
 from bot.i18n import fmt_date, fmt_datetime, fmt_long_date
 from bot.i18n import gettext as _
 from bot.i18n import lazy_gettext as __
-from bot.ui.callbacks import AgendaPickCb, BankCb, KindCb, MaterialAction, MaterialCb, StepCb
-from bot.ui.labels import MATERIAL_STATE_MARKS, kind_label, material_state_label
+from bot.ui.callbacks import AgendaPickCb, BankCb, ExpertCb, KindCb, MaterialAction, MaterialCb, StepCb
+from bot.ui.labels import MATERIAL_STATE_MARKS, group_title, kind_label, material_state_label
 from bot.ui.meetings import meeting_choices
 from bot.ui.render import esc
-from db.models import Material, MaterialKind, MaterialState, Meeting
+from db.models import GroupKind, Material, MaterialKind, MaterialState, Meeting
 
 # Carried by a KeneshError, rendered in the reader's language when it is handled.
 ALREADY_DECIDED = __("This material has already been decided.")
@@ -100,8 +100,8 @@ def submitted(material: Material) -> str:
 # --- review -------------------------------------------------------------------------------------------------
 
 
-def material_card(material: Material, author_name: str) -> str:
-    """A material as the chair reviews it (and as the bank shows it)."""
+def material_card(material: Material, author_name: str, association: str | None = None) -> str:
+    """A material as the chair reviews it (and as the bank shows it), with its author's association."""
     lines = [
         _("<b>Material No. {number}</b> (version {version})").format(number=material.id, version=material.version),
         f"<b>{esc(material.title)}</b>",
@@ -111,6 +111,10 @@ def material_card(material: Material, author_name: str) -> str:
         _("File: {name}, {size} KB").format(name=esc(material.file_name), size=max(1, material.size // 1024)),
         _("State: {state}").format(state=material_state_label(material.state)),
     ]
+    if association:
+        lines.insert(
+            5, _("Author's association: {group}").format(group=esc(group_title(GroupKind.ASSOCIATION, association)))
+        )
     if material.description:
         lines.append(esc(material.description))
     return "\n".join(lines)
@@ -165,6 +169,7 @@ def material_review_keyboard(material_id: int) -> InlineKeyboardMarkup:
         text=_("Put on a meeting's agenda"),
         callback_data=MaterialCb(action=MaterialAction.AGENDA, material_id=material_id),
     )
+    builder.button(text=_("🧐 Ask for an expert review"), callback_data=ExpertCb(material_id=material_id))
     builder.button(
         text=_("Send the file"), callback_data=MaterialCb(action=MaterialAction.FILE, material_id=material_id)
     )
@@ -245,8 +250,15 @@ def bank_empty(words: str) -> str:
     return _("The bank of pedagogical ideas is empty so far.")
 
 
-def bank_page(shown: Sequence[tuple[Material, str]], words: str, page: int, pages: int, tz: ZoneInfo) -> str:
-    """One page of /bank: each material with its kind, subject, author and date."""
+def bank_page(
+    shown: Sequence[tuple[Material, str]],
+    words: str,
+    page: int,
+    pages: int,
+    tz: ZoneInfo,
+    associations: dict[int, str] | None = None,
+) -> str:
+    """One page of /bank: each material with its kind, subject, author (and their association) and date."""
     lines = [
         _("<b>Bank of pedagogical ideas</b>") + (f" · «{esc(words)}»" if words else ""),
         _("Page {page} of {pages}").format(page=page + 1, pages=pages),
@@ -255,9 +267,15 @@ def bank_page(shown: Sequence[tuple[Material, str]], words: str, page: int, page
     for material, author_name in shown:
         lines.append(
             f"<b>№{material.id} {esc(material.title)}</b>\n{kind_label(material.kind)} · "
-            f"{esc(material.subject)} · {esc(author_name)} · {fmt_date(material.updated_at, tz)}"
+            f"{esc(material.subject)} · {esc(author_name)}{_association(associations, material.id)} · "
+            f"{fmt_date(material.updated_at, tz)}"
         )
     return "\n".join(lines)
+
+
+def _association(associations: dict[int, str] | None, material_id: int) -> str:
+    name = (associations or {}).get(material_id)
+    return f" ({esc(group_title(GroupKind.ASSOCIATION, name))})" if name else ""
 
 
 def bank_page_keyboard(shown: Sequence[tuple[Material, str]], page: int, pages: int) -> InlineKeyboardMarkup:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import rules
 from bot.domain import Presence
 from bot.i18n import gettext as _
 from bot.i18n import group_text
@@ -28,10 +29,21 @@ from bot.ui.callbacks import (
     VoteCb,
     VoteTimerCb,
 )
-from bot.ui.labels import choice_label, labelled, outcome_label
+from bot.ui.labels import choice_label, labelled, outcome_label, rating_label
 from bot.ui.meetings import protocol_label
 from bot.ui.render import MESSAGE_LIMIT, esc, tg_len
-from db.models import Choice, GroupLanguage, Meeting, Member, Outcome, Vote
+from db.models import (
+    DECISION_CHOICES,
+    RATING_CHOICES,
+    Choice,
+    GroupLanguage,
+    Meeting,
+    Member,
+    Outcome,
+    Rating,
+    Vote,
+    VoteKind,
+)
 
 # Carried by a KeneshError, rendered in the reader's language when it is handled.
 NOT_POSTED_OPEN = __("Telegram did not take the attendance message, so the meeting is not open yet. Send /open again.")
@@ -127,6 +139,8 @@ def vote_message(
     """A vote's group message. An open vote names voters by choice (at most `name_limit` each, then how many
     more); a secret ballot, while open, shows only how many have voted, never a count per choice, so a press
     seen in the room cannot be matched to a count that moved."""
+    if vote.kind is VoteKind.RATING:
+        return rating_message(vote, names, seats_members, name_limit)
     title = _("<b>Secret ballot</b>") if vote.secret else _("<b>Vote</b>")
     number = _(" on item {number}").format(number=vote.item_position) if vote.item_position else ""
     lines = [f"{title}{number}", esc(vote.decision), ""]
@@ -134,15 +148,9 @@ def vote_message(
         lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
         return "\n".join(lines)
     values = {Choice.FOR: counts.votes_for, Choice.AGAINST: counts.against, Choice.ABSTAIN: counts.abstain}
-    for choice in Choice:
-        line = f"{choice_label(choice)}: {values[choice]}"
+    for choice in DECISION_CHOICES:
         voters = names.get(choice, []) if not vote.secret else []
-        shown = voters if name_limit is None else voters[:name_limit]
-        if shown:
-            line += " — " + ", ".join(esc(n) for n in shown)
-            if len(voters) > len(shown):
-                line += _(" and {count} more").format(count=len(voters) - len(shown))
-        lines.append(line)
+        lines.append(_choice_line(choice, values[choice], voters, name_limit))
     if vote.outcome is None:  # open: the close freezes the totals and the outcome together
         lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
     else:
@@ -153,6 +161,58 @@ def vote_message(
             ),
             _("<b>Result: {outcome}.</b>").format(outcome=outcome_label(vote.outcome)),
         ]
+    return "\n".join(lines)
+
+
+def _choice_line(choice: Choice, count: int, voters: list[str], name_limit: int | None) -> str:
+    """One option of a vote: its count and, for an open vote, who chose it (at most `name_limit` names)."""
+    line = f"{choice_label(choice)}: {count}"
+    shown = voters if name_limit is None else voters[:name_limit]
+    if shown:
+        line += " — " + ", ".join(esc(n) for n in shown)
+        if len(voters) > len(shown):
+            line += _(" and {count} more").format(count=len(voters) - len(shown))
+    return line
+
+
+def rating_counts(names: dict[Choice, list[str]]) -> dict[Choice, int]:
+    """A rating vote is open (never secret): its counts are the names of those who chose each option."""
+    return {choice: len(names.get(choice, [])) for choice in RATING_CHOICES}
+
+
+def rating_counts_text(high: int, satisfactory: int, unsatisfactory: int) -> str:
+    return _("high {high}, satisfactory {satisfactory}, unsatisfactory {unsatisfactory}").format(
+        high=high, satisfactory=satisfactory, unsatisfactory=unsatisfactory
+    )
+
+
+def rating_result(rating: Rating) -> str:
+    return _("<b>Rating: {rating}.</b>").format(rating=rating_label(rating))
+
+
+def rating_message(vote: Vote, names: dict[Choice, list[str]], seats_members: int, name_limit: int | None) -> str:
+    """A rating vote's group message (cl. 3.1, 5): the report's item, each option of the school's scale with
+    who chose it, and once closed the rating cl. 7.7's quorum allows (the option with most votes, or a tie)."""
+    counts = rating_counts(names)
+    lines = [
+        _("<b>Rating of the report</b> on item {number}").format(number=vote.item_position),
+        esc(vote.decision),
+        "",
+    ]
+    lines += [_choice_line(choice, counts[choice], names.get(choice, []), name_limit) for choice in RATING_CHOICES]
+    cast = sum(counts.values())
+    if vote.outcome is None:
+        lines.append(_("Voted: {cast} of {total} members").format(cast=cast, total=seats_members))
+        return "\n".join(lines)
+    present, total = vote.present_total or 0, vote.members_total or 0
+    rating = rules.rating_of(counts, present, total)
+    lines += [
+        "",
+        _("<b>Closed.</b> Present {present} of {total}; {counts}.").format(
+            present=present, total=total, counts=rating_counts_text(*counts.values())
+        ),
+        rating_result(rating),
+    ]
     return "\n".join(lines)
 
 
@@ -172,19 +232,22 @@ def vote_post(
     return group_text(language, lambda: vote_message(vote, counts, names, seats_members, low))
 
 
-def vote_keyboard(vote_id: int, language: GroupLanguage) -> InlineKeyboardMarkup:
-    """Three choices in one row, in this order: For, Against, Abstain; the chair's close control below."""
-    row = [
+def vote_keyboard(vote_id: int, language: GroupLanguage, kind: VoteKind = VoteKind.DECISION) -> InlineKeyboardMarkup:
+    """Three choices: For, Against, Abstain in one row (a rating vote: the school's scale, one per row, its
+    words too long for one row in two languages); the chair's close control below."""
+    choices = RATING_CHOICES if kind is VoteKind.RATING else DECISION_CHOICES
+    buttons = [
         InlineKeyboardButton(
             text=labelled(language, partial(choice_label, choice)),
             callback_data=VoteCb(vote_id=vote_id, choice=choice).pack(),
         )
-        for choice in (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN)
+        for choice in choices
     ]
+    rows = [[button] for button in buttons] if kind is VoteKind.RATING else [buttons]
     close = InlineKeyboardButton(
         text=labelled(language, lambda: _("Close the vote (chair)")), callback_data=CloseVoteCb(vote_id=vote_id).pack()
     )
-    return InlineKeyboardMarkup(inline_keyboard=[row, [close], vote_timer_row(vote_id, language)])
+    return InlineKeyboardMarkup(inline_keyboard=[*rows, [close], vote_timer_row(vote_id, language)])
 
 
 def _timer_label(minutes: int) -> str:

@@ -8,14 +8,14 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
-from bot.domain import Roster
+from bot.domain import Affiliation, Roster
 from bot.i18n import fmt_date
 from bot.i18n import gettext as _
 from bot.ui.callbacks import ApplicationAction, ApplicationCb, MemberAction, MemberCb, RegulationCb, RoleCb
 from bot.ui.common import CHOOSE_LANGUAGE, help_text
-from bot.ui.labels import member_status_label, role_label
+from bot.ui.labels import group_title, head_of, member_status_label, role_label
 from bot.ui.render import council_name, esc, split_blocks
-from db.models import Council, Member, MemberStatus, Role
+from db.models import Council, GroupKind, Member, MemberStatus, Role
 
 # --- registration -------------------------------------------------------------------------------------------
 
@@ -161,16 +161,41 @@ def removed_from_council(council: Council) -> str:
 # --- /members and the member card ---------------------------------------------------------------------------
 
 
-def member_line(member: Member, council: Council, tz: ZoneInfo) -> str:
+def order_pending(member: Member, council: Council) -> bool:
+    """cl. 7.2 (and 4.1 for the chair): approved, with a vote, and no director's order recorded yet. It changes
+    nothing in the quorum: it is the record the chair fills in."""
+    if member.status is not MemberStatus.APPROVED or not member.role.votes:
+        return False
+    if member.role is Role.CHAIR:
+        return not council.chair_order_number
+    return not member.order_number
+
+
+def affiliation_text(affiliation: Affiliation | None) -> str:
+    """A member's association and the associations and groups they head: "МБ «…» · head of МБ «…»"."""
+    if affiliation is None:
+        return ""
+    parts = [esc(group_title(GroupKind.ASSOCIATION, affiliation.association))] if affiliation.association else []
+    parts += [esc(head_of(kind, name)) for kind, name in affiliation.heads]
+    return " · ".join(parts)
+
+
+def member_line(
+    member: Member, council: Council, tz: ZoneInfo, affiliation: Affiliation | None = None, chair_view: bool = False
+) -> str:
     parts = [f"<b>{esc(member.full_name)}</b> — {role_label(member.role)}"]
     if council.secretary_id == member.user_id and member.status is MemberStatus.APPROVED:
         parts.append(_("secretary"))
+    if structure := affiliation_text(affiliation):
+        parts.append(structure)
     if member.regulation_confirmed_at:
         parts.append(_("regulation read {date}").format(date=fmt_date(member.regulation_confirmed_at, tz)))
     else:
         parts.append(_("regulation not yet confirmed"))
     if member.order_number:
         parts.append(_("order No. {number}").format(number=esc(member.order_number)))
+    elif chair_view and order_pending(member, council):
+        parts.append(_("⏳ order pending"))
     return " · ".join(parts)
 
 
@@ -186,21 +211,82 @@ def roster_messages(roster: Roster, tz: ZoneInfo) -> list[str]:
         + _("quorum: {needed} present").format(needed=rules.quorum_needed(count)),
         "",
     ]
-    blocks += [f"{i}. {member_line(m, council, tz)}" for i, m in enumerate(voting, 1)]
+
+    def line(m: Member) -> str:
+        return member_line(m, council, tz, roster.affiliations.get(m.id), roster.viewer_is_chair)
+
+    blocks += [f"{i}. {line(m)}" for i, m in enumerate(voting, 1)]
     if participants:
         blocks += ["", _("<b>Participants without a vote</b>")]
-        blocks += [f"{i}. {member_line(m, council, tz)}" for i, m in enumerate(participants, 1)]
+        blocks += [f"{i}. {line(m)}" for i, m in enumerate(participants, 1)]
     if roster.pending:
         blocks += ["", _("<b>Waiting for the chair's approval</b>")]
         blocks += [f"{i}. {member_line(m, council, tz)}" for i, m in enumerate(roster.pending, 1)]
     if roster.viewer_is_chair:
         blocks += ["", _("Press a name to open the member's card.")]
+        pending = len(orders_pending(roster))
+        if pending:
+            blocks.append(
+                _(
+                    "The director's order is not recorded for {count} member (cl. 7.2).",
+                    "The director's order is not recorded for {count} members (cl. 7.2).",
+                    pending,
+                ).format(count=pending)
+            )
     return split_blocks(blocks)
 
 
+def orders_pending(roster: Roster) -> list[Member]:
+    """The members the chair still has to give a director's order number to (cl. 7.2), the chair's own
+    appointment (cl. 4.1) aside: that one is in /settings."""
+    return [m for m in roster.approved if order_pending(m, roster.council) and m.role is not Role.CHAIR]
+
+
 def roster_keyboard(roster: Roster) -> InlineKeyboardMarkup | None:
-    """Under the roster's last part: the chair's buttons to the cards; nothing for other members."""
-    return members_keyboard(list(roster.members)) if roster.viewer_is_chair else None
+    """Under the roster's last part: the chair's buttons to the cards and to the orders to fill in; nothing
+    for other members."""
+    if not roster.viewer_is_chair:
+        return None
+    markup = members_keyboard(list(roster.members))
+    if orders_pending(roster):
+        markup.inline_keyboard.append(
+            [
+                InlineKeyboardButton(
+                    text=_("📝 Orders to fill in: {count}").format(count=len(orders_pending(roster))),
+                    callback_data=MemberCb(action=MemberAction.ORDERS_PENDING, member_id=0).pack(),
+                )
+            ]
+        )
+    return markup
+
+
+def orders_pending_text(roster: Roster) -> str:
+    """cl. 7.2: every member is approved by the director's order; these still wait for its number."""
+    pending = orders_pending(roster)
+    if not pending:
+        return _("Every member's director's order is recorded.")
+    return "\n".join(
+        [
+            _("<b>Director's orders to fill in</b> (cl. 7.2)"),
+            _("Press a name and send the order's number. The quorum does not depend on it."),
+            "",
+            *(f"{i}. {esc(m.full_name)}" for i, m in enumerate(pending, 1)),
+        ]
+    )
+
+
+def orders_pending_keyboard(roster: Roster) -> InlineKeyboardMarkup | None:
+    pending = orders_pending(roster)
+    if not pending:
+        return None
+    builder = InlineKeyboardBuilder()
+    for member in pending[:90]:
+        builder.button(
+            text=f"📝 {member.full_name}"[:60],
+            callback_data=MemberCb(action=MemberAction.ORDER_LISTED, member_id=member.id),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
 
 
 def members_keyboard(members: list[Member]) -> InlineKeyboardMarkup:
@@ -233,6 +319,8 @@ def member_card(member: Member, council: Council, tz: ZoneInfo) -> str:
         lines.append(_("⚠️ The regulation is not confirmed yet."))
     if member.order_number:
         lines.append(_("Director's order No. {number}").format(number=esc(member.order_number)))
+    elif order_pending(member, council) and member.role is not Role.CHAIR:
+        lines.append(_("⏳ Director's order: pending"))
     if council.secretary_id == member.user_id:
         lines.append(_("Secretary of the council"))
     return "\n".join(lines)

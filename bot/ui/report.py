@@ -5,12 +5,14 @@ current locale (the reader's)."""
 from __future__ import annotations
 
 import io
+from datetime import date
+from functools import partial
 
 from bot.domain import YearReport
-from bot.i18n import current_locale
+from bot.i18n import current_locale, fmt_date, fmt_long_date, in_locale
 from bot.i18n import gettext as _
 from bot.ui.documents import Sheet, workbook
-from bot.ui.labels import kind_label, material_state_label, outcome_label, role_label
+from bot.ui.labels import group_title, kind_label, material_state_label, outcome_label, rating_label, role_label
 from bot.ui.render import council_name, esc
 from bot.ui.year import school_year_text
 from db.models import Outcome
@@ -143,6 +145,163 @@ def report_chart(report: YearReport) -> bytes:
 
 def report_filename(report: YearReport, extension: str) -> str:
     return f"report_{school_year_text(report.school_year)}.{extension}"
+
+
+# --- cl. 7.6: the annual report to the teaching staff (.docx) -----------------------------------------------
+
+
+def _annual_lines(report: YearReport, school: str, drafted_on: date) -> list[tuple[str, str]]:
+    """The report as (style, text) lines, in the current locale: title, heading, text, sign."""
+    year = school_year_text(report.school_year)
+    council = report.council
+    lines = [
+        (
+            "title",
+            _("Report of the methodical council of {school} to the teaching staff for the {year} school year").format(
+                school=school, year=year
+            ),
+        ),
+        (
+            "text",
+            _("Regulation on the methodical council, cl. 7.6. Draft of {date}.").format(date=fmt_long_date(drafted_on)),
+        ),
+    ]
+    if council.founding_protocol and council.founded_on:
+        lines.append(
+            (
+                "text",
+                _("Created by the decision of the pedagogical council, protocol No. {number} of {date}.").format(
+                    number=council.founding_protocol, date=fmt_date(council.founded_on)
+                ),
+            )
+        )
+    planned = sum(report.planned.values())
+    lines += [
+        ("heading", _("1. Meetings")),
+        ("text", _("Meetings planned: {planned}; held: {held}.").format(planned=planned, held=len(report.meetings))),
+    ]
+    for label in report.trimesters:
+        lines.append(
+            (
+                "text",
+                _("{trimester}: held {held}, planned {planned}").format(
+                    trimester=label, held=report.held.get(label, 0), planned=report.planned.get(label, 0)
+                ),
+            )
+        )
+    adopted = report.outcomes(Outcome.ADOPTED)
+    lines += [
+        ("heading", _("2. Decisions")),
+        (
+            "text",
+            _(
+                "Decisions put to the vote: {total}; adopted: {adopted}; not adopted: {not_adopted}; "
+                "no quorum: {no_quorum}."
+            ).format(
+                total=len(report.decisions),
+                adopted=adopted,
+                not_adopted=report.outcomes(Outcome.NOT_ADOPTED),
+                no_quorum=report.outcomes(Outcome.NO_QUORUM),
+            ),
+        ),
+        (
+            "text",
+            _(
+                "Adopted decisions carried out: {done} (on time {on_time}); still open: {open}; overdue: {overdue}."
+            ).format(
+                done=report.followed("done"),
+                on_time=report.done_on_time,
+                open=report.followed("open"),
+                overdue=report.followed("overdue"),
+            ),
+        ),
+        ("heading", _("3. Methodical materials")),
+        (
+            "text",
+            _(
+                "Materials submitted: {total}; reviewed by experts: {reviewed}; added to the bank of pedagogical "
+                "ideas: {bank}."
+            ).format(total=len(report.materials), reviewed=report.materials_reviewed, bank=report.materials_in_bank),
+        ),
+        ("heading", _("4. Methodical associations and creative groups")),
+    ]
+    if not report.groups:
+        lines.append(("text", _("None are kept in the bot.")))
+    for row in report.groups:
+        title = group_title(row.kind, row.name)
+        parts = [title[:1].upper() + title[1:]]
+        parts.append(_("head: {name}").format(name=row.head) if row.head else _("no head approved yet"))
+        parts.append(_("theme: «{theme}»").format(theme=row.theme) if row.theme else _("no theme approved yet"))
+        if row.ratings:
+            rated = ", ".join(
+                _("{rating} (protocol No. {number})").format(rating=rating_label(rating), number=number)
+                for number, rating in row.ratings
+            )
+            parts.append(_("rating of its report: {ratings}").format(ratings=rated))
+        else:
+            parts.append(_("no report rated this year"))
+        lines.append(("text", "; ".join(parts) + "."))
+    lines += [
+        ("heading", _("5. Attendance")),
+        ("text", _("Average attendance: {percent}%").format(percent=report.attendance_percent)),
+    ]
+    for member in report.members:
+        lines.append(
+            (
+                "text",
+                _("{name}: {attended} of {held} meetings ({percent}%)").format(
+                    name=member.name, attended=member.attended, held=member.held, percent=member.percent
+                ),
+            )
+        )
+    lines.append(("sign", _("Chair of the methodical council: ____________ {name}").format(name=report.chair or "")))
+    return lines
+
+
+def annual_docx(built: list[tuple[str, YearReport]], school: str, drafted_on: date) -> bytes:
+    """The draft the chair edits and presents to the teaching staff: one report per language the group reads
+    (built in that language), Kyrgyz first."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    document = Document()
+    style = document.styles["Normal"]
+    style.font.name = "Times New Roman"
+    style.font.size = Pt(12)
+    for index, (locale, report) in enumerate(built):
+        if index:
+            document.add_page_break()
+        for kind, text in in_locale(locale, partial(_annual_lines, report, school, drafted_on)):
+            paragraph = document.add_paragraph()
+            if kind == "title":
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            if kind == "sign":
+                document.add_paragraph()
+            run = paragraph.add_run(text)
+            run.bold = kind in ("title", "heading")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def annual_filename(school_year: int) -> str:
+    return f"report_7.6_{school_year_text(school_year)}.docx"
+
+
+def draft_ready(school_year: int, day: date) -> str:
+    """To the chair, with the .docx: two weeks before the last pedagogical council."""
+    return _(
+        "<b>The council's annual report</b> for the {year} school year (cl. 7.6), as a draft: the last "
+        "pedagogical council is on {date}. Check it, add what the bot does not know, and present it to the "
+        "teaching staff. /report {year} docx drafts it again."
+    ).format(year=school_year_text(school_year), date=fmt_long_date(day))
+
+
+def annual_caption(school_year: int) -> str:
+    return _("The draft of the council's annual report for the {year} school year (cl. 7.6)").format(
+        year=school_year_text(school_year)
+    )
 
 
 # --- /export ------------------------------------------------------------------------------------------------

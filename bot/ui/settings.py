@@ -6,10 +6,10 @@ from __future__ import annotations
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import GROUP_LANGUAGE_NAMES, group_text
+from bot.i18n import GROUP_LANGUAGE_NAMES, fmt_date, fmt_long_date, group_text
 from bot.i18n import gettext as _
 from bot.rules import trimester_text
-from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, TrimestersCb
+from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, RecordCb, RecordField, TrimestersCb
 from bot.ui.common import bot_link_keyboard
 from bot.ui.labels import labelled
 from bot.ui.members import join_keyboard
@@ -89,15 +89,39 @@ def group_help() -> str:
 
 def settings_text(council: Council) -> str:
     current = GROUP_LANGUAGE_NAMES[council.group_language.value]
-    return "\n".join(
-        [
-            _("<b>Settings of the council</b>"),
-            _("Language of the council's posts in the group: {current}.").format(current=current),
-            _("Trimesters (for the reminder of cl. 7.4): {calendar}.").format(
-                calendar=trimester_text(council.trimesters)
-            ),
-        ]
-    )
+    lines = [
+        _("<b>Settings of the council</b>"),
+        _("Language of the council's posts in the group: {current}.").format(current=current),
+        _("Trimesters (for the reminder of cl. 7.4): {calendar}.").format(calendar=trimester_text(council.trimesters)),
+        "",
+        _("School: {name}").format(name=esc(council.school_name or council.title)),
+    ]
+    if council.founding_protocol and council.founded_on:
+        lines.append(
+            _("Created by the decision of the pedagogical council, protocol No. {number} of {date}.").format(
+                number=esc(council.founding_protocol), date=fmt_date(council.founded_on)
+            )
+        )
+    else:
+        lines.append(_("The pedagogical council's decision creating the council (cl. 7.1): not recorded yet."))
+    if council.chair_order_number and council.chair_order_date:
+        lines.append(
+            _("The chair is appointed by the director's order No. {number} of {date}.").format(
+                number=esc(council.chair_order_number), date=fmt_date(council.chair_order_date)
+            )
+        )
+    else:
+        lines.append(_("⏳ The director's order appointing the chair (cl. 4.1): pending, record it below."))
+    if council.last_pedcouncil_on:
+        lines.append(
+            _(
+                "The last pedagogical council of the school year: {date}; the council's report is drafted "
+                "two weeks before."
+            ).format(date=fmt_long_date(council.last_pedcouncil_on))
+        )
+    else:
+        lines.append(_("The last pedagogical council of the school year (cl. 7.6): not set."))
+    return "\n".join(lines)
 
 
 def settings_keyboard() -> InlineKeyboardMarkup:
@@ -106,8 +130,32 @@ def settings_keyboard() -> InlineKeyboardMarkup:
         builder.button(text=GROUP_LANGUAGE_NAMES[language.value], callback_data=GroupLanguageCb(language=language))
     builder.button(text=_("Change the trimesters"), callback_data=TrimestersCb())
     builder.button(text=_("Replace the join link"), callback_data=JoinLinkCb())
+    builder.button(text=_("🏫 The school's name"), callback_data=RecordCb(field=RecordField.SCHOOL))
+    builder.button(text=_("📜 The decision creating the council"), callback_data=RecordCb(field=RecordField.FOUNDING))
+    builder.button(text=_("📜 The order appointing the chair"), callback_data=RecordCb(field=RecordField.CHAIR_ORDER))
+    builder.button(text=_("📅 The last pedagogical council"), callback_data=RecordCb(field=RecordField.LAST_PEDCOUNCIL))
     builder.adjust(1)
     return builder.as_markup()
+
+
+def ask_record(field: RecordField) -> str:
+    return {
+        RecordField.SCHOOL: _(
+            "The school's name as the council's documents write it, or - to use the group's title. /cancel to keep it."
+        ),
+        RecordField.FOUNDING: _(
+            "The pedagogical council's decision that created the methodical council: send its protocol's number "
+            "and date (for example 1 28.08.2026). /cancel to keep it."
+        ),
+        RecordField.CHAIR_ORDER: _(
+            "The director's order appointing the chair: send its number and date (for example 15 01.09.2026). "
+            "/cancel to keep it."
+        ),
+        RecordField.LAST_PEDCOUNCIL: _(
+            "The date of the school year's last pedagogical council, for example: 10.06.2027. The council's "
+            "report reaches you two weeks before. /cancel to keep it."
+        ),
+    }[field]
 
 
 def replace_link_confirm(code: str) -> InlineKeyboardMarkup:

@@ -8,13 +8,14 @@ from datetime import datetime
 from sqlalchemy import Select, and_, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import AuditAction, AuditEntry, AuditObject, Material, Meeting, Member, Vote
+from db.models import AuditAction, AuditEntry, AuditObject, Material, Meeting, Member, TeacherGroup, Vote
 
 # The object's name at the time of the change, read by the INSERT itself (no extra query, no flush here).
 _NAMES = {
     AuditObject.MEMBER: (Member.full_name, Member.id),
     AuditObject.MATERIAL: (Material.title, Material.id),
     AuditObject.VOTE: (Vote.decision, Vote.id),
+    AuditObject.GROUP: (TeacherGroup.name, TeacherGroup.id),
 }
 
 

@@ -568,11 +568,144 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
             yield f"group text {label!r}, group {language}", language.value, text, MESSAGE_LIMIT
 
 
+def structure_composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
+    """Issue 23's texts: rating votes, /groups, the founding record, expert reviews, the 7.6 report."""
+    from bot.domain import (
+        Affiliation,
+        GroupRatingRow,
+        GroupsOverview,
+        GroupView,
+        MemberRow,
+        RatingLine,
+        ReviewLine,
+        YearReport,
+    )
+    from bot.ui import groups as ui_groups
+    from bot.ui import report as ui_report
+    from bot.ui import reviews as ui_reviews
+    from db.models import GroupKind, MaterialReview, Rating, ReviewVerdict, TeacherGroup, VoteKind
+
+    for total, present in [(10, 9), (21, 5), (1, 1)]:
+        for is_open, outcome in [(True, None), (False, Outcome.RATED), (False, Outcome.NO_QUORUM)]:
+            shown = vote(secret=False, is_open=is_open, outcome=outcome, item=2, present=present, total=total)
+            shown.kind = VoteKind.RATING
+            for names in ({Choice.HIGH: list(NAMES[:3]), Choice.SATISFACTORY: [NAMES[3]]}, {}):
+                for language in GroupLanguage:
+                    text = meeting_day.vote_post(language, shown, Counts(0, 0, 0), names, total)
+                    yield f"rating vote {outcome} {present}/{total}", language.value, text, MESSAGE_LIMIT
+    for language in GroupLanguage:
+        for label in buttons_of(meeting_day.vote_keyboard(1, language, VoteKind.RATING)):
+            yield f"rating buttons, group {language}", language.value, label, BUTTON_LIMIT
+    groups = [
+        TeacherGroup(id=1, kind=GroupKind.ASSOCIATION, name="Табигый илимдер", area="биология, химия"),
+        TeacherGroup(id=2, kind=GroupKind.CREATIVE, name="Функционалдык сабаттуулук", ends_on=DAYS[3]),
+    ]
+    head = member(2)
+    views = [
+        GroupView(
+            groups[0],
+            head,
+            None,
+            "Изилдөө аркылуу окутуу",
+            None,
+            [head, member(3)],
+            [RatingLine(2026, 2, r) for r in (Rating.HIGH, Rating.TIE)],
+        ),
+        GroupView(
+            groups[1], None, member(4), None, "Окуу сабаттуулугу", head_on_agenda=MOMENTS[0], theme_on_agenda=MOMENTS[1]
+        ),
+    ]
+    overview = GroupsOverview(council(), 2026, views, [], True)
+    renders: dict[str, Callable[[], object]] = {
+        "groups list": lambda: ui_groups.overview_text(overview, BISHKEK),
+        "group page": lambda: ui_groups.page_text(views[0], 2026, BISHKEK),
+        "creative group page": lambda: ui_groups.page_text(views[1], 2026, BISHKEK),
+        "group preview": lambda: ui_groups.preview(GroupKind.CREATIVE, "Долбоорлор", None, "Тема", DAYS[3]),
+        "asked to report": lambda: ui_groups.asked_to_report(groups[1], meeting(1), 3, BISHKEK),
+        "settings": lambda: settings.settings_text(council()),
+    }
+    for kind in GroupKind:
+        renders[f"head item {kind}"] = lambda k=kind: ui_groups.head_item_title(
+            TeacherGroup(kind=k, name="Табигый илимдер"), NAMES[0]
+        )
+    roster = Roster(
+        council(),
+        [member(2), member(3)],
+        True,
+        {2: Affiliation("Табигый илимдер", ((GroupKind.CREATIVE, "Долбоорлор"),))},
+    )
+    renders["roster with associations"] = lambda: "\n".join(members.roster_messages(roster, BISHKEK))
+    material = Material(
+        id=7,
+        title="Бөлчөктөр",
+        kind=MaterialKind.LESSON_PLAN,
+        subject="Математика",
+        version=1,
+        file_name="Бөлчөктөр.docx",
+        size=2048,
+        state=MaterialState.SUBMITTED,
+    )
+    lines = [
+        ReviewLine(
+            MaterialReview(
+                verdict=ReviewVerdict.APPROVE, comment="Жакшы.", named=True, asked_at=MOMENTS[0], given_at=MOMENTS[1]
+            ),
+            NAMES[1],
+        ),
+        ReviewLine(MaterialReview(verdict=None, named=False, asked_at=MOMENTS[2]), NAMES[2]),
+        ReviewLine(
+            MaterialReview(
+                verdict=ReviewVerdict.REVISE,
+                comment="Тапшырмаларды кошуңуз",
+                named=False,
+                asked_at=MOMENTS[0],
+                given_at=MOMENTS[1],
+            ),
+            NAMES[3],
+        ),
+    ]
+    renders |= {
+        "review request": lambda: ui_reviews.review_request(material, NAMES[0], 7),
+        "review to chair": lambda: ui_reviews.review_to_chair(material, lines[2]),
+        "card with reviews": lambda: ui_reviews.card_with_reviews(
+            material, NAMES[0], "Табигый илимдер", lines, BISHKEK
+        ),
+        "reviews for the author": lambda: ui_reviews.for_author(lines),
+        "late review": lambda: ui_reviews.review_late(material, NAMES[1], DAYS[0]),
+    }
+    report = YearReport(council(), 2026, members=[MemberRow(NAMES[0], Role.TEACHER, 1, 2)], chair=NAMES[0])
+    report.groups = [
+        GroupRatingRow(GroupKind.ASSOCIATION, "Табигый илимдер", NAMES[0], "Тема", [(2, Rating.HIGH)]),
+        GroupRatingRow(GroupKind.CREATIVE, "Долбоорлор", None, None, []),
+    ]
+    renders["annual report"] = lambda: "\n".join(
+        p.text
+        for p in Document(
+            io.BytesIO(ui_report.annual_docx([(I18n.get_current().current_locale, report)], "Мектеп №5", DAYS[0]))
+        ).paragraphs
+    )
+    for where, render in renders.items():
+        for locale, text in in_each_locale(i18n, render):
+            yield where, locale, str(text), MESSAGE_LIMIT
+    for where, build in {
+        "group page buttons": lambda: ui_groups.page_keyboard(views[1], True),
+        "association page buttons": lambda: ui_groups.page_keyboard(views[0], True),
+        "groups list buttons": lambda: ui_groups.overview_keyboard(overview),
+        "review form": lambda: ui_reviews.review_keyboard(1),
+        "review naming": lambda: ui_reviews.named_keyboard(1),
+    }.items():
+        for locale, markup in in_each_locale(i18n, build):
+            for label in buttons_of(markup):
+                yield where, locale, label, BUTTON_LIMIT
+
+
 def test_composed_messages_read_right_in_both_languages(i18n, tmp_path):
     reading = Reading([])
     for where, locale, text, limit in composed(i18n):
         reading.read(where, locale, text, limit)
     assert len(reading.texts) > 300
+    for where, locale, text, limit in structure_composed(i18n):
+        reading.read(where, locale, text, limit)
     reading.verdict(tmp_path)
 
 
