@@ -70,7 +70,7 @@ async def test_the_draft_reaches_the_chair_two_weeks_before_the_last_pedagogical
     (menu,) = await flow.say(chair, chair, "/settings")
     await flow.press(chair, menu, "Последний педсовет")
     (refused,) = await flow.say(chair, chair, "10 июня")
-    assert refused.text == "Не удалось прочитать дату. Напишите её так: 10.12.2026"
+    assert refused.text == "Не удалось прочитать дату. Напишите её так: 01.09.2026"
     (shown,) = await flow.say(chair, chair, "10.06.2027")
     assert "Последний педсовет учебного года: 10 июня 2027 г.; отчёт совета готовится за две недели до него." in (
         shown.text.replace("\u202f", " ")
