@@ -46,7 +46,7 @@ async def test_report_docx_on_demand_for_the_chair_and_the_secretary_only(flow, 
     assert sent.text == "Проект годового отчёта совета за 2026-2027 учебный год (п. 7.6)"
     text = paragraphs(flow, sent)
     # The group reads both languages: Kyrgyz first, then Russian, each in its own words.
-    ky_title = "Методикалык кеңештин (Мектеп №5) 2026-2027 окуу жылындагы иши боюнча педагогикалык жамаатка отчету"
+    ky_title = "Методикалык кеңештин (Мектеп №5) 2026-2027-окуу жылындагы иши боюнча педагогикалык жамаатка отчету"
     ru_title = "Отчёт методического совета (Мектеп №5) перед педагогическим коллективом за 2026-2027 учебный год"
     assert text[0] == ky_title and ru_title in text and text.index(ru_title) > text.index("5. Катышуу")
     assert "Заседаний запланировано: 0; проведено: 1." in text

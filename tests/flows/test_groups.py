@@ -228,7 +228,7 @@ async def test_a_kyrgyz_chair_keeps_the_list_and_records_the_founding_in_kyrgyz(
     chair = council.chair
     await flow.say(chair, chair, "/start")
     (listing,) = await flow.say(chair, chair, "/groups")
-    assert listing.text.startswith("Методикалык бирикмелер жана чыгармачыл топтор\n2026-2027 окуу жылы")
+    assert listing.text.startswith("Методикалык бирикмелер жана чыгармачыл топтор\n2026-2027-окуу жылы")
     await flow.press(chair, listing, "Жаңы методикалык бирикме")
     assert flow.api.last_to(chair.id).text.startswith("Жаңы методикалык бирикменин аталышы")
     await flow.say(chair, chair, "Математика")
