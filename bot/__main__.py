@@ -109,6 +109,7 @@ async def run(settings: Settings) -> None:
     from bot.runtime.live import LiveMessages, SharedEditSlots
     from bot.runtime.outbox import Delivery, SharedPace
     from bot.runtime.scheduler import LeaderLock, Scheduler
+    from bot.runtime.vote_keys import VoteKeys
     from db.engine import create_engine, make_sessionmaker, migrate
 
     path = settings.sqlite_path()
@@ -137,6 +138,7 @@ async def run(settings: Settings) -> None:
         delivery = Delivery(bot, sessionmaker, clock, i18n, shared_pace=shared_pace)
         scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine))
         storage, isolation = create_storage(settings, sessionmaker, redis)
+        vote_keys = VoteKeys(redis, settings.redis_prefix)  # in Redis when there is one, else in memory
         dp = create_dispatcher(
             settings,
             sessionmaker,
@@ -147,6 +149,7 @@ async def run(settings: Settings) -> None:
             delivery=delivery,
             storage=storage,
             events_isolation=isolation,
+            vote_keys=vote_keys,
         )
         try:
             me = await bot.get_me()

@@ -25,6 +25,7 @@ from bot.runtime.live import LiveMessages
 from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, UserMiddleware
 from bot.runtime.outbox import Delivery
 from bot.runtime.scheduler import Scheduler
+from bot.runtime.vote_keys import VoteKeys
 from bot.ui.callbacks import VoteCb
 from handlers import get_routers
 
@@ -54,7 +55,10 @@ def create_dispatcher(
     delivery: Delivery,
     storage: BaseStorage | None = None,
     events_isolation: BaseEventIsolation | None = None,
+    vote_keys: VoteKeys | None = None,
 ) -> Dispatcher:
+    # The keys of open secret ballots: in Redis when instances share it, else in this process's memory.
+    vote_keys = vote_keys if vote_keys is not None else VoteKeys()
     dp = Dispatcher(
         storage=storage or DatabaseStorage(sessionmaker),
         # One update at a time per person and chat: a double tap waits for the first to finish.
@@ -67,7 +71,8 @@ def create_dispatcher(
         scheduler=scheduler,
         delivery=delivery,
         archive=Archive(settings.storage_dir),
-        ballot_box=BallotBox(sessionmaker, live),
+        ballot_box=BallotBox(sessionmaker, live, vote_keys),
+        vote_keys=vote_keys,
     )
     # Presses too fast are answered before a session is opened: they never touch the database.
     dp.update.outer_middleware(Throttle(i18n, settings.default_locale, settings.max_presses_per_second))
@@ -79,6 +84,7 @@ def create_dispatcher(
     dp.message.outer_middleware(CleanText())  # every typed text cleaned before any filter reads it
     dp.include_routers(*get_routers())
     scheduler.live = live  # a vote the scheduler closes on time shows its result like one closed by hand
+    scheduler.vote_keys = vote_keys  # and is counted with the same keys
     dp.startup.register(_start_workers)
     dp.shutdown.register(_stop_workers)
     return dp

@@ -25,6 +25,7 @@ from bot.i18n import create_i18n
 from bot.runtime.live import LiveMessages, SharedEditSlots
 from bot.runtime.outbox import Delivery, Pace, SharedPace
 from bot.runtime.scheduler import LeaderLock, Scheduler
+from bot.runtime.vote_keys import VoteKeys
 from db.engine import create_engine, make_sessionmaker, migrate
 from db.models import Council, Member
 from tests.botapi import BotAPI, Group, Person, Sent
@@ -278,6 +279,7 @@ async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path, redis, redis_pr
     scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine), on_wall_clock=False)
     await scheduler.start()
     storage, isolation = create_storage(settings, sessionmaker, redis)
+    vote_keys = VoteKeys(redis, redis_prefix)  # the secret ballots' keys: in Redis with it, else in memory
     dp = create_dispatcher(
         settings,
         sessionmaker,
@@ -288,9 +290,10 @@ async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path, redis, redis_pr
         delivery=delivery,
         storage=storage,
         events_isolation=isolation,
+        vote_keys=vote_keys,
     )
     harness = Flow(api, bot, dp, sessionmaker, clock, settings)
-    harness.live, harness.scheduler, harness.delivery = live, scheduler, delivery
+    harness.live, harness.scheduler, harness.delivery, harness.vote_keys = live, scheduler, delivery, vote_keys
     logging.getLogger().addHandler(harness.errors)
     try:
         yield harness

@@ -40,6 +40,7 @@ def outcome_label(outcome: Outcome) -> str:
         Outcome.NOT_ADOPTED: _("not adopted"),
         Outcome.NO_QUORUM: _("no quorum: no valid decision"),
         Outcome.NO_VOTES: _("no votes cast"),
+        Outcome.NOT_COUNTED: _("not counted (restart)"),
     }[outcome]
 
 
