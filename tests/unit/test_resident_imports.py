@@ -1,5 +1,6 @@
 """The idle bot keeps only what it uses resident: python-docx, Alembic, Babel (its catalog compiler and its
-date formats, with pytz) and pydantic-settings load on demand, or not at all."""
+date formats, with pytz), pydantic-settings and cryptography (with the first secret ballot) load on demand,
+or not at all."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ def test_the_bot_imports_neither_docx_nor_alembic_until_it_needs_them() -> None:
         "import sys, bot.app, bot.runtime.scheduler, bot.protocol, db.engine, handlers, bot.__main__; "
         "handlers.get_routers(); "
         "print(sorted({m.split('.')[0] for m in sys.modules} "
-        "& {'docx', 'alembic', 'mako', 'lxml', 'babel', 'pytz', 'pydantic_settings'})); "
+        "& {'docx', 'alembic', 'mako', 'lxml', 'babel', 'pytz', 'pydantic_settings', 'cryptography'})); "
         "from bot.i18n import create_i18n, fmt_long_date; import datetime; "
         "i18n = create_i18n('ky'); ctx = i18n.context(); ctx.__enter__(); "
         "print(fmt_long_date(datetime.date(2026, 12, 3), locale='ru'), 'babel.dates' in sys.modules)"
