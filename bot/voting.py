@@ -29,7 +29,7 @@ from db.engine import checkpoint, engine_of
 from db.models import Choice, Council, Meeting, Outcome, Vote
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
-from db.repo import referenced, reload, remove
+from db.repo import referenced, remove
 from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
@@ -210,8 +210,7 @@ async def close_once(
     5. what follows a decision: the plan adopted by its item, the chair asked who carries it out."""
     if not await day_repo.close_vote_if_open(session, vote_id, now, due=due):
         return None
-    vote = await referenced(session, Vote, vote_id)
-    await reload(session, vote)  # the session may hold it as read before the UPDATE
+    vote = await referenced(session, Vote, vote_id)  # one the session held is updated with it (is_open, closed_at)
     meeting = await referenced(session, Meeting, vote.meeting_id)
     council = await referenced(session, Council, meeting.council_id)
     seats = await presence(session, meeting)

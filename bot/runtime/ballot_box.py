@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.ballot_seal import BallotSeal, BrokenSeal
@@ -66,6 +66,15 @@ NO_VOTE, VOTE_CLOSED, NOT_MEMBER, NO_VOTE_RIGHT, JOINED_LATER, NOT_PRESENT, KEY_
 )
 RETRY = "retry"  # eligible when read, yet not written: the roster or attendance changed in between
 RETRIES = 2
+
+
+def _fails_every_press(error: Exception) -> bool:
+    """The database unreachable or busy, not one press it refuses: writing the batch in parts would only fail
+    again, press by press."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    return isinstance(error, OperationalError | InterfaceError | OSError)
+
 
 Queued = tuple[Press, asyncio.Future[Counted], int]  # a press, its waiting handler, and how often it was retried
 
@@ -138,15 +147,15 @@ class BallotBox:
         try:
             outcomes = await self._write(batch)
         except Exception as error:
-            if len(batch) > 1:
+            if len(batch) > 1 and not _fails_every_press(error):
                 middle = len(batch) // 2
                 await self._settle(batch[:middle])
                 await self._settle(batch[middle:])
                 return
-            ((press, future, _tries),) = batch
-            log.error("A press on vote %s by %s could not be written", press.vote_id, press.user_id, exc_info=error)
-            if not future.done():
-                future.set_exception(error)
+            log.error("Writing %d ballot(s) failed (vote %s)", len(batch), batch[0][0].vote_id, exc_info=error)
+            for _press, future, _tries in batch:  # each press of it hears of the error
+                if not future.done():
+                    future.set_exception(error)
             return
         for (press, future, tries), outcome in zip(batch, outcomes, strict=True):
             if future.done():  # its update was cancelled (shutdown)
