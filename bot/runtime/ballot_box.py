@@ -213,30 +213,34 @@ class BallotBox:
 
     async def _write_sealed(self, session: AsyncSession, vote_id: int, group: list[Press]) -> dict[int, Counted]:
         """A secret ballot's presses: who has voted, then each new choice sealed (a press of the choice the
-        member already has writes nothing, as in an open vote). Its choices are read back only with the key."""
+        member already has writes nothing, as in an open vote). Read first, who pressed before: only their
+        sealed ballots are read back (and opened with the key); a crowd's first presses read none."""
         seal = await self.keys.seal(vote_id)
         user_ids = [press.user_id for press in group]
+        vote_open, voters = await day_repo.voters(session, vote_id, user_ids, secret=True)
         written: set[int] = set()
         had: dict[int, Choice] = {}
-        if seal is not None:
-            await day_repo.mark_secret_voters(session, vote_id, user_ids)  # the first write
-            had = _choices(seal, await day_repo.sealed_ballots(session, vote_id, [seal.token(u) for u in user_ids]))
+        if seal is not None and vote_open:
+            again = [user_id for user_id in user_ids if user_id in voters and voters[user_id].voted]
+            if again:
+                had = _choices(seal, await day_repo.sealed_ballots(session, vote_id, [seal.token(u) for u in again]))
+            if first := [user_id for user_id in user_ids if user_id not in again]:
+                await day_repo.mark_secret_voters(session, vote_id, first)
             new = {p.user_id: seal.seal(p.user_id, p.choice) for p in group if had.get(p.user_id) is not p.choice}
             if new:
                 tokens = await day_repo.store_sealed_ballots(session, vote_id, new)
                 written = {user_id for user_id, (token, _sealed) in new.items() if token in tokens}
-        vote_open, voters = await day_repo.voters(session, vote_id, user_ids)
         outcomes = {}
         for press in group:
             voter = voters.get(press.user_id)
-            if voter is not None:  # the member's choice as sealed (no plain ballot exists for a secret vote)
+            if voter is not None:  # the member's choice as sealed (a secret ballot has no plain one)
                 voter = replace(voter, choice=press.choice if press.user_id in written else had.get(press.user_id))
             outcome = judge(press, voter, vote_open, press.user_id in written)
             if seal is None and outcome.refused in (None, RETRY):  # eligible, but nothing can be sealed
                 outcome = replace(outcome, refused=KEY_LOST)
             outcomes[id(press)] = outcome
         if written:
-            after_commit.tally_changed(session, after_commit.VOTE, vote_id)
+            after_commit.tally_changed(session, after_commit.VOTE, vote_id)  # edited on the live timer
         return outcomes
 
 

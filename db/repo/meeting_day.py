@@ -328,12 +328,23 @@ class Voter:
     votes: bool  # their role has a vote (cl. 4.3)
     on_roster: bool
     present: bool
-    choice: Choice | None  # their ballot now
+    choice: Choice | None  # their ballot now (an open vote's)
+    voted: bool = False  # a secret ballot's: they have voted (their choice is sealed, never read here)
 
 
-async def voters(session: AsyncSession, vote_id: int, user_ids: list[int]) -> tuple[bool | None, dict[int, Voter]]:
+async def voters(
+    session: AsyncSession, vote_id: int, user_ids: list[int], *, secret: bool = False
+) -> tuple[bool | None, dict[int, Voter]]:
     """Whether the vote is open (None: no such vote) and, by Telegram user id, those of `user_ids` who are
-    members of its council: one query for a whole batch of presses."""
+    members of its council: one query for a whole batch of presses. `secret`: a secret ballot, where who has
+    voted is known and the choice is not."""
+    if secret:
+        ballot, found_ballot = (
+            SecretVoter.member_id,
+            (SecretVoter.vote_id == Vote.id) & (SecretVoter.member_id == Member.id),
+        )
+    else:
+        ballot, found_ballot = Ballot.choice, (Ballot.vote_id == Vote.id) & (Ballot.member_id == Member.id)
     rows = (
         await session.execute(
             select(
@@ -345,21 +356,21 @@ async def voters(session: AsyncSession, vote_id: int, user_ids: list[int]) -> tu
                 Member.role,
                 RosterEntry.member_id,
                 Attendance.id,
-                Ballot.choice,
+                ballot,
             )
             .join(Meeting, Meeting.id == Vote.meeting_id)
             .outerjoin(Member, (Member.council_id == Meeting.council_id) & Member.user_id.in_(user_ids))
             .outerjoin(User, User.id == Member.user_id)
             .outerjoin(RosterEntry, (RosterEntry.meeting_id == Meeting.id) & (RosterEntry.member_id == Member.id))
             .outerjoin(Attendance, (Attendance.meeting_id == Meeting.id) & (Attendance.member_id == Member.id))
-            .outerjoin(Ballot, (Ballot.vote_id == Vote.id) & (Ballot.member_id == Member.id))
+            .outerjoin(SecretVoter if secret else Ballot, found_ballot)
             .where(Vote.id == vote_id)
         )
     ).all()
     if not rows:
         return None, {}
     found = {}
-    for _open, user_id, member_id, language, status, role, roster_member, attendance_id, choice in rows:
+    for _open, user_id, member_id, language, status, role, roster_member, attendance_id, held in rows:
         if user_id is not None:
             found[user_id] = Voter(
                 member_id,
@@ -368,6 +379,7 @@ async def voters(session: AsyncSession, vote_id: int, user_ids: list[int]) -> tu
                 role.votes,
                 roster_member is not None,
                 attendance_id is not None,
-                choice,
+                None if secret else held,
+                secret and held is not None,
             )
     return rows[0][0], found
