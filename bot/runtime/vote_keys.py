@@ -42,6 +42,7 @@ class VoteKeys:
     async def create(self, vote_id: int) -> None:
         """A new key for a secret ballot being opened (before its transaction commits)."""
         key = new_key()
+        BallotSeal(vote_id, key)  # loads cryptography now, with the command, not under the first crowd of presses
         if self.redis is None:
             self._memory[vote_id] = key
             return
