@@ -261,10 +261,9 @@ async def _open_sealed(session: AsyncSession, vote: Vote, keys: VoteKeys) -> Cou
     roster, present) counted; then the sealed rows go and who voted is written again in member order.
     None when the key is gone: nothing can be counted, and who voted is kept as it was."""
     seal = await keys.seal(vote.id)
-    voted = await day_repo.secret_voter_ids(session, vote.id)
     if seal is None:
         log.warning("Vote %s: the key of the secret ballot is gone; it closes not counted", vote.id)
-        await day_repo.forget_ballots(session, vote.id, voted)
+        await day_repo.forget_ballots(session, vote.id, await day_repo.secret_voter_ids(session, vote.id))
         return None
     counting = await day_repo.counting_members(session, vote.id)
     tally = {Choice.FOR: 0, Choice.AGAINST: 0, Choice.ABSTAIN: 0}
