@@ -35,6 +35,7 @@ from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, Up
 from bot.runtime.outbox import Delivery, Pace, SharedPace
 from bot.runtime.scheduler import LeaderLock, Scheduler
 from bot.runtime.shared_state import AnsweringIsolation, AnsweringStorage
+from bot.runtime.vote_keys import VoteKeys
 from bot.ui.callbacks import VoteCb
 from db.engine import create_engine, make_sessionmaker, migrate
 from handlers import get_routers
@@ -64,6 +65,11 @@ class Runtime:
     scheduler: Scheduler
     dp: Dispatcher
     redis: Redis | None = None
+
+    @property
+    def vote_keys(self) -> VoteKeys:
+        keys: VoteKeys = self.dp["vote_keys"]
+        return keys
 
 
 def build_runtime(
@@ -99,6 +105,7 @@ def build_runtime(
         sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine), on_wall_clock=scheduler_on_wall_clock
     )
     storage, isolation = create_storage(settings, sessionmaker, redis)
+    vote_keys = VoteKeys(redis, settings.redis_prefix)  # the secret ballots' keys: in Redis with it, else in memory
     dp = create_dispatcher(
         settings,
         sessionmaker,
@@ -109,6 +116,7 @@ def build_runtime(
         delivery=delivery,
         storage=storage,
         events_isolation=isolation,
+        vote_keys=vote_keys,
     )
     return Runtime(settings, sessionmaker, clock, i18n, bot, live, delivery, scheduler, dp, redis)
 
@@ -202,7 +210,10 @@ def create_dispatcher(
     delivery: Delivery,
     storage: BaseStorage | None = None,
     events_isolation: BaseEventIsolation | None = None,
+    vote_keys: VoteKeys | None = None,
 ) -> Dispatcher:
+    # The keys of open secret ballots: in Redis when instances share it, else in this process's memory.
+    vote_keys = vote_keys if vote_keys is not None else VoteKeys()
     dp = Dispatcher(
         storage=storage or DatabaseStorage(sessionmaker),
         # One update at a time per person and chat: a double tap waits for the first to finish.
@@ -215,7 +226,8 @@ def create_dispatcher(
         scheduler=scheduler,
         delivery=delivery,
         archive=Archive(settings.storage_dir),
-        ballot_box=BallotBox(sessionmaker, live),
+        ballot_box=BallotBox(sessionmaker, live, vote_keys),
+        vote_keys=vote_keys,
     )
     dp.update.outer_middleware(UpdateContext())  # first: the ids for the log lines, the update's metrics
     # Presses too fast are answered before a session is opened: they never touch the database.
@@ -228,6 +240,7 @@ def create_dispatcher(
     dp.message.outer_middleware(CleanText())  # every typed text cleaned before any filter reads it
     dp.include_routers(*get_routers())
     scheduler.live = live  # a vote the scheduler closes on time shows its result like one closed by hand
+    scheduler.vote_keys = vote_keys  # and is counted with the same keys
     dp.startup.register(_start_workers)
     dp.shutdown.register(_stop_workers)
     return dp

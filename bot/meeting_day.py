@@ -18,7 +18,8 @@ from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.meetings import meeting_view, open_meeting_of, voting_roster
 from bot.runtime import after_commit
-from bot.voting import close_open_votes, forget_on_disk, frozen_counts
+from bot.runtime.vote_keys import VoteKeys
+from bot.voting import close_open_votes, commit_closing, frozen_counts
 from db.models import Council, GroupLanguage, IssuedProtocol, Meeting, MeetingStatus
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
@@ -30,28 +31,43 @@ log = logging.getLogger(__name__)
 
 
 async def close_meeting(
-    session: AsyncSession, *, council: Council, user_id: int, now: datetime, tz: ZoneInfo, default_locale: str
+    session: AsyncSession,
+    *,
+    council: Council,
+    user_id: int,
+    keys: VoteKeys,
+    now: datetime,
+    tz: ZoneInfo,
+    default_locale: str,
 ) -> Meeting:
     """`/close`: closes any open vote, ends the meeting and gives its protocol the next number of the year."""
     meeting = await open_meeting_of(session, council)
     await meeting_view(session, meeting.id, user_id)  # only the chair or the secretary
-    return await _close(session, council, meeting, by_user=user_id, now=now, tz=tz, default_locale=default_locale)
+    await session.commit()  # the reads end here: the closing's transaction starts with its write
+    return await _close(
+        session, council, meeting, by_user=user_id, keys=keys, now=now, tz=tz, default_locale=default_locale
+    )
 
 
 async def close_meetings_left_open(
-    session: AsyncSession, *, now: datetime, tz: ZoneInfo, default_locale: str
+    session: AsyncSession, *, keys: VoteKeys, now: datetime, tz: ZoneInfo, default_locale: str
 ) -> list[Meeting]:
     """The daily check: a meeting still open after its day is closed, its open votes frozen, its protocol
     posted, saying it was closed automatically; the next meeting can then open."""
     today = now.astimezone(tz).date()
+    left_open = [
+        (meeting, await referenced(session, Council, meeting.council_id))
+        for meeting in await meetings_repo.meetings_with_status(session, (MeetingStatus.OPEN,))
+        if meeting.starts_at.astimezone(tz).date() < today
+    ]
+    await session.commit()  # the reads end here: each closing's transaction starts with its write
     closed = []
-    for meeting in await meetings_repo.meetings_with_status(session, (MeetingStatus.OPEN,)):
-        if meeting.starts_at.astimezone(tz).date() >= today:
-            continue
-        council = await referenced(session, Council, meeting.council_id)
+    for meeting, council in left_open:
         try:
             closed.append(
-                await _close(session, council, meeting, by_user=None, now=now, tz=tz, default_locale=default_locale)
+                await _close(
+                    session, council, meeting, by_user=None, keys=keys, now=now, tz=tz, default_locale=default_locale
+                )
             )
         except KeneshError:  # closed by the chair in the meantime
             continue
@@ -64,11 +80,13 @@ async def _close(
     meeting: Meeting,
     *,
     by_user: int | None,
+    keys: VoteKeys,
     now: datetime,
     tz: ZoneInfo,
     default_locale: str,
 ) -> Meeting:
-    """One closing, whoever asks first: the chair and the secretary at once get one protocol, not two."""
+    """One closing, whoever asks first: the chair and the secretary at once get one protocol, not two. Its
+    open votes close as any vote does (bot/voting.py's close_once), in the same transaction."""
     automatically = by_user is None
     if not await meetings_repo.set_meeting_status(  # the transaction's first write: a second /close finds it closed
         session,
@@ -80,7 +98,7 @@ async def _close(
     ):
         await session.commit()  # nothing was written; ends the transaction
         raise KeneshError(__("This meeting is already closed."))
-    closed_votes = await close_open_votes(session, meeting, now)
+    await close_open_votes(session, meeting, keys=keys, by_user=by_user, now=now, default_locale=default_locale)
     meeting.school_year = rules.school_year_of(meeting.starts_at.astimezone(tz).date())
     meeting.protocol_number = await meetings_repo.max_protocol_number(session, council.id, meeting.school_year) + 1
     audit.record(
@@ -125,9 +143,7 @@ async def _close(
         for vote in await day_repo.meeting_votes(session, meeting.id):
             after_commit.tally_changed(session, after_commit.VOTE, vote.id)
         after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting.id, now=True)
-    await session.commit()
-    if any(vote.secret for vote in closed_votes):
-        await forget_on_disk(session)
+    await commit_closing(session, keys)  # with the keys of its secret ballots dropped after the commit
     log.info(
         "Council %s: meeting %s closed%s, protocol No. %s",
         council.id,

@@ -238,6 +238,10 @@ def _decision_lines(decisions: list[Decision]) -> list[tuple[str, str]]:
             Outcome.NOT_ADOPTED: _("{kind}: {counts}. Not adopted."),
             Outcome.NO_QUORUM: _("{kind}: {counts}. No quorum, so the decision is not valid."),
             Outcome.NO_VOTES: _("{kind}: no votes were cast, so no decision was taken."),
+            Outcome.NOT_COUNTED: _(
+                "{kind}: not counted, as the bot restarted during the vote and its sealed ballots could not be "
+                "read; no decision was taken."
+            ),
         }[decision.outcome]
         lines.append(("text", result.format(kind=kind, counts=counts_text(decision.counts))))
     return lines

@@ -1,4 +1,7 @@
-"""Votes at a meeting: one inline-button vote per decision, counted by cl. 7.7 when closed."""
+"""Votes at a meeting: one inline-button vote per decision, counted by cl. 7.7 when closed.
+
+A vote closes in one place, `close_once`, whichever path asks (the Close button, the timer, /close, the daily
+check); a secret ballot's choices are sealed under a key of its own (bot/ballot_seal.py) until that close."""
 
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ from datetime import datetime, timedelta
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, groups, rules
+from bot import audit, groups, notices, rules
+from bot.ballot_seal import BrokenSeal
 from bot.decisions import vote_closed
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
@@ -19,11 +23,14 @@ from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
 from bot.runtime import after_commit, ballot_box
 from bot.runtime.ballot_box import BallotBox
+from bot.runtime.vote_keys import VoteKeys
+from bot.ui import meeting_day as ui_meeting_day
 from db.engine import checkpoint, engine_of
 from db.models import Choice, Council, Meeting, Outcome, Vote, VoteKind
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import referenced, remove
+from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,8 @@ def frozen_counts(vote: Vote) -> Counts:
 async def live_counts(session: AsyncSession, vote: Vote) -> Counts:
     if not vote.is_open:
         return frozen_counts(vote)
+    if vote.secret:  # how many have voted, from who voted: the choices are sealed, and shown by no one until the close
+        return Counts(await day_repo.secret_voter_count(session, vote.id), 0, 0)
     counts = await day_repo.ballot_counts(session, vote.id)
     return Counts(counts.get(Choice.FOR, 0), counts.get(Choice.AGAINST, 0), counts.get(Choice.ABSTAIN, 0))
 
@@ -49,6 +58,8 @@ async def ballots_cast(session: AsyncSession, vote: Vote) -> int:
     """How many have voted, whatever the vote's options (a rating vote's are the school's scale)."""
     if not vote.is_open:
         return frozen_counts(vote).cast
+    if vote.secret:  # who voted, not what: the choices stay sealed until the close
+        return await day_repo.secret_voter_count(session, vote.id)
     return sum((await day_repo.ballot_counts(session, vote.id)).values())
 
 
@@ -60,9 +71,17 @@ class NewVote:
 
 
 async def start_vote(
-    session: AsyncSession, *, council: Council, user_id: int, text: str, secret: bool, now: datetime
+    session: AsyncSession,
+    *,
+    council: Council,
+    user_id: int,
+    text: str,
+    secret: bool,
+    keys: VoteKeys,
+    now: datetime,
 ) -> NewVote:
-    """`/vote <decision>` or `/vote <item number> <decision>`, at the open meeting."""
+    """`/vote <decision>` or `/vote <item number> <decision>`, at the open meeting; `/secretvote` gets the
+    vote's key before its row commits, so every instance that finds the vote finds its key."""
     meeting = await open_meeting_of(session, council)
     text = (text or "").strip()
     item_position = None
@@ -86,7 +105,9 @@ async def start_vote(
         opened_at=now,
     )
     session.add(vote)
-    await session.flush()  # the vote's id, for the log
+    await session.flush()  # the vote's id, for the log and the key
+    if secret:
+        await keys.create(vote.id)
     audit.record(
         session,
         council_id=council.id,
@@ -111,11 +132,12 @@ async def set_vote_message(
     await session.commit()
 
 
-async def undo_vote(session: AsyncSession, vote_id: int) -> None:
+async def undo_vote(session: AsyncSession, vote_id: int, keys: VoteKeys) -> None:
     """The vote's message could not be posted: the vote goes, so no phantom is left for the protocol."""
     if await day_repo.drop_unposted_vote(session, vote_id):
         await audit.withdraw(session, audit.AuditAction.VOTE_OPENED, audit.AuditObject.VOTE, vote_id)
     await session.commit()
+    await keys.drop(vote_id)
     log.warning("Vote %s dropped: its message could not be posted", vote_id)
 
 
@@ -133,6 +155,10 @@ REFUSALS = {
     ballot_box.NO_VOTE_RIGHT: __("Participants take part without a vote (regulation, cl. 4.3)."),
     ballot_box.JOINED_LATER: __("You joined the council after this meeting opened: you vote from the next meeting on."),
     ballot_box.NOT_PRESENT: __("You are not marked present. Press “Present” on the attendance message first."),
+    ballot_box.KEY_LOST: __(
+        "This secret ballot can no longer be counted: the bot restarted while it was open. "
+        "The chair will put the question to the vote again."
+    ),
 }
 
 
@@ -156,68 +182,81 @@ class NoBallots(KeneshError):
     """Nobody has voted: the chair confirms before the vote closes as "no votes cast"."""
 
 
-async def close_vote(
-    session: AsyncSession, *, vote_id: int, user_id: int, now: datetime, confirmed_empty: bool = False
-) -> ClosedVote:
-    """The chair's Close button: the vote closes once (a second press, or the secretary's, finds it closed)."""
-    vote = await day_repo.get_vote(session, vote_id)
-    if vote is None:
-        raise KeneshError(__("This vote no longer exists."))
-    view = await meeting_view(session, vote.meeting_id, user_id)
-    if not vote.is_open:
-        raise KeneshError(VOTE_CLOSED)
-    if not confirmed_empty and not await ballots_cast(session, vote):
-        raise NoBallots(__("Nobody has voted yet. Close the vote anyway, with the result “no votes cast”?"))
-    if not await day_repo.close_vote_if_open(session, vote.id, now):  # the first write: the database judges
-        await session.commit()  # nothing was written; ends the transaction
-        raise KeneshError(VOTE_CLOSED)
-    outcome = await _freeze(session, vote, view.meeting, now)
+# --- the one closing of a vote ------------------------------------------------------------------------------
+
+# session.info: the secret ballots closed in the session's transaction, whose keys go once it commits.
+_SECRET_CLOSED = "secret_ballots_closed"
+
+
+@dataclass(frozen=True)
+class Closing:
+    vote: Vote
+    meeting: Meeting
+    outcome: Outcome
+
+
+async def close_once(
+    session: AsyncSession,
+    vote_id: int,
+    *,
+    keys: VoteKeys,
+    by_user: int | None,
+    now: datetime,
+    default_locale: str,
+    due: bool = False,
+) -> Closing | None:
+    """The one closing of a vote, whichever path asks: the chair's Close button, the timer (`due`: only once
+    its deadline has come), `/close` and the daily check of a meeting left open, each in its own transaction,
+    which it ends with `commit_closing`. In order:
+    1. the conditional UPDATE, the transaction's first write: of two closings the database lets one through;
+       the other gets None, writes nothing and says the vote is closed already;
+    2. the count, against the meeting's roster frozen at /open, of present members only: an open vote's
+       ballots, or a secret ballot's sealed ballots opened with its key (the key lost: "not counted", and the
+       chair and the group are told);
+    3. a secret ballot forgotten: its sealed rows deleted, who voted kept in member order; after the commit,
+       its key dropped and SQLite's WAL emptied;
+    4. the /log entry (by the bot when `by_user` is None);
+    5. what follows a decision: the plan adopted by its item, the chair asked who carries it out."""
+    if not await day_repo.close_vote_if_open(session, vote_id, now, due=due):
+        return None
+    vote = await referenced(session, Vote, vote_id)  # one the session held is updated with it (is_open, closed_at)
+    meeting = await referenced(session, Meeting, vote.meeting_id)
+    council = await referenced(session, Council, meeting.council_id)
+    seats = await presence(session, meeting)
+    if vote.secret:
+        counts = await _open_sealed(session, vote, keys)
+        session.info.setdefault(_SECRET_CLOSED, set()).add(vote.id)
+    else:
+        counted = await day_repo.ballot_counts(session, vote.id)
+        counts = Counts(counted.get(Choice.FOR, 0), counted.get(Choice.AGAINST, 0), counted.get(Choice.ABSTAIN, 0))
+    if counts is None:
+        outcome, counts = Outcome.NOT_COUNTED, Counts(0, 0, 0)
+    elif vote.kind is VoteKind.RATING:  # a report rated on the school's scale (an open vote; bot/groups.py keeps it)
+        outcome = await groups.rating_closed(session, vote, counted, seats.present, seats.members, now)
+    else:
+        outcome = rules.outcome_of(counts, seats.present, seats.members)
+    vote.votes_for, vote.votes_against, vote.votes_abstain = counts.votes_for, counts.against, counts.abstain
+    vote.members_total, vote.present_total = seats.members, seats.present
+    vote.outcome, vote.is_open, vote.closed_at = outcome, False, now
     audit.record(
         session,
-        council_id=view.council.id,
-        actor_id=user_id,
+        council_id=council.id,
+        actor_id=by_user,
         action=audit.AuditAction.VOTE_CLOSED,
         obj_kind=audit.AuditObject.VOTE,
         obj_id=vote.id,
         after=outcome,
         now=now,
     )
-    after_commit.tally_changed(session, after_commit.VOTE, vote.id, now=True)
-    await session.commit()
-    if vote.secret:
-        await forget_on_disk(session)
-    return ClosedVote(view.council, vote, outcome)
-
-
-async def forget_on_disk(session: AsyncSession, attempts: int = 5) -> None:
-    """After a secret ballot's close is committed: no WAL frame keeps a deleted ballot (SQLite). A reader
-    in the middle of a transaction (the tally timer, the outbox) makes the checkpoint busy: try again."""
-    for attempt in range(attempts):
-        if await checkpoint(engine_of(session)):
-            return
-        await asyncio.sleep(0.2 * (attempt + 1))
-    log.warning("WAL checkpoint after a secret ballot stayed busy; the next checkpoint completes it")
-
-
-async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: datetime) -> Outcome:
-    """The closing of one vote, inside the closing transaction: its totals against the meeting's roster,
-    counting only present members of that roster; a secret ballot keeps only totals and who voted."""
-    counted = await day_repo.ballot_counts(session, vote.id)
-    counts = Counts(counted.get(Choice.FOR, 0), counted.get(Choice.AGAINST, 0), counted.get(Choice.ABSTAIN, 0))
-    seats = await presence(session, meeting)
-    vote.votes_for, vote.votes_against, vote.votes_abstain = counts.votes_for, counts.against, counts.abstain
-    vote.members_total, vote.present_total = seats.members, seats.present
-    vote.outcome = outcome = rules.outcome_of(counts, seats.present, seats.members)
-    if vote.kind is VoteKind.RATING:  # a report rated on the school's scale (bot/groups.py keeps its rating)
-        vote.outcome = outcome = await groups.rating_closed(session, vote, counted, seats.present, seats.members, now)
-    vote.is_open = False
-    vote.closed_at = now
-    if vote.secret:
-        await day_repo.forget_ballots(session, vote.id, await day_repo.counted_voter_ids(session, vote.id))
-    await vote_closed(session, vote, meeting, now)
+    if outcome is Outcome.NOT_COUNTED:
+        await _tell_not_counted(session, council, vote, now=now, default_locale=default_locale)
+    else:
+        await vote_closed(session, vote, meeting, now)
+    after_commit.tally_changed(session, after_commit.VOTE, vote.id, now=True)  # the result on its message first
     log.info(
-        "Vote %s closed: %s (%d/%d/%d, %d of %d present)",
+        "Vote %s closed%s: %s (%d/%d/%d, %d of %d present)",
         vote.id,
+        "" if by_user is not None else " by the bot",
         outcome.value,
         counts.votes_for,
         counts.against,
@@ -225,18 +264,151 @@ async def _freeze(session: AsyncSession, vote: Vote, meeting: Meeting, now: date
         seats.present,
         seats.members,
     )
-    return outcome
+    return Closing(vote, meeting, outcome)
 
 
-async def close_open_votes(session: AsyncSession, meeting: Meeting, now: datetime) -> list[Vote]:
-    """At the meeting's close: every open vote closes; one whose message was never posted is dropped."""
+async def _open_sealed(session: AsyncSession, vote: Vote, keys: VoteKeys) -> Counts | None:
+    """A secret ballot's count: its sealed ballots opened with its key, those of members who count (on the
+    roster, present) counted; then the sealed rows go and who voted is written again in member order.
+    None when the key is gone: nothing can be counted, and who voted is kept as it was."""
+    seal = await keys.seal(vote.id)
+    if seal is None:
+        log.warning("Vote %s: the key of the secret ballot is gone; it closes not counted", vote.id)
+        await day_repo.forget_ballots(session, vote.id, await day_repo.secret_voter_ids(session, vote.id))
+        return None
+    counting = await day_repo.counting_members(session, vote.id)
+    tally = {Choice.FOR: 0, Choice.AGAINST: 0, Choice.ABSTAIN: 0}
+    counted: list[int] = []
+    for token, sealed in (await day_repo.sealed_ballots(session, vote.id)).items():
+        try:
+            user_id, choice = seal.open(token, sealed)
+        except BrokenSeal:
+            log.warning("Vote %s: a sealed ballot does not open under its key; not counted", vote.id)
+            continue
+        if user_id in counting:
+            tally[choice] += 1
+            counted.append(counting[user_id])
+    await day_repo.forget_ballots(session, vote.id, counted)
+    return Counts(tally[Choice.FOR], tally[Choice.AGAINST], tally[Choice.ABSTAIN])
+
+
+async def _tell_not_counted(
+    session: AsyncSession, council: Council, vote: Vote, *, now: datetime, default_locale: str
+) -> None:
+    """A secret ballot that could not be counted: the group and the chair are told; the chair opens it again."""
+    notices.to_group(
+        session, council, lambda: ui_meeting_day.secret_ballot_not_counted(vote), kind=Kind.NOTICE, now=now
+    )
+    await notices.to_person(
+        session,
+        council.chair_id,
+        lambda: ui_meeting_day.secret_ballot_not_counted_to_chair(vote),
+        kind=Kind.PERSONAL,
+        now=now,
+        default_locale=default_locale,
+        council_id=council.id,
+    )
+
+
+async def commit_closing(session: AsyncSession, keys: VoteKeys) -> None:
+    """Commit a transaction that closed votes, then forget what its secret ballots leave behind: their keys,
+    and (SQLite) every earlier version of a page in the write-ahead log. A closing ends here, whatever its path."""
+    await session.commit()
+    closed = session.info.pop(_SECRET_CLOSED, set())
+    for vote_id in sorted(closed):
+        await keys.drop(vote_id)
+    if closed:
+        await forget_on_disk(session)
+
+
+async def forget_on_disk(session: AsyncSession, attempts: int = 5) -> None:
+    """After a secret ballot's close is committed: no WAL frame keeps a deleted sealed ballot (SQLite; its key
+    is gone too, so one kept would be unreadable). A reader in the middle of a transaction (the tally timer, the
+    outbox) makes the checkpoint busy: try again."""
+    for attempt in range(attempts):
+        if await checkpoint(engine_of(session)):
+            return
+        await asyncio.sleep(0.2 * (attempt + 1))
+    log.warning("WAL checkpoint after a secret ballot stayed busy; the next checkpoint completes it")
+
+
+# --- the paths that close a vote ----------------------------------------------------------------------------
+
+
+async def close_vote(
+    session: AsyncSession,
+    *,
+    vote_id: int,
+    user_id: int,
+    keys: VoteKeys,
+    now: datetime,
+    default_locale: str,
+    confirmed_empty: bool = False,
+) -> ClosedVote:
+    """The chair's Close button: the vote closes once (a second press, or the secretary's, finds it closed)."""
+    vote = await day_repo.get_vote(session, vote_id)
+    if vote is None:
+        raise KeneshError(__("This vote no longer exists."))
+    view = await meeting_view(session, vote.meeting_id, user_id)  # only the chair or the secretary
+    if not vote.is_open:
+        raise KeneshError(VOTE_CLOSED)
+    if not confirmed_empty and not await ballots_cast(session, vote):
+        raise NoBallots(__("Nobody has voted yet. Close the vote anyway, with the result “no votes cast”?"))
+    await session.commit()  # the reads end here: the closing's transaction starts with its write
+    closing = await close_once(session, vote_id, keys=keys, by_user=user_id, now=now, default_locale=default_locale)
+    if closing is None:
+        await session.commit()  # nothing was written; ends the transaction
+        raise KeneshError(VOTE_CLOSED)
+    await commit_closing(session, keys)
+    return ClosedVote(view.council, closing.vote, closing.outcome)
+
+
+async def close_vote_on_time(
+    session: AsyncSession, *, vote_id: int, keys: VoteKeys, now: datetime, default_locale: str
+) -> Vote | None:
+    """The scheduler's close: only a vote still open whose deadline has come; None when nothing to do (closed
+    already, by hand or by another instance, or not yet due)."""
+    closing = await close_once(
+        session, vote_id, keys=keys, by_user=None, now=now, default_locale=default_locale, due=True
+    )
+    if closing is None:
+        await session.commit()
+        return None
+    await commit_closing(session, keys)
+    return closing.vote
+
+
+async def close_open_votes(
+    session: AsyncSession, meeting: Meeting, *, keys: VoteKeys, by_user: int | None, now: datetime, default_locale: str
+) -> list[Vote]:
+    """At the meeting's close, in its transaction (the caller ends it with `commit_closing`): every open vote
+    closes; one whose message was never posted is dropped."""
     closed = []
     for vote in await day_repo.open_votes(session, meeting.id):
         if vote.message_id is None:
+            if vote.secret:
+                session.info.setdefault(_SECRET_CLOSED, set()).add(vote.id)  # its key goes with it
             await remove(session, vote)
-        elif await day_repo.close_vote_if_open(session, vote.id, now):
-            await _freeze(session, vote, meeting, now)
-            closed.append(vote)
+            continue
+        closing = await close_once(session, vote.id, keys=keys, by_user=by_user, now=now, default_locale=default_locale)
+        if closing is not None:
+            closed.append(closing.vote)
+    return closed
+
+
+async def close_votes_without_key(
+    session: AsyncSession, *, keys: VoteKeys, now: datetime, default_locale: str
+) -> list[int]:
+    """At start: a secret ballot left open whose key is gone (the bot restarted without Redis) can never be
+    counted; it closes now as "not counted", and the chair and the group are told, so the chair opens it
+    again instead of members pressing in vain."""
+    lost = [vote.id for vote in await day_repo.open_secret_votes(session) if await keys.key(vote.id) is None]
+    await session.commit()  # the reads end here: each closing starts with its write
+    closed = []
+    for vote_id in lost:
+        if await close_once(session, vote_id, keys=keys, by_user=None, now=now, default_locale=default_locale):
+            closed.append(vote_id)
+        await commit_closing(session, keys)
     return closed
 
 
@@ -255,17 +427,5 @@ async def set_close_timer(session: AsyncSession, *, vote_id: int, user_id: int, 
         raise KeneshError(__("This vote no longer exists."))
     vote.closes_at, vote.nudged = now + timedelta(minutes=minutes), False
     after_commit.vote_timer_set(session, vote.id, vote.closes_at)
-    await session.commit()
-    return vote
-
-
-async def close_vote_on_time(session: AsyncSession, *, vote_id: int, now: datetime) -> Vote | None:
-    """The scheduler's close: only a vote still open whose deadline has come; None when nothing to do."""
-    vote = await day_repo.get_vote(session, vote_id)
-    if vote is None or not vote.is_open or vote.closes_at is None or vote.closes_at > now:
-        return None
-    meeting = await referenced(session, Meeting, vote.meeting_id)
-    await _freeze(session, vote, meeting, now)
-    after_commit.tally_changed(session, after_commit.VOTE, vote.id, now=True)  # as if closed by hand
     await session.commit()
     return vote

@@ -59,8 +59,8 @@ def engine_of(session: AsyncSession) -> AsyncEngine:
 
 async def checkpoint(engine: AsyncEngine) -> bool:
     """SQLite: copy the WAL into the database file and truncate it, so no earlier page version (a secret
-    ballot before its deletion) stays in the -wal file. Run after the commit; True when it completed.
-    PostgreSQL keeps dead rows until VACUUM, which is the operator's (see the README)."""
+    ballot's sealed rows before their deletion) stays in the -wal file. Run after the commit; True when it
+    completed. PostgreSQL keeps dead rows until VACUUM: what they hold is sealed under a key already dropped."""
     if engine.dialect.name != "sqlite":
         return True
     async with engine.connect() as connection:

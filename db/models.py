@@ -284,6 +284,9 @@ class Outcome(enum.StrEnum):
     NO_QUORUM = "no_quorum"
     NO_VOTES = "no_votes"  # closed with no ballot: no decision either way; the question waits
     RATED = "rated"  # a rating vote with quorum and ballots: its rating is in group_reports
+    # A secret ballot whose key was lost before its close (a restart without Redis): its sealed ballots cannot
+    # be read, so nothing is counted; the chair puts the question to the vote again.
+    NOT_COUNTED = "not_counted"
 
 
 class Vote(Base):
@@ -295,9 +298,10 @@ class Vote(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     item_position: Mapped[int | None]
     decision: Mapped[str] = mapped_column(String(1000))
-    # Secret ballot: while open, a ballot row per member lets them change their choice and shows only how many
-    # voted. The closing transaction keeps the totals, writes who voted (sorted by member) and deletes the
-    # ballots, with SQLite's secure_delete and a WAL checkpoint, so the file cannot pair anyone with a choice.
+    # Secret ballot: while open, who has voted is plain (secret_voters) and each choice is sealed with the member
+    # under a key of the vote's own that never reaches the database (sealed_ballots; bot/ballot_seal.py). The
+    # close opens them with the key, keeps the totals and who voted (sorted by member), deletes the sealed rows
+    # and drops the key: no file, dump or replica can pair anyone with a choice, during the vote or after.
     secret: Mapped[bool] = mapped_column(Boolean, server_default=false())
     is_open: Mapped[bool] = mapped_column(Boolean)
     message_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -319,7 +323,7 @@ class Vote(Base):
 
 
 class Ballot(Base):
-    """One member, one vote, by a unique constraint. A secret ballot's rows live only while it is open."""
+    """One member's choice in an open (not secret) vote: one per member, by a unique constraint."""
 
     __tablename__ = "ballots"
     __table_args__ = (UniqueConstraint("vote_id", "member_id", name="uq_ballots_vote_member"),)
@@ -332,12 +336,25 @@ class Ballot(Base):
 
 
 class SecretVoter(Base):
-    """Who took part in a closed secret ballot: written at the close, in member order, never in voting order."""
+    """Who has voted in a secret ballot, never how: written with the member's first press ("voted 7 of 10", the
+    reminder before a timed close), written again at the close as the members counted, in member order."""
 
     __tablename__ = "secret_voters"
 
     vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True)
+
+
+class SealedBallot(Base):
+    """A secret ballot's choice while the vote is open: the member and the choice sealed together (AES-GCM)
+    under the vote's key, which lives in memory or Redis, never here. `token` (a keyed hash of the member,
+    under the same key) finds a member's row again when they change their choice. Deleted at the close."""
+
+    __tablename__ = "sealed_ballots"
+
+    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[bytes] = mapped_column(LargeBinary(16), primary_key=True)
+    sealed: Mapped[bytes] = mapped_column(LargeBinary(64))
 
 
 class OutboxStatus(enum.StrEnum):
@@ -772,6 +789,7 @@ __all__ = [
     "ReviewVerdict",
     "Role",
     "RosterEntry",
+    "SealedBallot",
     "SecretVoter",
     "TeacherGroup",
     "User",

@@ -19,6 +19,7 @@ from bot.i18n import I18n, current_locale, locale_from_telegram
 from bot.notices import edit_markup, edit_message, send_private
 from bot.rules import Counts
 from bot.runtime.ballot_box import BallotBox
+from bot.runtime.vote_keys import VoteKeys
 from bot.ui import common as ui_common
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui.callbacks import (
@@ -105,6 +106,7 @@ async def _start_vote(
     bot: Bot,
     session: AsyncSession,
     clock: Clock,
+    vote_keys: VoteKeys,
 ) -> None:
     council = await access.council_for_runner(session, sender(message).id, group_id(message))
     new = await voting.start_vote(
@@ -113,13 +115,20 @@ async def _start_vote(
         user_id=sender(message).id,
         text=command.args or "",
         secret=secret,
+        keys=vote_keys,
         now=clock.now(),
     )
-    await _post_vote(message, bot, session, council, new.meeting, new.vote)
+    await _post_vote(message, bot, session, council, new.meeting, new.vote, vote_keys)
 
 
 async def _post_vote(
-    message: Message, bot: Bot, session: AsyncSession, council: Council, meeting: Meeting, vote: Vote
+    message: Message,
+    bot: Bot,
+    session: AsyncSession,
+    council: Council,
+    meeting: Meeting,
+    vote: Vote,
+    vote_keys: VoteKeys,
 ) -> None:
     """The new vote's message in the group, with its buttons; not posted, the vote goes."""
     seats = await meetings.presence(session, meeting)
@@ -129,7 +138,7 @@ async def _post_vote(
         sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
     except TelegramAPIError as error:  # no phantom vote: it goes, and /vote works again
         log.warning("Council %s: vote message not posted: %s", council.id, error)
-        await voting.undo_vote(session, vote.id)
+        await voting.undo_vote(session, vote.id, vote_keys)
         raise KeneshError(ui_meeting_day.NOT_POSTED_VOTE) from None
     await voting.set_vote_message(session, vote, sent.message_id, text=text, markup=markup)
     if message.chat.type == ChatType.PRIVATE:
@@ -137,23 +146,29 @@ async def _post_vote(
 
 
 @router.message(Command("vote"))
-async def vote(message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock) -> None:
-    await _start_vote(message, command, False, bot, session, clock)
+async def vote(
+    message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock, vote_keys: VoteKeys
+) -> None:
+    await _start_vote(message, command, False, bot, session, clock, vote_keys)
 
 
 @router.message(Command("secretvote"))
-async def secret_vote(message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock) -> None:
-    await _start_vote(message, command, True, bot, session, clock)
+async def secret_vote(
+    message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock, vote_keys: VoteKeys
+) -> None:
+    await _start_vote(message, command, True, bot, session, clock, vote_keys)
 
 
 @router.message(Command("rate"))
-async def rate_report(message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock) -> None:
+async def rate_report(
+    message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock, vote_keys: VoteKeys
+) -> None:
     """`/rate 2`: the council rates the report heard on item 2 on the school's scale (cl. 3.1, 5)."""
     council = await access.council_for_runner(session, sender(message).id, group_id(message))
     new = await groups.start_rating(
         session, council=council, user_id=sender(message).id, text=command.args or "", now=clock.now()
     )
-    await _post_vote(message, bot, session, council, new.meeting, new.vote)
+    await _post_vote(message, bot, session, council, new.meeting, new.vote, vote_keys)
 
 
 # The vote button has a router of its own, included before every other (handlers/__init__.py): nothing reads the user
@@ -179,10 +194,22 @@ async def cast(call: CallbackQuery, callback_data: VoteCb, ballot_box: BallotBox
 
 
 @router.callback_query(CloseVoteCb.filter())
-async def close_vote(call: CallbackQuery, callback_data: CloseVoteCb, session: AsyncSession, clock: Clock) -> None:
+async def close_vote(
+    call: CallbackQuery,
+    callback_data: CloseVoteCb,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    vote_keys: VoteKeys,
+) -> None:
     try:
         closed = await voting.close_vote(
-            session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now()
+            session,
+            vote_id=callback_data.vote_id,
+            user_id=call.from_user.id,
+            keys=vote_keys,
+            now=clock.now(),
+            default_locale=settings.default_locale,
         )
     except voting.NoBallots as asking:  # the chair confirms closing a vote nobody voted in
         await call.answer(asking.render())
@@ -195,10 +222,21 @@ async def close_vote(call: CallbackQuery, callback_data: CloseVoteCb, session: A
 
 @router.callback_query(ConfirmCloseVoteCb.filter())
 async def close_empty_vote(
-    call: CallbackQuery, callback_data: ConfirmCloseVoteCb, session: AsyncSession, clock: Clock
+    call: CallbackQuery,
+    callback_data: ConfirmCloseVoteCb,
+    session: AsyncSession,
+    clock: Clock,
+    settings: Settings,
+    vote_keys: VoteKeys,
 ) -> None:
     closed = await voting.close_vote(
-        session, vote_id=callback_data.vote_id, user_id=call.from_user.id, now=clock.now(), confirmed_empty=True
+        session,
+        vote_id=callback_data.vote_id,
+        user_id=call.from_user.id,
+        keys=vote_keys,
+        now=clock.now(),
+        default_locale=settings.default_locale,
+        confirmed_empty=True,
     )
     result = ui_meeting_day.vote_closed(closed.outcome)
     await call.answer(result)
@@ -226,12 +264,15 @@ async def close_vote_in(call: CallbackQuery, callback_data: VoteTimerCb, session
 
 
 @router.message(Command("close"))
-async def close_meeting(message: Message, session: AsyncSession, clock: Clock, settings: Settings) -> None:
+async def close_meeting(
+    message: Message, session: AsyncSession, clock: Clock, settings: Settings, vote_keys: VoteKeys
+) -> None:
     council = await access.council_for_runner(session, sender(message).id, group_id(message))
     meeting = await meeting_day.close_meeting(
         session,
         council=council,
         user_id=sender(message).id,
+        keys=vote_keys,
         now=clock.now(),
         tz=settings.tz,
         default_locale=settings.default_locale,

@@ -1,6 +1,6 @@
 """Benchmark the vote button (the hot path) of the real process against a bare aiogram bot that only answers.
 
-    .venv/bin/python scripts/bench_votes.py [--db sqlite|pg] [--members 500] [--rounds 3]
+    .venv/bin/python scripts/bench_votes.py [--db sqlite|pg] [--members 500] [--rounds 3] [--secret]
 
 Two processes, one after the other, each polling its own Bot API stand-in (tests/botapi.py) over HTTP on
 loopback, as they would poll api.telegram.org:
@@ -8,6 +8,8 @@ loopback, as they would poll api.telegram.org:
 - Kenesh, `python -m bot` as the end-to-end tests start it, on a database seeded before it starts: one
   council of `members` approved members, an open meeting with all of them on the roster and present, and one
   open vote. `--db pg` creates a fresh database on 127.0.0.1:5432 (user postgres) and drops it after.
+  `--secret`: the vote is a secret ballot, opened by the chair's /secretvote once Kenesh runs (its key lives
+  in the process), so each press is sealed (bot/ballot_seal.py) and its voter recorded.
 Every member presses a vote button once (a different Telegram user per press, so the MAX_PRESSES_PER_SECOND
 throttle stays in force without refusing anyone); all presses are queued in the stand-in at one moment. A
 press's latency runs from that moment to its answerCallbackQuery reaching the stand-in; presses per second are
@@ -53,6 +55,7 @@ from db.models import (  # noqa: E402
     MemberStatus,
     Role,
     RosterEntry,
+    SealedBallot,
     User,
     Vote,
 )
@@ -108,9 +111,10 @@ def language_of(n: int) -> str:
     return "ky" if n % 2 else "ru"
 
 
-async def seed(url: str, members: int) -> int:
+async def seed(url: str, members: int, *, vote: bool = True) -> int:
     """One council, `members` approved members (user ids 1..members; 1 is the chair), an open meeting with all
-    of them on the roster and present, one open vote whose message is in the group. Returns the vote's id."""
+    of them on the roster and present, one open vote whose message is in the group (none when not `vote`: the
+    chair opens a secret ballot in the running bot). Returns the vote's id."""
     engine = create_engine(url)
     try:
         await migrate(engine)
@@ -157,23 +161,24 @@ async def seed(url: str, members: int) -> int:
                 insert(Attendance),
                 [{"meeting_id": 1, "member_id": r["id"], "marked_by": r["id"], "marked_at": now} for r in rows],
             )
-            await session.execute(
-                insert(Vote),
-                [
-                    {
-                        "id": 1,
-                        "meeting_id": 1,
-                        "decision": "Бекитилсин / Утвердить",
-                        "secret": False,
-                        "is_open": True,
-                        "opened_at": now,
-                        "message_id": VOTE_MESSAGE,
-                    }
-                ],
-            )
+            if vote:
+                await session.execute(
+                    insert(Vote),
+                    [
+                        {
+                            "id": 1,
+                            "meeting_id": 1,
+                            "decision": "Бекитилсин / Утвердить",
+                            "secret": False,
+                            "is_open": True,
+                            "opened_at": now,
+                            "message_id": VOTE_MESSAGE,
+                        }
+                    ],
+                )
             await session.commit()
             if engine.dialect.name == "postgresql":  # explicit ids: move the sequences past them
-                for table in ("councils", "members", "meetings", "attendance", "votes"):
+                for table in ("councils", "members", "meetings", "attendance") + (("votes",) if vote else ()):
                     sequence = f"pg_get_serial_sequence('{table}', 'id')"
                     await session.execute(text(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))"))
                 await session.commit()
@@ -186,7 +191,8 @@ async def ballots_stored(url: str) -> int:
     engine = create_engine(url)
     try:
         async with make_sessionmaker(engine)() as session:
-            return await session.scalar(select(func.count()).select_from(Ballot))
+            plain = await session.scalar(select(func.count()).select_from(Ballot))
+            return plain + await session.scalar(select(func.count()).select_from(SealedBallot))
     finally:
         await engine.dispose()
 
@@ -252,13 +258,26 @@ async def stop(process: asyncio.subprocess.Process) -> None:
             await process.wait()
 
 
-async def press_all(api: TimedAPI, members: int, vote_id: int) -> tuple[Figures, dict[str, int]]:
+async def open_secret_ballot(api: TimedAPI) -> Sent:
+    """The chair sends /secretvote in the group, as in a meeting; the vote's message as the bot posted it."""
+    group = api.group(GROUP, "Bench", admins={1})
+    posted = len(api.outbox)
+    api.updates.append(api.message_update(api.person(1, "Chair"), group.chat, "/secretvote Бекитилсин / Утвердить"))
+    await api._notify()
+    await api.wait_for(lambda: any(m.chat_id == GROUP for m in api.outbox[posted:]), within=30)
+    return next(m for m in api.outbox[posted:] if m.chat_id == GROUP)
+
+
+async def press_all(
+    api: TimedAPI, members: int, vote_id: int, message: Sent | None = None
+) -> tuple[Figures, dict[str, int]]:
     """Queue one press per member at one moment; wait for every answer. Returns the figures and, per
     callback query id, the member who pressed."""
-    api.group(GROUP, "Bench")
-    message = Sent(GROUP, VOTE_MESSAGE, "Bench", "Bench", None, "sendMessage")
-    api.messages[(GROUP, VOTE_MESSAGE)] = message
-    api.outbox.append(message)
+    if message is None:
+        api.group(GROUP, "Bench")
+        message = Sent(GROUP, VOTE_MESSAGE, "Bench", "Bench", None, "sendMessage")
+        api.messages[(GROUP, VOTE_MESSAGE)] = message
+        api.outbox.append(message)
     updates, pressed_by = [], {}
     for n in range(1, members + 1):
         person = api.person(n, f"M{n}", None, "ru" if language_of(n) == "ky" else "ky")  # the stored one counts
@@ -313,10 +332,10 @@ async def run_bare(members: int, tmp: Path) -> Figures:
     return figures
 
 
-async def run_kenesh(members: int, db: str, tmp: Path) -> tuple[Figures, int, int, int]:
+async def run_kenesh(members: int, db: str, tmp: Path, secret: bool) -> tuple[Figures, int, int, int]:
     """Figures, answers "saved" in the member's language, other answers, ballots stored."""
     async with Database(db, tmp) as url:
-        vote_id = await seed(url, members)
+        vote_id = await seed(url, members, vote=not secret)
         api = TimedAPI()
         await api.start()
         try:
@@ -324,7 +343,8 @@ async def run_kenesh(members: int, db: str, tmp: Path) -> tuple[Figures, int, in
                 api, [sys.executable, "-m", "bot"], environment(api, url, tmp), tmp, tmp / "kenesh.log"
             )
             try:
-                figures, pressed_by = await press_all(api, members, vote_id)
+                message = await open_secret_ballot(api) if secret else None
+                figures, pressed_by = await press_all(api, members, vote_id, message)
             finally:
                 await stop(process)
         finally:
@@ -350,15 +370,17 @@ async def main() -> int:
     parser.add_argument("--db", choices=("sqlite", "pg"), default="sqlite")
     parser.add_argument("--members", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=3, help="bare then Kenesh, this many times; medians")
+    parser.add_argument("--secret", action="store_true", help="a secret ballot: every press sealed")
     args = parser.parse_args()
     database = "SQLite" if args.db == "sqlite" else "PostgreSQL"
-    print(f"{args.members} members press one vote button at once; Kenesh on {database}, both polling over HTTP")
+    kind = "secret ballot" if args.secret else "vote"
+    print(f"{args.members} members press one {kind} button at once; Kenesh on {database}, both polling over HTTP")
     bares, keneshes, failed = [], [], False
     for round_ in range(1, args.rounds + 1):
         with tempfile.TemporaryDirectory() as name:
             tmp = Path(name)
             bare = await run_bare(args.members, tmp)
-            kenesh, saved, others, stored = await run_kenesh(args.members, args.db, tmp)
+            kenesh, saved, others, stored = await run_kenesh(args.members, args.db, tmp, args.secret)
         print(f"round {round_}:")
         print(bare.line("bare"))
         print(kenesh.line("Kenesh"))
@@ -381,8 +403,9 @@ async def main() -> int:
         f"(target <= 2: {verdict[p99_ratio <= 2]})"
     )
     print("| database | bare presses/s | Kenesh presses/s | ratio | bare p50 / p95 / p99 | Kenesh p50 / p95 / p99 |")
+    row = f"{database}, secret ballot" if args.secret else database
     print(
-        f"| {database} | {rate['bare']:.0f} | {rate['kenesh']:.0f} | {rate_ratio:.2f} | "
+        f"| {row} | {rate['bare']:.0f} | {rate['kenesh']:.0f} | {rate_ratio:.2f} | "
         + " / ".join(f"{v:.0f}" for v in pcts["bare"])
         + " ms | "
         + " / ".join(f"{v:.0f}" for v in pcts["kenesh"])

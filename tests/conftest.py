@@ -281,6 +281,7 @@ async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path, redis, redis_pr
     await scheduler.start()
     harness = Flow(api, bot, dp, sessionmaker, clock, settings)
     harness.live, harness.scheduler, harness.delivery, harness.runtime = live, scheduler, delivery, runtime
+    harness.vote_keys = runtime.vote_keys
     logging.getLogger().addHandler(harness.errors)
     try:
         yield harness

@@ -26,6 +26,7 @@ from bot.i18n import I18n
 from bot.runtime import after_commit
 from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection, instance_id, lock_holder
 from bot.runtime.outbox import Delivery
+from bot.runtime.vote_keys import VoteKeys
 from db.models import Meeting, MeetingStatus
 from db.repo import instances as instances_repo
 from db.repo import jobs as jobs_repo
@@ -85,6 +86,8 @@ class Scheduler:
         self.delivery = delivery
         # The live messages, attached by the dispatcher assembly: a vote closed on time shows its result.
         self.live: after_commit.LiveEditor | None = None
+        # The keys of open secret ballots, the dispatcher's own (attached by the assembly, as `live`).
+        self.vote_keys = VoteKeys()
         self.aps = AsyncIOScheduler(timezone=settings.tz)
         # APScheduler fires jobs by the wall clock. Production wants exactly that; a test (or a dry run) whose
         # Clock stands at another moment plans the same jobs but keeps APScheduler paused and runs what is due
@@ -167,6 +170,7 @@ class Scheduler:
         for meeting in meetings:
             self.plan_reminders(meeting, sent)
         await self.close_meetings_left_open()  # also after a restart: a day's meeting never stays open
+        await self.close_votes_without_key()  # a secret ballot whose key the restart lost is not counted
         async with self.sessionmaker() as session:
             timed = await day_repo.timed_votes(session)
         for vote in timed:  # votes that close on time survive a restart
@@ -270,7 +274,11 @@ class Scheduler:
             async with self.sessionmaker() as session:
                 with self.i18n.context():
                     closed = await meeting_day.close_meetings_left_open(
-                        session, now=self.clock.now(), tz=self.settings.tz, default_locale=self.settings.default_locale
+                        session,
+                        keys=self.vote_keys,
+                        now=self.clock.now(),
+                        tz=self.settings.tz,
+                        default_locale=self.settings.default_locale,
                     )
         except Exception:  # logged; tried again at the next daily check or start
             log.exception("Closing meetings left open failed")
@@ -369,16 +377,41 @@ class Scheduler:
         return count
 
     async def close_vote_on_time(self, vote_id: int) -> bool:
+        """The timer's close: the one closing of a vote (bot/voting.py's close_once), as the Close button's."""
         from bot import voting
 
         async with self.sessionmaker() as session:
             with self.i18n.context():
-                vote = await voting.close_vote_on_time(session, vote_id=vote_id, now=self.clock.now())
+                vote = await voting.close_vote_on_time(
+                    session,
+                    vote_id=vote_id,
+                    keys=self.vote_keys,
+                    now=self.clock.now(),
+                    default_locale=self.settings.default_locale,
+                )
         if vote is None:
+            log.info("Vote %s: nothing to close on time (closed already, or not due)", vote_id)
             return False
         log.info("Vote %s closed on time", vote_id)
         await self._after_commit(session)  # its result on the group's message, like a vote closed by hand
         return True
+
+    async def close_votes_without_key(self) -> None:
+        """At start: secret ballots left open whose key is gone close "not counted" (bot/voting.py)."""
+        from bot import voting
+
+        try:
+            async with self.sessionmaker() as session:
+                with self.i18n.context():
+                    closed = await voting.close_votes_without_key(
+                        session, keys=self.vote_keys, now=self.clock.now(), default_locale=self.settings.default_locale
+                    )
+        except Exception:  # logged; tried again at the next start or leadership change
+            log.exception("Closing secret ballots without a key failed")
+            return
+        if closed:
+            log.warning("Closed %d secret ballot(s) not counted: their keys were lost in a restart", len(closed))
+        await self._after_commit(session)
 
     async def remind(self, meeting_id: int, starts_at_ts: int, hours: int) -> bool:
         """Queue one reminder to the group and to each member, once; False when it no longer applies."""

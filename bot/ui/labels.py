@@ -99,6 +99,7 @@ def outcome_label(outcome: Outcome) -> str:
         Outcome.NO_QUORUM: _("no quorum: no valid decision"),
         Outcome.NO_VOTES: _("no votes cast"),
         Outcome.RATED: _("rating recorded"),
+        Outcome.NOT_COUNTED: _("not counted (restart)"),
     }[outcome]
 
 

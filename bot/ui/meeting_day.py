@@ -147,6 +147,9 @@ def vote_message(
     if vote.secret and vote.is_open:
         lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
         return "\n".join(lines)
+    if vote.outcome is Outcome.NOT_COUNTED:  # a secret ballot whose key was lost: no count to show
+        lines.append(_("<b>Closed without a count.</b> {reason}").format(reason=_not_counted_reason()))
+        return "\n".join(lines)
     values = {Choice.FOR: counts.votes_for, Choice.AGAINST: counts.against, Choice.ABSTAIN: counts.abstain}
     for choice in DECISION_CHOICES:
         voters = names.get(choice, []) if not vote.secret else []
@@ -285,6 +288,47 @@ def confirm_close_vote_keyboard(vote_id: int) -> InlineKeyboardMarkup:
 
 def vote_timer_set(minutes: int) -> str:
     return _("The vote closes by itself in {minutes} min.").format(minutes=minutes)
+
+
+def _not_counted_reason() -> str:
+    return _(
+        "The bot restarted while this secret ballot was open, and the key that sealed its ballots was lost with "
+        "it: nobody's choice can be read, so nothing is counted."
+    )
+
+
+def _decision_line(vote: Vote) -> str:
+    if vote.item_position:
+        return _("Item {number}: {text}").format(number=vote.item_position, text=esc(vote.decision))
+    return esc(vote.decision)
+
+
+def secret_ballot_not_counted(vote: Vote) -> str:
+    """To the group: a secret ballot closed without a count (its key was lost in a restart)."""
+    return "\n".join(
+        [
+            _("<b>The secret ballot was not counted</b>"),
+            _decision_line(vote),
+            _not_counted_reason(),
+            _("The chair will put the question to the vote again."),
+        ]
+    )
+
+
+def secret_ballot_not_counted_to_chair(vote: Vote) -> str:
+    """To the chair: the same, with the command that opens the vote again, to copy."""
+    command = (
+        f"/secretvote {vote.item_position} {vote.decision}" if vote.item_position else f"/secretvote {vote.decision}"
+    )
+    return "\n".join(
+        [
+            _("<b>The secret ballot was not counted</b>"),
+            _decision_line(vote),
+            _not_counted_reason(),
+            _("To put it to the vote again, send this in the group (tap it to copy):"),
+            f"<code>{esc(command)}</code>",
+        ]
+    )
 
 
 def vote_closing_soon(vote: Vote) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, case, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from db.models import (
     MemberStatus,
     ProtocolPart,
     RosterEntry,
+    SealedBallot,
     SecretVoter,
     User,
     Vote,
@@ -91,27 +92,77 @@ async def open_ballots(session: AsyncSession, vote_id: int) -> Sequence[tuple[Ch
     return [(choice, name) for choice, name in rows.all()]
 
 
-async def counted_voter_ids(session: AsyncSession, vote_id: int) -> list[int]:
-    """The members whose ballots count, by member id (an order that says nothing about when they voted)."""
-    # The roster entry's member is the ballot's (the join), and its column is never NULL.
-    member_id = RosterEntry.member_id
-    rows = await session.scalars(_counted(vote_id).with_only_columns(member_id).order_by(member_id))
-    return list(rows.all())
+async def secret_voter_count(session: AsyncSession, vote_id: int) -> int:
+    """How many have voted in a secret ballot, of those who count: on the meeting's roster and marked present."""
+    counted = (
+        select(func.count())
+        .select_from(SecretVoter)
+        .join(Vote, Vote.id == SecretVoter.vote_id)
+        .join(
+            RosterEntry, (RosterEntry.meeting_id == Vote.meeting_id) & (RosterEntry.member_id == SecretVoter.member_id)
+        )
+        .join(Attendance, (Attendance.meeting_id == Vote.meeting_id) & (Attendance.member_id == SecretVoter.member_id))
+        .where(SecretVoter.vote_id == vote_id)
+    )
+    return int(await session.scalar(counted) or 0)
+
+
+async def secret_voter_ids(session: AsyncSession, vote_id: int) -> list[int]:
+    """Who has voted in a secret ballot, by member id."""
+    rows = await session.scalars(select(SecretVoter.member_id).where(SecretVoter.vote_id == vote_id))
+    return sorted(rows.all())
+
+
+async def counting_members(session: AsyncSession, vote_id: int) -> dict[int, int]:
+    """Telegram user id -> member id of those whose ballot counts at this moment: on the meeting's roster
+    and marked present."""
+    rows = await session.execute(
+        select(Member.user_id, Member.id)
+        .join(Meeting, Meeting.council_id == Member.council_id)
+        .join(Vote, Vote.meeting_id == Meeting.id)
+        .join(RosterEntry, (RosterEntry.meeting_id == Meeting.id) & (RosterEntry.member_id == Member.id))
+        .join(Attendance, (Attendance.meeting_id == Meeting.id) & (Attendance.member_id == Member.id))
+        .where(Vote.id == vote_id)
+    )
+    return {user_id: member_id for user_id, member_id in rows.all()}
+
+
+async def sealed_ballots(session: AsyncSession, vote_id: int, tokens: list[bytes] | None = None) -> dict[bytes, bytes]:
+    """token -> sealed ballot of a secret vote (only these tokens, when given)."""
+    query = select(SealedBallot.token, SealedBallot.sealed).where(SealedBallot.vote_id == vote_id)
+    if tokens is not None:
+        query = query.where(SealedBallot.token.in_(tokens))
+    return {token: sealed for token, sealed in (await session.execute(query)).all()}
 
 
 async def forget_ballots(session: AsyncSession, vote_id: int, voter_ids: list[int]) -> None:
-    """A secret ballot at its close: who voted, in member order, and no ballot row left to pair with it."""
-    await session.execute(delete(Ballot).where(Ballot.vote_id == vote_id))
-    session.add_all(SecretVoter(vote_id=vote_id, member_id=member_id) for member_id in sorted(voter_ids))
+    """A secret ballot at its close: no sealed (or plain) ballot left, and who voted written again, in member
+    order, so the rows say nothing of the order in which they voted."""
+    await session.execute(delete(SealedBallot).where(SealedBallot.vote_id == vote_id))
+    await session.execute(delete(Ballot).where(Ballot.vote_id == vote_id))  # a vote opened before 0010
+    await session.execute(delete(SecretVoter).where(SecretVoter.vote_id == vote_id))
+    session.add_all(SecretVoter(vote_id=vote_id, member_id=member_id) for member_id in sorted(set(voter_ids)))
     await session.flush()
 
 
-async def close_vote_if_open(session: AsyncSession, vote_id: int, now: datetime) -> bool:
-    """The one closing of a vote: False when another closing came first (the database is the judge)."""
-    result = await session.execute(
-        update(Vote).where(Vote.id == vote_id, Vote.is_open.is_(True)).values(is_open=False, closed_at=now)
-    )
+async def close_vote_if_open(session: AsyncSession, vote_id: int, now: datetime, *, due: bool = False) -> bool:
+    """The one closing of a vote: False when another closing came first (the database is the judge).
+    `due`: only when its deadline (the chair's "close in N minutes") has come by `now`."""
+    still_open = [Vote.id == vote_id, Vote.is_open.is_(True)]
+    if due:
+        still_open += [Vote.closes_at.is_not(None), Vote.closes_at <= now]
+    result = await session.execute(update(Vote).where(*still_open).values(is_open=False, closed_at=now))
     return bool(rows_changed(result))
+
+
+async def secret_votes_among(session: AsyncSession, vote_ids: list[int]) -> set[int]:
+    """Which of these votes are secret ballots."""
+    return set(await session.scalars(select(Vote.id).where(Vote.id.in_(vote_ids), Vote.secret.is_(True))))
+
+
+async def open_secret_votes(session: AsyncSession) -> Sequence[Vote]:
+    """Every secret ballot open now, of every council."""
+    return (await session.scalars(select(Vote).where(Vote.is_open.is_(True), Vote.secret.is_(True)))).all()
 
 
 async def roster(session: AsyncSession, meeting_id: int) -> Sequence[RosterEntry]:
@@ -147,7 +198,7 @@ async def drop_unposted_vote(session: AsyncSession, vote_id: int) -> bool:
 
 
 async def voter_ids(session: AsyncSession, vote: Vote) -> set[int]:
-    """Who has voted (a closed secret ballot keeps only this list, not the ballots)."""
+    """Who has voted (a secret ballot keeps this list apart from the sealed choices)."""
     if vote.secret:
         return set(await session.scalars(select(SecretVoter.member_id).where(SecretVoter.vote_id == vote.id)))
     ballots = await session.scalars(select(Ballot.member_id).where(Ballot.vote_id == vote.id))
@@ -186,16 +237,31 @@ async def add_issued_protocol(
     return issued
 
 
-def _insert_ballots(dialect: str) -> PgInsert | SqliteInsert:
+def _insert(dialect: str, table: type[Ballot] | type[SealedBallot] | type[SecretVoter]) -> PgInsert | SqliteInsert:
     """An INSERT that can turn into an upsert, in this database's dialect; imported here, so a SQLite
     deployment never loads PostgreSQL's dialect (1.7 MB resident)."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        return pg_insert(Ballot)
+        return pg_insert(table)
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-    return sqlite_insert(Ballot)
+    return sqlite_insert(table)
+
+
+def _may_vote(vote_id: int, user_ids: list[int]) -> Select[int, int]:
+    """(vote id, member id) of those of `user_ids` who may vote in it now: members of its council on the
+    meeting's roster, marked present, while it is open. On PostgreSQL the vote's row is share-locked, so a
+    closing counts what is written with this or the writing finds it closed."""
+    return (
+        select(Vote.id, Member.id)
+        .join(Meeting, Meeting.id == Vote.meeting_id)
+        .join(Member, (Member.council_id == Meeting.council_id) & Member.user_id.in_(user_ids))
+        .join(RosterEntry, (RosterEntry.meeting_id == Meeting.id) & (RosterEntry.member_id == Member.id))
+        .join(Attendance, (Attendance.meeting_id == Meeting.id) & (Attendance.member_id == Member.id))
+        .where(Vote.id == vote_id, Vote.is_open.is_(True))
+        .with_for_update(read=True, of=Vote)
+    )
 
 
 async def store_ballots(session: AsyncSession, vote_id: int, choices: dict[int, Choice], now: datetime) -> set[int]:
@@ -207,16 +273,8 @@ async def store_ballots(session: AsyncSession, vote_id: int, choices: dict[int, 
     choice = case(
         {user_id: literal(value, Ballot.choice.type) for user_id, value in choices.items()}, value=Member.user_id
     )
-    source = (
-        select(Vote.id, Member.id, choice, literal(now, Ballot.cast_at.type))
-        .join(Meeting, Meeting.id == Vote.meeting_id)
-        .join(Member, (Member.council_id == Meeting.council_id) & Member.user_id.in_(list(choices)))
-        .join(RosterEntry, (RosterEntry.meeting_id == Meeting.id) & (RosterEntry.member_id == Member.id))
-        .join(Attendance, (Attendance.meeting_id == Meeting.id) & (Attendance.member_id == Member.id))
-        .where(Vote.id == vote_id, Vote.is_open.is_(True))
-        .with_for_update(read=True, of=Vote)
-    )
-    written = _insert_ballots(session.get_bind().dialect.name).from_select(
+    source = _may_vote(vote_id, list(choices)).add_columns(choice, literal(now, Ballot.cast_at.type))
+    written = _insert(session.get_bind().dialect.name, Ballot).from_select(
         [Ballot.vote_id, Ballot.member_id, Ballot.choice, Ballot.cast_at], source
     )
     upsert = written.on_conflict_do_update(
@@ -226,6 +284,38 @@ async def store_ballots(session: AsyncSession, vote_id: int, choices: dict[int, 
     ).returning(Ballot.member_id)
     stored = (await session.execute(upsert)).scalars()
     return {member_id for member_id in stored if member_id is not None}  # the column allows NULL; these have one
+
+
+async def mark_secret_voters(session: AsyncSession, vote_id: int, user_ids: list[int]) -> None:
+    """A secret ballot's presses: who has voted, for those who may (a member's second press adds nothing).
+    The batch's first write: written in the same transaction as the sealed ballots, it may be tied to them,
+    and that tells nothing, since they cannot be read."""
+    marked = _insert(session.get_bind().dialect.name, SecretVoter).from_select(
+        [SecretVoter.vote_id, SecretVoter.member_id], _may_vote(vote_id, user_ids)
+    )
+    await session.execute(marked.on_conflict_do_nothing(index_elements=[SecretVoter.vote_id, SecretVoter.member_id]))
+
+
+async def store_sealed_ballots(
+    session: AsyncSession, vote_id: int, sealed: dict[int, tuple[bytes, bytes]]
+) -> set[bytes]:
+    """A secret ballot's presses (Telegram user id -> (token, sealed ballot)) in one statement, the database
+    judging each as for an open vote; a member's new sealed ballot replaces the one under their token.
+    Returns the tokens written."""
+    token = case(
+        {user_id: literal(pair[0], SealedBallot.token.type) for user_id, pair in sealed.items()}, value=Member.user_id
+    )
+    box = case(
+        {user_id: literal(pair[1], SealedBallot.sealed.type) for user_id, pair in sealed.items()}, value=Member.user_id
+    )
+    source = _may_vote(vote_id, list(sealed)).with_only_columns(Vote.id, token, box)
+    written = _insert(session.get_bind().dialect.name, SealedBallot).from_select(
+        [SealedBallot.vote_id, SealedBallot.token, SealedBallot.sealed], source
+    )
+    upsert = written.on_conflict_do_update(
+        index_elements=[SealedBallot.vote_id, SealedBallot.token], set_={"sealed": written.excluded.sealed}
+    ).returning(SealedBallot.token)
+    return set((await session.execute(upsert)).scalars())
 
 
 @dataclass(frozen=True)
@@ -238,12 +328,24 @@ class Voter:
     votes: bool  # their role has a vote (cl. 4.3)
     on_roster: bool
     present: bool
-    choice: Choice | None  # their ballot now
+    choice: Choice | None  # their ballot now (an open vote's)
+    voted: bool = False  # a secret ballot's: they have voted (their choice is sealed, never read here)
 
 
-async def voters(session: AsyncSession, vote_id: int, user_ids: list[int]) -> tuple[bool | None, dict[int, Voter]]:
+async def voters(
+    session: AsyncSession, vote_id: int, user_ids: list[int], *, secret: bool = False
+) -> tuple[bool | None, dict[int, Voter]]:
     """Whether the vote is open (None: no such vote) and, by Telegram user id, those of `user_ids` who are
-    members of its council: one query for a whole batch of presses."""
+    members of its council: one query for a whole batch of presses. `secret`: a secret ballot, where who has
+    voted is known and the choice is not."""
+    ballot: Any  # the column that says "has voted": who (secret) or the choice (open)
+    if secret:
+        ballot, found_ballot = (
+            SecretVoter.member_id,
+            (SecretVoter.vote_id == Vote.id) & (SecretVoter.member_id == Member.id),
+        )
+    else:
+        ballot, found_ballot = Ballot.choice, (Ballot.vote_id == Vote.id) & (Ballot.member_id == Member.id)
     rows = (
         await session.execute(
             select(
@@ -255,21 +357,21 @@ async def voters(session: AsyncSession, vote_id: int, user_ids: list[int]) -> tu
                 Member.role,
                 RosterEntry.member_id,
                 Attendance.id,
-                Ballot.choice,
+                ballot,
             )
             .join(Meeting, Meeting.id == Vote.meeting_id)
             .outerjoin(Member, (Member.council_id == Meeting.council_id) & Member.user_id.in_(user_ids))
             .outerjoin(User, User.id == Member.user_id)
             .outerjoin(RosterEntry, (RosterEntry.meeting_id == Meeting.id) & (RosterEntry.member_id == Member.id))
             .outerjoin(Attendance, (Attendance.meeting_id == Meeting.id) & (Attendance.member_id == Member.id))
-            .outerjoin(Ballot, (Ballot.vote_id == Vote.id) & (Ballot.member_id == Member.id))
+            .outerjoin(SecretVoter if secret else Ballot, found_ballot)
             .where(Vote.id == vote_id)
         )
     ).all()
     if not rows:
         return None, {}
     found = {}
-    for _open, user_id, member_id, language, status, role, roster_member, attendance_id, choice in rows:
+    for _open, user_id, member_id, language, status, role, roster_member, attendance_id, held in rows:
         if user_id is not None:
             found[user_id] = Voter(
                 member_id,
@@ -278,6 +380,7 @@ async def voters(session: AsyncSession, vote_id: int, user_ids: list[int]) -> tu
                 role.votes,
                 roster_member is not None,
                 attendance_id is not None,
-                choice,
+                None if secret else held,
+                secret and held is not None,
             )
     return rows[0][0], found

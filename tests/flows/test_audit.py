@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from db.models import AuditAction, AuditEntry, AuditObject, Ballot, Material, Meeting, Member
+from db.models import AuditAction, AuditEntry, AuditObject, Material, Meeting, Member, SealedBallot
 from tests.conftest import BISHKEK, NOW, seed_council
 from tests.flows.test_materials import submit
 
@@ -198,7 +198,7 @@ async def test_the_meeting_day_each_change_leaves_one_entry_and_no_ballot_is_log
         await flow.press(person, secret, choice)
         await flow.press(person, secret, "Макул" if choice != "Макул" else "Каршы")  # a change of mind
         await flow.press(person, secret, choice)
-    assert len(await flow.rows(Ballot, Ballot.vote_id == 2)) == 7
+    assert len(await flow.rows(SealedBallot, SealedBallot.vote_id == 2)) == 7
     await log.nothing()  # no entry per press: nothing pairs a member with a choice
     await flow.press(chair, secret, "Добушту жабуу")
     entry = await log.one(AuditAction.VOTE_CLOSED, chair.id, AuditObject.VOTE, 2)
@@ -207,8 +207,11 @@ async def test_the_meeting_day_each_change_leaves_one_entry_and_no_ballot_is_log
     await flow.say(chair, group, "/vote Кошумча маселе")  # left open: /close closes it
     await log.one(AuditAction.VOTE_OPENED, chair.id, AuditObject.VOTE, 3)
     await flow.say(chair, group, "/close")
-    entry = await log.one(AuditAction.MEETING_CLOSED, chair.id, AuditObject.MEETING, record.id)
-    assert entry.after == "1"  # the protocol's number
+    vote_closed, meeting_closed = await log.new()  # the vote closes as any vote does, logged, then the meeting
+    assert (vote_closed.action, vote_closed.actor_id, vote_closed.obj_id) == (AuditAction.VOTE_CLOSED, chair.id, 3)
+    assert vote_closed.after == "no_votes"
+    assert (meeting_closed.action, meeting_closed.actor_id) == (AuditAction.MEETING_CLOSED, chair.id)
+    assert (meeting_closed.obj_id, meeting_closed.after) == (record.id, "1")  # the protocol's number
 
     everything = await flow.rows(AuditEntry)
     voter_ids = {p.id for p in voters[1:]}

@@ -11,7 +11,8 @@ import pytest
 from aiogram.types import Update
 from sqlalchemy import select
 
-from db.models import Ballot, Member, Vote
+from bot.runtime.ballot_box import BallotBox, Press
+from db.models import Ballot, Choice, Member, SealedBallot, SecretVoter, Vote
 from tests.conftest import NOW, seed_council
 from tests.flows.test_meeting import AGENDA, mark_present, open_meeting, post_vote
 
@@ -118,6 +119,8 @@ async def test_a_press_racing_the_close_is_counted_or_answered_closed(flow, crow
             assert vote.votes_for == 1
         if secret:
             assert await flow.rows(Ballot, Ballot.vote_id == vote.id) == []
+            assert await flow.rows(SealedBallot, SealedBallot.vote_id == vote.id) == []
+            assert len(await flow.rows(SecretVoter, SecretVoter.vote_id == vote.id)) == vote.votes_for + 5
 
 
 @pytest.mark.parametrize("secret", [False, True])
@@ -145,3 +148,52 @@ async def test_a_press_arriving_while_the_vote_closes_is_answered_closed_and_not
     (vote,) = await flow.rows(Vote)
     assert (vote.is_open, vote.votes_for, vote.votes_against) == (False, 0, 5)
     assert len(await flow.rows(Ballot)) == (0 if secret else 5)
+    assert await flow.rows(SealedBallot) == []
+
+
+WENT_WRONG = {
+    "У меня что-то пошло не так. Попробуйте ещё раз через минуту.",
+    "Кечиресиз, ката кетти. Бир мүнөттөн кийин кайра аракет кылыңыз.",
+}
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
+async def test_a_press_the_database_refuses_is_answered_alone_and_its_batch_is_stored(flow, crowd, secret):
+    """Six honest presses and one naming a vote id no database column holds (23 digits), in one batch: the
+    six are stored and answered "saved", the seventh is told something went wrong (issue 18 §4)."""
+    message = await post_vote(flow, crowd, "/secretvote Бекитүү" if secret else "/vote Бекитүү")
+    honest = [
+        flow.api.callback_update(person, message, message.button(label)["callback_data"])
+        for person, label in zip(crowd.present[:6], ["Макул", "Каршы", "Калыс"] * 2, strict=True)
+    ]
+    forged = flow.api.callback_update(crowd.present[6], message, f"v:{'9' * 23}:for")
+    updates = honest[:3] + [forged] + honest[3:]
+    await asyncio.gather(
+        *(flow.dp.feed_update(flow.bot, Update.model_validate(u, context={"bot": flow.bot})) for u in updates)
+    )
+    flow.errors.records.clear()  # the forged press is logged as an error: the only one
+    for update in honest:
+        assert flow.api.answers[update["callback_query"]["id"]]["text"].startswith(tuple(SAVED.values()))
+    refused = flow.api.answers[forged["callback_query"]["id"]]
+    assert not refused["text"].startswith(tuple(SAVED.values()))
+    stored = SealedBallot if secret else Ballot
+    assert len(await flow.rows(stored)) == 6
+    await flow.live.flush()
+    assert ("Проголосовали: 6 из 40" if secret else "За: 2") in message.text
+
+
+@pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
+async def test_the_ballot_box_splits_a_refused_batch_down_to_the_press_that_fails(flow, crowd, secret):
+    """The box itself, whatever the callback parsing lets through: one press in a batch of six fails, alone."""
+    await post_vote(flow, crowd, "/secretvote Бекитүү" if secret else "/vote Бекитүү")
+    (vote,) = await flow.rows(Vote)
+    box = BallotBox(flow.sessionmaker, keys=flow.vote_keys)
+    now = flow.clock.now()
+    presses = [Press(vote.id, person.id, Choice.AGAINST, now) for person in crowd.present[:5]]
+    presses.insert(2, Press(10**22, crowd.present[5].id, Choice.FOR, now))
+    results = await asyncio.gather(*(box.cast(press) for press in presses), return_exceptions=True)
+    flow.errors.records.clear()
+    assert isinstance(results[2], Exception)
+    counted = [r for n, r in enumerate(results) if n != 2]
+    assert all(r.refused is None and r.changed for r in counted), counted
+    assert len(await flow.rows(SealedBallot if secret else Ballot)) == 5

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from docx import Document
 
-from db.models import Ballot, Meeting, MeetingStatus, Outcome, SecretVoter, Vote
+from db.models import Ballot, Meeting, MeetingStatus, Outcome, SealedBallot, SecretVoter, Vote
 from tests.conftest import NOW, seed_council
 
 AGENDA = "\n1. Мектептин методикалык темасы — Осмонова Г.\n2. Окуу топторунун иш пландары"
@@ -212,14 +212,15 @@ async def test_secret_ballot_keeps_who_apart_from_what(flow, meeting):
     for person, choice in zip(present, ["Макул"] * 5 + ["Каршы", "Калыс"], strict=True):
         await flow.press(person, message, choice)
     await flow.press(present[5], message, "Макул")  # changes their secret vote
-    assert len(await flow.rows(Ballot)) == 7
+    assert await flow.rows(Ballot) == []  # no choice is stored readable
+    assert len(await flow.rows(SealedBallot)) == 7 and len(await flow.rows(SecretVoter)) == 7
     await flow.live.flush()
     assert "Фамилия" not in message.text  # no name next to a choice
     assert "Проголосовали: 7 из 10" in message.text and "За:" not in message.text  # no count per choice
     await flow.press(meeting.chair, message, "Добушту жабуу")
     (vote,) = await flow.rows(Vote)
     assert (vote.votes_for, vote.votes_against, vote.votes_abstain) == (6, 0, 1)
-    assert await flow.rows(Ballot) == []  # only the totals are left with the vote
+    assert await flow.rows(SealedBallot) == []  # only the totals are left with the vote
     assert len(await flow.rows(SecretVoter)) == 7
     assert "За: 6" in message.text
 

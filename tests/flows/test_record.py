@@ -8,11 +8,9 @@ import asyncio
 import hashlib
 import io
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from docx import Document
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from db.models import (
@@ -29,6 +27,8 @@ from db.models import (
     ProtocolPart,
     Role,
     RosterEntry,
+    SealedBallot,
+    SecretVoter,
     User,
     Vote,
 )
@@ -152,51 +152,7 @@ async def test_protocol_numbers_are_unique_per_council_and_school_year_in_the_da
 # --- 8.2 a secret ballot stays secret --------------------------------------------------------------------------
 
 
-async def test_a_closed_secret_ballot_cannot_be_paired_from_the_database_files(flow, meeting, tmp_path: Path):
-    if flow.sessionmaker.kw["bind"].dialect.name != "sqlite":
-        pytest.skip("reads SQLite's files; on PostgreSQL dead rows are the operator's VACUUM (README)")
-    attendance = await open_meeting(flow, meeting)
-    voters = meeting.voters[:8]
-    await mark_present(flow, meeting, attendance, voters)
-    message = await post_vote(flow, meeting, "/secretvote 1 Төраганын орун басарын шайлоо")
-    choices = ["Макул", "Каршы", "Макул", "Калыс", "Макул", "Каршы", "Макул", "Макул"]
-    cast_order = [7, 2, 5, 0, 3, 6, 1, 4]  # not the order of member ids
-    stamps = []
-    for index in cast_order:
-        flow.clock.advance(timedelta(seconds=7))
-        stamps.append(flow.clock.now().astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S").encode())
-        await flow.press(voters[index], message, choices[index])
-    flow.clock.advance(timedelta(seconds=7))
-    await flow.press(voters[2], message, "Каршы")  # a change of mind while open still works
-    await flow.press(voters[2], message, "Макул")
-    await flow.live.flush()
-    assert "Проголосовали: 8 из 10" in message.text
-    assert not any(f"{label}:" in message.text for label in (RU_FOR, RU_AGAINST, RU_ABSTAIN))
-    files = [tmp_path / name for name in ("kenesh.db", "kenesh.db-wal", "kenesh.db-shm")]
-    before = b"".join(f.read_bytes() for f in files if f.exists())
-    assert all(stamp in before for stamp in stamps)  # the check below can see a ballot when there is one
-
-    await flow.press(meeting.chair, message, "Добушту жабуу")
-    (vote,) = await flow.rows(Vote)
-    assert (vote.votes_for, vote.votes_against, vote.votes_abstain) == (5, 2, 1)
-    assert await flow.rows(Ballot) == []
-    member_ids = {m.user_id: m.id for m in await flow.members(meeting.id)}
-    async with flow.sessionmaker() as session:
-        physical = (await session.execute(text("SELECT member_id FROM secret_voters ORDER BY rowid"))).scalars().all()
-        columns = {row[1] for row in (await session.execute(text("PRAGMA table_info(votes)"))).all()}
-        columns |= {row[1] for row in (await session.execute(text("PRAGMA table_info(ballots)"))).all()}
-    cast_ids = [member_ids[voters[i].id] for i in cast_order]
-    assert physical == sorted(cast_ids) and physical != cast_ids  # who voted, in an order that says nothing
-    assert not {"salt", "token"} & columns  # nothing to recompute a pairing from
-
-    # The WAL was checkpointed and truncated after the close; what it holds now was written later (the chair's
-    # question about who is responsible for the adopted decision, its delivery): the checks below read it too.
-    after = b"".join(f.read_bytes() for f in files if f.exists())
-    assert not [stamp for stamp in stamps if stamp in after]  # no ballot record left in any page or frame
-    schema_mentions = after.count(b"CREATE TABLE")
-    assert schema_mentions  # the file was read whole
-    for choice in (b"against", b"abstain"):  # a choice appears only in column names of the schema
-        assert after.count(choice) == after.count(b"votes_" + choice)
+# The files, pages and WAL of both databases, during a secret ballot and after: tests/flows/test_secret_ballot.py.
 
 
 # --- 8.3 the roster is frozen at the opening -------------------------------------------------------------------
@@ -515,10 +471,13 @@ async def test_a_press_racing_the_close_leaves_no_ballot_behind_a_closed_secret_
         vote_id = (await flow.rows(Vote))[0].id
         is_open, voters = await day_repo.voters(session, vote_id, [late.id])
         assert is_open and voters[late.id].on_roster and voters[late.id].present  # what the press saw
+        seal = await flow.vote_keys.seal(vote_id)
         await flow.press(meeting.chair, message, "Добушту жабуу")  # meanwhile, the chair closes
-        written = await day_repo.store_ballots(session, vote_id, {late.id: Choice.AGAINST}, NOW)
+        await day_repo.mark_secret_voters(session, vote_id, [late.id])
+        written = await day_repo.store_sealed_ballots(session, vote_id, {late.id: seal.seal(late.id, Choice.AGAINST)})
         await session.commit()
-    assert written == set() and await flow.rows(Ballot) == []
+    assert written == set() and await flow.rows(SealedBallot) == [] and await flow.rows(Ballot) == []
+    assert len(await flow.rows(SecretVoter)) == 1  # only the one counted
     (vote,) = await flow.rows(Vote)
     assert (vote.votes_for, vote.votes_against) == (1, 0)
 

@@ -2,15 +2,15 @@
 themes and rated reports (cl. 3.1, 4.2, 5), members' associations, expert reviews of materials, the founding
 decision and the chair's order (cl. 7.1, 4.1), the date of the last pedagogical council (cl. 7.6), rating votes
 
-Revision ID: 0010_structure
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010_structure"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
