@@ -8,7 +8,7 @@ import logging
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from pathlib import Path, PurePath
 from zoneinfo import ZoneInfo
@@ -18,14 +18,13 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, notices, rules
+from bot import audit, notices
 from bot.access import NOT_RUNNER, council_for_runner, runs_meetings
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.text_input import clean_text
 from bot.ui import materials as ui_materials
 from db.models import (
-    AgendaItem,
     Council,
     Material,
     MaterialEvent,
@@ -622,30 +621,14 @@ async def put_on_agenda(
     tz: ZoneInfo,
     default_locale: str,
 ) -> tuple[Material, Meeting]:
-    """The material becomes the last item of an announced meeting; the meeting's vote on it decides it.
-
-    cl. 7.5 has no back door: the agenda may change only while the meeting is still at least 7 full days
-    away, and the whole changed agenda is announced again to the group and the members."""
+    """The material becomes the last item of an announced meeting; the meeting's vote on it decides it. The
+    agenda changes by the one notice rule (bot/meetings.py `add_to_agenda`) and is announced again."""
     from bot import meetings
 
     material, author, council = await reviewable(session, material_id, user_id)
-    meeting = await meetings_repo.get_meeting(session, meeting_id)
     only_submitted = __("Only a submitted material can be put on an agenda.")
     if material.state is not MaterialState.SUBMITTED:
         raise KeneshError(only_submitted)
-    if meeting is None or meeting.council_id != council.id or meeting.status is not MeetingStatus.ANNOUNCED:
-        raise KeneshError(__("This meeting no longer exists."))
-    today = now.astimezone(tz).date()
-    if not rules.notice_given(meeting.starts_at.astimezone(tz).date(), today):
-        later = await _still_open_for_agenda(session, council, today, tz)
-        raise KeneshError("{reason}", reason=ui_materials.agenda_closed(meeting, later, today, tz))
-    items = await meetings_repo.meeting_items(session, meeting.id)
-    if len(items) >= rules.MAX_AGENDA_ITEMS:
-        raise KeneshError(
-            __("An agenda can have at most {limit} items; this one has {count}."),
-            limit=rules.MAX_AGENDA_ITEMS,
-            count=len(items),
-        )
     # Pressed twice: the second press finds the material already on an agenda and adds no second item.
     if not await change_if(
         session,
@@ -653,19 +636,21 @@ async def put_on_agenda(
         material.id,
         Material.state == MaterialState.SUBMITTED,
         state=MaterialState.ON_AGENDA,
-        meeting_id=meeting.id,
+        meeting_id=meeting_id,
         updated_at=now,
     ):
         raise KeneshError(only_submitted)
-    title = ui_materials.material_item_title(material)
-    session.add(
-        AgendaItem(
-            meeting_id=meeting.id,
-            position=len(items) + 1,
-            title=title[: rules.MAX_ITEM_LENGTH],
-            reporter=author.full_name,
-            material_id=material.id,
-        )
+    view, _position = await meetings.add_to_agenda(
+        session,
+        council=council,
+        meeting_id=meeting_id,
+        user_id=user_id,
+        title=ui_materials.material_item_title(material),
+        reporter=author.full_name,
+        material_id=material.id,
+        now=now,
+        tz=tz,
+        default_locale=default_locale,
     )
     session.add(_event(material, MaterialState.ON_AGENDA, user_id, now))
     audit.record(
@@ -677,20 +662,9 @@ async def put_on_agenda(
         obj_id=material.id,
         now=now,
     )
-    await session.flush()
-    view = await meetings.meeting_view(session, meeting.id)
-    await meetings.announce_changed(session, view, now=now, tz=tz, default_locale=default_locale, by_user=user_id)
     await session.commit()
-    log.info("Material %s put on the agenda of meeting %s; the agenda is announced again", material.id, meeting.id)
-    return material, meeting
-
-
-async def _still_open_for_agenda(session: AsyncSession, council: Council, today: date, tz: ZoneInfo) -> Meeting | None:
-    """The first announced meeting whose agenda can still change (at least 7 full days away)."""
-    for later in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
-        if rules.notice_given(later.starts_at.astimezone(tz).date(), today):
-            return later
-    return None
+    log.info("Material %s put on the agenda of meeting %s; the agenda is announced again", material.id, meeting_id)
+    return material, view.meeting
 
 
 async def decided_at_meeting(

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, notices, rules
 from bot.access import NOT_RUNNER, council_of_member, runs_meetings
-from bot.agenda import Agenda, When
+from bot.agenda import Agenda, When, check_notice
 from bot.domain import Presence
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
@@ -66,9 +66,12 @@ async def meeting_view(session: AsyncSession, meeting_id: int, user_id: int | No
 
 
 async def draft_agenda(
-    session: AsyncSession, *, council: Council, user_id: int, agenda: Agenda, now: datetime
+    session: AsyncSession, *, council: Council, user_id: int, agenda: Agenda, now: datetime, tz: ZoneInfo
 ) -> MeetingView:
-    """The agenda as a draft the chair previews; nothing reaches the group before Publish."""
+    """The agenda as a draft the chair previews; nothing reaches the group before Publish. The notice is
+    checked here whichever way the agenda came (one message, the steps, the annual plan): a step may have
+    been answered a day later."""
+    check_notice(agenda.when, now=now, tz=tz)
     meeting = Meeting(
         council_id=council.id,
         starts_at=agenda.when.starts_at,
@@ -125,9 +128,61 @@ async def announce_changed(
     )
 
 
+async def still_open_for_agenda(session: AsyncSession, council: Council, now: datetime, tz: ZoneInfo) -> Meeting | None:
+    """The first announced meeting whose agenda can still change (cl. 7.5)."""
+    for later in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
+        if rules.agenda_may_change(later.starts_at, now, tz):
+            return later
+    return None
+
+
+async def add_to_agenda(
+    session: AsyncSession,
+    *,
+    council: Council,
+    meeting_id: int,
+    user_id: int,
+    title: str,
+    reporter: str | None = None,
+    material_id: int | None = None,
+    now: datetime,
+    tz: ZoneInfo,
+    default_locale: str,
+) -> tuple[MeetingView, int]:
+    """An item added at the end of an announced meeting's agenda (a material, the annual plan), then the whole
+    changed agenda announced again to the group and the members. cl. 7.5 has no back door: the agenda may
+    change only while `rules.agenda_may_change` allows it. Before the caller's commit; returns the position."""
+    meeting = await meetings_repo.get_meeting(session, meeting_id)
+    if meeting is None or meeting.council_id != council.id or meeting.status is not MeetingStatus.ANNOUNCED:
+        raise KeneshError(__("This meeting no longer exists."))
+    if not rules.agenda_may_change(meeting.starts_at, now, tz):
+        later = await still_open_for_agenda(session, council, now, tz)
+        raise KeneshError("{reason}", reason=ui_meetings.agenda_closed(meeting, later, now, tz))
+    items = await meetings_repo.meeting_items(session, meeting.id)
+    if len(items) >= rules.MAX_AGENDA_ITEMS:
+        raise KeneshError(
+            __("An agenda can have at most {limit} items; this one has {count}."),
+            limit=rules.MAX_AGENDA_ITEMS,
+            count=len(items),
+        )
+    position = len(items) + 1
+    session.add(
+        AgendaItem(
+            meeting_id=meeting.id,
+            position=position,
+            title=title[: rules.MAX_ITEM_LENGTH],
+            reporter=reporter,
+            material_id=material_id,
+        )
+    )
+    await session.flush()
+    view = MeetingView(council, meeting, await meetings_repo.meeting_items(session, meeting.id))
+    await announce_changed(session, view, now=now, tz=tz, default_locale=default_locale, by_user=user_id)
+    return view, position
+
+
 def _check_notice(meeting: Meeting, now: datetime, tz: ZoneInfo) -> None:
-    today = now.astimezone(tz).date()
-    if not rules.notice_given(meeting.starts_at.astimezone(tz).date(), today):
+    if not rules.agenda_may_change(meeting.starts_at, now, tz):
         raise KeneshError(
             __("Less than 7 days are left before this date now (regulation, cl. 7.5). Make a new agenda with /agenda.")
         )
@@ -193,10 +248,11 @@ async def reschedule(
     tz: ZoneInfo,
     default_locale: str,
 ) -> MeetingView:
-    """A new date for an announced meeting: parse_when has already applied the 7-day rule to it."""
+    """A new date for an announced meeting, at least 7 full days away (cl. 7.5), announced again."""
     view = await meeting_view(session, meeting_id, user_id)
     if view.meeting.status is not MeetingStatus.ANNOUNCED:
         raise KeneshError(NOT_MOVABLE)
+    check_notice(when, now=now, tz=tz)
     # The same move sent twice: the second finds the meeting no longer as it read it, and moves nothing.
     before_start = view.meeting.starts_at
     seen = view.meeting.announced_at

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, rules
@@ -23,9 +24,10 @@ from bot.agenda import Item, parse_items
 from bot.domain import PlanLine, Planned, by_day
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.meetings import meeting_view
+from bot.meetings import add_to_agenda
 from bot.ui import year as ui_year
-from db.models import AgendaItem, Council, Meeting, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
+from db.models import Council, Meeting, MeetingStatus, Outcome, Plan, PlanEntry, PlanState, Vote
+from db.repo import change_if, reload
 from db.repo import councils as councils_repo
 from db.repo import jobs as jobs_repo
 from db.repo import meetings as meetings_repo
@@ -33,6 +35,8 @@ from db.repo import plan as plan_repo
 from db.repo.outbox import Kind, enqueue
 
 log = logging.getLogger(__name__)
+
+ALREADY_ADOPTED = __("Only a draft plan is put on an agenda; this one is already adopted.")
 
 MAX_ENTRIES = 100
 REMIND_DAYS_BEFORE = 3  # before the last day to announce (the meeting's date − 7)
@@ -182,7 +186,7 @@ async def agenda_choices(session: AsyncSession, plan_id: int, user_id: int) -> l
     """The announced meetings the plan can be put on."""
     plan, council = await _managed_plan(session, plan_id, user_id)
     if plan.state is not PlanState.DRAFT:
-        raise KeneshError(__("Only a draft plan is put on an agenda; this one is already adopted."))
+        raise KeneshError(ALREADY_ADOPTED)
     meetings = list(await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
     if not meetings:
         raise KeneshError(__("No meeting is announced. Announce one with /agenda first."))
@@ -190,28 +194,42 @@ async def agenda_choices(session: AsyncSession, plan_id: int, user_id: int) -> l
 
 
 async def put_on_agenda(
-    session: AsyncSession, *, plan_id: int, meeting_id: int, user_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    plan_id: int,
+    meeting_id: int,
+    user_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    default_locale: str,
 ) -> tuple[Plan, Meeting, int]:
-    """The plan becomes the last item of an announced meeting; that item's vote adopts it."""
+    """The plan becomes the last item of an announced meeting; that item's vote adopts it. The agenda changes
+    by the one notice rule (bot/meetings.py `add_to_agenda`) and is announced again."""
     plan, council = await _managed_plan(session, plan_id, user_id)
     if plan.state is not PlanState.DRAFT:
-        raise KeneshError(__("Only a draft plan is put on an agenda; this one is already adopted."))
-    view = await meeting_view(session, meeting_id, user_id)
-    if view.council.id != council.id or view.meeting.status is not MeetingStatus.ANNOUNCED:
-        raise KeneshError(__("This meeting no longer exists."))
-    if len(view.items) >= rules.MAX_AGENDA_ITEMS:
-        raise KeneshError(
-            __("An agenda can have at most {limit} items; this one has {count}."),
-            limit=rules.MAX_AGENDA_ITEMS,
-            count=len(view.items),
-        )
-    position = len(view.items) + 1
-    session.add(
-        AgendaItem(
-            meeting_id=meeting_id, position=position, title=ui_year.plan_agenda_title(plan)[: rules.MAX_ITEM_LENGTH]
-        )
+        raise KeneshError(ALREADY_ADOPTED)
+    # Pressed twice: the second press finds the plan already on this agenda and adds no second item.
+    if not await change_if(
+        session,
+        Plan,
+        plan.id,
+        Plan.state == PlanState.DRAFT,
+        or_(Plan.meeting_id.is_(None), Plan.meeting_id != meeting_id),
+        meeting_id=meeting_id,
+    ):
+        raise KeneshError(__("The plan is already on this meeting's agenda."))
+    view, position = await add_to_agenda(
+        session,
+        council=council,
+        meeting_id=meeting_id,
+        user_id=user_id,
+        title=ui_year.plan_agenda_title(plan),
+        now=now,
+        tz=tz,
+        default_locale=default_locale,
     )
-    plan.meeting_id, plan.item_position, plan.updated_at = meeting_id, position, now
+    await reload(session, plan)
+    plan.item_position, plan.updated_at = position, now
     await session.commit()
     log.info("Council %s: plan %s is item %s of meeting %s", council.id, plan.id, position, meeting_id)
     return plan, view.meeting, position

@@ -41,9 +41,9 @@ def clean_text(text: str | None, *, multiline: bool = False) -> str:
 
 
 def clean_file_name(name: str | None) -> str:
-    """A file's name as a person's device named it: one line, clean, without a folder part."""
-    name = clean_text(name).strip()
-    return name.replace("/", "_").replace("\\", "_")
+    """A file's name as a person's device named it, on one line. A slash stays: the name is only shown, never
+    a path (the archive stores files under their hash)."""
+    return clean_text(name).strip()
 
 
 # --- the door of every update ------------------------------------------------------------------------------
@@ -83,8 +83,10 @@ def _cleaned(obj: T) -> T:
                         changes[name] = cleaned
     for name in _FILE_NAMES:
         value = getattr(obj, name, None)
-        if isinstance(value, str) and (_needs_cleaning(value) or "/" in value or "\\" in value):
-            changes[name] = clean_file_name(value) or "file"
+        if isinstance(value, str) and _needs_cleaning(value):
+            cleaned = clean_file_name(value) or "file"
+            if cleaned != value:
+                changes[name] = cleaned
     for kind, inner in _INNER.items():
         if isinstance(obj, kind):
             for name in inner:

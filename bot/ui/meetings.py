@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import fmt_datetime
+from bot import rules
+from bot.i18n import fmt_datetime, fmt_long_date
 from bot.i18n import gettext as _
 from bot.ui.callbacks import AgendaAction, AgendaCb, MeetingAction, MeetingCb
 from bot.ui.render import esc
@@ -32,6 +33,29 @@ def when_text(meeting: Meeting, tz: ZoneInfo) -> str:
     if meeting.place:
         return _("{when}, {place}").format(when=when, place=esc(meeting.place))
     return when
+
+
+def agenda_closed(meeting: Meeting, later: Meeting | None, now: datetime, tz: ZoneInfo) -> str:
+    """Why this meeting's agenda can no longer change, and where the item could still go: a `later`
+    announced meeting still a week away, or the next one to announce."""
+    why = _(
+        "The meeting on {when} is less than 7 full days away: its agenda can no longer change (regulation, cl. 7.5)."
+    ).format(when=fmt_datetime(meeting.starts_at, tz))
+    if later is not None:
+        return (
+            why
+            + " "
+            + _("It can still go on the agenda of the meeting on {when}.").format(
+                when=fmt_datetime(later.starts_at, tz)
+            )
+        )
+    return (
+        why
+        + " "
+        + _("It can go on the agenda of the next meeting: announce one with /agenda for {date} or later.").format(
+            date=fmt_long_date(rules.earliest_meeting_date(now.astimezone(tz).date()))
+        )
+    )
 
 
 def agenda_preview(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:

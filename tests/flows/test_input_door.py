@@ -105,12 +105,6 @@ async def test_a_caption_with_controls_is_kept_clean_as_the_report(flow, council
     assert "Бардыгы" in told.text and "\x01" not in told.text
 
 
-async def test_a_file_name_keeps_no_folder_separators(flow, council):
-    await report_done_with_a_file(flow, council, "..\\..\\etc/passwd.pdf")
-    (row,) = await flow.rows(FollowUp)
-    assert row.report_file_name == ".._.._etc_passwd.pdf"  # no folder separators
-
-
 async def test_the_group_title_and_the_chairs_names_from_telegram_are_stored_clean(flow):
     chair = flow.api.person(10, f"Гүл{BAD}нара", "Осмон\u200bова\x00\ufffe", "ru")
     group = flow.api.group(-100, f"Мектеп{BAD} №5\nи\u0306", admins={10})
