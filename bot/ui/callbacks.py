@@ -24,6 +24,8 @@ Id = Annotated[int, Field(ge=1, lt=ID_LIMIT)]
 IdOrNone = Annotated[int, Field(ge=0, lt=ID_LIMIT)]  # 0: none chosen
 Page = Annotated[int, Field(ge=0, lt=100_000)]
 Minutes = Annotated[int, Field(ge=1, le=60)]
+Token = Annotated[str, Field(pattern=r"^[0-9a-f]{8}$")]
+Edition = Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]  # bot.regulation.regulation_version()
 
 
 def _a_date(text: str) -> str:
@@ -46,6 +48,12 @@ class RoleCb(CallbackData, prefix="rl"):
 
 class RegulationCb(CallbackData, prefix="rg"):
     council_id: Id
+
+
+class RegulationReadCb(CallbackData, prefix="rd"):
+    """A member confirms the edition of the regulation /regulation showed them."""
+
+    version: Edition
 
 
 class ApplicationAction(enum.StrEnum):
@@ -138,6 +146,13 @@ class ConfirmCloseVoteCb(CallbackData, prefix="vz"):
 class VoteTimerCb(CallbackData, prefix="vt"):
     vote_id: Id
     minutes: Minutes
+
+
+class OutsideAgendaCb(CallbackData, prefix="vo"):
+    """The one who runs the meeting confirms that a decision with no agenda item is voted outside the agenda."""
+
+    meeting_id: Id
+    token: Token  # the pending decision this button was made for (kept with the asker's state)
 
 
 class ProtocolCb(CallbackData, prefix="pt"):
