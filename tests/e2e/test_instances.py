@@ -148,7 +148,8 @@ async def seed_members(db: Database, api: BotAPI, council_id: int, count: int) -
     await db.execute("INSERT INTO users (id, language, created_at) VALUES (:id, :language, :created_at)", users)
     await db.execute(
         "INSERT INTO members (council_id, user_id, full_name, role, status, regulation_confirmed_at, "
-        "regulation_version, applied_at) VALUES (:council_id, :user_id, :name, 'teacher', 'approved', :at, :edition, :at)",
+        "regulation_version, applied_at) "
+        "VALUES (:council_id, :user_id, :name, 'teacher', 'approved', :at, :edition, :at)",
         members,
     )
     return people
