@@ -240,9 +240,19 @@ async def adopted_by_vote(session: AsyncSession, vote: Vote, now: datetime) -> P
     if vote.item_position is None or vote.outcome is not Outcome.ADOPTED:
         return None
     plan = await plan_repo.draft_on_item(session, vote.meeting_id, vote.item_position)
-    if plan is not None:
-        plan.state, plan.discussed_at, plan.updated_at = PlanState.DISCUSSED, now, now
-        log.info("Plan %s adopted by vote %s", plan.id, vote.id)
+    # Adopted once: a second vote on the item (or a close racing this one) finds the plan no longer a draft.
+    if plan is None or not await change_if(
+        session,
+        Plan,
+        plan.id,
+        Plan.state == PlanState.DRAFT,
+        state=PlanState.DISCUSSED,
+        discussed_at=now,
+        updated_at=now,
+    ):
+        return None
+    await reload(session, plan)
+    log.info("Plan %s adopted by vote %s", plan.id, vote.id)
     return plan
 
 
