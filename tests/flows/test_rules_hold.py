@@ -249,6 +249,7 @@ async def test_the_plans_reminder_goes_once(flow, council):
             reminders += [m for m in flow.api.outbox[before:] if "10 декабря 2026" in m.text]
     (reminder,) = reminders
     assert reminder.chat_id == council.chair.id and "/agenda" in reminder.text
+    assert [r.getMessage() for r in flow.errors.records] == []  # each daily check ran to its end
     assert [r.name for r in await flow.rows(JobRun) if r.name.startswith("plan:")] == [f"plan:{council.id}:2026-12-10"]
 
 
