@@ -16,7 +16,7 @@ import re
 import unicodedata
 from typing import Any, TypeVar
 
-from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, Message, TelegramObject, Update, User
+from aiogram.types import CallbackQuery, Chat, ChatMemberUpdated, Document, Message, TelegramObject, Update, User
 
 # XML 1.0 allows tab, LF and CR among the C0 controls; CR is dropped too (\r\n becomes \n). DEL and the C1
 # controls go as well (NEL, U+0085, is a line break: it becomes one), and so do the noncharacters, which
@@ -27,8 +27,8 @@ _NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
 _CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff{_NONCHARACTERS}]")
 _LINE_BREAKS = re.compile(r"[\t\n\u2028\u2029\x85]+")
 _MULTILINE_BREAKS = re.compile("[\u2028\u2029\x85]")
-# Anything the door would change: most updates carry none, and go through untouched (the vote press).
-_SUSPECT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{_NONCHARACTERS}]|[^\x00-\x7f]")
+# Anything the door would change besides NFC: most updates carry none, and go through untouched (the vote press).
+_SUSPECT = re.compile(f"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff{_NONCHARACTERS}]")
 
 
 def clean_text(text: str | None, *, multiline: bool = False) -> str:
@@ -48,64 +48,51 @@ def clean_file_name(name: str | None) -> str:
 
 # --- the door of every update ------------------------------------------------------------------------------
 
-# What a person wrote, by the type that carries it: multiline (True) or one line (False).
-_PERSON_FIELDS: dict[type, dict[str, bool]] = {
-    Message: {"text": True, "caption": True},
-    User: {"first_name": False, "last_name": False},
-    Chat: {"title": False, "first_name": False, "last_name": False},
+# By the type of each object in an update: its fields a person wrote (True: multiline, False: one line, None:
+# a file's name), and the objects inside it that may carry more. The message under a pressed button is the
+# bot's own: it is not read for anything stored.
+_FIELDS: dict[type, tuple[dict[str, bool | None], tuple[str, ...]]] = {
+    Update: ({}, ("message", "edited_message", "callback_query", "my_chat_member", "chat_member")),
+    Message: ({"text": True, "caption": True}, ("from_user", "chat", "document", "reply_to_message")),
+    CallbackQuery: ({}, ("from_user",)),
+    ChatMemberUpdated: ({}, ("from_user", "chat")),
+    User: ({"first_name": False, "last_name": False}, ()),
+    Chat: ({"title": False, "first_name": False, "last_name": False}, ()),
+    Document: ({"file_name": None}, ()),
 }
-# The objects inside an update where such texts are, by the type that holds them. The message under a pressed
-# button is the bot's own: it is not read for anything stored.
-_INNER: dict[type, tuple[str, ...]] = {
-    Update: ("message", "edited_message", "callback_query", "my_chat_member", "chat_member"),
-    Message: ("from_user", "chat", "document", "reply_to_message"),
-    CallbackQuery: ("from_user",),
-    ChatMemberUpdated: ("from_user", "chat"),
-}
-_FILE_NAMES = ("file_name",)
 
 T = TypeVar("T", bound=TelegramObject)
 
 
 def _needs_cleaning(value: str) -> bool:
-    return _SUSPECT.search(value) is not None
+    return _SUSPECT.search(value) is not None or not unicodedata.is_normalized("NFC", value)
 
 
 def _cleaned(obj: T) -> T:
+    spec = _FIELDS.get(type(obj))
+    if spec is None:
+        return obj
+    fields, inner = spec
     changes: dict[str, Any] = {}
-    for kind, fields in _PERSON_FIELDS.items():
-        if isinstance(obj, kind):
-            for name, multiline in fields.items():
-                value = getattr(obj, name, None)
-                if isinstance(value, str) and _needs_cleaning(value):
-                    cleaned = clean_text(value, multiline=multiline)
-                    if cleaned != value:
-                        changes[name] = cleaned
-    for name in _FILE_NAMES:
-        value = getattr(obj, name, None)
+    for name, multiline in fields.items():
+        value = getattr(obj, name)
         if isinstance(value, str) and _needs_cleaning(value):
-            cleaned = clean_file_name(value) or "file"
+            if multiline is None:
+                cleaned = clean_file_name(value) or "file"
+            else:
+                cleaned = clean_text(value, multiline=multiline)
             if cleaned != value:
                 changes[name] = cleaned
-    for kind, inner in _INNER.items():
-        if isinstance(obj, kind):
-            for name in inner:
-                value = getattr(obj, name, None)
-                if isinstance(value, TelegramObject):
-                    cleaned_inner = _cleaned(value)
-                    if cleaned_inner is not value:
-                        changes[name] = cleaned_inner
-    if not changes:
-        return obj
-    return obj.model_copy(update=changes)
+    for name in inner:
+        value = getattr(obj, name)
+        if value is not None:
+            cleaned_inner = _cleaned(value)
+            if cleaned_inner is not value:
+                changes[name] = cleaned_inner
+    return obj.model_copy(update=changes) if changes else obj
 
 
 def clean_update(update: Update) -> Update:
     """The update as handlers see it: every text a person supplied in it (message text and caption, a file's
     name, first and last names, a group's title) through `clean_text`. The same object when nothing changes."""
     return _cleaned(update)
-
-
-def clean_message(message: Message) -> Message:
-    """One message through the same door (a message that reaches a handler by another way than an update)."""
-    return _cleaned(message)
