@@ -95,7 +95,7 @@ def check_notice(when: When, *, now: datetime, tz: ZoneInfo) -> When:
     local_now = now.astimezone(tz)
     if when.starts_at <= local_now:
         raise KeneshError(__("This time has already passed. Choose a date in the future."))
-    if not rules.notice_given(when.starts_at.astimezone(tz).date(), local_now.date()):
+    if not rules.agenda_may_change(when.starts_at, now, tz):
         raise KeneshError(
             __(
                 "The agenda must be announced at least 7 days before the meeting (regulation, cl. 7.5). "

@@ -230,6 +230,8 @@ def create_dispatcher(
         vote_keys=vote_keys,
     )
     dp.update.outer_middleware(UpdateContext())  # first: the ids for the log lines, the update's metrics
+    # Every text a person supplies passes the one door (bot/text_input.py) before anything reads it.
+    dp.update.outer_middleware(CleanText())
     # Presses too fast are answered before a session is opened: they never touch the database.
     dp.update.outer_middleware(Throttle(i18n, settings.default_locale, settings.max_presses_per_second))
     # Order: the session first, then the stored user (it reads through the session), then the locale.
@@ -237,7 +239,6 @@ def create_dispatcher(
     # A vote press reads no user row: the member's language comes back with the ballot (bot/runtime/ballot_box.py).
     dp.update.outer_middleware(UserMiddleware(skip=is_vote_press))
     KeneshI18nMiddleware(i18n).setup(dp)
-    dp.message.outer_middleware(CleanText())  # every typed text cleaned before any filter reads it
     dp.include_routers(*get_routers())
     scheduler.live = live  # a vote the scheduler closes on time shows its result like one closed by hand
     scheduler.vote_keys = vote_keys  # and is counted with the same keys

@@ -56,7 +56,9 @@ async def setup_council(
     chair = await members_repo.ensure_user(session, chair_id, now)
     if chair.language is None:
         chair.language = chair_locale  # from the Telegram app, until the chair chooses with /lang
-    council = Council(chat_id=chat_id, title=title[:255], join_code=new_join_code(), chair_id=chair_id, created_at=now)
+    council = Council(
+        chat_id=chat_id, title=clean_text(title)[:255], join_code=new_join_code(), chair_id=chair_id, created_at=now
+    )
     session.add(council)
     await session.flush()
     # The chair is a member (cl. 4.2) from the start; their name and the regulation come when they
@@ -65,7 +67,7 @@ async def setup_council(
         Member(
             council_id=council.id,
             user_id=chair_id,
-            full_name=chair_name[:128],
+            full_name=clean_text(chair_name).strip()[:128],
             role=Role.CHAIR,
             status=MemberStatus.APPROVED,
             applied_at=now,

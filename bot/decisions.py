@@ -20,6 +20,7 @@ from bot.domain import FollowView, Listing
 from bot.errors import KeneshError
 from bot.i18n import I18n
 from bot.i18n import lazy_gettext as __
+from bot.text_input import clean_file_name, clean_text
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui import year as ui_year
 from db.models import (
@@ -185,7 +186,8 @@ async def mark_done(
 ) -> FollowView:
     """Done, with a short report (text or a file); the chair is told. A second report changes nothing."""
 
-    report = (report or "").strip() or None
+    report = clean_text(report, multiline=True).strip() or None
+    file_name = clean_file_name(file_name)[:255] or None
     if report is None and file_id is None:
         raise KeneshError(__("Send a short report: a text or a file."))
     if report and len(report) > MAX_REPORT:
@@ -197,7 +199,7 @@ async def mark_done(
         done_at=now,
         report=report,
         report_file_id=file_id,
-        report_file_name=(file_name or "")[:255] or None,
+        report_file_name=file_name,
     ):
         raise KeneshError(__("This decision is already reported done."))
     council = await referenced(session, Council, view.follow_up.council_id)

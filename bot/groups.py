@@ -520,7 +520,7 @@ async def put_on_agenda(
     else:
         head = await _approved_head(session, council, group)
         title, reporter = ui_groups.report_item_title(group), head.full_name
-    view, position = await meetings.append_item(
+    view, position = await meetings.add_to_agenda(
         session,
         council=council,
         meeting_id=meeting_id,

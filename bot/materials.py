@@ -689,19 +689,14 @@ async def put_on_agenda(
     tz: ZoneInfo,
     default_locale: str,
 ) -> tuple[Material, Meeting]:
-    """The material becomes the last item of an announced meeting; the meeting's vote on it decides it.
-
-    cl. 7.5 has no back door: the agenda may change only while the meeting is still at least 7 full days
-    away, and the whole changed agenda is announced again to the group and the members."""
+    """The material becomes the last item of an announced meeting; the meeting's vote on it decides it. The
+    agenda changes by the one notice rule (bot/meetings.py `add_to_agenda`) and is announced again."""
     from bot import meetings
 
     material, author, council = await reviewable(session, material_id, user_id)
     only_submitted = __("Only a submitted material can be put on an agenda.")
     if material.state is not MaterialState.SUBMITTED:
         raise KeneshError(only_submitted)
-    meeting = await meetings_repo.get_meeting(session, meeting_id)
-    if meeting is None or meeting.council_id != council.id or meeting.status is not MeetingStatus.ANNOUNCED:
-        raise KeneshError(__("This meeting no longer exists."))
     # Pressed twice: the second press finds the material already on an agenda and adds no second item.
     if not await change_if(
         session,
@@ -713,18 +708,17 @@ async def put_on_agenda(
         updated_at=now,
     ):
         raise KeneshError(only_submitted)
-    # The notice and the item limit are checked there; a refusal rolls this change back with the update.
-    view, _position = await meetings.append_item(
+    view, _position = await meetings.add_to_agenda(
         session,
         council=council,
         meeting_id=meeting_id,
         user_id=user_id,
         title=ui_materials.material_item_title(material),
         reporter=author.full_name,
+        material_id=material.id,
         now=now,
         tz=tz,
         default_locale=default_locale,
-        material_id=material.id,
     )
     session.add(_event(material, MaterialState.ON_AGENDA, user_id, now))
     audit.record(

@@ -7,21 +7,20 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, notices, rules
+from bot import audit, membership, notices, rules
 from bot.access import NOT_RUNNER, council_of_member, runs_meetings
-from bot.agenda import Agenda, When
+from bot.agenda import Agenda, When, check_notice
 from bot.domain import Presence
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
 from bot.i18n import lazy_gettext as __
 from bot.runtime import after_commit
-from bot.ui import materials as ui_materials
 from bot.ui import meetings as ui_meetings
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
 from db.repo import change_if, referenced, reload, remove
@@ -67,9 +66,12 @@ async def meeting_view(session: AsyncSession, meeting_id: int, user_id: int | No
 
 
 async def draft_agenda(
-    session: AsyncSession, *, council: Council, user_id: int, agenda: Agenda, now: datetime
+    session: AsyncSession, *, council: Council, user_id: int, agenda: Agenda, now: datetime, tz: ZoneInfo
 ) -> MeetingView:
-    """The agenda as a draft the chair previews; nothing reaches the group before Publish."""
+    """The agenda as a draft the chair previews; nothing reaches the group before Publish. The notice is
+    checked here whichever way the agenda came (one message, the steps, the annual plan): a step may have
+    been answered a day later."""
+    check_notice(agenda.when, now=now, tz=tz)
     meeting = Meeting(
         council_id=council.id,
         starts_at=agenda.when.starts_at,
@@ -126,9 +128,62 @@ async def announce_changed(
     )
 
 
+async def still_open_for_agenda(session: AsyncSession, council: Council, now: datetime, tz: ZoneInfo) -> Meeting | None:
+    """The first announced meeting whose agenda can still change (cl. 7.5)."""
+    for later in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
+        if rules.agenda_may_change(later.starts_at, now, tz):
+            return later
+    return None
+
+
+async def add_to_agenda(
+    session: AsyncSession,
+    *,
+    council: Council,
+    meeting_id: int,
+    user_id: int,
+    title: str,
+    reporter: str | None = None,
+    material_id: int | None = None,
+    now: datetime,
+    tz: ZoneInfo,
+    default_locale: str,
+) -> tuple[MeetingView, int]:
+    """An item added at the end of an announced meeting's agenda (a material, the annual plan, an association's
+    head, theme or report), then the whole
+    changed agenda announced again to the group and the members. cl. 7.5 has no back door: the agenda may
+    change only while `rules.agenda_may_change` allows it. Before the caller's commit; returns the position."""
+    meeting = await meetings_repo.get_meeting(session, meeting_id)
+    if meeting is None or meeting.council_id != council.id or meeting.status is not MeetingStatus.ANNOUNCED:
+        raise KeneshError(__("This meeting no longer exists."))
+    if not rules.agenda_may_change(meeting.starts_at, now, tz):
+        later = await still_open_for_agenda(session, council, now, tz)
+        raise KeneshError("{reason}", reason=ui_meetings.agenda_closed(meeting, later, now, tz))
+    items = await meetings_repo.meeting_items(session, meeting.id)
+    if len(items) >= rules.MAX_AGENDA_ITEMS:
+        raise KeneshError(
+            __("An agenda can have at most {limit} items; this one has {count}."),
+            limit=rules.MAX_AGENDA_ITEMS,
+            count=len(items),
+        )
+    position = len(items) + 1
+    session.add(
+        AgendaItem(
+            meeting_id=meeting.id,
+            position=position,
+            title=title[: rules.MAX_ITEM_LENGTH],
+            reporter=reporter[:128] if reporter else None,
+            material_id=material_id,
+        )
+    )
+    await session.flush()
+    view = MeetingView(council, meeting, await meetings_repo.meeting_items(session, meeting.id))
+    await announce_changed(session, view, now=now, tz=tz, default_locale=default_locale, by_user=user_id)
+    return view, position
+
+
 def _check_notice(meeting: Meeting, now: datetime, tz: ZoneInfo) -> None:
-    today = now.astimezone(tz).date()
-    if not rules.notice_given(meeting.starts_at.astimezone(tz).date(), today):
+    if not rules.agenda_may_change(meeting.starts_at, now, tz):
         raise KeneshError(
             __("Less than 7 days are left before this date now (regulation, cl. 7.5). Make a new agenda with /agenda.")
         )
@@ -174,59 +229,6 @@ async def publish(
     return view
 
 
-async def still_open_for_agenda(session: AsyncSession, council: Council, today: date, tz: ZoneInfo) -> Meeting | None:
-    """The first announced meeting whose agenda can still change (at least 7 full days away)."""
-    for later in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
-        if rules.notice_given(later.starts_at.astimezone(tz).date(), today):
-            return later
-    return None
-
-
-async def append_item(
-    session: AsyncSession,
-    *,
-    council: Council,
-    meeting_id: int,
-    user_id: int,
-    title: str,
-    reporter: str | None,
-    now: datetime,
-    tz: ZoneInfo,
-    default_locale: str,
-    material_id: int | None = None,
-) -> tuple[MeetingView, int]:
-    """A new last item of an announced meeting (a material, an association's head, theme or report), and the
-    whole changed agenda announced again. cl. 7.5 has no back door: only while the meeting is still at least 7
-    full days away. Before the caller's commit; returns the meeting and the item's position."""
-    view = await meeting_view(session, meeting_id, user_id)
-    if view.council.id != council.id or view.meeting.status is not MeetingStatus.ANNOUNCED:
-        raise KeneshError(__("This meeting no longer exists."))
-    today = now.astimezone(tz).date()
-    if not rules.notice_given(view.meeting.starts_at.astimezone(tz).date(), today):
-        later = await still_open_for_agenda(session, council, today, tz)
-        raise KeneshError("{reason}", reason=ui_materials.agenda_closed(view.meeting, later, today, tz))
-    if len(view.items) >= rules.MAX_AGENDA_ITEMS:
-        raise KeneshError(
-            __("An agenda can have at most {limit} items; this one has {count}."),
-            limit=rules.MAX_AGENDA_ITEMS,
-            count=len(view.items),
-        )
-    position = len(view.items) + 1
-    session.add(
-        AgendaItem(
-            meeting_id=meeting_id,
-            position=position,
-            title=title[: rules.MAX_ITEM_LENGTH],
-            reporter=reporter[:128] if reporter else None,
-            material_id=material_id,
-        )
-    )
-    await session.flush()
-    view = await meeting_view(session, meeting_id)
-    await announce_changed(session, view, now=now, tz=tz, default_locale=default_locale, by_user=user_id)
-    return view, position
-
-
 async def discard_draft(session: AsyncSession, *, meeting_id: int, user_id: int) -> MeetingView:
     view = await meeting_view(session, meeting_id, user_id)
     if view.meeting.status is not MeetingStatus.DRAFT or not await change_if(
@@ -247,10 +249,11 @@ async def reschedule(
     tz: ZoneInfo,
     default_locale: str,
 ) -> MeetingView:
-    """A new date for an announced meeting: parse_when has already applied the 7-day rule to it."""
+    """A new date for an announced meeting, at least 7 full days away (cl. 7.5), announced again."""
     view = await meeting_view(session, meeting_id, user_id)
     if view.meeting.status is not MeetingStatus.ANNOUNCED:
         raise KeneshError(NOT_MOVABLE)
+    check_notice(when, now=now, tz=tz)
     # The same move sent twice: the second finds the meeting no longer as it read it, and moves nothing.
     before_start = view.meeting.starts_at
     seen = view.meeting.announced_at
@@ -351,12 +354,14 @@ async def todays_meeting(session: AsyncSession, council: Council, now: datetime,
 
 
 async def open_meeting(
-    session: AsyncSession, *, council: Council, user_id: int, now: datetime, tz: ZoneInfo
+    session: AsyncSession, *, council: Council, user_id: int, now: datetime, tz: ZoneInfo, default_locale: str
 ) -> MeetingView:
     """`/open`: today's meeting opens, once, and who belongs to the council with a vote is frozen for it.
 
     The attendance message is posted after this commit; if it cannot be posted, `undo_open` puts the
-    meeting back as it was, so a second /open works."""
+    meeting back as it was, so a second /open works. Only one who has confirmed the regulation in force runs
+    a meeting; members who have not are reminded, and keep their rights."""
+    await membership.require_current_regulation(session, council, user_id)
     meeting = await todays_meeting(session, council, now, tz)
     if meeting.status is MeetingStatus.OPEN:
         raise KeneshError(ALREADY_OPEN)
@@ -378,6 +383,7 @@ async def open_meeting(
         for m in await members_repo.approved_members(session, council.id)
         if m.role.votes
     )
+    await membership.remind_regulation(session, council, now=now, default_locale=default_locale, skip_user=user_id)
     audit.record(
         session,
         council_id=council.id,

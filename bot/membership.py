@@ -15,6 +15,7 @@ from bot import audit, groups, notices, rules
 from bot.domain import Roster
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
+from bot.regulation import regulation_version
 from bot.text_input import clean_text
 from bot.ui import members as ui_members
 from bot.ui.render import esc
@@ -31,6 +32,10 @@ ORDER_NUMBER = re.compile(r"^[\w./\-]{1,32}$")
 
 NOT_CHAIR = __("Only the chair of this council can do this.")
 STALE = __("This button is out of date. Send /members to see the council as it is now.")
+REGULATION_FIRST = __(
+    "Before running a meeting, confirm that you have read the current edition of the regulation: send /regulation "
+    "to me privately and press “I have read the regulation”."
+)
 
 
 @dataclass(frozen=True)
@@ -121,7 +126,7 @@ async def apply(
     if joining.as_chair:
         assert member is not None
         member.full_name = full_name
-        member.regulation_confirmed_at = now
+        member.regulation_confirmed_at, member.regulation_version = now, regulation_version()
         await session.commit()
         log.info("Chair %s of council %s confirmed the regulation", user_id, council_id)
         return ChairView(council, member)
@@ -134,7 +139,7 @@ async def apply(
     member.full_name = full_name
     member.role = role
     member.status = MemberStatus.PENDING
-    member.regulation_confirmed_at = now
+    member.regulation_confirmed_at, member.regulation_version = now, regulation_version()
     member.applied_at = now
     member.decided_at = None
     member.decided_by = None
@@ -439,3 +444,64 @@ async def welcome_of(session: AsyncSession, user_id: int) -> Welcome | None:
         return None
     council = await referenced(session, Council, places[0].council_id)
     return Welcome(places[0].full_name, council.title, await roles_of(session, user_id))
+
+
+# --- the regulation's edition each member confirmed (the regulation's closing line) ------------------------
+
+
+def has_current_regulation(member: Member) -> bool:
+    """This member confirmed the edition of the regulation in force (its Kyrgyz original's digest)."""
+    return member.regulation_confirmed_at is not None and member.regulation_version == regulation_version()
+
+
+async def require_current_regulation(session: AsyncSession, council: Council, user_id: int) -> None:
+    """The one who runs a meeting (/open, /vote) has confirmed the regulation in force; members keep every
+    right of theirs without it, and are reminded (`remind_regulation`)."""
+    member = await members_repo.member_of(session, council.id, user_id)
+    if member is None or not has_current_regulation(member):
+        raise KeneshError(REGULATION_FIRST)
+
+
+async def needs_regulation(session: AsyncSession, user_id: int) -> bool:
+    """This person belongs to a council (or applied to one) and has not confirmed the edition in force."""
+    return any(not has_current_regulation(m) for m in await members_repo.memberships_of(session, user_id))
+
+
+async def confirm_regulation(session: AsyncSession, *, user_id: int, version: str, now: datetime) -> None:
+    """ "I have read the regulation" under /regulation: the edition shown is kept, in every council of theirs.
+    A button shown before the text changed confirms nothing."""
+    if version != regulation_version():
+        raise KeneshError(
+            __("The regulation has changed since this message. Send /regulation to read it as it is now.")
+        )
+    places = await members_repo.memberships_of(session, user_id)
+    if not places:
+        raise KeneshError(
+            __("You are not a member of a council yet. Ask the chair for the join link in the council's group.")
+        )
+    for member in places:
+        member.regulation_confirmed_at, member.regulation_version = now, version
+    await session.commit()
+    log.info("User %s confirmed the regulation, edition %s", user_id, version)
+
+
+async def remind_regulation(
+    session: AsyncSession, council: Council, *, now: datetime, default_locale: str, skip_user: int | None = None
+) -> int:
+    """Members who have not confirmed the edition in force are reminded privately (at each /open, until they
+    do). Before the caller's commit; returns how many."""
+    count = 0
+    for member in await members_repo.approved_members(session, council.id):
+        if member.user_id == skip_user or has_current_regulation(member):
+            continue
+        await notices.to_person(
+            session,
+            member.user_id,
+            ui_members.regulation_reminder,
+            kind=Kind.PERSONAL,
+            now=now,
+            default_locale=default_locale,
+            council_id=council.id,
+        )
+        count += 1
+    return count

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import notices, rules
@@ -23,10 +24,9 @@ from bot.agenda import Item, example_day, parse_items
 from bot.domain import PlanLine, Planned, by_day
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.meetings import meeting_view
+from bot.meetings import add_to_agenda
 from bot.ui import year as ui_year
 from db.models import (
-    AgendaItem,
     Council,
     GroupLanguage,
     Meeting,
@@ -37,6 +37,7 @@ from db.models import (
     PlanState,
     Vote,
 )
+from db.repo import change_if, reload
 from db.repo import councils as councils_repo
 from db.repo import jobs as jobs_repo
 from db.repo import meetings as meetings_repo
@@ -45,6 +46,8 @@ from db.repo import plan as plan_repo
 from db.repo.outbox import Kind, enqueue
 
 log = logging.getLogger(__name__)
+
+ALREADY_ADOPTED = __("Only a draft plan is put on an agenda; this one is already adopted.")
 
 MAX_ENTRIES = 100
 REMIND_DAYS_BEFORE = 3  # before the last day to announce (the meeting's date − 7)
@@ -199,7 +202,7 @@ async def agenda_choices(session: AsyncSession, plan_id: int, user_id: int) -> l
     """The announced meetings the plan can be put on."""
     plan, council = await _managed_plan(session, plan_id, user_id)
     if plan.state is not PlanState.DRAFT:
-        raise KeneshError(__("Only a draft plan is put on an agenda; this one is already adopted."))
+        raise KeneshError(ALREADY_ADOPTED)
     meetings = list(await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
     if not meetings:
         raise KeneshError(__("No meeting is announced. Announce one with /agenda first."))
@@ -207,28 +210,42 @@ async def agenda_choices(session: AsyncSession, plan_id: int, user_id: int) -> l
 
 
 async def put_on_agenda(
-    session: AsyncSession, *, plan_id: int, meeting_id: int, user_id: int, now: datetime
+    session: AsyncSession,
+    *,
+    plan_id: int,
+    meeting_id: int,
+    user_id: int,
+    now: datetime,
+    tz: ZoneInfo,
+    default_locale: str,
 ) -> tuple[Plan, Meeting, int]:
-    """The plan becomes the last item of an announced meeting; that item's vote adopts it."""
+    """The plan becomes the last item of an announced meeting; that item's vote adopts it. The agenda changes
+    by the one notice rule (bot/meetings.py `add_to_agenda`) and is announced again."""
     plan, council = await _managed_plan(session, plan_id, user_id)
     if plan.state is not PlanState.DRAFT:
-        raise KeneshError(__("Only a draft plan is put on an agenda; this one is already adopted."))
-    view = await meeting_view(session, meeting_id, user_id)
-    if view.council.id != council.id or view.meeting.status is not MeetingStatus.ANNOUNCED:
-        raise KeneshError(__("This meeting no longer exists."))
-    if len(view.items) >= rules.MAX_AGENDA_ITEMS:
-        raise KeneshError(
-            __("An agenda can have at most {limit} items; this one has {count}."),
-            limit=rules.MAX_AGENDA_ITEMS,
-            count=len(view.items),
-        )
-    position = len(view.items) + 1
-    session.add(
-        AgendaItem(
-            meeting_id=meeting_id, position=position, title=ui_year.plan_agenda_title(plan)[: rules.MAX_ITEM_LENGTH]
-        )
+        raise KeneshError(ALREADY_ADOPTED)
+    # Pressed twice: the second press finds the plan already on this agenda and adds no second item.
+    if not await change_if(
+        session,
+        Plan,
+        plan.id,
+        Plan.state == PlanState.DRAFT,
+        or_(Plan.meeting_id.is_(None), Plan.meeting_id != meeting_id),
+        meeting_id=meeting_id,
+    ):
+        raise KeneshError(__("The plan is already on this meeting's agenda."))
+    view, position = await add_to_agenda(
+        session,
+        council=council,
+        meeting_id=meeting_id,
+        user_id=user_id,
+        title=ui_year.plan_agenda_title(plan),
+        now=now,
+        tz=tz,
+        default_locale=default_locale,
     )
-    plan.meeting_id, plan.item_position, plan.updated_at = meeting_id, position, now
+    await reload(session, plan)
+    plan.item_position, plan.updated_at = position, now
     await session.commit()
     log.info("Council %s: plan %s is item %s of meeting %s", council.id, plan.id, position, meeting_id)
     return plan, view.meeting, position
@@ -239,9 +256,19 @@ async def adopted_by_vote(session: AsyncSession, vote: Vote, now: datetime) -> P
     if vote.item_position is None or vote.outcome is not Outcome.ADOPTED:
         return None
     plan = await plan_repo.draft_on_item(session, vote.meeting_id, vote.item_position)
-    if plan is not None:
-        plan.state, plan.discussed_at, plan.updated_at = PlanState.DISCUSSED, now, now
-        log.info("Plan %s adopted by vote %s", plan.id, vote.id)
+    # Adopted once: a second vote on the item (or a close racing this one) finds the plan no longer a draft.
+    if plan is None or not await change_if(
+        session,
+        Plan,
+        plan.id,
+        Plan.state == PlanState.DRAFT,
+        state=PlanState.DISCUSSED,
+        discussed_at=now,
+        updated_at=now,
+    ):
+        return None
+    await reload(session, plan)
+    log.info("Plan %s adopted by vote %s", plan.id, vote.id)
     return plan
 
 

@@ -168,7 +168,7 @@ def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
         lines.extend(_decision_lines(item_decisions))
     other = [d for d in data.decisions if d.item_position is None]
     if other:
-        lines.append(("heading", _("Other decisions")))
+        lines.append(("heading", _("Decisions outside the agenda")))
         lines.extend(_decision_lines(other))
     if data.closed_automatically:
         lines.append(

@@ -9,6 +9,7 @@ anyone to confirm again."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,15 @@ _SECTION = re.compile(r"^\s*\d+\s*\.\s*[^\d\s.]")  # "1. Жалпы жоболо
 @cache
 def regulation_text(locale: str) -> str:
     return (TEXTS / f"{'ru' if locale == 'ru' else 'ky'}.txt").read_text(encoding="utf-8")
+
+
+@cache
+def regulation_version() -> str:
+    """The edition a person confirms: a digest of the Kyrgyz original, the school's own document. Fixing our
+    Russian translation asks no one again; a change to the original's words does. Spacing and line breaks
+    are not words: re-wrapping the file changes nothing."""
+    words = " ".join(regulation_text("ky").split())
+    return hashlib.sha256(words.encode("utf-8")).hexdigest()[:12]
 
 
 @cache

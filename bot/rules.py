@@ -5,7 +5,8 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from db.models import RATING_CHOICES, Choice, Outcome, Rating
 
@@ -67,6 +68,13 @@ def earliest_meeting_date(today: date) -> date:
 
 def notice_given(meeting_day: date, today: date) -> bool:
     return meeting_day >= earliest_meeting_date(today)
+
+
+def agenda_may_change(starts_at: datetime, now: datetime, tz: ZoneInfo) -> bool:
+    """cl. 7.5, the one notice rule: a meeting's agenda may be set or changed (announced, published, an item
+    added, the meeting moved to this time) only while the meeting is at least 7 full days away, the days
+    counted in the council's time zone. Every path that changes an agenda asks here."""
+    return notice_given(starts_at.astimezone(tz).date(), now.astimezone(tz).date())
 
 
 def school_year_of(day: date) -> int:

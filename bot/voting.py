@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, groups, notices, rules
+from bot import audit, groups, membership, notices, rules
 from bot.ballot_seal import BrokenSeal
 from bot.decisions import vote_closed
 from bot.errors import KeneshError
@@ -70,6 +70,15 @@ class NewVote:
     vote: Vote
 
 
+class OutsideAgenda(KeneshError):
+    """`/vote` without an item number: a matter the members were not told about (cl. 7.5); the one who runs
+    the meeting confirms it is decided outside the agenda before the vote opens (the handler asks)."""
+
+    def __init__(self, *, meeting_id: int, decision: str) -> None:
+        super().__init__(__("This decision is not on the agenda. Write the item's number: /vote 1 Approve the plan"))
+        self.meeting_id, self.decision = meeting_id, decision
+
+
 async def start_vote(
     session: AsyncSession,
     *,
@@ -79,9 +88,12 @@ async def start_vote(
     secret: bool,
     keys: VoteKeys,
     now: datetime,
+    outside_agenda: bool = False,
 ) -> NewVote:
-    """`/vote <decision>` or `/vote <item number> <decision>`, at the open meeting; `/secretvote` gets the
-    vote's key before its row commits, so every instance that finds the vote finds its key."""
+    """`/vote <item number> <decision>` at the open meeting; `/vote <decision>` (no item) only once confirmed
+    as outside the agenda (`outside_agenda`), and the protocol says so. `/secretvote` gets the vote's key
+    before its row commits, so every instance that finds the vote finds its key."""
+    await membership.require_current_regulation(session, council, user_id)
     meeting = await open_meeting_of(session, council)
     text = (text or "").strip()
     item_position = None
@@ -96,6 +108,8 @@ async def start_vote(
         raise KeneshError(__("Write the decision after the command, for example: /vote 1 Approve the plan"))
     if len(text) > MAX_DECISION:
         raise KeneshError(__("The decision is too long: at most {limit} characters."), limit=MAX_DECISION)
+    if item_position is None and not outside_agenda:
+        raise OutsideAgenda(meeting_id=meeting.id, decision=text)
     vote = Vote(
         meeting_id=meeting.id,
         item_position=item_position,

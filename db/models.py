@@ -140,6 +140,9 @@ class Member(Base):
     )
     # The regulation's closing line, "Жобо менен тааныштым": when this person confirmed reading it.
     regulation_confirmed_at: Mapped[datetime | None]
+    # ...and which edition: bot.regulation.regulation_version() of the Kyrgyz original then. A new edition asks
+    # again; the chair cannot run a meeting (/open, /vote) until confirming it (bot/membership.py).
+    regulation_version: Mapped[str | None] = mapped_column(String(16))
     # cl. 7.2: members are approved by the director's order; its number, when the chair gives it.
     order_number: Mapped[str | None] = mapped_column(String(32))
     applied_at: Mapped[datetime]

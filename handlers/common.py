@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import membership
 from bot.clock import Clock
 from bot.i18n import LANGUAGE_NAMES, I18n
-from bot.notices import edit_message
-from bot.regulation import regulation_messages
+from bot.notices import edit_markup, edit_message
+from bot.regulation import regulation_messages, regulation_version
 from bot.ui import common as ui_common
-from bot.ui.callbacks import LanguageCb
-from handlers.scope import sender
+from bot.ui import members as ui_members
+from bot.ui.callbacks import LanguageCb, RegulationReadCb
+from handlers.scope import chat_of, sender
 
 router = Router(name=__name__)
 router.message.filter(F.chat.type == ChatType.PRIVATE)
@@ -46,9 +47,27 @@ async def set_language(
 
 
 @router.message(Command("regulation"))
-async def show_regulation(message: Message, i18n: I18n) -> None:
-    for part in regulation_messages(i18n.current_locale):
+async def show_regulation(message: Message, session: AsyncSession, i18n: I18n) -> None:
+    parts = regulation_messages(i18n.current_locale)
+    for part in parts[:-1]:
         await message.answer(part)
+    # A member who has not confirmed this edition (the Kyrgyz original changed) confirms it here.
+    unconfirmed = await membership.needs_regulation(session, sender(message).id)
+    await message.answer(
+        parts[-1], reply_markup=ui_members.regulation_confirm_keyboard(regulation_version()) if unconfirmed else None
+    )
+
+
+@router.callback_query(RegulationReadCb.filter())
+async def confirm_regulation(
+    call: CallbackQuery, callback_data: RegulationReadCb, session: AsyncSession, clock: Clock
+) -> None:
+    await membership.confirm_regulation(
+        session, user_id=call.from_user.id, version=callback_data.version, now=clock.now()
+    )
+    await call.answer(ui_common.saved())
+    await edit_markup(call.message, None)
+    await chat_of(call).answer(ui_members.regulation_confirmed())
 
 
 @router.message(Command("cancel"), StateFilter(None))  # a step in progress is cancelled by its own router

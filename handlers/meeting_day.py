@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
+from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +27,7 @@ from bot.ui import meeting_day as ui_meeting_day
 from bot.ui.callbacks import (
     CloseVoteCb,
     ConfirmCloseVoteCb,
+    OutsideAgendaCb,
     PresentCb,
     ProtocolCb,
     RollCallCb,
@@ -39,12 +42,19 @@ log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
 
+OUTSIDE_AGENDA = "outside_agenda"  # the asker's state: a decision waiting to be confirmed as outside the agenda
+
 
 @router.message(Command("open"))
 async def open_meeting(message: Message, bot: Bot, session: AsyncSession, clock: Clock, settings: Settings) -> None:
     council = await access.council_for_runner(session, sender(message).id, group_id(message))
     view = await meetings.open_meeting(
-        session, council=council, user_id=sender(message).id, now=clock.now(), tz=settings.tz
+        session,
+        council=council,
+        user_id=sender(message).id,
+        now=clock.now(),
+        tz=settings.tz,
+        default_locale=settings.default_locale,
     )
     seats = await meetings.presence(session, view.meeting)
     text = ui_meeting_day.attendance_post(council.group_language, seats)
@@ -106,29 +116,35 @@ async def _start_vote(
     bot: Bot,
     session: AsyncSession,
     clock: Clock,
+    state: FSMContext,
     vote_keys: VoteKeys,
 ) -> None:
     council = await access.council_for_runner(session, sender(message).id, group_id(message))
-    new = await voting.start_vote(
-        session,
-        council=council,
-        user_id=sender(message).id,
-        text=command.args or "",
-        secret=secret,
-        keys=vote_keys,
-        now=clock.now(),
-    )
-    await _post_vote(message, bot, session, council, new.meeting, new.vote, vote_keys)
+    try:
+        new = await voting.start_vote(
+            session,
+            council=council,
+            user_id=sender(message).id,
+            text=command.args or "",
+            secret=secret,
+            keys=vote_keys,
+            now=clock.now(),
+        )
+    except voting.OutsideAgenda as asking:  # no item number: confirmed as outside the agenda, or not voted
+        token = secrets.token_hex(4)
+        await state.update_data({OUTSIDE_AGENDA: {"token": token, "text": command.args or "", "secret": secret}})
+        await message.reply(
+            ui_meeting_day.outside_agenda_question(asking.decision),
+            reply_markup=ui_meeting_day.outside_agenda_keyboard(asking.meeting_id, token),
+        )
+        return
+    await _post_vote(bot, session, council, new.meeting, new.vote, vote_keys)
+    if message.chat.type == ChatType.PRIVATE:
+        await message.answer(ui_meeting_day.vote_posted())
 
 
 async def _post_vote(
-    message: Message,
-    bot: Bot,
-    session: AsyncSession,
-    council: Council,
-    meeting: Meeting,
-    vote: Vote,
-    vote_keys: VoteKeys,
+    bot: Bot, session: AsyncSession, council: Council, meeting: Meeting, vote: Vote, vote_keys: VoteKeys
 ) -> None:
     """The new vote's message in the group, with its buttons; not posted, the vote goes."""
     seats = await meetings.presence(session, meeting)
@@ -141,22 +157,32 @@ async def _post_vote(
         await voting.undo_vote(session, vote.id, vote_keys)
         raise KeneshError(ui_meeting_day.NOT_POSTED_VOTE) from None
     await voting.set_vote_message(session, vote, sent.message_id, text=text, markup=markup)
-    if message.chat.type == ChatType.PRIVATE:
-        await message.answer(ui_meeting_day.vote_posted())
 
 
 @router.message(Command("vote"))
 async def vote(
-    message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock, vote_keys: VoteKeys
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    state: FSMContext,
+    vote_keys: VoteKeys,
 ) -> None:
-    await _start_vote(message, command, False, bot, session, clock, vote_keys)
+    await _start_vote(message, command, False, bot, session, clock, state, vote_keys)
 
 
 @router.message(Command("secretvote"))
 async def secret_vote(
-    message: Message, command: CommandObject, bot: Bot, session: AsyncSession, clock: Clock, vote_keys: VoteKeys
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    state: FSMContext,
+    vote_keys: VoteKeys,
 ) -> None:
-    await _start_vote(message, command, True, bot, session, clock, vote_keys)
+    await _start_vote(message, command, True, bot, session, clock, state, vote_keys)
 
 
 @router.message(Command("rate"))
@@ -168,7 +194,44 @@ async def rate_report(
     new = await groups.start_rating(
         session, council=council, user_id=sender(message).id, text=command.args or "", now=clock.now()
     )
-    await _post_vote(message, bot, session, council, new.meeting, new.vote, vote_keys)
+    await _post_vote(bot, session, council, new.meeting, new.vote, vote_keys)
+    if message.chat.type == ChatType.PRIVATE:
+        await message.answer(ui_meeting_day.vote_posted())
+
+
+@router.callback_query(OutsideAgendaCb.filter())
+async def vote_outside_agenda(
+    call: CallbackQuery,
+    callback_data: OutsideAgendaCb,
+    bot: Bot,
+    session: AsyncSession,
+    clock: Clock,
+    state: FSMContext,
+    vote_keys: VoteKeys,
+) -> None:
+    """The asker confirms: the decision is put to the vote outside the agenda, once."""
+    pending = (await state.get_data()).get(OUTSIDE_AGENDA)
+    if not pending or pending.get("token") != callback_data.token:
+        await call.answer(ui_common.button_out_of_date(), show_alert=True)
+        return
+    place = chat_of(call).chat
+    council = await access.council_for_runner(
+        session, call.from_user.id, None if place.type == ChatType.PRIVATE else place.id
+    )
+    new = await voting.start_vote(
+        session,
+        council=council,
+        user_id=call.from_user.id,
+        text=pending["text"],
+        secret=pending["secret"],
+        keys=vote_keys,
+        now=clock.now(),
+        outside_agenda=True,
+    )
+    await state.update_data({OUTSIDE_AGENDA: None})
+    await call.answer()
+    await edit_message(call.message, ui_meeting_day.outside_agenda_confirmed(new.vote.decision))
+    await _post_vote(bot, session, council, new.meeting, new.vote, vote_keys)
 
 
 # The vote button has a router of its own, included before every other (handlers/__init__.py): nothing reads the user

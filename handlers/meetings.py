@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access, meetings, plan
-from bot.agenda import Agenda, When, check_notice, parse_agenda, parse_items, parse_when
+from bot.agenda import Agenda, When, parse_agenda, parse_items, parse_when
 from bot.clock import Clock
 from bot.config import Settings
 from bot.meetings import MeetingView
@@ -81,7 +81,7 @@ async def agenda(
     if command.args:
         parsed = parse_agenda(command.args, now=clock.now(), tz=settings.tz)
         view = await meetings.draft_agenda(
-            session, council=council, user_id=sender(message).id, agenda=parsed, now=clock.now()
+            session, council=council, user_id=sender(message).id, agenda=parsed, now=clock.now(), tz=settings.tz
         )
         await _send_preview(message, bot, view, settings)
         return
@@ -119,13 +119,16 @@ async def wizard_items(
 ) -> None:
     data = await state.get_data()
     items = parse_items(text_of(message).splitlines())
-    # The date is checked again: the chair may have answered after midnight.
-    when = check_notice(
-        When(datetime.fromisoformat(data["starts_at"]), data.get("place")), now=clock.now(), tz=settings.tz
-    )
+    # draft_agenda checks the date again: the chair may have answered after midnight.
+    when = When(datetime.fromisoformat(data["starts_at"]), data.get("place"))
     council = await access.council_for_runner(session, sender(message).id)
     view = await meetings.draft_agenda(
-        session, council=council, user_id=sender(message).id, agenda=Agenda(when, items), now=clock.now()
+        session,
+        council=council,
+        user_id=sender(message).id,
+        agenda=Agenda(when, items),
+        now=clock.now(),
+        tz=settings.tz,
     )
     await state.clear()
     await _send_preview(message, bot, view, settings)

@@ -193,6 +193,8 @@ async def put_on_agenda(
         meeting_id=callback_data.meeting_id,
         user_id=call.from_user.id,
         now=clock.now(),
+        tz=settings.tz,
+        default_locale=settings.default_locale,
     )
     await call.answer(ui_common.saved())
     await edit_message(call.message, ui_year.plan_on_agenda(position, meeting, settings.tz))
@@ -247,7 +249,12 @@ async def agenda_time(
         await message.answer(ui_year.plan_preview_stale())
         return
     view = await meetings.draft_agenda(
-        session, council=council, user_id=sender(message).id, agenda=Agenda(when, items), now=clock.now()
+        session,
+        council=council,
+        user_id=sender(message).id,
+        agenda=Agenda(when, items),
+        now=clock.now(),
+        tz=settings.tz,
     )
     await state.clear()
     *parts, last = ui_meetings.agenda_preview(view.council, view.meeting, view.items, settings.tz)

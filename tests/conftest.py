@@ -300,6 +300,7 @@ async def seed_council(
 ):  # the council row, with .chair, .group, .people
     """A council made by /setup, with `members` approved voting members (the chair among them) and some
     participants, stored directly: registration itself is tested in test_registration."""
+    from bot.regulation import regulation_version
     from db.models import MemberStatus, Role, User
 
     api = flow.api
@@ -311,6 +312,11 @@ async def seed_council(
     async with flow.sessionmaker() as session:
         chair_user = await session.get(User, chair.id)
         chair_user.language = chair_locale
+        (chair_member,) = (
+            await session.scalars(select(Member).where(Member.council_id == council.id, Member.user_id == chair.id))
+        ).all()
+        chair_member.regulation_confirmed_at = flow.clock.now()  # as the chair's own join link would
+        chair_member.regulation_version = regulation_version()
         for n in range(1, members + participants):
             locale = "ky" if n % 2 else "ru"
             person = api.person(100 + n, f"Мугалим{n}", f"Фамилия{n:02d}", locale)
@@ -326,6 +332,7 @@ async def seed_council(
                     role=Role.TEACHER if n < members else Role.PARTICIPANT,
                     status=MemberStatus.APPROVED,
                     regulation_confirmed_at=flow.clock.now(),
+                    regulation_version=regulation_version(),
                     applied_at=flow.clock.now(),
                 )
             )

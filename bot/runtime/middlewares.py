@@ -1,5 +1,5 @@
 """Outer middlewares: presses too fast are answered before anything else, one DB session per update, the
-sender's stored settings (read, never written), and every typed text cleaned at the entrance."""
+sender's stored settings (read, never written), and every text a person supplies cleaned at the entrance."""
 
 from __future__ import annotations
 
@@ -10,8 +10,14 @@ from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
+from aiogram.dispatcher.middlewares.user_context import (
+    EVENT_CHAT_KEY,
+    EVENT_CONTEXT_KEY,
+    EVENT_FROM_USER_KEY,
+    UserContextMiddleware,
+)
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import Message, TelegramObject, Update
+from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot import log_context
@@ -19,7 +25,7 @@ from bot.i18n import I18n, locale_from_telegram
 from bot.i18n import gettext as _
 from bot.runtime import after_commit
 from bot.runtime.outbox import Delivery
-from bot.text_input import clean_text
+from bot.text_input import clean_update
 from db.repo import members as members_repo
 
 if TYPE_CHECKING:  # prometheus-client is loaded only by an instance that serves /metrics
@@ -71,8 +77,9 @@ class Throttle(BaseMiddleware):
 
 
 class CleanText(BaseMiddleware):
-    """Every text and caption a person sends, without control or XML-invalid characters and in NFC, before
-    any filter or handler sees it (the operations clean what they keep once more, for one-line fields)."""
+    """Every text a person supplies (text, caption, file name, names, a group's title) through the one door,
+    bot/text_input.py, before any filter or handler sees it. Registered first on dp.update; aiogram resolved
+    the sender and the chat before it, so they are resolved again from the cleaned update."""
 
     async def __call__(
         self,
@@ -80,16 +87,15 @@ class CleanText(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if isinstance(event, Message):
-            changes = {}
-            for field in ("text", "caption"):
-                value = getattr(event, field)
-                if value:
-                    cleaned = clean_text(value, multiline=True)
-                    if cleaned != value:
-                        changes[field] = cleaned
-            if changes:
-                event = event.model_copy(update=changes)
+        if isinstance(event, Update):
+            cleaned = clean_update(event)
+            if cleaned is not event:
+                event = cleaned
+                context = data[EVENT_CONTEXT_KEY] = UserContextMiddleware.resolve_event_context(event)
+                if context.user is not None:
+                    data[EVENT_FROM_USER_KEY] = context.user
+                if context.chat is not None:
+                    data[EVENT_CHAT_KEY] = context.chat
         return await handler(event, data)
 
 

@@ -2,15 +2,38 @@
 
 A prefix or an enum value, once released, is in buttons of messages already sent: changing one makes those
 buttons stale.
+
+Every number is bounded where it is parsed: a row's id is 1 ≤ id < 2^63 (a BIGINT), a page is small. Data out
+of bounds (forged: the bot never makes it) does not unpack, so no handler's filter matches and the press is
+answered "This button is out of date." (handlers/fallback.py) before anything reads the database with it.
 """
 
 from __future__ import annotations
 
 import enum
+from datetime import date
+from typing import Annotated
 
 from aiogram.filters.callback_data import CallbackData
+from pydantic import AfterValidator, Field
 
 from db.models import Choice, GroupLanguage, MaterialKind, ReviewVerdict, Role
+
+ID_LIMIT = 2**63  # BIGINT: a larger id could never be a row's, and the database would refuse to compare it
+Id = Annotated[int, Field(ge=1, lt=ID_LIMIT)]
+IdOrNone = Annotated[int, Field(ge=0, lt=ID_LIMIT)]  # 0: none chosen
+Page = Annotated[int, Field(ge=0, lt=100_000)]
+Minutes = Annotated[int, Field(ge=1, le=60)]
+Token = Annotated[str, Field(pattern=r"^[0-9a-f]{8}$")]
+Edition = Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]  # bot.regulation.regulation_version()
+
+
+def _a_date(text: str) -> str:
+    date(int(text[:4]), int(text[4:6]), int(text[6:]))  # ValueError for 20261332: the data was not ours
+    return text
+
+
+Day = Annotated[str, Field(pattern=r"^\d{8}$"), AfterValidator(_a_date)]
 
 # --- registration and members -------------------------------------------------------------------------------
 
@@ -24,7 +47,13 @@ class RoleCb(CallbackData, prefix="rl"):
 
 
 class RegulationCb(CallbackData, prefix="rg"):
-    council_id: int
+    council_id: Id
+
+
+class RegulationReadCb(CallbackData, prefix="rd"):
+    """A member confirms the edition of the regulation /regulation showed them."""
+
+    version: Edition
 
 
 class ApplicationAction(enum.StrEnum):
@@ -36,7 +65,7 @@ class ApplicationAction(enum.StrEnum):
 
 class ApplicationCb(CallbackData, prefix="ap"):
     action: ApplicationAction
-    member_id: int
+    member_id: Id
 
 
 class MemberAction(enum.StrEnum):
@@ -54,7 +83,7 @@ class MemberAction(enum.StrEnum):
 
 class MemberCb(CallbackData, prefix="mb"):
     action: MemberAction
-    member_id: int
+    member_id: Id
 
 
 # --- meetings -----------------------------------------------------------------------------------------------
@@ -67,7 +96,7 @@ class AgendaAction(enum.StrEnum):
 
 class AgendaCb(CallbackData, prefix="ag"):
     action: AgendaAction
-    meeting_id: int
+    meeting_id: Id
 
 
 class MeetingAction(enum.StrEnum):
@@ -79,50 +108,57 @@ class MeetingAction(enum.StrEnum):
 
 class MeetingCb(CallbackData, prefix="mt"):
     action: MeetingAction
-    meeting_id: int
+    meeting_id: Id
 
 
 # --- the meeting day ----------------------------------------------------------------------------------------
 
 
 class PresentCb(CallbackData, prefix="pr"):
-    meeting_id: int
+    meeting_id: Id
 
 
 class RollCallCb(CallbackData, prefix="rc"):
-    meeting_id: int
-    member_id: int
+    meeting_id: Id
+    member_id: Id
 
 
 class RollPageCb(CallbackData, prefix="rq"):
     """A page of the chair's roll call: a council of hundreds does not fit one keyboard."""
 
-    meeting_id: int
-    page: int
+    meeting_id: Id
+    page: Page
 
 
 class VoteCb(CallbackData, prefix="v"):
-    vote_id: int
+    vote_id: Id
     choice: Choice
 
 
 class CloseVoteCb(CallbackData, prefix="vc"):
-    vote_id: int
+    vote_id: Id
 
 
 class ConfirmCloseVoteCb(CallbackData, prefix="vz"):
     """The chair confirms closing a vote nobody voted in ("no votes cast")."""
 
-    vote_id: int
+    vote_id: Id
 
 
 class VoteTimerCb(CallbackData, prefix="vt"):
-    vote_id: int
-    minutes: int
+    vote_id: Id
+    minutes: Minutes
+
+
+class OutsideAgendaCb(CallbackData, prefix="vo"):
+    """The one who runs the meeting confirms that a decision with no agenda item is voted outside the agenda."""
+
+    meeting_id: Id
+    token: Token  # the pending decision this button was made for (kept with the asker's state)
 
 
 class ProtocolCb(CallbackData, prefix="pt"):
-    meeting_id: int
+    meeting_id: Id
 
 
 # --- settings -----------------------------------------------------------------------------------------------
@@ -169,14 +205,14 @@ class MaterialAction(enum.StrEnum):
 
 class MaterialCb(CallbackData, prefix="ml"):
     action: MaterialAction
-    material_id: int
+    material_id: Id
 
 
 class ExpertCb(CallbackData, prefix="ex"):
     """The chair asks a member for an expert review of a material (member 0: the list to choose from)."""
 
-    material_id: int
-    member_id: int = 0
+    material_id: Id
+    member_id: IdOrNone = 0
 
 
 class ReviewAction(enum.StrEnum):
@@ -188,13 +224,13 @@ class ReviewAction(enum.StrEnum):
 
 class ReviewCb(CallbackData, prefix="rv"):
     action: ReviewAction
-    review_id: int
+    review_id: Id
     verdict: ReviewVerdict | None = None
 
 
 class AgendaPickCb(CallbackData, prefix="mg"):
-    material_id: int
-    meeting_id: int
+    material_id: Id
+    meeting_id: Id
 
 
 class KindCb(CallbackData, prefix="mk"):
@@ -206,14 +242,14 @@ class StepCb(CallbackData, prefix="st"):
 
 
 class BankCb(CallbackData, prefix="bk"):
-    page: int
+    page: Page
 
 
 # --- the log ------------------------------------------------------------------------------------------------
 
 
 class LogCb(CallbackData, prefix="au"):
-    page: int  # 0: the latest entries
+    page: Page  # 0: the latest entries
 
 
 # --- the year's work: the annual plan, decisions followed up ------------------------------------------------
@@ -230,25 +266,25 @@ class PlanAction(enum.StrEnum):
 
 class PlanCb(CallbackData, prefix="pl"):
     action: PlanAction
-    plan_id: int = 0
+    plan_id: IdOrNone = 0
 
 
 class PlanAgendaCb(CallbackData, prefix="pg"):
-    plan_id: int
-    meeting_id: int
+    plan_id: Id
+    meeting_id: Id
 
 
 class PlanDayCb(CallbackData, prefix="pd"):
-    day: str  # YYYYMMDD: the planned date /agenda offers
+    day: Day  # YYYYMMDD: the planned date /agenda offers
 
 
 class FollowUpCb(CallbackData, prefix="fu"):
-    vote_id: int
-    member_id: int  # 0: skip, nobody is made responsible
+    vote_id: Id
+    member_id: IdOrNone  # 0: skip, nobody is made responsible
 
 
 class FollowDoneCb(CallbackData, prefix="fd"):
-    follow_up_id: int
+    follow_up_id: Id
 
 
 # --- associations and creative groups (cl. 3.1, 4.2) --------------------------------------------------------
@@ -275,20 +311,20 @@ class GroupAction(enum.StrEnum):
 
 class GroupCb(CallbackData, prefix="gr"):
     action: GroupAction
-    group_id: int = 0
+    group_id: IdOrNone = 0
 
 
 class GroupPickCb(CallbackData, prefix="gh"):
     """A member chosen on a group's page: the candidate for head, or in and out of the association."""
 
-    group_id: int
-    member_id: int
+    group_id: Id
+    member_id: Id
     toggle: bool = False
 
 
 class GroupAgendaCb(CallbackData, prefix="ga"):
     """The head's approval, the theme's or the report onto an announced meeting (meeting 0: the list)."""
 
-    group_id: int
+    group_id: Id
     what: str  # "head", "theme" or "report"
-    meeting_id: int = 0
+    meeting_id: IdOrNone = 0

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from zoneinfo import ZoneInfo
 
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import rules
-from bot.i18n import fmt_date, fmt_datetime, fmt_long_date
+from bot.i18n import fmt_date, fmt_datetime
 from bot.i18n import gettext as _
 from bot.i18n import lazy_gettext as __
 from bot.ui.callbacks import AgendaPickCb, BankCb, ExpertCb, KindCb, MaterialAction, MaterialCb, StepCb
@@ -194,29 +192,6 @@ def put_on_agenda(material: Material, meeting: Meeting, tz: ZoneInfo) -> str:
 def material_item_title(material: Material) -> str:
     """The agenda item a material becomes (stored as the item's title, in the language of who put it there)."""
     return _("Methodical material No. {number} «{title}»").format(number=material.id, title=material.title)
-
-
-def agenda_closed(meeting: Meeting, later: Meeting | None, today: date, tz: ZoneInfo) -> str:
-    """Why this meeting's agenda can no longer change, and where the material could still go: a `later`
-    announced meeting still a week away, or the next one to announce."""
-    why = _(
-        "The meeting on {when} is less than 7 full days away: its agenda can no longer change (regulation, cl. 7.5)."
-    ).format(when=fmt_datetime(meeting.starts_at, tz))
-    if later is not None:
-        return (
-            why
-            + " "
-            + _("It can still go on the agenda of the meeting on {when}.").format(
-                when=fmt_datetime(later.starts_at, tz)
-            )
-        )
-    return (
-        why
-        + " "
-        + _("It can go on the agenda of the next meeting: announce one with /agenda for {date} or later.").format(
-            date=fmt_long_date(rules.earliest_meeting_date(today))
-        )
-    )
 
 
 def meeting_decided_comment(protocol_number: int | None) -> str:

@@ -22,6 +22,7 @@ from bot.rules import Counts
 from bot.ui.callbacks import (
     CloseVoteCb,
     ConfirmCloseVoteCb,
+    OutsideAgendaCb,
     PresentCb,
     ProtocolCb,
     RollCallCb,
@@ -142,7 +143,9 @@ def vote_message(
     if vote.kind is VoteKind.RATING:
         return rating_message(vote, names, seats_members, name_limit)
     title = _("<b>Secret ballot</b>") if vote.secret else _("<b>Vote</b>")
-    number = _(" on item {number}").format(number=vote.item_position) if vote.item_position else ""
+    number = (
+        _(" on item {number}").format(number=vote.item_position) if vote.item_position else _(" outside the agenda")
+    )
     lines = [f"{title}{number}", esc(vote.decision), ""]
     if vote.secret and vote.is_open:
         lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
@@ -369,6 +372,35 @@ def ask_roll_call() -> str:
 
 def which_protocol() -> str:
     return _("Which protocol should I send?")
+
+
+def outside_agenda_question(decision: str) -> str:
+    """`/vote` without an item number: the one who runs the meeting confirms the matter is outside the agenda."""
+    return "\n".join(
+        [
+            _(
+                "<b>This decision is not on the agenda.</b> The members were not told about it beforehand "
+                "(regulation, cl. 7.5)."
+            ),
+            "",
+            esc(decision),
+            "",
+            _(
+                "To vote on an agenda item, send its number: /vote 1 Approve the plan. To decide this matter "
+                "outside the agenda, confirm with the button; the protocol will say so."
+            ),
+        ]
+    )
+
+
+def outside_agenda_keyboard(meeting_id: int, token: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("Vote outside the agenda"), callback_data=OutsideAgendaCb(meeting_id=meeting_id, token=token))
+    return builder.as_markup()
+
+
+def outside_agenda_confirmed(decision: str) -> str:
+    return _("Put to the vote outside the agenda:") + "\n" + esc(decision)
 
 
 def vote_posted() -> str:

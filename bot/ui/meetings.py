@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import rules
 from bot.agenda import example_day
-from bot.i18n import current_locale, fmt_datetime, group_text
+from bot.i18n import current_locale, fmt_datetime, fmt_long_date, group_text
 from bot.i18n import gettext as _
 from bot.ui.callbacks import AgendaAction, AgendaCb, MeetingAction, MeetingCb
 from bot.ui.render import MESSAGE_LIMIT, esc, split_lines
@@ -58,6 +59,29 @@ def _as_the_group_gets_it(
     messages with room left in the last one for the status line."""
     announced = group_text(council.group_language, lambda: announcement(council, meeting, items, tz))
     return split_lines(f"{head}\n\n{announced}" if head else announced, MESSAGE_LIMIT - STATUS_ROOM)
+
+
+def agenda_closed(meeting: Meeting, later: Meeting | None, now: datetime, tz: ZoneInfo) -> str:
+    """Why this meeting's agenda can no longer change, and where the item could still go: a `later`
+    announced meeting still a week away, or the next one to announce."""
+    why = _(
+        "The meeting on {when} is less than 7 full days away: its agenda can no longer change (regulation, cl. 7.5)."
+    ).format(when=fmt_datetime(meeting.starts_at, tz))
+    if later is not None:
+        return (
+            why
+            + " "
+            + _("It can still go on the agenda of the meeting on {when}.").format(
+                when=fmt_datetime(later.starts_at, tz)
+            )
+        )
+    return (
+        why
+        + " "
+        + _("It can go on the agenda of the next meeting: announce one with /agenda for {date} or later.").format(
+            date=fmt_long_date(rules.earliest_meeting_date(now.astimezone(tz).date()))
+        )
+    )
 
 
 def agenda_preview(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> list[str]:

@@ -11,7 +11,15 @@ from bot import rules
 from bot.domain import Affiliation, Roster
 from bot.i18n import fmt_date
 from bot.i18n import gettext as _
-from bot.ui.callbacks import ApplicationAction, ApplicationCb, MemberAction, MemberCb, RegulationCb, RoleCb
+from bot.ui.callbacks import (
+    ApplicationAction,
+    ApplicationCb,
+    MemberAction,
+    MemberCb,
+    RegulationCb,
+    RegulationReadCb,
+    RoleCb,
+)
 from bot.ui.common import CHOOSE_LANGUAGE, help_text
 from bot.ui.labels import group_title, head_of, member_status_label, role_label
 from bot.ui.render import council_name, esc, split_blocks
@@ -58,6 +66,24 @@ def regulation_keyboard(council_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("I have read the regulation"), callback_data=RegulationCb(council_id=council_id))
     return builder.as_markup()
+
+
+def regulation_confirm_keyboard(version: str) -> InlineKeyboardMarkup:
+    """Under /regulation, for a member who has not confirmed this edition yet."""
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("I have read the regulation"), callback_data=RegulationReadCb(version=version))
+    return builder.as_markup()
+
+
+def regulation_confirmed() -> str:
+    return _("Thank you. Your confirmation of the regulation is saved.")
+
+
+def regulation_reminder() -> str:
+    return _(
+        "The regulation of the methodical council has a new edition. Read it and confirm that you have read it: "
+        "send /regulation."
+    )
 
 
 def join_keyboard(link: str) -> InlineKeyboardMarkup:

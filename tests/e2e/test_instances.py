@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.regulation import regulation_version
 from tests.botapi import BotAPI
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, TOKEN, redis_namespace, scratch_database
 from tests.e2e.conftest import ROOT, BotProcess
@@ -129,6 +130,12 @@ class Database:
 
 async def seed_members(db: Database, api: BotAPI, council_id: int, count: int) -> list:
     now = datetime.now(UTC)
+    edition = regulation_version()
+    await db.execute(  # the chair's own confirmation of the regulation, as the chair's join link would store it
+        "UPDATE members SET regulation_confirmed_at = :at, regulation_version = :edition "
+        "WHERE council_id = :council_id AND role = 'chair'",
+        [{"at": now, "edition": edition, "council_id": council_id}],
+    )
     people, users, members = [], [], []
     for n in range(1, count):
         locale = "ky" if n % 2 else "ru"
@@ -137,11 +144,12 @@ async def seed_members(db: Database, api: BotAPI, council_id: int, count: int) -
         people.append(person)
         users.append({"id": person.id, "language": locale, "created_at": now})
         name = f"Фамилия{n:02d} Мугалим{n}"
-        members.append({"council_id": council_id, "user_id": person.id, "name": name, "at": now})
+        members.append({"council_id": council_id, "user_id": person.id, "name": name, "at": now, "edition": edition})
     await db.execute("INSERT INTO users (id, language, created_at) VALUES (:id, :language, :created_at)", users)
     await db.execute(
-        "INSERT INTO members (council_id, user_id, full_name, role, status, regulation_confirmed_at, applied_at) "
-        "VALUES (:council_id, :user_id, :name, 'teacher', 'approved', :at, :at)",
+        "INSERT INTO members (council_id, user_id, full_name, role, status, regulation_confirmed_at, "
+        "regulation_version, applied_at) "
+        "VALUES (:council_id, :user_id, :name, 'teacher', 'approved', :at, :edition, :at)",
         members,
     )
     return people

@@ -9,13 +9,22 @@ from zoneinfo import ZoneInfo
 
 from docx import Document
 
+from bot.regulation import regulation_version
+
 BISHKEK = ZoneInfo("Asia/Bishkek")
 AGENDA = "\n1. Мектептин методикалык темасы — Осмонова Г.\n2. Окуу топторунун иш пландары"
 
 
 def seed_members(bot, api, council_id: int, count: int) -> list:
-    """Nine approved members besides the chair, stored as registration would store them."""
+    """Nine approved members besides the chair, stored as registration would store them; the chair's own
+    confirmation of the regulation, as the chair's join link would store it."""
     now = datetime.now(UTC).isoformat(" ")
+    edition = regulation_version()
+    bot.execute(
+        "UPDATE members SET regulation_confirmed_at = ?, regulation_version = ? "
+        "WHERE council_id = ? AND role = 'chair'",
+        [(now, edition, council_id)],
+    )
     people = []
     users, members = [], []
     for n in range(1, count):
@@ -24,11 +33,11 @@ def seed_members(bot, api, council_id: int, count: int) -> list:
         api.started.add(person.id)
         people.append(person)
         users.append((person.id, locale, now))
-        members.append((council_id, person.id, f"Фамилия{n:02d} Мугалим{n}", "teacher", "approved", now, now))
+        members.append((council_id, person.id, f"Фамилия{n:02d} Мугалим{n}", "teacher", "approved", now, edition, now))
     bot.execute("INSERT INTO users (id, language, created_at) VALUES (?, ?, ?)", users)
     bot.execute(
         "INSERT INTO members (council_id, user_id, full_name, role, status, regulation_confirmed_at, "
-        "applied_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "regulation_version, applied_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         members,
     )
     return people
@@ -127,7 +136,7 @@ async def test_meeting_day_votes_quorum_and_protocols(api, bot_process):
         people,
         6,
         [
-            ("/vote Окуу пландарын бекитүү", ["Макул"] * 6),
+            ("/vote 1 Окуу пландарын бекитүү", ["Макул"] * 6),
         ],
     )
     assert bot.query("SELECT outcome, votes_for, present_total FROM votes ORDER BY id DESC LIMIT 1") == [

@@ -108,7 +108,7 @@ async def test_the_year(api, bot_process):
     assert "Ачык сабактар өткөрүлсүн" in told.text
 
     # -- a vote that closes itself after 2 minutes, even across a restart ---------------------------------------
-    vote = await bot.say_and_find(chair, group, "/vote Үчүнчү маселе", lambda m: "Макул" in str(m.reply_markup))
+    vote = await bot.say_and_find(chair, group, "/vote 1 Үчүнчү маселе", lambda m: "Макул" in str(m.reply_markup))
     for person in people[:5]:
         await bot.press(person, vote, "Макул")
     answer = await bot.press(chair, vote, "⏱ 2")

@@ -204,7 +204,7 @@ async def test_the_meeting_day_each_change_leaves_one_entry_and_no_ballot_is_log
     entry = await log.one(AuditAction.VOTE_CLOSED, chair.id, AuditObject.VOTE, 2)
     assert entry.after == "not_adopted"  # 3 for of 7: only the outcome, which the group saw
 
-    await flow.say(chair, group, "/vote Кошумча маселе")  # left open: /close closes it
+    await flow.say(chair, group, "/vote 1 Кошумча маселе")  # left open: /close closes it
     await log.one(AuditAction.VOTE_OPENED, chair.id, AuditObject.VOTE, 3)
     await flow.say(chair, group, "/close")
     vote_closed, meeting_closed = await log.new()  # the vote closes as any vote does, logged, then the meeting

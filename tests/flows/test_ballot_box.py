@@ -62,7 +62,7 @@ async def at_once(flow, updates: list[dict]) -> list[dict]:
 
 
 async def test_a_crowd_pressing_at_once_is_stored_and_answered_each_in_their_language(flow, crowd):
-    message = await post_vote(flow, crowd, "/vote Бекитүү")
+    message = await post_vote(flow, crowd, "/vote 1 Бекитүү")
     labels = ["Макул", "Каршы", "Калыс"]
     presses = [(person, labels[n % 3]) for n, person in enumerate(crowd.present)]
     absent, stranger = crowd.voters[37], flow.api.person(555, "Чужой", None, "ru")
@@ -102,7 +102,7 @@ async def test_a_press_racing_the_close_is_counted_or_answered_closed(flow, crow
     """Whichever the database takes first: a press answered "saved" is in the frozen count, one answered
     "closed" is not, and no ballot is left behind a closed secret vote."""
     for round_ in range(3):
-        message = await post_vote(flow, crowd, f"{'/secretvote' if secret else '/vote'} Бекитүү {round_}")
+        message = await post_vote(flow, crowd, f"{'/secretvote' if secret else '/vote'} 1 Бекитүү {round_}")
         for person in crowd.present[:5]:
             await flow.press(person, message, "Каршы")
         late = crowd.present[10 + round_]
@@ -127,7 +127,7 @@ async def test_a_press_racing_the_close_is_counted_or_answered_closed(flow, crow
 async def test_a_press_arriving_while_the_vote_closes_is_answered_closed_and_not_counted(flow, crowd, secret):
     """The close is committed, its message still shows the buttons (the tally edit follows), and a member
     presses one: answered "closed", not counted, no ballot left behind."""
-    message = await post_vote(flow, crowd, "/secretvote Бекитүү" if secret else "/vote Бекитүү")
+    message = await post_vote(flow, crowd, "/secretvote 1 Бекитүү" if secret else "/vote 1 Бекитүү")
     for person in crowd.present[:5]:
         await flow.press(person, message, "Каршы")
     late = flow.api.callback_update(crowd.present[20], message, message.button("Макул")["callback_data"])

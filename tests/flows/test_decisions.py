@@ -30,7 +30,7 @@ async def hold_meeting(flow, council, day: datetime, decisions: list[tuple[str, 
         await flow.press(person, attendance, "Присутствую")
     before = len(flow.api.sent_to(council.chair.id))
     for text, choice in decisions:
-        sent = await flow.say(council.chair, council.group, f"/vote {text}")
+        sent = await flow.say(council.chair, council.group, f"/vote 1 {text}")
         (vote,) = [m for m in sent if m.chat_id == council.group.id]
         for person in council.people[:8]:
             await flow.press(person, vote, choice)
@@ -175,7 +175,7 @@ async def test_a_file_as_the_report_and_the_next_protocol_lists_it(flow, council
 
 async def test_decided_at_close_is_asked_about_too(flow, council):
     await hold_meeting(flow, council, FIRST_DAY, [])
-    sent = await flow.say(council.chair, council.group, "/vote Ачык сабактар")
+    sent = await flow.say(council.chair, council.group, "/vote 1 Ачык сабактар")
     (vote,) = [m for m in sent if m.chat_id == council.group.id]
     for person in council.people[:8]:
         await flow.press(person, vote, "Макул")

@@ -164,7 +164,7 @@ async def test_six_present_is_no_quorum(flow, meeting):
     attendance = await open_meeting(flow, meeting)
     present = meeting.voters[:6]
     await mark_present(flow, meeting, attendance, present)
-    message = await post_vote(flow, meeting, "/vote Окуу пландарын бекитүү")
+    message = await post_vote(flow, meeting, "/vote 1 Окуу пландарын бекитүү")
     for person in present:
         await flow.press(person, message, "Макул")
     await flow.press(meeting.chair, message, "Добушту жабуу")
@@ -180,7 +180,7 @@ async def test_six_present_is_no_quorum(flow, meeting):
 async def test_pressing_a_closed_vote_is_refused(flow, meeting):
     attendance = await open_meeting(flow, meeting)
     await mark_present(flow, meeting, attendance, meeting.voters[:7])
-    message = await post_vote(flow, meeting, "/vote Бекитүү")
+    message = await post_vote(flow, meeting, "/vote 1 Бекитүү")
     data = message.button("Макул")["callback_data"]
     await flow.press(meeting.chair, message, "Добушту жабуу")
     confirm = flow.api.last_to(meeting.group.id)  # nobody voted: the chair confirms
@@ -193,7 +193,7 @@ async def test_pressing_a_closed_vote_is_refused(flow, meeting):
 async def test_only_the_chair_closes_a_vote(flow, meeting):
     attendance = await open_meeting(flow, meeting)
     await mark_present(flow, meeting, attendance, meeting.voters[:7])
-    message = await post_vote(flow, meeting, "/vote Бекитүү")
+    message = await post_vote(flow, meeting, "/vote 1 Бекитүү")
     answer = await flow.press(meeting.voters[2], message, "Добушту жабуу")
     assert answer["text"] in {
         "Муну кеңештин төрагасы же катчысы гана жасай алат.",
@@ -235,7 +235,7 @@ async def test_many_members_pressing_at_once(flow):
     flow.clock.advance(timedelta(days=8, hours=5))
     attendance = await open_meeting(flow, council)
     await mark_present(flow, council, attendance, council.people)
-    message = await post_vote(flow, council, "/vote Бекитүү")
+    message = await post_vote(flow, council, "/vote 1 Бекитүү")
     choices = ["Макул", "Каршы", "Калыс"]
     updates = [
         flow.api.callback_update(p, message, message.button(choices[i % 3])["callback_data"])

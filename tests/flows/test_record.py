@@ -432,7 +432,7 @@ async def test_a_vote_of_sixty_long_names_stays_under_the_limit_and_closes(flow)
     flow.clock.advance(timedelta(days=8, hours=5))
     attendance = await open_meeting(flow, council)
     await mark_present(flow, council, attendance, council.people)
-    message = await post_vote(flow, council, "/vote Бекитүү")
+    message = await post_vote(flow, council, "/vote 1 Бекитүү")
     for person in council.people:
         await flow.press(person, message, "Макул")
     await flow.live.flush()
@@ -464,7 +464,7 @@ async def test_a_press_racing_the_close_leaves_no_ballot_behind_a_closed_secret_
 
     attendance = await open_meeting(flow, meeting)
     await mark_present(flow, meeting, attendance, meeting.voters[:7])
-    message = await post_vote(flow, meeting, "/secretvote Шайлоо")
+    message = await post_vote(flow, meeting, "/secretvote 1 Шайлоо")
     await flow.press(meeting.voters[0], message, "Макул")
     late = meeting.voters[1]
     async with flow.sessionmaker() as session:
