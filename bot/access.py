@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import log_context
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from db.models import Council, MemberStatus
+from bot.regulation import regulation_version
+from db.models import Council, Member, MemberStatus
 from db.repo import councils as councils_repo
 from db.repo import members as members_repo
 
@@ -48,3 +49,24 @@ async def council_of_member(session: AsyncSession, user_id: int) -> Council:
     raise KeneshError(
         __("You are not a member of a council yet. Ask the chair for the join link in the council's group.")
     )
+
+
+# --- the regulation in force: the one who runs a meeting has confirmed it (the regulation's closing line) ---
+
+REGULATION_FIRST = __(
+    "Before running a meeting, confirm that you have read the current edition of the regulation: send /regulation "
+    "to me privately and press “I have read the regulation”."
+)
+
+
+def has_current_regulation(member: Member) -> bool:
+    """This member confirmed the edition of the regulation in force (its Kyrgyz original's digest)."""
+    return member.regulation_confirmed_at is not None and member.regulation_version == regulation_version()
+
+
+async def require_current_regulation(session: AsyncSession, council: Council, user_id: int) -> None:
+    """The one who runs a meeting (/open, /vote) has confirmed the regulation in force; members keep every
+    right of theirs without it, and are reminded (`remind_regulation`)."""
+    member = await members_repo.member_of(session, council.id, user_id)
+    if member is None or not has_current_regulation(member):
+        raise KeneshError(REGULATION_FIRST)

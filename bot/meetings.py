@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, membership, notices, rules
+from bot import access, audit, notices, rules
 from bot.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.agenda import Agenda, When, check_notice
 from bot.domain import Presence
@@ -361,7 +361,7 @@ async def open_meeting(
     The attendance message is posted after this commit; if it cannot be posted, `undo_open` puts the
     meeting back as it was, so a second /open works. Only one who has confirmed the regulation in force runs
     a meeting; members who have not are reminded, and keep their rights."""
-    await membership.require_current_regulation(session, council, user_id)
+    await access.require_current_regulation(session, council, user_id)
     meeting = await todays_meeting(session, council, now, tz)
     if meeting.status is MeetingStatus.OPEN:
         raise KeneshError(ALREADY_OPEN)
@@ -383,7 +383,7 @@ async def open_meeting(
         for m in await members_repo.approved_members(session, council.id)
         if m.role.votes
     )
-    await membership.remind_regulation(session, council, now=now, default_locale=default_locale, skip_user=user_id)
+    await notices.remind_regulation(session, council, now=now, default_locale=default_locale, skip_user=user_id)
     audit.record(
         session,
         council_id=council.id,

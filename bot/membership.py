@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, groups, notices, rules
+from bot.access import has_current_regulation
 from bot.domain import Roster
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
@@ -32,10 +33,6 @@ ORDER_NUMBER = re.compile(r"^[\w./\-]{1,32}$")
 
 NOT_CHAIR = __("Only the chair of this council can do this.")
 STALE = __("This button is out of date. Send /members to see the council as it is now.")
-REGULATION_FIRST = __(
-    "Before running a meeting, confirm that you have read the current edition of the regulation: send /regulation "
-    "to me privately and press “I have read the regulation”."
-)
 
 
 @dataclass(frozen=True)
@@ -449,19 +446,6 @@ async def welcome_of(session: AsyncSession, user_id: int) -> Welcome | None:
 # --- the regulation's edition each member confirmed (the regulation's closing line) ------------------------
 
 
-def has_current_regulation(member: Member) -> bool:
-    """This member confirmed the edition of the regulation in force (its Kyrgyz original's digest)."""
-    return member.regulation_confirmed_at is not None and member.regulation_version == regulation_version()
-
-
-async def require_current_regulation(session: AsyncSession, council: Council, user_id: int) -> None:
-    """The one who runs a meeting (/open, /vote) has confirmed the regulation in force; members keep every
-    right of theirs without it, and are reminded (`remind_regulation`)."""
-    member = await members_repo.member_of(session, council.id, user_id)
-    if member is None or not has_current_regulation(member):
-        raise KeneshError(REGULATION_FIRST)
-
-
 async def needs_regulation(session: AsyncSession, user_id: int) -> bool:
     """This person belongs to a council (or applied to one) and has not confirmed the edition in force."""
     return any(not has_current_regulation(m) for m in await members_repo.memberships_of(session, user_id))
@@ -483,25 +467,3 @@ async def confirm_regulation(session: AsyncSession, *, user_id: int, version: st
         member.regulation_confirmed_at, member.regulation_version = now, version
     await session.commit()
     log.info("User %s confirmed the regulation, edition %s", user_id, version)
-
-
-async def remind_regulation(
-    session: AsyncSession, council: Council, *, now: datetime, default_locale: str, skip_user: int | None = None
-) -> int:
-    """Members who have not confirmed the edition in force are reminded privately (at each /open, until they
-    do). Before the caller's commit; returns how many."""
-    count = 0
-    for member in await members_repo.approved_members(session, council.id):
-        if member.user_id == skip_user or has_current_regulation(member):
-            continue
-        await notices.to_person(
-            session,
-            member.user_id,
-            ui_members.regulation_reminder,
-            kind=Kind.PERSONAL,
-            now=now,
-            default_locale=default_locale,
-            council_id=council.id,
-        )
-        count += 1
-    return count

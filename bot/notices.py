@@ -20,11 +20,13 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import has_current_regulation
 from bot.i18n import group_text, in_locale
+from bot.ui import members as ui_members
 from bot.ui.render import split_lines
 from db.models import Council
 from db.repo import members as members_repo
-from db.repo.outbox import enqueue
+from db.repo.outbox import Kind, enqueue
 
 log = logging.getLogger(__name__)
 
@@ -159,3 +161,25 @@ async def edit_markup(message: MaybeInaccessibleMessageUnion | None, reply_marku
     except TelegramBadRequest as error:
         if "message is not modified" not in error.message:
             raise
+
+
+async def remind_regulation(
+    session: AsyncSession, council: Council, *, now: datetime, default_locale: str, skip_user: int | None = None
+) -> int:
+    """Members who have not confirmed the edition in force are reminded privately (at each /open, until they
+    do). Before the caller's commit; returns how many."""
+    count = 0
+    for member in await members_repo.approved_members(session, council.id):
+        if member.user_id == skip_user or has_current_regulation(member):
+            continue
+        await to_person(
+            session,
+            member.user_id,
+            ui_members.regulation_reminder,
+            kind=Kind.PERSONAL,
+            now=now,
+            default_locale=default_locale,
+            council_id=council.id,
+        )
+        count += 1
+    return count

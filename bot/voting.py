@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, groups, membership, notices, rules
+from bot import access, audit, groups, notices, rules
 from bot.ballot_seal import BrokenSeal
 from bot.decisions import vote_closed
 from bot.errors import KeneshError
@@ -93,7 +93,7 @@ async def start_vote(
     """`/vote <item number> <decision>` at the open meeting; `/vote <decision>` (no item) only once confirmed
     as outside the agenda (`outside_agenda`), and the protocol says so. `/secretvote` gets the vote's key
     before its row commits, so every instance that finds the vote finds its key."""
-    await membership.require_current_regulation(session, council, user_id)
+    await access.require_current_regulation(session, council, user_id)
     meeting = await open_meeting_of(session, council)
     text = (text or "").strip()
     item_position = None
