@@ -88,7 +88,7 @@ async def assert_closed_once(flow, council, message, vote_id: int, *, secret: bo
     (entry,) = await flow.rows(AuditEntry, AuditEntry.action == AuditAction.VOTE_CLOSED)
     assert (entry.obj_id, entry.after, entry.actor_id) == (vote.id, "adopted", council.chair.id if by_chair else None)
     (page,) = await flow.say(council.chair, council.chair, "/log")
-    (line,) = [block for block in page.text.split("\n\n") if "завершение голосования" in block]
+    (line,) = [block for block in page.text.split("\n\n") if "закрытие голосования" in block]
     assert ("— " + (CHAIR_NAME if by_chair else "бот")) in line and "принято" in line
     if secret:
         assert await flow.rows(SealedBallot) == [] and await flow.rows(Ballot) == []
