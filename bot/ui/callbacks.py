@@ -83,7 +83,7 @@ class MemberAction(enum.StrEnum):
 
 class MemberCb(CallbackData, prefix="mb"):
     action: MemberAction
-    member_id: Id
+    member_id: IdOrNone  # 0 with ORDERS_PENDING: the list, no one member
 
 
 # --- meetings -----------------------------------------------------------------------------------------------
