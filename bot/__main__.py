@@ -107,7 +107,7 @@ async def run(settings: Settings) -> None:
     from bot.i18n import create_i18n
     from bot.runtime.instances import AnotherInstance, InstanceGuard
     from bot.runtime.live import LiveMessages, SharedEditSlots
-    from bot.runtime.outbox import Delivery, SharedPace
+    from bot.runtime.outbox import Delivery, Pace, SharedPace
     from bot.runtime.scheduler import LeaderLock, Scheduler
     from db.engine import create_engine, make_sessionmaker, migrate
 
@@ -133,8 +133,9 @@ async def run(settings: Settings) -> None:
         clock = Clock(settings.tz)
         shared_slots = SharedEditSlots(redis, settings.redis_prefix, 2.0) if redis is not None else None
         live = LiveMessages(bot, sessionmaker, i18n, shared=shared_slots)
-        shared_pace = SharedPace(redis, settings.redis_prefix) if redis is not None else None
-        delivery = Delivery(bot, sessionmaker, clock, i18n, shared_pace=shared_pace)
+        pace = Pace(per_second=settings.max_sends_per_second)
+        shared_pace = SharedPace(redis, settings.redis_prefix, pace) if redis is not None else None
+        delivery = Delivery(bot, sessionmaker, clock, i18n, pace=pace, shared_pace=shared_pace)
         scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine))
         storage, isolation = create_storage(settings, sessionmaker, redis)
         dp = create_dispatcher(
