@@ -331,7 +331,9 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
     refused = api.refused_429("sendMessage")
     share_429 = refused / len(send_calls) if send_calls else 0.0
     busiest = busiest_second(times)
-    logs = "".join(instance.log.read_text(errors="replace") for instance in instances)
+    texts = [instance.log.read_text(errors="replace") for instance in instances]
+    logs = "".join(texts)
+    sent_by = " / ".join(str(text.count(": reminder sent to chat")) for text in texts)
     failed_jobs = logs.count("Scheduled job ") - logs.count(") done on attempt")
     retried_done = logs.count(") done on attempt")
     locked = logs.count("database is locked")
@@ -341,7 +343,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
     print()
     print(f"database: {args.db}, {len(instances)} instance(s), {councils} councils x {members} members")
     print(f"delivered / expected: {delivered} / {len(expected_chats)}; messages sent to them: {len(sent)}")
-    print(f"chats that got two: {twice}")
+    print(f"chats that got two: {twice}; reminders sent by each instance: {sent_by}")
     print(
         f"delivered rate: {delivered_rate:.1f}/s over {span:.1f} s ({delivered_rate / rate:.0%} of the set {rate}/s); "
         f"busiest second: {busiest} messages (Telegram's limit 30)"
