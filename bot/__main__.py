@@ -107,7 +107,7 @@ async def run(settings: Settings) -> None:
     from bot.i18n import create_i18n
     from bot.runtime.instances import AnotherInstance, InstanceGuard
     from bot.runtime.live import LiveMessages, SharedEditSlots
-    from bot.runtime.outbox import Delivery, Pace, SharedPace
+    from bot.runtime.outbox import SENDS_AT_ONCE, Delivery, Pace, SharedPace
     from bot.runtime.scheduler import LeaderLock, Scheduler
     from db.engine import create_engine, make_sessionmaker, migrate
 
@@ -135,7 +135,9 @@ async def run(settings: Settings) -> None:
         live = LiveMessages(bot, sessionmaker, i18n, shared=shared_slots)
         pace = Pace(per_second=settings.max_sends_per_second)
         shared_pace = SharedPace(redis, settings.redis_prefix, pace) if redis is not None else None
-        delivery = Delivery(bot, sessionmaker, clock, i18n, pace=pace, shared_pace=shared_pace)
+        delivery = Delivery(
+            bot, sessionmaker, clock, i18n, pace=pace, shared_pace=shared_pace, sends_at_once=SENDS_AT_ONCE
+        )
         scheduler = Scheduler(sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine))
         storage, isolation = create_storage(settings, sessionmaker, redis)
         dp = create_dispatcher(

@@ -11,7 +11,7 @@ import pytest
 from aiogram.types import Update
 
 from bot.runtime.live import SharedEditSlots
-from bot.runtime.outbox import Delivery, Pace, SharedPace
+from bot.runtime.outbox import SENDS_AT_ONCE, Delivery, Pace, SharedPace
 from bot.runtime.scheduler import LeaderLock, Scheduler
 from db.engine import create_engine, make_sessionmaker
 from db.models import Attendance
@@ -42,8 +42,13 @@ async def test_two_instances_send_each_outbox_row_once_and_each_chat_in_order(fl
             for person in people:
                 enqueue(session, chat_id=person.id, kind=Kind.PERSONAL, now=NOW, text=f"{turn}")
         await session.commit()
-    other = Delivery(
-        flow.bot, make_sessionmaker(second_engine), flow.clock, flow.delivery.i18n, pace=Pace(per_chat_burst=1000)
+    other = Delivery(  # as production sends: several rows on their way at once
+        flow.bot,
+        make_sessionmaker(second_engine),
+        flow.clock,
+        flow.delivery.i18n,
+        pace=Pace(per_chat_burst=1000),
+        sends_at_once=SENDS_AT_ONCE,
     )
 
     await asyncio.gather(flow.delivery.drain(), other.drain())

@@ -23,7 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bot.runtime.outbox import Delivery, Pace, SharedPace
+from bot.runtime.outbox import SENDS_AT_ONCE, Delivery, Pace, SharedPace
 from db.engine import create_engine, migrate
 from db.models import JobRun, OutboxMessage, OutboxStatus, Vote
 from db.repo.outbox import Kind, enqueue
@@ -184,7 +184,9 @@ async def test_the_outbox_keeps_the_bots_pace_and_a_person_is_answered_at_once_m
         await session.commit()
     pace = Pace(per_second=25)
     shared = SharedPace(redis, redis_prefix, pace) if redis is not None else None
-    paced = Delivery(flow.bot, flow.sessionmaker, flow.clock, flow.delivery.i18n, pace=pace, shared_pace=shared)
+    paced = Delivery(
+        flow.bot, flow.sessionmaker, flow.clock, flow.delivery.i18n, pace, shared, sends_at_once=SENDS_AT_ONCE
+    )
     asker = flow.api.person(3000, "Айбек", language_code="ru")
 
     sending = asyncio.create_task(paced.drain(within=20))
