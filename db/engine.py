@@ -114,8 +114,26 @@ def _effects_rolled_back(session: Session) -> None:
     session.info.pop(PENDING_EFFECTS, None)
 
 
+ONE_WRITER = "one_writer"  # in a SQLite sessionmaker's info: the process's turn to write (write_turn)
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=EffectsSession)
+    info = {ONE_WRITER: asyncio.Lock()} if engine.dialect.name == "sqlite" else {}
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=EffectsSession, info=info)
+
+
+@contextlib.asynccontextmanager
+async def write_turn(sessionmaker: async_sessionmaker) -> AsyncIterator[None]:
+    """SQLite has one writer. Writers that come together (a district's reminder jobs, the outbox marking what
+    it sent) take turns here, in order, instead of racing in SQLite's busy handler, which is not fair: there
+    the jobs, each taking the lock as the last one lets go, kept the outbox waiting past the busy timeout.
+    (A vote press writes through its own group commit and does not wait here.) PostgreSQL: no wait."""
+    lock = sessionmaker.kw.get("info", {}).get(ONE_WRITER)
+    if lock is None:
+        yield
+        return
+    async with lock:
+        yield
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -416,9 +417,9 @@ def main() -> None:
         parser.error("SQLite runs one instance")
     with tempfile.TemporaryDirectory(prefix="kenesh-minute-") as directory:
         status = asyncio.run(run(args, Path(directory)))
-        if status and os.environ.get("KEEP_LOGS"):
+        if keep := os.environ.get("KEEP_LOGS"):  # a directory to keep the bots' logs in
             for log in Path(directory).glob("bot-*.log"):
-                print(f"--- {log.name} (last lines)\n{log.read_text(errors='replace')[-4000:]}")
+                shutil.copy(log, Path(keep) / log.name)
     sys.exit(status)
 
 

@@ -27,7 +27,7 @@ import uuid
 from collections import deque
 from contextvars import ContextVar
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from aiogram import Bot
 from aiogram.client.session.middlewares.base import NextRequestMiddlewareType
@@ -47,7 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.i18n import I18n, group_text, in_locale
 from bot.i18n import gettext as _
-from db.engine import is_busy
+from db.engine import is_busy, write_turn
 from db.models import OutboxMessage, OutboxStatus
 from db.repo import councils as councils_repo
 from db.repo import meetings as meetings_repo
@@ -366,10 +366,13 @@ class Delivery:
                     sending[row.chat_id] = task
         finally:  # never leave a send behind: each holds a row and a connection
             outcomes = await asyncio.gather(*sending.values(), return_exceptions=True)
+        failed = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        for error in failed[1:]:  # the first fails the pass (the worker logs it and tries again shortly)
+            log.error("Outbox: a send failed", exc_info=error)
+        if failed:
+            raise failed[0]
         for chat_id, outcome in zip(sending, outcomes, strict=True):
-            if isinstance(outcome, BaseException):
-                raise outcome  # the pass failed: logged by the worker, which tries again shortly
-            waits[chat_id] = outcome
+            waits[chat_id] = cast(float | None, outcome)
         for chat_id, wait in waits.items():
             if wait is not None:  # the chat waits (its pace, a retry, or another instance has the row)
                 next_delay = min(next_delay, max(wait, 0.01))
@@ -423,7 +426,7 @@ class Delivery:
                 await self._pause(row.chat_id, error.retry_after)
                 row.last_error = f"429 retry after {error.retry_after}"
                 log.warning("Outbox %s: Telegram asks to wait %s s (chat %s)", row.id, error.retry_after, row.chat_id)
-                await session.commit()
+                await self._commit(session)
                 return float(error.retry_after)
             except (TelegramServerError, TelegramNetworkError) as error:
                 row.attempts += 1
@@ -431,42 +434,47 @@ class Delivery:
                 row.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
                 row.last_error = str(error)[:500]
                 log.warning("Outbox %s: %s; retry %d in %.1f s", row.id, type(error).__name__, row.attempts, delay)
-                await session.commit()
+                await self._commit(session)
                 return 0.1  # the next pass works out when that row is due again
             except TelegramForbiddenError as error:
                 row.status, row.last_error = OutboxStatus.FORBIDDEN, error.message[:500]
                 log.warning("Outbox %s: chat %s unreachable (%s)", row.id, row.chat_id, error.message)
                 await self._forbidden(session, row)
-                await session.commit()
+                await self._commit(session)
                 return None
             except TelegramBadRequest as error:
                 row.status, row.last_error = OutboxStatus.FAILED, error.message[:500]
                 log.error("Outbox %s: Telegram refused %s to chat %s: %s", row.id, row.kind, row.chat_id, error.message)
                 log.debug("Outbox %s request text: %r", row.id, row.text)
                 await self._refused(session, row, error.message)
-                await session.commit()
+                await self._commit(session)
                 return None
             await self._record_sent(session, row, message)
             log.info("Outbox %s: %s sent to chat %s", row.id, row.kind, row.chat_id)
             return None
 
+    async def _commit(self, session: AsyncSession) -> None:
+        async with write_turn(self.sessionmaker):  # SQLite: in turn with the scheduled jobs
+            await session.commit()
+
     async def _record_sent(self, session: AsyncSession, row: OutboxMessage, message: Message) -> None:
-        """Mark the row sent. It went: if SQLite's lock is busy past its timeout (scheduled work writing at
-        the same moment), try again rather than leave it pending, which would send it a second time."""
+        """Mark the row sent. It went: if SQLite's lock is busy past its timeout all the same, try again rather
+        than leave it pending, which would send it a second time."""
+        row_id = row.id
         for attempt in range(1, SENT_RECORD_TRIES + 1):
             row.status, row.sent_at, row.message_id = OutboxStatus.SENT, self.clock.now(), message.message_id
             row.document = None  # the archive keeps the data; the queue need not keep the bytes
             try:
                 await self._after_sent(session, row, message)
-                await session.commit()
+                await self._commit(session)
                 return
             except OperationalError as error:
                 if not is_busy(error) or attempt == SENT_RECORD_TRIES:
                     raise
-                log.warning("Outbox %s: sent, but the database is busy; recording it again (%d)", row.id, attempt)
+                log.warning("Outbox %s: sent, but the database is busy; recording it again (%d)", row_id, attempt)
                 await session.rollback()
                 await asyncio.sleep(0.2 * attempt)
-                found = await session.get(OutboxMessage, row.id)
+                found = await session.get(OutboxMessage, row_id)
                 if found is None:
                     raise
                 row = found

@@ -36,7 +36,7 @@ from bot.i18n import I18n
 from bot.runtime import after_commit
 from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection
 from bot.runtime.outbox import Delivery
-from db.engine import WRITER
+from db.engine import WRITER, write_turn
 from db.models import Meeting, MeetingStatus, Vote
 from db.repo import instances as instances_repo
 from db.repo import jobs as jobs_repo
@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 REMINDER_HOURS = (24, 1)  # one day before and one hour before, in council time
 LEADER_CHECK = 15.0  # seconds between tries of the leader lock: a dead leader is replaced within this
 RETRY_FIRST, RETRY_MAX = 10.0, 600.0  # seconds before a failed job's next attempt: 10, 20, 40 ... up to 10 min
-JOBS_AT_ONCE_POSTGRESQL = 4  # jobs running side by side on PostgreSQL (within the connection pool); SQLite: 1
+JOBS_AT_ONCE_POSTGRESQL = 4  # jobs running side by side on PostgreSQL (within the connection pool)
 
 T = TypeVar("T")
 
@@ -110,11 +110,9 @@ class Scheduler:
         self._planned: dict[int, int] = {}  # meeting id -> the start time its reminder jobs are for
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
-        # SQLite has one writer: jobs that fire together (a district's reminder minute) take turns here, in
-        # order, instead of racing for the lock in SQLite's busy handler. PostgreSQL runs a few side by side.
-        bind = sessionmaker.kw.get("bind")
-        on_sqlite = bind is None or bind.dialect.name == "sqlite"
-        self._writers = asyncio.Semaphore(1 if on_sqlite else JOBS_AT_ONCE_POSTGRESQL)
+        # Jobs that fire together (a district's reminder minute) run a few at a time on PostgreSQL, within
+        # the connection pool; on SQLite one at a time, in turn with the outbox's writes (db.engine.write_turn).
+        self._writers = asyncio.Semaphore(JOBS_AT_ONCE_POSTGRESQL)
 
     async def start(self) -> None:
         self.aps.start(paused=not self.on_wall_clock)
@@ -287,7 +285,11 @@ class Scheduler:
                 async with self.sessionmaker() as session:
                     job.council_id = await council_of(session)
         try:
-            async with self._writers, self.sessionmaker(execution_options=WRITER) as session:
+            async with (
+                self._writers,
+                write_turn(self.sessionmaker),
+                self.sessionmaker(execution_options=WRITER) as session,
+            ):
                 with self.i18n.context():
                     result = await work(session)
                     await session.commit()  # the operations that leave the commit to their caller
