@@ -350,6 +350,9 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
         f"busiest second: {busiest} messages (Telegram's limit 30)"
     )
     print(f"first reminder {first_after:.1f} s after the minute began")
+    if times:
+        slices = Counter(int((t - times[0]) // 10) for t in times)
+        print("delivered per 10 s: " + " ".join(str(slices[n]) for n in range(max(slices) + 1)))
     print(f"429: {refused} of {len(send_calls)} send calls ({share_429:.2%})")
     if prober.delays:
         print(
