@@ -114,25 +114,51 @@ def _effects_rolled_back(session: Session) -> None:
     session.info.pop(PENDING_EFFECTS, None)
 
 
-ONE_WRITER = "one_writer"  # in a SQLite sessionmaker's info: the process's turn to write (write_turn)
+ONE_WRITER = "one_writer"  # in a SQLite sessionmaker's info: the process's turns to write (write_turn)
+
+
+class WriteTurns:
+    """SQLite has one writer. Writers of one process that come together take turns here, instead of racing in
+    SQLite's busy handler, which is not fair: there the reminder jobs, each taking the lock as the last one let
+    go, kept the outbox waiting past the busy timeout. A short write (the outbox marking a post sent) goes
+    before the long ones waiting (a job's whole transaction), so the posts keep their pace meanwhile."""
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Condition()
+        self._busy = False
+        self._short_waiting = 0
+
+    @contextlib.asynccontextmanager
+    async def turn(self, *, short: bool) -> AsyncIterator[None]:
+        async with self._changed:
+            self._short_waiting += short
+            try:
+                await self._changed.wait_for(lambda: not self._busy and (short or not self._short_waiting))
+            finally:
+                self._short_waiting -= short
+            self._busy = True
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._busy = False
+                self._changed.notify_all()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
-    info = {ONE_WRITER: asyncio.Lock()} if engine.dialect.name == "sqlite" else {}
+    info = {ONE_WRITER: WriteTurns()} if engine.dialect.name == "sqlite" else {}
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=EffectsSession, info=info)
 
 
 @contextlib.asynccontextmanager
-async def write_turn(sessionmaker: async_sessionmaker) -> AsyncIterator[None]:
-    """SQLite has one writer. Writers that come together (a district's reminder jobs, the outbox marking what
-    it sent) take turns here, in order, instead of racing in SQLite's busy handler, which is not fair: there
-    the jobs, each taking the lock as the last one lets go, kept the outbox waiting past the busy timeout.
-    (A vote press writes through its own group commit and does not wait here.) PostgreSQL: no wait."""
-    lock = sessionmaker.kw.get("info", {}).get(ONE_WRITER)
-    if lock is None:
+async def write_turn(sessionmaker: async_sessionmaker, *, short: bool = False) -> AsyncIterator[None]:
+    """This process's turn to write on SQLite (WriteTurns; a vote press writes through its own group commit and
+    does not wait here); on PostgreSQL writers go side by side, and this does not wait."""
+    turns = sessionmaker.kw.get("info", {}).get(ONE_WRITER)
+    if turns is None:
         yield
         return
-    async with lock:
+    async with turns.turn(short=short):
         yield
 
 

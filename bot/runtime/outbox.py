@@ -454,7 +454,7 @@ class Delivery:
             return None
 
     async def _commit(self, session: AsyncSession) -> None:
-        async with write_turn(self.sessionmaker):  # SQLite: in turn with the scheduled jobs
+        async with write_turn(self.sessionmaker, short=True):  # SQLite: before the scheduled jobs waiting
             await session.commit()
 
     async def _record_sent(self, session: AsyncSession, row: OutboxMessage, message: Message) -> None:
