@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import shutil
 import signal
@@ -49,7 +50,7 @@ from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from db.engine import create_engine, make_sessionmaker, migrate  # noqa: E402
 from db.models import AgendaItem, Council, JobRun, Meeting, MeetingStatus, Member, MemberStatus, Role, User  # noqa: E402
-from tests.botapi import BotAPI, Limits  # noqa: E402
+from tests.botapi import BotAPI, Limits, Sent  # noqa: E402
 
 TOKEN = "123456:BENCH-reminder-minute"
 PG_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -229,27 +230,57 @@ class Instance:
 # -- the minute -----------------------------------------------------------------------------------------------
 
 
-class Prober:
-    """A person outside the councils who sends /help every two seconds; how long each answer takes."""
+class TimedAPI(BotAPI):
+    """The stand-in, noting when each button press is answered."""
 
-    def __init__(self, api: BotAPI) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self.answered_at: dict[str, float] = {}
+
+    async def _m_answerCallbackQuery(self, params: dict, files: dict) -> bool:
+        self.answered_at.setdefault(params["callback_query_id"], time.monotonic())
+        return await super()._m_answerCallbackQuery(params, files)
+
+
+class Prober:
+    """A person outside the councils who, every two seconds in turn, sends /help (answered with a message) or
+    presses a language button under /lang (a press that writes: the person's language); how long each takes."""
+
+    def __init__(self, api: TimedAPI) -> None:
         self.api = api
         self.person = api.person(PROBER, "Айбек", language_code="ru")
-        self.delays: list[float] = []
+        self.replies: list[float] = []  # /help -> its answer
+        self.presses: list[float] = []  # a language press -> answerCallbackQuery
         self.unanswered = 0
         self._stop = asyncio.Event()
 
-    async def run(self) -> None:
+    async def _answer_to(self, start: int, within: float = 10) -> Sent:
         outbox = self.api.outbox
-        while not self._stop.is_set():
-            start, asked = len(outbox), time.monotonic()
-            await self.api.push(self.api.message_update(self.person, self.person.private_chat, "/help"))
+        return await self.api.wait_for(
+            lambda: next((m for m in outbox[start:] if m.chat_id == PROBER), None), within=within
+        )
+
+    async def run(self) -> None:
+        chat = self.person.private_chat
+        for turn in itertools.count():
+            if self._stop.is_set():
+                return
             try:
-                answer = await self.api.wait_for(
-                    lambda: next((m for m in outbox[start:] if m.chat_id == PROBER), None),  # noqa: B023
-                    within=10,
-                )
-                self.delays.append(answer.at - asked)
+                start = len(self.api.outbox)
+                if turn % 2:
+                    await self.api.push(self.api.message_update(self.person, chat, "/lang"))
+                    languages = await self._answer_to(start)  # the language buttons
+                    data = languages.buttons[turn // 2 % 2]["callback_data"]
+                    update = self.api.callback_update(self.person, languages, data)
+                    query = update["callback_query"]["id"]
+                    pressed = time.monotonic()
+                    await self.api.push(update)
+                    await self.api.wait_for(lambda: query in self.api.answered_at, within=10)  # noqa: B023
+                    self.presses.append(self.api.answered_at[query] - pressed)
+                else:
+                    asked = time.monotonic()
+                    await self.api.push(self.api.message_update(self.person, chat, "/help"))
+                    self.replies.append((await self._answer_to(start)).at - asked)
             except AssertionError:
                 self.unanswered += 1
             try:
@@ -259,6 +290,10 @@ class Prober:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def spread(delays: list[float]) -> str:
+    return f"{statistics.median(delays):.2f} / {max(delays):.2f} s" if delays else "—"
 
 
 def reminders(api: BotAPI, chats: set[int]) -> list:
@@ -272,7 +307,7 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
     }
     # The meeting: tomorrow at the minute after the bot has had time to start (the reminders fire then).
     moment = (datetime.now(UTC) + timedelta(seconds=args.lead)).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    api = BotAPI()
+    api = TimedAPI()
     await api.start()
     api.limits = Limits()
     for c in range(1, councils + 1):
@@ -354,11 +389,11 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
         slices = Counter(int((t - times[0]) // 10) for t in times)
         print("delivered per 10 s: " + " ".join(str(slices[n]) for n in range(max(slices) + 1)))
     print(f"429: {refused} of {len(send_calls)} send calls ({share_429:.2%})")
-    if prober.delays:
-        print(
-            f"/help during the minute: {len(prober.delays)} answered, median {statistics.median(prober.delays):.2f} s, "
-            f"max {max(prober.delays):.2f} s; {prober.unanswered} unanswered"
-        )
+    print(
+        f"during the minute: /help answered in {spread(prober.replies)} (median / max, {len(prober.replies)} asked), "
+        f"a language press in {spread(prober.presses)} ({len(prober.presses)} pressed); "
+        f"{prober.unanswered} unanswered"
+    )
     print(
         f"bot logs: {failed_jobs} failed job attempt(s), {retried_done} job(s) done on a later attempt, "
         f'"database is locked" {locked} time(s), {tracebacks} traceback(s)'
@@ -368,11 +403,10 @@ async def run(args: argparse.Namespace, tmp: Path) -> int:
         f"after {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f}; {os.cpu_count()} CPU(s)"
     )
     database = "SQLite" if args.db == "sqlite" else "PostgreSQL + Redis"
-    answers = f"{statistics.median(prober.delays):.2f} / {max(prober.delays):.2f} s" if prober.delays else "—"
     print(
         f"README row: | {database} | {len(instances)} | {councils} × {members} | {delivered} / {len(expected_chats)} | "
         f"{twice} | {delivered_rate:.1f}/s ({delivered_rate / rate:.0%}) | {refused} of {len(send_calls)} "
-        f"({share_429:.2%}) | {answers} |"
+        f"({share_429:.2%}) | {spread(prober.replies)} | {spread(prober.presses)} |"
     )
     ok = (
         delivered == len(expected_chats)
