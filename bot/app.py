@@ -32,7 +32,7 @@ from bot.runtime.fsm_storage import DatabaseStorage
 from bot.runtime.instances import AnotherInstance, InstanceGuard
 from bot.runtime.live import LiveMessages, SharedEditSlots
 from bot.runtime.middlewares import CleanText, DbSessionMiddleware, Throttle, UpdateContext, UserMiddleware
-from bot.runtime.outbox import Delivery, Pace, SharedPace
+from bot.runtime.outbox import SENDS_AT_ONCE, Delivery, Pace, SharedPace
 from bot.runtime.scheduler import LeaderLock, Scheduler
 from bot.runtime.shared_state import AnsweringIsolation, AnsweringStorage
 from bot.runtime.vote_keys import VoteKeys
@@ -81,6 +81,7 @@ def build_runtime(
     bot: Bot | None = None,
     scheduler_on_wall_clock: bool = True,
     pace: Pace | None = None,
+    sends_at_once: int = SENDS_AT_ONCE,
     shared_edit_interval: float = 2.0,
 ) -> Runtime:
     """The bot, assembled in one place for production (`python -m bot`) and for the flow tests, so a test runs what
@@ -89,8 +90,9 @@ def build_runtime(
 
     engine: migrated; redis: shared state for several instances (None: one process); clock: the bot's one
     clock (default: the wall clock in the council's zone); scheduler_on_wall_clock=False keeps APScheduler
-    paused, and scheduled work runs by the clock with `scheduler.run_due()`; pace: the outbox's per-chat
-    pace (default: Telegram's limits); shared_edit_interval: how often one message may be edited across
+    paused, and scheduled work runs by the clock with `scheduler.run_due()`; pace: the outbox's pace (default:
+    Telegram's limits, per chat, per group and MAX_SENDS_PER_SECOND for the whole bot); sends_at_once: rows on
+    their way at once; shared_edit_interval: how often one message may be edited across
     instances (with Redis)."""
     sessionmaker = make_sessionmaker(engine)
     clock = clock or Clock(settings.tz)
@@ -98,9 +100,9 @@ def build_runtime(
     bot = bot or create_bot(settings)
     shared_slots = SharedEditSlots(redis, settings.redis_prefix, shared_edit_interval) if redis is not None else None
     live = LiveMessages(bot, sessionmaker, i18n, shared=shared_slots)
-    pace = pace or Pace()
+    pace = pace or Pace(per_second=settings.max_sends_per_second)  # Telegram's limits, the whole bot's among them
     shared_pace = SharedPace(redis, settings.redis_prefix, pace) if redis is not None else None
-    delivery = Delivery(bot, sessionmaker, clock, i18n, pace=pace, shared_pace=shared_pace)
+    delivery = Delivery(bot, sessionmaker, clock, i18n, pace=pace, shared_pace=shared_pace, sends_at_once=sends_at_once)
     scheduler = Scheduler(
         sessionmaker, i18n, settings, clock, delivery, leader=LeaderLock(engine), on_wall_clock=scheduler_on_wall_clock
     )

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     max_archive_mb: int = Field(default=10240, ge=1)
     # One person's button presses beyond this many a second are answered "too fast" (no database touched).
     max_presses_per_second: int = Field(default=5, ge=1)
+    # Messages the whole bot sends in a second, to all chats, every instance together (Telegram allows about 30).
+    max_sends_per_second: int = Field(default=25, ge=1, le=30)
     # Webhook mode (instead of long polling) when WEBHOOK_URL is set: the public HTTPS URL Telegram posts
     # updates to (its path is the route); the bot listens on WEB_HOST:WEB_PORT behind the TLS proxy, and
     # answers GET /healthz there too. Telegram sends WEBHOOK_SECRET with every update; others get 401.

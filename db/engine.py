@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import DBAPIConnection
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -29,9 +29,27 @@ URL_VARIABLE = "KENESH_MIGRATE_URL"  # how the parent hands the database URL to 
 MIGRATION_LOCK = 0x4B454E45_5348_0004
 
 
-def create_engine(url: str) -> AsyncEngine:
+# A session opened with these execution options (`sessionmaker(execution_options=WRITER)`) begins its
+# transactions with BEGIN IMMEDIATE on SQLite: it takes the one write lock first, waiting out the busy timeout
+# for it, and then reads and writes as one. Python's sqlite3 (3.11, "legacy" transaction control) begins a
+# transaction only before the first INSERT/UPDATE/DELETE, so a session's earlier reads each see the database of
+# their own moment, and its writes wait for the lock midway. With BEGIN first (Python 3.12's autocommit=False,
+# or SQLAlchemy's own BEGIN) a read-then-write transaction in WAL mode gets SQLITE_BUSY at once, without waiting:
+# https://sqlite.org/rescode.html#busy_snapshot. Scheduled work uses it (bot/runtime/scheduler.py); a vote press
+# does not (its group commit writes first: bot/runtime/ballot_box.py). PostgreSQL ignores the option.
+WRITER = {"kenesh_writer": True}
+BUSY_TIMEOUT_MS = 5000
+
+
+def create_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> AsyncEngine:
     engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(connection: Connection) -> None:
+            options = connection.get_execution_options()
+            if options.get("kenesh_writer") and options.get("isolation_level") != "AUTOCOMMIT":
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -41,13 +59,18 @@ def create_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
             # What is deleted is overwritten with zeros, not left in free space: a closed secret ballot's
             # rows must not be readable from the file (https://sqlite.org/pragma.html#pragma_secure_delete).
             cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
     return engine
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" (the busy timeout ran out): worth trying again shortly."""
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)
 
 
 def engine_of(session: AsyncSession) -> AsyncEngine:
@@ -91,8 +114,52 @@ def _effects_rolled_back(session: Session) -> None:
     session.info.pop(PENDING_EFFECTS, None)
 
 
+ONE_WRITER = "one_writer"  # in a SQLite sessionmaker's info: the process's turns to write (write_turn)
+
+
+class WriteTurns:
+    """SQLite has one writer. Writers of one process that come together take turns here, instead of racing in
+    SQLite's busy handler, which is not fair: there the reminder jobs, each taking the lock as the last one let
+    go, kept the outbox waiting past the busy timeout. A short write (the outbox marking a post sent) goes
+    before the long ones waiting (a job's whole transaction), so the posts keep their pace meanwhile."""
+
+    def __init__(self) -> None:
+        self._changed = asyncio.Condition()
+        self._busy = False
+        self._short_waiting = 0
+
+    @contextlib.asynccontextmanager
+    async def turn(self, *, short: bool) -> AsyncIterator[None]:
+        async with self._changed:
+            self._short_waiting += short
+            try:
+                await self._changed.wait_for(lambda: not self._busy and (short or not self._short_waiting))
+            finally:
+                self._short_waiting -= short
+            self._busy = True
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self._busy = False
+                self._changed.notify_all()
+
+
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=EffectsSession)
+    info = {ONE_WRITER: WriteTurns()} if engine.dialect.name == "sqlite" else {}
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=EffectsSession, info=info)
+
+
+@contextlib.asynccontextmanager
+async def write_turn(sessionmaker: async_sessionmaker, *, short: bool = False) -> AsyncIterator[None]:
+    """This process's turn to write on SQLite (WriteTurns; a vote press writes through its own group commit and
+    does not wait here); on PostgreSQL writers go side by side, and this does not wait."""
+    turns = sessionmaker.kw.get("info", {}).get(ONE_WRITER)
+    if turns is None:
+        yield
+        return
+    async with turns.turn(short=short):
+        yield
 
 
 def _alembic_config(connection: Connection) -> Config:

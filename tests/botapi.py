@@ -8,7 +8,10 @@ added to a group) and read back what the bot sent. It refuses what Telegram refu
 - text over 4096 characters after entity parsing: 400 "message is too long";
 - callback data over 64 bytes: 400 "BUTTON_DATA_INVALID";
 - an edit that changes nothing: 400 "message is not modified";
-- and on request, 429 with `retry_after`, or 5xx, for the next calls of a method.
+- and on request, 429 with `retry_after`, or 5xx, for the next calls of a method;
+- and, when a test sets `api.limits = Limits()`, Telegram's limits on messages: about one a second to a chat
+  (a burst of 3 allowed), 20 a minute to a group, 30 a second to all chats together; 429 with `retry_after`
+  beyond (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this).
 
 Updates reach the bot by getUpdates (long polling) or, once the bot has called setWebhook, POSTed to the
 webhook URLs with their secret token, as Telegram does. Several instances each set their own URL (standing in
@@ -22,8 +25,10 @@ import html
 import io
 import itertools
 import json
+import math
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -188,6 +193,7 @@ class Sent:
     pinned: bool = False
     edits: int = 0
     edit_times: list[float] = field(default_factory=list)  # time.monotonic() of each accepted edit
+    at: float = field(default_factory=time.monotonic)  # when it was sent
 
     @property
     def buttons(self) -> list[dict]:
@@ -199,6 +205,49 @@ class Sent:
             if text_part.lower() in button["text"].lower():
                 return button
         raise AssertionError(f"no button with {text_part!r} in {[b['text'] for b in self.buttons]}")
+
+
+# What Telegram's limits count as a message (edits, answers to button presses and chat actions are not).
+MESSAGE_METHODS = frozenset(
+    {"sendMessage", "sendDocument", "sendPhoto", "sendMediaGroup", "copyMessage", "forwardMessage", "sendPoll"}
+)
+
+
+@dataclass
+class Limits:
+    """Telegram's limits on messages, as the stand-in enforces them once a test sets `api.limits`: a chat is a
+    token bucket (a burst of 3, then one a second), as Telegram lets short bursts through; a group gets at most
+    20 in any minute, and all chats together at most 30 in any second. Beyond: 429 with retry_after, and the
+    message is not sent."""
+
+    chat_burst: int = 3
+    chat_per_second: float = 1.0
+    group_per_minute: int = 20
+    per_second: int = 30
+    _chats: dict[int, tuple[float, float]] = field(default_factory=dict)  # chat -> (tokens, when)
+    _groups: dict[int, deque[float]] = field(default_factory=dict)  # group -> times of its last minute
+    _recent: deque[float] = field(default_factory=deque)  # times of the messages of the last second
+
+    def check(self, chat_id: int, now: float) -> float:
+        """0 when a message to chat_id may go now (it is counted), else the seconds to wait."""
+        while self._recent and now - self._recent[0] >= 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self.per_second:
+            return self._recent[0] + 1.0 - now
+        minute = self._groups.setdefault(chat_id, deque()) if chat_id < 0 else deque()
+        while minute and now - minute[0] >= 60.0:
+            minute.popleft()
+        if len(minute) >= self.group_per_minute:
+            return minute[0] + 60.0 - now
+        tokens, then = self._chats.get(chat_id, (self.chat_burst, now))
+        tokens = min(self.chat_burst, tokens + (now - then) * self.chat_per_second)
+        if tokens < 1:
+            return (1 - tokens) / self.chat_per_second
+        self._chats[chat_id] = (tokens - 1, now)
+        if chat_id < 0:
+            minute.append(now)
+        self._recent.append(now)
+        return 0.0
 
 
 @dataclass
@@ -228,6 +277,7 @@ class BotAPI:
         self.groups: dict[int, Group] = {}
         self.files: dict[str, tuple[bytes, str]] = {}
         self.faults: list[Fault] = []
+        self.limits: Limits | None = None  # Telegram's limits on messages, when a test sets them
         self.file_sizes: dict[str, int] = {}  # what Telegram says a file weighs (getFile refuses > 20 MB)
         self.started: set[int] = set()  # people who have opened the private chat with the bot
         self.blocked: set[int] = set()  # people who blocked the bot
@@ -488,6 +538,7 @@ class BotAPI:
         await self._notify()  # a test may be waiting for this call itself (e.g. the first getUpdates)
         try:
             self._inject_fault(method)
+            self._enforce_limits(method, params)
             handler = getattr(self, f"_m_{method}", None)
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
@@ -513,6 +564,18 @@ class BotAPI:
                         {"retry_after": fault.retry_after or 1},
                     )
                 raise ApiError(fault.code, "Internal Server Error" if fault.code >= 500 else "Forbidden")
+
+    def _enforce_limits(self, method: str, params: dict) -> None:
+        if self.limits is None or method not in MESSAGE_METHODS or "chat_id" not in params:
+            return
+        wait = self.limits.check(int(params["chat_id"]), time.monotonic())
+        if wait > 0:
+            retry_after = max(1, math.ceil(wait))
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
+
+    def refused_429(self, method: str | None = None) -> int:
+        """How many calls (of `method`) were answered 429."""
+        return sum(1 for name, code, _ in self.errors if code == 429 and method in (None, name))
 
     async def _download(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]

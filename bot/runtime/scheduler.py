@@ -1,4 +1,9 @@
-"""APScheduler jobs, derived from the database at start (nothing pickled): meeting reminders.
+"""APScheduler jobs, derived from the database at start (nothing pickled): meeting reminders, vote timers,
+the daily check (meetings left open, the trimester warnings, the year's reminders).
+
+Every job runs in one frame (`Scheduler._run`): its own session, the readers' locales, the commit and what
+follows it, and on failure a log line with the job and the council and another attempt with backoff (a new
+one-off job, so a test's run_due() runs it too once its Clock has moved on), until it has done its work once.
 
 A reminder is keyed by meeting *and* start time, and checks both when it fires, so after a reschedule the
 reminders for the old time never go out, even if a job for it were somehow left behind.
@@ -14,9 +19,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot import meeting_day, meetings, watchdog
@@ -27,7 +37,8 @@ from bot.runtime import after_commit
 from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection, instance_id, lock_holder
 from bot.runtime.outbox import Delivery
 from bot.runtime.vote_keys import VoteKeys
-from db.models import Meeting, MeetingStatus
+from db.engine import WRITER, write_turn
+from db.models import Meeting, MeetingStatus, Vote
 from db.repo import instances as instances_repo
 from db.repo import jobs as jobs_repo
 from db.repo import meeting_day as day_repo
@@ -37,6 +48,10 @@ log = logging.getLogger(__name__)
 
 REMINDER_HOURS = (24, 1)  # one day before and one hour before, in council time
 LEADER_CHECK = 15.0  # seconds between tries of the leader lock: a dead leader is replaced within this
+RETRY_FIRST, RETRY_MAX = 10.0, 600.0  # seconds before a failed job's next attempt: 10, 20, 40 ... up to 10 min
+JOBS_AT_ONCE_POSTGRESQL = 4  # jobs running side by side on PostgreSQL (within the connection pool)
+
+T = TypeVar("T")
 
 
 class LeaderLock:
@@ -100,6 +115,9 @@ class Scheduler:
         self._planned: dict[int, int] = {}  # meeting id -> the start time its reminder jobs are for
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
+        # Jobs that fire together (a district's reminder minute) run a few at a time on PostgreSQL, within
+        # the connection pool; on SQLite one at a time, in turn with the outbox's writes (db.engine.write_turn).
+        self._writers = asyncio.Semaphore(JOBS_AT_ONCE_POSTGRESQL)
 
     async def start(self) -> None:
         self.aps.start(paused=not self.on_wall_clock)
@@ -226,7 +244,7 @@ class Scheduler:
                 "date",
                 run_date=run_at.astimezone(UTC),
                 id=job_id,
-                args=[meeting.id, int(meeting.starts_at.timestamp()), hours],
+                args=[meeting.id, int(meeting.starts_at.timestamp()), hours, meeting.council_id],
                 replace_existing=True,
                 misfire_grace_time=int(timedelta(hours=hours).total_seconds()),
                 coalesce=True,
@@ -263,80 +281,156 @@ class Scheduler:
     def reminder_jobs(self, meeting_id: int) -> list[str]:
         return sorted(job.id for job in self.aps.get_jobs() if job.id.startswith(f"remind:{meeting_id}:"))
 
+    # --- the frame every scheduled job runs in -----------------------------------------------------------
+
+    async def _run(
+        self,
+        job: Attempt,
+        work: Callable[[AsyncSession], Awaitable[T]],
+        *,
+        until: datetime | None = None,
+        then: Callable[[T], None] | None = None,
+        council_of: Callable[[AsyncSession], Awaitable[int | None]] | None = None,
+    ) -> T | None:
+        """Run one scheduled job: a session of its own (on SQLite one job writes at a time, and its
+        transaction takes the write lock first: db/engine.py WRITER), the readers' locales, the commit, what
+        the commit calls for, then `then(result)`. A failure is logged with the job and its council (found
+        by `council_of` when the job does not know it) and the job is planned again with backoff, until it
+        has done its work once or `until` has come: what it records with its effects (job_runs, a
+        conditional update) makes a second run harmless. None when it failed; it never raises, so nothing
+        reaches APScheduler's log."""
+        if job.council_id is None and council_of is not None:
+            with contextlib.suppress(Exception):  # only for the log line: the job itself says what failed
+                async with self.sessionmaker() as session:
+                    job.council_id = await council_of(session)
+        try:
+            async with (
+                self._writers,
+                write_turn(self.sessionmaker),
+                self.sessionmaker(execution_options=WRITER) as session,
+            ):
+                with self.i18n.context():
+                    result = await work(session)
+                    await session.commit()  # the operations that leave the commit to their caller
+        except Exception as error:
+            self._try_again(job, error, work, until=until, then=then, council_of=council_of)
+            return None
+        if job.number > 1:
+            log.info("Scheduled job %s (council %s) done on attempt %d", job.id, job.council, job.number)
+        await self._after_commit(session)
+        if then is not None:
+            then(result)
+        return result
+
+    def _try_again(self, job: Attempt, error: Exception, work: Callable, **frame: object) -> None:
+        # Only what went wrong, not the statement and its values (a member's name may be among them).
+        reason = f"{type(error).__name__}: {error.orig}" if isinstance(error, DBAPIError) else type(error).__name__
+        log.debug("Scheduled job %s failed", job.id, exc_info=error)
+        delay = min(RETRY_MAX, RETRY_FIRST * 2 ** (job.number - 1)) * random.uniform(0.8, 1.2)
+        run_at = self.clock.now() + timedelta(seconds=delay)
+        until = frame["until"]
+        if isinstance(until, datetime) and run_at >= until:
+            log.error(
+                "Scheduled job %s (council %s) failed on attempt %d (%s); given up: its time has passed",
+                job.id,
+                job.council,
+                job.number,
+                reason,
+            )
+            return
+        log.warning(
+            "Scheduled job %s (council %s) failed on attempt %d (%s); trying again in %.0f s",
+            job.id,
+            job.council,
+            job.number,
+            reason,
+            delay,
+        )
+        if not self.leading:  # another instance runs the scheduled work now, and will run this
+            return
+        try:
+            self.aps.add_job(
+                self._run,
+                "date",
+                run_date=run_at.astimezone(UTC),
+                id=job.retry_id,
+                args=[job.next(), work],
+                kwargs=frame,
+                replace_existing=True,
+                misfire_grace_time=None,  # however late: until it has done its work once
+            )
+        except Exception as planning_error:  # the scheduler is stopping: the next start catches up
+            log.warning("Scheduled job %s not planned again (%s)", job.id, type(planning_error).__name__)
+
     async def daily_check(self) -> None:
-        """Once a day: meetings left open are closed, then the trimester check."""
+        """Once a day: meetings left open are closed, then the trimester check and the year's reminders."""
         await self.close_meetings_left_open()
         await self.watchdog_check()
 
     async def close_meetings_left_open(self) -> None:
         """A meeting still open after its day is closed with its protocol (the operation in meeting_day.py)."""
-        try:
-            async with self.sessionmaker() as session:
-                with self.i18n.context():
-                    closed = await meeting_day.close_meetings_left_open(
-                        session,
-                        keys=self.vote_keys,
-                        now=self.clock.now(),
-                        tz=self.settings.tz,
-                        default_locale=self.settings.default_locale,
-                    )
-        except Exception:  # logged; tried again at the next daily check or start
-            log.exception("Closing meetings left open failed")
-            return
-        if closed:
-            log.info("Closed %d meeting(s) left open after their day", len(closed))
-        await self._after_commit(session)
+
+        async def work(session: AsyncSession) -> list[Meeting]:
+            return await meeting_day.close_meetings_left_open(
+                session,
+                keys=self.vote_keys,
+                now=self.clock.now(),
+                tz=self.settings.tz,
+                default_locale=self.settings.default_locale,
+            )
+
+        def closed(meetings: list[Meeting]) -> None:
+            if meetings:
+                log.info("Closed %d meeting(s) left open after their day", len(meetings))
+
+        await self._run(
+            Attempt("close-left-open", retry_id="retry:close-left-open", all_councils=True), work, then=closed
+        )
 
     async def watchdog_check(self) -> None:
-        """cl. 7.4: the daily trimester check; warnings go out through the outbox."""
-        try:
-            async with self.sessionmaker() as session:
-                with self.i18n.context():
-                    verdicts = await watchdog.daily_check(
-                        session,
-                        now=self.clock.now(),
-                        tz=self.settings.tz,
-                        default_locale=self.settings.default_locale,
-                        warn_days=self.settings.watchdog_warn_days,
-                    )
-        except Exception:  # a failed check is logged and tried again tomorrow (or at the next start)
-            log.exception("Trimester check failed")
-            return
-        warned = sum(1 for v in verdicts if v.stage is not None)
-        log.info("Trimester check: %d council(s), %d warning(s)", len(verdicts), warned)
-        await self.year_check()
-        await self._after_commit(session)
+        """cl. 7.4: the daily trimester check; warnings go out through the outbox. Then the year's reminders."""
+
+        async def work(session: AsyncSession) -> list[watchdog.Verdict]:
+            return await watchdog.daily_check(
+                session,
+                now=self.clock.now(),
+                tz=self.settings.tz,
+                default_locale=self.settings.default_locale,
+                warn_days=self.settings.watchdog_warn_days,
+            )
+
+        def checked(verdicts: list[watchdog.Verdict]) -> None:
+            warned = sum(1 for v in verdicts if v.stage is not None)
+            log.info("Trimester check: %d council(s), %d warning(s)", len(verdicts), warned)
+
+        await self._run(
+            Attempt("watchdog-check", retry_id="retry:watchdog-check", all_councils=True), work, then=checked
+        )
+        await self.year_check()  # its own job: one failing does not hold up the other
 
     async def year_check(self) -> None:
         """The daily reminders of the year's work: planned meetings to announce (to the chair), decisions due
         (to the member responsible). Each is sent once; a bot that was down catches up."""
         from bot import decisions, plan, report, reviews
 
-        try:
-            async with self.sessionmaker() as session:
-                with self.i18n.context():
-                    now, tz, default = self.clock.now(), self.settings.tz, self.settings.default_locale
-                    planned = 0
-                    for council in await watchdog.all_councils(session):
-                        planned += len(
-                            await plan.remind_planned(session, council, now=now, tz=tz, default_locale=default)
-                        )
-                    due = await decisions.remind_due(session, now=now, tz=tz, default_locale=default)
-                    # issue 23: expert reviews late (reminded once, then the chair), the 7.6 report's draft
-                    late = await reviews.remind_late(session, now=now, tz=tz, default_locale=default)
-                    drafts = await report.draft_before_pedcouncil(session, now=now, tz=tz, default_locale=default)
-                await session.commit()
-        except Exception:  # logged; tried again tomorrow (or at the next start)
-            log.exception("Reminders of the plan and of decisions failed")
-            return
-        log.info(
-            "Year check: %d planned meeting reminder(s), %d decision reminder(s), %d late review(s), %d draft(s)",
-            planned,
-            due,
-            late,
-            drafts,
-        )
-        await self._after_commit(session)
+        async def work(session: AsyncSession) -> tuple[int, int, int, int]:
+            now, tz, default = self.clock.now(), self.settings.tz, self.settings.default_locale
+            planned = 0
+            for council in await watchdog.all_councils(session):
+                planned += len(await plan.remind_planned(session, council, now=now, tz=tz, default_locale=default))
+            due = await decisions.remind_due(session, now=now, tz=tz, default_locale=default)
+            # issue 23: expert reviews late (reminded once, then the chair), the 7.6 report's draft
+            late = await reviews.remind_late(session, now=now, tz=tz, default_locale=default)
+            drafts = await report.draft_before_pedcouncil(session, now=now, tz=tz, default_locale=default)
+            return planned, due, late, drafts
+
+        def reminded(counts: tuple[int, int, int, int]) -> None:
+            log.info(
+                "Year check: %d planned meeting reminder(s), %d decision reminder(s), %d late review(s), %d draft(s)",
+                *counts,
+            )
+
+        await self._run(Attempt("year-check", retry_id="retry:year-check", all_councils=True), work, then=reminded)
 
     # --- votes that close on time ------------------------------------------------------------------------
 
@@ -365,67 +459,103 @@ class Scheduler:
                 misfire_grace_time=50,
             )
 
+    def _council_of_vote(self, vote_id: int) -> Callable[[AsyncSession], Awaitable[int | None]]:
+        async def council_of(session: AsyncSession) -> int | None:
+            vote = await day_repo.get_vote(session, vote_id)
+            meeting = await meetings_repo.get_meeting(session, vote.meeting_id) if vote is not None else None
+            return meeting.council_id if meeting is not None else None
+
+        return council_of
+
     async def nudge_voters(self, vote_id: int) -> int:
         from bot import decisions
 
-        async with self.sessionmaker() as session:
-            with self.i18n.context():
-                count = await decisions.nudge_voters(
-                    session, vote_id=vote_id, now=self.clock.now(), default_locale=self.settings.default_locale
-                )
-        await self._after_commit(session)
-        return count
+        async def work(session: AsyncSession) -> int:
+            return await decisions.nudge_voters(
+                session, vote_id=vote_id, now=self.clock.now(), default_locale=self.settings.default_locale
+            )
+
+        job = Attempt(f"vote-nudge:{vote_id}")
+        return await self._run(job, work, council_of=self._council_of_vote(vote_id)) or 0
 
     async def close_vote_on_time(self, vote_id: int) -> bool:
         """The timer's close: the one closing of a vote (bot/voting.py's close_once), as the Close button's."""
         from bot import voting
 
-        async with self.sessionmaker() as session:
-            with self.i18n.context():
-                vote = await voting.close_vote_on_time(
-                    session,
-                    vote_id=vote_id,
-                    keys=self.vote_keys,
-                    now=self.clock.now(),
-                    default_locale=self.settings.default_locale,
-                )
-        if vote is None:
-            log.info("Vote %s: nothing to close on time (closed already, or not due)", vote_id)
-            return False
-        log.info("Vote %s closed on time", vote_id)
-        await self._after_commit(session)  # its result on the group's message, like a vote closed by hand
-        return True
+        async def work(session: AsyncSession) -> Vote | None:
+            return await voting.close_vote_on_time(
+                session,
+                vote_id=vote_id,
+                keys=self.vote_keys,
+                now=self.clock.now(),
+                default_locale=self.settings.default_locale,
+            )
+
+        def closed(vote: Vote | None) -> None:
+            if vote is not None:  # its result is on the group's message, as for a vote closed by hand
+                log.info("Vote %s closed on time", vote_id)
+
+        job = Attempt(f"vote-close:{vote_id}")
+        return await self._run(job, work, then=closed, council_of=self._council_of_vote(vote_id)) is not None
 
     async def close_votes_without_key(self) -> None:
         """At start: secret ballots left open whose key is gone close "not counted" (bot/voting.py)."""
         from bot import voting
 
-        try:
-            async with self.sessionmaker() as session:
-                with self.i18n.context():
-                    closed = await voting.close_votes_without_key(
-                        session, keys=self.vote_keys, now=self.clock.now(), default_locale=self.settings.default_locale
-                    )
-        except Exception:  # logged; tried again at the next start or leadership change
-            log.exception("Closing secret ballots without a key failed")
-            return
-        if closed:
-            log.warning("Closed %d secret ballot(s) not counted: their keys were lost in a restart", len(closed))
-        await self._after_commit(session)
+        async def work(session: AsyncSession) -> list[int]:
+            return await voting.close_votes_without_key(
+                session, keys=self.vote_keys, now=self.clock.now(), default_locale=self.settings.default_locale
+            )
 
-    async def remind(self, meeting_id: int, starts_at_ts: int, hours: int) -> bool:
-        """Queue one reminder to the group and to each member, once; False when it no longer applies."""
-        async with self.sessionmaker() as session:
-            with self.i18n.context():
-                sent = await meetings.send_reminder(
-                    session,
-                    meeting_id,
-                    starts_at_ts,
-                    hours,
-                    now=self.clock.now(),
-                    tz=self.settings.tz,
-                    default_locale=self.settings.default_locale,
-                )
-        if sent:
-            await self._after_commit(session)
-        return sent
+        def closed(votes: list[int]) -> None:
+            if votes:
+                log.warning("Closed %d secret ballot(s) not counted: their keys were lost in a restart", len(votes))
+
+        await self._run(
+            Attempt("close-without-key", retry_id="retry:close-without-key", all_councils=True), work, then=closed
+        )
+
+    async def remind(self, meeting_id: int, starts_at_ts: int, hours: int, council_id: int | None = None) -> bool:
+        """Queue one reminder to the group and to each member, once; False when it no longer applies (or
+        failed this time: it is tried again until the meeting starts)."""
+
+        async def work(session: AsyncSession) -> bool:
+            return await meetings.send_reminder(
+                session,
+                meeting_id,
+                starts_at_ts,
+                hours,
+                now=self.clock.now(),
+                tz=self.settings.tz,
+                default_locale=self.settings.default_locale,
+            )
+
+        starts_at = datetime.fromtimestamp(starts_at_ts, UTC)
+        job = Attempt(meetings.reminder_job_id(meeting_id, starts_at, hours), council_id)
+        return await self._run(job, work, until=starts_at) is True
+
+
+@dataclass
+class Attempt:
+    """One attempt at a scheduled job: the job's id (what it does, for which meeting or vote), its council
+    (None while unknown, or for the daily checks that go over all councils), which attempt this is, and the id
+    a retry is planned under (a one-off job's own id, so dropping a meeting's reminders drops their retries
+    too; the daily checks' own, so the daily job stays)."""
+
+    id: str
+    council_id: int | None = None
+    number: int = 1
+    retry_id: str = ""
+    all_councils: bool = False
+
+    def __post_init__(self) -> None:
+        self.retry_id = self.retry_id or self.id
+
+    @property
+    def council(self) -> str:
+        if self.council_id is not None:
+            return str(self.council_id)
+        return "all" if self.all_councils else "?"
+
+    def next(self) -> Attempt:
+        return Attempt(self.id, self.council_id, self.number + 1, self.retry_id, self.all_councils)

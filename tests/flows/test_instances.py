@@ -11,7 +11,7 @@ import pytest
 from aiogram.types import Update
 
 from bot.runtime.live import SharedEditSlots
-from bot.runtime.outbox import Delivery, Pace, SharedPace
+from bot.runtime.outbox import SENDS_AT_ONCE, Delivery, Pace, SharedPace
 from bot.runtime.scheduler import LeaderLock, Scheduler
 from db.engine import create_engine, make_sessionmaker
 from db.models import Attendance
@@ -42,8 +42,13 @@ async def test_two_instances_send_each_outbox_row_once_and_each_chat_in_order(fl
             for person in people:
                 enqueue(session, chat_id=person.id, kind=Kind.PERSONAL, now=NOW, text=f"{turn}")
         await session.commit()
-    other = Delivery(
-        flow.bot, make_sessionmaker(second_engine), flow.clock, flow.delivery.i18n, pace=Pace(per_chat_burst=1000)
+    other = Delivery(  # as production sends: several rows on their way at once
+        flow.bot,
+        make_sessionmaker(second_engine),
+        flow.clock,
+        flow.delivery.i18n,
+        pace=Pace(per_chat_burst=1000),
+        sends_at_once=SENDS_AT_ONCE,
     )
 
     await asyncio.gather(flow.delivery.drain(), other.drain())
@@ -79,16 +84,35 @@ async def test_scheduled_work_runs_on_one_instance_and_another_takes_over_when_i
 @with_redis
 async def test_pace_and_the_tally_edit_slot_hold_for_all_instances_together(redis, redis_prefix):
     one, two = SharedPace(redis, redis_prefix), SharedPace(redis, redis_prefix)
-    waits = [await (one if n % 2 else two).reserve(-100) for n in range(3)]
-    assert waits == [0, 0, 0] and await one.reserve(-100) > 2  # a burst of 3 to a chat, counted together
-    assert await two.reserve(-200) == 0  # another chat is not held up
+    waits = [(await (one if n % 2 else two).reserve(-100))[0] for n in range(3)]
+    assert waits == [0, 0, 0] and (await one.reserve(-100))[0] > 2  # a burst of 3 to a chat, counted together
+    assert await two.reserve(-200) == (0, False)  # another chat is not held up
     await one.pause(-300, 5)  # Telegram's 429 to one instance holds the other too
-    assert 4 < await two.reserve(-300) <= 5
+    assert 4 < (await two.reserve(-300))[0] <= 5
 
     slots_one, slots_two = SharedEditSlots(redis, redis_prefix, 2.0), SharedEditSlots(redis, redis_prefix, 2.0)
     assert await slots_one.take(("vote", 1)) == 0
     assert 1.5 < await slots_two.take(("vote", 1)) <= 2.0  # the other instance waits for its turn
     assert await slots_two.take(("vote", 2)) == 0
+
+
+@with_redis
+async def test_the_bots_pace_over_all_chats_is_one_for_all_instances(redis, redis_prefix):
+    one, two = (SharedPace(redis, redis_prefix, Pace(per_second=20)) for _ in range(2))
+    loop = asyncio.get_running_loop()
+    start, granted, chat = loop.time(), 0, 0
+    while loop.time() - start < 1.0:  # both instances send as fast as the pace lets them, each to new chats
+        chat += 1
+        wait, whole_bot = await (one if chat % 2 else two).reserve(chat)
+        assert wait == 0 or whole_bot  # no chat of its own waits: the bot does
+        granted += wait == 0
+        await asyncio.sleep(min(wait, 0.01))
+    assert 20 <= granted <= 23  # 20 a second for both together, and a burst of 2
+    await asyncio.sleep(0.2)
+    for n in range(6):  # answers to people on one instance go at once, counted
+        await one.count(10_000 + n)
+    wait, whole_bot = await two.reserve(20_000)
+    assert whole_bot and 0.2 < wait <= 0.3  # the other's queue waits for them
 
 
 async def test_a_double_tap_waits_for_the_first_press(flow, meeting):

@@ -92,3 +92,32 @@ async def test_documents_round_trip_through_get_file(api, bot):
     file = await bot.get_file(message.document.file_id)
     downloaded = await bot.download_file(file.file_path)
     assert downloaded.read() == b"%PDF-1.4 protocol"
+
+
+def test_telegram_limits_per_chat_per_group_and_in_all_when_asked():
+    from tests.botapi import Limits
+
+    limits = Limits()
+    now = 1000.0
+    assert [limits.check(7, now) for _ in range(3)] == [0, 0, 0]  # a burst to one chat
+    assert 0.9 < limits.check(7, now) <= 1.0  # then about one a second
+    assert limits.check(7, now + 1.0) == 0
+    for n in range(20):  # a group: 20 a minute, at one a second
+        assert limits.check(-100, now + n * 1.0) == 0
+    assert limits.check(-100, now + 20.0) == 40  # the 21st in a minute waits for the first to be a minute old
+    in_all = Limits(chat_burst=100)
+    assert all(in_all.check(n, now + n / 1000) == 0 for n in range(30))  # 30 chats within a second
+    assert 0.85 < in_all.check(31, now + 0.1) <= 0.9  # the 31st waits for the first to be a second old
+    assert in_all.check(31, now + 1.0) == 0
+
+
+async def test_limits_answer_429_with_retry_after(api, bot):
+    from tests.botapi import Limits
+
+    api.limits = Limits()
+    for _ in range(3):
+        await bot.send_message(-100, "x")
+    with pytest.raises(TelegramRetryAfter) as caught:
+        await bot.send_message(-100, "x")
+    assert caught.value.retry_after == 1 and api.refused_429("sendMessage") == 1
+    assert len(api.sent_to(-100)) == 3

@@ -28,3 +28,28 @@ def test_retry_after_pauses_the_chat():
     pace.pause(-100, 1005.0)
     assert pace.wait(-100, 1000.0) == 5.0
     assert pace.wait(-100, 1006.0) == 0
+
+
+def test_the_whole_bot_keeps_its_rate_over_all_chats():
+    pace = Pace(per_second=25)  # a bucket of 2.5: a tenth of a second's worth
+    now, sent = 1000.0, 0
+    for step in range(1000):  # one second, tried every millisecond, each to another chat
+        wait, whole_bot = pace.reserve(step, now + step / 1000)
+        sent += wait == 0
+        assert wait == 0 or whole_bot
+    assert 25 <= sent <= 28  # the rate plus the small burst, under Telegram's 30
+
+
+def test_a_direct_answer_goes_first_and_the_queue_waits_the_longer():
+    pace = Pace(per_second=10)  # a bucket of 1
+    assert pace.reserve(1, 1000.0) == (0, False)
+    for chat in range(2, 7):  # five answers to people in the same moment: none of them waits
+        pace.count(chat, 1000.0)
+    wait, whole_bot = pace.reserve(7, 1000.0)
+    assert whole_bot and 0.59 < wait <= 0.6  # the queue takes its next turn after theirs
+    assert pace.reserve(7, 1000.6) == (0, False)
+
+
+def test_without_a_rate_only_the_chats_are_paced():
+    pace = Pace()
+    assert all(pace.reserve(chat, 1000.0) == (0, False) for chat in range(100))
