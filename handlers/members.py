@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.notices import edit_message
 from bot.ui import common as ui_common
 from bot.ui import members as ui_members
-from bot.ui.callbacks import ApplicationAction, ApplicationCb, MemberAction, MemberCb
+from bot.ui.callbacks import ApplicationAction, ApplicationCb, MemberAction, MemberCb, OrdersPendingCb
 from db.models import MemberStatus
 from handlers.scope import chat_of, sender, text_of
 
@@ -103,7 +103,7 @@ async def change_member(
         await edit_message(call.message, text, ui_members.card_controls(view.member, view.council))
 
 
-@router.callback_query(MemberCb.filter(F.action == MemberAction.ORDERS_PENDING))
+@router.callback_query(OrdersPendingCb.filter())
 async def orders_pending(call: CallbackQuery, session: AsyncSession) -> None:
     """cl. 7.2: the list of approved members whose director's order the chair still has to record."""
     roster = await membership.chaired_roster(session, call.from_user.id)

@@ -77,13 +77,16 @@ class MemberAction(enum.StrEnum):
     REMOVE = "r"
     REMOVE_CONFIRM = "R"
     LIST = "l"
-    ORDERS_PENDING = "p"  # cl. 7.2: the approved members whose director's order is still to be recorded
     ORDER_LISTED = "O"  # an order number asked from that list: the list comes back after it
 
 
 class MemberCb(CallbackData, prefix="mb"):
     action: MemberAction
-    member_id: IdOrNone  # 0 with ORDERS_PENDING: the list, no one member
+    member_id: Id
+
+
+class OrdersPendingCb(CallbackData, prefix="op"):
+    """cl. 7.2: the list of approved members whose director's order is still to be recorded."""
 
 
 # --- meetings -----------------------------------------------------------------------------------------------

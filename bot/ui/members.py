@@ -16,6 +16,7 @@ from bot.ui.callbacks import (
     ApplicationCb,
     MemberAction,
     MemberCb,
+    OrdersPendingCb,
     RegulationCb,
     RegulationReadCb,
     RoleCb,
@@ -279,7 +280,7 @@ def roster_keyboard(roster: Roster) -> InlineKeyboardMarkup | None:
             [
                 InlineKeyboardButton(
                     text=_("📝 Orders to fill in: {count}").format(count=len(orders_pending(roster))),
-                    callback_data=MemberCb(action=MemberAction.ORDERS_PENDING, member_id=0).pack(),
+                    callback_data=OrdersPendingCb().pack(),
                 )
             ]
         )

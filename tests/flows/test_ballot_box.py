@@ -161,7 +161,7 @@ WENT_WRONG = {
 async def test_a_press_the_database_refuses_is_answered_alone_and_its_batch_is_stored(flow, crowd, secret):
     """Six honest presses and one naming a vote id no database column holds (23 digits), in one batch: the
     six are stored and answered "saved", the seventh is told something went wrong (issue 18 §4)."""
-    message = await post_vote(flow, crowd, "/secretvote Бекитүү" if secret else "/vote Бекитүү")
+    message = await post_vote(flow, crowd, "/secretvote 1 Бекитүү" if secret else "/vote 1 Бекитүү")
     honest = [
         flow.api.callback_update(person, message, message.button(label)["callback_data"])
         for person, label in zip(crowd.present[:6], ["Макул", "Каршы", "Калыс"] * 2, strict=True)
@@ -185,7 +185,7 @@ async def test_a_press_the_database_refuses_is_answered_alone_and_its_batch_is_s
 @pytest.mark.parametrize("secret", [False, True], ids=["open", "secret"])
 async def test_the_ballot_box_splits_a_refused_batch_down_to_the_press_that_fails(flow, crowd, secret):
     """The box itself, whatever the callback parsing lets through: one press in a batch of six fails, alone."""
-    await post_vote(flow, crowd, "/secretvote Бекитүү" if secret else "/vote Бекитүү")
+    await post_vote(flow, crowd, "/secretvote 1 Бекитүү" if secret else "/vote 1 Бекитүү")
     (vote,) = await flow.rows(Vote)
     box = BallotBox(flow.sessionmaker, keys=flow.vote_keys)
     now = flow.clock.now()
