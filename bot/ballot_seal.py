@@ -30,7 +30,15 @@ KEY_BYTES = 32
 TOKEN_BYTES = 16
 NONCE_BYTES = 12
 _PLAIN = struct.Struct(">qB")  # the member's Telegram id, the choice's code
-_CODES = {Choice.FOR: 1, Choice.AGAINST: 2, Choice.ABSTAIN: 3}
+# Every choice a ballot can hold (a rating vote's scale among them), by a code that never changes.
+_CODES = {
+    Choice.FOR: 1,
+    Choice.AGAINST: 2,
+    Choice.ABSTAIN: 3,
+    Choice.HIGH: 4,
+    Choice.SATISFACTORY: 5,
+    Choice.UNSATISFACTORY: 6,
+}
 _CHOICES = {code: choice for choice, code in _CODES.items()}
 
 

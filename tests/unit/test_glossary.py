@@ -99,7 +99,7 @@ def test_the_check_catches_a_planted_slip_in_a_synthetic_catalog(tmp_path):
             "{year} окуу жылынын протоколдору",
             "Протоколы {year} учебного года",
         ),
-        "year rendered": ("In 2026-2027", "2026-2027-окуу жылында", "В 2026-2027 учебном году"),
+        "year rendered": ("In 2026-2027", "2026-2027 окуу жылында", "В 2026-2027 учебном году"),
     }
     for name, message in planted.items():
         _write_catalogs(tmp_path / name, [*right, message])
