@@ -5,7 +5,8 @@
 Starts the Bot API stand-in (tests/botapi.py) on loopback, then, one after the other, a bare aiogram bot that
 only answers callback queries and `python -m bot` (migrated SQLite database in a temporary directory), each
 polling the stand-in over HTTP. Once a process has polled for a few seconds with nothing to do, its VmRSS
-(Linux /proc) is read. Prints both figures and the difference. A script, not a test.
+(Linux /proc) is read. Prints both figures and the difference: a figure to watch, not a target (what must
+hold is that a long run does not grow: scripts/bench_soak.py). A script, not a test.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ async def main() -> None:
         await api.stop()
     print(f"bare aiogram bot: {bare:6.1f} MB resident (idle, polling)")
     print(f"Kenesh:           {kenesh:6.1f} MB resident (idle, polling)")
-    print(f"difference:       {kenesh - bare:+6.1f} MB (target: within +30 MB)")
+    print(f"difference:       {kenesh - bare:+6.1f} MB")
 
 
 if __name__ == "__main__":
