@@ -101,7 +101,7 @@ async def test_a_postgresql_backup_says_its_row_counts_and_schema_revision(tmp_p
     from tests.conftest import NOW
 
     name = f"kenesh_counts_{os.getpid()}"
-    psql(f"DROP DATABASE IF EXISTS {name}")
+    psql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")  # a run stopped halfway may have left it
     psql(f"CREATE DATABASE {name}")
     try:
         engine = create_engine(f"{PG}/{name}")
