@@ -135,4 +135,14 @@ async def hold_a_year(flow):  # the council, with .chair, .group, .people, .memb
     await flow.say(chair, chair, "Мисалдарды кошуңуз")
     await flow.press(chair, cards[1], "Утвердить и включить в банк")
     await flow.press(chair, flow.api.last_to(chair.id), "Без комментария")
+    # One member has not confirmed the regulation (a new member's confirmation pending): the page says so.
+    from sqlalchemy import update
+
+    from db.models import Member
+
+    async with flow.sessionmaker() as session:
+        await session.execute(
+            update(Member).where(Member.user_id == everyone[-1].id).values(regulation_confirmed_at=None)
+        )
+        await session.commit()
     return council
