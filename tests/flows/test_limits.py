@@ -61,6 +61,7 @@ async def test_a_file_being_received_survives_another_members_sweep(flow, counci
 
     other = council.people[2]
     archive = Archive(flow.settings.storage_dir)
+    # What the first teacher's upload has done so far: the file downloaded and held, its dialog not recorded.
     receiving = archive_file(archive, DOCX, file_name="plan.docx", extension="docx", file_id="f1", held=True)
     await send_file(flow, other, PDF, "dev.pdf")  # sweeps the quarantine
     assert receiving.stored_name in quarantined(flow)
