@@ -189,7 +189,7 @@ class RecordField(enum.StrEnum):
     LAST_PEDCOUNCIL = "p"  # the school year's last pedagogical council
 
 
-class RecordCb(CallbackData, prefix="rd"):
+class RecordCb(CallbackData, prefix="sf"):
     field: RecordField
 
 

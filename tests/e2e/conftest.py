@@ -36,7 +36,7 @@ class BotProcess:
         await self.launch(fake_time, fake_monotonic)
         polls = self._mark_before
         try:
-            await self.api.wait_for(lambda: self.ready_mark() > polls or self.process.returncode is not None, 30)
+            await self.api.wait_for(lambda: self.ready_mark() > polls or self.process.returncode is not None, 90)
         except AssertionError:
             pass
         if self.ready_mark() <= polls:
