@@ -34,6 +34,7 @@ from bot.membership import ChairView
 from bot.runtime import after_commit
 from bot.ui import common as ui_common
 from bot.ui import operator as ui_operator
+from bot.ui.render import esc
 from db.models import Council, MeetingStatus, Member, MemberStatus, OperatorNotice, Role
 from db.repo import councils as councils_repo
 from db.repo import meetings as meetings_repo
@@ -330,7 +331,7 @@ async def chair_candidate(session: AsyncSession, bot: Bot, council_id: int, memb
     if member is None or member.council_id != council.id or member.status is not MemberStatus.APPROVED:
         raise KeneshError(ui_operator.NO_SUCH_MEMBER)
     if member.user_id == council.chair_id:
-        raise KeneshError(ui_operator.ALREADY_CHAIR, name=member.full_name)
+        raise KeneshError(ui_operator.ALREADY_CHAIR, name=esc(member.full_name))
     await session.commit()  # the reads end here
     await _chair_gone(bot, council)
     return ChairView(council, member)
@@ -352,7 +353,7 @@ async def hand_over_chair(
     # Read again after asking Telegram: the conditional update hands over from the chair as it is now.
     await reload(session, view.council)
     if view.council.chair_id == view.member.user_id:
-        raise KeneshError(ui_operator.ALREADY_CHAIR, name=view.member.full_name)
+        raise KeneshError(ui_operator.ALREADY_CHAIR, name=esc(view.member.full_name))
     view = await membership.transfer_chair(
         session,
         view,

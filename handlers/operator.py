@@ -8,6 +8,7 @@ nothing else is done there."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from aiogram import Bot, F, Router
@@ -29,6 +30,7 @@ from db.models import Council
 from handlers.scope import message_of, sender
 
 GROUPS = {ChatType.GROUP, ChatType.SUPERGROUP}
+ANY_COMMAND = re.compile(r"^[A-Za-z0-9_]{1,32}$")
 
 
 class IsOperator(Filter):
@@ -52,7 +54,8 @@ class PausedCouncil(Filter):
 # --- a paused council's group ---------------------------------------------------------------------------------
 
 paused_groups = Router(name=f"{__name__}.paused_groups")
-paused_groups.message.filter(F.chat.type.in_(GROUPS), F.text.startswith("/"), PausedCouncil())
+# Any command meant for this bot (none for another bot: "/start@other_bot" is not ours to answer).
+paused_groups.message.filter(F.chat.type.in_(GROUPS), Command(ANY_COMMAND), PausedCouncil())
 paused_groups.callback_query.filter(F.message.chat.type.in_(GROUPS), PausedCouncil())
 
 

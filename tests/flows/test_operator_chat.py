@@ -242,6 +242,8 @@ async def test_a_paused_council_holds_everything_and_resuming_sends_what_is_stil
     # The group hears only that the council is paused, in its languages; a button there is answered the same.
     (reply,) = await flow.say(council.chair, council.group, "/help")
     assert reply.chat_id == group and PAUSED_KY in reply.text and PAUSED_RU in reply.text
+    assert await flow.say(council.chair, council.group, "/start@another_bot") == []  # not ours to answer
+    assert await flow.say(council.chair, council.group, "Салам!") == []  # chatter stays unanswered
     setup_post = flow.api.sent_to(group)[0]
     answer = await flow.press_data(council.people[1], setup_post, PresentCb(meeting_id=missed.id).pack())
     assert answer["text"] == PAUSED_KY  # the presser's own language (a Kyrgyz member)
