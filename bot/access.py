@@ -9,6 +9,7 @@ from bot import log_context
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.regulation import regulation_version
+from bot.ui.operator import PAUSED
 from db.models import Council, Member, MemberStatus
 from db.repo import councils as councils_repo
 from db.repo import members as members_repo
@@ -22,7 +23,8 @@ def runs_meetings(council: Council, user_id: int) -> bool:
 
 
 async def council_for_runner(session: AsyncSession, user_id: int, group_chat_id: int | None = None) -> Council:
-    """The council this chair (or secretary) acts for: the group's own, or, in private, the one they run."""
+    """The council this chair (or secretary) acts for: the group's own, or, in private, the one they run.
+    Nobody acts for a council the operator paused (bot/operator.py) until it is resumed."""
     if group_chat_id is not None:
         council = await councils_repo.council_by_chat(session, group_chat_id)
         if council is None:
@@ -30,13 +32,19 @@ async def council_for_runner(session: AsyncSession, user_id: int, group_chat_id:
         log_context.bind(council_id=council.id)
         if not runs_meetings(council, user_id):
             raise KeneshError(NOT_RUNNER)
-        return council
+        return _not_paused(council)
     for place in await members_repo.memberships_of(session, user_id):
         council = await councils_repo.get_council(session, place.council_id)
         if council is not None and place.status is MemberStatus.APPROVED and runs_meetings(council, user_id):
             log_context.bind(council_id=council.id)
-            return council
+            return _not_paused(council)
     raise KeneshError(NOT_RUNNER)
+
+
+def _not_paused(council: Council) -> Council:
+    if council.paused:
+        raise KeneshError(PAUSED)
+    return council
 
 
 async def council_of_member(session: AsyncSession, user_id: int) -> Council:

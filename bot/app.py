@@ -277,7 +277,7 @@ async def _start_workers(
     bot: Bot, i18n: I18n, settings: Settings, live: LiveMessages, delivery: Delivery, scheduler: Scheduler
 ) -> None:
     """Dispatcher startup (polling or webhook): the command menus and the menu button, then the workers."""
-    await set_commands(bot, i18n)
+    await set_commands(bot, i18n, settings.admin_ids)
     await set_menu_button(bot, i18n, settings)
     await live.start()
     await delivery.start()
@@ -329,8 +329,24 @@ def _commands(private: bool) -> list[BotCommand]:
     ]
 
 
-async def set_commands(bot: Bot, i18n: I18n) -> None:
-    """The command menu in each language: ky and ru by the app's language, the default for the rest."""
+def _operator_commands() -> list[BotCommand]:
+    """The private menu of ADMIN_IDS: everyone's, and the operator's commands (bot/operator.py)."""
+    from bot.i18n import gettext as _
+
+    return [
+        *_commands(True),
+        BotCommand(command="councils", description=_("all the councils the bot serves (operator)")),
+        BotCommand(command="council", description=_("one council: pause, resume, hand over the chair (operator)")),
+        BotCommand(command="notify_chairs", description=_("a message to every chair (operator)")),
+    ]
+
+
+async def set_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int] = frozenset()) -> None:
+    """The command menu in each language: ky and ru by the app's language, the default for the rest; in the
+    private chat of each of ADMIN_IDS, with the operator's commands."""
+    from aiogram.exceptions import TelegramBadRequest
+    from aiogram.types import BotCommandScopeChat
+
     with i18n.context():
         for scope, private in ((BotCommandScopeAllPrivateChats(), True), (BotCommandScopeAllGroupChats(), False)):
             for language in ("ky", "ru"):
@@ -338,6 +354,15 @@ async def set_commands(bot: Bot, i18n: I18n) -> None:
                 await bot.set_my_commands(commands, scope=scope, language_code=language)
             commands = in_locale(i18n.default_locale, partial(_commands, private))
             await bot.set_my_commands(commands, scope=scope)
+        for admin_id in sorted(admin_ids):
+            chat = BotCommandScopeChat(chat_id=admin_id)
+            try:
+                for language in ("ky", "ru"):
+                    commands = in_locale(language, _operator_commands)
+                    await bot.set_my_commands(commands, scope=chat, language_code=language)
+                await bot.set_my_commands(in_locale(i18n.default_locale, _operator_commands), scope=chat)
+            except TelegramBadRequest as error:  # an operator who never opened the bot's private chat
+                log.warning("No command menu for operator %s yet: %s", admin_id, error.message)
 
 
 async def set_menu_button(bot: Bot, i18n: I18n, settings: Settings) -> None:

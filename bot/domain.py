@@ -456,3 +456,67 @@ class MembersView:
     roster: Roster
     figures: YearFigures | None  # the chair's and the secretary's only
     log: list[AuditLine] | None
+
+
+# --- the operator (ADMIN_IDS): the district's councils ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CouncilSummary:
+    """One council as the operator's /councils lists it."""
+
+    council: Council
+    chair_name: str | None
+    members: int  # approved, with a vote
+    participants: int
+    last_meeting: datetime | None  # the latest held (closed) meeting's start
+    next_meeting: datetime | None  # one open now, or the next announced
+    # cl. 7.4: the trimester with no meeting yet in which the warnings have begun, and the stage reached today
+    # (bot/rules.py watchdog_stage); None when no warning applies.
+    trimester: rules.Trimester | None = None
+    warning_stage: int | None = None
+
+
+@dataclass(frozen=True)
+class CouncilsPage:
+    councils: Sequence[CouncilSummary]
+    number: int  # from 0
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class CouncilCard:
+    summary: CouncilSummary
+    held_posts: int  # posts waiting in the outbox (held while the council is paused)
+    chair_left: bool | None  # the chair is no longer in the council's group; None: Telegram could not say
+
+
+@dataclass(frozen=True)
+class HeldWarning:
+    """A cl. 7.4 warning that fell due while the council was paused."""
+
+    trimester: rules.Trimester
+    stage: int
+    day: date  # the first day it was due
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What resuming a council found: what goes now, and what passed while it was paused (told to the chair)."""
+
+    council: Council
+    paused_at: datetime
+    held_posts: int  # go now
+    meetings_missed: Sequence[Meeting]  # announced, and their start passed while it was paused
+    warnings_passed: Sequence[HeldWarning]
+    warned_now: bool  # the trimester warning due today went now
+
+
+@dataclass(frozen=True)
+class NoticePreview:
+    """/notify_chairs: the message as a chair gets it, and how many chairs get it."""
+
+    notice_id: int
+    text: str
+    chairs: int

@@ -586,6 +586,9 @@ async def send_reminder(
     if await jobs_repo.job_run(session, job_id) is not None:
         return False  # sent before a restart
     council = await referenced(session, Council, meeting.council_id)
+    if council.paused:  # held, not recorded: resuming the council plans its reminders again (bot/operator.py)
+        log.info("Reminder for meeting %s held: council %s is paused", meeting_id, council.id)
+        return False
     items = await meetings_repo.meeting_items(session, meeting.id)
     await notices.to_group_and_members(
         session,

@@ -302,14 +302,34 @@ async def name_secretary(
 async def hand_over_chair(
     session: AsyncSession, *, member_id: int, by_user_id: int, now: datetime, default_locale: str
 ) -> ChairView:
+    """The chair hands the chair over (/members)."""
     view = await chair_view(session, member_id, by_user_id)
+    return await transfer_chair(
+        session, view, from_user_id=by_user_id, actor_id=by_user_id, now=now, default_locale=default_locale
+    )
+
+
+async def transfer_chair(
+    session: AsyncSession,
+    view: ChairView,
+    *,
+    from_user_id: int,
+    actor_id: int,
+    now: datetime,
+    default_locale: str,
+) -> ChairView:
+    """The one hand-over of the chair, whoever asks: the chair (/members), or the operator when the chair has
+    left (bot/operator.py, `actor_id` the operator's). The chair passes from `from_user_id` to the view's
+    member, once; the new chair's director's order is pending (cl. 4.1) until the chair records it."""
     member = _approved(view)
     if not member.role.votes or member.role is Role.CHAIR:
         raise KeneshError(__("The chair can be handed only to a member of the council with a vote."))
     # Pressed twice: the second press finds the presser no longer the chair and hands nothing over.
-    if not await change_if(session, Council, view.council.id, Council.chair_id == by_user_id, chair_id=member.user_id):
+    if not await change_if(
+        session, Council, view.council.id, Council.chair_id == from_user_id, chair_id=member.user_id
+    ):
         raise KeneshError(NOT_CHAIR)
-    old = await members_repo.member_of(session, view.council.id, by_user_id)
+    old = await members_repo.member_of(session, view.council.id, from_user_id)
     if old is not None:
         old.role = Role.TEACHER  # the former chair stays a member with a vote
     member.role = Role.CHAIR
@@ -318,7 +338,7 @@ async def hand_over_chair(
     audit.record(
         session,
         council_id=view.council.id,
-        actor_id=by_user_id,
+        actor_id=actor_id,
         action=audit.AuditAction.CHAIR_HANDED_OVER,
         obj_kind=audit.AuditObject.MEMBER,
         obj_id=member.id,
@@ -334,7 +354,7 @@ async def hand_over_chair(
         default_locale,
     )
     await session.commit()
-    log.info("Council %s: chair handed from %s to member %s", view.council.id, by_user_id, member.id)
+    log.info("Council %s: chair handed from %s to member %s", view.council.id, from_user_id, member.id)
     return view
 
 

@@ -25,6 +25,7 @@ from bot.runtime import after_commit, ballot_box
 from bot.runtime.ballot_box import BallotBox
 from bot.runtime.vote_keys import VoteKeys
 from bot.ui import meeting_day as ui_meeting_day
+from bot.ui import operator as ui_operator
 from db.engine import checkpoint, engine_of
 from db.models import Choice, Council, Meeting, Outcome, Vote, VoteKind
 from db.repo import meeting_day as day_repo
@@ -169,6 +170,7 @@ REFUSALS = {
     ballot_box.NO_VOTE_RIGHT: __("Participants take part without a vote (regulation, cl. 4.3)."),
     ballot_box.JOINED_LATER: __("You joined the council after this meeting opened: you vote from the next meeting on."),
     ballot_box.NOT_PRESENT: __("You are not marked present. Press “Present” on the attendance message first."),
+    ballot_box.PAUSED: ui_operator.PAUSED,
     ballot_box.KEY_LOST: __(
         "This secret ballot can no longer be counted: the bot restarted while it was open. "
         "The chair will put the question to the vote again."

@@ -111,6 +111,9 @@ async def judge_all(
     verdicts = []
     for council in councils:
         trimester = trimesters[council.id]
+        if council.paused:  # held, not dropped: resuming it sends what is still due (bot/operator.py)
+            verdicts.append(Verdict(council, trimester, None, "paused by the operator: its warnings are held"))
+            continue
         recorded = sent[(council.id, trimester.start)] if trimester else []
         verdicts.append(judge(council, trimester, meetings[council.id], recorded, today, tz, warn_days))
     return verdicts

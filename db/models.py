@@ -120,6 +120,14 @@ class Council(Base):
     chair_order_date: Mapped[date | None]
     # cl. 7.6: the school year's last pedagogical council; two weeks before it the chair gets the report's draft.
     last_pedcouncil_on: Mapped[date | None]
+    # The operator paused the council (bot/operator.py): its posts, reminders, vote timers and cl. 7.4
+    # warnings are held, not dropped, until it is resumed; the group is told it is paused and nothing else.
+    paused_at: Mapped[datetime | None]
+    paused_by: Mapped[int | None] = mapped_column(BigInteger)
+
+    @property
+    def paused(self) -> bool:
+        return self.paused_at is not None
 
 
 class Member(Base):
@@ -505,6 +513,10 @@ class AuditAction(enum.StrEnum):
     REVIEW_ASKED = "review_asked"
     FOUNDING_SET = "founding_set"
     CHAIR_ORDER_SET = "chair_order_set"
+    # The operator's (ADMIN_IDS, bot/operator.py); the operator hands the chair over as CHAIR_HANDED_OVER.
+    COUNCIL_PAUSED = "council_paused"
+    COUNCIL_RESUMED = "council_resumed"
+    OPERATOR_NOTICE = "operator_notice"  # a message from the operator to every chair
 
 
 class AuditObject(enum.StrEnum):
@@ -736,6 +748,21 @@ class MaterialReview(Base):
     given_at: Mapped[datetime | None]
 
 
+class OperatorNotice(Base):
+    """The operator's message to every chair (/notify_chairs): written at the preview, sent once by the Send
+    press (a conditional update of sent_at, in the transaction that queues one post per chair)."""
+
+    __tablename__ = "operator_notices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    chairs: Mapped[int | None]  # how many chairs it was queued for
+
+
 class FsmRecord(Base):
     """aiogram FSM state kept in the database, so a half-finished registration survives a restart."""
 
@@ -780,6 +807,7 @@ __all__ = [
     "MemberStatus",
     "OutboxMessage",
     "OutboxStatus",
+    "OperatorNotice",
     "Outcome",
     "QuarantinedFile",
     "ProtocolPart",

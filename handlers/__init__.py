@@ -17,6 +17,7 @@ def get_routers() -> list[Router]:
         meetings,
         members,
         miniapp,
+        operator,
         plan,
         registration,
         report,
@@ -29,6 +30,8 @@ def get_routers() -> list[Router]:
     return [
         meeting_day.presses,
         errors.router,
+        operator.paused_groups,  # a paused council's group hears only that it is paused
+        operator.router,  # the operator's commands (ADMIN_IDS), before any step that reads a typed text
         meeting_day.router,
         plan.router,
         decisions.router,

@@ -171,6 +171,7 @@ class Group:
     admins: set[int] = field(default_factory=set)
     creator: int | None = None
     type: str = "group"
+    left: set[int] = field(default_factory=set)  # people who have left the group (getChatMember says "left")
 
     @property
     def chat(self) -> dict:
@@ -771,6 +772,8 @@ class BotAPI:
         if group is None:
             raise bad_request("chat not found")
         user = {"id": user_id, "is_bot": False, "first_name": "User"}
+        if user_id in group.left:
+            return {"status": "left", "user": user}
         if user_id == group.creator:
             return {"status": "creator", "user": user, "is_anonymous": False}
         if user_id in group.admins:
@@ -800,6 +803,8 @@ class BotAPI:
             if not re.fullmatch(r"[a-z0-9_]{1,32}", command["command"]) or not 1 <= len(command["description"]) <= 256:
                 raise bad_request("BOT_COMMAND_INVALID")
         scope = (params.get("scope") or {}).get("type", "default")
+        if scope == "chat":  # one chat's own menu (the operators'): keyed by that chat
+            scope = f"chat:{params['scope']['chat_id']}"
         self.commands[(scope, params.get("language_code", ""))] = params["commands"]
         return True
 

@@ -64,6 +64,7 @@ NO_VOTE, VOTE_CLOSED, NOT_MEMBER, NO_VOTE_RIGHT, JOINED_LATER, NOT_PRESENT, KEY_
     "not_present",
     "key_lost",  # a secret ballot whose key is gone (a restart without Redis): nothing can be sealed or counted
 )
+PAUSED = "paused"  # the operator paused the council: no ballot is taken until it is resumed
 RETRY = "retry"  # eligible when read, yet not written: the roster or attendance changed in between
 RETRIES = 2
 
@@ -79,13 +80,18 @@ def _fails_every_press(error: Exception) -> bool:
 Queued = tuple[Press, asyncio.Future[Counted], int]  # a press, its waiting handler, and how often it was retried
 
 
-def judge(press: Press, voter: day_repo.Voter | None, vote_open: bool | None, written: bool) -> Counted:
-    """One press's outcome, from the batch's write (`written`) and what was read after it."""
+def judge(
+    press: Press, voter: day_repo.Voter | None, vote_open: bool | None, written: bool, paused: bool = False
+) -> Counted:
+    """One press's outcome, from the batch's write (`written`) and what was read after it (`paused`: the
+    operator paused the vote's council)."""
     language = voter.language if voter is not None else None
     if written:
         return Counted(press.choice, True, language)
     if vote_open is None:
         return Counted(press.choice, False, language, NO_VOTE)
+    if paused:
+        return Counted(press.choice, False, language, PAUSED)
     if not vote_open:
         return Counted(press.choice, False, language, VOTE_CLOSED)
     if voter is None:
@@ -188,11 +194,11 @@ class BallotBox:
                 choices = {press.user_id: press.choice for press in group}
                 now = max(press.now for press in group)
                 written = await day_repo.store_ballots(session, vote_id, choices, now)
-                vote_open, voters = await day_repo.voters(session, vote_id, list(choices))
+                vote_open, voters, paused = await day_repo.voters(session, vote_id, list(choices))
                 for press in group:
                     voter = voters.get(press.user_id)
                     done = voter is not None and voter.member_id in written
-                    outcomes[id(press)] = judge(press, voter, vote_open, done)
+                    outcomes[id(press)] = judge(press, voter, vote_open, done, paused)
                 if written:
                     after_commit.tally_changed(session, after_commit.VOTE, vote_id)  # edited on the live timer
             await session.commit()
@@ -217,10 +223,10 @@ class BallotBox:
         sealed ballots are read back (and opened with the key); a crowd's first presses read none."""
         seal = await self.keys.seal(vote_id)
         user_ids = [press.user_id for press in group]
-        vote_open, voters = await day_repo.voters(session, vote_id, user_ids, secret=True)
+        vote_open, voters, paused = await day_repo.voters(session, vote_id, user_ids, secret=True)
         written: set[int] = set()
         had: dict[int, Choice] = {}
-        if seal is not None and vote_open:
+        if seal is not None and vote_open and not paused:
             again = [user_id for user_id in user_ids if user_id in voters and voters[user_id].voted]
             if again:
                 had = _choices(seal, await day_repo.sealed_ballots(session, vote_id, [seal.token(u) for u in again]))
@@ -235,7 +241,7 @@ class BallotBox:
             voter = voters.get(press.user_id)
             if voter is not None:  # the member's choice as sealed (a secret ballot has no plain one)
                 voter = replace(voter, choice=press.choice if press.user_id in written else had.get(press.user_id))
-            outcome = judge(press, voter, vote_open, press.user_id in written)
+            outcome = judge(press, voter, vote_open, press.user_id in written, paused)
             if seal is None and outcome.refused in (None, RETRY):  # eligible, but nothing can be sealed
                 outcome = replace(outcome, refused=KEY_LOST)
             outcomes[id(press)] = outcome

@@ -331,3 +331,41 @@ class GroupAgendaCb(CallbackData, prefix="ga"):
     group_id: Id
     what: str  # "head", "theme" or "report"
     meeting_id: IdOrNone = 0
+
+
+# --- the operator (ADMIN_IDS): the district's councils --------------------------------------------------------
+
+
+class CouncilsCb(CallbackData, prefix="os"):
+    """A page of /councils."""
+
+    page: Page
+
+
+class OperatorAction(enum.StrEnum):
+    CARD = "c"  # the council's card (/council N)
+    PAUSE = "p"  # asks to confirm
+    PAUSE_CONFIRM = "P"
+    RESUME = "r"
+    CHAIR = "h"  # the members the chair can be handed to (a page of them)
+    CHAIR_PICK = "m"  # asks to confirm, for member_id
+    CHAIR_CONFIRM = "H"
+
+
+class OperatorCb(CallbackData, prefix="oc"):
+    action: OperatorAction
+    council_id: Id
+    member_id: IdOrNone = 0
+    page: Page = 0
+
+
+class NoticeAction(enum.StrEnum):
+    SEND = "s"
+    CANCEL = "c"
+
+
+class NoticeCb(CallbackData, prefix="on"):
+    """/notify_chairs: the preview's Send or Cancel."""
+
+    action: NoticeAction
+    notice_id: Id

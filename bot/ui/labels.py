@@ -167,6 +167,9 @@ def audit_action_label(action: AuditAction) -> str:
         AuditAction.REVIEW_ASKED: _("an expert review asked"),
         AuditAction.FOUNDING_SET: _("the decision that created the council"),
         AuditAction.CHAIR_ORDER_SET: _("the director's order appointing the chair"),
+        AuditAction.COUNCIL_PAUSED: _("the council paused by the bot's operator"),
+        AuditAction.COUNCIL_RESUMED: _("the council resumed by the bot's operator"),
+        AuditAction.OPERATOR_NOTICE: _("a message from the bot's operator to the chair"),
     }[action]
 
 

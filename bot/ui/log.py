@@ -55,6 +55,8 @@ def _audit_change(entry: AuditEntry, tz: ZoneInfo) -> str:
         return outcome_label(Outcome(entry.after))
     if entry.action is AuditAction.MEETING_CLOSED and entry.after:
         return _("protocol No. {number}").format(number=esc(entry.after))
+    if entry.action is AuditAction.OPERATOR_NOTICE and entry.after:
+        return f"«{esc(_cut(entry.after, 60))}»"
     if entry.action in (
         AuditAction.ORDER_NUMBER_SET,
         AuditAction.MEETING_MOVED,

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, exists, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
     Council,
 )
 from db.repo import change_if, rows_changed
+
+
+def not_paused(council_id: Any) -> ColumnElement[bool]:
+    """The row's council (by this column; a row of no council counts too) is not paused by the operator: what
+    holds a paused council's posts, reminders, vote timers and warnings in every query that sends or plans
+    them. NOT EXISTS, not NOT IN: a NULL council id is "not paused"."""
+    return ~exists().where(Council.id == council_id, Council.paused_at.is_not(None))
 
 
 async def council_by_chat(session: AsyncSession, chat_id: int) -> Council | None:

@@ -8,14 +8,16 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Council, Meeting, Member, MemberStatus, OutboxMessage, OutboxStatus
+from db.repo.councils import not_paused
 
 
 async def outbox_backlog(session: AsyncSession) -> tuple[int, datetime | None]:
-    """How many posts wait to be sent, and when the oldest of them was written (None: none waits)."""
+    """How many posts wait to be sent, and when the oldest of them was written (None: none waits). A paused
+    council's posts are held, not waiting: they are not counted."""
     count, oldest = (
         await session.execute(
             select(func.count(OutboxMessage.id), func.min(OutboxMessage.created_at)).where(
-                OutboxMessage.status == OutboxStatus.PENDING
+                OutboxMessage.status == OutboxStatus.PENDING, not_paused(OutboxMessage.council_id)
             )
         )
     ).one()
@@ -23,9 +25,12 @@ async def outbox_backlog(session: AsyncSession) -> tuple[int, datetime | None]:
 
 
 async def oldest_pending(session: AsyncSession) -> datetime | None:
-    """When the oldest post still waiting to be sent was written (an index on status finds it)."""
+    """When the oldest post still waiting to be sent was written (an index on status finds it); a paused
+    council's posts are held by the operator, not stuck, and do not count."""
     return await session.scalar(
-        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == OutboxStatus.PENDING)
+        select(func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.status == OutboxStatus.PENDING, not_paused(OutboxMessage.council_id)
+        )
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, case, delete, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, case, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
@@ -18,6 +18,7 @@ from db.models import (
     Attendance,
     Ballot,
     Choice,
+    Council,
     IssuedProtocol,
     Meeting,
     Member,
@@ -30,6 +31,7 @@ from db.models import (
     Vote,
 )
 from db.repo import rows_changed
+from db.repo.councils import not_paused
 
 
 async def present_member_ids(session: AsyncSession, meeting_id: int) -> set[int]:
@@ -61,9 +63,16 @@ class TimedVote:
     nudged: bool
 
 
+def _vote_not_held() -> ColumnElement[bool]:
+    """The vote's council is not paused: a paused council's vote timers are held (the vote stays open)."""
+    return not_paused(select(Meeting.council_id).where(Meeting.id == Vote.meeting_id).scalar_subquery())
+
+
 async def timed_votes(session: AsyncSession) -> list[TimedVote]:
-    """Open votes the chair set to close on time."""
-    votes = await session.scalars(select(Vote).where(Vote.is_open.is_(True), Vote.closes_at.is_not(None)))
+    """Open votes the chair set to close on time, but a paused council's (held until it is resumed)."""
+    votes = await session.scalars(
+        select(Vote).where(Vote.is_open.is_(True), Vote.closes_at.is_not(None), _vote_not_held())
+    )
     return [TimedVote(vote.id, vote.closes_at, vote.nudged) for vote in votes if vote.closes_at is not None]
 
 
@@ -147,10 +156,11 @@ async def forget_ballots(session: AsyncSession, vote_id: int, voter_ids: list[in
 
 async def close_vote_if_open(session: AsyncSession, vote_id: int, now: datetime, *, due: bool = False) -> bool:
     """The one closing of a vote: False when another closing came first (the database is the judge).
-    `due`: only when its deadline (the chair's "close in N minutes") has come by `now`."""
+    `due`: only when its deadline (the chair's "close in N minutes") has come by `now`, and its council is not
+    paused (the timer is held: the vote stays open until the council is resumed)."""
     still_open = [Vote.id == vote_id, Vote.is_open.is_(True)]
     if due:
-        still_open += [Vote.closes_at.is_not(None), Vote.closes_at <= now]
+        still_open += [Vote.closes_at.is_not(None), Vote.closes_at <= now, _vote_not_held()]
     result = await session.execute(update(Vote).where(*still_open).values(is_open=False, closed_at=now))
     return bool(rows_changed(result))
 
@@ -206,10 +216,11 @@ async def voter_ids(session: AsyncSession, vote: Vote) -> set[int]:
 
 
 async def claim_nudge(session: AsyncSession, vote_id: int) -> bool:
-    """The one reminder before a timed vote closes: False when the vote closed or was nudged already."""
+    """The one reminder before a timed vote closes: False when the vote closed or was nudged already, or its
+    council is paused (held: the timer is planned again when it is resumed)."""
     claimed = await session.execute(
         update(Vote)
-        .where(Vote.id == vote_id, Vote.is_open.is_(True), Vote.nudged.is_(False))
+        .where(Vote.id == vote_id, Vote.is_open.is_(True), Vote.nudged.is_(False), _vote_not_held())
         .values(nudged=True)
         .execution_options(synchronize_session=False)
     )
@@ -251,15 +262,15 @@ def _insert(dialect: str, table: type[Ballot] | type[SealedBallot] | type[Secret
 
 def _may_vote(vote_id: int, user_ids: list[int]) -> Select[int, int]:
     """(vote id, member id) of those of `user_ids` who may vote in it now: members of its council on the
-    meeting's roster, marked present, while it is open. On PostgreSQL the vote's row is share-locked, so a
-    closing counts what is written with this or the writing finds it closed."""
+    meeting's roster, marked present, while it is open and its council is not paused. On PostgreSQL the vote's
+    row is share-locked, so a closing counts what is written with this or the writing finds it closed."""
     return (
         select(Vote.id, Member.id)
         .join(Meeting, Meeting.id == Vote.meeting_id)
         .join(Member, (Member.council_id == Meeting.council_id) & Member.user_id.in_(user_ids))
         .join(RosterEntry, (RosterEntry.meeting_id == Meeting.id) & (RosterEntry.member_id == Member.id))
         .join(Attendance, (Attendance.meeting_id == Meeting.id) & (Attendance.member_id == Member.id))
-        .where(Vote.id == vote_id, Vote.is_open.is_(True))
+        .where(Vote.id == vote_id, Vote.is_open.is_(True), not_paused(Meeting.council_id))
         .with_for_update(read=True, of=Vote)
     )
 
@@ -334,10 +345,10 @@ class Voter:
 
 async def voters(
     session: AsyncSession, vote_id: int, user_ids: list[int], *, secret: bool = False
-) -> tuple[bool | None, dict[int, Voter]]:
-    """Whether the vote is open (None: no such vote) and, by Telegram user id, those of `user_ids` who are
-    members of its council: one query for a whole batch of presses. `secret`: a secret ballot, where who has
-    voted is known and the choice is not."""
+) -> tuple[bool | None, dict[int, Voter], bool]:
+    """Whether the vote is open (None: no such vote), by Telegram user id those of `user_ids` who are members
+    of its council, and whether the council is paused (no ballot is taken then): one query for a whole batch
+    of presses. `secret`: a secret ballot, where who has voted is known and the choice is not."""
     ballot: Any  # the column that says "has voted": who (secret) or the choice (open)
     if secret:
         ballot, found_ballot = (
@@ -350,6 +361,7 @@ async def voters(
         await session.execute(
             select(
                 Vote.is_open,
+                Council.paused_at,
                 Member.user_id,
                 Member.id,
                 User.language,
@@ -360,6 +372,7 @@ async def voters(
                 ballot,
             )
             .join(Meeting, Meeting.id == Vote.meeting_id)
+            .join(Council, Council.id == Meeting.council_id)
             .outerjoin(Member, (Member.council_id == Meeting.council_id) & Member.user_id.in_(user_ids))
             .outerjoin(User, User.id == Member.user_id)
             .outerjoin(RosterEntry, (RosterEntry.meeting_id == Meeting.id) & (RosterEntry.member_id == Member.id))
@@ -369,9 +382,9 @@ async def voters(
         )
     ).all()
     if not rows:
-        return None, {}
+        return None, {}, False
     found = {}
-    for _open, user_id, member_id, language, status, role, roster_member, attendance_id, held in rows:
+    for _open, _paused, user_id, member_id, language, status, role, roster_member, attendance_id, held in rows:
         if user_id is not None:
             found[user_id] = Voter(
                 member_id,
@@ -383,4 +396,4 @@ async def voters(
                 None if secret else held,
                 secret and held is not None,
             )
-    return rows[0][0], found
+    return rows[0][0], found, rows[0][1] is not None

@@ -13,6 +13,7 @@ from db.models import (
     MeetingStatus,
 )
 from db.repo import rows_changed
+from db.repo.councils import not_paused
 
 
 async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting | None:
@@ -40,7 +41,11 @@ async def council_meetings(
 
 
 async def meetings_with_status(session: AsyncSession, statuses: tuple[MeetingStatus, ...]) -> Sequence[Meeting]:
-    return (await session.scalars(select(Meeting).where(Meeting.status.in_(statuses)))).all()
+    """Every council's meetings in these states, for the scheduled work (reminders, the closing of meetings left
+    open): a paused council's are held, so they are not among them."""
+    return (
+        await session.scalars(select(Meeting).where(Meeting.status.in_(statuses), not_paused(Meeting.council_id)))
+    ).all()
 
 
 async def max_protocol_number(session: AsyncSession, council_id: int, school_year: int) -> int:

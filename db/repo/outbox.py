@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import OutboxMessage, OutboxStatus
+from db.repo.councils import not_paused
 
 OUTBOX_FLAG = "outbox_written"  # in session.info: after the commit, the outbox worker is woken
 
@@ -72,11 +73,11 @@ async def any_pending(session: AsyncSession) -> bool:
 
 
 async def pending(session: AsyncSession, limit: int) -> Sequence[OutboxMessage]:
-    """The oldest pending rows first (each chat's posts go in order)."""
+    """The oldest pending rows first (each chat's posts go in order); a paused council's wait, held."""
     return (
         await session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.status == OutboxStatus.PENDING)
+            .where(OutboxMessage.status == OutboxStatus.PENDING, not_paused(OutboxMessage.council_id))
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
@@ -84,11 +85,15 @@ async def pending(session: AsyncSession, limit: int) -> Sequence[OutboxMessage]:
 
 
 async def claim(session: AsyncSession, row_id: int) -> OutboxMessage | None:
-    """The row, locked for this transaction, if it is still pending and no other instance holds it.
-    (SQLite has neither FOR UPDATE nor a second instance; SQLAlchemy leaves the clause out there.)"""
+    """The row, locked for this transaction, if it is still pending, its council not paused, and no other
+    instance holds it. (SQLite has neither FOR UPDATE nor a second instance; SQLAlchemy leaves the clause out.)"""
     return await session.scalar(
         select(OutboxMessage)
-        .where(OutboxMessage.id == row_id, OutboxMessage.status == OutboxStatus.PENDING)
+        .where(
+            OutboxMessage.id == row_id,
+            OutboxMessage.status == OutboxStatus.PENDING,
+            not_paused(OutboxMessage.council_id),
+        )
         .with_for_update(skip_locked=True)
     )
 

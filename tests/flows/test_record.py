@@ -469,7 +469,7 @@ async def test_a_press_racing_the_close_leaves_no_ballot_behind_a_closed_secret_
     late = meeting.voters[1]
     async with flow.sessionmaker() as session:
         vote_id = (await flow.rows(Vote))[0].id
-        is_open, voters = await day_repo.voters(session, vote_id, [late.id])
+        is_open, voters, _paused = await day_repo.voters(session, vote_id, [late.id])
         assert is_open and voters[late.id].on_roster and voters[late.id].present  # what the press saw
         seal = await flow.vote_keys.seal(vote_id)
         await flow.press(meeting.chair, message, "Добушту жабуу")  # meanwhile, the chair closes
