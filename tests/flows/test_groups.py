@@ -322,3 +322,15 @@ async def test_a_kyrgyz_chair_keeps_the_list_and_records_the_founding_in_kyrgyz(
     assert "Педагогикалык кеңештин чечими менен түзүлгөн, 2026-ж., 28-авг. күнкү №1 протокол" in shown.text
     (proposal,) = await flow.rows(GroupProposal)
     assert proposal.state is ProposalState.PROPOSED
+    # The members approved without a director's order are "order pending" to her, with the list to fill in.
+    (listing,) = await flow.say(chair, chair, "/members")
+    assert listing.text.count("⏳ буйрук күтүлүүдө") == 4  # three teachers and her own appointment
+    assert "3 мүчө үчүн директордун буйругу жазыла элек (7.2-пункт)." in listing.text
+    await flow.press(chair, listing, "Толтурула турган буйруктар: 3")
+    pending = flow.api.last_to(chair.id)
+    assert pending.text.startswith("Толтурула турган директордун буйруктары (7.2-пункт)")
+    await flow.press(chair, pending, "Фамилия02")
+    (card, again) = await flow.say(chair, chair, "15/2")
+    assert "Фамилия02" not in again.text and again.text.count("\n") == pending.text.count("\n") - 1
+    member = next(m for m in await flow.members(council.id) if m.full_name.startswith("Фамилия02"))
+    assert member.order_number == "15/2"

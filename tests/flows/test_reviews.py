@@ -212,3 +212,23 @@ async def test_a_reviewed_material_on_an_agenda_lists_its_reviews_in_the_announc
     form = next(m for m in reversed(flow.api.sent_to(aibek.id)) if m.buttons and "Файл" in m.buttons[0]["text"])
     answer = await flow.press(aibek, form, "Бекитип")
     assert answer["text"] == "Корутундуңуз берилген."
+
+
+async def test_a_kyrgyz_chair_asks_for_a_review_and_reads_it_in_kyrgyz(flow):
+    council = await seed_council(flow, members=5, chair_locale="ky")
+    chair, author, aibek = council.chair, council.people[2], council.people[3]  # a Russian author, a Kyrgyz expert
+    await flow.say(chair, chair, "/start")
+    await submit(flow, author, DOCX, "Бөлчөктөр.docx", "Бөлчөктөр: 5-класс")
+    card = await _card(flow, chair)
+    await flow.press(chair, card, "Эксперттик корутунду суроо")
+    assert "Фамилия02" not in str(card.buttons)  # never its author
+    await flow.press(chair, card, "Фамилия03")
+    await _review(flow, aibek, "Бекитип", "Жакшы иштелип чыккан", "Жок")
+    assert flow.api.last_to(chair.id).text.splitlines() == [
+        "№1 «Бөлчөктөр: 5-класс» материалы боюнча эксперттик корутунду",
+        "Фамилия03 Мугалим3: бекитип, банкка кошуу",
+        "Пикир: Жакшы иштелип чыккан",
+        "Автор муну эксперттин аты-жөнүсүз окуйт.",
+    ]
+    card = await _card(flow, chair)
+    assert "Эксперттик корутундулар\n— Фамилия03 Мугалим3: бекитип, банкка кошуу. Жакшы иштелип чыккан" in card.text
