@@ -43,11 +43,12 @@ from db.models import (
 
 @dataclass(frozen=True)
 class Affiliation:
-    """A member's place in the school's structure: their methodical association, and the associations and
-    groups they head (approved by the council's vote, so they count)."""
+    """A member's place in the school's structure: their methodical association, their creative groups, and
+    the associations and groups they head (approved by the council's vote, so they count)."""
 
     association: str | None = None
     heads: tuple[tuple[GroupKind, str], ...] = ()
+    creative: tuple[str, ...] = ()  # the creative groups they are in and do not head
 
 
 @dataclass(frozen=True)
@@ -95,10 +96,20 @@ class GroupView:
     head_proposed: Member | None  # waiting for the vote
     theme: str | None  # this school year's theme, approved
     theme_proposed: str | None
-    members: list[Member] = field(default_factory=list)  # an association's members
+    members: list[Member] = field(default_factory=list)  # in the association or the creative group
     ratings: list[RatingLine] = field(default_factory=list)
     head_on_agenda: datetime | None = None  # the meeting whose agenda has the head's approval
     theme_on_agenda: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RollLine:
+    """An approved member as the chair's member list of a group shows them: in it or not, and the association
+    they are in now when it is another (joining this association leaves that one)."""
+
+    member: Member
+    inside: bool
+    elsewhere: str | None = None
 
 
 @dataclass(frozen=True)

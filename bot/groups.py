@@ -2,8 +2,9 @@
 
 Each has a head, an approved member; the council approves heads and each year's themes by the vote on an
 agenda item made for it, and only then they count (shown as the head, asked to report). A member belongs to
-at most one association, apart from the role chosen at registration. An association's or group's report is an
-agenda item too; the council rates it at the meeting by a rating vote on the school's scale (cl. 3.1, 5).
+at most one association, apart from the role chosen at registration, and to any number of creative groups.
+An association's or group's report is an agenda item too; the council rates it at the meeting by a rating
+vote on the school's scale (cl. 3.1, 5).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, meetings, notices, protocol, rules
 from bot.access import NOT_RUNNER, council_of_member, runs_meetings
-from bot.domain import Affiliation, GroupRatingRow, GroupsOverview, GroupView, RatingLine
+from bot.domain import Affiliation, GroupRatingRow, GroupsOverview, GroupView, RatingLine, RollLine
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.meetings import council_for_chair, open_meeting_of
@@ -89,13 +90,20 @@ def _current(
     return (approved[-1] if approved else None), (waiting[-1] if waiting else None)
 
 
+async def _memberships(session: AsyncSession, council_id: int) -> set[tuple[int, int]]:
+    """(group id, member id): who is in each association (one each) and in each creative group."""
+    associations = await groups_repo.associations_of_council(session, council_id)
+    creative = await groups_repo.creative_members_of_council(session, council_id)
+    return {(group_id, member_id) for member_id, group_id in associations.items()} | set(creative)
+
+
 async def _views(
     session: AsyncSession, council: Council, groups: Sequence[TeacherGroup], school_year: int, *, full: bool
 ) -> list[GroupView]:
     ids = [g.id for g in groups]
     proposals = await groups_repo.proposals_of(session, ids)
     members = {m.id: m for m in await groups_repo.approved_members(session, council.id)}
-    associations = await groups_repo.associations_of_council(session, council.id) if full else {}
+    memberships = await _memberships(session, council.id) if full else set()
     reports = await groups_repo.reports_of_groups(session, ids) if full else []
     numbers: dict[int, int | None] = {}
     for report in reports:
@@ -114,7 +122,7 @@ async def _views(
                 head_proposed=members.get(head_waiting.member_id) if head_waiting and head_waiting.member_id else None,
                 theme=theme.text if theme else None,
                 theme_proposed=theme_waiting.text if theme_waiting else None,
-                members=[members[m] for m, g in associations.items() if g == group.id and m in members],
+                members=[m for m in members.values() if (group.id, m.id) in memberships],
                 ratings=[
                     RatingLine(r.school_year, numbers.get(r.meeting_id), r.rating)
                     for r in reports
@@ -182,9 +190,13 @@ async def page(session: AsyncSession, group_id: int, user_id: int, today: date) 
 
 
 async def affiliations(session: AsyncSession, council_id: int) -> dict[int, Affiliation]:
-    """member id -> their association and the groups they head, as /members and the protocol show them."""
+    """member id -> their association, their creative groups and the groups they head, as /members shows them."""
     groups = {g.id: g for g in await groups_repo.council_groups(session, council_id)}
     associations = await groups_repo.associations_of_council(session, council_id)
+    creative: dict[int, list[str]] = {}
+    for group_id, member_id in await groups_repo.creative_members_of_council(session, council_id):
+        if groups[group_id].archived_at is None:
+            creative.setdefault(member_id, []).append(groups[group_id].name)
     heads: dict[int, list[tuple[GroupKind, str]]] = {}
     proposals = await groups_repo.proposals_of(session, list(groups))
     for group in groups.values():
@@ -194,11 +206,14 @@ async def affiliations(session: AsyncSession, council_id: int) -> dict[int, Affi
         if head is not None and head.member_id is not None:
             heads.setdefault(head.member_id, []).append((group.kind, group.name))
     found: dict[int, Affiliation] = {}
-    for member_id in set(associations) | set(heads):
-        group_id = associations.get(member_id)
+    for member_id in set(associations) | set(heads) | set(creative):
+        association = groups.get(associations.get(member_id, 0))
+        headed = heads.get(member_id, [])
         found[member_id] = Affiliation(
-            association=groups[group_id].name if group_id in groups else None,
-            heads=tuple(heads.get(member_id, ())),
+            association=association.name if association and association.archived_at is None else None,
+            heads=tuple(headed),
+            # a head's own group is said once, as the group they head
+            creative=tuple(n for n in creative.get(member_id, ()) if (GroupKind.CREATIVE, n) not in headed),
         )
     return found
 
@@ -400,52 +415,62 @@ async def propose_theme(
     return group
 
 
-# --- members of an association --------------------------------------------------------------------------------
+# --- members of an association or a creative group ----------------------------------------------------------
 
 
-async def association_roll(
-    session: AsyncSession, group_id: int, user_id: int
-) -> tuple[TeacherGroup, list[tuple[Member, str | None]]]:
-    """The council's approved members, each with the association they are in now (its name), for the toggle."""
+async def member_roll(session: AsyncSession, group_id: int, user_id: int) -> tuple[TeacherGroup, list[RollLine]]:
+    """The council's approved members, each marked in or out of this association or group, for the toggle."""
     group, council = await _own_group(session, group_id, user_id, chair=True)
-    if group.kind is not GroupKind.ASSOCIATION:
-        raise KeneshError(__("Only a methodical association has members here."))
+    people = await groups_repo.approved_members(session, council.id)
+    if group.kind is GroupKind.CREATIVE:
+        inside = {m for g, m in await groups_repo.creative_members_of_council(session, council.id) if g == group.id}
+        return group, [RollLine(m, m.id in inside) for m in people]
     names = {g.id: g.name for g in await groups_repo.council_groups(session, council.id)}
     associations = await groups_repo.associations_of_council(session, council.id)
-    return group, [
-        (m, names.get(associations[m.id]) if m.id in associations else None)
-        for m in await groups_repo.approved_members(session, council.id)
-    ]
+    lines = []
+    for member in people:
+        current = associations.get(member.id)
+        other = names.get(current) if current is not None and current != group.id else None
+        lines.append(RollLine(member, current == group.id, other))
+    return group, lines
 
 
 async def toggle_member(session: AsyncSession, *, group_id: int, member_id: int, user_id: int, now: datetime) -> bool:
-    """In the association now (True), or out of it; joining it leaves any other: one association each."""
+    """In the association or group now (True), or out of it. Joining an association leaves any other: one
+    association each; creative groups are as many as the member is in."""
     group, council = await _own_group(session, group_id, user_id, chair=True)
     if group.archived_at is not None:
         raise KeneshError(ARCHIVED)
-    if group.kind is not GroupKind.ASSOCIATION:
-        raise KeneshError(__("Only a methodical association has members here."))
     member = await members_repo.get_member(session, member_id)
     if member is None or member.council_id != council.id or member.status is not MemberStatus.APPROVED:
         raise KeneshError(__("This person is not a member of the council."))
-    before = await groups_repo.association_of(session, member.id)
-    if before == group.id:
-        await groups_repo.leave_association(session, member.id)
+    if group.kind is GroupKind.CREATIVE:
+        joined = not await groups_repo.leave_creative_group(session, group.id, member.id)
+        if joined:
+            await groups_repo.join_creative_group(session, group.id, member.id, now)
+        action = audit.AuditAction.CREATIVE_GROUP_CHANGED
+        before, after = (None, group.id) if joined else (group.id, None)
     else:
-        await groups_repo.join_association(session, member.id, group.id, now)
+        previous = await groups_repo.association_of(session, member.id)
+        joined = previous != group.id
+        if joined:
+            await groups_repo.join_association(session, member.id, group.id, now)
+        else:
+            await groups_repo.leave_association(session, member.id)
+        action, before, after = audit.AuditAction.ASSOCIATION_CHANGED, previous, group.id if joined else None
     audit.record(
         session,
         council_id=council.id,
         actor_id=user_id,
-        action=audit.AuditAction.ASSOCIATION_CHANGED,
+        action=action,
         obj_kind=audit.AuditObject.MEMBER,
         obj_id=member.id,
         before=before,
-        after=None if before == group.id else group.id,
+        after=after,
         now=now,
     )
     await session.commit()
-    return before != group.id
+    return joined
 
 
 # --- onto a meeting's agenda: the head, the theme, the report -------------------------------------------------
@@ -583,8 +608,11 @@ async def adopted_by_vote(session: AsyncSession, vote: Vote, now: datetime, defa
         if not adopted or proposal.kind is not ProposalKind.HEAD or proposal.member_id is None:
             continue
         head = await referenced(session, Member, proposal.member_id)
+        # A head belongs to what they head: an association if they are in none yet, a creative group always.
         if group.kind is GroupKind.ASSOCIATION and await groups_repo.association_of(session, head.id) is None:
-            await groups_repo.join_association(session, head.id, group.id, now)  # a head belongs to it
+            await groups_repo.join_association(session, head.id, group.id, now)
+        elif group.kind is GroupKind.CREATIVE and not await groups_repo.in_creative_group(session, group.id, head.id):
+            await groups_repo.join_creative_group(session, group.id, head.id, now)
         await notices.to_person(
             session,
             head.user_id,
@@ -678,16 +706,16 @@ def rating_in_protocol(vote: Vote, names: dict[str, list[str]]) -> tuple[Rating 
 
 
 async def protocol_groups(session: AsyncSession, council_id: int, roster: dict[int, str]) -> list[protocol.GroupLine]:
-    """The associations and groups for a protocol: each with its approved head and (an association) its
-    members on the meeting's roster, under the names the roster froze."""
+    """The associations and groups for a protocol: each with its approved head and its members on the
+    meeting's roster, under the names the roster froze."""
     kept = [g for g in await groups_repo.council_groups(session, council_id) if g.archived_at is None]
     if not kept:
         return []
     council = await referenced(session, Council, council_id)
-    associations = await groups_repo.associations_of_council(session, council_id)
+    memberships = await _memberships(session, council_id)
     lines = []
     for view in await _views(session, council, kept, 0, full=False):
-        members = sorted(roster[m] for m, g in associations.items() if g == view.group.id and m in roster)
+        members = sorted(roster[m] for g, m in memberships if g == view.group.id and m in roster)
         head = roster.get(view.head.id, view.head.full_name) if view.head else None
         lines.append(protocol.GroupLine(view.group.kind, view.group.name, head, members))
     return lines

@@ -22,6 +22,7 @@ from aiogram.utils.i18n import I18n, I18nMiddleware
 from aiogram.utils.i18n import gettext as gettext  # `_` in bot/ui/ (make extract's keyword)
 from aiogram.utils.i18n import lazy_gettext as lazy_gettext  # `__` for texts defined at import
 from babel.dates import format_date, format_datetime
+from sqlalchemy import inspect
 
 from bot.config import SUPPORTED_LOCALES
 from db.models import GroupLanguage, User
@@ -74,8 +75,11 @@ class KeneshI18nMiddleware(I18nMiddleware):
 
     async def get_locale(self, event: TelegramObject, data: dict[str, Any]) -> str:
         user: User | None = data.get("user")
-        if user is not None and user.language in SUPPORTED_LOCALES:
-            return user.language
+        # Read as loaded, never loaded again: on the error path the update's session has rolled back and
+        # closed, and a refresh there would fail before the error router could answer.
+        language = inspect(user).dict.get("language") if user is not None else None
+        if language in SUPPORTED_LOCALES:
+            return str(language)
         return locale_from_telegram(data.get("event_from_user"), self.i18n.default_locale)
 
 

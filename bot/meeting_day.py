@@ -259,7 +259,6 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> protocol.Prot
             )
         )
     ordered = sorted(voting.items(), key=lambda entry: entry[1])
-    reviewed = {item.position: item.material_id for item in view.items if item.material_id}
     return protocol.ProtocolData(
         council_title=council.title,
         school=council.school_name,
@@ -285,7 +284,7 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> protocol.Prot
         if council.chair_order_number and council.chair_order_date
         else None,
         groups=await groups.protocol_groups(session, council.id, voting),
-        reviews={position: await reviews.protocol_notes(session, material) for position, material in reviewed.items()},
+        reviews=reviews.protocol_notes(view.reviews),
     )
 
 

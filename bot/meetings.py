@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import access, audit, notices, rules
 from bot.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.agenda import Agenda, When, check_notice
-from bot.domain import Presence
+from bot.domain import Presence, ReviewLine
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
 from bot.i18n import lazy_gettext as __
@@ -29,6 +29,7 @@ from db.repo import jobs as jobs_repo
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
+from db.repo import reviews as reviews_repo
 from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,23 @@ class MeetingView:
     council: Council
     meeting: Meeting
     items: Sequence[AgendaItem]
+    # item position -> the expert reviews given of its material (cl. 3.1, 5): listed wherever the agenda is
+    reviews: Mapping[int, Sequence[ReviewLine]] = field(default_factory=dict)
+
+
+async def item_reviews(session: AsyncSession, items: Sequence[AgendaItem]) -> dict[int, list[ReviewLine]]:
+    """The expert reviews given of the materials on an agenda, by item: the announcement, the reminders and
+    the protocol list them under the material's item (the reviewer named only with consent)."""
+    positions = {item.material_id: item.position for item in items if item.material_id is not None}
+    found: dict[int, list[ReviewLine]] = {}
+    for review, name in await reviews_repo.given_of_materials(session, list(positions)):
+        found.setdefault(positions[review.material_id], []).append(ReviewLine(review, name))
+    return found
+
+
+async def _view(session: AsyncSession, council: Council, meeting: Meeting) -> MeetingView:
+    items = await meetings_repo.meeting_items(session, meeting.id)
+    return MeetingView(council, meeting, items, await item_reviews(session, items))
 
 
 async def meeting_view(session: AsyncSession, meeting_id: int, user_id: int | None = None) -> MeetingView:
@@ -62,7 +80,7 @@ async def meeting_view(session: AsyncSession, meeting_id: int, user_id: int | No
         raise KeneshError(__("This meeting no longer exists."))
     if user_id is not None and not runs_meetings(council, user_id):
         raise KeneshError(NOT_RUNNER)
-    return MeetingView(council, meeting, await meetings_repo.meeting_items(session, meeting.id))
+    return await _view(session, council, meeting)
 
 
 async def draft_agenda(
@@ -88,7 +106,7 @@ async def draft_agenda(
     )
     await session.commit()
     log.info("Council %s: agenda draft %s for %s", council.id, meeting.id, meeting.starts_at.isoformat())
-    return MeetingView(council, meeting, await meetings_repo.meeting_items(session, meeting.id))
+    return await _view(session, council, meeting)
 
 
 async def _announce(
@@ -121,7 +139,7 @@ async def announce_changed(
     await _announce(
         session,
         view,
-        lambda: ui_meetings.agenda_changed(view.council, view.meeting, view.items, tz),
+        lambda: ui_meetings.agenda_changed(view.council, view.meeting, view.items, tz, view.reviews),
         now=now,
         default_locale=default_locale,
         by_user=by_user,
@@ -177,7 +195,7 @@ async def add_to_agenda(
         )
     )
     await session.flush()
-    view = MeetingView(council, meeting, await meetings_repo.meeting_items(session, meeting.id))
+    view = await _view(session, council, meeting)
     await announce_changed(session, view, now=now, tz=tz, default_locale=default_locale, by_user=user_id)
     return view, position
 
@@ -218,7 +236,7 @@ async def publish(
     await _announce(
         session,
         view,
-        lambda: ui_meetings.announcement(view.council, view.meeting, view.items, tz),
+        lambda: ui_meetings.announcement(view.council, view.meeting, view.items, tz, view.reviews),
         now=now,
         default_locale=default_locale,
         by_user=user_id,
@@ -284,7 +302,7 @@ async def reschedule(
     await _announce(
         session,
         view,
-        lambda: ui_meetings.rescheduled(view.meeting, view.items, tz),
+        lambda: ui_meetings.rescheduled(view.meeting, view.items, tz, view.reviews),
         now=now,
         default_locale=default_locale,
         by_user=user_id,
@@ -395,7 +413,7 @@ async def open_meeting(
     )
     await session.commit()
     log.info("Council %s: meeting %s opened", council.id, meeting.id)
-    return MeetingView(council, meeting, await meetings_repo.meeting_items(session, meeting.id))
+    return await _view(session, council, meeting)
 
 
 async def undo_open(session: AsyncSession, meeting_id: int) -> None:
@@ -590,10 +608,11 @@ async def send_reminder(
         log.info("Reminder for meeting %s held: council %s is paused", meeting_id, council.id)
         return False
     items = await meetings_repo.meeting_items(session, meeting.id)
+    reviews = await item_reviews(session, items)  # given since the agenda was announced, too
     await notices.to_group_and_members(
         session,
         council,
-        lambda: ui_meetings.reminder(meeting, items, tz, now),
+        lambda: ui_meetings.reminder(meeting, items, tz, now, reviews),
         kind=Kind.REMINDER,
         now=now,
         default_locale=default_locale,

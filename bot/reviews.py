@@ -7,6 +7,7 @@ A review not given in 7 days is reminded once; 3 days later the chair is told.""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -23,7 +24,6 @@ from bot.text_input import clean_text
 from bot.ui import reviews as ui_reviews
 from db.models import Council, Material, MaterialReview, MaterialState, Member, MemberStatus, ReviewVerdict
 from db.repo import jobs as jobs_repo
-from db.repo import materials as materials_repo
 from db.repo import members as members_repo
 from db.repo import referenced
 from db.repo import reviews as reviews_repo
@@ -37,20 +37,17 @@ CHAIR_AFTER_DAYS = 3  # after the reminder, the chair is told
 NOT_NEEDED = __("This review is no longer needed: the material has been decided or sent again.")
 
 
-async def given_lines(session: AsyncSession, material: Material) -> list[ReviewLine]:
-    return [line for line in await review_lines(session, material) if line.given]
-
-
-async def protocol_notes(session: AsyncSession, material_id: int) -> list[protocol.ReviewNote]:
-    """The reviews given of a material on a meeting's agenda, as its item in the protocol lists them."""
-    material = await materials_repo.get_material(session, material_id)
-    if material is None:
-        return []
-    return [
-        protocol.ReviewNote(line.public_name, line.review.verdict, line.review.comment)
-        for line in await given_lines(session, material)
-        if line.review.verdict is not None
-    ]
+def protocol_notes(given: Mapping[int, Sequence[ReviewLine]]) -> dict[int, list[protocol.ReviewNote]]:
+    """The reviews given of the materials on a meeting's agenda (`meetings.item_reviews`, the same the
+    announcement lists), as each material's item in the protocol lists them."""
+    return {
+        position: [
+            protocol.ReviewNote(line.public_name, line.review.verdict, line.review.comment)
+            for line in lines
+            if line.review.verdict is not None
+        ]
+        for position, lines in given.items()
+    }
 
 
 @dataclass(frozen=True)

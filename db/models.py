@@ -510,6 +510,7 @@ class AuditAction(enum.StrEnum):
     HEAD_PROPOSED = "head_proposed"
     THEME_PROPOSED = "theme_proposed"
     ASSOCIATION_CHANGED = "association_changed"
+    CREATIVE_GROUP_CHANGED = "creative_group_changed"
     REVIEW_ASKED = "review_asked"
     FOUNDING_SET = "founding_set"
     CHAIR_ORDER_SET = "chair_order_set"
@@ -696,6 +697,16 @@ class AssociationMember(Base):
     joined_at: Mapped[datetime]
 
 
+class CreativeGroupMember(Base):
+    """A member of a creative group: in any number of them, besides their one association."""
+
+    __tablename__ = "creative_group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("teacher_groups.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), primary_key=True, index=True)
+    joined_at: Mapped[datetime]
+
+
 class Rating(enum.StrEnum):
     HIGH = "high"
     SATISFACTORY = "satisfactory"
@@ -787,6 +798,7 @@ __all__ = [
     "Base",
     "Choice",
     "Council",
+    "CreativeGroupMember",
     "FollowUp",
     "FollowUpState",
     "FsmRecord",

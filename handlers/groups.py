@@ -295,12 +295,10 @@ async def got_theme(
 
 
 @router.callback_query(GroupCb.filter(F.action == GroupAction.MEMBERS))
-async def association_members(call: CallbackQuery, callback_data: GroupCb, session: AsyncSession) -> None:
-    group, roll = await groups.association_roll(session, callback_data.group_id, call.from_user.id)
+async def group_members(call: CallbackQuery, callback_data: GroupCb, session: AsyncSession) -> None:
+    group, roll = await groups.member_roll(session, callback_data.group_id, call.from_user.id)
     await call.answer()
-    await edit_message(
-        call.message, ui_groups.members_text(group), ui_groups.members_keyboard(group.id, roll, group.name)
-    )
+    await edit_message(call.message, ui_groups.members_text(group), ui_groups.members_keyboard(group.id, roll))
 
 
 @router.callback_query(GroupPickCb.filter(F.toggle))
@@ -312,9 +310,9 @@ async def toggle_member(call: CallbackQuery, callback_data: GroupPickCb, session
         user_id=call.from_user.id,
         now=clock.now(),
     )
-    await call.answer(ui_groups.member_toggled(joined))
-    group, roll = await groups.association_roll(session, callback_data.group_id, call.from_user.id)
-    await edit_markup(call.message, ui_groups.members_keyboard(group.id, roll, group.name))
+    group, roll = await groups.member_roll(session, callback_data.group_id, call.from_user.id)
+    await call.answer(ui_groups.member_toggled(group.kind, joined))
+    await edit_markup(call.message, ui_groups.members_keyboard(group.id, roll))
 
 
 # --- onto a meeting's agenda ------------------------------------------------------------------------------------

@@ -170,7 +170,7 @@ async def list_meetings(message: Message, session: AsyncSession, settings: Setti
     for meeting in listing.upcoming:
         items = await meetings.meeting_view(session, meeting.id)
         await message.answer(
-            ui_meetings.announcement(listing.council, meeting, items.items, settings.tz),
+            ui_meetings.announcement(listing.council, meeting, items.items, settings.tz, items.reviews),
             reply_markup=ui_meetings.upcoming_controls(meeting, can_manage=listing.can_manage),
         )
     if listing.past:

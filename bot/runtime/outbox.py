@@ -409,6 +409,11 @@ class Delivery:
         has just sent it: the chat's next row waits for the next pass). The row is claimed before its turn
         is taken, so two instances never spend the pace on the same row."""
         async with self.sessionmaker() as session:
+            # Nothing is written before the commit, which takes this process's turn to write first: a query
+            # that autoflushed the row's change (after a send, before an unpin) took SQLite's lock outside the
+            # turn, while the delivery holding the turn waited for that lock until the busy timeout (5 s, then
+            # "database is locked" for it and for any press meanwhile).
+            session.sync_session.autoflush = False
             row = await outbox_repo.claim(session, row_id)  # FOR UPDATE SKIP LOCKED on PostgreSQL
             if row is None:
                 return 0.1

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.domain import GroupsOverview, GroupView
+from bot.domain import GroupsOverview, GroupView, RollLine
 from bot.i18n import fmt_date, fmt_datetime, fmt_long_date
 from bot.i18n import gettext as _
 from bot.ui.callbacks import GroupAction, GroupAgendaCb, GroupCb, GroupPickCb
@@ -145,9 +145,8 @@ def page_text(view: GroupView, school_year: int, tz: ZoneInfo) -> str:
                 when=fmt_datetime(view.theme_on_agenda, tz)
             )
         lines.append(waiting)
-    if group.kind is GroupKind.ASSOCIATION:
-        names = ", ".join(esc(m.full_name) for m in view.members) or "—"
-        lines.append(_("Members ({count}): {names}").format(count=len(view.members), names=names))
+    names = ", ".join(esc(m.full_name) for m in view.members) or "—"
+    lines.append(_("Members ({count}): {names}").format(count=len(view.members), names=names))
     rated = [r for r in view.ratings if r.rating in RATED]
     if rated:
         lines += ["", _("<b>Ratings of its reports</b>")]
@@ -172,8 +171,7 @@ def page_keyboard(view: GroupView, can_manage: bool) -> InlineKeyboardMarkup:
     if can_manage and group.archived_at is None:
         button(_("👤 Candidate for head"), GroupAction.HEAD)
         button(_("📝 Theme of this year"), GroupAction.THEME)
-        if group.kind is GroupKind.ASSOCIATION:
-            button(_("👥 Members"), GroupAction.MEMBERS)
+        button(_("👥 Members"), GroupAction.MEMBERS)
         if view.head_proposed and not view.head_on_agenda:
             agenda(_("🗓 Head's approval onto an agenda"), "head")
         if view.theme_proposed and not view.theme_on_agenda:
@@ -222,28 +220,37 @@ def head_proposed(group: TeacherGroup, name: str) -> str:
 
 
 def members_text(group: TeacherGroup) -> str:
+    if group.kind is GroupKind.CREATIVE:
+        return _(
+            "{group}, its members. Press a name to put them in or out. A member may be in creative groups as "
+            "well as in their association."
+        ).format(group=esc(_title(group)))
     return _(
         "{group}, its members. Press a name to put them in or out. A member belongs to one association: "
         "putting them here takes them out of another."
     ).format(group=esc(_title(group)))
 
 
-def members_keyboard(group_id: int, roll: Sequence[tuple[Member, str | None]], group_name: str) -> InlineKeyboardMarkup:
+def members_keyboard(group_id: int, roll: Sequence[RollLine]) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    for member, association in roll[:90]:
-        if association == group_name:
-            label = f"✅ {member.full_name}"
-        elif association:
-            label = f"▫️ {member.full_name} · {association}"
+    for line in roll[:90]:
+        if line.inside:
+            label = f"✅ {line.member.full_name}"
+        elif line.elsewhere:
+            label = f"▫️ {line.member.full_name} · {line.elsewhere}"
         else:
-            label = f"▫️ {member.full_name}"
-        builder.button(text=label[:60], callback_data=GroupPickCb(group_id=group_id, member_id=member.id, toggle=True))
+            label = f"▫️ {line.member.full_name}"
+        builder.button(
+            text=label[:60], callback_data=GroupPickCb(group_id=group_id, member_id=line.member.id, toggle=True)
+        )
     builder.button(text=_("« Back"), callback_data=GroupCb(action=GroupAction.OPEN, group_id=group_id))
     builder.adjust(1)
     return builder.as_markup()
 
 
-def member_toggled(joined: bool) -> str:
+def member_toggled(kind: GroupKind, joined: bool) -> str:
+    if kind is GroupKind.CREATIVE:
+        return _("In the group") if joined else _("Out of the group")
     return _("In the association") if joined else _("Out of the association")
 
 

@@ -164,6 +164,7 @@ def audit_action_label(action: AuditAction) -> str:
         AuditAction.HEAD_PROPOSED: _("a head proposed to the council"),
         AuditAction.THEME_PROPOSED: _("a theme proposed to the council"),
         AuditAction.ASSOCIATION_CHANGED: _("a member's association"),
+        AuditAction.CREATIVE_GROUP_CHANGED: _("a member of a creative group"),
         AuditAction.REVIEW_ASKED: _("an expert review asked"),
         AuditAction.FOUNDING_SET: _("the decision that created the council"),
         AuditAction.CHAIR_ORDER_SET: _("the director's order appointing the chair"),

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,21 +12,43 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
 from bot.agenda import example_day
+from bot.domain import ReviewLine
 from bot.i18n import current_locale, fmt_datetime, fmt_long_date, group_text
 from bot.i18n import gettext as _
 from bot.ui.callbacks import AgendaAction, AgendaCb, MeetingAction, MeetingCb
+from bot.ui.labels import verdict_label
 from bot.ui.render import MESSAGE_LIMIT, esc, split_lines
 from db.models import AgendaItem, Council, Meeting, MeetingStatus
 
 # --- texts --------------------------------------------------------------------------------------------------
 
 
-def items_text(items: Sequence[AgendaItem]) -> str:
+Reviews = Mapping[int, Sequence[ReviewLine]]  # item position -> the expert reviews given of its material
+REVIEW_COMMENT_SHOWN = 200  # an agenda lists a review's gist; the chair's card and the protocol keep it whole
+
+
+def items_text(items: Sequence[AgendaItem], reviews: Reviews | None = None) -> str:
     lines = []
     for item in items:
         reporter = f" — <i>{esc(item.reporter)}</i>" if item.reporter else ""
         lines.append(f"{item.position}. {esc(item.title)}{reporter}")
+        lines.extend(review_lines((reviews or {}).get(item.position, ())))
     return "\n".join(lines)
+
+
+def review_lines(reviews: Sequence[ReviewLine]) -> list[str]:
+    """Under a material's item: each expert review given, the reviewer named only with their consent."""
+    lines = []
+    for line in reviews:
+        if line.review.verdict is None:
+            continue
+        who = esc(line.public_name) if line.public_name else _("an expert")
+        text = _("Expert review ({name}): {verdict}").format(name=who, verdict=verdict_label(line.review.verdict))
+        comment = " ".join((line.review.comment or "").split())
+        if len(comment) > REVIEW_COMMENT_SHOWN:
+            comment = comment[: REVIEW_COMMENT_SHOWN - 1].rstrip() + "…"
+        lines.append(f"    <i>{text}" + (f". {esc(comment)}" if comment else "") + "</i>")
+    return lines
 
 
 def weekday_datetime(moment: datetime, tz: ZoneInfo) -> str:
@@ -90,14 +112,16 @@ def agenda_preview(council: Council, meeting: Meeting, items: Sequence[AgendaIte
     return _as_the_group_gets_it(council, meeting, items, tz, _("<b>Preview.</b> This is what the group will see:"))
 
 
-def announcement(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+def announcement(
+    council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, reviews: Reviews | None = None
+) -> str:
     return "\n".join(
         [
             _("<b>Meeting of the methodical council</b>"),
             when_text(meeting, tz),
             "",
             _("<b>Agenda:</b>"),
-            items_text(items),
+            items_text(items, reviews),
         ]
     )
 
@@ -114,18 +138,20 @@ def discarded(council: Council, meeting: Meeting, items: Sequence[AgendaItem], t
     return last + "\n\n❌ " + _("Not published. Send /agenda to write it again.")
 
 
-def agenda_changed(council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
-    return "\n".join([_("<b>The agenda is changed.</b>"), announcement(council, meeting, items, tz)])
+def agenda_changed(
+    council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, reviews: Reviews | None = None
+) -> str:
+    return "\n".join([_("<b>The agenda is changed.</b>"), announcement(council, meeting, items, tz, reviews)])
 
 
-def rescheduled(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo) -> str:
+def rescheduled(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, reviews: Reviews | None = None) -> str:
     return "\n".join(
         [
             _("<b>The meeting of the methodical council is moved.</b>"),
             _("New date: {when}").format(when=when_text(meeting, tz)),
             "",
             _("<b>Agenda:</b>"),
-            items_text(items),
+            items_text(items, reviews),
         ]
     )
 
@@ -136,7 +162,9 @@ def cancelled(meeting: Meeting, tz: ZoneInfo) -> str:
     )
 
 
-def reminder(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, now: datetime) -> str:
+def reminder(
+    meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, now: datetime, reviews: Reviews | None = None
+) -> str:
     """Worded by the time actually left, so a reminder sent late (after a restart) still says the truth:
     "in an hour" only when about an hour is left, else the minutes ("in 5 minutes")."""
     days = (meeting.starts_at.astimezone(tz).date() - now.astimezone(tz).date()).days
@@ -156,7 +184,7 @@ def reminder(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, now: d
             "<b>Reminder:</b> the methodical council meets in {count} minutes.",
             minutes,
         ).format(count=minutes)
-    return "\n".join([head, when_text(meeting, tz), "", _("<b>Agenda:</b>"), items_text(items)])
+    return "\n".join([head, when_text(meeting, tz), "", _("<b>Agenda:</b>"), items_text(items, reviews)])
 
 
 def ask_items() -> str:

@@ -199,10 +199,12 @@ def order_pending(member: Member, council: Council) -> bool:
 
 
 def affiliation_text(affiliation: Affiliation | None) -> str:
-    """A member's association and the associations and groups they head: "МБ «…» · head of МБ «…»"."""
+    """A member's association, their creative groups and the associations and groups they head:
+    "МБ «…» · creative group «…» · head of МБ «…»"."""
     if affiliation is None:
         return ""
     parts = [esc(group_title(GroupKind.ASSOCIATION, affiliation.association))] if affiliation.association else []
+    parts += [esc(group_title(GroupKind.CREATIVE, name)) for name in affiliation.creative]
     parts += [esc(head_of(kind, name)) for kind, name in affiliation.heads]
     return " · ".join(parts)
 

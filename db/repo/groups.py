@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
     AssociationMember,
+    CreativeGroupMember,
     GroupProposal,
     GroupReport,
     Member,
@@ -123,6 +124,43 @@ async def join_association(session: AsyncSession, member_id: int, group_id: int,
     await leave_association(session, member_id)
     session.add(AssociationMember(member_id=member_id, group_id=group_id, joined_at=now))
     await session.flush()
+
+
+# --- members of creative groups ---------------------------------------------------------------------------------
+
+
+async def creative_members_of_council(session: AsyncSession, council_id: int) -> list[tuple[int, int]]:
+    """(group id, member id) of every creative group of a council, by the order they joined."""
+    rows = await session.execute(
+        select(CreativeGroupMember.group_id, CreativeGroupMember.member_id)
+        .join(TeacherGroup, TeacherGroup.id == CreativeGroupMember.group_id)
+        .where(TeacherGroup.council_id == council_id)
+        .order_by(CreativeGroupMember.joined_at, CreativeGroupMember.member_id)
+    )
+    return [(group_id, member_id) for group_id, member_id in rows.all()]
+
+
+async def in_creative_group(session: AsyncSession, group_id: int, member_id: int) -> bool:
+    found = await session.scalar(
+        select(CreativeGroupMember.member_id).where(
+            CreativeGroupMember.group_id == group_id, CreativeGroupMember.member_id == member_id
+        )
+    )
+    return found is not None
+
+
+async def join_creative_group(session: AsyncSession, group_id: int, member_id: int, now: datetime) -> None:
+    session.add(CreativeGroupMember(group_id=group_id, member_id=member_id, joined_at=now))
+    await session.flush()  # the primary key: in a group once
+
+
+async def leave_creative_group(session: AsyncSession, group_id: int, member_id: int) -> bool:
+    result = await session.execute(
+        delete(CreativeGroupMember).where(
+            CreativeGroupMember.group_id == group_id, CreativeGroupMember.member_id == member_id
+        )
+    )
+    return rows_changed(result) > 0
 
 
 async def approved_members(session: AsyncSession, council_id: int) -> Sequence[Member]:

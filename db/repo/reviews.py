@@ -29,6 +29,26 @@ async def reviews_with_names(
     return [(review, name) for review, name in rows.all()]
 
 
+async def given_of_materials(
+    session: AsyncSession, material_ids: Sequence[int]
+) -> Sequence[tuple[MaterialReview, str]]:
+    """The reviews given of these materials' current versions, with each reviewer's name, in the order asked."""
+    if not material_ids:
+        return []
+    rows = await session.execute(
+        select(MaterialReview, Member.full_name)
+        .join(Member, Member.id == MaterialReview.reviewer_id)
+        .join(Material, Material.id == MaterialReview.material_id)
+        .where(
+            MaterialReview.material_id.in_(material_ids),
+            MaterialReview.version == Material.version,
+            MaterialReview.given_at.is_not(None),
+        )
+        .order_by(MaterialReview.id)
+    )
+    return [(review, name) for review, name in rows.all()]
+
+
 async def give(
     session: AsyncSession, review_id: int, *, verdict: ReviewVerdict, comment: str | None, named: bool, now: datetime
 ) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import timedelta
 
 from db.models import OutboxMessage, OutboxStatus
@@ -61,3 +63,32 @@ async def test_a_refused_request_is_logged_not_retried(flow, caplog):
     assert report.text.startswith("⚠️ Telegram отклонил сообщение в группу совета") and "broken" in report.text
     assert any("Telegram refused notice" in r.getMessage() for r in caplog.records)
     flow.errors.records.clear()  # the ERROR line is what we wanted here
+
+
+async def test_a_changed_agenda_unpinning_the_old_one_holds_no_other_post_back(flow, caplog):
+    """The group's new announcement is pinned and the old one unpinned after it is sent; the members' copies
+    are recorded as sent meanwhile. No delivery takes SQLite's lock outside its turn to write, so none waits
+    for another until the busy timeout."""
+    council = await seed_council(flow, members=4)
+    await flow.say(council.chair, council.chair, "/start")
+    day = (NOW + timedelta(days=8)).strftime("%d.%m.%Y")
+    (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day} 15:00\n1. Маселе")
+    await flow.press(council.chair, preview, "Опубликовать")
+    unpin = flow.api._m_unpinChatMessage
+
+    async def slow_unpin(params: dict, files: dict) -> bool:
+        await asyncio.sleep(0.5)  # Telegram takes its time: the members' copies are recorded meanwhile
+        return await unpin(params, files)
+
+    flow.api._m_unpinChatMessage = slow_unpin
+    # As production delivers: several rows on their way at once (the harness sends one at a time).
+    flow.delivery.sends_at_once, flow.delivery._slots = 8, asyncio.Semaphore(8)
+    (listing,) = await flow.say(council.chair, council.chair, "/meetings")
+    await flow.press(council.chair, listing, "Перенести")
+    started = time.monotonic()
+    await flow.say(council.chair, council.chair, f"{(NOW + timedelta(days=9)).strftime('%d.%m.%Y')} 15:00")
+    assert time.monotonic() - started < 3  # not the 5 s of the busy timeout
+    assert not any("database is busy" in r.getMessage() for r in caplog.records)
+    moved = [m for m in flow.api.sent_to(council.group.id) if "перенесено" in m.text]
+    assert len(moved) == 1 and moved[0].pinned
+    assert {r.status for r in await flow.rows(OutboxMessage)} == {OutboxStatus.SENT}

@@ -13,6 +13,7 @@ from db.models import (
     AssociationMember,
     AuditAction,
     AuditEntry,
+    CreativeGroupMember,
     GroupKind,
     GroupProposal,
     ProposalKind,
@@ -223,6 +224,81 @@ async def test_a_member_belongs_to_one_association_and_the_protocol_lists_them(f
     assert "«Табигый илимдер» МБ: жетекчи бекитилген эмес; мүчөлөрү: Фамилия04 Мугалим4" in protocol
 
 
+async def test_a_creative_group_has_members_besides_their_association_and_its_head_joins_it(flow, council):
+    chair = council.chair
+    page = await new_association(flow, chair, "Математика", "алгебра, геометрия")
+    await flow.press(chair, page, "Состав")
+    await flow.press(chair, page, "Фамилия04")
+    # A creative group: its members are kept from its page, whatever association they are in.
+    (listing,) = await flow.say(chair, chair, "/groups")
+    await flow.press(chair, listing, "Новая творческая группа")
+    await flow.say(chair, chair, "Функционалдык сабаттуулук")
+    await flow.say(chair, chair, "Окуучулардын функционалдык сабаттуулугу")
+    await flow.press(chair, flow.api.last_to(chair.id), "Не временная")
+    page = flow.api.last_to(chair.id)
+    await flow.press(chair, page, "Сохранить")
+    assert "Состав (0): —" in page.text
+    await flow.press(chair, page, "Состав")
+    assert page.text.startswith("Творческая группа «Функционалдык сабаттуулук», состав.")
+    assert "может состоять в творческих группах и при этом в своём объединении" in page.text
+    assert any(b["text"] == "▫️ Фамилия04 Мугалим4" for b in page.buttons)  # joining leaves no association
+    answer = await flow.press(chair, page, "Фамилия04")
+    assert answer["text"] == "В группе"
+    await flow.press(chair, page, "Фамилия05")
+    answer = await flow.press(chair, page, "Фамилия05")  # out again
+    assert answer["text"] == "Вне группы"
+    await flow.press(chair, page, "Фамилия07")
+    assert [b["text"] for b in page.buttons if b["text"].startswith("✅")] == [
+        "✅ Фамилия04 Мугалим4",
+        "✅ Фамилия07 Мугалим7",
+    ]
+    groups = {g.name: g.id for g in await flow.rows(TeacherGroup)}
+    members = {m.full_name: m.id for m in await flow.members(council.id)}
+    links = {(link.group_id, link.member_id) for link in await flow.rows(CreativeGroupMember)}
+    creative = groups["Функционалдык сабаттуулук"]
+    assert links == {(creative, members["Фамилия04 Мугалим4"]), (creative, members["Фамилия07 Мугалим7"])}
+    (association,) = await flow.rows(AssociationMember)  # still in Математика
+    assert (association.member_id, association.group_id) == (members["Фамилия04 Мугалим4"], groups["Математика"])
+    changed = await flow.rows(AuditEntry, AuditEntry.action == AuditAction.CREATIVE_GROUP_CHANGED)
+    assert len(changed) == 4
+    await flow.press(chair, page, "Назад")
+    assert "Состав (2): Фамилия04 Мугалим4, Фамилия07 Мугалим7" in page.text
+    # /members shows both, in each reader's language.
+    (listing,) = await flow.say(chair, chair, "/members")
+    assert (
+        "Фамилия04 Мугалим4 — учитель, член совета · МО «Математика» · творческая группа «Функционалдык "
+        "сабаттуулук»" in listing.text
+    )
+    kyrgyz = council.people[1]
+    (theirs,) = await flow.say(kyrgyz, kyrgyz, "/members")
+    assert (
+        "Фамилия04 Мугалим4 — мугалим, кеңештин мүчөсү · «Математика» МБ · «Функционалдык сабаттуулук» чыгармачыл тобу"
+        in (theirs.text)
+    )
+    # Its head, approved by the council, joins it; the protocol lists the group with its head and members.
+    await propose_head(flow, chair, await open_page(flow, chair, "Функционалдык"), "Фамилия06")
+    await announce(flow, council)
+    await onto_agenda(flow, chair, await open_page(flow, chair, "Функционалдык"), "Утверждение руководителя", "дек")
+    flow.clock.advance(timedelta(days=8, hours=5))
+    voters = council.people[:8]
+    await open_with(flow, council, voters)
+    await vote(flow, council, "/vote 2 Фамилия06 Мугалим6 бекитилсин", [(p, "Макул") for p in voters])
+    assert (creative, members["Фамилия06 Мугалим6"]) in {
+        (link.group_id, link.member_id) for link in await flow.rows(CreativeGroupMember)
+    }
+    await flow.say(chair, council.group, "/close")
+    (ky, ru) = [m.text for m in flow.api.sent_to(council.group.id) if "ПРОТОКОЛ" in m.text]
+    assert (
+        "Творческая группа «Функционалдык сабаттуулук»: руководитель Фамилия06 Мугалим6; состав: Фамилия04 "
+        "Мугалим4, Фамилия06 Мугалим6, Фамилия07 Мугалим7" in ru
+    )
+    assert "«Функционалдык сабаттуулук» чыгармачыл тобу: жетекчиси Фамилия06 Мугалим6; мүчөлөрү: Фамилия04" in ky
+    # The head's line in /members names the group once, as the group they head.
+    (listing,) = await flow.say(chair, chair, "/members")
+    line = next(x for x in listing.text.splitlines() if "Фамилия06" in x)
+    assert line.count("Функционалдык") == 1 and "руководитель творческой группы «Функционалдык сабаттуулук»" in line
+
+
 async def test_a_kyrgyz_chair_keeps_the_list_and_records_the_founding_in_kyrgyz(flow):
     council = await seed_council(flow, members=4, chair_locale="ky")
     chair = council.chair
@@ -246,3 +322,15 @@ async def test_a_kyrgyz_chair_keeps_the_list_and_records_the_founding_in_kyrgyz(
     assert "Педагогикалык кеңештин чечими менен түзүлгөн, 2026-ж., 28-авг. күнкү №1 протокол" in shown.text
     (proposal,) = await flow.rows(GroupProposal)
     assert proposal.state is ProposalState.PROPOSED
+    # The members approved without a director's order are "order pending" to her, with the list to fill in.
+    (listing,) = await flow.say(chair, chair, "/members")
+    assert listing.text.count("⏳ буйрук күтүлүүдө") == 4  # three teachers and her own appointment
+    assert "3 мүчө үчүн директордун буйругу жазыла элек (7.2-пункт)." in listing.text
+    await flow.press(chair, listing, "Толтурула турган буйруктар: 3")
+    pending = flow.api.last_to(chair.id)
+    assert pending.text.startswith("Толтурула турган директордун буйруктары (7.2-пункт)")
+    await flow.press(chair, pending, "Фамилия02")
+    (card, again) = await flow.say(chair, chair, "15/2")
+    assert "Фамилия02" not in again.text and again.text.count("\n") == pending.text.count("\n") - 1
+    member = next(m for m in await flow.members(council.id) if m.full_name.startswith("Фамилия02"))
+    assert member.order_number == "15/2"

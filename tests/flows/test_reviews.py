@@ -16,6 +16,8 @@ from db.models import (
     Material,
     MaterialReview,
     MaterialState,
+    Meeting,
+    MeetingStatus,
     ReviewVerdict,
     TeacherGroup,
 )
@@ -161,14 +163,38 @@ async def test_a_late_review_is_reminded_once_then_the_chair_is_told_once(flow, 
     assert runs == ["review-late:1", "review-remind:1"]
 
 
-async def test_a_reviewed_material_on_an_agenda_lists_its_reviews_in_the_protocol(flow, council):
-    chair = council.chair
+async def test_a_reviewed_material_on_an_agenda_lists_its_reviews_in_the_announcement_and_the_protocol(flow, council):
+    chair, aibek, bermet = council.chair, council.people[3], council.people[4]
     await _ask(flow, chair, "Фамилия03")
-    await _review(flow, council.people[3], "Оңдоого", "Тапшырмаларды кошуу керек", "Жок")
+    await _review(flow, aibek, "Оңдоого", "Тапшырмаларды кошуу керек", "Жок")
     await announce(flow, council)
+    before = len(flow.api.sent_to(council.group.id))
     card = await _card(flow, chair)
     await flow.press(chair, card, "Поставить в повестку заседания")
     await flow.press(chair, flow.api.last_to(chair.id), "декабря")
+    await flow.delivery.drain()
+    # The changed agenda, to the group in both languages and to each member in theirs, lists the review under
+    # the material's item, without the reviewer's name: he did not agree to be named.
+    (changed,) = [m.text for m in flow.api.sent_to(council.group.id)[before:] if "Күн тартиби өзгөрдү" in m.text]
+    ky, ru = changed.split("Повестка дня изменена.")
+    item = "2. Методический материал №1 «Бөлчөктөр: 5-класс» — Фамилия02 Мугалим2\n    "
+    assert item + "Эксперттик корутунду (эксперт): оңдоого кайтаруу. Тапшырмаларды кошуу керек" in ky
+    assert item + "Экспертное заключение (эксперт): вернуть на доработку. Тапшырмаларды кошуу керек" in ru
+    assert "Фамилия03" not in changed
+    to_author = flow.api.last_to(council.author.id).text  # a Russian reader
+    assert "Экспертное заключение (эксперт): вернуть на доработку" in to_author and "Эксперттик" not in to_author
+    # A second review, given while the material is on the agenda, named: the reminder and /meetings list both.
+    await _ask(flow, chair, "Фамилия04")
+    await _review(flow, bermet, "Утвердить", "Можно в банк", "Да")
+    (meeting,) = [m for m in await flow.rows(Meeting) if m.status is MeetingStatus.ANNOUNCED]
+    before = len(flow.api.sent_to(council.group.id))
+    assert await flow.scheduler.remind(meeting.id, int(meeting.starts_at.timestamp()), 24) is True
+    await flow.delivery.drain()
+    (reminder,) = flow.api.sent_to(council.group.id)[before:]
+    assert "Экспертное заключение (Фамилия04 Мугалим4): утвердить и включить в банк. Можно в банк" in reminder.text
+    assert "Эксперттик корутунду (Фамилия04 Мугалим4): бекитип, банкка кошуу. Можно в банк" in reminder.text
+    (listing,) = await flow.say(chair, chair, "/meetings")
+    assert listing.text.count("Экспертное заключение") == 2
     flow.clock.advance(timedelta(days=8, hours=5))
     voters = council.people[:6]
     await open_with(flow, council, voters)
@@ -177,13 +203,32 @@ async def test_a_reviewed_material_on_an_agenda_lists_its_reviews_in_the_protoco
     (ky, ru) = [m.text for m in flow.api.sent_to(council.group.id) if "ПРОТОКОЛ" in m.text]
     assert "Экспертное заключение (эксперт): вернуть на доработку. Тапшырмаларды кошуу керек" in ru
     assert "Эксперттик корутунду (эксперт): оңдоого кайтаруу. Тапшырмаларды кошуу керек" in ky
+    assert "Экспертное заключение (Фамилия04 Мугалим4): утвердить и включить в банк. Можно в банк" in ru
     # The reviewer's name stays out: they did not agree to be named.
     assert "Фамилия03" not in ru.split("Экспертное заключение")[1].splitlines()[0]
     (material,) = await flow.rows(Material)
     assert material.state is MaterialState.APPROVED
     # Decided: the form no longer takes an answer.
-    form = next(
-        m for m in reversed(flow.api.sent_to(council.people[3].id)) if m.buttons and "Файл" in m.buttons[0]["text"]
-    )
-    answer = await flow.press(council.people[3], form, "Бекитип")
+    form = next(m for m in reversed(flow.api.sent_to(aibek.id)) if m.buttons and "Файл" in m.buttons[0]["text"])
+    answer = await flow.press(aibek, form, "Бекитип")
     assert answer["text"] == "Корутундуңуз берилген."
+
+
+async def test_a_kyrgyz_chair_asks_for_a_review_and_reads_it_in_kyrgyz(flow):
+    council = await seed_council(flow, members=5, chair_locale="ky")
+    chair, author, aibek = council.chair, council.people[2], council.people[3]  # a Russian author, a Kyrgyz expert
+    await flow.say(chair, chair, "/start")
+    await submit(flow, author, DOCX, "Бөлчөктөр.docx", "Бөлчөктөр: 5-класс")
+    card = await _card(flow, chair)
+    await flow.press(chair, card, "Эксперттик корутунду суроо")
+    assert "Фамилия02" not in str(card.buttons)  # never its author
+    await flow.press(chair, card, "Фамилия03")
+    await _review(flow, aibek, "Бекитип", "Жакшы иштелип чыккан", "Жок")
+    assert flow.api.last_to(chair.id).text.splitlines() == [
+        "№1 «Бөлчөктөр: 5-класс» материалы боюнча эксперттик корутунду",
+        "Фамилия03 Мугалим3: бекитип, банкка кошуу",
+        "Пикир: Жакшы иштелип чыккан",
+        "Автор муну эксперттин аты-жөнүсүз окуйт.",
+    ]
+    card = await _card(flow, chair)
+    assert "Эксперттик корутундулар\n— Фамилия03 Мугалим3: бекитип, банкка кошуу. Жакшы иштелип чыккан" in card.text

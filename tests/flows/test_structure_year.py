@@ -148,3 +148,14 @@ async def test_a_year_with_two_associations_ends_in_the_right_figures(flow):
         "«Табигый илимдер» МБ; жетекчиси: Фамилия02 Мугалим2; темасы: «Изилдөө аркылуу окутуу»; "
         "отчетуна берилген баа: жогорку деңгээл (№2 протокол)." in ky
     )
+    # A theme is the year's: in the next school year the heads still count, the themes wait for a new vote.
+    (listing,) = await flow.say(chair, chair, "/groups")
+    assert "1. Табигый илимдер; биология, химия; руководитель: Фамилия02 Мугалим2; тема: «Изилдөө аркылуу окутуу»" in (
+        listing.text
+    )
+    move_to(flow, datetime(2027, 9, 2, 9, 0, tzinfo=BISHKEK))
+    (listing,) = await flow.say(chair, chair, "/groups")
+    assert "2027-2028 учебный год" in listing.text
+    assert "1. Табигый илимдер; биология, химия; руководитель: Фамилия02 Мугалим2; тема ещё не утверждена" in (
+        listing.text
+    )
