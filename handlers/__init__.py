@@ -6,10 +6,10 @@ from aiogram import Router
 def get_routers() -> list[Router]:
     from handlers import (
         common,
+        councils,
         decisions,
         errors,
         fallback,
-        group,
         groups,
         log,
         materials,
@@ -18,10 +18,8 @@ def get_routers() -> list[Router]:
         members,
         miniapp,
         plan,
-        registration,
         report,
         reviews,
-        settings,
     )
 
     # Order matters: the vote button first (the hot path: no other router's filters on its way), specific
@@ -34,10 +32,9 @@ def get_routers() -> list[Router]:
         decisions.router,
         report.router,
         meetings.router,
-        settings.router,
-        group.router,
-        miniapp.router,  # before registration: it answers /start year
-        registration.router,
+        councils.router,
+        councils.group_chat,
+        miniapp.router,  # before members (registration): it answers /start year
         members.router,
         common.router,
         materials.router,
