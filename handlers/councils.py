@@ -8,7 +8,7 @@ import logging
 
 from aiogram import Bot, F, Router
 from aiogram.enums import ChatMemberStatus, ChatType
-from aiogram.filters import JOIN_TRANSITION, LEAVE_TRANSITION, ChatMemberUpdatedFilter, Command, StateFilter
+from aiogram.filters import JOIN_TRANSITION, LEAVE_TRANSITION, ChatMemberUpdatedFilter, Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
@@ -23,7 +23,7 @@ from bot.notices import edit_message
 from bot.ui import common as ui_common
 from bot.ui import settings as ui_settings
 from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, RecordCb, RecordField, TrimestersCb
-from handlers.scope import bot_username, chat_of, sender, text_of
+from handlers.scope import TYPED, bot_username, chat_of, sender, text_of
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +111,6 @@ async def private_only(message: Message, bot: Bot) -> None:
 
 router = Router(name=__name__)
 
-PRIVATE = F.chat.type == ChatType.PRIVATE
-
 
 class SettingsInput(StatesGroup):
     trimesters = State()
@@ -127,13 +125,7 @@ RECORDS = {
 }
 
 
-@router.message(Command("cancel"), StateFilter(SettingsInput))
-async def cancel_input(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(ui_common.nothing_changed())
-
-
-@router.message(Command("settings"), PRIVATE)
+@router.message(Command("settings"))
 async def settings_menu(message: Message, session: AsyncSession) -> None:
     council = await meetings.council_for_chair(session, sender(message).id)
     await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())
@@ -158,7 +150,7 @@ async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMC
     await chat_of(call).answer(ui_settings.ask_trimesters())
 
 
-@router.message(SettingsInput.trimesters, PRIVATE, F.text, ~F.text.startswith("/"))
+@router.message(SettingsInput.trimesters, TYPED)
 async def got_trimesters(message: Message, session: AsyncSession, state: FSMContext, clock: Clock) -> None:
     council = await set_trimesters(session, user_id=sender(message).id, text=text_of(message), now=clock.now())
     await state.clear()
@@ -193,7 +185,7 @@ async def ask_record(call: CallbackQuery, callback_data: RecordCb, session: Asyn
     await chat_of(call).answer(ui_settings.ask_record(callback_data.field))
 
 
-@router.message(SettingsInput.record, PRIVATE, F.text, ~F.text.startswith("/"))
+@router.message(SettingsInput.record, TYPED)
 async def got_record(message: Message, session: AsyncSession, state: FSMContext, clock: Clock) -> None:
     field = RecordField((await state.get_data())["field"])
     council = await councils.record(

@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -15,14 +14,11 @@ from bot import decisions
 from bot.clock import Clock
 from bot.config import Settings
 from bot.notices import edit_message
-from bot.ui import common as ui_common
 from bot.ui import year as ui_year
 from bot.ui.callbacks import FollowDoneCb, FollowUpCb
-from handlers.scope import chat_of, message_of, sender, text_of
+from handlers.scope import TYPED, chat_of, message_of, sender, text_of
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE)
-router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
 
 class FollowUpInput(StatesGroup):
@@ -31,12 +27,6 @@ class FollowUpInput(StatesGroup):
 
 class DoneInput(StatesGroup):
     report = State()
-
-
-@router.message(Command("cancel"), StateFilter(FollowUpInput, DoneInput))
-async def cancel(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(ui_common.nothing_changed())
 
 
 @router.callback_query(FollowUpCb.filter(F.member_id == 0))
@@ -58,7 +48,7 @@ async def pick_member(call: CallbackQuery, callback_data: FollowUpCb, state: FSM
     await chat_of(call).answer(ui_year.ask_due(pending.vote, pending.member.full_name))
 
 
-@router.message(FollowUpInput.due, F.text & ~F.text.startswith("/"))
+@router.message(FollowUpInput.due, TYPED)
 async def got_due(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings) -> None:
     data = await state.get_data()
     follow_up, pending = await decisions.assign(
@@ -86,7 +76,7 @@ async def ask_report(
     await chat_of(call).answer(ui_year.ask_done_report())
 
 
-@router.message(DoneInput.report, (F.text & ~F.text.startswith("/")) | F.document)
+@router.message(DoneInput.report, TYPED | F.document)
 async def got_report(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:

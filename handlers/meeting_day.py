@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
@@ -36,7 +36,7 @@ from bot.ui.callbacks import (
     VoteTimerCb,
 )
 from db.models import Council, Meeting, Vote
-from handlers.scope import chat_of, group_id, sender
+from handlers.scope import PRIVATE, chat_of, group_id, sender
 
 log = logging.getLogger(__name__)
 
@@ -344,7 +344,7 @@ async def close_meeting(
         await message.answer(ui_meeting_day.meeting_closed(meeting))
 
 
-@router.message(Command("protocols"), F.chat.type == ChatType.PRIVATE)
+@router.message(Command("protocols"), PRIVATE)
 async def list_protocols(message: Message, session: AsyncSession, settings: Settings) -> None:
     listing = await meetings.meetings_of(session, sender(message).id)
     if not listing.past:

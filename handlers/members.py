@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -33,13 +32,11 @@ from bot.ui.callbacks import (
     RoleCb,
 )
 from db.models import MemberStatus, Role
-from handlers.scope import chat_of, sender, text_of
+from handlers.scope import TYPED, chat_of, sender, text_of
 
 log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE)
-router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
 
 # --- registration in the private chat -----------------------------------------------------------------------
@@ -87,7 +84,7 @@ async def chose_language(
         await chat_of(call).answer(ui_members.ask_full_name())
 
 
-@router.message(Registration.name, F.text, ~F.text.startswith("/"))
+@router.message(Registration.name, TYPED)
 async def got_name(message: Message, state: FSMContext) -> None:
     name = membership.parse_full_name(text_of(message))
     await state.update_data(name=name)
@@ -282,13 +279,7 @@ async def ask_order_number(
     await chat_of(call).answer(ui_members.ask_order_number(view.member))
 
 
-@router.message(Command("cancel"), StateFilter(ChairInput))
-async def cancel_input(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(ui_common.nothing_changed())
-
-
-@router.message(ChairInput.order_number, F.text, ~F.text.startswith("/"))
+@router.message(ChairInput.order_number, TYPED)
 async def got_order_number(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:

@@ -7,7 +7,6 @@ import logging
 from datetime import date
 
 from aiogram import F, Router
-from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -26,15 +25,11 @@ from bot.ui import meetings as ui_meetings
 from bot.ui import year as ui_year
 from bot.ui.callbacks import PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
 from db.models import Council, GroupLanguage
-from handlers.scope import chat_of, sender, text_of
+from handlers.scope import TYPED, chat_of, sender, text_of
 
 log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE)
-router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-
-TEXT = F.text & ~F.text.startswith("/")
 
 
 class PlanInput(StatesGroup):
@@ -97,12 +92,6 @@ async def plan_command(
     await message.answer(parts[-1], reply_markup=markup)
 
 
-@router.message(Command("cancel"), StateFilter(PlanInput, AgendaFromPlan))
-async def cancel(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(ui_common.nothing_changed())
-
-
 @router.callback_query(PlanCb.filter(F.action == PlanAction.ENTER))
 async def enter(call: CallbackQuery, state: FSMContext, session: AsyncSession, clock: Clock) -> None:
     await access.council_for_runner(session, call.from_user.id)
@@ -112,7 +101,7 @@ async def enter(call: CallbackQuery, state: FSMContext, session: AsyncSession, c
     await chat_of(call).answer(ui_year.ask_plan(clock.local_now().date()))
 
 
-@router.message(PlanInput.day, TEXT)
+@router.message(PlanInput.day, TYPED)
 async def got_day(message: Message, state: FSMContext, session: AsyncSession, clock: Clock) -> None:
     text = text_of(message).strip()
     collected = plan.lines_from_data((await state.get_data()).get("lines", []))
@@ -130,7 +119,7 @@ async def got_day(message: Message, state: FSMContext, session: AsyncSession, cl
     await message.answer(ui_year.ask_topics(day))
 
 
-@router.message(PlanInput.topics, TEXT)
+@router.message(PlanInput.topics, TYPED)
 async def got_topics(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
     collected = plan.lines_from_data(data.get("lines", []))
@@ -235,7 +224,7 @@ async def agenda_from_plan(
     await chat_of(call).answer(ui_year.ask_time_of_planned(day))
 
 
-@router.message(AgendaFromPlan.time, TEXT)
+@router.message(AgendaFromPlan.time, TYPED)
 async def agenda_time(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
