@@ -40,13 +40,6 @@ NOT_MOVABLE = __("Only an announced meeting that has not started can be moved or
 JUST_CHANGED = __("This meeting was changed a moment ago; nothing more was changed. Send /meetings to see it now.")
 
 
-async def council_for_chair(session: AsyncSession, user_id: int) -> Council:
-    """The council this person chairs (the council's settings are the chair's alone)."""
-    for council in await councils_repo.councils_chaired_by(session, user_id):
-        return council
-    raise KeneshError(__("Only the chair of this council can do this."))
-
-
 @dataclass(frozen=True)
 class MeetingView:
     council: Council

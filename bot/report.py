@@ -18,13 +18,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import groups, meeting_day, notices, plan, rules
-from bot.access import council_for_runner
+from bot.access import council_for_chair, council_for_runner
 from bot.councils import school_name
 from bot.domain import DecisionRow, MaterialRow, MeetingRow, MemberRow, YearReport
 from bot.errors import KeneshError
 from bot.i18n import I18n, group_locales
 from bot.i18n import lazy_gettext as __
-from bot.meetings import council_for_chair
 from bot.ui import report as ui_report
 from bot.ui import year as ui_year
 from db.models import Council, FollowUpState, MeetingStatus, Outcome, VoteKind

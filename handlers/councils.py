@@ -14,7 +14,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import councils, meetings
+from bot import access, councils
 from bot.clock import Clock
 from bot.config import Settings
 from bot.councils import join_link, replace_join_link, set_group_language, set_trimesters
@@ -127,7 +127,7 @@ RECORDS = {
 
 @router.message(Command("settings"))
 async def settings_menu(message: Message, session: AsyncSession) -> None:
-    council = await meetings.council_for_chair(session, sender(message).id)
+    council = await access.council_for_chair(session, sender(message).id)
     await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())
 
 
@@ -144,7 +144,7 @@ async def set_language(
 
 @router.callback_query(TrimestersCb.filter())
 async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMContext) -> None:
-    await meetings.council_for_chair(session, call.from_user.id)
+    await access.council_for_chair(session, call.from_user.id)
     await state.set_state(SettingsInput.trimesters)
     await call.answer()
     await chat_of(call).answer(ui_settings.ask_trimesters())
@@ -159,7 +159,7 @@ async def got_trimesters(message: Message, session: AsyncSession, state: FSMCont
 
 @router.callback_query(JoinLinkCb.filter(~F.confirm))
 async def ask_replace_link(call: CallbackQuery, session: AsyncSession) -> None:
-    council = await meetings.council_for_chair(session, call.from_user.id)
+    council = await access.council_for_chair(session, call.from_user.id)
     await call.answer()
     await chat_of(call).answer(
         ui_settings.ask_replace_link(),
@@ -178,7 +178,7 @@ async def replace_link(
 
 @router.callback_query(RecordCb.filter())
 async def ask_record(call: CallbackQuery, callback_data: RecordCb, session: AsyncSession, state: FSMContext) -> None:
-    await meetings.council_for_chair(session, call.from_user.id)
+    await access.council_for_chair(session, call.from_user.id)
     await state.set_state(SettingsInput.record)
     await state.set_data({"field": callback_data.field.value})
     await call.answer()

@@ -11,7 +11,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import groups, meetings
+from bot import access, groups
 from bot.clock import Clock
 from bot.config import Settings
 from bot.notices import edit_markup, edit_message
@@ -97,7 +97,7 @@ async def open_page(
 
 @router.callback_query(GroupCb.filter(F.action.in_({GroupAction.NEW_ASSOCIATION, GroupAction.NEW_CREATIVE})))
 async def new_group(call: CallbackQuery, callback_data: GroupCb, session: AsyncSession, state: FSMContext) -> None:
-    await meetings.council_for_chair(session, call.from_user.id)
+    await access.council_for_chair(session, call.from_user.id)
     kind = GroupKind.ASSOCIATION if callback_data.action is GroupAction.NEW_ASSOCIATION else GroupKind.CREATIVE
     await state.set_state(GroupInput.name)
     await state.set_data({"kind": kind.value})
@@ -184,7 +184,7 @@ async def discard_group(call: CallbackQuery, state: FSMContext) -> None:
 
 @router.callback_query(GroupCb.filter(F.action.in_(set(EDITS))))
 async def ask_edit(call: CallbackQuery, callback_data: GroupCb, session: AsyncSession, state: FSMContext) -> None:
-    await meetings.council_for_chair(session, call.from_user.id)
+    await access.council_for_chair(session, call.from_user.id)
     field = EDITS[callback_data.action]
     await state.set_state(GroupInput.edit)
     await state.set_data({"group_id": callback_data.group_id, "field": field})
@@ -256,7 +256,7 @@ async def ask_theme(
     call: CallbackQuery, callback_data: GroupCb, session: AsyncSession, state: FSMContext, clock: Clock
 ) -> None:
     found = await groups.page(session, callback_data.group_id, call.from_user.id, _today(clock))
-    await meetings.council_for_chair(session, call.from_user.id)
+    await access.council_for_chair(session, call.from_user.id)
     await state.set_state(GroupInput.year_theme)
     await state.set_data({"group_id": found.view.group.id})
     await call.answer()
