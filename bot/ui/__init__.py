@@ -8,6 +8,7 @@ from bot.domain and db.models. Handlers and operations import the ui, never the 
   callbacks.py   every CallbackData (short prefixes: Telegram allows 64 bytes) and its action enums
   labels.py      enum -> words: roles, statuses, choices, outcomes, material kinds and states, log actions
   common.py      /help, /lang, links to the private chat
+  commands.py    the command menus under "/", the private chat's and a group's
   members.py     registration, /members, member cards, applications
   settings.py    the council in its group (/setup) and /settings
   meetings.py    the agenda, announcements, reminders, /meetings

@@ -711,7 +711,7 @@ def test_composed_messages_read_right_in_both_languages(i18n, tmp_path):
 
 def test_the_command_menus_say_command_and_keep_order_for_the_directors_order(i18n):
     """T1 of the glossary: in Kyrgyz a bot command is "команда"; "буйрук" is only the director's order."""
-    from bot.app import _commands
+    from bot.ui.commands import command_menu as _commands
 
     for private in (True, False):
         for locale, commands in in_each_locale(i18n, lambda p=private: _commands(p)):
