@@ -1,6 +1,7 @@
 """Assembly: the one place that builds the bot (build_runtime, for production and the tests alike), the
 Dispatcher with its middlewares, routers and shared dependencies; the Bot; setting the command menus (their words
-are bot/ui/commands.py's); and production's start (start_runtime: the database, its instance guard and migrations, Redis, then build_runtime)."""
+are bot/ui/commands.py's); and production's start (start_runtime: the database, its instance guard and
+migrations, Redis, then build_runtime)."""
 
 from __future__ import annotations
 
