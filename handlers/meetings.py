@@ -21,7 +21,7 @@ from bot.meetings import MeetingView
 from bot.notices import edit_markup, edit_message, send_private
 from bot.ui import common as ui_common
 from bot.ui import meetings as ui_meetings
-from bot.ui import year as ui_year
+from bot.ui import plan as ui_plan
 from bot.ui.callbacks import (
     AgendaAction,
     AgendaCb,
@@ -96,7 +96,7 @@ async def agenda(
     await message.answer(ui_meetings.ask_when(clock.local_now().date()))
     planned = await plan.next_planned(session, council, clock.now().astimezone(settings.tz).date(), settings.tz)
     if planned is not None:  # the annual plan's next meeting not yet announced, offered as the draft (cl. 7.3)
-        await message.answer(ui_year.plan_offer(planned), reply_markup=ui_year.plan_offer_keyboard(planned))
+        await message.answer(ui_plan.plan_offer(planned), reply_markup=ui_plan.plan_offer_keyboard(planned))
 
 
 @router.message(AgendaWizard.when, TYPED)

@@ -1,9 +1,12 @@
-"""Enum -> words, in the current locale: the same word wherever the thing is named (texts, buttons, reports)."""
+"""Enum -> words, in the current locale: the same word wherever the thing is named (texts, buttons, reports);
+the names of a school year and of its trimesters."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
+from bot import rules
 from bot.i18n import gettext as _
 from bot.i18n import group_text
 from db.models import (
@@ -173,3 +176,25 @@ def audit_action_label(action: AuditAction) -> str:
 def labelled(language: GroupLanguage, render: Callable[[], str]) -> str:
     """A button label for the group: in its language, or "Кыргызча / Русский" when it reads both."""
     return group_text(language, render).replace("\n\n", " / ")
+
+
+# --- the school year and its trimesters -----------------------------------------------------------------------
+
+
+ROMAN = ("I", "II", "III", "IV")
+
+
+def school_year_text(year: int) -> str:
+    return f"{year}-{year + 1}"
+
+
+def trimester_label(day: date, spec: str | None) -> str:
+    """ "Trimester II (01.12–28.02)" for the trimester of a day, or "Outside the trimesters"."""
+    trimester = rules.trimester_of(day, spec)
+    if trimester is None:
+        return _("Outside the trimesters")
+    pairs = rules.parse_calendar(spec)
+    start = f"{trimester.start:%m-%d}"
+    number = next((i for i, (s, _end) in enumerate(pairs) if s == start), 0)
+    span = f"{trimester.start:%d.%m}–{trimester.end:%d.%m}"
+    return _("Trimester {number} ({span})").format(number=ROMAN[number % len(ROMAN)], span=span)
