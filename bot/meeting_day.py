@@ -13,12 +13,11 @@ from aiogram import Bot
 from aiogram.types import BufferedInputFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, groups, protocol, reviews, rules
+from bot import audit, effects, groups, protocol, reviews, rules
+from bot.effects import VoteKeys
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.meetings import meeting_view, open_meeting_of, voting_roster
-from bot.runtime import after_commit
-from bot.runtime.vote_keys import VoteKeys
 from bot.voting import close_open_votes, commit_closing, frozen_counts
 from db.models import Council, GroupLanguage, IssuedProtocol, Meeting, MeetingStatus
 from db.repo import meeting_day as day_repo
@@ -141,8 +140,8 @@ async def _close(
     )
     if not automatically:  # the chair's /close: the final counts are on the group's messages at once
         for vote in await day_repo.meeting_votes(session, meeting.id):
-            after_commit.tally_changed(session, after_commit.VOTE, vote.id)
-        after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting.id, now=True)
+            effects.tally_changed(session, effects.VOTE, vote.id)
+        effects.tally_changed(session, effects.ATTENDANCE, meeting.id, now=True)
     await commit_closing(session, keys)  # with the keys of its secret ballots dropped after the commit
     log.info(
         "Council %s: meeting %s closed%s, protocol No. %s",

@@ -13,14 +13,13 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, audit, notices, rules
+from bot import access, audit, effects, notices, rules
 from bot.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.agenda import Agenda, When, check_notice
 from bot.domain import Presence
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
 from bot.i18n import lazy_gettext as __
-from bot.runtime import after_commit
 from bot.ui import meetings as ui_meetings
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
 from db.repo import change_if, referenced, reload, remove
@@ -216,7 +215,7 @@ async def publish(
         default_locale=default_locale,
         by_user=user_id,
     )
-    after_commit.reminders_changed(session, view.meeting)
+    effects.reminders_changed(session, view.meeting)
     await session.commit()
     log.info("Council %s: meeting %s announced", view.council.id, meeting_id)
     return view
@@ -282,7 +281,7 @@ async def reschedule(
         default_locale=default_locale,
         by_user=user_id,
     )
-    after_commit.reminders_changed(session, view.meeting)  # the old time's reminders are dropped
+    effects.reminders_changed(session, view.meeting)  # the old time's reminders are dropped
     await session.commit()
     log.info("Council %s: meeting %s moved to %s", view.council.id, meeting_id, when.starts_at.isoformat())
     return view
@@ -314,7 +313,7 @@ async def cancel_meeting(
         default_locale=default_locale,
         skip_user=user_id,
     )
-    after_commit.reminders_dropped(session, meeting_id)
+    effects.reminders_dropped(session, meeting_id)
     await session.commit()
     log.info("Council %s: meeting %s cancelled", view.council.id, meeting_id)
     return view
@@ -455,7 +454,7 @@ async def mark_present(session: AsyncSession, *, meeting_id: int, user_id: int, 
         obj_id=member.id,
         now=now,
     )
-    after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting.id)
+    effects.tally_changed(session, effects.ATTENDANCE, meeting.id)
     await session.commit()
     return True
 
@@ -484,7 +483,7 @@ async def toggle_presence(
         obj_id=member_id,
         now=now,
     )
-    after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting_id)
+    effects.tally_changed(session, effects.ATTENDANCE, meeting_id)
     await session.commit()
     return existing is None
 
@@ -512,7 +511,7 @@ async def set_attendance_message(
 ) -> None:
     """The attendance message as posted: kept, and its text known to the live editor."""
     meeting.attendance_message_id = message_id
-    after_commit.message_posted(session, after_commit.ATTENDANCE, meeting.id, text, markup)
+    effects.message_posted(session, effects.ATTENDANCE, meeting.id, text, markup)
     await session.commit()
 
 

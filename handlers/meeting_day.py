@@ -16,12 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import access, groups, meeting_day, meetings, voting
 from bot.clock import Clock
 from bot.config import SUPPORTED_LOCALES, Settings
+from bot.effects import BallotBox, VoteKeys
 from bot.errors import KeneshError
 from bot.i18n import I18n, current_locale, locale_from_telegram
 from bot.notices import edit_markup, edit_message, send_private
 from bot.rules import Counts
-from bot.runtime.ballot_box import BallotBox
-from bot.runtime.vote_keys import VoteKeys
 from bot.ui import common as ui_common
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui.callbacks import (
