@@ -47,9 +47,11 @@ def member_status_label(status: MemberStatus, *, votes: bool) -> str:
 
 def choice_label(choice: Choice) -> str:
     return {
+        # TRANSLATORS: For, Against, Abstain: a vote's buttons, and the words of its result.
         Choice.FOR: _("For"),
         Choice.AGAINST: _("Against"),
         Choice.ABSTAIN: _("Abstain"),
+        # TRANSLATORS: High, Satisfactory, Unsatisfactory: the school's scale for a report (cl. 3.1).
         Choice.HIGH: _("High"),
         Choice.SATISFACTORY: _("Satisfactory"),
         Choice.UNSATISFACTORY: _("Unsatisfactory"),
@@ -75,6 +77,7 @@ def group_kind_label(kind: GroupKind) -> str:
 def group_title(kind: GroupKind, name: str) -> str:
     """An association or group by its kind and name: «МБ «Табигый илимдер»», «творческая группа «…»»."""
     if kind is GroupKind.ASSOCIATION:
+        # TRANSLATORS: MA: a methodical association, shortened as the school writes it.
         return _("MA «{name}»").format(name=name)
     return _("creative group «{name}»").format(name=name)
 
