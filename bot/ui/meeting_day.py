@@ -1,6 +1,6 @@
 """The meeting day: attendance and the chair's roll call, votes and their tallies, /heard, /close, /protocols.
 
-The attendance and vote messages live in the group and are edited on a timer (bot.live); they are rendered in
+The attendance and vote messages live in the group and are edited on a timer (bot.runtime.live); they are rendered in
 the group's language(s) and stay under Telegram's 4096 characters for any roster.
 """
 
