@@ -82,7 +82,8 @@ def _describe(manifest: dict[str, Any]) -> str:
 
 
 def backup_or_restore(options: argparse.Namespace, settings: Settings) -> int:
-    """`backup FILE` / `backup --into DIR [--keep N]` / `restore FILE` (bot/backup.py says what an archive holds)."""
+    """`backup FILE` / `backup --into DIR [--keep N]` / `restore FILE`; bot/backup.py says what an archive
+    holds."""
     from bot.backup import BackupError, Target, backup, prune, restore, timed_archive
 
     target = Target(settings.database_url, settings.storage_dir)

@@ -1,5 +1,6 @@
 """The meeting day's close (cl. 7.5): open votes frozen, the meeting numbered, its protocol issued and stored
-as sent, and sent again later byte for byte. Beside bot/voting.py; the protocol's rendering is bot/protocol.py."""
+as sent, and sent again later byte for byte. Beside bot/voting.py; the protocol's rendering is
+bot/protocol.py."""
 
 from __future__ import annotations
 

@@ -243,7 +243,7 @@ async def close_once(
         counts = Counts(counted.get(Choice.FOR, 0), counted.get(Choice.AGAINST, 0), counted.get(Choice.ABSTAIN, 0))
     if counts is None:
         outcome, counts = Outcome.NOT_COUNTED, Counts(0, 0, 0)
-    elif vote.kind is VoteKind.RATING:  # a report rated on the school's scale (an open vote; bot/groups.py keeps it)
+    elif vote.kind is VoteKind.RATING:  # a report rated on the school's scale (an open vote), kept by groups.py
         outcome = await groups.rating_closed(session, vote, counted, seats.present, seats.members, now)
     else:
         outcome = rules.outcome_of(counts, seats.present, seats.members)
