@@ -1,5 +1,6 @@
-"""`python -m bot`: the settings, then the bot (bot.app builds it) served by long polling or a webhook server;
-the operator's commands (backup, restore, forget-member, delete-council, watchdog --dry-run) in bot/cli.py."""
+"""`python -m bot`: the settings, then the bot (bot.app builds it) served by long polling or a webhook server.
+Nothing else: `python -m bot COMMAND ...` is an operator's command (backup, restore, forget-member,
+delete-council, watchdog --dry-run), bot/cli.py's."""
 
 from __future__ import annotations
 
@@ -140,59 +141,15 @@ async def poll(dp: Dispatcher, bot: Bot, server: WebServer | None = None) -> Non
         await bot.session.close()
 
 
-async def watchdog_dry_run(settings: Settings) -> None:
-    """`python -m bot watchdog --dry-run`: what today's trimester check would send, and why. Sends nothing."""
-    from bot.clock import Clock
-    from bot.watchdog import dry_run
-    from db.engine import create_engine, make_sessionmaker, migrate
-
-    engine = create_engine(settings.database_url)
-    try:
-        await migrate(engine)
-        async with make_sessionmaker(engine)() as session:
-            verdicts = await dry_run(
-                session, now=Clock(settings.tz).now(), tz=settings.tz, warn_days=settings.watchdog_warn_days
-            )
-    finally:
-        await engine.dispose()
-    if not verdicts:
-        print("No councils yet.")
-    for verdict in verdicts:
-        action = f"WOULD SEND warning {verdict.stage}" if verdict.stage is not None else "nothing to send"
-        print(
-            f"council {verdict.council.id} «{verdict.council.title}» (chat {verdict.council.chat_id}): "
-            f"{action} — {verdict.reason}"
-        )
-
-
 def main() -> None:
     args = sys.argv[1:]
     if args in (["--version"], ["-V"]):
         print(f"kenesh {__version__}")
         return
-    from bot import cli  # the operator's commands: backup, restore, forget-member, delete-council
+    if args:  # the operator's commands (bot/cli.py): backup, restore, forget-member, delete-council, watchdog
+        from bot import cli
 
-    if args[:1] and args[0] in cli.COMMANDS:
         sys.exit(cli.main(args, load_settings))
-    if args[:1] == ["watchdog"]:
-        if args[1:] != ["--dry-run"]:
-            print("Usage: python -m bot watchdog --dry-run", file=sys.stderr)
-            sys.exit(2)
-        asyncio.run(watchdog_dry_run(load_settings(require_token=False)))
-        return
-    if args:
-        print(
-            "Usage: python -m bot            run the bot\n"
-            "       python -m bot watchdog --dry-run   show what today's trimester check would send\n"
-            "       python -m bot backup FILE.tar.gz   the database and the materials in one archive\n"
-            "       python -m bot backup --into DIR [--keep 14]   the same, named by the time, the newest N kept\n"
-            "       python -m bot restore FILE.tar.gz  bring them back into an empty data directory\n"
-            "       python -m bot forget-member COUNCIL MEMBER   remove a member's data no protocol holds\n"
-            "       python -m bot delete-council COUNCIL   delete a council's records, after a backup\n"
-            "       python -m bot --version",
-            file=sys.stderr,
-        )
-        sys.exit(2)
     settings = load_settings()
     setup_logging(settings)
     try:

@@ -47,6 +47,13 @@ def _not_paused(council: Council) -> Council:
     return council
 
 
+async def council_for_chair(session: AsyncSession, user_id: int) -> Council:
+    """The council this person chairs (the council's settings are the chair's alone)."""
+    for council in await councils_repo.councils_chaired_by(session, user_id):
+        return council
+    raise KeneshError(__("Only the chair of this council can do this."))
+
+
 async def council_of_member(session: AsyncSession, user_id: int) -> Council:
     for place in await members_repo.memberships_of(session, user_id):
         if place.status is MemberStatus.APPROVED:

@@ -1,6 +1,7 @@
 """Assembly: the one place that builds the bot (build_runtime, for production and the tests alike), the
-Dispatcher with its middlewares, routers and shared dependencies; the Bot; the command menus; and production's
-start (start_runtime: the database, its instance guard and migrations, Redis, then build_runtime)."""
+Dispatcher with its middlewares, routers and shared dependencies; the Bot; setting the command menus (their words
+are bot/ui/commands.py's); and production's start (start_runtime: the database, its instance guard and
+migrations, Redis, then build_runtime)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from aiogram.types import BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot import __version__
@@ -37,6 +38,7 @@ from bot.runtime.scheduler import LeaderLock, Scheduler
 from bot.runtime.shared_state import AnsweringIsolation, AnsweringStorage
 from bot.runtime.vote_keys import VoteKeys
 from bot.ui.callbacks import VoteCb
+from bot.ui.commands import command_menu, operator_menu
 from db.engine import create_engine, make_sessionmaker, migrate
 from handlers import get_routers
 
@@ -291,56 +293,6 @@ async def _stop_workers(live: LiveMessages, delivery: Delivery, scheduler: Sched
     await delivery.stop()
 
 
-def _commands(private: bool) -> list[BotCommand]:
-    from bot.i18n import gettext as _
-
-    if not private:
-        return [
-            BotCommand(command="setup", description=_("create the council of this group")),
-            BotCommand(command="open", description=_("open today's meeting (chair)")),
-            BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
-            BotCommand(command="rate", description=_("rate a report heard (chair)")),
-            BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
-            BotCommand(command="year", description=_("the council's year at a glance")),
-            BotCommand(command="help", description=_("what the bot does here")),
-        ]
-    return [
-        BotCommand(command="meetings", description=_("meetings: upcoming and past")),
-        BotCommand(command="agenda", description=_("announce a meeting (chair)")),
-        BotCommand(command="open", description=_("open today's meeting (chair)")),
-        BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
-        BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
-        BotCommand(command="protocols", description=_("protocols of past meetings")),
-        BotCommand(command="year", description=_("the council's year at a glance")),
-        BotCommand(command="plan", description=_("the annual plan (cyclogram)")),
-        BotCommand(command="decisions", description=_("decisions followed up: open, done, overdue")),
-        BotCommand(command="report", description=_("the year in figures (chair, secretary)")),
-        BotCommand(command="export", description=_("the year's records in one .zip (chair)")),
-        BotCommand(command="submit", description=_("submit a methodical material")),
-        BotCommand(command="bank", description=_("the bank of pedagogical ideas")),
-        BotCommand(command="members", description=_("the council's members")),
-        BotCommand(command="groups", description=_("methodical associations and creative groups")),
-        BotCommand(command="regulation", description=_("the regulation of the council")),
-        BotCommand(command="lang", description=_("change the language")),
-        BotCommand(command="settings", description=_("the council's settings (chair)")),
-        BotCommand(command="log", description=_("who did what in the council (chair, secretary)")),
-        BotCommand(command="help", description=_("commands")),
-        BotCommand(command="cancel", description=_("stop the current step")),
-    ]
-
-
-def _operator_commands() -> list[BotCommand]:
-    """The private menu of ADMIN_IDS: everyone's, and the operator's commands (bot/operator.py)."""
-    from bot.i18n import gettext as _
-
-    return [
-        *_commands(True),
-        BotCommand(command="councils", description=_("all the councils the bot serves (operator)")),
-        BotCommand(command="council", description=_("one council: pause, resume, hand over the chair (operator)")),
-        BotCommand(command="notify_chairs", description=_("a message to every chair (operator)")),
-    ]
-
-
 async def set_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int] = frozenset()) -> None:
     """The command menu in each language: ky and ru by the app's language, the default for the rest; in the
     private chat of each of ADMIN_IDS, with the operator's commands."""
@@ -350,17 +302,17 @@ async def set_commands(bot: Bot, i18n: I18n, admin_ids: frozenset[int] = frozens
     with i18n.context():
         for scope, private in ((BotCommandScopeAllPrivateChats(), True), (BotCommandScopeAllGroupChats(), False)):
             for language in ("ky", "ru"):
-                commands = in_locale(language, partial(_commands, private))
+                commands = in_locale(language, partial(command_menu, private))
                 await bot.set_my_commands(commands, scope=scope, language_code=language)
-            commands = in_locale(i18n.default_locale, partial(_commands, private))
+            commands = in_locale(i18n.default_locale, partial(command_menu, private))
             await bot.set_my_commands(commands, scope=scope)
         for admin_id in sorted(admin_ids):
             chat = BotCommandScopeChat(chat_id=admin_id)
             try:
                 for language in ("ky", "ru"):
-                    commands = in_locale(language, _operator_commands)
+                    commands = in_locale(language, operator_menu)
                     await bot.set_my_commands(commands, scope=chat, language_code=language)
-                await bot.set_my_commands(in_locale(i18n.default_locale, _operator_commands), scope=chat)
+                await bot.set_my_commands(in_locale(i18n.default_locale, operator_menu), scope=chat)
             except TelegramBadRequest as error:  # an operator who never opened the bot's private chat
                 log.warning("No command menu for operator %s yet: %s", admin_id, error.message)
 

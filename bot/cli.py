@@ -4,6 +4,7 @@
     python -m bot restore FILE.tar.gz
     python -m bot forget-member COUNCIL MEMBER
     python -m bot delete-council COUNCIL [--yes]
+    python -m bot watchdog --dry-run
 
 Each prints one clear line on failure (no traceback) and returns the process's exit code.
 """
@@ -22,12 +23,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.config import Settings
 
-COMMANDS = ("backup", "restore", "forget-member", "delete-council")
 KEEP_DEFAULT = 14
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Kenesh's operator commands")
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Kenesh's operator commands (`python -m bot` alone runs the bot)"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     backup = commands.add_parser("backup", help="the database and the materials in one archive")
     backup.add_argument("file", nargs="?", help="the archive to write (.tar.gz)")
@@ -44,6 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("council", type=int)
     delete.add_argument("--yes", action="store_true", help="do not ask (the backup is still taken)")
     delete.add_argument("--backups", metavar="DIR", default="backups", help="where the backup goes (default backups/)")
+    watchdog = commands.add_parser("watchdog", help="what today's trimester check would send, and why; sends nothing")
+    watchdog.add_argument("--dry-run", action="store_true", required=True)
     return parser
 
 
@@ -57,6 +61,8 @@ def main(args: list[str], load_settings: Callable[..., Settings]) -> int:
             return backup_or_restore(options, settings)
         if options.command == "forget-member":
             return asyncio.run(forget_member(settings, options.council, options.member))
+        if options.command == "watchdog":
+            return asyncio.run(watchdog_dry_run(settings))
         return asyncio.run(delete_council(settings, options.council, options.yes, Path(options.backups)))
     except Refused as error:
         print(f"Kenesh cannot {options.command.replace('-', ' ')}: {error}", file=sys.stderr)
@@ -76,7 +82,8 @@ def _describe(manifest: dict[str, Any]) -> str:
 
 
 def backup_or_restore(options: argparse.Namespace, settings: Settings) -> int:
-    """`backup FILE` / `backup --into DIR [--keep N]` / `restore FILE` (bot/backup.py says what an archive holds)."""
+    """`backup FILE` / `backup --into DIR [--keep N]` / `restore FILE`; bot/backup.py says what an archive
+    holds."""
     from bot.backup import BackupError, Target, backup, prune, restore, timed_archive
 
     target = Target(settings.database_url, settings.storage_dir)
@@ -180,4 +187,30 @@ async def delete_council(settings: Settings, council_id: int, yes: bool, backups
     print(
         f"Deleted {what}; {done.people_deleted} person(s) who belonged nowhere else, {len(done.files_deleted)} file(s)."
     )
+    return 0
+
+
+async def watchdog_dry_run(settings: Settings) -> int:
+    """`python -m bot watchdog --dry-run`: what today's trimester check would send, and why. Sends nothing."""
+    from bot.clock import Clock
+    from bot.watchdog import dry_run
+    from db.engine import create_engine, make_sessionmaker, migrate
+
+    engine = create_engine(settings.database_url)
+    try:
+        await migrate(engine)
+        async with make_sessionmaker(engine)() as session:
+            verdicts = await dry_run(
+                session, now=Clock(settings.tz).now(), tz=settings.tz, warn_days=settings.watchdog_warn_days
+            )
+    finally:
+        await engine.dispose()
+    if not verdicts:
+        print("No councils yet.")
+    for verdict in verdicts:
+        action = f"WOULD SEND warning {verdict.stage}" if verdict.stage is not None else "nothing to send"
+        print(
+            f"council {verdict.council.id} «{verdict.council.title}» (chat {verdict.council.chat_id}): "
+            f"{action} — {verdict.reason}"
+        )
     return 0

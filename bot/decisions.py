@@ -21,8 +21,8 @@ from bot.errors import KeneshError
 from bot.i18n import I18n
 from bot.i18n import lazy_gettext as __
 from bot.text_input import clean_file_name, clean_text
+from bot.ui import decisions as ui_decisions
 from bot.ui import meeting_day as ui_meeting_day
-from bot.ui import year as ui_year
 from db.models import (
     Council,
     FollowUp,
@@ -64,12 +64,12 @@ async def vote_closed(session: AsyncSession, vote: Vote, meeting: Meeting, now: 
     await notices.to_person(
         session,
         council.chair_id,
-        lambda: ui_year.follow_up_question(vote),
+        lambda: ui_decisions.follow_up_question(vote),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=_default_locale(),
         council_id=council.id,
-        markup=lambda: ui_year.follow_up_keyboard(vote.id, [(m.id, m.full_name) for m in people]),
+        markup=lambda: ui_decisions.follow_up_keyboard(vote.id, [(m.id, m.full_name) for m in people]),
     )
 
 
@@ -142,12 +142,12 @@ async def assign(
     await notices.to_person(
         session,
         pending.member.user_id,
-        lambda: ui_year.follow_up_assigned(pending.vote, meeting, due),
+        lambda: ui_decisions.follow_up_assigned(pending.vote, meeting, due),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
         council_id=pending.council.id,
-        markup=lambda: ui_year.follow_done_keyboard(follow_up.id),
+        markup=lambda: ui_decisions.follow_done_keyboard(follow_up.id),
     )
     await session.commit()
     log.info("Vote %s: member %s responsible until %s", vote_id, member_id, due)
@@ -206,7 +206,7 @@ async def mark_done(
     await notices.to_person(
         session,
         council.chair_id,
-        lambda: ui_year.follow_up_done(view, report, file_name),
+        lambda: ui_decisions.follow_up_done(view, report, file_name),
         kind=Kind.PERSONAL,
         now=now,
         default_locale=default_locale,
@@ -258,12 +258,12 @@ async def remind_due(session: AsyncSession, *, now: datetime, tz: ZoneInfo, defa
         await notices.to_person(
             session,
             view.member.user_id,
-            partial(ui_year.follow_up_reminder, view, today),
+            partial(ui_decisions.follow_up_reminder, view, today),
             kind=Kind.REMINDER,
             now=now,
             default_locale=default_locale,
             council_id=follow_up.council_id,
-            markup=partial(ui_year.follow_done_keyboard, follow_up.id),
+            markup=partial(ui_decisions.follow_done_keyboard, follow_up.id),
         )
         sent += 1
     return sent

@@ -293,7 +293,7 @@ class GroupRatingRow:
 class YearReport:
     """A council's school year in figures, from which the message, the .xlsx and the chart are drawn.
 
-    Trimesters are keyed by their names (in the reader's locale, as bot.ui.year.trimester_label gives them): a
+    Trimesters are keyed by their names (in the reader's locale, as bot.ui.labels.trimester_label gives them): a
     meeting and a planned day fall under the same trimester when they are named the same."""
 
     council: Council

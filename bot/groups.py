@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, meetings, notices, protocol, rules
-from bot.access import NOT_RUNNER, council_of_member, runs_meetings
+from bot.access import NOT_RUNNER, council_for_chair, council_of_member, runs_meetings
 from bot.domain import Affiliation, GroupRatingRow, GroupsOverview, GroupView, RatingLine, RollLine
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.meetings import council_for_chair, open_meeting_of
+from bot.meetings import open_meeting_of
 from bot.plan import parse_date
 from bot.text_input import clean_text
 from bot.ui import groups as ui_groups

@@ -20,7 +20,7 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, notices
+from bot import audit, meetings, notices
 from bot.access import NOT_RUNNER, council_for_runner, runs_meetings
 from bot.config import SUPPORTED_LOCALES
 from bot.domain import ReviewLine
@@ -673,10 +673,10 @@ async def agenda_choices(session: AsyncSession, material_id: int, user_id: int) 
     material, _author, council = await reviewable(session, material_id, user_id)
     if material.state is not MaterialState.SUBMITTED:
         raise KeneshError(__("Only a submitted material can be put on an agenda."))
-    meetings = list(await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
-    if not meetings:
+    announced = list(await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)))
+    if not announced:
         raise KeneshError(__("There is no announced meeting to put it on. Announce one with /agenda first."))
-    return meetings
+    return announced
 
 
 async def put_on_agenda(
@@ -691,8 +691,6 @@ async def put_on_agenda(
 ) -> tuple[Material, Meeting]:
     """The material becomes the last item of an announced meeting; the meeting's vote on it decides it. The
     agenda changes by the one notice rule (bot/meetings.py `add_to_agenda`) and is announced again."""
-    from bot import meetings
-
     material, author, council = await reviewable(session, material_id, user_id)
     only_submitted = __("Only a submitted material can be put on an agenda.")
     if material.state is not MaterialState.SUBMITTED:

@@ -1,5 +1,6 @@
 """The meeting day's close (cl. 7.5): open votes frozen, the meeting numbered, its protocol issued and stored
-as sent, and sent again later byte for byte. Beside bot/voting.py; the protocol's rendering is bot/protocol.py."""
+as sent, and sent again later byte for byte. Beside bot/voting.py; the protocol's rendering is
+bot/protocol.py."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from aiogram import Bot
 from aiogram.types import BufferedInputFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, groups, protocol, reviews, rules
+from bot import audit, effects, groups, protocol, reviews, rules
+from bot.decisions import done_between
+from bot.effects import VoteKeys
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
+from bot.materials import decided_at_meeting
 from bot.meetings import meeting_view, open_meeting_of, voting_roster
-from bot.runtime import after_commit
-from bot.runtime.vote_keys import VoteKeys
 from bot.voting import close_open_votes, commit_closing, frozen_counts
 from db.models import Council, GroupLanguage, IssuedProtocol, Meeting, MeetingStatus
 from db.repo import meeting_day as day_repo
@@ -112,8 +114,6 @@ async def _close(
         now=now,
     )
     await session.flush()
-    from bot.materials import decided_at_meeting  # materials import meetings; keep the graph one-way at load
-
     await decided_at_meeting(session, meeting, by_user or 0, now, default_locale)
     # What is issued is stored, and goes to the group through the outbox, in the transaction that closes it.
     issued = await issue_protocol(
@@ -141,8 +141,8 @@ async def _close(
     )
     if not automatically:  # the chair's /close: the final counts are on the group's messages at once
         for vote in await day_repo.meeting_votes(session, meeting.id):
-            after_commit.tally_changed(session, after_commit.VOTE, vote.id)
-        after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting.id, now=True)
+            effects.tally_changed(session, effects.VOTE, vote.id)
+        effects.tally_changed(session, effects.ATTENDANCE, meeting.id, now=True)
     await commit_closing(session, keys)  # with the keys of its secret ballots dropped after the commit
     log.info(
         "Council %s: meeting %s closed%s, protocol No. %s",
@@ -292,8 +292,6 @@ async def done_since_previous(
     session: AsyncSession, meeting: Meeting, closed_at: datetime
 ) -> list[tuple[int | None, str, str, str | None]]:
     """Decisions reported done between the previous meeting's close and this one's, at `closed_at` (cl. 7.6)."""
-    from bot.decisions import done_between
-
     closed = await meetings_repo.council_meetings(session, meeting.council_id, (MeetingStatus.CLOSED,))
     before = [m.closed_at for m in closed if m.closed_at and m.id != meeting.id and m.closed_at < closed_at]
     views = await done_between(session, meeting.council_id, max(before, default=None), closed_at)

@@ -13,14 +13,13 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, audit, notices, rules
+from bot import access, audit, effects, notices, rules
 from bot.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.agenda import Agenda, When, check_notice
 from bot.domain import Presence, ReviewLine
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
 from bot.i18n import lazy_gettext as __
-from bot.runtime import after_commit
 from bot.ui import meetings as ui_meetings
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
 from db.repo import change_if, referenced, reload, remove
@@ -39,13 +38,6 @@ UPCOMING = (MeetingStatus.ANNOUNCED, MeetingStatus.OPEN)
 ALREADY_PUBLISHED = __("This agenda has already been published or cancelled.")
 NOT_MOVABLE = __("Only an announced meeting that has not started can be moved or cancelled.")
 JUST_CHANGED = __("This meeting was changed a moment ago; nothing more was changed. Send /meetings to see it now.")
-
-
-async def council_for_chair(session: AsyncSession, user_id: int) -> Council:
-    """The council this person chairs (the council's settings are the chair's alone)."""
-    for council in await councils_repo.councils_chaired_by(session, user_id):
-        return council
-    raise KeneshError(__("Only the chair of this council can do this."))
 
 
 @dataclass(frozen=True)
@@ -241,7 +233,7 @@ async def publish(
         default_locale=default_locale,
         by_user=user_id,
     )
-    after_commit.reminders_changed(session, view.meeting)
+    effects.reminders_changed(session, view.meeting)
     await session.commit()
     log.info("Council %s: meeting %s announced", view.council.id, meeting_id)
     return view
@@ -307,7 +299,7 @@ async def reschedule(
         default_locale=default_locale,
         by_user=user_id,
     )
-    after_commit.reminders_changed(session, view.meeting)  # the old time's reminders are dropped
+    effects.reminders_changed(session, view.meeting)  # the old time's reminders are dropped
     await session.commit()
     log.info("Council %s: meeting %s moved to %s", view.council.id, meeting_id, when.starts_at.isoformat())
     return view
@@ -339,7 +331,7 @@ async def cancel_meeting(
         default_locale=default_locale,
         skip_user=user_id,
     )
-    after_commit.reminders_dropped(session, meeting_id)
+    effects.reminders_dropped(session, meeting_id)
     await session.commit()
     log.info("Council %s: meeting %s cancelled", view.council.id, meeting_id)
     return view
@@ -480,7 +472,7 @@ async def mark_present(session: AsyncSession, *, meeting_id: int, user_id: int, 
         obj_id=member.id,
         now=now,
     )
-    after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting.id)
+    effects.tally_changed(session, effects.ATTENDANCE, meeting.id)
     await session.commit()
     return True
 
@@ -509,7 +501,7 @@ async def toggle_presence(
         obj_id=member_id,
         now=now,
     )
-    after_commit.tally_changed(session, after_commit.ATTENDANCE, meeting_id)
+    effects.tally_changed(session, effects.ATTENDANCE, meeting_id)
     await session.commit()
     return existing is None
 
@@ -537,7 +529,7 @@ async def set_attendance_message(
 ) -> None:
     """The attendance message as posted: kept, and its text known to the live editor."""
     meeting.attendance_message_id = message_id
-    after_commit.message_posted(session, after_commit.ATTENDANCE, meeting.id, text, markup)
+    effects.message_posted(session, effects.ATTENDANCE, meeting.id, text, markup)
     await session.commit()
 
 

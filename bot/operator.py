@@ -26,12 +26,11 @@ from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, membership, notices, plan, rules, watchdog
+from bot import audit, effects, membership, notices, plan, rules, watchdog
 from bot.domain import CouncilCard, CouncilsPage, CouncilSummary, HeldWarning, NoticePreview, Resumed
 from bot.errors import KeneshError
 from bot.i18n import in_locale
 from bot.membership import ChairView
-from bot.runtime import after_commit
 from bot.ui import common as ui_common
 from bot.ui import operator as ui_operator
 from bot.ui.render import esc
@@ -162,7 +161,7 @@ async def pause_council(
         now=now,
     )
     for meeting in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,)):
-        after_commit.reminders_dropped(session, meeting.id)
+        effects.reminders_dropped(session, meeting.id)
     await notices.to_person(
         session,
         council.chair_id,
@@ -252,10 +251,10 @@ async def resume_council(
     held_posts = await operator_repo.held_posts(session, council.id)
     announced = await meetings_repo.council_meetings(session, council.id, (MeetingStatus.ANNOUNCED,))
     for meeting in announced:
-        after_commit.reminders_changed(session, meeting)
+        effects.reminders_changed(session, meeting)
     for vote in await operator_repo.timed_votes_of(session, council.id):
         if vote.closes_at is not None:
-            after_commit.vote_timer_set(session, vote.id, vote.closes_at)
+            effects.vote_timer_set(session, vote.id, vote.closes_at)
     missed = [meeting for meeting in announced if paused_at <= meeting.starts_at <= now]
     passed, warned = await _held_warnings(
         session, council, since=paused_at, now=now, tz=tz, default_locale=default_locale, warn_days=warn_days

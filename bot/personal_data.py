@@ -24,6 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.materials import QUARANTINE, Archive
 from db.models import MemberStatus
 from db.repo import councils as councils_repo
 from db.repo import personal_data as repo
@@ -173,8 +174,6 @@ async def _still_used(session: AsyncSession, names: set[str]) -> set[str]:
 def _delete_unused_files(storage_dir: Path, names: set[str], used: set[str]) -> list[str]:
     """Archive files (and quarantined ones) no remaining material names; after the commit, so a failure
     leaves a file without a row (harmless), never a row without its file."""
-    from bot.materials import QUARANTINE, Archive
-
     archive = Archive(storage_dir)
     deleted = []
     for name in sorted(names - used):

@@ -25,7 +25,7 @@ from bot.domain import PlanLine, Planned, by_day
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.meetings import add_to_agenda
-from bot.ui import year as ui_year
+from bot.ui import plan as ui_plan
 from db.models import (
     Council,
     GroupLanguage,
@@ -239,7 +239,7 @@ async def put_on_agenda(
         council=council,
         meeting_id=meeting_id,
         user_id=user_id,
-        title=ui_year.plan_agenda_title(plan),
+        title=ui_plan.plan_agenda_title(plan),
         now=now,
         tz=tz,
         default_locale=default_locale,
@@ -306,7 +306,7 @@ async def approve(
     notices.to_group(
         session,
         council,
-        lambda: ui_year.plan_text(council, plan, entries, tz, announce=True),
+        lambda: ui_plan.plan_text(council, plan, entries, tz, announce=True),
         kind=Kind.NOTICE,
         now=now,
         ref_id=plan.id,
@@ -319,7 +319,7 @@ async def approve(
         council_id=council.id,
         ref_id=plan.id,
         document=await plan_document(session, council, plan, entries, council.group_language),
-        filename=ui_year.plan_filename(plan),
+        filename=ui_plan.plan_filename(plan),
     )
     await session.commit()
     log.info("Council %s: plan %s approved by order %s", council.id, plan.id, number)
@@ -335,7 +335,7 @@ async def plan_document(
         member = await members_repo.member_of(session, council.id, user_id) if user_id else None
         return member.full_name if member else None
 
-    return ui_year.plan_docx(
+    return ui_plan.plan_docx(
         council,
         plan,
         entries,
@@ -433,7 +433,7 @@ async def remind_planned(
         await notices.to_person(
             session,
             council.chair_id,
-            partial(ui_year.plan_reminder, planned, today),
+            partial(ui_plan.plan_reminder, planned, today),
             kind=Kind.REMINDER,
             now=now,
             default_locale=default_locale,

@@ -18,15 +18,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import groups, meeting_day, notices, plan, rules
-from bot.access import council_for_runner
+from bot.access import council_for_chair, council_for_runner
 from bot.councils import school_name
 from bot.domain import DecisionRow, MaterialRow, MeetingRow, MemberRow, YearReport
 from bot.errors import KeneshError
 from bot.i18n import I18n, group_locales
 from bot.i18n import lazy_gettext as __
-from bot.meetings import council_for_chair
+from bot.ui import labels as ui_labels
+from bot.ui import plan as ui_plan
 from bot.ui import report as ui_report
-from bot.ui import year as ui_year
 from db.models import Council, FollowUpState, MeetingStatus, Outcome, VoteKind
 from db.repo import councils as councils_repo
 from db.repo import decisions as decisions_repo
@@ -64,7 +64,7 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
     """Trimesters are named in the current locale (the reader's): the report groups by those names."""
     report = YearReport(council, school_year)
     for trimester in rules.trimesters_of_year(school_year, council.trimesters):
-        label = ui_year.trimester_label(trimester.start, council.trimesters)
+        label = ui_labels.trimester_label(trimester.start, council.trimesters)
         report.trimesters.append(label)
         report.planned[label] = report.held[label] = 0
     closed = [
@@ -78,7 +78,7 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
     for meeting in closed:
         data = await meeting_day.protocol_data(session, meeting.id)  # the protocol's own figures
         day = meeting.starts_at.astimezone(tz).date()
-        label = ui_year.trimester_label(day, council.trimesters)
+        label = ui_labels.trimester_label(day, council.trimesters)
         report.held[label] = report.held.get(label, 0) + 1
         if label not in report.trimesters:
             report.trimesters.append(label)
@@ -129,7 +129,7 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
     )
     if year_plan is not None:
         for day in plan.by_day(await plan.entries_of(session, year_plan.id)):
-            label = ui_year.trimester_label(day, council.trimesters)
+            label = ui_labels.trimester_label(day, council.trimesters)
             if label not in report.trimesters:
                 report.trimesters.append(label)
                 report.held.setdefault(label, 0)
@@ -245,7 +245,7 @@ async def export_for(
         if approved is not None:
             entries = await plan.entries_of(session, approved.id)
             archive.writestr(
-                ui_year.plan_filename(approved),
+                ui_plan.plan_filename(approved),
                 await plan.plan_document(session, council, approved, entries, council.group_language),
             )
         archive.writestr(ui_report.report_filename(report, "xlsx"), ui_report.report_xlsx(report))

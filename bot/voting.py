@@ -14,16 +14,14 @@ from datetime import datetime, timedelta
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, audit, groups, notices, rules
+from bot import access, audit, effects, groups, notices, rules
 from bot.ballot_seal import BrokenSeal
 from bot.decisions import vote_closed
+from bot.effects import BallotBox, VoteKeys
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
-from bot.runtime import after_commit, ballot_box
-from bot.runtime.ballot_box import BallotBox
-from bot.runtime.vote_keys import VoteKeys
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui import operator as ui_operator
 from db.engine import checkpoint, engine_of
@@ -143,7 +141,7 @@ async def set_vote_message(
 ) -> None:
     """The vote's message as posted: kept, and its text known to the live editor."""
     vote.message_id = message_id
-    after_commit.message_posted(session, after_commit.VOTE, vote.id, text, markup)
+    effects.message_posted(session, effects.VOTE, vote.id, text, markup)
     await session.commit()
 
 
@@ -164,14 +162,14 @@ class Cast:
 
 
 REFUSALS = {
-    ballot_box.NO_VOTE: __("This vote no longer exists."),
-    ballot_box.VOTE_CLOSED: VOTE_CLOSED,
-    ballot_box.NOT_MEMBER: __("Only members of the council vote."),
-    ballot_box.NO_VOTE_RIGHT: __("Participants take part without a vote (regulation, cl. 4.3)."),
-    ballot_box.JOINED_LATER: __("You joined the council after this meeting opened: you vote from the next meeting on."),
-    ballot_box.NOT_PRESENT: __("You are not marked present. Press “Present” on the attendance message first."),
-    ballot_box.PAUSED: ui_operator.PAUSED,
-    ballot_box.KEY_LOST: __(
+    effects.NO_VOTE: __("This vote no longer exists."),
+    effects.VOTE_CLOSED: VOTE_CLOSED,
+    effects.NOT_MEMBER: __("Only members of the council vote."),
+    effects.NO_VOTE_RIGHT: __("Participants take part without a vote (regulation, cl. 4.3)."),
+    effects.JOINED_LATER: __("You joined the council after this meeting opened: you vote from the next meeting on."),
+    effects.NOT_PRESENT: __("You are not marked present. Press “Present” on the attendance message first."),
+    effects.PAUSED: ui_operator.PAUSED,
+    effects.KEY_LOST: __(
         "This secret ballot can no longer be counted: the bot restarted while it was open. "
         "The chair will put the question to the vote again."
     ),
@@ -181,7 +179,7 @@ REFUSALS = {
 async def cast_vote(box: BallotBox, *, vote_id: int, user_id: int, choice: Choice, now: datetime) -> Cast:
     """A button press: stored (one member, one vote, by a unique constraint) before it is acknowledged. It
     joins the presses of the moment in one transaction (bot/runtime/ballot_box.py), where the database judges it."""
-    counted = await box.cast(ballot_box.Press(vote_id, user_id, choice, now))
+    counted = await box.cast(effects.Press(vote_id, user_id, choice, now))
     if counted.refused is not None:
         raise KeneshError(REFUSALS[counted.refused])
     return Cast(counted.choice, counted.changed, counted.language)
@@ -247,7 +245,7 @@ async def close_once(
         counts = Counts(counted.get(Choice.FOR, 0), counted.get(Choice.AGAINST, 0), counted.get(Choice.ABSTAIN, 0))
     if counts is None:
         outcome, counts = Outcome.NOT_COUNTED, Counts(0, 0, 0)
-    elif vote.kind is VoteKind.RATING:  # a report rated on the school's scale (an open vote; bot/groups.py keeps it)
+    elif vote.kind is VoteKind.RATING:  # a report rated on the school's scale (an open vote), kept by groups.py
         outcome = await groups.rating_closed(session, vote, counted, seats.present, seats.members, now)
     else:
         outcome = rules.outcome_of(counts, seats.present, seats.members)
@@ -268,7 +266,7 @@ async def close_once(
         await _tell_not_counted(session, council, vote, now=now, default_locale=default_locale)
     else:
         await vote_closed(session, vote, meeting, now)
-    after_commit.tally_changed(session, after_commit.VOTE, vote.id, now=True)  # the result on its message first
+    effects.tally_changed(session, effects.VOTE, vote.id, now=True)  # the result on its message first
     log.info(
         "Vote %s closed%s: %s (%d/%d/%d, %d of %d present)",
         vote.id,
@@ -442,6 +440,6 @@ async def set_close_timer(session: AsyncSession, *, vote_id: int, user_id: int, 
     if minutes not in TIMER_MINUTES:
         raise KeneshError(__("This vote no longer exists."))
     vote.closes_at, vote.nudged = now + timedelta(minutes=minutes), False
-    after_commit.vote_timer_set(session, vote.id, vote.closes_at)
+    effects.vote_timer_set(session, vote.id, vote.closes_at)
     await session.commit()
     return vote

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import notices, plan, rules
 from bot.domain import Planned
 from bot.i18n import current_locale, in_locale
-from bot.ui import year as ui_year
+from bot.ui import watchdog as ui_watchdog
 from db.models import Council, MeetingStatus, OutboxMessage, WatchdogWarning
 from db.repo import councils as councils_repo
 from db.repo import jobs as jobs_repo
@@ -145,8 +145,8 @@ async def warn(
     def render() -> str:
         key = (trimester, stage, today, current_locale())
         if key not in texts:
-            texts[key] = ui_year.trimester_warning(trimester, stage, today)
-        return ui_year.warning_naming_plan(texts[key], planned)
+            texts[key] = ui_watchdog.trimester_warning(trimester, stage, today)
+        return ui_watchdog.warning_naming_plan(texts[key], planned)
 
     notices.to_group(session, council, render, kind=Kind.WARNING, now=now)
     if chair_locale is not None:

@@ -1,15 +1,18 @@
 """One aiogram Router per capability. Only the dispatcher assembly imports this package."""
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.enums import ChatType
+
+from handlers.scope import PRIVATE
 
 
 def get_routers() -> list[Router]:
     from handlers import (
         common,
+        councils,
         decisions,
         errors,
         fallback,
-        group,
         groups,
         log,
         materials,
@@ -19,33 +22,39 @@ def get_routers() -> list[Router]:
         miniapp,
         operator,
         plan,
-        registration,
         report,
         reviews,
-        settings,
     )
 
+    # The private chat's routers, scoped once here: messages and button presses in a person's own chat with the
+    # bot. Built on each call, so each Dispatcher (each test's too) has a parent of its own.
+    private = Router(name="handlers.private")
+    private.message.filter(PRIVATE)
+    private.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
+    private.include_routers(
+        operator.router,  # the operator's commands (ADMIN_IDS), before any step that reads a typed text
+        plan.router,
+        decisions.router,
+        report.router,
+        councils.router,  # /settings
+        members.router,  # registration, then /members
+        materials.router,  # before common: its /cancel also drops the file held for the submission
+        common.router,  # /cancel for every other step-by-step dialog
+        groups.router,
+        reviews.router,
+        log.router,
+    )
     # Order matters: the vote button first (the hot path: no other router's filters on its way), specific
-    # routers next; fallback last catches what nobody handled.
+    # routers next; fallback last catches what nobody handled. The routers outside `private` serve the group
+    # too (meetings: /agenda; miniapp: /year) or only the group (councils.group_chat).
     return [
         meeting_day.presses,
         errors.router,
         operator.paused_groups,  # a paused council's group hears only that it is paused
-        operator.router,  # the operator's commands (ADMIN_IDS), before any step that reads a typed text
         meeting_day.router,
-        plan.router,
-        decisions.router,
-        report.router,
         meetings.router,
-        settings.router,
-        group.router,
-        miniapp.router,  # before registration: it answers /start year
-        registration.router,
-        members.router,
-        common.router,
-        materials.router,
-        groups.router,
-        reviews.router,
-        log.router,
+        councils.group_chat,
+        miniapp.router,  # before members (registration): it answers /start year
+        private,
         fallback.router,
     ]

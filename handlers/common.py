@@ -1,9 +1,8 @@
-"""/help, /lang, /regulation, /cancel: for anyone in the private chat."""
+"""/help, /lang, /regulation, /cancel: for anyone in the private chat (scoped by its parent, handlers.get_routers)."""
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
@@ -20,8 +19,6 @@ from bot.ui.callbacks import LanguageCb, RegulationReadCb
 from handlers.scope import chat_of, sender
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE)
-router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
 
 @router.message(Command("help"))
@@ -70,7 +67,16 @@ async def confirm_regulation(
     await chat_of(call).answer(ui_members.regulation_confirmed())
 
 
-@router.message(Command("cancel"), StateFilter(None))  # a step in progress is cancelled by its own router
+@router.message(Command("cancel"), ~StateFilter(None))
+async def cancel(message: Message, state: FSMContext) -> None:
+    """The one /cancel of every step-by-step dialog: the step is dropped and nothing it asked for is saved.
+    Two dialogs say more and cancel in their own routers, which come first: a material's submission (its held
+    file goes too) and registration."""
+    await state.clear()
+    await message.answer(ui_common.nothing_changed())
+
+
+@router.message(Command("cancel"), StateFilter(None))
 async def cancel_nothing(message: Message, state: FSMContext) -> None:
     await state.clear()
     await message.answer(ui_common.nothing_to_cancel())

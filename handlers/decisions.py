@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -15,14 +14,11 @@ from bot import decisions
 from bot.clock import Clock
 from bot.config import Settings
 from bot.notices import edit_message
-from bot.ui import common as ui_common
-from bot.ui import year as ui_year
+from bot.ui import decisions as ui_decisions
 from bot.ui.callbacks import FollowDoneCb, FollowUpCb
-from handlers.scope import chat_of, message_of, sender, text_of
+from handlers.scope import TYPED, chat_of, message_of, sender, text_of
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE)
-router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
 
 class FollowUpInput(StatesGroup):
@@ -33,18 +29,12 @@ class DoneInput(StatesGroup):
     report = State()
 
 
-@router.message(Command("cancel"), StateFilter(FollowUpInput, DoneInput))
-async def cancel(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(ui_common.nothing_changed())
-
-
 @router.callback_query(FollowUpCb.filter(F.member_id == 0))
 async def skip(call: CallbackQuery, state: FSMContext) -> None:
     question = message_of(call).html_text  # kept as it is, with a line saying nobody is made responsible
     await state.clear()
-    await call.answer(ui_year.skipped())
-    await edit_message(call.message, ui_year.follow_up_skipped(question))
+    await call.answer(ui_decisions.skipped())
+    await edit_message(call.message, ui_decisions.follow_up_skipped(question))
 
 
 @router.callback_query(FollowUpCb.filter())
@@ -55,10 +45,10 @@ async def pick_member(call: CallbackQuery, callback_data: FollowUpCb, state: FSM
     await state.set_state(FollowUpInput.due)
     await state.set_data({"vote_id": callback_data.vote_id, "member_id": callback_data.member_id})
     await call.answer()
-    await chat_of(call).answer(ui_year.ask_due(pending.vote, pending.member.full_name))
+    await chat_of(call).answer(ui_decisions.ask_due(pending.vote, pending.member.full_name))
 
 
-@router.message(FollowUpInput.due, F.text & ~F.text.startswith("/"))
+@router.message(FollowUpInput.due, TYPED)
 async def got_due(message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings) -> None:
     data = await state.get_data()
     follow_up, pending = await decisions.assign(
@@ -72,7 +62,7 @@ async def got_due(message: Message, state: FSMContext, session: AsyncSession, cl
         default_locale=settings.default_locale,
     )
     await state.clear()
-    await message.answer(ui_year.follow_up_saved(pending.member, follow_up.due_on))
+    await message.answer(ui_decisions.follow_up_saved(pending.member, follow_up.due_on))
 
 
 @router.callback_query(FollowDoneCb.filter())
@@ -83,10 +73,10 @@ async def ask_report(
     await state.set_state(DoneInput.report)
     await state.set_data({"follow_up_id": callback_data.follow_up_id})
     await call.answer()
-    await chat_of(call).answer(ui_year.ask_done_report())
+    await chat_of(call).answer(ui_decisions.ask_done_report())
 
 
-@router.message(DoneInput.report, (F.text & ~F.text.startswith("/")) | F.document)
+@router.message(DoneInput.report, TYPED | F.document)
 async def got_report(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
@@ -103,14 +93,14 @@ async def got_report(
         default_locale=settings.default_locale,
     )
     await state.clear()
-    await message.answer(ui_year.done_recorded())
+    await message.answer(ui_decisions.done_recorded())
 
 
 @router.message(Command("decisions"))
 async def list_decisions(message: Message, session: AsyncSession, clock: Clock) -> None:
     listing = await decisions.listing(session, sender(message).id, clock.local_now().date())
-    parts = ui_year.decisions_messages(listing)
-    markup = ui_year.decisions_keyboard(listing)
+    parts = ui_decisions.decisions_messages(listing)
+    markup = ui_decisions.decisions_keyboard(listing)
     for part in parts[:-1]:
         await message.answer(part)
     await message.answer(parts[-1], reply_markup=markup)

@@ -5,22 +5,22 @@ from __future__ import annotations
 import logging
 
 from aiogram import F, Router
-from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, Message
 
 from bot.ui import common as ui_common
+from handlers.scope import PRIVATE
 
 log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
 
 
-@router.message(F.chat.type == ChatType.PRIVATE, F.text.startswith("/"))
+@router.message(PRIVATE, F.text.startswith("/"))
 async def unknown_command(message: Message) -> None:
     await message.answer(ui_common.unknown_command())
 
 
-@router.message(F.chat.type == ChatType.PRIVATE)
+@router.message(PRIVATE)
 async def unexpected_message(message: Message) -> None:
     await message.answer(ui_common.unexpected_message())
 

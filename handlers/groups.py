@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from aiogram import F, Router
-from aiogram.enums import ChatType
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import groups, meetings
+from bot import access, groups
 from bot.clock import Clock
 from bot.config import Settings
 from bot.notices import edit_markup, edit_message
@@ -21,13 +20,10 @@ from bot.ui import groups as ui_groups
 from bot.ui import meetings as ui_meetings
 from bot.ui.callbacks import GroupAction, GroupAgendaCb, GroupCb, GroupPickCb
 from db.models import GroupKind
-from handlers.scope import chat_of, sender, text_of
+from handlers.scope import TYPED, chat_of, sender, text_of
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE)
-router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
-TYPED = (F.text, ~F.text.startswith("/"))
 EDITS = {GroupAction.EDIT_NAME: "name", GroupAction.EDIT_AREA: "area", GroupAction.EDIT_END: "ends_on"}
 
 
@@ -43,12 +39,6 @@ class GroupInput(StatesGroup):
 
 def _today(clock: Clock) -> date:
     return clock.local_now().date()
-
-
-@router.message(Command("cancel"), StateFilter(GroupInput))
-async def cancel_input(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(ui_common.nothing_changed())
 
 
 @router.message(Command("groups"))
@@ -107,7 +97,7 @@ async def open_page(
 
 @router.callback_query(GroupCb.filter(F.action.in_({GroupAction.NEW_ASSOCIATION, GroupAction.NEW_CREATIVE})))
 async def new_group(call: CallbackQuery, callback_data: GroupCb, session: AsyncSession, state: FSMContext) -> None:
-    await meetings.council_for_chair(session, call.from_user.id)
+    await access.council_for_chair(session, call.from_user.id)
     kind = GroupKind.ASSOCIATION if callback_data.action is GroupAction.NEW_ASSOCIATION else GroupKind.CREATIVE
     await state.set_state(GroupInput.name)
     await state.set_data({"kind": kind.value})
@@ -115,7 +105,7 @@ async def new_group(call: CallbackQuery, callback_data: GroupCb, session: AsyncS
     await chat_of(call).answer(ui_groups.ask_name(kind))
 
 
-@router.message(GroupInput.name, *TYPED)
+@router.message(GroupInput.name, TYPED)
 async def got_name(message: Message, state: FSMContext) -> None:
     name = groups.parse_name(text_of(message))
     await state.update_data(name=name)
@@ -137,20 +127,20 @@ async def _preview(message: MaybeInaccessibleMessageUnion, state: FSMContext) ->
     )
 
 
-@router.message(GroupInput.area, *TYPED)
+@router.message(GroupInput.area, TYPED)
 async def got_area(message: Message, state: FSMContext) -> None:
     await state.update_data(area=groups.parse_name(text_of(message), groups.MAX_AREA))
     await _preview(message, state)
 
 
-@router.message(GroupInput.theme, *TYPED)
+@router.message(GroupInput.theme, TYPED)
 async def got_creative_theme(message: Message, state: FSMContext) -> None:
     await state.update_data(theme=groups.parse_name(text_of(message), groups.MAX_THEME))
     await state.set_state(GroupInput.end)
     await message.answer(ui_groups.ask_end(), reply_markup=ui_groups.no_end_keyboard())
 
 
-@router.message(GroupInput.end, *TYPED)
+@router.message(GroupInput.end, TYPED)
 async def got_end(message: Message, state: FSMContext, clock: Clock) -> None:
     await state.update_data(ends_on=groups.parse_end(text_of(message), _today(clock)).isoformat())
     await _preview(message, state)
@@ -194,7 +184,7 @@ async def discard_group(call: CallbackQuery, state: FSMContext) -> None:
 
 @router.callback_query(GroupCb.filter(F.action.in_(set(EDITS))))
 async def ask_edit(call: CallbackQuery, callback_data: GroupCb, session: AsyncSession, state: FSMContext) -> None:
-    await meetings.council_for_chair(session, call.from_user.id)
+    await access.council_for_chair(session, call.from_user.id)
     field = EDITS[callback_data.action]
     await state.set_state(GroupInput.edit)
     await state.set_data({"group_id": callback_data.group_id, "field": field})
@@ -202,7 +192,7 @@ async def ask_edit(call: CallbackQuery, callback_data: GroupCb, session: AsyncSe
     await chat_of(call).answer(ui_groups.ask_edit(field), reply_markup=ui_groups.back_keyboard(callback_data.group_id))
 
 
-@router.message(GroupInput.edit, *TYPED)
+@router.message(GroupInput.edit, TYPED)
 async def got_edit(
     message: Message, session: AsyncSession, state: FSMContext, clock: Clock, settings: Settings
 ) -> None:
@@ -266,7 +256,7 @@ async def ask_theme(
     call: CallbackQuery, callback_data: GroupCb, session: AsyncSession, state: FSMContext, clock: Clock
 ) -> None:
     found = await groups.page(session, callback_data.group_id, call.from_user.id, _today(clock))
-    await meetings.council_for_chair(session, call.from_user.id)
+    await access.council_for_chair(session, call.from_user.id)
     await state.set_state(GroupInput.year_theme)
     await state.set_data({"group_id": found.view.group.id})
     await call.answer()
@@ -276,7 +266,7 @@ async def ask_theme(
     )
 
 
-@router.message(GroupInput.year_theme, *TYPED)
+@router.message(GroupInput.year_theme, TYPED)
 async def got_theme(
     message: Message, session: AsyncSession, state: FSMContext, clock: Clock, settings: Settings
 ) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from aiogram import F, Router
-from aiogram.enums import ChatType
+from aiogram import Router
 from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,8 +15,6 @@ from bot.ui.callbacks import LogCb
 from handlers.scope import sender
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE)
-router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
 
 @router.message(Command("log"))

@@ -7,7 +7,6 @@ import logging
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -26,13 +25,11 @@ from bot.ui import meetings as ui_meetings
 from bot.ui import reviews as ui_reviews
 from bot.ui.callbacks import AgendaPickCb, BankCb, KindCb, MaterialAction, MaterialCb, StepCb
 from db.models import MaterialKind, MaterialState
-from handlers.scope import chat_of, sender, text_of
+from handlers.scope import TYPED, chat_of, sender, text_of
 
 log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE)
-router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
 DECISIONS = {
     MaterialAction.APPROVE: MaterialState.APPROVED,
@@ -156,7 +153,7 @@ async def _ask_kind(message: MaybeInaccessibleMessageUnion, state: FSMContext, t
     await message.answer(ui_materials.ask_kind(), reply_markup=ui_materials.kind_keyboard())
 
 
-@router.message(Submission.title, F.text, ~F.text.startswith("/"))
+@router.message(Submission.title, TYPED)
 async def got_title(message: Message, state: FSMContext) -> None:
     await _ask_kind(message, state, clean_text(text_of(message)).strip())
 
@@ -177,7 +174,7 @@ async def got_kind(call: CallbackQuery, callback_data: KindCb, state: FSMContext
     await chat_of(call).answer(ui_materials.ask_subject())
 
 
-@router.message(Submission.subject, F.text, ~F.text.startswith("/"))
+@router.message(Submission.subject, TYPED)
 async def got_subject(message: Message, state: FSMContext) -> None:
     await state.update_data(subject=clean_text(text_of(message)).strip()[: materials.MAX_SUBJECT])
     await state.set_state(Submission.description)
@@ -211,7 +208,7 @@ async def _finish(
     await message.answer(ui_materials.submitted(material))
 
 
-@router.message(Submission.description, F.text, ~F.text.startswith("/"))
+@router.message(Submission.description, TYPED)
 async def got_description(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings, archive: Archive
 ) -> None:
@@ -288,7 +285,7 @@ async def _decide(
     await message.answer(ui_materials.decided(reviewed.material, reviewed.author.full_name))
 
 
-@router.message(Review.comment, F.text, ~F.text.startswith("/"))
+@router.message(Review.comment, TYPED)
 async def got_comment(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject
@@ -16,12 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import access, groups, meeting_day, meetings, voting
 from bot.clock import Clock
 from bot.config import SUPPORTED_LOCALES, Settings
+from bot.effects import BallotBox, VoteKeys
 from bot.errors import KeneshError
 from bot.i18n import I18n, current_locale, locale_from_telegram
 from bot.notices import edit_markup, edit_message, send_private
 from bot.rules import Counts
-from bot.runtime.ballot_box import BallotBox
-from bot.runtime.vote_keys import VoteKeys
 from bot.ui import common as ui_common
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui.callbacks import (
@@ -36,7 +35,7 @@ from bot.ui.callbacks import (
     VoteTimerCb,
 )
 from db.models import Council, Meeting, Vote
-from handlers.scope import chat_of, group_id, sender
+from handlers.scope import PRIVATE, chat_of, group_id, sender
 
 log = logging.getLogger(__name__)
 
@@ -344,7 +343,7 @@ async def close_meeting(
         await message.answer(ui_meeting_day.meeting_closed(meeting))
 
 
-@router.message(Command("protocols"), F.chat.type == ChatType.PRIVATE)
+@router.message(Command("protocols"), PRIVATE)
 async def list_protocols(message: Message, session: AsyncSession, settings: Settings) -> None:
     listing = await meetings.meetings_of(session, sender(message).id)
     if not listing.past:

@@ -5,7 +5,6 @@ MINIAPP_URL the bot has no Mini App, and /year lists the commands that show the 
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import miniapp
 from bot.config import Settings
 from bot.ui import miniapp as ui_miniapp
-from handlers.scope import bot_username, sender
+from handlers.scope import PRIVATE, bot_username, sender
 
 router = Router(name=__name__)
 
 
-@router.message(Command("year"), F.chat.type == ChatType.PRIVATE)
-@router.message(CommandStart(deep_link=True, magic=F.args == ui_miniapp.YEAR_START), F.chat.type == ChatType.PRIVATE)
+@router.message(Command("year"), PRIVATE)
+@router.message(CommandStart(deep_link=True, magic=F.args == ui_miniapp.YEAR_START), PRIVATE)
 async def year(message: Message, session: AsyncSession, settings: Settings) -> None:
     await miniapp.check_member(session, sender(message).id)
     if settings.miniapp_url is None:

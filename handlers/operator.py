@@ -72,8 +72,8 @@ async def press_in_paused_group(call: CallbackQuery) -> None:
 # --- the operator ------------------------------------------------------------------------------------------------
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE, IsOperator())
-router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE, IsOperator())
+router.message.filter(IsOperator())  # in the private chat: get_routers() scopes it
+router.callback_query.filter(IsOperator())
 
 
 @router.message(Command("councils"))

@@ -7,7 +7,6 @@ import logging
 from datetime import date
 
 from aiogram import F, Router
-from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -23,18 +22,14 @@ from bot.i18n import current_locale
 from bot.notices import edit_message
 from bot.ui import common as ui_common
 from bot.ui import meetings as ui_meetings
-from bot.ui import year as ui_year
+from bot.ui import plan as ui_plan
 from bot.ui.callbacks import PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
 from db.models import Council, GroupLanguage
-from handlers.scope import chat_of, sender, text_of
+from handlers.scope import TYPED, chat_of, sender, text_of
 
 log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE)
-router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
-
-TEXT = F.text & ~F.text.startswith("/")
 
 
 class PlanInput(StatesGroup):
@@ -53,10 +48,10 @@ async def _preview(
     lines = plan.check_lines(lines)
     await state.set_state(PlanInput.preview)
     await state.update_data(lines=plan.lines_to_data(lines))
-    parts = ui_year.plan_preview(council, lines)
+    parts = ui_plan.plan_preview(council, lines)
     for part in parts[:-1]:
         await message.answer(part)
-    await message.answer(parts[-1], reply_markup=ui_year.plan_preview_keyboard())
+    await message.answer(parts[-1], reply_markup=ui_plan.plan_preview_keyboard())
 
 
 @router.message(Command("plan"))
@@ -74,7 +69,7 @@ async def plan_command(
         _council, approved, _entries = await plan.approve(
             session, user_id=sender(message).id, args=rest, now=clock.now(), tz=settings.tz
         )
-        await message.answer(ui_year.plan_approved(approved))
+        await message.answer(ui_plan.plan_approved(approved))
         return
     if args:
         council = await access.council_for_runner(session, sender(message).id)
@@ -84,23 +79,17 @@ async def plan_command(
     view = await plan.view_plan(session, sender(message).id, clock.local_now().date())
     if view.plan is None:
         if not view.can_manage:
-            await message.answer(ui_year.no_plan())
+            await message.answer(ui_plan.no_plan())
             return
         await state.set_state(PlanInput.day)
         await state.set_data({"lines": []})
-        await message.answer(ui_year.no_plan_yet_ask(clock.local_now().date()))
+        await message.answer(ui_plan.no_plan_yet_ask(clock.local_now().date()))
         return
-    parts = ui_year.plan_messages(view.council, view.plan, view.entries, settings.tz)
-    markup = ui_year.plan_keyboard(view.plan, can_manage=view.can_manage)
+    parts = ui_plan.plan_messages(view.council, view.plan, view.entries, settings.tz)
+    markup = ui_plan.plan_keyboard(view.plan, can_manage=view.can_manage)
     for part in parts[:-1]:
         await message.answer(part)
     await message.answer(parts[-1], reply_markup=markup)
-
-
-@router.message(Command("cancel"), StateFilter(PlanInput, AgendaFromPlan))
-async def cancel(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(ui_common.nothing_changed())
 
 
 @router.callback_query(PlanCb.filter(F.action == PlanAction.ENTER))
@@ -109,10 +98,10 @@ async def enter(call: CallbackQuery, state: FSMContext, session: AsyncSession, c
     await state.set_state(PlanInput.day)
     await state.set_data({"lines": []})
     await call.answer()
-    await chat_of(call).answer(ui_year.ask_plan(clock.local_now().date()))
+    await chat_of(call).answer(ui_plan.ask_plan(clock.local_now().date()))
 
 
-@router.message(PlanInput.day, TEXT)
+@router.message(PlanInput.day, TYPED)
 async def got_day(message: Message, state: FSMContext, session: AsyncSession, clock: Clock) -> None:
     text = text_of(message).strip()
     collected = plan.lines_from_data((await state.get_data()).get("lines", []))
@@ -120,17 +109,17 @@ async def got_day(message: Message, state: FSMContext, session: AsyncSession, cl
         collected += plan.parse_plan(text, clock.local_now().date())
         await state.update_data(lines=plan.lines_to_data(plan.check_lines(collected)))
         await message.answer(
-            ui_year.plan_lines_added(),
-            reply_markup=ui_year.plan_step_keyboard(),
+            ui_plan.plan_lines_added(),
+            reply_markup=ui_plan.plan_step_keyboard(),
         )
         return
     day = plan.parse_date(text, clock.local_now().date())
     await state.update_data(day=day.isoformat())
     await state.set_state(PlanInput.topics)
-    await message.answer(ui_year.ask_topics(day))
+    await message.answer(ui_plan.ask_topics(day))
 
 
-@router.message(PlanInput.topics, TEXT)
+@router.message(PlanInput.topics, TYPED)
 async def got_topics(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
     collected = plan.lines_from_data(data.get("lines", []))
@@ -138,8 +127,8 @@ async def got_topics(message: Message, state: FSMContext) -> None:
     await state.update_data(lines=plan.lines_to_data(plan.check_lines(collected)))
     await state.set_state(PlanInput.day)
     await message.answer(
-        ui_year.plan_topics_added(),
-        reply_markup=ui_year.plan_step_keyboard(),
+        ui_plan.plan_topics_added(),
+        reply_markup=ui_plan.plan_step_keyboard(),
     )
 
 
@@ -158,19 +147,19 @@ async def save(call: CallbackQuery, state: FSMContext, session: AsyncSession, cl
     saved = await plan.save_plan(session, council=council, user_id=call.from_user.id, lines=lines, now=clock.now())
     await state.clear()
     await call.answer(ui_common.saved())
-    await edit_message(call.message, ui_year.plan_saved(saved))
+    await edit_message(call.message, ui_plan.plan_saved(saved))
 
 
 @router.callback_query(PlanCb.filter(F.action.in_({PlanAction.SAVE, PlanAction.PREVIEW})))
 async def stale(call: CallbackQuery) -> None:
-    await call.answer(ui_year.plan_preview_stale(), show_alert=True)
+    await call.answer(ui_plan.plan_preview_stale(), show_alert=True)
 
 
 @router.callback_query(PlanCb.filter(F.action == PlanAction.CANCEL))
 async def discard(call: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
     await call.answer(ui_common.cancelled_toast())
-    await edit_message(call.message, ui_year.plan_not_saved())
+    await edit_message(call.message, ui_plan.plan_not_saved())
 
 
 @router.callback_query(PlanCb.filter(F.action == PlanAction.AGENDA))
@@ -179,7 +168,7 @@ async def choose_meeting(call: CallbackQuery, callback_data: PlanCb, session: As
     await call.answer()
     await chat_of(call).answer(
         ui_meetings.ask_agenda_meeting(),
-        reply_markup=ui_year.plan_agenda_keyboard(callback_data.plan_id, choices, settings.tz),
+        reply_markup=ui_plan.plan_agenda_keyboard(callback_data.plan_id, choices, settings.tz),
     )
 
 
@@ -197,21 +186,21 @@ async def put_on_agenda(
         default_locale=settings.default_locale,
     )
     await call.answer(ui_common.saved())
-    await edit_message(call.message, ui_year.plan_on_agenda(position, meeting, settings.tz))
+    await edit_message(call.message, ui_plan.plan_on_agenda(position, meeting, settings.tz))
 
 
 @router.callback_query(PlanCb.filter(F.action == PlanAction.DOCX))
 async def send_docx(call: CallbackQuery, callback_data: PlanCb, session: AsyncSession, clock: Clock) -> None:
     view = await plan.view_plan(session, call.from_user.id, clock.local_now().date())
     if view.plan is None or view.plan.id != callback_data.plan_id:
-        await call.answer(ui_year.plan_preview_stale(), show_alert=True)
+        await call.answer(ui_plan.plan_preview_stale(), show_alert=True)
         return
     await call.answer(ui_common.sending())
     language = GroupLanguage(current_locale())
     await chat_of(call).answer_document(
         BufferedInputFile(
             await plan.plan_document(session, view.council, view.plan, view.entries, language),
-            filename=ui_year.plan_filename(view.plan),
+            filename=ui_plan.plan_filename(view.plan),
         )
     )
 
@@ -227,15 +216,15 @@ async def agenda_from_plan(
     day = date(int(callback_data.day[:4]), int(callback_data.day[4:6]), int(callback_data.day[6:]))
     planned = await plan.planned_on(session, council, day, clock.local_now().date())
     if planned is None:
-        await call.answer(ui_year.plan_preview_stale(), show_alert=True)
+        await call.answer(ui_plan.plan_preview_stale(), show_alert=True)
         return
     await state.set_state(AgendaFromPlan.time)
     await state.set_data({"day": day.isoformat()})
     await call.answer()
-    await chat_of(call).answer(ui_year.ask_time_of_planned(day))
+    await chat_of(call).answer(ui_plan.ask_time_of_planned(day))
 
 
-@router.message(AgendaFromPlan.time, TEXT)
+@router.message(AgendaFromPlan.time, TYPED)
 async def agenda_time(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
@@ -246,7 +235,7 @@ async def agenda_time(
     items = [Item(e.topic, e.responsible) for e in (planned.entries if planned else [])]
     if not items:
         await state.clear()
-        await message.answer(ui_year.plan_preview_stale())
+        await message.answer(ui_plan.plan_preview_stale())
         return
     view = await meetings.draft_agenda(
         session,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from aiogram import Bot, F, Router
-from aiogram.enums import ChatAction, ChatType
+from aiogram import Bot, Router
+from aiogram.enums import ChatAction
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,6 @@ from bot.ui import report as ui_report
 from handlers.scope import sender
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE)
 
 
 @router.message(Command("report"))

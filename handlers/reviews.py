@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, F, Router
-from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -22,24 +20,16 @@ from bot.ui import common as ui_common
 from bot.ui import reviews as ui_reviews
 from bot.ui.callbacks import ExpertCb, ReviewAction, ReviewCb
 from db.models import ReviewVerdict
-from handlers.scope import chat_of, text_of
+from handlers.scope import TYPED, chat_of, text_of
 
 log = logging.getLogger(__name__)
 
 router = Router(name=__name__)
-router.message.filter(F.chat.type == ChatType.PRIVATE)
-router.callback_query.filter(F.message.chat.type == ChatType.PRIVATE)
 
 
 class ReviewInput(StatesGroup):
     comment = State()
     named = State()
-
-
-@router.message(Command("cancel"), StateFilter(ReviewInput))
-async def cancel_input(message: Message, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(ui_common.nothing_changed())
 
 
 # --- the chair asks --------------------------------------------------------------------------------------------
@@ -104,7 +94,7 @@ async def got_verdict(call: CallbackQuery, callback_data: ReviewCb, session: Asy
     await chat_of(call).answer(ui_reviews.ask_review_comment(verdict))
 
 
-@router.message(ReviewInput.comment, F.text, ~F.text.startswith("/"))
+@router.message(ReviewInput.comment, TYPED)
 async def got_review_comment(message: Message, state: FSMContext) -> None:
     data = await state.get_data()
     await state.update_data(comment=text_of(message))

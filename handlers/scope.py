@@ -1,17 +1,25 @@
 """Where an update came from, said once for every router: the chat of a command, its sender, the message under a
-pressed button.
+pressed button; and the two filters every router would otherwise spell out (PRIVATE, TYPED).
 
 Telegram's types leave these fields optional because some kind of update somewhere lacks them; the routers
 here never see those kinds, so the accessors below state why a value is present, and what the user is told
 when it really is not.
 """
 
-from aiogram import Bot
+from aiogram import Bot, F
 from aiogram.enums import ChatType
 from aiogram.types import CallbackQuery, MaybeInaccessibleMessageUnion, Message, User
 
 from bot.errors import KeneshError
 from bot.ui import common as ui_common
+
+# A message in a person's own chat with the bot. Most routers are scoped to it once, by their parent in
+# handlers.get_routers(); a router that also serves the group (/agenda, /year) says it per handler.
+PRIVATE = F.chat.type == ChatType.PRIVATE
+
+# Text a person typed, not a command: a step waiting for an answer lets /cancel and every other command through
+# to its own handler.
+TYPED = F.text & ~F.text.startswith("/")
 
 
 def group_id(message: Message) -> int | None:

@@ -201,7 +201,7 @@ async def year(members: int = 30) -> None:
             await bot.session.close()
             await api.stop()
             await engine.dispose()
-            for router in dp.sub_routers:
+            for router in dp.chain_tail:  # the handler routers, for the next Dispatcher
                 router._parent_router = None
 
 

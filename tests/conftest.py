@@ -291,8 +291,8 @@ async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path, redis, redis_pr
         await scheduler.stop()
         await bot.session.close()
         # The handler modules' routers are module-level (one per capability); let the next test's
-        # Dispatcher attach them again.
-        for router in dp.sub_routers:
+        # Dispatcher attach them again (and its own parents, handlers.get_routers builds them anew).
+        for router in dp.chain_tail:
             router._parent_router = None
 
 

@@ -19,14 +19,26 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot import effects
 from bot.ballot_seal import BallotSeal, BrokenSeal
+from bot.effects import (
+    JOINED_LATER,
+    KEY_LOST,
+    NO_VOTE,
+    NO_VOTE_RIGHT,
+    NOT_MEMBER,
+    NOT_PRESENT,
+    PAUSED,
+    VOTE_CLOSED,
+    Counted,
+    Press,
+)
 from bot.runtime import after_commit
 from bot.runtime.vote_keys import VoteKeys
 from db.models import Choice
@@ -35,37 +47,9 @@ from db.repo import meeting_day as day_repo
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Press:
-    vote_id: int
-    user_id: int
-    choice: Choice
-    now: datetime
-
-
-@dataclass(frozen=True)
-class Counted:
-    """What became of a press. `refused`: None when the ballot stands (stored now, or already so), else the
-    reason (VOTE_CLOSED, NOT_MEMBER, ...). `language`: the member's stored language, if any."""
-
-    choice: Choice
-    changed: bool
-    language: str | None
-    refused: str | None = None
-
-
-# Why a press is refused; bot/voting.py turns each into the sentence the member reads.
-NO_VOTE, VOTE_CLOSED, NOT_MEMBER, NO_VOTE_RIGHT, JOINED_LATER, NOT_PRESENT, KEY_LOST = (
-    "no_vote",
-    "vote_closed",
-    "not_member",
-    "no_vote_right",
-    "joined_later",
-    "not_present",
-    "key_lost",  # a secret ballot whose key is gone (a restart without Redis): nothing can be sealed or counted
-)
-PAUSED = "paused"  # the operator paused the council: no ballot is taken until it is resumed
-RETRY = "retry"  # eligible when read, yet not written: the roster or attendance changed in between
+# The box's own outcome, never an answer (the refusals a member hears of are bot/effects.py's): eligible when
+# read, yet not written, because the roster or attendance changed in between; the press goes into the next batch.
+RETRY = "retry"
 RETRIES = 2
 
 
@@ -110,6 +94,8 @@ def judge(
 
 
 class BallotBox:
+    """The ballot box the operations know by bot/effects.py's BallotBox."""
+
     def __init__(
         self, sessionmaker: async_sessionmaker, live: Any = None, keys: VoteKeys | None = None, max_batch: int = 500
     ) -> None:
@@ -200,7 +186,7 @@ class BallotBox:
                     done = voter is not None and voter.member_id in written
                     outcomes[id(press)] = judge(press, voter, vote_open, done, paused)
                 if written:
-                    after_commit.tally_changed(session, after_commit.VOTE, vote_id)  # edited on the live timer
+                    effects.tally_changed(session, effects.VOTE, vote_id)  # edited on the live timer
             await session.commit()
             await after_commit.run(session, live=self.live)
         return [outcomes[id(press)] for press in presses]
@@ -246,7 +232,7 @@ class BallotBox:
                 outcome = replace(outcome, refused=KEY_LOST)
             outcomes[id(press)] = outcome
         if written:
-            after_commit.tally_changed(session, after_commit.VOTE, vote_id)  # edited on the live timer
+            effects.tally_changed(session, effects.VOTE, vote_id)  # edited on the live timer
         return outcomes
 
 

@@ -24,9 +24,9 @@ from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.effects import ATTENDANCE, VOTE
 from bot.i18n import I18n, group_text
 from bot.meetings import presence
-from bot.runtime.after_commit import ATTENDANCE, VOTE
 from bot.ui import meeting_day as ui_meeting_day
 from bot.voting import live_counts
 from db.models import Choice, Council, Meeting, MeetingStatus

@@ -20,7 +20,7 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot import log_context
+from bot import effects, log_context
 from bot.i18n import I18n, locale_from_telegram
 from bot.i18n import gettext as _
 from bot.runtime import after_commit
@@ -107,8 +107,8 @@ class DbSessionMiddleware(BaseMiddleware):
         self,
         sessionmaker: async_sessionmaker,
         delivery: Delivery,
-        scheduler: after_commit.Planner | None = None,
-        live: after_commit.LiveEditor | None = None,
+        scheduler: effects.Planner | None = None,
+        live: effects.LiveEditor | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.delivery, self.scheduler, self.live = delivery, scheduler, live

@@ -29,7 +29,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import meeting_day, meetings, watchdog
+from bot import decisions, effects, meeting_day, meetings, plan, report, reviews, voting, watchdog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import I18n
@@ -100,7 +100,7 @@ class Scheduler:
         self.sessionmaker, self.i18n, self.settings, self.clock = sessionmaker, i18n, settings, clock
         self.delivery = delivery
         # The live messages, attached by the dispatcher assembly: a vote closed on time shows its result.
-        self.live: after_commit.LiveEditor | None = None
+        self.live: effects.LiveEditor | None = None
         # The keys of open secret ballots, the dispatcher's own (attached by the assembly, as `live`).
         self.vote_keys = VoteKeys()
         self.aps = AsyncIOScheduler(timezone=settings.tz)
@@ -411,7 +411,6 @@ class Scheduler:
     async def year_check(self) -> None:
         """The daily reminders of the year's work: planned meetings to announce (to the chair), decisions due
         (to the member responsible). Each is sent once; a bot that was down catches up."""
-        from bot import decisions, plan, report, reviews
 
         async def work(session: AsyncSession) -> tuple[int, int, int, int]:
             now, tz, default = self.clock.now(), self.settings.tz, self.settings.default_locale
@@ -468,8 +467,6 @@ class Scheduler:
         return council_of
 
     async def nudge_voters(self, vote_id: int) -> int:
-        from bot import decisions
-
         async def work(session: AsyncSession) -> int:
             return await decisions.nudge_voters(
                 session, vote_id=vote_id, now=self.clock.now(), default_locale=self.settings.default_locale
@@ -480,7 +477,6 @@ class Scheduler:
 
     async def close_vote_on_time(self, vote_id: int) -> bool:
         """The timer's close: the one closing of a vote (bot/voting.py's close_once), as the Close button's."""
-        from bot import voting
 
         async def work(session: AsyncSession) -> Vote | None:
             return await voting.close_vote_on_time(
@@ -500,7 +496,6 @@ class Scheduler:
 
     async def close_votes_without_key(self) -> None:
         """At start: secret ballots left open whose key is gone close "not counted" (bot/voting.py)."""
-        from bot import voting
 
         async def work(session: AsyncSession) -> list[int]:
             return await voting.close_votes_without_key(

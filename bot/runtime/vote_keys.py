@@ -27,6 +27,8 @@ KEY_LIFETIME = 7 * 24 * 3600
 
 
 class VoteKeys:
+    """The keys the operations know by bot/effects.py's VoteKeys."""
+
     def __init__(self, redis: Redis | None = None, prefix: str = "kenesh") -> None:
         self.redis, self.prefix = redis, prefix
         self._memory: dict[int, bytes] = {}

@@ -14,10 +14,9 @@ from bot.domain import GroupsOverview, GroupView, RollLine
 from bot.i18n import fmt_date, fmt_datetime, fmt_long_date
 from bot.i18n import gettext as _
 from bot.ui.callbacks import GroupAction, GroupAgendaCb, GroupCb, GroupPickCb
-from bot.ui.labels import group_kind_label, group_title, rating_label
+from bot.ui.labels import group_kind_label, group_title, rating_label, school_year_text
 from bot.ui.meetings import meeting_choices
 from bot.ui.render import esc
-from bot.ui.year import school_year_text
 from db.models import GroupKind, Meeting, Member, Rating, TeacherGroup
 
 RATED = (Rating.HIGH, Rating.SATISFACTORY, Rating.UNSATISFACTORY, Rating.TIE)

@@ -1,9 +1,12 @@
-"""Enum -> words, in the current locale: the same word wherever the thing is named (texts, buttons, reports)."""
+"""Enum -> words, in the current locale: the same word wherever the thing is named (texts, buttons, reports);
+the names of a school year and of its trimesters."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
+from bot import rules
 from bot.i18n import gettext as _
 from bot.i18n import group_text
 from db.models import (
@@ -44,9 +47,11 @@ def member_status_label(status: MemberStatus, *, votes: bool) -> str:
 
 def choice_label(choice: Choice) -> str:
     return {
+        # TRANSLATORS: For, Against, Abstain: a vote's buttons, and the words of its result.
         Choice.FOR: _("For"),
         Choice.AGAINST: _("Against"),
         Choice.ABSTAIN: _("Abstain"),
+        # TRANSLATORS: High, Satisfactory, Unsatisfactory: the school's scale for a report (cl. 3.1).
         Choice.HIGH: _("High"),
         Choice.SATISFACTORY: _("Satisfactory"),
         Choice.UNSATISFACTORY: _("Unsatisfactory"),
@@ -72,6 +77,7 @@ def group_kind_label(kind: GroupKind) -> str:
 def group_title(kind: GroupKind, name: str) -> str:
     """An association or group by its kind and name: «МБ «Табигый илимдер»», «творческая группа «…»»."""
     if kind is GroupKind.ASSOCIATION:
+        # TRANSLATORS: MA: a methodical association, shortened as the school writes it.
         return _("MA «{name}»").format(name=name)
     return _("creative group «{name}»").format(name=name)
 
@@ -177,3 +183,25 @@ def audit_action_label(action: AuditAction) -> str:
 def labelled(language: GroupLanguage, render: Callable[[], str]) -> str:
     """A button label for the group: in its language, or "Кыргызча / Русский" when it reads both."""
     return group_text(language, render).replace("\n\n", " / ")
+
+
+# --- the school year and its trimesters -----------------------------------------------------------------------
+
+
+ROMAN = ("I", "II", "III", "IV")
+
+
+def school_year_text(year: int) -> str:
+    return f"{year}-{year + 1}"
+
+
+def trimester_label(day: date, spec: str | None) -> str:
+    """ "Trimester II (01.12–28.02)" for the trimester of a day, or "Outside the trimesters"."""
+    trimester = rules.trimester_of(day, spec)
+    if trimester is None:
+        return _("Outside the trimesters")
+    pairs = rules.parse_calendar(spec)
+    start = f"{trimester.start:%m-%d}"
+    number = next((i for i, (s, _end) in enumerate(pairs) if s == start), 0)
+    span = f"{trimester.start:%d.%m}–{trimester.end:%d.%m}"
+    return _("Trimester {number} ({span})").format(number=ROMAN[number % len(ROMAN)], span=span)

@@ -1,6 +1,6 @@
 """The meeting day: attendance and the chair's roll call, votes and their tallies, /heard, /close, /protocols.
 
-The attendance and vote messages live in the group and are edited on a timer (bot.live); they are rendered in
+The attendance and vote messages live in the group and are edited on a timer (bot.runtime.live); they are rendered in
 the group's language(s) and stay under Telegram's 4096 characters for any roster.
 """
 
@@ -79,7 +79,9 @@ def present_keyboard(meeting_id: int, language: GroupLanguage) -> InlineKeyboard
         inline_keyboard=[
             [
                 InlineKeyboardButton(
-                    text=labelled(language, lambda: _("Present")), callback_data=PresentCb(meeting_id=meeting_id).pack()
+                    # TRANSLATORS: a button under the attendance message: pressed, the member is marked present.
+                    text=labelled(language, lambda: _("Present")),
+                    callback_data=PresentCb(meeting_id=meeting_id).pack(),
                 )
             ]
         ]
@@ -251,12 +253,15 @@ def vote_keyboard(vote_id: int, language: GroupLanguage, kind: VoteKind = VoteKi
     ]
     rows = [[button] for button in buttons] if kind is VoteKind.RATING else [buttons]
     close = InlineKeyboardButton(
-        text=labelled(language, lambda: _("Close the vote (chair)")), callback_data=CloseVoteCb(vote_id=vote_id).pack()
+        # TRANSLATORS: a button under a vote: anyone sees it; only the chair's press closes the vote.
+        text=labelled(language, lambda: _("Close the vote (chair)")),
+        callback_data=CloseVoteCb(vote_id=vote_id).pack(),
     )
     return InlineKeyboardMarkup(inline_keyboard=[*rows, [close], vote_timer_row(vote_id, language)])
 
 
 def _timer_label(minutes: int) -> str:
+    # TRANSLATORS: a short button under a vote: the vote closes by itself in this many minutes.
     return _("⏱ {minutes} min").format(minutes=minutes)
 
 

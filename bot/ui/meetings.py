@@ -238,6 +238,7 @@ def agenda_keyboard(meeting_id: int) -> InlineKeyboardMarkup:
 
 def meeting_controls(meeting_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
+    # TRANSLATORS: a button under an announced meeting: move it to another date and time.
     builder.button(text=_("Move"), callback_data=MeetingCb(action=MeetingAction.RESCHEDULE, meeting_id=meeting_id))
     builder.button(
         text=_("Cancel the meeting"), callback_data=MeetingCb(action=MeetingAction.CANCEL, meeting_id=meeting_id)

@@ -38,8 +38,11 @@ from bot.domain import (
 )
 from bot.i18n import LANGUAGE_NAMES, current_locale, fmt_date, fmt_datetime, fmt_long_date, in_locale
 from bot.i18n import gettext as _
+from bot.ui import decisions as ui_decisions
+from bot.ui import labels as ui_labels
 from bot.ui import materials as ui_materials
-from bot.ui import year as ui_year
+from bot.ui import plan as ui_plan
+from bot.ui import watchdog as ui_watchdog
 from bot.ui.labels import kind_label, material_state_label, outcome_label, role_label
 from bot.ui.log import audit_line
 from bot.ui.meeting_day import counts_text
@@ -218,7 +221,7 @@ def _empty(text: str) -> str:
 
 
 def school_year_title(year: int) -> str:
-    return _("The {year} school year").format(year=ui_year.school_year_text(year))
+    return _("The {year} school year").format(year=ui_labels.school_year_text(year))
 
 
 def day_badge(planned: PlannedDay, tz: ZoneInfo) -> str:
@@ -264,11 +267,11 @@ def _trimester(view: TrimesterView, council: Council, today: date, tz: ZoneInfo)
     if view.trimester is None:
         title = _("Outside the trimesters")
     else:
-        title = ui_year.trimester_label(view.trimester.start, council.trimesters)
+        title = ui_labels.trimester_label(view.trimester.start, council.trimesters)
     counts = _("Planned {planned} · held {held}").format(planned=len(view.days), held=view.held)
     parts = [el("h3", title), el("p", counts, "muted")]
     if view.trimester is not None and view.stage is not None:
-        standing = ui_year.trimester_warning(view.trimester, view.stage, today)
+        standing = ui_watchdog.trimester_warning(view.trimester, view.stage, today)
         parts.append(f'<p class="alert">{telegram_html(standing)}</p>')
     days = [
         f'<li class="day {planned.state.value}"><div class="when">{h(long_date(planned.day))}</div>'
@@ -292,9 +295,9 @@ def _trimester(view: TrimesterView, council: Council, today: date, tz: ZoneInfo)
 def year_page(view: YearView, tz: ZoneInfo) -> str:
     parts = [f"<h2>{h(school_year_title(view.school_year))}</h2>"]
     if view.plan is None:
-        parts.append(_empty(ui_year.no_plan()))
+        parts.append(_empty(ui_plan.no_plan()))
     else:
-        _head, state = ui_year.plan_heading(view.council, view.plan)
+        _head, state = ui_plan.plan_heading(view.council, view.plan)
         annual = _("The annual plan")
         parts.append(f'<p class="muted">{h(annual)}. {telegram_html(state)}</p>')
     parts += [_trimester(t, view.council, view.today, tz) for t in view.trimesters]
@@ -472,7 +475,7 @@ def decisions_page(listing: Listing, user_id: int, tz: ZoneInfo) -> str:
 
     def source_of(meeting: Meeting) -> str:  # the same few dozen meetings, named once each
         if meeting.id not in sources:
-            sources[meeting.id] = ui_year.source_text(meeting).capitalize()
+            sources[meeting.id] = ui_decisions.source_text(meeting).capitalize()
         return sources[meeting.id]
 
     only_mine = _("Only mine")
@@ -595,7 +598,7 @@ def members_page(view: MembersView, tz: ZoneInfo) -> str:
 
 
 def figures_block(figures: YearFigures) -> str:
-    title = _("The {year} school year in figures").format(year=ui_year.school_year_text(figures.school_year))
+    title = _("The {year} school year in figures").format(year=ui_labels.school_year_text(figures.school_year))
     attendance = (
         attendance_chart(figures) if figures.attendance else _empty(_("No meeting has been held this school year yet."))
     )

@@ -12,9 +12,16 @@ from bot.domain import YearReport
 from bot.i18n import current_locale, fmt_date, fmt_long_date, in_locale
 from bot.i18n import gettext as _
 from bot.ui.documents import Sheet, workbook
-from bot.ui.labels import group_title, kind_label, material_state_label, outcome_label, rating_label, role_label
+from bot.ui.labels import (
+    group_title,
+    kind_label,
+    material_state_label,
+    outcome_label,
+    rating_label,
+    role_label,
+    school_year_text,
+)
 from bot.ui.render import council_name, esc
-from bot.ui.year import school_year_text
 from db.models import Outcome
 
 

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from bot import effects
 from bot.runtime import after_commit
 from db.models import Meeting, MeetingStatus, Vote
 from db.repo import change_if
@@ -78,7 +79,7 @@ async def test_nothing_follows_a_change_that_rolls_back(flow, council):
             async with session.begin():  # e.g. a handler failing after the operation's writes
                 assert await change_if(session, Meeting, meeting.id, starts_at=later)
                 row = await session.get(Meeting, meeting.id)
-                after_commit.reminders_changed(session, row)
+                effects.reminders_changed(session, row)
                 raise RuntimeError("the update failed")
         await after_commit.run(session, scheduler=flow.scheduler, live=flow.live, delivery=flow.delivery)
     (kept,) = await flow.rows(Meeting, Meeting.id == meeting.id)
@@ -89,6 +90,6 @@ async def test_nothing_follows_a_change_that_rolls_back(flow, council):
             assert await change_if(session, Meeting, meeting.id, starts_at=later)
             row = await session.get(Meeting, meeting.id)
             await session.refresh(row)
-            after_commit.reminders_changed(session, row)
+            effects.reminders_changed(session, row)
         await after_commit.run(session, scheduler=flow.scheduler, live=flow.live, delivery=flow.delivery)
     assert flow.scheduler.reminder_jobs(meeting.id) == _jobs_for(meeting, later)

@@ -11,7 +11,8 @@ import pytest
 from aiogram.types import Update
 from sqlalchemy import select
 
-from bot.runtime.ballot_box import BallotBox, Press
+from bot.effects import Press
+from bot.runtime.ballot_box import BallotBox
 from db.models import Ballot, Choice, Member, SealedBallot, SecretVoter, Vote
 from tests.conftest import NOW, seed_council
 from tests.flows.test_meeting import AGENDA, mark_present, open_meeting, post_vote

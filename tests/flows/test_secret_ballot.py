@@ -194,7 +194,7 @@ async def restart(flow, redis):
 
     async def again(keys: VoteKeys) -> None:
         await flow.scheduler.stop()
-        for router in flow.dp.sub_routers:  # the handler modules' routers join the new Dispatcher
+        for router in flow.dp.chain_tail:  # the handler modules' routers join the new Dispatcher
             router._parent_router = None
         engine = flow.sessionmaker.kw["bind"]
         i18n = flow.scheduler.i18n

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from bot import protocol
 from bot.i18n import create_i18n
 from bot.rules import Counts
-from bot.ui import year as ui_year
+from bot.ui import plan as ui_plan
 from bot.ui.documents import Sheet, excel_date_format, workbook
 from bot.ui.render import council_name
 from db.models import Council, GroupLanguage, Outcome, Plan, PlanEntry, PlanState
@@ -79,7 +79,7 @@ def test_the_plan_is_the_schools_page_with_the_directors_approval_and_both_signa
         id=1, school_year=2026, version=2, state=PlanState.APPROVED, order_number="15", order_date=date(2026, 10, 1)
     )
     entries = [PlanEntry(day=date(2026, 12, 10), topic=DIRTY, responsible="Осмонова Г.", position=1)]
-    content = ui_year.plan_docx(
+    content = ui_plan.plan_docx(
         council, plan, entries, GroupLanguage.BOTH, chair="Осмонова Гүлнара", secretary="Ким Ольга"
     )
     document = Document(io.BytesIO(content))

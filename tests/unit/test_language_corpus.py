@@ -45,7 +45,8 @@ from bot.regulation import regulation_messages
 from bot.rules import Counts, Trimester
 from bot.ui import common, labels, meeting_day, meetings, members, settings
 from bot.ui import materials as ui_materials
-from bot.ui import year as ui_year
+from bot.ui import plan as ui_plan
+from bot.ui import watchdog as ui_watchdog
 from bot.ui.render import tg_len
 from db.models import (
     AgendaItem,
@@ -454,7 +455,7 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
     for stage in range(4):
         for today in (trimester.last_announce_day - timedelta(days=14), trimester.last_announce_day):
             for locale, text in in_each_locale(
-                i18n, lambda s=stage, t=today: ui_year.trimester_warning(trimester, s, t)
+                i18n, lambda s=stage, t=today: ui_watchdog.trimester_warning(trimester, s, t)
             ):
                 yield f"watchdog warning, stage {stage}, {today}", locale, text, MESSAGE_LIMIT
     people = [member(1, Role.CHAIR)] + [member(i, role) for i, role in enumerate(Role, 2)]
@@ -522,7 +523,7 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
     for language in GroupLanguage:
         document = Document(
             io.BytesIO(
-                ui_year.plan_docx(council(language), plan, entries, language, chair=NAMES[0], secretary=NAMES[1])
+                ui_plan.plan_docx(council(language), plan, entries, language, chair=NAMES[0], secretary=NAMES[1])
             )
         )
         cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
@@ -711,7 +712,7 @@ def test_composed_messages_read_right_in_both_languages(i18n, tmp_path):
 
 def test_the_command_menus_say_command_and_keep_order_for_the_directors_order(i18n):
     """T1 of the glossary: in Kyrgyz a bot command is "команда"; "буйрук" is only the director's order."""
-    from bot.app import _commands
+    from bot.ui.commands import command_menu as _commands
 
     for private in (True, False):
         for locale, commands in in_each_locale(i18n, lambda p=private: _commands(p)):

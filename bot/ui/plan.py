@@ -1,5 +1,5 @@
-"""The year's work: the annual plan (cl. 7.3) and /agenda from it, decisions followed up (cl. 7.6), /report and
-/export. Pure: data in, text out, in the current locale (group posts go through group_text)."""
+"""The annual plan (cl. 7.3): drawing it up step by step, its messages, controls and .docx, its reminders,
+and /agenda from it. Pure: data in, text out, in the current locale (group posts go through group_text)."""
 
 from __future__ import annotations
 
@@ -10,33 +10,15 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot import rules
-from bot.domain import FollowView, Listing, PlanLine, Planned, by_day
+from bot.domain import PlanLine, Planned, by_day
 from bot.i18n import fmt_datetime, fmt_long_date, group_locales, in_locale
 from bot.i18n import gettext as _
-from bot.ui.callbacks import FollowDoneCb, FollowUpCb, PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
+from bot.ui.callbacks import PlanAction, PlanAgendaCb, PlanCb, PlanDayCb
 from bot.ui.documents import Docx
+from bot.ui.labels import school_year_text, trimester_label
 from bot.ui.meetings import example_day, meeting_choices
 from bot.ui.render import council_name, esc, split_blocks
-from db.models import Council, GroupLanguage, Meeting, Member, Plan, PlanEntry, PlanState, Vote
-
-ROMAN = ("I", "II", "III", "IV")
-
-
-def school_year_text(year: int) -> str:
-    return f"{year}-{year + 1}"
-
-
-def trimester_label(day: date, spec: str | None) -> str:
-    """ "Trimester II (01.12–28.02)" for the trimester of a day, or "Outside the trimesters"."""
-    trimester = rules.trimester_of(day, spec)
-    if trimester is None:
-        return _("Outside the trimesters")
-    pairs = rules.parse_calendar(spec)
-    start = f"{trimester.start:%m-%d}"
-    number = next((i for i, (s, _end) in enumerate(pairs) if s == start), 0)
-    span = f"{trimester.start:%d.%m}–{trimester.end:%d.%m}"
-    return _("Trimester {number} ({span})").format(number=ROMAN[number % len(ROMAN)], span=span)
+from db.models import Council, GroupLanguage, Meeting, Plan, PlanEntry, PlanState
 
 
 def order_text(plan: Plan) -> str:
@@ -203,181 +185,6 @@ def plan_offer_button(planned: Planned) -> str:
     return _("Take from the plan: {date}").format(date=f"{planned.day:%d.%m.%Y}")
 
 
-def planned_in_warning(planned: Planned) -> str:
-    return _("By the annual plan, a meeting is planned for {date}: {topics}.").format(
-        date=fmt_long_date(planned.day), topics="; ".join(esc(e.topic) for e in planned.entries)
-    )
-
-
-def trimester_warning(trimester: rules.Trimester, stage: int, today: date) -> str:
-    """The watchdog's warning (cl. 7.4) to the group and the chair: no meeting yet this trimester."""
-    last, end = fmt_long_date(trimester.last_announce_day), fmt_long_date(trimester.end)
-    if stage >= rules.TOO_LATE or today > trimester.last_announce_day:
-        return _(
-            "<b>Warning (regulation, cl. 7.4).</b> The council has held no meeting this trimester, and the last "
-            "day to announce one with 7 days' notice ({last}) has passed: a meeting before the trimester ends "
-            "on {end} can no longer have a week's notice."
-        ).format(last=last, end=end)
-    left = (trimester.last_announce_day - today).days
-    if left == 0:
-        return _(
-            "<b>Warning (regulation, cl. 7.4).</b> No meeting of the council is announced this trimester. "
-            "Today, {last}, is the last day to announce one with 7 days' notice; the trimester ends on {end}. "
-            "The chair announces a meeting with /agenda."
-        ).format(last=last, end=end)
-    return _(
-        "<b>Warning (regulation, cl. 7.4).</b> No meeting of the council is announced this trimester, which "
-        "ends on {end}. The last day to announce one with 7 days' notice is {last} ({days} left). "
-        "The chair announces a meeting with /agenda."
-    ).format(last=last, end=end, days=_("{count} day", "{count} days", left).format(count=left))
-
-
-def warning_naming_plan(warning: str, planned: Planned | None) -> str:
-    """A trimester warning (as trimester_warning rendered it) with the meeting the annual plan has in that
-    trimester named under it (cl. 7.3)."""
-    return warning + ("\n" + planned_in_warning(planned) if planned else "")
-
-
-# --- decisions followed up (cl. 7.6) -----------------------------------------------------------------------
-
-
-def follow_up_question(vote: Vote) -> str:
-    return "\n".join(
-        [
-            _("<b>Decision adopted:</b> {text}").format(text=esc(vote.decision)),
-            _(
-                "Who is responsible for carrying it out (regulation, cl. 7.6)? Choose one of those present; "
-                "then I will ask for the due date."
-            ),
-        ]
-    )
-
-
-def source_text(meeting: Meeting) -> str:
-    if meeting.protocol_number:
-        return _("protocol No. {number}").format(number=meeting.protocol_number)
-    return _("the meeting of {date}").format(date=f"{meeting.starts_at:%d.%m.%Y}")
-
-
-def follow_up_assigned(vote: Vote, meeting: Meeting, due: date) -> str:
-    return "\n".join(
-        [
-            _("<b>You are responsible for carrying out a decision of the methodical council</b> ({source}):").format(
-                source=source_text(meeting)
-            ),
-            esc(vote.decision),
-            _("Due date: {date}.").format(date=fmt_long_date(due)),
-            _("When it is done, press the button and send a short report (a text or a file)."),
-        ]
-    )
-
-
-def follow_up_reminder(view: FollowView, today: date) -> str:
-    due = view.follow_up.due_on
-    head = (
-        _("<b>Reminder:</b> today is the due date of a decision you are responsible for.")
-        if today == due
-        else _("<b>Reminder:</b> the due date of a decision you are responsible for has passed.")
-        if today > due
-        else _("<b>Reminder:</b> the due date of a decision you are responsible for is {date}.").format(
-            date=fmt_long_date(due)
-        )
-    )
-    return "\n".join([head, esc(view.vote.decision), _("When it is done, press the button and send a short report.")])
-
-
-def follow_up_done(view: FollowView, report: str | None, file_name: str | None) -> str:
-    lines = [
-        _("<b>Decision carried out</b> ({source}): {text}").format(
-            source=source_text(view.meeting), text=esc(view.vote.decision)
-        ),
-        _("Responsible: {name}").format(name=esc(view.member.full_name)),
-    ]
-    if report:
-        lines.append(_("Report: {text}").format(text=esc(report)))
-    if file_name:
-        lines.append(_("Report file: {name}").format(name=esc(file_name)))
-    return "\n".join(lines)
-
-
-def ask_due(vote: Vote, name: str) -> str:
-    return _("Responsible for «{text}»: {name}. Send the due date (DD.MM.YYYY). /cancel to stop.").format(
-        text=esc(vote.decision[:200]), name=esc(name)
-    )
-
-
-def follow_up_line(view: FollowView) -> str:
-    follow_up = view.follow_up
-    line = _("{source}: {text} — {name}, due {date}").format(
-        source=source_text(view.meeting).capitalize(),
-        text=esc(view.vote.decision),
-        name=esc(view.member.full_name),
-        date=f"{follow_up.due_on:%d.%m.%Y}",
-    )
-    if follow_up.done_at:
-        line += " · " + _("done {date}").format(date=f"{follow_up.done_at:%d.%m.%Y}")
-    return line
-
-
-def decisions_messages(listing: Listing) -> list[str]:
-    blocks = [_("<b>Decisions of the council followed up (regulation, cl. 7.6)</b>")]
-    for title, views in (
-        (_("<b>Overdue</b>"), listing.overdue),
-        (_("<b>Open</b>"), listing.open),
-        (_("<b>Done</b>"), listing.done),
-    ):
-        blocks += ["", title]
-        blocks += [f"{i}. {follow_up_line(v)}" for i, v in enumerate(views, 1)] or ["—"]
-    if listing.mine:
-        blocks += ["", _("Yours to report: press a decision when it is done.")]
-    return split_blocks(blocks)
-
-
-def follow_up_skipped(question: str) -> str:
-    """The chair's question about a responsible member, answered "nobody" (`question` is its HTML)."""
-    return question + "\n\n" + _("Nobody is made responsible.")
-
-
-def follow_up_saved(member: Member, due: date) -> str:
-    return _("Saved: {name} is responsible until {date}, and is told so.").format(
-        name=member.full_name, date=fmt_long_date(due)
-    )
-
-
-def follow_up_keyboard(vote_id: int, people: list[tuple[int, str]]) -> InlineKeyboardMarkup:
-    """The chair gives an adopted decision a responsible member (one of those present), or skips."""
-    builder = InlineKeyboardBuilder()
-    for member_id, name in people:
-        builder.button(text=name[:60], callback_data=FollowUpCb(vote_id=vote_id, member_id=member_id))
-    builder.button(text=_("Skip: nobody responsible"), callback_data=FollowUpCb(vote_id=vote_id, member_id=0))
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def follow_done_keyboard(follow_up_id: int) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    builder.button(text=_("Mark as done"), callback_data=FollowDoneCb(follow_up_id=follow_up_id))
-    return builder.as_markup()
-
-
-def decisions_keyboard(listing: Listing) -> InlineKeyboardMarkup | None:
-    """Under /decisions: the viewer's own open decisions, to report one done."""
-    if not listing.mine:
-        return None
-    return follow_done_list_keyboard([(v.follow_up.id, "✅ " + v.vote.decision) for v in listing.mine])
-
-
-def follow_done_list_keyboard(items: list[tuple[int, str]]) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for follow_up_id, label in items:
-        builder.button(text=label[:60], callback_data=FollowDoneCb(follow_up_id=follow_up_id))
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-# --- the annual plan: drawing it up, its controls, /agenda from it -----------------------------------------
-
-
 def ask_plan(today: date) -> str:
     """The example dates are the earliest a planned meeting could still be announced for (example_day)."""
     return _(
@@ -480,22 +287,6 @@ def plan_offer_keyboard(planned: Planned) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=plan_offer_button(planned)[:60], callback_data=PlanDayCb(day=f"{planned.day:%Y%m%d}"))
     return builder.as_markup()
-
-
-# --- the prompts and short answers a handler sends ----------------------------------------------------------
-
-
-def skipped() -> str:
-    """Nobody is made responsible for a decision."""
-    return _("Skipped")
-
-
-def ask_done_report() -> str:
-    return _("Send a short report of what was done: a text or a file. /cancel to stop.")
-
-
-def done_recorded() -> str:
-    return _("Recorded as done; the chair is told. Thank you.")
 
 
 def plan_topics_added() -> str:
