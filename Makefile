@@ -46,7 +46,7 @@ translations: $(STAMP) ## compile the catalogs (locales/*/LC_MESSAGES/messages.m
 run: translations ## run the bot (polling, or a webhook when WEBHOOK_URL is set)
 	$(BIN)/python -m bot
 
-# The gates `make test` runs first: the linter, the formatter's check, the layers (handlers -> bot -> db),
+# The gates `make test` runs first: the linter, the formatter's check, the layers (import-linter),
 # and the type checker on bot/, handlers/ and db/ (mypy; its settings in pyproject.toml).
 lint: $(STAMP) ## the gates: ruff, the formatter's check, the import contracts, mypy
 	$(BIN)/ruff check .

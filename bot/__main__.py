@@ -1,6 +1,6 @@
 """`python -m bot`: the settings, then the bot (bot.app builds it) served by long polling or a webhook server.
 Nothing else: `python -m bot COMMAND ...` is an operator's command (backup, restore, forget-member,
-delete-council, watchdog --dry-run), bot/cli.py's."""
+delete-council, watchdog --dry-run), bot/cli/'s."""
 
 from __future__ import annotations
 
@@ -146,7 +146,7 @@ def main() -> None:
     if args in (["--version"], ["-V"]):
         print(f"kenesh {__version__}")
         return
-    if args:  # the operator's commands (bot/cli.py): backup, restore, forget-member, delete-council, watchdog
+    if args:  # the operator's commands (bot/cli/): backup, restore, forget-member, delete-council, watchdog
         from bot import cli
 
         sys.exit(cli.main(args, load_settings))

@@ -27,7 +27,7 @@ from bot import __version__
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import I18n, KeneshI18nMiddleware, create_i18n, in_locale
-from bot.materials import Archive
+from bot.ops.materials import Archive
 from bot.runtime.ballot_box import BallotBox
 from bot.runtime.fsm_storage import DatabaseStorage
 from bot.runtime.instances import AnotherInstance, InstanceGuard

@@ -1,7 +1,7 @@
 """The Telegram ids a log line may carry (SETTLED: ids yes; names, typed texts and file contents no).
 
 Set by the update middleware (`update_id`, `user_id`) and by whoever learns the council (`council_id`, in
-bot/access.py); read by the log formatter (bot/runtime/logs.py). Context variables, so each update's task
+bot/ops/access.py); read by the log formatter (bot/runtime/logs.py). Context variables, so each update's task
 sees its own ids and a scheduled job sees none. Pure: nothing here imports the rest of the bot.
 """
 

@@ -120,7 +120,7 @@ class Council(Base):
     chair_order_date: Mapped[date | None]
     # cl. 7.6: the school year's last pedagogical council; two weeks before it the chair gets the report's draft.
     last_pedcouncil_on: Mapped[date | None]
-    # The operator paused the council (bot/operator.py): its posts, reminders, vote timers and cl. 7.4
+    # The operator paused the council (bot/ops/operator.py): its posts, reminders, vote timers and cl. 7.4
     # warnings are held, not dropped, until it is resumed; the group is told it is paused and nothing else.
     paused_at: Mapped[datetime | None]
     paused_by: Mapped[int | None] = mapped_column(BigInteger)
@@ -148,8 +148,8 @@ class Member(Base):
     )
     # The regulation's closing line, "Жобо менен тааныштым": when this person confirmed reading it.
     regulation_confirmed_at: Mapped[datetime | None]
-    # ...and which edition: bot.regulation.regulation_version() of the Kyrgyz original then. A new edition asks
-    # again; the chair cannot run a meeting (/open, /vote) until confirming it (bot/membership.py).
+    # ...and which edition: bot.ui.regulation.regulation_version() of the Kyrgyz original then. A new edition asks
+    # again; the chair cannot run a meeting (/open, /vote) until confirming it (bot/ops/members.py).
     regulation_version: Mapped[str | None] = mapped_column(String(16))
     # cl. 7.2: members are approved by the director's order; its number, when the chair gives it.
     order_number: Mapped[str | None] = mapped_column(String(32))
@@ -514,7 +514,7 @@ class AuditAction(enum.StrEnum):
     REVIEW_ASKED = "review_asked"
     FOUNDING_SET = "founding_set"
     CHAIR_ORDER_SET = "chair_order_set"
-    # The operator's (ADMIN_IDS, bot/operator.py); the operator hands the chair over as CHAIR_HANDED_OVER.
+    # The operator's (ADMIN_IDS, bot/ops/operator.py); the operator hands the chair over as CHAIR_HANDED_OVER.
     COUNCIL_PAUSED = "council_paused"
     COUNCIL_RESUMED = "council_resumed"
     OPERATOR_NOTICE = "operator_notice"  # a message from the operator to every chair

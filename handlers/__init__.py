@@ -8,13 +8,13 @@ from handlers.scope import PRIVATE
 
 def get_routers() -> list[Router]:
     from handlers import (
+        audit,
         common,
         councils,
         decisions,
         errors,
         fallback,
         groups,
-        log,
         materials,
         meeting_day,
         meetings,
@@ -42,7 +42,7 @@ def get_routers() -> list[Router]:
         common.router,  # /cancel for every other step-by-step dialog
         groups.router,
         reviews.router,
-        log.router,
+        audit.router,
     )
     # Order matters: the vote button first (the hot path: no other router's filters on its way), specific
     # routers next; fallback last catches what nobody handled. The routers outside `private` serve the group

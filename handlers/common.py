@@ -8,14 +8,14 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import membership
 from bot.clock import Clock
 from bot.i18n import LANGUAGE_NAMES, I18n
-from bot.notices import edit_markup, edit_message
-from bot.regulation import regulation_messages, regulation_version
+from bot.ops import members
+from bot.ops.notices import edit_markup, edit_message
 from bot.ui import common as ui_common
 from bot.ui import members as ui_members
 from bot.ui.callbacks import LanguageCb, RegulationReadCb
+from bot.ui.regulation import regulation_messages, regulation_version
 from handlers.scope import chat_of, sender
 
 router = Router(name=__name__)
@@ -23,7 +23,7 @@ router = Router(name=__name__)
 
 @router.message(Command("help"))
 async def show_help(message: Message, session: AsyncSession) -> None:
-    role = await membership.roles_of(session, sender(message).id)
+    role = await members.roles_of(session, sender(message).id)
     await message.answer(ui_common.help_text(member=role.member, chair=role.chair, runs_meetings=role.runs_meetings))
 
 
@@ -37,7 +37,7 @@ async def set_language(
     call: CallbackQuery, callback_data: LanguageCb, session: AsyncSession, clock: Clock, i18n: I18n
 ) -> None:
     locale = callback_data.locale if callback_data.locale in LANGUAGE_NAMES else i18n.default_locale
-    await membership.set_language(session, call.from_user.id, locale, clock.now())
+    await members.set_language(session, call.from_user.id, locale, clock.now())
     with i18n.use_locale(locale):
         await call.answer(LANGUAGE_NAMES[locale])
         await edit_message(call.message, ui_common.language_set(locale))
@@ -49,7 +49,7 @@ async def show_regulation(message: Message, session: AsyncSession, i18n: I18n) -
     for part in parts[:-1]:
         await message.answer(part)
     # A member who has not confirmed this edition (the Kyrgyz original changed) confirms it here.
-    unconfirmed = await membership.needs_regulation(session, sender(message).id)
+    unconfirmed = await members.needs_regulation(session, sender(message).id)
     await message.answer(
         parts[-1], reply_markup=ui_members.regulation_confirm_keyboard(regulation_version()) if unconfirmed else None
     )
@@ -59,9 +59,7 @@ async def show_regulation(message: Message, session: AsyncSession, i18n: I18n) -
 async def confirm_regulation(
     call: CallbackQuery, callback_data: RegulationReadCb, session: AsyncSession, clock: Clock
 ) -> None:
-    await membership.confirm_regulation(
-        session, user_id=call.from_user.id, version=callback_data.version, now=clock.now()
-    )
+    await members.confirm_regulation(session, user_id=call.from_user.id, version=callback_data.version, now=clock.now())
     await call.answer(ui_common.saved())
     await edit_markup(call.message, None)
     await chat_of(call).answer(ui_members.regulation_confirmed())

@@ -14,14 +14,14 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, ChatMemberUpdated, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, councils
 from bot.clock import Clock
 from bot.config import Settings
-from bot.councils import join_link, replace_join_link, set_group_language, set_trimesters
 from bot.i18n import locale_from_telegram
-from bot.notices import edit_message
+from bot.ops import access, councils
+from bot.ops.councils import join_link, replace_join_link, set_group_language, set_trimesters
+from bot.ops.notices import edit_message
 from bot.ui import common as ui_common
-from bot.ui import settings as ui_settings
+from bot.ui import councils as ui_councils
 from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, RecordCb, RecordField, TrimestersCb
 from handlers.scope import TYPED, bot_username, chat_of, sender, text_of
 
@@ -40,7 +40,7 @@ ADMIN_STATUSES = {ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR}
 async def bot_added(event: ChatMemberUpdated, bot: Bot, session: AsyncSession) -> None:
     council = await councils.council_of_group(session, event.chat.id)
     log.info("Added to group %s (council: %s)", event.chat.id, council.id if council else "none yet")
-    await bot.send_message(event.chat.id, ui_settings.bot_added(council))
+    await bot.send_message(event.chat.id, ui_councils.bot_added(council))
 
 
 @group_chat.my_chat_member(ChatMemberUpdatedFilter(member_status_changed=LEAVE_TRANSITION))
@@ -70,11 +70,11 @@ async def _may_set_up(message: Message, bot: Bot, settings: Settings) -> bool:
 async def setup(message: Message, bot: Bot, session: AsyncSession, settings: Settings, clock: Clock) -> None:
     if message.sender_chat is not None:
         # An anonymous administrator writes as the group itself: we cannot know who would be the chair.
-        await message.reply(ui_settings.anonymous_admin())
+        await message.reply(ui_councils.anonymous_admin())
         return
     if not await _may_set_up(message, bot, settings):
         log.info("Refused /setup in chat %s from a non-administrator", message.chat.id)
-        await message.reply(ui_settings.setup_admins_only())
+        await message.reply(ui_councils.setup_admins_only())
         return
     chair = sender(message)
     result = await councils.setup_council(
@@ -89,20 +89,20 @@ async def setup(message: Message, bot: Bot, session: AsyncSession, settings: Set
     council = result.council
     link = councils.join_link(await bot_username(bot), council)
     await message.reply(
-        ui_settings.council_set_up(council, chair.full_name, created=result.created),
-        reply_markup=ui_settings.group_join_keyboard(council.group_language, link),
+        ui_councils.council_set_up(council, chair.full_name, created=result.created),
+        reply_markup=ui_councils.group_join_keyboard(council.group_language, link),
     )
 
 
 @group_chat.message(Command("help"))
 async def group_help(message: Message, bot: Bot) -> None:
-    await message.reply(ui_settings.group_help(), reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)))
+    await message.reply(ui_councils.group_help(), reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)))
 
 
 @group_chat.message(Command("members", "regulation", "lang", "start"))
 async def private_only(message: Message, bot: Bot) -> None:
     await message.reply(
-        ui_settings.works_in_private(),
+        ui_councils.works_in_private(),
         reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)),
     )
 
@@ -128,7 +128,7 @@ RECORDS = {
 @router.message(Command("settings"))
 async def settings_menu(message: Message, session: AsyncSession) -> None:
     council = await access.council_for_chair(session, sender(message).id)
-    await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())
+    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard())
 
 
 @router.callback_query(GroupLanguageCb.filter())
@@ -139,7 +139,7 @@ async def set_language(
         session, user_id=call.from_user.id, language=callback_data.language, now=clock.now()
     )
     await call.answer(ui_common.saved())
-    await edit_message(call.message, ui_settings.settings_text(council), ui_settings.settings_keyboard())
+    await edit_message(call.message, ui_councils.settings_text(council), ui_councils.settings_keyboard())
 
 
 @router.callback_query(TrimestersCb.filter())
@@ -147,14 +147,14 @@ async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMC
     await access.council_for_chair(session, call.from_user.id)
     await state.set_state(SettingsInput.trimesters)
     await call.answer()
-    await chat_of(call).answer(ui_settings.ask_trimesters())
+    await chat_of(call).answer(ui_councils.ask_trimesters())
 
 
 @router.message(SettingsInput.trimesters, TYPED)
 async def got_trimesters(message: Message, session: AsyncSession, state: FSMContext, clock: Clock) -> None:
     council = await set_trimesters(session, user_id=sender(message).id, text=text_of(message), now=clock.now())
     await state.clear()
-    await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())
+    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard())
 
 
 @router.callback_query(JoinLinkCb.filter(~F.confirm))
@@ -162,8 +162,8 @@ async def ask_replace_link(call: CallbackQuery, session: AsyncSession) -> None:
     council = await access.council_for_chair(session, call.from_user.id)
     await call.answer()
     await chat_of(call).answer(
-        ui_settings.ask_replace_link(),
-        reply_markup=ui_settings.replace_link_confirm(council.join_code),
+        ui_councils.ask_replace_link(),
+        reply_markup=ui_councils.replace_link_confirm(council.join_code),
     )
 
 
@@ -173,7 +173,7 @@ async def replace_link(
 ) -> None:
     council = await replace_join_link(session, user_id=call.from_user.id, now=clock.now(), seen_code=callback_data.code)
     await call.answer(ui_common.saved())
-    await edit_message(call.message, ui_settings.new_join_link(join_link(await bot_username(bot), council)))
+    await edit_message(call.message, ui_councils.new_join_link(join_link(await bot_username(bot), council)))
 
 
 @router.callback_query(RecordCb.filter())
@@ -182,7 +182,7 @@ async def ask_record(call: CallbackQuery, callback_data: RecordCb, session: Asyn
     await state.set_state(SettingsInput.record)
     await state.set_data({"field": callback_data.field.value})
     await call.answer()
-    await chat_of(call).answer(ui_settings.ask_record(callback_data.field))
+    await chat_of(call).answer(ui_councils.ask_record(callback_data.field))
 
 
 @router.message(SettingsInput.record, TYPED)
@@ -192,4 +192,4 @@ async def got_record(message: Message, session: AsyncSession, state: FSMContext,
         session, user_id=sender(message).id, field=RECORDS[field], text=text_of(message), now=clock.now()
     )
     await state.clear()
-    await message.answer(ui_settings.settings_text(council), reply_markup=ui_settings.settings_keyboard())
+    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard())

@@ -10,10 +10,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import decisions
 from bot.clock import Clock
 from bot.config import Settings
-from bot.notices import edit_message
+from bot.ops import decisions
+from bot.ops.notices import edit_message
 from bot.ui import decisions as ui_decisions
 from bot.ui.callbacks import FollowDoneCb, FollowUpCb
 from handlers.scope import TYPED, chat_of, message_of, sender, text_of

@@ -10,10 +10,10 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot import membership
 from bot.config import Settings
 from bot.errors import KeneshError
 from bot.i18n import I18n, locale_from_telegram
+from bot.ops import members
 from bot.ui import common as ui_common
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ async def _reader_locale(event: ErrorEvent, sessionmaker: async_sessionmaker, se
         # database itself is what failed, the answer still goes out, in the Telegram app's language.
         try:
             async with sessionmaker() as session:
-                stored = await membership.stored_language(session, user.id)
+                stored = await members.stored_language(session, user.id)
         except Exception as error:  # the error path must always answer
             log.warning("Could not read the reader's language (%s); answering in the app's language", error)
             stored = None

@@ -11,10 +11,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, groups
 from bot.clock import Clock
 from bot.config import Settings
-from bot.notices import edit_markup, edit_message
+from bot.ops import access, groups
+from bot.ops.notices import edit_markup, edit_message
 from bot.ui import common as ui_common
 from bot.ui import groups as ui_groups
 from bot.ui import meetings as ui_meetings

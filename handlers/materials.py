@@ -13,11 +13,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import materials
 from bot.clock import Clock
 from bot.config import Settings
-from bot.materials import Archive, Upload
-from bot.notices import edit_message
+from bot.ops import materials
+from bot.ops.materials import Archive, Upload
+from bot.ops.notices import edit_message
 from bot.text_input import clean_text
 from bot.ui import common as ui_common
 from bot.ui import materials as ui_materials

@@ -13,13 +13,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, groups, meeting_day, meetings, voting
 from bot.clock import Clock
 from bot.config import SUPPORTED_LOCALES, Settings
-from bot.effects import BallotBox, VoteKeys
 from bot.errors import KeneshError
 from bot.i18n import I18n, current_locale, locale_from_telegram
-from bot.notices import edit_markup, edit_message, send_private
+from bot.ops import access, groups, meeting_day, meetings, voting
+from bot.ops.effects import BallotBox, VoteKeys
+from bot.ops.notices import edit_markup, edit_message, send_private
 from bot.rules import Counts
 from bot.ui import common as ui_common
 from bot.ui import meeting_day as ui_meeting_day

@@ -13,12 +13,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, meetings, plan
 from bot.agenda import Agenda, When, parse_agenda, parse_items, parse_when
 from bot.clock import Clock
 from bot.config import Settings
-from bot.meetings import MeetingView
-from bot.notices import edit_markup, edit_message, send_private
+from bot.ops import access, meetings, plan
+from bot.ops.meetings import MeetingView
+from bot.ops.notices import edit_markup, edit_message, send_private
 from bot.ui import common as ui_common
 from bot.ui import meetings as ui_meetings
 from bot.ui import plan as ui_plan

@@ -12,13 +12,12 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, MaybeInaccessibleMessageUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import membership
 from bot.clock import Clock
 from bot.config import Settings
-from bot.councils import JOIN_PREFIX
 from bot.i18n import LANGUAGE_NAMES, I18n, current_locale
-from bot.notices import edit_markup, edit_message
-from bot.regulation import regulation_messages
+from bot.ops import members
+from bot.ops.councils import JOIN_PREFIX
+from bot.ops.notices import edit_markup, edit_message
 from bot.ui import common as ui_common
 from bot.ui import members as ui_members
 from bot.ui.callbacks import (
@@ -31,6 +30,7 @@ from bot.ui.callbacks import (
     RegulationCb,
     RoleCb,
 )
+from bot.ui.regulation import regulation_messages
 from db.models import MemberStatus, Role
 from handlers.scope import TYPED, chat_of, sender, text_of
 
@@ -59,7 +59,7 @@ async def cancel_registration(message: Message, state: FSMContext) -> None:
 async def start_join(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
     await state.clear()  # a join link always starts over, even in the middle of another step
     code = (command.args or "")[len(JOIN_PREFIX) :]  # the filter above: the args start with the prefix
-    joining = await membership.start_joining(session, sender(message).id, code)
+    joining = await members.start_joining(session, sender(message).id, code)
     await state.set_state(Registration.language)
     await state.set_data({"council_id": joining.council.id, "as_chair": joining.as_chair})
     log.info("Registration started for council %s", joining.council.id)
@@ -76,7 +76,7 @@ async def chose_language(
     i18n: I18n,
 ) -> None:
     locale = callback_data.locale if callback_data.locale in LANGUAGE_NAMES else i18n.default_locale
-    await membership.set_language(session, call.from_user.id, locale, clock.now())
+    await members.set_language(session, call.from_user.id, locale, clock.now())
     await state.set_state(Registration.name)
     with i18n.use_locale(locale):
         await call.answer(LANGUAGE_NAMES[locale])
@@ -86,7 +86,7 @@ async def chose_language(
 
 @router.message(Registration.name, TYPED)
 async def got_name(message: Message, state: FSMContext) -> None:
-    name = membership.parse_full_name(text_of(message))
+    name = members.parse_full_name(text_of(message))
     await state.update_data(name=name)
     data = await state.get_data()
     if data.get("as_chair"):
@@ -134,7 +134,7 @@ async def confirmed_regulation(
     if callback_data.council_id != data.get("council_id"):
         await call.answer(ui_members.join_button_out_of_date(), show_alert=True)
         return
-    placed = await membership.apply(
+    placed = await members.apply(
         session,
         council_id=data["council_id"],
         user_id=call.from_user.id,
@@ -158,7 +158,7 @@ async def start_plain(message: Message, command: CommandObject, state: FSMContex
     if command.args:
         await message.answer(ui_members.join_link_invalid())
         return
-    welcome = await membership.welcome_of(session, sender(message).id)
+    welcome = await members.welcome_of(session, sender(message).id)
     if welcome is not None:  # already a member: their council and their commands, not the way to join
         await message.answer(
             ui_members.welcome_member(
@@ -181,7 +181,7 @@ class ChairInput(StatesGroup):
 
 @router.message(Command("members"))
 async def show_members(message: Message, session: AsyncSession, settings: Settings) -> None:
-    for roster in await membership.rosters_for(session, sender(message).id):
+    for roster in await members.rosters_for(session, sender(message).id):
         parts = ui_members.roster_messages(roster, settings.tz)
         for part in parts[:-1]:
             await message.answer(part)
@@ -190,8 +190,8 @@ async def show_members(message: Message, session: AsyncSession, settings: Settin
 
 @router.callback_query(MemberCb.filter(F.action == MemberAction.LIST))
 async def back_to_list(call: CallbackQuery, callback_data: MemberCb, session: AsyncSession, settings: Settings) -> None:
-    view = await membership.chair_view(session, callback_data.member_id, call.from_user.id)
-    roster = await membership.roster_of(session, view.council.id)
+    view = await members.chair_view(session, callback_data.member_id, call.from_user.id)
+    roster = await members.roster_of(session, view.council.id)
     await call.answer()
     # The list may not fit one message; the card's message shows its first part with the buttons.
     await edit_message(
@@ -203,7 +203,7 @@ async def back_to_list(call: CallbackQuery, callback_data: MemberCb, session: As
 
 @router.callback_query(MemberCb.filter(F.action == MemberAction.CARD))
 async def open_card(call: CallbackQuery, callback_data: MemberCb, session: AsyncSession, settings: Settings) -> None:
-    view = await membership.chair_view(session, callback_data.member_id, call.from_user.id)
+    view = await members.chair_view(session, callback_data.member_id, call.from_user.id)
     await call.answer()
     await edit_message(
         call.message,
@@ -216,7 +216,7 @@ async def open_card(call: CallbackQuery, callback_data: MemberCb, session: Async
 async def ask_to_confirm(
     call: CallbackQuery, callback_data: MemberCb, session: AsyncSession, settings: Settings
 ) -> None:
-    view = await membership.chair_view(session, callback_data.member_id, call.from_user.id)
+    view = await members.chair_view(session, callback_data.member_id, call.from_user.id)
     await call.answer()
     await edit_message(
         call.message,
@@ -232,9 +232,9 @@ async def change_member(
     call: CallbackQuery, callback_data: MemberCb, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     operations = {
-        MemberAction.REMOVE_CONFIRM: membership.remove_member,
-        MemberAction.CHAIR_CONFIRM: membership.hand_over_chair,
-        MemberAction.SECRETARY: membership.name_secretary,
+        MemberAction.REMOVE_CONFIRM: members.remove_member,
+        MemberAction.CHAIR_CONFIRM: members.hand_over_chair,
+        MemberAction.SECRETARY: members.name_secretary,
     }
     view = await operations[callback_data.action](
         session,
@@ -256,7 +256,7 @@ async def change_member(
 @router.callback_query(OrdersPendingCb.filter())
 async def orders_pending(call: CallbackQuery, session: AsyncSession) -> None:
     """cl. 7.2: the list of approved members whose director's order the chair still has to record."""
-    roster = await membership.chaired_roster(session, call.from_user.id)
+    roster = await members.chaired_roster(session, call.from_user.id)
     await call.answer()
     await chat_of(call).answer(
         ui_members.orders_pending_text(roster), reply_markup=ui_members.orders_pending_keyboard(roster)
@@ -267,9 +267,9 @@ async def orders_pending(call: CallbackQuery, session: AsyncSession) -> None:
 async def ask_order_number(
     call: CallbackQuery, callback_data: MemberCb, session: AsyncSession, state: FSMContext
 ) -> None:
-    view = await membership.chair_view(session, callback_data.member_id, call.from_user.id)
+    view = await members.chair_view(session, callback_data.member_id, call.from_user.id)
     if view.member.status is not MemberStatus.APPROVED:
-        await call.answer(str(membership.STALE), show_alert=True)
+        await call.answer(str(members.STALE), show_alert=True)
         return
     await state.set_state(ChairInput.order_number)
     # From the list of orders to fill in, the list comes back after the number is saved.
@@ -284,7 +284,7 @@ async def got_order_number(
     message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     data = await state.get_data()
-    view = await membership.set_order_number(
+    view = await members.set_order_number(
         session, member_id=data["member_id"], by_user_id=sender(message).id, text=text_of(message), now=clock.now()
     )
     await state.clear()
@@ -293,7 +293,7 @@ async def got_order_number(
         reply_markup=None if data.get("from_list") else ui_members.card_controls(view.member, view.council),
     )
     if data.get("from_list"):
-        roster = await membership.roster_of(session, view.council.id)
+        roster = await members.roster_of(session, view.council.id)
         await message.answer(
             ui_members.orders_pending_text(roster), reply_markup=ui_members.orders_pending_keyboard(roster)
         )
@@ -304,7 +304,7 @@ async def decide_application(
     call: CallbackQuery, callback_data: ApplicationCb, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     approve = callback_data.action is ApplicationAction.APPROVE
-    view = await membership.decide(
+    view = await members.decide(
         session,
         member_id=callback_data.member_id,
         by_user_id=call.from_user.id,

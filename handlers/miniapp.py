@@ -9,8 +9,8 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import miniapp
 from bot.config import Settings
+from bot.ops import miniapp
 from bot.ui import miniapp as ui_miniapp
 from handlers.scope import PRIVATE, bot_username, sender
 

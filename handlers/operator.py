@@ -17,13 +17,13 @@ from aiogram.filters import Command, CommandObject, Filter
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import operator
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import CouncilCard
 from bot.errors import KeneshError
 from bot.i18n import group_text
-from bot.notices import edit_message
+from bot.ops import operator
+from bot.ops.notices import edit_message
 from bot.ui import operator as ui_operator
 from bot.ui.callbacks import ID_LIMIT, CouncilsCb, NoticeAction, NoticeCb, OperatorAction, OperatorCb
 from db.models import Council

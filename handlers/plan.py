@@ -13,13 +13,13 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, MaybeInaccessibleMessageUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, meetings, plan
 from bot.agenda import Agenda, Item, parse_when
 from bot.clock import Clock
 from bot.config import Settings
 from bot.domain import PlanLine
 from bot.i18n import current_locale
-from bot.notices import edit_message
+from bot.ops import access, meetings, plan
+from bot.ops.notices import edit_message
 from bot.ui import common as ui_common
 from bot.ui import meetings as ui_meetings
 from bot.ui import plan as ui_plan

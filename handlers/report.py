@@ -8,9 +8,9 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import report
 from bot.clock import Clock
 from bot.config import Settings
+from bot.ops import report
 from bot.ui import report as ui_report
 from handlers.scope import sender
 

@@ -11,11 +11,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import materials, reviews
 from bot.clock import Clock
 from bot.config import Settings
-from bot.materials import Archive
-from bot.notices import edit_message
+from bot.ops import materials, reviews
+from bot.ops.materials import Archive
+from bot.ops.notices import edit_message
 from bot.ui import common as ui_common
 from bot.ui import reviews as ui_reviews
 from bot.ui.callbacks import ExpertCb, ReviewAction, ReviewCb

@@ -66,7 +66,7 @@ def chat_of(call: CallbackQuery) -> MaybeInaccessibleMessageUnion:
 def message_of(call: CallbackQuery) -> Message:
     """The message under the pressed button, to read it: refused, as out of date, when Telegram no longer
     gives its content (https://core.telegram.org/bots/api#inaccessiblemessage). To edit it, pass `call.message`
-    to `bot.notices.edit_message`, which leaves such a message alone."""
+    to `bot.ops.notices.edit_message`, which leaves such a message alone."""
     if not isinstance(call.message, Message):
         raise KeneshError(ui_common.BUTTON_OUT_OF_DATE)
     return call.message

@@ -38,12 +38,12 @@ from sqlalchemy import insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
-from bot import protocol  # noqa: E402
 from bot.app import create_bot  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
 from bot.rules import Counts  # noqa: E402
+from bot.ui import protocol  # noqa: E402
 from bot.web.miniapp import install_miniapp  # noqa: E402
 from db.engine import create_engine, make_sessionmaker, migrate  # noqa: E402
 from db.models import (  # noqa: E402

@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, func, select  # noqa: E402
 
-from bot import watchdog  # noqa: E402
 from bot.i18n import create_i18n  # noqa: E402
+from bot.ops import watchdog  # noqa: E402
 from db.engine import create_engine, make_sessionmaker, migrate  # noqa: E402
 from db.models import OutboxMessage  # noqa: E402
 from tests.seeding import WARNING_DAY, seed_councils  # noqa: E402

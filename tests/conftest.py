@@ -301,7 +301,7 @@ async def seed_council(
 ):  # the council row, with .chair, .group, .people
     """A council made by /setup, with `members` approved voting members (the chair among them) and some
     participants, stored directly: registration itself is tested in test_registration."""
-    from bot.regulation import regulation_version
+    from bot.ui.regulation import regulation_version
     from db.models import MemberStatus, Role, User
 
     api = flow.api

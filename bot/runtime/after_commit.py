@@ -1,6 +1,6 @@
 """Side effects after commit, in one place: `run`.
 
-An operation records in its session what changed (bot/effects.py says what it may record); nothing happens
+An operation records in its session what changed (bot/ops/effects.py says what it may record); nothing happens
 then. Once the transaction commits, the session's owner calls `run`: the DB session middleware after each
 update, a scheduled job after its own commit. So a handler never has to remember to re-plan reminders or touch
 a tally, and a change that rolls back is followed by nothing (db/engine.py's session keeps pending and
@@ -13,7 +13,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.effects import LiveEditor, Planner, Waker
+from bot.ops.effects import LiveEditor, Planner, Waker
 from db.engine import COMMITTED_EFFECTS
 from db.repo.outbox import OUTBOX_FLAG
 

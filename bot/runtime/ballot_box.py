@@ -25,9 +25,9 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import effects
 from bot.ballot_seal import BallotSeal, BrokenSeal
-from bot.effects import (
+from bot.ops import effects
+from bot.ops.effects import (
     JOINED_LATER,
     KEY_LOST,
     NO_VOTE,
@@ -47,7 +47,7 @@ from db.repo import meeting_day as day_repo
 log = logging.getLogger(__name__)
 
 
-# The box's own outcome, never an answer (the refusals a member hears of are bot/effects.py's): eligible when
+# The box's own outcome, never an answer (the refusals a member hears of are bot/ops/effects.py's): eligible when
 # read, yet not written, because the roster or attendance changed in between; the press goes into the next batch.
 RETRY = "retry"
 RETRIES = 2
@@ -94,7 +94,7 @@ def judge(
 
 
 class BallotBox:
-    """The ballot box the operations know by bot/effects.py's BallotBox."""
+    """The ballot box the operations know by bot/ops/effects.py's BallotBox."""
 
     def __init__(
         self, sessionmaker: async_sessionmaker, live: Any = None, keys: VoteKeys | None = None, max_batch: int = 500

@@ -24,11 +24,11 @@ from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.effects import ATTENDANCE, VOTE
 from bot.i18n import I18n, group_text
-from bot.meetings import presence
+from bot.ops.effects import ATTENDANCE, VOTE
+from bot.ops.meetings import presence
+from bot.ops.voting import live_counts
 from bot.ui import meeting_day as ui_meeting_day
-from bot.voting import live_counts
 from db.models import Choice, Council, Meeting, MeetingStatus
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo

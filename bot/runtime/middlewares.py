@@ -20,9 +20,10 @@ from aiogram.exceptions import TelegramAPIError
 from aiogram.types import TelegramObject, Update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot import effects, log_context
+from bot import log_context
 from bot.i18n import I18n, locale_from_telegram
 from bot.i18n import gettext as _
+from bot.ops import effects
 from bot.runtime import after_commit
 from bot.runtime.outbox import Delivery
 from bot.text_input import clean_update

@@ -29,10 +29,10 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import decisions, effects, meeting_day, meetings, plan, report, reviews, voting, watchdog
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import I18n
+from bot.ops import decisions, effects, meeting_day, meetings, plan, report, reviews, voting, watchdog
 from bot.runtime import after_commit
 from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection, instance_id, lock_holder
 from bot.runtime.outbox import Delivery
@@ -476,7 +476,7 @@ class Scheduler:
         return await self._run(job, work, council_of=self._council_of_vote(vote_id)) or 0
 
     async def close_vote_on_time(self, vote_id: int) -> bool:
-        """The timer's close: the one closing of a vote (bot/voting.py's close_once), as the Close button's."""
+        """The timer's close: the one closing of a vote (bot/ops/voting.py's close_once), as the Close button's."""
 
         async def work(session: AsyncSession) -> Vote | None:
             return await voting.close_vote_on_time(
@@ -495,7 +495,7 @@ class Scheduler:
         return await self._run(job, work, then=closed, council_of=self._council_of_vote(vote_id)) is not None
 
     async def close_votes_without_key(self) -> None:
-        """At start: secret ballots left open whose key is gone close "not counted" (bot/voting.py)."""
+        """At start: secret ballots left open whose key is gone close "not counted" (bot/ops/voting.py)."""
 
         async def work(session: AsyncSession) -> list[int]:
             return await voting.close_votes_without_key(

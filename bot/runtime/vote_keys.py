@@ -1,7 +1,7 @@
 """Where the keys of open secret ballots live: never in the database.
 
 One process (no REDIS_URL): in its memory; a restart loses them, and the secret votes then open cannot be
-counted (bot/voting.py marks them "not counted (restart)"). Several instances (REDIS_URL): in Redis, where
+counted (bot/ops/voting.py marks them "not counted (restart)"). Several instances (REDIS_URL): in Redis, where
 every instance finds them, with the vote's lifetime as a bound (the close deletes the key; compose.yaml runs
 Redis without persistence, so a key never reaches a disk there either).
 
@@ -27,7 +27,7 @@ KEY_LIFETIME = 7 * 24 * 3600
 
 
 class VoteKeys:
-    """The keys the operations know by bot/effects.py's VoteKeys."""
+    """The keys the operations know by bot/ops/effects.py's VoteKeys."""
 
     def __init__(self, redis: Redis | None = None, prefix: str = "kenesh") -> None:
         self.redis, self.prefix = redis, prefix

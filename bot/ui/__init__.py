@@ -12,7 +12,7 @@ from bot.domain and db.models. Handlers and operations import the ui, never the 
   common.py      /help, /lang, links to the private chat
   commands.py    the command menus under "/", the private chat's and a group's
   members.py     registration, /members, member cards, applications
-  settings.py    the council in its group (/setup) and /settings
+  councils.py    the council in its group (/setup) and /settings
   meetings.py    the agenda, announcements, reminders, /meetings
   meeting_day.py attendance, votes and tallies, /heard, /close, /protocols
   materials.py   submitting, reviewing, /bank
@@ -22,6 +22,8 @@ from bot.domain and db.models. Handlers and operations import the ui, never the 
   decisions.py   decisions followed up (cl. 7.6), /decisions
   watchdog.py    the trimester warnings (cl. 7.4)
   report.py      the year in figures: /report's message, .xlsx and chart; /export's file name and caption
-  log.py         /log
+  audit.py       /log
   miniapp.py     the Mini App's pages
+  protocol.py    a closed meeting -> the protocol's HTML parts and its .docx
+  regulation.py  the regulation's text (regulation/ky.txt, ru.txt) and its edition
 """

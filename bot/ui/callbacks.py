@@ -25,7 +25,7 @@ IdOrNone = Annotated[int, Field(ge=0, lt=ID_LIMIT)]  # 0: none chosen
 Page = Annotated[int, Field(ge=0, lt=100_000)]
 Minutes = Annotated[int, Field(ge=1, le=60)]
 Token = Annotated[str, Field(pattern=r"^[0-9a-f]{8}$")]
-Edition = Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]  # bot.regulation.regulation_version()
+Edition = Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]  # bot.ui.regulation.regulation_version()
 
 
 def _a_date(text: str) -> str:

@@ -45,7 +45,7 @@ def command_menu(private: bool) -> list[BotCommand]:
 
 
 def operator_menu() -> list[BotCommand]:
-    """The private menu of ADMIN_IDS: everyone's, and the operator's commands (bot/operator.py)."""
+    """The private menu of ADMIN_IDS: everyone's, and the operator's commands (bot/ops/operator.py)."""
     return [
         *command_menu(True),
         BotCommand(command="councils", description=_("all the councils the bot serves (operator)")),

@@ -1,5 +1,5 @@
 """Meetings before the day: the agenda and its preview, announcements, moves and cancellations, reminders, and
-/meetings. Group posts are rendered per language through group_text by the caller (bot.notices)."""
+/meetings. Group posts are rendered per language through group_text by the caller (bot.ops.notices)."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ STATUS_ROOM = 200
 def _as_the_group_gets_it(
     council: Council, meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, head: str | None
 ) -> list[str]:
-    """The announcement in each language the group reads (as bot.notices posts it), under `head`, cut into
+    """The announcement in each language the group reads (as bot.ops.notices posts it), under `head`, cut into
     messages with room left in the last one for the status line."""
     announced = group_text(council.group_language, lambda: announcement(council, meeting, items, tz))
     return split_lines(f"{head}\n\n{announced}" if head else announced, MESSAGE_LIMIT - STATUS_ROOM)

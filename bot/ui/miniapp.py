@@ -43,8 +43,8 @@ from bot.ui import labels as ui_labels
 from bot.ui import materials as ui_materials
 from bot.ui import plan as ui_plan
 from bot.ui import watchdog as ui_watchdog
+from bot.ui.audit import audit_line
 from bot.ui.labels import kind_label, material_state_label, outcome_label, role_label
-from bot.ui.log import audit_line
 from bot.ui.meeting_day import counts_text
 from db.models import Council, Material, MaterialState, Meeting, MeetingStatus, Member, MemberStatus, Outcome, PlanEntry
 

@@ -1,5 +1,5 @@
 """The Mini App on the instance's web server (issue 22): its page, two static files, its API and signed
-downloads. Thin, as a handler is: read the request, ask bot/miniapp.py, render with bot/ui/miniapp.py.
+downloads. Thin, as a handler is: read the request, ask bot/ops/miniapp.py, render with bot/ui/miniapp.py.
 
 Every API request carries Telegram's init data (`Authorization: tma <initData>`), checked each time: no cookie
 (Telegram Web opens the page in a third-party frame), no session on the server. Parameters travel in the JSON
@@ -26,13 +26,13 @@ from aiogram.types import BufferedInputFile
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot import miniapp
 from bot.clock import Clock
 from bot.config import SUPPORTED_LOCALES, Settings
 from bot.domain import Place, Reader
 from bot.errors import KeneshError
 from bot.i18n import I18n
-from bot.materials import Archive, send_material
+from bot.ops import miniapp
+from bot.ops.materials import Archive, send_material
 from bot.ui import common as ui_common
 from bot.ui import miniapp as ui_miniapp
 from db.repo import materials as materials_repo

@@ -1,4 +1,4 @@
-"""The operator's reads and writes (ADMIN_IDS, bot/operator.py): the district's councils a page at a time, a
+"""The operator's reads and writes (ADMIN_IDS, bot/ops/operator.py): the district's councils a page at a time, a
 council paused and resumed, the operator's messages to every chair. Each read of a page is one query per kind
 of figure for the page's councils, however many councils the district has."""
 
@@ -91,7 +91,7 @@ async def meetings_between(
     until: datetime,
 ) -> Sequence[Row]:
     """Plain rows (council_id, id, starts_at, status) of these councils' meetings in a window, by start: what
-    the trimester check (bot/watchdog.py judge) reads, for a page of councils."""
+    the trimester check (bot/ops/watchdog.py judge) reads, for a page of councils."""
     return (
         await session.execute(
             select(Meeting.council_id, Meeting.id, Meeting.starts_at, Meeting.status)

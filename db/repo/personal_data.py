@@ -1,4 +1,4 @@
-"""Queries for the operator's `forget-member` and `delete-council` (bot/personal_data.py)."""
+"""Queries for the operator's `forget-member` and `delete-council` (bot/ops/personal_data.py)."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.regulation import regulation_version
+from bot.ui.regulation import regulation_version
 from tests.botapi import BotAPI
 from tests.conftest import TEST_DATABASE_URL, TEST_REDIS_URL, TOKEN, redis_namespace, scratch_database
 from tests.e2e.conftest import ROOT, BotProcess

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from docx import Document
 
-from bot.regulation import regulation_version
+from bot.ui.regulation import regulation_version
 
 BISHKEK = ZoneInfo("Asia/Bishkek")
 AGENDA = "\n1. Мектептин методикалык темасы — Осмонова Г.\n2. Окуу топторунун иш пландары"

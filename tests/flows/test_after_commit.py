@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot import effects
+from bot.ops import effects
 from bot.runtime import after_commit
 from db.models import Meeting, MeetingStatus, Vote
 from db.repo import change_if

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.meeting_day import protocol_data
-from bot.protocol import protocol_messages
+from bot.ops.meeting_day import protocol_data
+from bot.ui.protocol import protocol_messages
 from db.engine import create_engine, make_sessionmaker, migrate
 from db.models import GroupLanguage, Material, Meeting, MeetingStatus
 from tests.conftest import NOW

@@ -11,7 +11,7 @@ import pytest
 from aiogram.types import Update
 from sqlalchemy import select
 
-from bot.effects import Press
+from bot.ops.effects import Press
 from bot.runtime.ballot_box import BallotBox
 from db.models import Ballot, Choice, Member, SealedBallot, SecretVoter, Vote
 from tests.conftest import NOW, seed_council

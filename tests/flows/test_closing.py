@@ -1,5 +1,5 @@
 """One way to close a vote (issue 18 §2): the Close button, the ⏱ timer, /close and the daily check of a
-meeting left open all close a vote through bot/voting.py's close_once. Each path, for an open vote and a
+meeting left open all close a vote through bot/ops/voting.py's close_once. Each path, for an open vote and a
 secret ballot, leaves the same record: the totals, one /log entry, the chair's question once, and of a secret
 ballot nothing but its totals and who voted (no sealed ballot in the database's files, its key dropped). The
 timer racing the button: one of them closes it, the other finds it closed and changes nothing."""

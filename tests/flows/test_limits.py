@@ -57,7 +57,7 @@ async def test_a_file_waits_in_quarantine_and_an_abandoned_one_is_removed_after_
 async def test_a_file_being_received_survives_another_members_sweep(flow, council):
     """Two teachers send files at the same moment: the first one's file is in the quarantine, its dialog's row
     not written yet, when the second one's upload sweeps the quarantine. Found by scripts/bench_soak.py."""
-    from bot.materials import Archive, archive_file
+    from bot.ops.materials import Archive, archive_file
 
     other = council.people[2]
     archive = Archive(flow.settings.storage_dir)

@@ -193,7 +193,7 @@ async def test_json_log_lines_parse_and_carry_the_telegram_ids(flow) -> None:
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]  # every line is one JSON object
     assert lines and all({"time", "level", "logger", "message"} <= set(line) for line in lines)
     (draft,) = [line for line in lines if "agenda draft" in line["message"]]
-    assert draft["level"] == "INFO" and draft["logger"] == "bot.meetings"
+    assert draft["level"] == "INFO" and draft["logger"] == "bot.ops.meetings"
     assert draft["council_id"] == council.id and draft["user_id"] == council.chair.id
     assert isinstance(draft["update_id"], int)
     assert all("Осмонова" not in line["message"] and "Маселе" not in line["message"] for line in lines)

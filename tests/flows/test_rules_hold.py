@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import regulation
+from bot.ui import regulation
 from db.models import (
     Attendance,
     Ballot,

@@ -129,7 +129,7 @@ async def test_a_district_costs_the_same_queries_for_ten_councils_as_for_a_hundr
     from sqlalchemy import event, func, select
 
     from bot.i18n import create_i18n
-    from bot.watchdog import daily_check
+    from bot.ops.watchdog import daily_check
     from db.engine import create_engine, make_sessionmaker, migrate
     from db.models import OutboxMessage
     from tests.seeding import WARNING_DAY, seed_councils

@@ -12,10 +12,10 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from bot import protocol
 from bot.i18n import create_i18n
 from bot.rules import Counts
 from bot.ui import plan as ui_plan
+from bot.ui import protocol
 from bot.ui.documents import Sheet, excel_date_format, workbook
 from bot.ui.render import council_name
 from db.models import Council, GroupLanguage, Outcome, Plan, PlanEntry, PlanState

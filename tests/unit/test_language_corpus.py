@@ -27,7 +27,6 @@ from babel.dates import get_month_names
 from babel.messages.mofile import read_mo
 from docx import Document
 
-from bot import protocol
 from bot.domain import Presence, Roster
 from bot.i18n import (
     GROUP_LANGUAGE_NAMES,
@@ -40,13 +39,13 @@ from bot.i18n import (
     fmt_long_date,
     group_text,
 )
-from bot.materials import ACCEPTED
-from bot.regulation import regulation_messages
+from bot.ops.materials import ACCEPTED
 from bot.rules import Counts, Trimester
-from bot.ui import common, labels, meeting_day, meetings, members, settings
+from bot.ui import common, councils, labels, meeting_day, meetings, members, protocol
 from bot.ui import materials as ui_materials
 from bot.ui import plan as ui_plan
 from bot.ui import watchdog as ui_watchdog
+from bot.ui.regulation import regulation_messages
 from bot.ui.render import tg_len
 from db.models import (
     AgendaItem,
@@ -557,7 +556,7 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
         "material review": lambda: ui_materials.material_review_keyboard(7),
         "meeting controls": lambda: meetings.meeting_controls(1),
         "cancel meeting": lambda: meetings.cancel_meeting_confirm(1),
-        "settings": settings.settings_keyboard,
+        "settings": councils.settings_keyboard,
     }
     for where, build in private_keyboards.items():
         for locale, markup in in_each_locale(i18n, build):
@@ -623,7 +622,7 @@ def structure_composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
         "creative group page": lambda: ui_groups.page_text(views[1], 2026, BISHKEK),
         "group preview": lambda: ui_groups.preview(GroupKind.CREATIVE, "Долбоорлор", None, "Тема", DAYS[3]),
         "asked to report": lambda: ui_groups.asked_to_report(groups[1], meeting(1), 3, BISHKEK),
-        "settings": lambda: settings.settings_text(council()),
+        "settings": lambda: councils.settings_text(council()),
     }
     for kind in GroupKind:
         renders[f"head item {kind}"] = lambda k=kind: ui_groups.head_item_title(

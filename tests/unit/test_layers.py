@@ -1,9 +1,10 @@
 """The house's shape, checked: no import circles anywhere in bot/, handlers/ and db/.
 
-The layers themselves (handlers -> bot -> db, only bot.app imports handlers) are import-linter's contract in
-pyproject.toml, run by `make lint`; this test adds what a layers contract cannot see: two modules of one layer
-importing each other (type-only imports included, since they tie the modules together for a reader too), and
-that no handler writes a sentence of its own: every text a user reads comes from bot/ui/.
+The layers themselves (python -m bot -> app -> runtime and handlers -> ops -> ui -> the pure modules -> db)
+are import-linter's contract in pyproject.toml, run by `make lint`; this test adds what a layers contract cannot
+see: two modules of one layer importing each other (type-only imports included, since they tie the modules
+together for a reader too), and that no handler writes a sentence of its own: every text a user reads comes
+from bot/ui/.
 """
 
 from __future__ import annotations

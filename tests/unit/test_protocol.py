@@ -6,8 +6,8 @@ from datetime import datetime
 from docx import Document
 
 from bot.i18n import create_i18n
-from bot.protocol import Decision, ProtocolData, protocol_docx, protocol_filename, protocol_messages
 from bot.rules import Counts
+from bot.ui.protocol import Decision, ProtocolData, protocol_docx, protocol_filename, protocol_messages
 from db.models import GroupLanguage, Outcome
 from tests.botapi import parse_html, utf16_len
 from tests.conftest import BISHKEK

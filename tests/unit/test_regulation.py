@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.regulation import regulation_messages, regulation_text
+from bot.ui.regulation import regulation_messages, regulation_text
 from bot.ui.render import tg_len
 from tests.botapi import parse_html
 

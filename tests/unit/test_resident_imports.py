@@ -15,7 +15,7 @@ HEAVY = {"matplotlib", "docx", "lxml", "openpyxl"}
 
 def test_the_started_bot_has_loaded_nothing_heavy_before_it_is_used() -> None:
     probe = (
-        "import sys, bot.app, bot.runtime.scheduler, bot.protocol, db.engine, handlers, bot.__main__; "
+        "import sys, bot.app, bot.runtime.scheduler, bot.ui.protocol, db.engine, handlers, bot.__main__; "
         "handlers.get_routers(); "
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({sorted(HEAVY)!r})))"
     )

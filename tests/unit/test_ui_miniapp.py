@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from bot import miniapp
 from bot.domain import Attended, DayState, YearFigures
 from bot.i18n import create_i18n
+from bot.ops import miniapp
 from bot.ui import miniapp as ui
 from db.models import Meeting, MeetingStatus
 

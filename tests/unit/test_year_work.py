@@ -10,8 +10,8 @@ from bot.agenda import parse_when
 from bot.domain import PlanLine
 from bot.errors import KeneshError
 from bot.i18n import create_i18n
-from bot.plan import parse_date, parse_order, parse_plan
-from bot.report import parse_school_year
+from bot.ops.plan import parse_date, parse_order, parse_plan
+from bot.ops.report import parse_school_year
 from bot.rules import NOTICE_DAYS
 from tests.conftest import BISHKEK
 

@@ -1,7 +1,7 @@
 """secret ballots sealed under a per-vote key: sealed_ballots (the choices, unreadable without the key)
 
 A secret vote left open by the version before this one keeps its plain rows in `ballots` and has no key: the
-bot marks it "not counted (restart)" when it starts (bot/voting.py) and its rows go with that close.
+bot marks it "not counted (restart)" when it starts (bot/ops/voting.py) and its rows go with that close.
 
 Revision ID: 0010
 Revises: 0009

@@ -12,7 +12,7 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
-# bot.regulation.regulation_version() of the Kyrgyz original shipped when this column came: everyone who had
+# bot.ui.regulation.regulation_version() of the Kyrgyz original shipped when this column came: everyone who had
 # confirmed the regulation by then confirmed this edition (it had not changed since the first release).
 EDITION_AT_MIGRATION = "3105d17fd22c"
 

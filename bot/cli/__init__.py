@@ -82,9 +82,9 @@ def _describe(manifest: dict[str, Any]) -> str:
 
 
 def backup_or_restore(options: argparse.Namespace, settings: Settings) -> int:
-    """`backup FILE` / `backup --into DIR [--keep N]` / `restore FILE`; bot/backup.py says what an archive
+    """`backup FILE` / `backup --into DIR [--keep N]` / `restore FILE`; bot/cli/backup.py says what an archive
     holds."""
-    from bot.backup import BackupError, Target, backup, prune, restore, timed_archive
+    from bot.cli.backup import BackupError, Target, backup, prune, restore, timed_archive
 
     target = Target(settings.database_url, settings.storage_dir)
     try:
@@ -114,8 +114,8 @@ def backup_or_restore(options: argparse.Namespace, settings: Settings) -> int:
 
 
 async def forget_member(settings: Settings, council_id: int, member_id: int) -> int:
-    from bot.personal_data import CannotForget
-    from bot.personal_data import forget_member as forget
+    from bot.ops.personal_data import CannotForget
+    from bot.ops.personal_data import forget_member as forget
     from db.engine import create_engine, make_sessionmaker, migrate
 
     engine = create_engine(settings.database_url)
@@ -149,9 +149,9 @@ async def forget_member(settings: Settings, council_id: int, member_id: int) -> 
 
 
 async def delete_council(settings: Settings, council_id: int, yes: bool, backups: Path) -> int:
-    from bot.backup import BackupError, Target, backup, timed_archive
-    from bot.personal_data import CannotForget, council_summary
-    from bot.personal_data import delete_council as delete
+    from bot.cli.backup import BackupError, Target, backup, timed_archive
+    from bot.ops.personal_data import CannotForget, council_summary
+    from bot.ops.personal_data import delete_council as delete
     from db.engine import create_engine, make_sessionmaker, migrate
 
     engine = create_engine(settings.database_url)
@@ -193,7 +193,7 @@ async def delete_council(settings: Settings, council_id: int, yes: bool, backups
 async def watchdog_dry_run(settings: Settings) -> int:
     """`python -m bot watchdog --dry-run`: what today's trimester check would send, and why. Sends nothing."""
     from bot.clock import Clock
-    from bot.watchdog import dry_run
+    from bot.ops.watchdog import dry_run
     from db.engine import create_engine, make_sessionmaker, migrate
 
     engine = create_engine(settings.database_url)

@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notices, plan, rules
+from bot import rules
 from bot.domain import Planned
 from bot.i18n import current_locale, in_locale
+from bot.ops import notices, plan
 from bot.ui import watchdog as ui_watchdog
 from db.models import Council, MeetingStatus, OutboxMessage, WatchdogWarning
 from db.repo import councils as councils_repo
@@ -111,7 +112,7 @@ async def judge_all(
     verdicts = []
     for council in councils:
         trimester = trimesters[council.id]
-        if council.paused:  # held, not dropped: resuming it sends what is still due (bot/operator.py)
+        if council.paused:  # held, not dropped: resuming it sends what is still due (bot/ops/operator.py)
             verdicts.append(Verdict(council, trimester, None, "paused by the operator: its warnings are held"))
             continue
         recorded = sent[(council.id, trimester.start)] if trimester else []

@@ -20,13 +20,13 @@ from aiogram.exceptions import TelegramBadRequest
 from aiogram.types import BufferedInputFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, meetings, notices
-from bot.access import NOT_RUNNER, council_for_runner, runs_meetings
 from bot.config import SUPPORTED_LOCALES
 from bot.domain import ReviewLine
 from bot.errors import KeneshError
 from bot.i18n import in_locale
 from bot.i18n import lazy_gettext as __
+from bot.ops import audit, meetings, notices
+from bot.ops.access import NOT_RUNNER, council_for_runner, runs_meetings
 from bot.text_input import clean_text
 from bot.ui import materials as ui_materials
 from bot.ui import reviews as ui_reviews
@@ -487,7 +487,7 @@ async def association_name(session: AsyncSession, material: Material) -> str | N
 
 
 async def review_lines(session: AsyncSession, material: Material) -> list[ReviewLine]:
-    """The expert reviews asked for the material's current version (bot/reviews.py), with the reviewers' names."""
+    """The expert reviews asked for the material's current version (bot/ops/reviews.py), with the reviewers' names."""
     rows = await reviews_repo.reviews_with_names(session, material.id, material.version)
     return [ReviewLine(review, name) for review, name in rows]
 
@@ -690,7 +690,7 @@ async def put_on_agenda(
     default_locale: str,
 ) -> tuple[Material, Meeting]:
     """The material becomes the last item of an announced meeting; the meeting's vote on it decides it. The
-    agenda changes by the one notice rule (bot/meetings.py `add_to_agenda`) and is announced again."""
+    agenda changes by the one notice rule (bot/ops/meetings.py `add_to_agenda`) and is announced again."""
     material, author, council = await reviewable(session, material_id, user_id)
     only_submitted = __("Only a submitted material can be put on an agenda.")
     if material.state is not MaterialState.SUBMITTED:

@@ -20,8 +20,8 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.types import InlineKeyboardMarkup, MaybeInaccessibleMessageUnion, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.access import has_current_regulation
 from bot.i18n import group_text, in_locale
+from bot.ops.access import has_current_regulation
 from bot.ui import members as ui_members
 from bot.ui.render import split_lines
 from db.models import Council

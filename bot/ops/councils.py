@@ -10,9 +10,10 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, rules
+from bot import rules
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
+from bot.ops import audit
 from bot.text_input import clean_text
 from db.models import Council, GroupLanguage, Member, MemberStatus, Role
 from db.repo import change_if, reload

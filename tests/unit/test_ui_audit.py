@@ -6,8 +6,8 @@ import pytest
 
 from bot.domain import AuditLine, LogPage
 from bot.i18n import create_i18n
+from bot.ui.audit import log_text
 from bot.ui.labels import audit_action_label
-from bot.ui.log import log_text
 from db.models import AuditAction, AuditEntry, AuditObject, Council
 from tests.botapi import parse_html, utf16_len
 from tests.conftest import BISHKEK

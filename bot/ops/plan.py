@@ -18,13 +18,14 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import notices, rules
-from bot.access import NOT_RUNNER, council_of_member, runs_meetings
+from bot import rules
 from bot.agenda import Item, example_day, parse_items
 from bot.domain import PlanLine, Planned, by_day
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.meetings import add_to_agenda
+from bot.ops import notices
+from bot.ops.access import NOT_RUNNER, council_of_member, runs_meetings
+from bot.ops.meetings import add_to_agenda
 from bot.ui import plan as ui_plan
 from db.models import (
     Council,
@@ -220,7 +221,7 @@ async def put_on_agenda(
     default_locale: str,
 ) -> tuple[Plan, Meeting, int]:
     """The plan becomes the last item of an announced meeting; that item's vote adopts it. The agenda changes
-    by the one notice rule (bot/meetings.py `add_to_agenda`) and is announced again."""
+    by the one notice rule (bot/ops/meetings.py `add_to_agenda`) and is announced again."""
     plan, council = await _managed_plan(session, plan_id, user_id)
     if plan.state is not PlanState.DRAFT:
         raise KeneshError(ALREADY_ADOPTED)

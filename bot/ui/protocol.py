@@ -1,5 +1,5 @@
 """The protocol (cl. 7.5), pure: a closed meeting's data -> HTML message parts (each under 4096) and a .docx.
-No session and no Telegram: closing a meeting and storing what is issued are in bot/meeting_day.py."""
+No session and no Telegram: closing a meeting and storing what is issued are in bot/ops/meeting_day.py."""
 
 from __future__ import annotations
 

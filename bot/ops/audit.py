@@ -12,8 +12,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.access import council_for_runner
 from bot.domain import AuditLine, LogPage
+from bot.ops.access import council_for_runner
 from db.models import (
     AuditAction,
     AuditEntry,

@@ -17,13 +17,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import groups, meeting_day, notices, plan, rules
-from bot.access import council_for_chair, council_for_runner
-from bot.councils import school_name
+from bot import rules
 from bot.domain import DecisionRow, MaterialRow, MeetingRow, MemberRow, YearReport
 from bot.errors import KeneshError
 from bot.i18n import I18n, group_locales
 from bot.i18n import lazy_gettext as __
+from bot.ops import groups, meeting_day, notices, plan
+from bot.ops.access import council_for_chair, council_for_runner
+from bot.ops.councils import school_name
 from bot.ui import labels as ui_labels
 from bot.ui import plan as ui_plan
 from bot.ui import report as ui_report

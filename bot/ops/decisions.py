@@ -14,12 +14,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import groups, notices, plan
-from bot.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.domain import FollowView, Listing
 from bot.errors import KeneshError
 from bot.i18n import I18n
 from bot.i18n import lazy_gettext as __
+from bot.ops import groups, notices, plan
+from bot.ops.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.text_input import clean_file_name, clean_text
 from bot.ui import decisions as ui_decisions
 from bot.ui import meeting_day as ui_meeting_day

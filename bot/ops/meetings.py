@@ -1,5 +1,5 @@
 """Meetings: the agenda with a week's notice (cl. 7.5), moving and cancelling it, opening the meeting with its
-frozen roster, attendance and /heard. Closing with a numbered protocol is bot/meeting_day.py."""
+frozen roster, attendance and /heard. Closing with a numbered protocol is bot/ops/meeting_day.py."""
 
 from __future__ import annotations
 
@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, audit, effects, notices, rules
-from bot.access import NOT_RUNNER, council_of_member, runs_meetings
+from bot import rules
 from bot.agenda import Agenda, When, check_notice
 from bot.domain import Presence, ReviewLine
 from bot.errors import KeneshError
 from bot.i18n import fmt_datetime
 from bot.i18n import lazy_gettext as __
+from bot.ops import access, audit, effects, notices
+from bot.ops.access import NOT_RUNNER, council_of_member, runs_meetings
 from bot.ui import meetings as ui_meetings
 from db.models import AgendaItem, Attendance, Council, Meeting, MeetingStatus, Member, MemberStatus, RosterEntry
 from db.repo import change_if, referenced, reload, remove
@@ -596,7 +597,7 @@ async def send_reminder(
     if await jobs_repo.job_run(session, job_id) is not None:
         return False  # sent before a restart
     council = await referenced(session, Council, meeting.council_id)
-    if council.paused:  # held, not recorded: resuming the council plans its reminders again (bot/operator.py)
+    if council.paused:  # held, not recorded: resuming the council plans its reminders again (bot/ops/operator.py)
         log.info("Reminder for meeting %s held: council %s is paused", meeting_id, council.id)
         return False
     items = await meetings_repo.meeting_items(session, meeting.id)

@@ -107,7 +107,7 @@ class Counted:
     refused: str | None = None
 
 
-# Why a press is refused; bot/voting.py turns each into the sentence the member reads.
+# Why a press is refused; bot/ops/voting.py turns each into the sentence the member reads.
 NO_VOTE, VOTE_CLOSED, NOT_MEMBER, NO_VOTE_RIGHT, JOINED_LATER, NOT_PRESENT, KEY_LOST = (
     "no_vote",
     "vote_closed",

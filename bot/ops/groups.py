@@ -18,15 +18,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, meetings, notices, protocol, rules
-from bot.access import NOT_RUNNER, council_for_chair, council_of_member, runs_meetings
+from bot import rules
 from bot.domain import Affiliation, GroupRatingRow, GroupsOverview, GroupView, RatingLine, RollLine
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.meetings import open_meeting_of
-from bot.plan import parse_date
+from bot.ops import audit, meetings, notices
+from bot.ops.access import NOT_RUNNER, council_for_chair, council_of_member, runs_meetings
+from bot.ops.meetings import open_meeting_of
+from bot.ops.plan import parse_date
 from bot.text_input import clean_text
 from bot.ui import groups as ui_groups
+from bot.ui import protocol
 from db.models import (
     RATING_CHOICES,
     Choice,

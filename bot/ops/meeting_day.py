@@ -1,6 +1,6 @@
 """The meeting day's close (cl. 7.5): open votes frozen, the meeting numbered, its protocol issued and stored
-as sent, and sent again later byte for byte. Beside bot/voting.py; the protocol's rendering is
-bot/protocol.py."""
+as sent, and sent again later byte for byte. Beside bot/ops/voting.py; the protocol's rendering is
+bot/ui/protocol.py."""
 
 from __future__ import annotations
 
@@ -14,14 +14,16 @@ from aiogram import Bot
 from aiogram.types import BufferedInputFile
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, effects, groups, protocol, reviews, rules
-from bot.decisions import done_between
-from bot.effects import VoteKeys
+from bot import rules
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.materials import decided_at_meeting
-from bot.meetings import meeting_view, open_meeting_of, voting_roster
-from bot.voting import close_open_votes, commit_closing, frozen_counts
+from bot.ops import audit, effects, groups, reviews
+from bot.ops.decisions import done_between
+from bot.ops.effects import VoteKeys
+from bot.ops.materials import decided_at_meeting
+from bot.ops.meetings import meeting_view, open_meeting_of, voting_roster
+from bot.ops.voting import close_open_votes, commit_closing, frozen_counts
+from bot.ui import protocol
 from db.models import Council, GroupLanguage, IssuedProtocol, Meeting, MeetingStatus
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
@@ -88,7 +90,7 @@ async def _close(
     default_locale: str,
 ) -> Meeting:
     """One closing, whoever asks first: the chair and the secretary at once get one protocol, not two. Its
-    open votes close as any vote does (bot/voting.py's close_once), in the same transaction."""
+    open votes close as any vote does (bot/ops/voting.py's close_once), in the same transaction."""
     automatically = by_user is None
     if not await meetings_repo.set_meeting_status(  # the transaction's first write: a second /close finds it closed
         session,

@@ -15,12 +15,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, notices, protocol
 from bot.domain import ReviewLine
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.materials import MAX_COMMENT, review_lines, undecided
+from bot.ops import audit, notices
+from bot.ops.materials import MAX_COMMENT, review_lines, undecided
 from bot.text_input import clean_text
+from bot.ui import protocol
 from bot.ui import reviews as ui_reviews
 from db.models import Council, Material, MaterialReview, MaterialState, Member, MemberStatus, ReviewVerdict
 from db.repo import jobs as jobs_repo

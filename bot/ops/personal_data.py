@@ -10,7 +10,7 @@ conversation state. A member nothing signed holds is deleted outright.
 
 delete_council: the council and every row that belongs to it (the foreign keys cascade), the archive files no
 other council uses, and the people who belonged nowhere else. `python -m bot delete-council` takes a backup
-first and asks for confirmation (bot/cli.py).
+first and asks for confirmation (bot/cli/).
 
 Each returns what it did, in numbers and ids only: the caller logs and prints it.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.materials import QUARANTINE, Archive
+from bot.ops.materials import QUARANTINE, Archive
 from db.models import MemberStatus
 from db.repo import councils as councils_repo
 from db.repo import personal_data as repo

@@ -11,14 +11,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, groups, notices, rules
-from bot.access import has_current_regulation
+from bot import rules
 from bot.domain import Roster
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.regulation import regulation_version
+from bot.ops import audit, groups, notices
+from bot.ops.access import has_current_regulation
 from bot.text_input import clean_text
 from bot.ui import members as ui_members
+from bot.ui.regulation import regulation_version
 from bot.ui.render import esc
 from db.models import Council, Member, MemberStatus, Role, User
 from db.repo import change_if, referenced, reload
@@ -319,7 +320,7 @@ async def transfer_chair(
     default_locale: str,
 ) -> ChairView:
     """The one hand-over of the chair, whoever asks: the chair (/members), or the operator when the chair has
-    left (bot/operator.py, `actor_id` the operator's). The chair passes from `from_user_id` to the view's
+    left (bot/ops/operator.py, `actor_id` the operator's). The chair passes from `from_user_id` to the view's
     member, once; the new chair's director's order is pending (cl. 4.1) until the chair records it."""
     member = _approved(view)
     if not member.role.votes or member.role is Role.CHAIR:

@@ -20,10 +20,8 @@ from zoneinfo import ZoneInfo
 from aiogram.utils.web_app import WebAppUser, parse_webapp_init_data, safe_parse_webapp_init_data
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import meeting_day, plan, rules
-from bot.access import runs_meetings
+from bot import rules
 from bot.config import SUPPORTED_LOCALES
-from bot.decisions import listing_of
 from bot.domain import (
     Attended,
     AuditLine,
@@ -44,9 +42,12 @@ from bot.domain import (
 )
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.materials import bank_of, downloadable
-from bot.meetings import voting_roster
-from bot.voting import frozen_counts
+from bot.ops import meeting_day, plan
+from bot.ops.access import runs_meetings
+from bot.ops.decisions import listing_of
+from bot.ops.materials import bank_of, downloadable
+from bot.ops.meetings import voting_roster
+from bot.ops.voting import frozen_counts
 from db.models import (
     Council,
     FollowUpState,

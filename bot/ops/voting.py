@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access, audit, effects, groups, notices, rules
+from bot import rules
 from bot.ballot_seal import BrokenSeal
-from bot.decisions import vote_closed
-from bot.effects import BallotBox, VoteKeys
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.meetings import meeting_view, open_meeting_of, presence
+from bot.ops import access, audit, effects, groups, notices
+from bot.ops.decisions import vote_closed
+from bot.ops.effects import BallotBox, VoteKeys
+from bot.ops.meetings import meeting_view, open_meeting_of, presence
 from bot.rules import Counts
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui import operator as ui_operator

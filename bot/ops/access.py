@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import log_context
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.regulation import regulation_version
 from bot.ui.operator import PAUSED
+from bot.ui.regulation import regulation_version
 from db.models import Council, Member, MemberStatus
 from db.repo import councils as councils_repo
 from db.repo import members as members_repo
@@ -24,7 +24,7 @@ def runs_meetings(council: Council, user_id: int) -> bool:
 
 async def council_for_runner(session: AsyncSession, user_id: int, group_chat_id: int | None = None) -> Council:
     """The council this chair (or secretary) acts for: the group's own, or, in private, the one they run.
-    Nobody acts for a council the operator paused (bot/operator.py) until it is resumed."""
+    Nobody acts for a council the operator paused (bot/ops/operator.py) until it is resumed."""
     if group_chat_id is not None:
         council = await councils_repo.council_by_chat(session, group_chat_id)
         if council is None:

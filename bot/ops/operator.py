@@ -2,10 +2,10 @@
 paused and resumed, the chair handed over when the chair has left, a message to every chair.
 
 A paused council (SETTLED.md "A paused council") is held, not dropped: its group hears only that it is paused
-(handlers/operator.py, and the vote press in bot/runtime/ballot_box.py); nobody acts for it (bot/access.py);
+(handlers/operator.py, and the vote press in bot/runtime/ballot_box.py); nobody acts for it (bot/ops/access.py);
 its outbox rows wait (db/repo/outbox.py), its meeting reminders, vote timers and the closing of a meeting
-left open are not planned or run (db/repo/meetings.py, db/repo/meeting_day.py, bot/meetings.py) and its
-cl. 7.4 warnings not judged (bot/watchdog.py), all without recording them done. `resume_council` then
+left open are not planned or run (db/repo/meetings.py, db/repo/meeting_day.py, bot/ops/meetings.py) and its
+cl. 7.4 warnings not judged (bot/ops/watchdog.py), all without recording them done. `resume_council` then
 sends what is still due and tells the chair, in one message, what passed meanwhile.
 
 Every action is a conditional update, so it happens once however often it is pressed, and is written to that
@@ -26,11 +26,13 @@ from aiogram.enums import ChatMemberStatus
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, effects, membership, notices, plan, rules, watchdog
+from bot import rules
 from bot.domain import CouncilCard, CouncilsPage, CouncilSummary, HeldWarning, NoticePreview, Resumed
 from bot.errors import KeneshError
 from bot.i18n import in_locale
-from bot.membership import ChairView
+from bot.ops import audit, effects, notices, plan, watchdog
+from bot.ops import members as membership
+from bot.ops.members import ChairView
 from bot.ui import common as ui_common
 from bot.ui import operator as ui_operator
 from bot.ui.render import esc
@@ -63,7 +65,7 @@ async def _summaries(
     session: AsyncSession, councils: Sequence[Council], *, now: datetime, tz: ZoneInfo, warn_days: tuple[int, ...]
 ) -> list[CouncilSummary]:
     """The councils' figures, one query per kind for all of them; the trimester warning as the daily check
-    judges it (bot/watchdog.py judge), without the warnings already sent: which warning applies today."""
+    judges it (bot/ops/watchdog.py judge), without the warnings already sent: which warning applies today."""
     ids = [council.id for council in councils]
     if not ids:
         return []
@@ -186,7 +188,7 @@ async def _held_warnings(
     warn_days: tuple[int, ...],
 ) -> tuple[list[HeldWarning], bool]:
     """The cl. 7.4 warnings held while the council was paused, judged day by day as the daily check would have
-    (bot/watchdog.py judge); the one due today goes now (watchdog.warn, recorded as the daily check records
+    (bot/ops/watchdog.py judge); the one due today goes now (watchdog.warn, recorded as the daily check records
     it), the others passed. Returns those passed, and whether today's went."""
     today = now.astimezone(tz).date()
     recorded = await operator_repo.warnings_of(session, council.id)
@@ -347,7 +349,7 @@ async def hand_over_chair(
     default_locale: str,
 ) -> ChairView:
     """The operator hands the chair to an approved member with a vote, only when the chair has left the group,
-    by the chair's own path (bot/membership.py transfer_chair): once, the new chair told, the order pending."""
+    by the chair's own path (bot/ops/members.py transfer_chair): once, the new chair told, the order pending."""
     view = await chair_candidate(session, bot, council_id, member_id)
     # Read again after asking Telegram: the conditional update hands over from the chair as it is now.
     await reload(session, view.council)
