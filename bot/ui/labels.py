@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.i18n import gettext as _
-from bot.i18n import group_text
+from bot.i18n import group_text, per_locale
 from db.models import (
     AuditAction,
     Choice,
@@ -21,6 +21,7 @@ from db.models import (
 )
 
 
+@per_locale
 def role_label(role: Role) -> str:
     labels = {
         Role.CHAIR: _("chair"),
@@ -92,6 +93,7 @@ def verdict_label(verdict: ReviewVerdict) -> str:
     }[verdict]
 
 
+@per_locale
 def outcome_label(outcome: Outcome) -> str:
     return {
         Outcome.ADOPTED: _("adopted"),
@@ -103,6 +105,7 @@ def outcome_label(outcome: Outcome) -> str:
     }[outcome]
 
 
+@per_locale
 def kind_label(kind: MaterialKind) -> str:
     return {
         MaterialKind.LESSON_PLAN: _("lesson plan"),
@@ -113,6 +116,7 @@ def kind_label(kind: MaterialKind) -> str:
     }[kind]
 
 
+@per_locale
 def material_state_label(state: MaterialState) -> str:
     return {
         MaterialState.SUBMITTED: _("submitted"),
@@ -133,6 +137,7 @@ MATERIAL_STATE_MARKS = {
 }
 
 
+@per_locale
 def audit_action_label(action: AuditAction) -> str:
     """What was done, as a noun phrase: the same words for the chair, the secretary and either language."""
     return {
