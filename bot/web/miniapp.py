@@ -217,8 +217,11 @@ class MiniApp:
         return self._frame(reader, place, "meetings", ui_miniapp.meeting_page(detail, self.settings.tz))
 
     async def decisions(self, session: AsyncSession, reader: Reader, place: Place, body: dict[str, Any]) -> str:
-        listing = await miniapp.decisions_view(session, reader, place, today=self._today)
-        page = ui_miniapp.decisions_page(listing, reader.user_id, self.settings.tz)
+        every_done = body.get("all", False)
+        if not isinstance(every_done, bool):
+            raise BadRequest()
+        view = await miniapp.decisions_view(session, reader, place, today=self._today, every_done=every_done)
+        page = ui_miniapp.decisions_page(view, reader.user_id, self.settings.tz)
         return self._frame(reader, place, "decisions", page)
 
     async def materials(self, session: AsyncSession, reader: Reader, place: Place, body: dict[str, Any]) -> str:
