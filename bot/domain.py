@@ -461,6 +461,11 @@ class MaterialsView:
     bank: list[tuple[Material, str]]  # approved, with the author's name: the bank, or what the search found
     mine: Sequence[Material]  # the reader's own submissions, whatever their state
     comments: dict[int, str]  # material id -> the comment of its latest change (why returned or rejected)
+    found: int  # how many the bank has, or the search found: `bank` may show only the newest of them
+
+    @property
+    def bank_hidden(self) -> int:
+        return self.found - len(self.bank)
 
 
 @dataclass(frozen=True)

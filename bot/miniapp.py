@@ -77,6 +77,7 @@ LINK_EXPIRED = __("This download link has expired. Press the button in the page 
 
 LOG_ENTRIES = 30  # the latest entries of /log on the Members page
 DONE_SHOWN = 20  # the latest decisions done on the Decisions page; the others on request
+BANK_SHOWN = 30  # the newest materials of the bank (or of a search) on the Materials page; the others on request
 LINK_SECONDS = 600  # a download link lives ten minutes
 SHOWN = (MeetingStatus.ANNOUNCED, MeetingStatus.OPEN, MeetingStatus.CLOSED)
 
@@ -328,13 +329,16 @@ async def decisions_view(
 MAX_WORDS = 100
 
 
-async def materials_view(session: AsyncSession, place: Place, words: str) -> MaterialsView:
-    """The bank (searched as /bank searches it) and the reader's own submissions with their state."""
+async def materials_view(session: AsyncSession, place: Place, words: str, *, every: bool = False) -> MaterialsView:
+    """The bank (searched as /bank searches it) and the reader's own submissions with their state. Of the bank
+    (a year gathers a hundred and more) the newest BANK_SHOWN, the others when asked (every), in a second
+    request."""
     words = " ".join(words.split())[:MAX_WORDS]
-    bank = await bank_of(session, place.council.id, words)
+    found = await bank_of(session, place.council.id, words)
     mine = await miniapp_repo.authored_by(session, place.member.id)
     comments = {material.id: comment for material, comment in mine if comment}
-    return MaterialsView(place.council, words, bank, [material for material, _comment in mine], comments)
+    shown = found if every else found[:BANK_SHOWN]
+    return MaterialsView(place.council, words, shown, [m for m, _comment in mine], comments, len(found))
 
 
 async def year_figures(session: AsyncSession, council: Council, *, today: date, tz: ZoneInfo) -> YearFigures:

@@ -497,7 +497,12 @@ def decisions_page(view: DecisionsView, user_id: int, tz: ZoneInfo) -> str:
 def _more_done(count: int) -> str:
     """The button that brings the done decisions not shown (the reader's own are all shown already)."""
     label = _("Show the other {count} done decision", "Show the other {count} done decisions", count)
-    return f'<button type="button" class="more" data-more="all">{h(label.format(count=count))}</button>'
+    return _more_button(label.format(count=count))
+
+
+def _more_button(label: str) -> str:
+    """A long list's button for the rest of it: the page asks again for all of it (its second request)."""
+    return f'<button type="button" class="more" data-more="all">{h(label)}</button>'
 
 
 # --- materials ----------------------------------------------------------------------------------------------
@@ -539,11 +544,14 @@ def materials_page(view: MaterialsView, tz: ZoneInfo) -> str:
     )
     parts = [el("h2", _("Bank of pedagogical ideas")), search]
     if view.words:
-        found = _("Found for «{words}»: {count}").format(words=view.words, count=len(view.bank))
+        found = _("Found for «{words}»: {count}").format(words=view.words, count=view.found)
         parts.append(f'<p class="muted">{h(found)}</p>')
     if view.bank:
         texts = _FileTexts.now()
         parts.append(f'<ul class="plain">{"".join(_material(m, author, tz, texts) for m, author in view.bank)}</ul>')
+        if view.bank_hidden:
+            more = _("Show the other {count} material", "Show the other {count} materials", view.bank_hidden)
+            parts.append(_more_button(more.format(count=view.bank_hidden)))
     else:
         parts.append(f'<p class="empty">{telegram_html(ui_materials.bank_empty(view.words))}</p>')
     parts.append(el("h2", _("My submissions")))

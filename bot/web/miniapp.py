@@ -35,6 +35,7 @@ from bot.i18n import I18n
 from bot.materials import Archive, send_material
 from bot.ui import common as ui_common
 from bot.ui import miniapp as ui_miniapp
+from db.engine import reading_sessionmaker
 from db.repo import materials as materials_repo
 
 log = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ class MiniApp:
         archive: Archive,
     ) -> None:
         self.sessionmaker, self.i18n, self.settings, self.bot, self.clock = sessionmaker, i18n, settings, bot, clock
+        self.readers = reading_sessionmaker(sessionmaker)  # the pages and downloads only read
         self.archive = archive
         self.assets, self.version = _assets()
         with i18n.context():
@@ -152,8 +154,9 @@ class MiniApp:
             return self._html(ui_miniapp.notice(self._text(None, ui_common.something_went_wrong)), 400)
         asked = body.get("lang") if body.get("lang") in SUPPORTED_LOCALES else None
         init_data = request.headers.get("Authorization", "").removeprefix("tma ").strip()
+        reads = name != "send"  # sending a material may record its Telegram file id
         with self.i18n.context():
-            async with self.sessionmaker() as session:
+            async with (self.readers if reads else self.sessionmaker)() as session:
                 try:
                     reader = await miniapp.reader_of(
                         session,
@@ -227,10 +230,7 @@ class MiniApp:
         return self._frame(reader, place, "meetings", ui_miniapp.meeting_page(detail, self.settings.tz))
 
     async def decisions(self, session: AsyncSession, reader: Reader, place: Place, body: dict[str, Any]) -> str:
-        every_done = body.get("all", False)
-        if not isinstance(every_done, bool):
-            raise BadRequest()
-        view = await miniapp.decisions_view(session, reader, place, today=self._today, every_done=every_done)
+        view = await miniapp.decisions_view(session, reader, place, today=self._today, every_done=_every(body))
         page = ui_miniapp.decisions_page(view, reader.user_id, self.settings.tz)
         return self._frame(reader, place, "decisions", page)
 
@@ -238,7 +238,7 @@ class MiniApp:
         words = body.get("q") or ""
         if not isinstance(words, str):
             raise BadRequest()
-        view = await miniapp.materials_view(session, place, words)
+        view = await miniapp.materials_view(session, place, words, every=_every(body))
         return self._frame(reader, place, "materials", ui_miniapp.materials_page(view, self.settings.tz))
 
     async def members(self, session: AsyncSession, reader: Reader, place: Place, body: dict[str, Any]) -> str:
@@ -302,7 +302,7 @@ class MiniApp:
             except miniapp.Refused as refused:
                 text = self._text(None, refused.render)
                 return web.Response(text=text, status=refused.status, headers=NO_STORE)
-            async with self.sessionmaker() as session:
+            async with self.readers() as session:
                 name, content = await self._bytes(session, kind, council_id, object_id)
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         headers = {**NO_STORE, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}"}
@@ -343,6 +343,14 @@ def _int(body: dict[str, Any], key: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**53:
         raise BadRequest()
     return value
+
+
+def _every(body: dict[str, Any]) -> bool:
+    """A long list's second request (the page's "more" button): all of it, not the newest few."""
+    every = body.get("all", False)
+    if not isinstance(every, bool):
+        raise BadRequest()
+    return every
 
 
 def _kind(body: dict[str, Any]) -> miniapp.FileKind:

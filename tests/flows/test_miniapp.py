@@ -12,17 +12,22 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from bot.app import set_menu_button
-from bot.miniapp import DONE_SHOWN
+from bot.miniapp import BANK_SHOWN, DONE_SHOWN
 from db.models import (
     Council,
     FollowUp,
     FollowUpState,
     IssuedProtocol,
     Material,
+    MaterialKind,
+    MaterialState,
     Meeting,
     MeetingStatus,
     Member,
+    MemberStatus,
     Outcome,
+    Role,
+    User,
     Vote,
     WatchdogWarning,
 )
@@ -98,8 +103,6 @@ async def test_another_councils_member_sees_only_their_own(flow, year, server):
     other = await flow.council(other_group.id)
     stranger = flow.api.person(300, "Нургүл", "Асанова", "ky")
     async with flow.sessionmaker() as session:
-        from db.models import Member, MemberStatus, Role, User
-
         session.add(User(id=stranger.id, language="ky", created_at=flow.clock.now()))
         await session.flush()
         session.add(
@@ -291,3 +294,77 @@ async def test_the_year_shows_a_missed_day_and_the_trimester_warnings_sent_and_s
     assert "Предупреждение (п. 7.4 положения) от 10 мая 2027" in third  # the one sent
     assert '<p class="alert"><b>Предупреждение (положение, п. 7.4).</b>' in third  # the one that stands today
     assert "Проведено · протокол №1" in page and "Проведено · протокол №2" in page
+
+
+async def test_a_participant_sees_the_council_an_applicant_or_a_removed_member_does_not(flow, year, server):
+    council = await flow.council(year.group.id)
+    people = {
+        MemberStatus.APPROVED: flow.api.person(501, "Айгүл", "Садыкова", "ru"),  # a participant without a vote
+        MemberStatus.PENDING: flow.api.person(502, "Бакыт", "Жумабаев", "ru"),
+        MemberStatus.REMOVED: flow.api.person(503, "Чолпон", "Токтогулова", "ru"),
+    }
+    async with flow.sessionmaker() as session:
+        for status, person in people.items():
+            session.add(User(id=person.id, language="ru", created_at=flow.clock.now()))
+            await session.flush()
+            session.add(
+                Member(
+                    council_id=council.id,
+                    user_id=person.id,
+                    full_name=f"{person.last_name} {person.first_name}",
+                    role=Role.PARTICIPANT if status is MemberStatus.APPROVED else Role.TEACHER,
+                    status=status,
+                    applied_at=flow.clock.now(),
+                )
+            )
+        await session.commit()
+    init = init_data(TOKEN, people[MemberStatus.APPROVED], flow.clock.now())
+    code, page, _headers = await server.api("members", init)
+    assert code == 200 and year.group.title in page and "Участники без права голоса" in page
+    for status in (MemberStatus.PENDING, MemberStatus.REMOVED):
+        code, page, _headers = await server.api("year", init_data(TOKEN, people[status], flow.clock.now()))
+        assert code == 403 and "Вы пока не член совета" in page and year.group.title not in page
+
+
+async def test_the_bank_shows_its_newest_and_the_rest_on_request_a_search_too(flow, year, server):
+    council = await flow.council(year.group.id)
+    (author,) = await flow.rows(Member, Member.user_id == year.teacher.id)
+    approved = flow.clock.now()
+    async with flow.sessionmaker() as session:  # a long year's bank: 35 more materials, approved a day apart
+        for n in range(1, 36):
+            session.add(
+                Material(
+                    council_id=council.id,
+                    author_id=author.id,
+                    title=f"Бөлүм №{n}",
+                    kind=MaterialKind.LESSON_PLAN,
+                    subject="Математика",
+                    state=MaterialState.APPROVED,
+                    file_name=f"bolum_{n}.docx",
+                    stored_name=f"{n:064x}.docx",
+                    size=40_000,
+                    sha256=f"{n:064x}",
+                    created_at=approved,
+                    updated_at=approved + timedelta(days=n),
+                )
+            )
+        await session.commit()
+
+    def titles(page: str) -> list[str]:
+        bank = page.split("<h2>", 2)[1]  # the bank, before "My submissions"
+        return re.findall(r'<p class="title">№\d+ ([^<]+)</p>', bank)
+
+    member = init_data(TOKEN, year.member, flow.clock.now())
+    code, page, _headers = await server.api("materials", member)
+    newest = [f"Бөлүм №{n}" for n in range(35, 35 - BANK_SHOWN, -1)]
+    assert code == 200 and titles(page) == newest and "Дагы 6 материалды көрсөтүү" in page
+    code, page, _headers = await server.api("materials", member, {"all": True})  # the second request
+    assert titles(page) == [f"Бөлүм №{n}" for n in range(35, 0, -1)] + ["Функционалдык сабаттуулук"]
+    assert "data-more" not in page
+
+    chair = init_data(TOKEN, year.chair, flow.clock.now())
+    code, page, _headers = await server.api("materials", chair, {"q": "бөлүм", "lang": "ru"})
+    assert titles(page) == newest and "Найдено по запросу «бөлүм»: 35" in page
+    assert "Показать ещё 5 материалов" in page
+    code, page, _headers = await server.api("materials", chair, {"q": "бөлүм", "all": True})
+    assert len(titles(page)) == 35 and "data-more" not in page
