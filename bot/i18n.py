@@ -10,8 +10,9 @@ Babel's date formats.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Callable, Hashable
+from datetime import date, datetime, time
+from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -21,7 +22,8 @@ from aiogram.types import User as TgUser
 from aiogram.utils.i18n import I18n, I18nMiddleware
 from aiogram.utils.i18n import gettext as gettext  # `_` in bot/ui/ (make extract's keyword)
 from aiogram.utils.i18n import lazy_gettext as lazy_gettext  # `__` for texts defined at import
-from babel.dates import format_date, format_datetime
+from babel import Locale
+from babel.dates import format_date, format_time
 from sqlalchemy import inspect
 
 from bot.config import SUPPORTED_LOCALES
@@ -107,16 +109,57 @@ def group_text(language: GroupLanguage | str, render: Callable[[], str]) -> str:
 
 
 def fmt_date(value: date | datetime, tz: ZoneInfo | None = None, locale: str | None = None) -> str:
-    if isinstance(value, datetime) and tz is not None:
-        value = value.astimezone(tz)
-    return format_date(value, format="medium", locale=locale or current_locale())
+    if isinstance(value, datetime):
+        value = (value.astimezone(tz) if tz is not None else value).date()
+    return _format_date(value, "medium", locale or current_locale())
 
 
 def fmt_long_date(value: date, locale: str | None = None) -> str:
-    return format_date(value, format="long", locale=locale or current_locale())
+    if isinstance(value, datetime):
+        value = value.date()
+    return _format_date(value, "long", locale or current_locale())
 
 
 def fmt_datetime(value: datetime, tz: ZoneInfo, locale: str | None = None) -> str:
     locale = locale or current_locale()
     local = value.astimezone(tz)
-    return f"{format_date(local, format='long', locale=locale)}, {format_datetime(local, 'HH:mm', locale=locale)}"
+    return f"{_format_date(local.date(), 'long', locale)}, {_format_time(local.hour, local.minute, locale)}"
+
+
+# Babel takes some 50 µs a date (it parses the locale's name each time); a page of the Mini App names a year's
+# dates by the hundred, mostly the same few dozen. The same date in the same locale reads the same while the bot
+# runs, so each is formatted once (a bounded cache: the dates of a few years).
+
+
+@lru_cache(maxsize=8)
+def _babel_locale(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
+@lru_cache(maxsize=4096)
+def _format_date(value: date, format: str, locale: str) -> str:
+    return format_date(value, format=format, locale=_babel_locale(locale))
+
+
+@lru_cache(maxsize=2048)
+def _format_time(hour: int, minute: int, locale: str) -> str:
+    return format_time(time(hour, minute), "HH:mm", locale=_babel_locale(locale))
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def per_locale(render: Callable[[K], str]) -> Callable[[K], str]:
+    """A label that depends on its argument and the locale alone (an enum member's name), translated once per
+    locale: a list of hundreds asks for the same few labels hundreds of times."""
+    cache: dict[tuple[str, K], str] = {}
+
+    @wraps(render)
+    def label(value: K) -> str:
+        key = (current_locale(), value)
+        text = cache.get(key)
+        if text is None:
+            text = cache[key] = render(value)
+        return text
+
+    return label

@@ -6,6 +6,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from db.models import RATING_CHOICES, Choice, Outcome, Rating
@@ -121,6 +122,7 @@ def parse_calendar(spec: str | None) -> list[tuple[str, str]]:
     return pairs
 
 
+@lru_cache(maxsize=4096)  # a pure function of its arguments, asked for every day of a year's page
 def trimester_of(day: date, spec: str | None = None) -> Trimester | None:
     """The trimester that contains this day, or None (summer). A trimester may run over New Year."""
     for start_text, end_text in parse_calendar(spec):

@@ -150,6 +150,23 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=EffectsSession, info=info)
 
 
+def reading_sessionmaker(sessionmaker: async_sessionmaker) -> async_sessionmaker:
+    """Sessions that only read, as `sessionmaker`'s but on PostgreSQL in autocommit: no BEGIN before the first
+    query and no ROLLBACK after the last, two round trips of a few each (every statement of a READ COMMITTED
+    transaction takes a snapshot of its own anyway, so the reads see what they would have seen). On SQLite the
+    same sessionmaker: Python's sqlite3 begins no transaction for reads, and switching its mode would cost a hop
+    to aiosqlite's thread each way."""
+    engine = sessionmaker.kw["bind"]
+    if engine.dialect.name == "sqlite":
+        return sessionmaker
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        sync_session_class=EffectsSession,
+        info=sessionmaker.kw.get("info", {}),
+    )
+
+
 @contextlib.asynccontextmanager
 async def write_turn(sessionmaker: async_sessionmaker, *, short: bool = False) -> AsyncIterator[None]:
     """This process's turn to write on SQLite (WriteTurns; a vote press writes through its own group commit and

@@ -445,7 +445,7 @@ class Material(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     council_id: Mapped[int] = mapped_column(ForeignKey("councils.id", ondelete="CASCADE"), index=True)
-    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     kind: Mapped[MaterialKind] = mapped_column(_enum(MaterialKind))
     subject: Mapped[str] = mapped_column(String(100))

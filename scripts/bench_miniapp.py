@@ -1,17 +1,17 @@
 """The Mini App's pages over a full school year: server time, bytes on the wire, requests.
 
-    .venv/bin/python scripts/bench_miniapp.py [--requests 200] [--database-url postgresql+asyncpg://...]
+    .venv/bin/python scripts/bench_miniapp.py [--requests 200] [--database-url postgresql+asyncpg://...] [--profile]
 
-Seeds one council with a year of 40 held meetings (a roster of 30, attendance, three votes each, the protocols
-issued as the close issues them: their parts in both languages and the .docx), 300 decisions followed up,
-200 materials (150 in the bank) and the log those made, in a migrated SQLite file in a temporary directory
-(or a fresh PostgreSQL database beside the URL given: `kenesh_bench_miniapp`, dropped after). Then serves the
-Mini App on loopback, as the bot does, and asks each page `--requests` times, one after another, as the page's
-script asks (POST api/<view> with the init data, gzip accepted). Prints for each page the time from request to
-the last byte of the answer (p50, p95, max: the server's time plus loopback), the CPU time the process spent on
-one (p50: on a busy machine the wall-clock time includes waiting for a core, CPU time does not), the bytes on
-the wire (gzip) and the requests it takes; and the first load (the page, its stylesheet, script and icon, then
-the first view).
+Seeds one council with a year of 40 held meetings (30 members, 26 of them with a vote; attendance; eight votes
+each; the protocols issued as the close issues them: their parts in both languages and the .docx), 300 decisions
+followed up, 200 materials (150 in the bank) and the log those made, in a migrated SQLite file in a temporary
+directory (or a fresh PostgreSQL database beside the URL given, `--database-name`, dropped after). A process of
+its own serves the Mini App on loopback, as the bot does; this one asks each page `--requests` times, one after
+another, as the page's script asks (POST api/<view> with the init data, gzip accepted). Prints for each page the
+time from request to the answer's last byte (p50, p95, max: the server's time plus loopback), the CPU time the
+server process spent on one (p50, p95: on a busy machine the wall-clock time includes waiting for a core, CPU
+time does not), the bytes on the wire (gzip) and the requests it takes; and the first load (the page, its
+stylesheet, script and icon, then the first view). `--profile` prints where each page's handler spends its time.
 A script, not a test: tests/browser/ checks what the pages show.
 """
 
@@ -19,14 +19,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import cProfile
+import gzip
 import hashlib
+import multiprocessing
 import os
+import pstats
+import re
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -323,19 +332,40 @@ async def seed(sessionmaker, storage: Path) -> int:
     return 1
 
 
+# Each page as the page's script asks for it: its name here, who asks, the request's body, and the requests it
+# takes to look at it (after the first load): the Decisions page shows the latest done decisions and the
+# reader's own, and brings the others when asked ("all done", its second request).
 PAGES = [
-    ("year", MEMBER, {}),
-    ("meetings", MEMBER, {}),
-    ("meeting", MEMBER, {"meeting": MEETINGS // 2}),
-    ("decisions", MEMBER, {}),
-    ("materials", MEMBER, {}),
-    ("materials (search)", MEMBER, {"q": "сабак план"}),
-    ("members", MEMBER, {}),
-    ("members (chair: figures, log)", CHAIR, {}),
+    ("year", MEMBER, {}, "1"),
+    ("meetings", MEMBER, {}, "1"),
+    ("meeting", MEMBER, {"meeting": MEETINGS // 2}, "1"),
+    ("decisions", MEMBER, {}, "1"),
+    ("decisions (all done)", MEMBER, {"all": True}, "1 + 1"),
+    ("materials", MEMBER, {}, "1"),
+    ("materials (search)", MEMBER, {"q": "сабак план"}, "1"),
+    ("members", MEMBER, {}, "1"),
+    ("members (chair: figures, log)", CHAIR, {}, "1"),
 ]
+PAGE_HEADER = "X-Bench-Page"  # which of PAGES a request is, for --profile
+WARM_UP = 5  # the first requests of a page fill the caches (SQLAlchemy's statements, Babel's formats)
 
 
-async def measure(database_url: str, storage: Path, requests: int) -> list[tuple[str, list[float], list[float], int]]:
+@dataclass
+class Page:
+    name: str
+    wall: list[float]  # seconds, from the request to the answer's last byte, as the client sees it
+    cpu: list[float]  # seconds of CPU the server process spent on the request (all its threads)
+    size: int  # bytes on the wire (gzip), headers included
+    requests: str
+
+
+def serve(database_url: str, storage: str, conn: Connection, profile: bool) -> None:
+    """The server's process: seeds the year, serves the Mini App on loopback as the bot does, tells the port,
+    and runs until told to stop (then prints its profile, when asked for one)."""
+    asyncio.run(_serve(database_url, Path(storage), conn, profile))
+
+
+async def _serve(database_url: str, storage: Path, conn: Connection, profile: bool) -> None:
     engine = create_engine(database_url)
     try:
         await migrate(engine)
@@ -344,40 +374,99 @@ async def measure(database_url: str, storage: Path, requests: int) -> list[tuple
         settings = Settings(
             bot_token=TOKEN, database_url=database_url, miniapp_url="http://127.0.0.1/app/", storage_dir=storage
         )
-        i18n = create_i18n("ky")
         bot = create_bot(settings)
-        app = web.Application()
+        profiles: dict[str, tuple[cProfile.Profile, int]] = {}
+        middlewares = [_profiler(profiles)] if profile else []
+        app = web.Application(middlewares=middlewares)
         install_miniapp(
-            app, sessionmaker=sessionmaker, i18n=i18n, settings=settings, bot=bot, clock=FixedClock(BISHKEK, NOW)
+            app,
+            sessionmaker=sessionmaker,
+            i18n=create_i18n("ky"),
+            settings=settings,
+            bot=bot,
+            clock=FixedClock(BISHKEK, NOW),
         )
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        conn.send(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # until the client is done
+        await runner.cleanup()
+        await bot.session.close()
+        for name, (profiler, count) in profiles.items():
+            stats = pstats.Stats(profiler)
+            calls = stats.total_calls  # type: ignore[attr-defined]
+            print(f"\n--- profile: {unquote(name)}, {count} requests, {calls / count:.0f} function calls a request")
+            print("(the handler's time: compression and sending excluded)")
+            stats.sort_stats("cumulative").print_stats(25)
+    finally:
+        await engine.dispose()
+
+
+def _profiler(profiles: dict[str, tuple[cProfile.Profile, int]]) -> Any:
+    @web.middleware
+    async def profiled(request: web.Request, handler: Any) -> web.StreamResponse:
+        name = request.headers.get(PAGE_HEADER, request.path)
+        profiler, count = profiles.get(name) or (cProfile.Profile(), 0)
+        profiles[name] = profiler, count + 1
+        profiler.enable()
+        try:
+            return await handler(request)
+        finally:
+            profiler.disable()
+
+    return profiled
+
+
+def cpu_of(pid: int) -> float | None:
+    """The CPU time (s) every thread of a process has run: Linux's schedstat, in nanoseconds; None elsewhere."""
+    total = 0
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            try:
+                total += int((task / "schedstat").read_text().split()[0])
+            except (FileNotFoundError, ProcessLookupError):  # a thread that just ended
+                continue
+    except FileNotFoundError:
+        return None
+    return total / 1e9
+
+
+async def measure(database_url: str, storage: Path, requests: int, profile: bool, only: str = "") -> list[Page]:
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    server = context.Process(target=serve, args=(database_url, str(storage), theirs, profile))
+    server.start()
+    try:
+        port = await asyncio.get_running_loop().run_in_executor(None, ours.recv)
         base = f"http://127.0.0.1:{port}/app/"
         results = []
         async with aiohttp.ClientSession(auto_decompress=False) as client:
-            first = await first_load(client, base)
-            for name, user, body in PAGES:
+            results.append(Page("first load", [], [], await first_load(client, base), "4 + 1"))
+            for name, user, body, asked in (page for page in PAGES if page[0].startswith(only)):
                 init = init_data(TOKEN, Person(user, "Аты", "Фамилия", "ky"), NOW)
-                headers = {"Authorization": f"tma {init}", "Accept-Encoding": "gzip"}
+                headers = {"Authorization": f"tma {init}", "Accept-Encoding": "gzip", PAGE_HEADER: quote(name)}
                 view = name.split(" ")[0]
-                times, cpu, size = [], [], 0
-                for _ in range(requests + 5):
-                    start, cpu_start = time.perf_counter(), time.process_time()
+                wall, cpu, size = [], [], 0
+                for n in range(requests + WARM_UP):
+                    cpu_start = cpu_of(server.pid or 0)
+                    start = time.perf_counter()
                     async with client.post(f"{base}api/{view}", json={"council": 1, **body}, headers=headers) as answer:
                         raw = await answer.read()
                         assert answer.status == 200, (name, answer.status)
-                    times.append(time.perf_counter() - start)
-                    cpu.append(time.process_time() - cpu_start)
+                    elapsed = time.perf_counter() - start
+                    cpu_end = cpu_of(server.pid or 0)
+                    if n >= WARM_UP:
+                        wall.append(elapsed)
+                        if cpu_start is not None and cpu_end is not None:
+                            cpu.append(cpu_end - cpu_start)
                     size = len(raw) + sum(len(k) + len(v) + 4 for k, v in answer.raw_headers)
-                results.append((name, times[5:], cpu[5:], size))  # the first few warm the caches
-        await runner.cleanup()
-        await bot.session.close()
-        return [("first load", [], [], first), *results]
+                results.append(Page(name, wall, cpu, size, asked))
+        return results
     finally:
-        await engine.dispose()
+        ours.send("stop")
+        await asyncio.get_running_loop().run_in_executor(None, server.join)
 
 
 async def first_load(client: aiohttp.ClientSession, base: str) -> int:
@@ -386,9 +475,6 @@ async def first_load(client: aiohttp.ClientSession, base: str) -> int:
     async with client.get(base, headers={"Accept-Encoding": "gzip"}) as page:
         html = await page.read()
         total += len(html) + sum(len(k) + len(v) + 4 for k, v in page.raw_headers)
-    import gzip
-    import re
-
     shell = gzip.decompress(html).decode() if html[:2] == b"\x1f\x8b" else html.decode()
     for asset in re.findall(r'(?:href|src)="(static/[^"]+)"', shell):
         async with client.get(base + asset, headers={"Accept-Encoding": "gzip"}) as response:
@@ -396,42 +482,58 @@ async def first_load(client: aiohttp.ClientSession, base: str) -> int:
     return total
 
 
-async def postgres_database(url: str) -> tuple[str, str]:
+async def postgres_database(url: str, name: str) -> str:
     server = make_url(url)
     admin = create_async_engine(server, isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
-        await connection.execute(text('DROP DATABASE IF EXISTS "kenesh_bench_miniapp" WITH (FORCE)'))
-        await connection.execute(text('CREATE DATABASE "kenesh_bench_miniapp"'))
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await connection.execute(text(f'CREATE DATABASE "{name}"'))
     await admin.dispose()
-    return server.set(database="kenesh_bench_miniapp").render_as_string(hide_password=False), url
+    return server.set(database=name).render_as_string(hide_password=False)
 
 
-async def drop_postgres(url: str) -> None:
+async def drop_postgres(url: str, name: str) -> None:
     admin = create_async_engine(make_url(url), isolation_level="AUTOCOMMIT")
     async with admin.connect() as connection:
-        await connection.execute(text('DROP DATABASE IF EXISTS "kenesh_bench_miniapp" WITH (FORCE)'))
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     await admin.dispose()
 
 
-def report(label: str, results: list[tuple[str, list[float], list[float], int]]) -> None:
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, round(share * len(ordered)) - 1)]
+
+
+def report(label: str, pages: list[Page]) -> None:
     print(f"\n{label}")
-    print(f"{'page':32} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'CPU ms':>7} {'KB gzip':>8} {'requests':>9}")
-    for name, times, cpu, size in results:
-        if not times:
-            print(f"{name:32} {'':>7} {'':>7} {'':>7} {'':>7} {size / 1024:8.1f} {'4 + 1':>9}")
+    print(
+        f"{'page':32} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'CPU p50':>8} {'CPU p95':>8} "
+        f"{'KB gzip':>8} {'requests':>9}"
+    )
+    for page in pages:
+        if not page.wall:
+            print(f"{page.name:32} {'':>7} {'':>7} {'':>7} {'':>8} {'':>8} {page.size / 1024:8.1f} {page.requests:>9}")
             continue
-        ordered = sorted(times)
-        p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
+        cpu = (
+            f"{statistics.median(page.cpu) * 1000:8.1f} {percentile(page.cpu, 0.95) * 1000:8.1f}"
+            if page.cpu
+            else f"{'n/a':>8} {'n/a':>8}"
+        )
         print(
-            f"{name:32} {statistics.median(ordered) * 1000:7.1f} {p95 * 1000:7.1f} {ordered[-1] * 1000:7.1f} "
-            f"{statistics.median(cpu) * 1000:7.1f} {size / 1024:8.1f} {1:>9}"
+            f"{page.name:32} {statistics.median(page.wall) * 1000:7.1f} {percentile(page.wall, 0.95) * 1000:7.1f} "
+            f"{max(page.wall) * 1000:7.1f} {cpu} {page.size / 1024:8.1f} {page.requests:>9}"
         )
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--database-url", default="", help="a PostgreSQL server's URL (default: SQLite)")
+    parser.add_argument(
+        "--database-name", default="kenesh_bench_miniapp", help="the PostgreSQL database made for the run"
+    )
+    parser.add_argument("--profile", action="store_true", help="print where each page's handler spends its time")
+    parser.add_argument("--page", default="", help="only the pages whose name starts with this")
     args = parser.parse_args()
     print(f"Load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     print(
@@ -440,17 +542,21 @@ async def main() -> None:
     )
     with tempfile.TemporaryDirectory() as directory:
         if args.database_url:
-            url, admin = await postgres_database(args.database_url)
+            url = await postgres_database(args.database_url, args.database_name)
             try:
-                report("PostgreSQL", await measure(url, Path(directory), args.requests))
+                report("PostgreSQL", await measure(url, Path(directory), args.requests, args.profile, args.page))
             finally:
-                await drop_postgres(admin)
+                await drop_postgres(args.database_url, args.database_name)
         else:
             url = f"sqlite+aiosqlite:///{directory}/bench.db"
-            report("SQLite", await measure(url, Path(directory), args.requests))
+            report("SQLite", await measure(url, Path(directory), args.requests, args.profile, args.page))
+    print(f"Load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(
-        "\nEach page is one request after the first load (a search too); the first load is the page, its "
-        "stylesheet, script and icon (4 requests, kept a year by the client) and the first view."
+        "\nWall: the client's time from sending a request to the answer's last byte (the server's time plus "
+        "loopback), which on a busy machine includes waiting for a core. CPU: what the server process (all its "
+        "threads: the event loop, aiosqlite's, compression's) spent on the request, whatever else runs. Each page "
+        "is one request after the first load (a search too); the first load is the page, its stylesheet, script "
+        "and icon (4 requests, kept a year by the client) and the first view."
     )
 
 

@@ -7,9 +7,11 @@ Also what follows any vote's closing (the plan adopted by its item's vote), and 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,6 +44,8 @@ from db.repo import referenced, reload
 from db.repo.outbox import Kind
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 REMIND_DAYS_BEFORE = 3
 MAX_REPORT = 1000
@@ -223,13 +227,27 @@ async def listing(session: AsyncSession, user_id: int, today: date) -> Listing:
     return await listing_of(session, await council_of_member(session, user_id), user_id, today)
 
 
+def by_standing(
+    items: Iterable[T], state: Callable[[T], FollowUpState], due_on: Callable[[T], date], today: date
+) -> tuple[list[T], list[T], list[T]]:
+    """Decisions followed up by how they stand today, as /decisions and the Mini App list them: overdue (still
+    open after the due date), open, done; each in the order given."""
+    overdue: list[T] = []
+    still: list[T] = []
+    done: list[T] = []
+    for item in items:
+        if state(item) is FollowUpState.DONE:
+            done.append(item)
+        else:
+            (overdue if due_on(item) < today else still).append(item)
+    return overdue, still, done
+
+
 async def listing_of(session: AsyncSession, council: Council, user_id: int, today: date) -> Listing:
-    """A council's decisions followed up, as /decisions and the Mini App list them: overdue when still open
-    after the due date; the viewer's own open ones apart."""
+    """A council's decisions followed up, as /decisions lists them (by_standing); the viewer's own open ones
+    apart."""
     views = [FollowView(*row) for row in await decisions_repo.follow_ups_with_sources(session, council.id)]
-    done = [v for v in views if v.follow_up.state is FollowUpState.DONE]
-    late = [v for v in views if v.follow_up.state is FollowUpState.OPEN and v.follow_up.due_on < today]
-    still = [v for v in views if v.follow_up.state is FollowUpState.OPEN and v.follow_up.due_on >= today]
+    late, still, done = by_standing(views, lambda v: v.follow_up.state, lambda v: v.follow_up.due_on, today)
     mine = [v for v in late + still if v.member.user_id == user_id]
     return Listing(council, still, late, done, mine)
 

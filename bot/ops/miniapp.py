@@ -15,6 +15,7 @@ import hmac
 import logging
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from aiogram.utils.web_app import WebAppUser, parse_webapp_init_data, safe_parse_webapp_init_data
@@ -26,7 +27,8 @@ from bot.domain import (
     Attended,
     AuditLine,
     DayState,
-    Listing,
+    DecisionLine,
+    DecisionsView,
     MaterialsView,
     MeetingDetail,
     MeetingsView,
@@ -44,7 +46,7 @@ from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.ops import meeting_day, plan
 from bot.ops.access import runs_meetings
-from bot.ops.decisions import listing_of
+from bot.ops.decisions import by_standing
 from bot.ops.materials import bank_of, downloadable
 from bot.ops.meetings import voting_roster
 from bot.ops.voting import frozen_counts
@@ -75,6 +77,8 @@ NO_PROTOCOL = __("This meeting has no protocol yet.")
 LINK_EXPIRED = __("This download link has expired. Press the button in the page again.")
 
 LOG_ENTRIES = 30  # the latest entries of /log on the Members page
+DONE_SHOWN = 20  # the latest decisions done on the Decisions page; the others on request
+BANK_SHOWN = 30  # the newest materials of the bank (or of a search) on the Materials page; the others on request
 LINK_SECONDS = 600  # a download link lives ten minutes
 SHOWN = (MeetingStatus.ANNOUNCED, MeetingStatus.OPEN, MeetingStatus.CLOSED)
 
@@ -149,8 +153,7 @@ async def reader_of(
 ) -> Reader:
     """The reader of a request, or Refused: forged or stale init data, or no council they belong to."""
     user = telegram_user(init_data, token=token, now=now, max_age=max_age)
-    rows = await miniapp_repo.places_of(session, user.id)
-    stored = await miniapp_repo.stored_language(session, user.id)
+    rows, stored = await miniapp_repo.places_and_language(session, user.id)
     reader = Reader(
         user.id,
         reader_locale(asked_locale, stored, user.language_code, default_locale),
@@ -248,7 +251,7 @@ async def meeting_detail(session: AsyncSession, place: Place, meeting_id: int, l
     """One meeting: its agenda, who was there (the roster frozen when it opened), each vote's result and who
     answers for it, and the protocol exactly as it was issued at the close."""
     council = place.council
-    meeting = await meetings_repo.get_meeting(session, meeting_id)
+    meeting, document = await miniapp_repo.meeting_with_document(session, meeting_id)
     if meeting is None or meeting.council_id != council.id or meeting.status not in SHOWN:
         raise KeneshError(NO_MEETING)
     items = await meetings_repo.meeting_items(session, meeting.id)
@@ -260,35 +263,29 @@ async def meeting_detail(session: AsyncSession, place: Place, meeting_id: int, l
         marked = await day_repo.present_member_ids(session, meeting.id)
         for member_id, name in sorted(voting.items(), key=lambda entry: entry[1]):
             (present if member_id in marked else absent).append(name)
-        participants = [
-            m.full_name
-            for m in await members_repo.approved_members(session, council.id)
-            if m.id in marked and m.id not in voting
-        ]
-    votes = list(await day_repo.meeting_votes(session, meeting.id))
-    follow_ups = {
-        follow_up.vote_id: (follow_up, member)
-        for follow_up, member in await miniapp_repo.follow_ups_of_votes(session, [v.id for v in votes])
-    }
-    vote_views = []
-    for vote in votes:
-        followed = follow_ups.get(vote.id)
-        vote_views.append(
-            VoteView(
-                vote,
-                frozen_counts(vote),
-                followed[1].full_name if followed else None,
-                followed[0].due_on if followed else None,
-                followed is not None and followed[0].state is FollowUpState.DONE,
-            )
+        if marked - voting.keys():  # someone present without a vote: their names
+            participants = [
+                m.full_name
+                for m in await members_repo.approved_members(session, council.id)
+                if m.id in marked and m.id not in voting
+            ]
+    votes = [
+        VoteView(
+            vote,
+            frozen_counts(vote),
+            responsible,
+            follow_up.due_on if follow_up else None,
+            follow_up is not None and follow_up.state is FollowUpState.DONE,
         )
+        for vote, follow_up, responsible in await miniapp_repo.votes_followed(session, meeting.id)
+    ]
     parts: list[str] = []
-    document = None
     if meeting.status is MeetingStatus.CLOSED:
         stored = list(await day_repo.protocol_parts(session, meeting.id))
         parts = [p.text for p in stored if p.locale == locale] or [p.text for p in stored]  # as issued_copy
-        document = await miniapp_repo.issued_file(session, meeting.id)
-    return MeetingDetail(council, meeting, items, present, absent, participants, vote_views, parts, document)
+    else:
+        document = None
+    return MeetingDetail(council, meeting, items, present, absent, participants, votes, parts, document)
 
 
 async def protocol_file(
@@ -313,41 +310,47 @@ async def material_file(session: AsyncSession, reader: Reader, place: Place, mat
 # --- decisions, materials, members ------------------------------------------------------------------------
 
 
-async def decisions_view(session: AsyncSession, reader: Reader, place: Place, *, today: date) -> Listing:
-    """/decisions for this council: overdue, open and done, the reader's own marked."""
-    return await listing_of(session, place.council, reader.user_id, today)
+async def decisions_view(
+    session: AsyncSession, reader: Reader, place: Place, *, today: date, every_done: bool = False
+) -> DecisionsView:
+    """/decisions for this council: overdue, open and done, as by_standing sorts them. Of the done ones (a year
+    gathers hundreds) the latest DONE_SHOWN and all the reader's own, so that "only mine" lacks none; the
+    others when asked (every_done), in a second request."""
+    lines = [DecisionLine(*row) for row in await miniapp_repo.decision_lines(session, place.council.id)]
+    overdue, still, done = by_standing(lines, attrgetter("state"), attrgetter("due_on"), today)
+    done.sort(key=lambda line: (line.done_at or line.meeting_starts_at, line.follow_up_id), reverse=True)
+    shown = (
+        done
+        if every_done
+        else [line for n, line in enumerate(done) if n < DONE_SHOWN or line.responsible_user_id == reader.user_id]
+    )
+    return DecisionsView(place.council, overdue, still, shown, len(done))
 
 
 MAX_WORDS = 100
 
 
-async def materials_view(session: AsyncSession, place: Place, words: str) -> MaterialsView:
-    """The bank (searched as /bank searches it) and the reader's own submissions with their state."""
+async def materials_view(session: AsyncSession, place: Place, words: str, *, every: bool = False) -> MaterialsView:
+    """The bank (searched as /bank searches it) and the reader's own submissions with their state. Of the bank
+    (a year gathers a hundred and more) the newest BANK_SHOWN, the others when asked (every), in a second
+    request."""
     words = " ".join(words.split())[:MAX_WORDS]
-    bank = await bank_of(session, place.council.id, words)
+    found = await bank_of(session, place.council.id, words)
     mine = await miniapp_repo.authored_by(session, place.member.id)
-    comments = await miniapp_repo.latest_comments(session, [m.id for m in mine])
-    return MaterialsView(place.council, words, bank, mine, comments)
+    comments = {material.id: comment for material, comment in mine if comment}
+    shown = found if every else found[:BANK_SHOWN]
+    return MaterialsView(place.council, words, shown, [m for m, _comment in mine], comments, len(found))
 
 
 async def year_figures(session: AsyncSession, council: Council, *, today: date, tz: ZoneInfo) -> YearFigures:
-    """The school year's figures in four queries: its closed meetings, their rosters and who of each roster
+    """The school year's figures in two queries: its closed meetings with their rosters and who of each roster
     was present (the protocol's count), and the decisions followed up."""
     school_year = rules.school_year_of(today)
-    closed = sorted(
-        (
-            m
-            for m in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.CLOSED,))
-            if m.school_year == school_year and m.protocol_number
-        ),
-        key=lambda m: m.protocol_number or 0,
-    )
-    ids = [m.id for m in closed]
-    seats = await miniapp_repo.roster_sizes(session, ids)
-    present = await miniapp_repo.present_on_roster(session, ids)
     attendance = [
-        Attended(m.protocol_number or 0, m.starts_at.astimezone(tz).date(), present.get(m.id, 0), seats.get(m.id, 0))
-        for m in closed
+        Attended(number, starts_at.astimezone(tz).date(), present, seats)
+        for number, starts_at, seats, present in await miniapp_repo.attendance_by_meeting(
+            session, council.id, school_year
+        )
     ]
     on_time = late = still = overdue = 0
     for state, due_on, done_at, starts_at in await miniapp_repo.follow_up_dates(session, council.id):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -29,9 +29,14 @@ def follow_up_question(vote: Vote) -> str:
 
 
 def source_text(meeting: Meeting) -> str:
-    if meeting.protocol_number:
-        return _("protocol No. {number}").format(number=meeting.protocol_number)
-    return _("the meeting of {date}").format(date=f"{meeting.starts_at:%d.%m.%Y}")
+    return meeting_source(meeting.protocol_number, meeting.starts_at)
+
+
+def meeting_source(protocol_number: int | None, starts_at: datetime) -> str:
+    """Where a decision comes from: its meeting's protocol, or the meeting's date before the protocol."""
+    if protocol_number:
+        return _("protocol No. {number}").format(number=protocol_number)
+    return _("the meeting of {date}").format(date=f"{starts_at:%d.%m.%Y}")
 
 
 def follow_up_assigned(vote: Vote, meeting: Meeting, due: date) -> str:

@@ -8,7 +8,7 @@ from datetime import date
 
 from bot import rules
 from bot.i18n import gettext as _
-from bot.i18n import group_text
+from bot.i18n import group_text, per_locale
 from db.models import (
     AuditAction,
     Choice,
@@ -24,6 +24,7 @@ from db.models import (
 )
 
 
+@per_locale
 def role_label(role: Role) -> str:
     labels = {
         Role.CHAIR: _("chair"),
@@ -98,6 +99,7 @@ def verdict_label(verdict: ReviewVerdict) -> str:
     }[verdict]
 
 
+@per_locale
 def outcome_label(outcome: Outcome) -> str:
     return {
         Outcome.ADOPTED: _("adopted"),
@@ -109,6 +111,7 @@ def outcome_label(outcome: Outcome) -> str:
     }[outcome]
 
 
+@per_locale
 def kind_label(kind: MaterialKind) -> str:
     return {
         MaterialKind.LESSON_PLAN: _("lesson plan"),
@@ -119,6 +122,7 @@ def kind_label(kind: MaterialKind) -> str:
     }[kind]
 
 
+@per_locale
 def material_state_label(state: MaterialState) -> str:
     return {
         MaterialState.SUBMITTED: _("submitted"),
@@ -139,6 +143,7 @@ MATERIAL_STATE_MARKS = {
 }
 
 
+@per_locale
 def audit_action_label(action: AuditAction) -> str:
     """What was done, as a noun phrase: the same words for the chair, the secretary and either language."""
     return {

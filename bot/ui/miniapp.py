@@ -14,7 +14,6 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
@@ -23,8 +22,8 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, WebAppInfo
 from bot import rules
 from bot.domain import (
     DayState,
-    FollowView,
-    Listing,
+    DecisionLine,
+    DecisionsView,
     MaterialsView,
     MeetingDetail,
     MeetingsView,
@@ -36,7 +35,7 @@ from bot.domain import (
     YearFigures,
     YearView,
 )
-from bot.i18n import LANGUAGE_NAMES, current_locale, fmt_date, fmt_datetime, fmt_long_date, in_locale
+from bot.i18n import LANGUAGE_NAMES, fmt_date, fmt_datetime, fmt_long_date, in_locale
 from bot.i18n import gettext as _
 from bot.ui import decisions as ui_decisions
 from bot.ui import labels as ui_labels
@@ -54,17 +53,6 @@ PAGES = ("year", "meetings", "decisions", "materials", "members")
 def h(value: object) -> str:
     """Escaped for HTML text and attribute values alike."""
     return html.escape(str(value), quote=True)
-
-
-@lru_cache(maxsize=4096)
-def _long_date(day: date, locale: str) -> str:
-    return fmt_long_date(day, locale)
-
-
-def long_date(day: date) -> str:
-    """fmt_long_date, remembered: a year's page names the same few dozen days hundreds of times, and Babel
-    takes some 50 µs a date."""
-    return _long_date(day, current_locale())
 
 
 def el(tag: str, text: str, cls: str = "") -> str:
@@ -200,12 +188,25 @@ def open_chat_first() -> str:
     return _("I cannot write to you yet: open the chat with the bot and send /start, then press this button again.")
 
 
-def _file_button(kind: str, object_id: int, name: str, size: int) -> str:
+@dataclass(frozen=True)
+class _FileTexts:
+    """A file button's two labels, translated once a page (the bank has a button for each material)."""
+
+    download: str
+    send: str
+
+    @classmethod
+    def now(cls) -> _FileTexts:
+        return cls(_("Download {name} ({size} KB)"), _("Send {name} to my chat ({size} KB)"))
+
+
+def _file_button(kind: str, object_id: int, name: str, size: int, texts: _FileTexts | None = None) -> str:
     """One button for a file: the Telegram client downloads it where it can; elsewhere the bot sends it to the
     reader's chat (the page's script shows the label that applies)."""
+    texts = texts or _FileTexts.now()
     kb = max(1, size // 1024)
-    download = el("span", _("Download {name} ({size} KB)").format(name=name, size=kb), "via-download")
-    send = el("span", _("Send {name} to my chat ({size} KB)").format(name=name, size=kb), "via-chat")
+    download = el("span", texts.download.format(name=name, size=kb), "via-download")
+    send = el("span", texts.send.format(name=name, size=kb), "via-chat")
     return f'<button type="button" class="file" data-file="{kind}" data-id="{object_id}">{download}{send}</button>'
 
 
@@ -233,7 +234,7 @@ def day_badge(planned: PlannedDay, tz: ZoneInfo) -> str:
     if planned.state is DayState.ANNOUNCED and meeting is not None:
         return _badge(_("Announced for {when}").format(when=fmt_datetime(meeting.starts_at, tz)), "info")
     if planned.state is DayState.DUE:
-        return _badge(_("To be announced by {date}").format(date=long_date(planned.last_announce_day)), "due")
+        return _badge(_("To be announced by {date}").format(date=fmt_long_date(planned.last_announce_day)), "due")
     return _badge(_("Missed: not announced with a week's notice"), "bad")
 
 
@@ -256,10 +257,10 @@ def _topics(entries: Sequence[PlanEntry]) -> str:
 def warning_sent(stage: int, sent_on: date) -> str:
     if stage >= rules.TOO_LATE:
         return _("Warning (regulation, cl. 7.4) of {date}: too late for a week's notice this trimester.").format(
-            date=long_date(sent_on)
+            date=fmt_long_date(sent_on)
         )
     return _("Warning (regulation, cl. 7.4) of {date}: no meeting announced this trimester.").format(
-        date=long_date(sent_on)
+        date=fmt_long_date(sent_on)
     )
 
 
@@ -274,7 +275,7 @@ def _trimester(view: TrimesterView, council: Council, today: date, tz: ZoneInfo)
         standing = ui_watchdog.trimester_warning(view.trimester, view.stage, today)
         parts.append(f'<p class="alert">{telegram_html(standing)}</p>')
     days = [
-        f'<li class="day {planned.state.value}"><div class="when">{h(long_date(planned.day))}</div>'
+        f'<li class="day {planned.state.value}"><div class="when">{h(fmt_long_date(planned.day))}</div>'
         f"{day_badge(planned, tz)}{_topics(planned.entries)}</li>"
         for planned in view.days
     ]
@@ -374,7 +375,7 @@ def _vote(view: VoteView, meeting: Meeting, tz: ZoneInfo) -> str:
         lines.append(el("p", _("Responsible: {name}").format(name=view.responsible), "muted"))
     if view.due:
         state = _("carried out") if view.done else ""
-        due = _("Due date: {date}.").format(date=long_date(view.due))
+        due = _("Due date: {date}.").format(date=fmt_long_date(view.due))
         lines.append(f'<p class="muted">{h(due)} {h(state)}</p>')
     return f'<li class="vote">{"".join(lines)}</li>'
 
@@ -447,36 +448,35 @@ class _DecisionTexts:
         )
 
 
-def _follow_up(view: FollowView, mine: bool, tz: ZoneInfo, texts: _DecisionTexts, source: str) -> str:
-    follow_up = view.follow_up
-    responsible = texts.responsible.format(name=view.member.full_name)
+def _follow_up(line: DecisionLine, mine: bool, tz: ZoneInfo, texts: _DecisionTexts, source: str) -> str:
+    responsible = texts.responsible.format(name=line.responsible)
     lines = [
         el("p", source, "muted"),
-        el("p", view.vote.decision, "decision"),
+        el("p", line.decision, "decision"),
         f"<p>{h(responsible)}" + (f" {texts.mine}" if mine else "") + "</p>",
-        el("p", texts.due.format(date=long_date(follow_up.due_on)), "muted"),
+        el("p", texts.due.format(date=fmt_long_date(line.due_on)), "muted"),
     ]
-    if follow_up.done_at is not None:
-        lines.append(el("p", texts.done.format(date=long_date(follow_up.done_at.astimezone(tz).date())), "muted"))
-    if follow_up.report:
-        lines.append(el("p", texts.report.format(text=follow_up.report), "report"))
-    if follow_up.report_file_name:
-        lines.append(el("p", texts.report_file.format(name=follow_up.report_file_name), "report"))
+    if line.done_at is not None:
+        lines.append(el("p", texts.done.format(date=fmt_long_date(line.done_at.astimezone(tz).date())), "muted"))
+    if line.report:
+        lines.append(el("p", texts.report.format(text=line.report), "report"))
+    if line.report_file_name:
+        lines.append(el("p", texts.report_file.format(name=line.report_file_name), "report"))
     return f'<li class="card decision-card{" mine" if mine else ""}">{"".join(lines)}</li>'
 
 
-def decisions_page(listing: Listing, user_id: int, tz: ZoneInfo) -> str:
-    views = listing.overdue + listing.open + listing.done
+def decisions_page(view: DecisionsView, user_id: int, tz: ZoneInfo) -> str:
     parts = [el("h2", _("Decisions followed up (regulation, cl. 7.6)"))]
-    if not views:
+    if not (view.overdue or view.open or view.done):
         return "".join(parts) + _empty(_("No decision has a responsible member yet."))
     texts = _DecisionTexts.now()
     sources: dict[int, str] = {}
 
-    def source_of(meeting: Meeting) -> str:  # the same few dozen meetings, named once each
-        if meeting.id not in sources:
-            sources[meeting.id] = ui_decisions.source_text(meeting).capitalize()
-        return sources[meeting.id]
+    def source_of(line: DecisionLine) -> str:  # the same few dozen meetings, named once each
+        if line.meeting_id not in sources:
+            source = ui_decisions.meeting_source(line.protocol_number, line.meeting_starts_at)
+            sources[line.meeting_id] = source.capitalize()
+        return sources[line.meeting_id]
 
     only_mine = _("Only mine")
     parts.append(
@@ -484,28 +484,41 @@ def decisions_page(listing: Listing, user_id: int, tz: ZoneInfo) -> str:
         + el("p", _("None of these is yours."), "none-mine empty")
     )
     for title, group, tone in (
-        (_("Overdue: {count}"), listing.overdue, "bad"),
-        (_("Open: {count}"), listing.open, "info"),
-        (_("Done: {count}"), listing.done, "ok"),
+        (_("Overdue: {count}"), view.overdue, "bad"),
+        (_("Open: {count}"), view.open, "info"),
+        (_("Done: {count}"), view.done, "ok"),
     ):
-        cards = "".join(_follow_up(v, v.member.user_id == user_id, tz, texts, source_of(v.meeting)) for v in group)
+        cards = "".join(_follow_up(v, v.responsible_user_id == user_id, tz, texts, source_of(v)) for v in group)
+        count = view.done_total if group is view.done else len(group)
+        more = _more_done(view.done_hidden) if group is view.done and view.done_hidden else ""
         parts.append(
-            f'<section class="group {tone}"><h3>{h(title.format(count=len(group)))}</h3>'
-            f'<ul class="plain">{cards}</ul></section>'
+            f'<section class="group {tone}"><h3>{h(title.format(count=count))}</h3>'
+            f'<ul class="plain">{cards}</ul>{more}</section>'
         )
     return "".join(parts)
+
+
+def _more_done(count: int) -> str:
+    """The button that brings the done decisions not shown (the reader's own are all shown already)."""
+    label = _("Show the other {count} done decision", "Show the other {count} done decisions", count)
+    return _more_button(label.format(count=count))
+
+
+def _more_button(label: str) -> str:
+    """A long list's button for the rest of it: the page asks again for all of it (its second request)."""
+    return f'<button type="button" class="more" data-more="all">{h(label)}</button>'
 
 
 # --- materials ----------------------------------------------------------------------------------------------
 
 
-def _material(material: Material, author: str, tz: ZoneInfo) -> str:
+def _material(material: Material, author: str, tz: ZoneInfo, texts: _FileTexts) -> str:
     about = " · ".join([kind_label(material.kind), material.subject, author, fmt_date(material.updated_at, tz)])
     description = f'<p class="muted">{h(material.description)}</p>' if material.description else ""
     return (
         f'<li class="card material"><p class="title">№{material.id} {h(material.title)}</p>'
         f'<p class="muted">{h(about)}</p>{description}'
-        f"{_file_button('material', material.id, material.file_name, material.size)}</li>"
+        f"{_file_button('material', material.id, material.file_name, material.size, texts)}</li>"
     )
 
 
@@ -535,10 +548,14 @@ def materials_page(view: MaterialsView, tz: ZoneInfo) -> str:
     )
     parts = [el("h2", _("Bank of pedagogical ideas")), search]
     if view.words:
-        found = _("Found for «{words}»: {count}").format(words=view.words, count=len(view.bank))
+        found = _("Found for «{words}»: {count}").format(words=view.words, count=view.found)
         parts.append(f'<p class="muted">{h(found)}</p>')
     if view.bank:
-        parts.append(f'<ul class="plain">{"".join(_material(m, author, tz) for m, author in view.bank)}</ul>')
+        texts = _FileTexts.now()
+        parts.append(f'<ul class="plain">{"".join(_material(m, author, tz, texts) for m, author in view.bank)}</ul>')
+        if view.bank_hidden:
+            more = _("Show the other {count} material", "Show the other {count} materials", view.bank_hidden)
+            parts.append(_more_button(more.format(count=view.bank_hidden)))
     else:
         parts.append(f'<p class="empty">{telegram_html(ui_materials.bank_empty(view.words))}</p>')
     parts.append(el("h2", _("My submissions")))

@@ -35,6 +35,7 @@ from bot.ops import miniapp
 from bot.ops.materials import Archive, send_material
 from bot.ui import common as ui_common
 from bot.ui import miniapp as ui_miniapp
+from db.engine import reading_sessionmaker
 from db.repo import materials as materials_repo
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,10 @@ HEADERS = {
 }
 NO_STORE = {**HEADERS, "Cache-Control": "no-store"}
 TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+# aiohttp compresses a body over 4 KB in a thread of its own; a page's fragment (at most a few hundred KB, a
+# couple of milliseconds to compress) is compressed on the spot instead: the hop to a thread and back cost more
+# than the compressing on a busy machine.
+INLINE_GZIP = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ class MiniApp:
         archive: Archive,
     ) -> None:
         self.sessionmaker, self.i18n, self.settings, self.bot, self.clock = sessionmaker, i18n, settings, bot, clock
+        self.readers = reading_sessionmaker(sessionmaker)  # the pages and downloads only read
         self.archive = archive
         self.assets, self.version = _assets()
         with i18n.context():
@@ -119,7 +125,9 @@ class MiniApp:
     # -- the page and its files ------------------------------------------------------------------------
 
     async def page(self, request: web.Request) -> web.Response:
-        response = web.Response(body=self.shell, content_type="text/html", charset="utf-8", headers=NO_STORE)
+        response = web.Response(
+            body=self.shell, content_type="text/html", charset="utf-8", headers=NO_STORE, zlib_executor_size=INLINE_GZIP
+        )
         response.enable_compression()
         return response
 
@@ -130,7 +138,9 @@ class MiniApp:
         # Its address carries the version (?v=...): a new release has new addresses, so keep it a year.
         cache = "public, max-age=31536000, immutable" if request.query.get("v") == self.version else "no-cache"
         headers = {**HEADERS, "Cache-Control": cache}
-        response = web.Response(body=asset.body, content_type=asset.content_type, headers=headers)
+        response = web.Response(
+            body=asset.body, content_type=asset.content_type, headers=headers, zlib_executor_size=INLINE_GZIP
+        )
         response.enable_compression()
         return response
 
@@ -144,8 +154,9 @@ class MiniApp:
             return self._html(ui_miniapp.notice(self._text(None, ui_common.something_went_wrong)), 400)
         asked = body.get("lang") if body.get("lang") in SUPPORTED_LOCALES else None
         init_data = request.headers.get("Authorization", "").removeprefix("tma ").strip()
+        reads = name != "send"  # sending a material may record its Telegram file id
         with self.i18n.context():
-            async with self.sessionmaker() as session:
+            async with (self.readers if reads else self.sessionmaker)() as session:
                 try:
                     reader = await miniapp.reader_of(
                         session,
@@ -191,7 +202,9 @@ class MiniApp:
 
     @staticmethod
     def _html(fragment: str, status: int = 200) -> web.Response:
-        response = web.Response(text=fragment, status=status, content_type="text/html", headers=NO_STORE)
+        response = web.Response(
+            text=fragment, status=status, content_type="text/html", headers=NO_STORE, zlib_executor_size=INLINE_GZIP
+        )
         response.enable_compression()
         return response
 
@@ -217,15 +230,15 @@ class MiniApp:
         return self._frame(reader, place, "meetings", ui_miniapp.meeting_page(detail, self.settings.tz))
 
     async def decisions(self, session: AsyncSession, reader: Reader, place: Place, body: dict[str, Any]) -> str:
-        listing = await miniapp.decisions_view(session, reader, place, today=self._today)
-        page = ui_miniapp.decisions_page(listing, reader.user_id, self.settings.tz)
+        view = await miniapp.decisions_view(session, reader, place, today=self._today, every_done=_every(body))
+        page = ui_miniapp.decisions_page(view, reader.user_id, self.settings.tz)
         return self._frame(reader, place, "decisions", page)
 
     async def materials(self, session: AsyncSession, reader: Reader, place: Place, body: dict[str, Any]) -> str:
         words = body.get("q") or ""
         if not isinstance(words, str):
             raise BadRequest()
-        view = await miniapp.materials_view(session, place, words)
+        view = await miniapp.materials_view(session, place, words, every=_every(body))
         return self._frame(reader, place, "materials", ui_miniapp.materials_page(view, self.settings.tz))
 
     async def members(self, session: AsyncSession, reader: Reader, place: Place, body: dict[str, Any]) -> str:
@@ -289,7 +302,7 @@ class MiniApp:
             except miniapp.Refused as refused:
                 text = self._text(None, refused.render)
                 return web.Response(text=text, status=refused.status, headers=NO_STORE)
-            async with self.sessionmaker() as session:
+            async with self.readers() as session:
                 name, content = await self._bytes(session, kind, council_id, object_id)
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         headers = {**NO_STORE, "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}"}
@@ -330,6 +343,14 @@ def _int(body: dict[str, Any], key: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or not 0 < value < 2**53:
         raise BadRequest()
     return value
+
+
+def _every(body: dict[str, Any]) -> bool:
+    """A long list's second request (the page's "more" button): all of it, not the newest few."""
+    every = body.get("all", False)
+    if not isinstance(every, bool):
+        raise BadRequest()
+    return every
 
 
 def _kind(body: dict[str, Any]) -> miniapp.FileKind:

@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import set_menu_button
 from bot.i18n import create_i18n, fmt_long_date
+from bot.ops.miniapp import DONE_SHOWN
 from db.models import (
     Attendance,
     AuditEntry,
@@ -249,6 +250,35 @@ async def check_bank(phone: Phone, locale: str) -> None:
         await phone.page.click(".search button")
         await phone.page.wait_for_selector(f'.search input[value="{query}"]')
         assert len(await phone.texts("ul.plain .material .file")) == found, query
+
+
+async def test_the_other_done_decisions_come_with_one_more_request_where_the_reader_was(flow, year, server, browser):
+    """A long year's Decisions page: the latest done and the reader's own; the button brings the others in the
+    page's second request, the reader left where they were; "only mine" needs none of them."""
+    from tests.flows.test_miniapp import add_done_decisions
+
+    await add_done_decisions(flow, year, 30, own=2)
+    phone = await Phone.open(browser, server.url, init_data(TOKEN, year.member, flow.clock.now()), LIGHT)
+    asked: list[str] = []
+    phone.page.on("request", lambda request: asked.append(request.url.split("/app/")[-1]))
+    await phone.tab("decisions")
+    done = phone.page.locator(".group.ok .decision-card")
+    assert await done.count() == DONE_SHOWN + 2
+    await phone.page.check('input[data-filter="mine"]')
+    assert not await phone.page.is_visible("button.more")  # all the reader's own are here already
+    assert len(await phone.texts(".decision-card:visible")) == 3  # those two and the open one
+    await phone.page.uncheck('input[data-filter="mine"]')
+    more = phone.page.locator("button.more")
+    assert await phone.text("button.more") == "Аткарылган дагы 8 чечимди көрсөтүү"
+    await more.scroll_into_view_if_needed()
+    place = await phone.page.evaluate("window.scrollY")
+    assert place > 0
+    await more.click()
+    await done.nth(29).wait_for()
+    assert await phone.page.evaluate("window.scrollY") == place  # the page grew below the reader
+    assert await phone.page.locator("button.more").count() == 0 and await phone.fits()
+    assert asked == ["api/decisions", "api/decisions"]  # the page, then the others: two requests
+    assert phone.errors == []
 
 
 async def test_the_protocol_and_a_material_download_byte_for_byte(flow, year, server, browser):

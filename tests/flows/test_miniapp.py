@@ -7,13 +7,31 @@ from __future__ import annotations
 import json
 import logging
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from bot.app import set_menu_button
-from db.models import IssuedProtocol, Material, Meeting, MeetingStatus
-from tests.conftest import TOKEN
+from bot.ops.miniapp import BANK_SHOWN, DONE_SHOWN
+from db.models import (
+    Council,
+    FollowUp,
+    FollowUpState,
+    IssuedProtocol,
+    Material,
+    MaterialKind,
+    MaterialState,
+    Meeting,
+    MeetingStatus,
+    Member,
+    MemberStatus,
+    Outcome,
+    Role,
+    User,
+    Vote,
+    WatchdogWarning,
+)
+from tests.conftest import BISHKEK, TOKEN
 from tests.miniapp import DOCX, PDF, hold_a_year, init_data, miniapp_server
 
 OTHER_TOKEN = "654321:ANOTHER-bot-token-entirely"
@@ -85,8 +103,6 @@ async def test_another_councils_member_sees_only_their_own(flow, year, server):
     other = await flow.council(other_group.id)
     stranger = flow.api.person(300, "Нургүл", "Асанова", "ky")
     async with flow.sessionmaker() as session:
-        from db.models import Member, MemberStatus, Role, User
-
         session.add(User(id=stranger.id, language="ky", created_at=flow.clock.now()))
         await session.flush()
         session.add(
@@ -176,3 +192,179 @@ async def test_a_closed_meeting_shows_its_protocol_as_stored(flow, year, server)
     assert "Присутствовали: 6 из 10" in text and "Отсутствовали: 4" in text
     assert "ПРОТОКОЛ №2 заседания методического совета" in text
     assert "нет кворума" in text
+
+
+async def add_done_decisions(flow, year, count: int, *, own: int) -> None:
+    """`count` more decisions of the first meeting, adopted and reported done a day apart from 5 December 2026
+    on, as many as a long year gathers: the `own` oldest by the Kyrgyz member, the others by the chair."""
+    (first,) = await flow.rows(Meeting, Meeting.protocol_number == 1)
+    council = await flow.council(year.group.id)
+    members = {m.user_id: m.id for m in await flow.rows(Member, Member.council_id == council.id)}
+    reported = datetime(2026, 12, 5, 12, tzinfo=BISHKEK)
+    async with flow.sessionmaker() as session:
+        for n in range(1, count + 1):
+            vote = Vote(
+                meeting_id=first.id,
+                item_position=1,
+                decision=f"Чечим №{n}",
+                is_open=False,
+                opened_at=first.starts_at,
+                closed_at=first.starts_at,
+                members_total=10,
+                present_total=8,
+                votes_for=8,
+                votes_against=0,
+                votes_abstain=0,
+                outcome=Outcome.ADOPTED,
+            )
+            session.add(vote)
+            await session.flush()
+            session.add(
+                FollowUp(
+                    vote_id=vote.id,
+                    council_id=council.id,
+                    member_id=members[(year.member if n <= own else year.chair).id],
+                    due_on=date(2027, 1, 10),
+                    state=FollowUpState.DONE,
+                    assigned_by=year.chair.id,
+                    assigned_at=first.starts_at,
+                    done_at=reported + timedelta(days=n),
+                    report=f"Отчёт №{n}",
+                )
+            )
+        await session.commit()
+
+
+def done_section(page: str) -> tuple[list[str], str]:
+    """The done decisions a page shows, in order, and what follows their list (the button for the others)."""
+    (section,) = re.findall(r'<section class="group ok">(.*?)</section>', page)
+    cards, after = section.split("</ul>")
+    return re.findall(r'<p class="decision">(Чечим №\d+)</p>', cards), after
+
+
+async def test_the_decisions_page_shows_the_latest_done_and_the_readers_own_and_the_rest_on_request(flow, year, server):
+    await add_done_decisions(flow, year, 25, own=2)
+    latest = [f"Чечим №{n}" for n in range(25, 25 - DONE_SHOWN, -1)]  # the latest done first
+    member = init_data(TOKEN, year.member, flow.clock.now())
+    code, page, _headers = await server.api("decisions", member)
+    assert code == 200 and "Аткарылды: 25" in page and "Аткарылып жатат: 1" in page  # the open one too
+    shown, after = done_section(page)
+    assert shown == [*latest, "Чечим №2", "Чечим №1"]  # and all of the member's own, for "only mine"
+    assert page.count("decision-card mine") == 3  # those two and the open one
+    assert '<button type="button" class="more" data-more="all">Аткарылган дагы 3 чечимди көрсөтүү</button>' in after
+
+    chair = init_data(TOKEN, year.chair, flow.clock.now())
+    code, page, _headers = await server.api("decisions", chair, {"lang": "ru"})
+    shown, after = done_section(page)
+    assert shown == [*latest, "Чечим №5", "Чечим №4", "Чечим №3"]  # the chair's own
+    assert "Показать ещё 2 исполненных решения" in after
+
+    code, page, _headers = await server.api("decisions", member, {"all": True})  # the second request
+    shown, after = done_section(page)
+    assert code == 200 and shown == [f"Чечим №{n}" for n in range(25, 0, -1)] and "data-more" not in after
+    assert "Отчет: Отчёт №1" in page
+
+    code, page, _headers = await server.api("decisions", member, {"all": "yes"})
+    assert code == 400 and "Чечим" not in page
+
+
+async def test_the_secretary_sees_the_years_figures_and_the_log_a_teacher_does_not(flow, year, server):
+    secretary, teacher = year.people[3], year.teacher
+    async with flow.sessionmaker() as session:  # as the chair names one from /members (tests/flows/test_members)
+        council = await session.get(Council, (await flow.council(year.group.id)).id)
+        council.secretary_id = secretary.id
+        await session.commit()
+    code, page, _headers = await server.api("members", init_data(TOKEN, secretary, flow.clock.now()))
+    assert code == 200 and page.count('<svg class="chart"') == 2 and '<ul class="plain log">' in page
+    assert "катчы" in page  # the roster says who the secretary is
+    code, page, _headers = await server.api("members", init_data(TOKEN, teacher, flow.clock.now()))
+    assert code == 200 and "<svg" not in page and "plain log" not in page
+
+
+async def test_the_year_shows_a_missed_day_and_the_trimester_warnings_sent_and_standing(flow, year, server):
+    flow.clock.advance(datetime(2027, 5, 10, 9, tzinfo=BISHKEK) - flow.clock.now())  # 14 days to announce
+    await flow.scheduler.watchdog_check()
+    await flow.delivery.drain()
+    (warning,) = await flow.rows(WatchdogWarning)
+    assert warning.sent_on == date(2027, 5, 10)
+    code, page, _headers = await server.api("year", init_data(TOKEN, year.chair, flow.clock.now()), {"lang": "ru"})
+    assert code == 200
+    third = page.split("<article")[-1]  # the third trimester: 18 March planned, no meeting announced
+    assert "Пропущено: не объявлено за неделю" in third
+    assert "Предупреждение (п. 7.4 положения) от 10 мая 2027" in third  # the one sent
+    assert '<p class="alert"><b>Предупреждение (положение, п. 7.4).</b>' in third  # the one that stands today
+    assert "Проведено · протокол №1" in page and "Проведено · протокол №2" in page
+
+
+async def test_a_participant_sees_the_council_an_applicant_or_a_removed_member_does_not(flow, year, server):
+    council = await flow.council(year.group.id)
+    people = {
+        MemberStatus.APPROVED: flow.api.person(501, "Айгүл", "Садыкова", "ru"),  # a participant without a vote
+        MemberStatus.PENDING: flow.api.person(502, "Бакыт", "Жумабаев", "ru"),
+        MemberStatus.REMOVED: flow.api.person(503, "Чолпон", "Токтогулова", "ru"),
+    }
+    async with flow.sessionmaker() as session:
+        for status, person in people.items():
+            session.add(User(id=person.id, language="ru", created_at=flow.clock.now()))
+            await session.flush()
+            session.add(
+                Member(
+                    council_id=council.id,
+                    user_id=person.id,
+                    full_name=f"{person.last_name} {person.first_name}",
+                    role=Role.PARTICIPANT if status is MemberStatus.APPROVED else Role.TEACHER,
+                    status=status,
+                    applied_at=flow.clock.now(),
+                )
+            )
+        await session.commit()
+    init = init_data(TOKEN, people[MemberStatus.APPROVED], flow.clock.now())
+    code, page, _headers = await server.api("members", init)
+    assert code == 200 and year.group.title in page and "Участники без права голоса" in page
+    for status in (MemberStatus.PENDING, MemberStatus.REMOVED):
+        code, page, _headers = await server.api("year", init_data(TOKEN, people[status], flow.clock.now()))
+        assert code == 403 and "Вы пока не член совета" in page and year.group.title not in page
+
+
+async def test_the_bank_shows_its_newest_and_the_rest_on_request_a_search_too(flow, year, server):
+    council = await flow.council(year.group.id)
+    (author,) = await flow.rows(Member, Member.user_id == year.teacher.id)
+    approved = flow.clock.now()
+    async with flow.sessionmaker() as session:  # a long year's bank: 35 more materials, approved a day apart
+        for n in range(1, 36):
+            session.add(
+                Material(
+                    council_id=council.id,
+                    author_id=author.id,
+                    title=f"Бөлүм №{n}",
+                    kind=MaterialKind.LESSON_PLAN,
+                    subject="Математика",
+                    state=MaterialState.APPROVED,
+                    file_name=f"bolum_{n}.docx",
+                    stored_name=f"{n:064x}.docx",
+                    size=40_000,
+                    sha256=f"{n:064x}",
+                    created_at=approved,
+                    updated_at=approved + timedelta(days=n),
+                )
+            )
+        await session.commit()
+
+    def titles(page: str) -> list[str]:
+        bank = page.split("<h2>", 2)[1]  # the bank, before "My submissions"
+        return re.findall(r'<p class="title">№\d+ ([^<]+)</p>', bank)
+
+    member = init_data(TOKEN, year.member, flow.clock.now())
+    code, page, _headers = await server.api("materials", member)
+    newest = [f"Бөлүм №{n}" for n in range(35, 35 - BANK_SHOWN, -1)]
+    assert code == 200 and titles(page) == newest and "Дагы 6 материалды көрсөтүү" in page
+    code, page, _headers = await server.api("materials", member, {"all": True})  # the second request
+    assert titles(page) == [f"Бөлүм №{n}" for n in range(35, 0, -1)] + ["Функционалдык сабаттуулук"]
+    assert "data-more" not in page
+
+    chair = init_data(TOKEN, year.chair, flow.clock.now())
+    code, page, _headers = await server.api("materials", chair, {"q": "бөлүм", "lang": "ru"})
+    assert titles(page) == newest and "Найдено по запросу «бөлүм»: 35" in page
+    assert "Показать ещё 5 материалов" in page
+    code, page, _headers = await server.api("materials", chair, {"q": "бөлүм", "all": True})
+    assert len(titles(page)) == 35 and "data-more" not in page

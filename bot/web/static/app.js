@@ -122,7 +122,7 @@
     });
   }
 
-  function show(page, params) {
+  function show(page, params, keepPlace) {
     state.page = page;
     state.params = params || {};
     app.setAttribute("aria-busy", "true");
@@ -137,7 +137,7 @@
           state.lang = view.dataset.lang;
           document.documentElement.lang = state.lang;
         }
-        window.scrollTo(0, 0);
+        if (!keepPlace) { window.scrollTo(0, 0); }  // more of the same page: the reader stays where they were
       });
     }).catch(function () {
       app.removeAttribute("aria-busy");
@@ -176,6 +176,7 @@
     else if (target.dataset.pick) { state.council = null; show("pick"); }
     else if (target.dataset.councilPick) { state.council = parseInt(target.dataset.councilPick, 10); show("year"); }
     else if (target.dataset.file) { fetchFile(target); }
+    else if (target.dataset.more) { show(state.page, Object.assign({}, state.params, { all: true }), true); }
   });
 
   document.addEventListener("submit", function (event) {
