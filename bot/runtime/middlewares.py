@@ -28,6 +28,7 @@ from bot.i18n import gettext as _
 from bot.runtime import after_commit
 from bot.runtime.outbox import Delivery
 from bot.text_input import clean_update
+from db.engine import TURN_AT_WRITE
 from db.repo import members as members_repo
 
 if TYPE_CHECKING:  # prometheus-client is loaded only by an instance that serves /metrics
@@ -115,7 +116,10 @@ def update_session() -> AsyncSession | None:
 
 class DbSessionMiddleware(BaseMiddleware):
     """One session per update. Operations commit; anything left uncommitted is rolled back on close. What the
-    committed changes call for (reminders, tally edits, the outbox) follows here, after the handler."""
+    committed changes call for (reminders, tally edits, the outbox) follows here, after the handler.
+
+    On SQLite the session's first write waits for the process's turn to write (db/engine.py TURN_AT_WRITE),
+    as the scheduled jobs' transactions do, so a person's action is not refused while jobs write."""
 
     def __init__(
         self,
@@ -133,7 +137,7 @@ class DbSessionMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        async with self.sessionmaker() as session:
+        async with self.sessionmaker(execution_options=TURN_AT_WRITE) as session:
             data["session"] = session
             box = [session]
             token = _UPDATE_SESSION.set(box)
