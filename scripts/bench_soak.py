@@ -20,8 +20,7 @@ At the end of each quarter, once the bot has made no request for a few seconds, 
 resident memory; the target is the last quarter's within 10 MB of the second's (the first quarter loads what
 a first protocol, spreadsheet and chart need). A script that prints figures, not a test; exit status 1 when
 the bot logged an error (its log stays in the temporary directory's parent: BOT_LOG below).
-Reuses the pieces of scripts/bench_votes.py (the database, starting and stopping the process) and
-bench_memory.py (VmRSS).
+Reuses scripts/_process.py (the database, starting and stopping the process) and bench_memory.py (VmRSS).
 """
 
 from __future__ import annotations
@@ -42,8 +41,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scripts._process import Database, bot_environment, polls_after, start, stop  # noqa: E402
 from scripts.bench_memory import rss_mb  # noqa: E402
-from scripts.bench_votes import Database, environment, start, stop  # noqa: E402
 from tests.botapi import BotAPI, Group, Person, Sent  # noqa: E402
 
 TOKEN = "123456:SOAK"
@@ -277,10 +276,11 @@ async def school_year(args: argparse.Namespace, url: str, tmp: Path) -> list[Qua
     await api.start()
     year = Year(api, tmp / "faketime", args.at_once)
     year.move_clock(BEFORE_THE_YEAR)
-    env = environment(api, url, tmp)
+    env = bot_environment(api, TOKEN, url, tmp, LOG_LEVEL="WARNING", MAX_PRESSES_PER_SECOND="1000")
     env.update(libfaketime.get_reload_information()[1])
-    env.update(FAKETIME_TIMESTAMP_FILE=str(year.clock_file), DONT_FAKE_MONOTONIC="1", MAX_PRESSES_PER_SECOND="1000")
-    process = await start(api, [sys.executable, "-m", "bot"], env, tmp, BOT_LOG)  # in tmp: no .env of the project
+    env.update(FAKETIME_TIMESTAMP_FILE=str(year.clock_file), DONT_FAKE_MONOTONIC="1")
+    ready = polls_after(api)
+    process = await start([sys.executable, "-m", "bot"], env, tmp, BOT_LOG, ready, settle=2.0)  # in tmp: no .env
     quarters: list[Quarter] = []
     try:
         began = time.perf_counter()
