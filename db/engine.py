@@ -42,11 +42,13 @@ MIGRATION_LOCK = 0x4B454E45_5348_0004
 # first (Python 3.12's autocommit=False, or SQLAlchemy's own BEGIN) a read-then-write transaction in WAL mode
 # gets SQLITE_BUSY at once, without waiting: https://sqlite.org/rescode.html#busy_snapshot.
 #
-# TURN_AT_WRITE (the update's session, bot/runtime/middlewares.py): the turn at the transaction's first write,
-# where sqlite3 begins it; the reads before it take no turn, so an update that only reads never waits for one.
-# A person waits for the answer: the turn is a short one, taken before the jobs waiting. Without it a handler's
-# write waited in SQLite's busy handler, which is not fair (it polls, and the jobs in turn took the lock as
-# each let go), and failed after the busy timeout: "something went wrong" on /open during a busy minute.
+# TURN_AT_WRITE (an update's session, bot/runtime/middlewares.py; the outbox's, bot/runtime/outbox.py): the
+# turn at the transaction's first write, where sqlite3 begins it; the reads before it take none, so an update
+# that only reads never waits for one. A person waits for the answer, and the outbox keeps a pace: the turn is
+# a short one, taken before the jobs waiting. Without it a handler's write waited in SQLite's busy handler,
+# which is not fair (it polls, and the jobs in turn took the lock as each let go), and failed after the busy
+# timeout: "something went wrong" on /open during a busy minute. Every write of such a session is in its turn,
+# an autoflush's too: a write begun outside the turn would hold SQLite's lock while waiting for it.
 #
 # A vote press does neither: its group commit writes first, with its own retries (bot/runtime/ballot_box.py).
 # Waiting for a turn always holds a connection, so the writer whose turn it is has its own and finishes: the
@@ -163,8 +165,8 @@ def _effects_rolled_back(session: Session) -> None:
 class WriteTurns:
     """SQLite has one writer. Writers of one process that come together take turns here, instead of racing in
     SQLite's busy handler, which is not fair: there the reminder jobs, each taking the lock as the last one let
-    go, kept the outbox waiting past the busy timeout. A short write (the outbox marking a post sent, an
-    update's write) goes before the long ones waiting (a job's whole transaction), so the posts keep their pace
+    go, kept the outbox waiting past the busy timeout. A short write (an update's, the outbox marking a post
+    sent) goes before the long ones waiting (a job's whole transaction), so the posts keep their pace
     and people their answers meanwhile.
 
     The turn passes straight to the next writer waiting, and it is the task's: a task that has it and asks
@@ -215,7 +217,7 @@ class WriteTurns:
 
     @contextlib.asynccontextmanager
     async def turn(self, *, short: bool) -> AsyncIterator[None]:
-        await self.acquire(short=short)  # no time limit: the outbox's mark of a post sent must be recorded
+        await self.acquire(short=short)
         try:
             yield
         finally:
@@ -232,19 +234,6 @@ def write_turns(engine: AsyncEngine) -> WriteTurns | None:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
     return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=EffectsSession)
-
-
-@contextlib.asynccontextmanager
-async def write_turn(sessionmaker: async_sessionmaker, *, short: bool = False) -> AsyncIterator[None]:
-    """This process's turn to write on SQLite, around a write of a session opened without WRITER or
-    TURN_AT_WRITE (the outbox's marks); on PostgreSQL writers go side by side, and this does not wait."""
-    bind = sessionmaker.kw.get("bind")
-    turns = write_turns(bind) if isinstance(bind, AsyncEngine) else None
-    if turns is None:
-        yield
-        return
-    async with turns.turn(short=short):
-        yield
 
 
 def _alembic_config(connection: Connection) -> Config:
