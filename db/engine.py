@@ -6,14 +6,16 @@ import asyncio
 import contextlib
 import os
 import re
+import sqlite3
 import sys
+import weakref
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import event, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.interfaces import AdaptedConnection, DBAPIConnection
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
@@ -29,27 +31,73 @@ URL_VARIABLE = "KENESH_MIGRATE_URL"  # how the parent hands the database URL to 
 MIGRATION_LOCK = 0x4B454E45_5348_0004
 
 
-# A session opened with these execution options (`sessionmaker(execution_options=WRITER)`) begins its
-# transactions with BEGIN IMMEDIATE on SQLite: it takes the one write lock first, waiting out the busy timeout
-# for it, and then reads and writes as one. Python's sqlite3 (3.11, "legacy" transaction control) begins a
-# transaction only before the first INSERT/UPDATE/DELETE, so a session's earlier reads each see the database of
-# their own moment, and its writes wait for the lock midway. With BEGIN first (Python 3.12's autocommit=False,
-# or SQLAlchemy's own BEGIN) a read-then-write transaction in WAL mode gets SQLITE_BUSY at once, without waiting:
-# https://sqlite.org/rescode.html#busy_snapshot. Scheduled work uses it (bot/runtime/scheduler.py); a vote press
-# does not (its group commit writes first: bot/runtime/ballot_box.py). PostgreSQL ignores the option.
+# SQLite has one writer, and this process takes turns at it (WriteTurns, one per engine): every write
+# transaction of a session opened with one of these execution options waits for its turn, holding its
+# connection, and keeps it until the connection goes back to the pool (after the commit or the rollback).
+#
+# WRITER (`sessionmaker(execution_options=WRITER)`, the scheduled jobs): the turn at the transaction's start,
+# then BEGIN IMMEDIATE: it takes the write lock first and then reads and writes as one. Python's sqlite3 (3.11,
+# "legacy" transaction control) begins a transaction only before the first INSERT/UPDATE/DELETE, so a session's
+# earlier reads each see the database of their own moment, and its writes wait for the lock midway. With BEGIN
+# first (Python 3.12's autocommit=False, or SQLAlchemy's own BEGIN) a read-then-write transaction in WAL mode
+# gets SQLITE_BUSY at once, without waiting: https://sqlite.org/rescode.html#busy_snapshot.
+#
+# TURN_AT_WRITE (an update's session, bot/runtime/middlewares.py; the outbox's, bot/runtime/outbox.py): the
+# turn at the transaction's first write, where sqlite3 begins it; the reads before it take none, so an update
+# that only reads never waits for one. A person waits for the answer, and the outbox keeps a pace: the turn is
+# a short one, taken before the jobs waiting. Without it a handler's write waited in SQLite's busy handler,
+# which is not fair (it polls, and the jobs in turn took the lock as each let go), and failed after the busy
+# timeout: "something went wrong" on /open during a busy minute. Every write of such a session is in its turn,
+# an autoflush's too: a write begun outside the turn would hold SQLite's lock while waiting for it.
+#
+# A vote press does neither: its group commit writes first, with its own retries (bot/runtime/ballot_box.py).
+# Waiting for a turn always holds a connection, so the writer whose turn it is has its own and finishes: the
+# writers waiting never keep it from the pool. A writer that waits TURN_TIMEOUT_S fails as a locked database
+# does (is_busy), so a turn somehow never given back stops writes with errors, not a silent hang.
+# PostgreSQL ignores both options.
 WRITER = {"kenesh_writer": True}
+TURN_AT_WRITE = {"kenesh_turn_at_write": True}
+_HOLDS_TURN = "kenesh_holds_write_turn"  # in the pooled connection's info: its transaction has the turn
+_WRITES = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)  # where Python's sqlite3 begins one
 BUSY_TIMEOUT_MS = 5000
+TURN_TIMEOUT_S = 30.0  # as SQLAlchemy's pool waits for a connection
 
 
 def create_engine(url: str, *, busy_timeout_ms: int = BUSY_TIMEOUT_MS) -> AsyncEngine:
     engine = create_async_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
+        turns = _TURNS[engine.sync_engine] = WriteTurns()
+
+        def take_turn(connection: Connection, *, short: bool) -> None:
+            # A sync event inside SQLAlchemy's greenlet: run_async awaits the turn in the caller's task.
+            # https://docs.sqlalchemy.org/en/20/orm/extensions/asyncio.html#asyncio-events-run-async
+            if connection.info.get(_HOLDS_TURN):
+                return
+            driver = connection.connection.dbapi_connection
+            assert isinstance(driver, AdaptedConnection), "an asyncio driver (aiosqlite)"
+            if not driver.run_async(lambda _driver: turns.acquire(short=short, within=TURN_TIMEOUT_S)):
+                locked = sqlite3.OperationalError(f"database is locked (no turn to write in {TURN_TIMEOUT_S:.0f} s)")
+                raise OperationalError("a write turn", None, locked)
+            connection.info[_HOLDS_TURN] = True
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin_immediate(connection: Connection) -> None:
             options = connection.get_execution_options()
             if options.get("kenesh_writer") and options.get("isolation_level") != "AUTOCOMMIT":
+                take_turn(connection, short=False)
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+        @event.listens_for(engine.sync_engine, "before_cursor_execute")
+        def _turn_at_write(connection: Connection, _cursor: object, statement: str, *_args: object) -> None:
+            options = connection.get_execution_options()
+            if options.get("kenesh_turn_at_write") and _WRITES.match(statement):
+                take_turn(connection, short=True)
+
+        @event.listens_for(engine.sync_engine, "checkin")
+        def _turn_done(_dbapi_connection: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
+            # Back in the pool: its transaction committed or rolled back (or the connection was dropped).
+            if record.info.pop(_HOLDS_TURN, False):
+                turns.release()
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -114,40 +162,78 @@ def _effects_rolled_back(session: Session) -> None:
     session.info.pop(PENDING_EFFECTS, None)
 
 
-ONE_WRITER = "one_writer"  # in a SQLite sessionmaker's info: the process's turns to write (write_turn)
-
-
 class WriteTurns:
     """SQLite has one writer. Writers of one process that come together take turns here, instead of racing in
     SQLite's busy handler, which is not fair: there the reminder jobs, each taking the lock as the last one let
-    go, kept the outbox waiting past the busy timeout. A short write (the outbox marking a post sent) goes
-    before the long ones waiting (a job's whole transaction), so the posts keep their pace meanwhile."""
+    go, kept the outbox waiting past the busy timeout. A short write (an update's, the outbox marking a post
+    sent) goes before the long ones waiting (a job's whole transaction), so the posts keep their pace
+    and people their answers meanwhile.
+
+    The turn passes straight to the next writer waiting, and it is the task's: a task that has it and asks
+    again (a second session of the same update) does not wait for itself; its write meets SQLite's lock and busy
+    timeout, as before there were turns. `release` is synchronous: the pool's checkin event calls it."""
 
     def __init__(self) -> None:
-        self._changed = asyncio.Condition()
-        self._busy = False
-        self._short_waiting = 0
+        self._owner: asyncio.Task | None = None
+        self._holds = 0
+        self._waiting: list[tuple[bool, asyncio.Task, asyncio.Future[None]]] = []
+
+    async def acquire(self, *, short: bool, within: float | None = None) -> bool:
+        """Wait for the turn (True), or for `within` seconds at most (False: not taken)."""
+        task = asyncio.current_task()
+        assert task is not None, "a write turn is taken in a task"
+        if self._owner is task or self._owner is None:
+            self._owner, self._holds = task, self._holds + 1
+            return True
+        granted: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        waiter = (short, task, granted)
+        self._waiting.append(waiter)
+        try:
+            await asyncio.wait_for(granted, within)
+        except BaseException as error:
+            if granted.done() and not granted.cancelled():  # handed over as it was cancelled: pass it on
+                self.release()
+            elif waiter in self._waiting:
+                self._waiting.remove(waiter)
+            if isinstance(error, TimeoutError):
+                return False
+            raise
+        return True
+
+    def release(self) -> None:
+        self._holds -= 1
+        if self._holds > 0:
+            return
+        self._owner = None
+        waiting = [waiter for waiter in self._waiting if not waiter[2].done()]
+        if not waiting:
+            self._waiting.clear()
+            return
+        chosen = next((waiter for waiter in waiting if waiter[0]), waiting[0])  # the first short one, else the first
+        self._waiting.remove(chosen)
+        _short, self._owner, granted = chosen
+        self._holds = 1
+        granted.set_result(None)
 
     @contextlib.asynccontextmanager
     async def turn(self, *, short: bool) -> AsyncIterator[None]:
-        async with self._changed:
-            self._short_waiting += short
-            try:
-                await self._changed.wait_for(lambda: not self._busy and (short or not self._short_waiting))
-            finally:
-                self._short_waiting -= short
-            self._busy = True
+        await self.acquire(short=short)
         try:
             yield
         finally:
-            async with self._changed:
-                self._busy = False
-                self._changed.notify_all()
+            self.release()
+
+
+_TURNS: weakref.WeakKeyDictionary[Engine, WriteTurns] = weakref.WeakKeyDictionary()  # SQLite engines' turns
+
+
+def write_turns(engine: AsyncEngine) -> WriteTurns | None:
+    """The process's turns to write on this SQLite database (None on PostgreSQL, where writers go side by side)."""
+    return _TURNS.get(engine.sync_engine)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
-    info = {ONE_WRITER: WriteTurns()} if engine.dialect.name == "sqlite" else {}
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=EffectsSession, info=info)
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=EffectsSession)
 
 
 def reading_sessionmaker(sessionmaker: async_sessionmaker) -> async_sessionmaker:
@@ -163,20 +249,7 @@ def reading_sessionmaker(sessionmaker: async_sessionmaker) -> async_sessionmaker
         engine.execution_options(isolation_level="AUTOCOMMIT"),
         expire_on_commit=False,
         sync_session_class=EffectsSession,
-        info=sessionmaker.kw.get("info", {}),
     )
-
-
-@contextlib.asynccontextmanager
-async def write_turn(sessionmaker: async_sessionmaker, *, short: bool = False) -> AsyncIterator[None]:
-    """This process's turn to write on SQLite (WriteTurns; a vote press writes through its own group commit and
-    does not wait here); on PostgreSQL writers go side by side, and this does not wait."""
-    turns = sessionmaker.kw.get("info", {}).get(ONE_WRITER)
-    if turns is None:
-        yield
-        return
-    async with turns.turn(short=short):
-        yield
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -108,16 +108,18 @@ async def roll_call_page(call: CallbackQuery, callback_data: RollPageCb, session
     await edit_markup(call.message, ui_meeting_day.roll_call_keyboard(view.meeting.id, roll, callback_data.page))
 
 
-async def _start_vote(
+@router.message(Command("vote", "secretvote"))
+async def start_vote(
     message: Message,
     command: CommandObject,
-    secret: bool,
     bot: Bot,
     session: AsyncSession,
     clock: Clock,
     state: FSMContext,
     vote_keys: VoteKeys,
 ) -> None:
+    """`/vote 2 <decision>` or `/secretvote 2 <decision>`: one path, the ballot's kind named by the command."""
+    secret = command.command == "secretvote"
     council = await access.council_for_runner(session, sender(message).id, group_id(message))
     try:
         new = await voting.start_vote(
@@ -156,32 +158,6 @@ async def _post_vote(
         await voting.undo_vote(session, vote.id, vote_keys)
         raise KeneshError(ui_meeting_day.NOT_POSTED_VOTE) from None
     await voting.set_vote_message(session, vote, sent.message_id, text=text, markup=markup)
-
-
-@router.message(Command("vote"))
-async def vote(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    state: FSMContext,
-    vote_keys: VoteKeys,
-) -> None:
-    await _start_vote(message, command, False, bot, session, clock, state, vote_keys)
-
-
-@router.message(Command("secretvote"))
-async def secret_vote(
-    message: Message,
-    command: CommandObject,
-    bot: Bot,
-    session: AsyncSession,
-    clock: Clock,
-    state: FSMContext,
-    vote_keys: VoteKeys,
-) -> None:
-    await _start_vote(message, command, True, bot, session, clock, state, vote_keys)
 
 
 @router.message(Command("rate"))

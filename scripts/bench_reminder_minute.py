@@ -31,7 +31,6 @@ import asyncio
 import itertools
 import os
 import shutil
-import signal
 import socket
 import statistics
 import sys
@@ -47,15 +46,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from db.engine import create_engine, make_sessionmaker, migrate  # noqa: E402
 from db.models import AgendaItem, Council, JobRun, Meeting, MeetingStatus, Member, MemberStatus, Role, User  # noqa: E402
+from scripts._process import Database, bot_environment, start, stop  # noqa: E402
 from tests.botapi import BotAPI, Limits, Sent  # noqa: E402
 
 TOKEN = "123456:BENCH-reminder-minute"
-PG_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
 SECRET = "bench-reminder-minute-secret"
 TZ = "Asia/Bishkek"
@@ -135,34 +132,6 @@ async def seed(url: str, councils: int, members: int, starts_at: datetime) -> No
         await engine.dispose()
 
 
-class Database:
-    """A SQLite file in the temporary directory, or a new PostgreSQL database dropped at the end."""
-
-    def __init__(self, kind: str, tmp: Path) -> None:
-        self.kind, self.tmp = kind, tmp
-        self.name = f"kenesh_bench_{uuid.uuid4().hex[:10]}"
-
-    async def __aenter__(self) -> str:
-        if self.kind == "sqlite":
-            return f"sqlite+aiosqlite:///{self.tmp / 'kenesh.db'}"
-        admin = create_async_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-        try:
-            async with admin.connect() as connection:
-                await connection.execute(text(f'CREATE DATABASE "{self.name}"'))
-        finally:
-            await admin.dispose()
-        return make_url(PG_SERVER).set(database=self.name).render_as_string(hide_password=False)
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self.kind == "pg":
-            admin = create_async_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-            try:
-                async with admin.connect() as connection:
-                    await connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-            finally:
-                await admin.dispose()
-
-
 # -- the processes --------------------------------------------------------------------------------------------
 
 
@@ -173,17 +142,13 @@ def free_port() -> int:
 
 
 def environment(api: BotAPI, url: str, tmp: Path, rate: int, redis_prefix: str | None) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_", "TELEGRAM_", "WEBHOOK_"))}
-    env.pop("REDIS_URL", None)
-    env.update(
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api.base_url,
-        DATABASE_URL=url,
-        STORAGE_DIR=str(tmp / "files"),
+    env = bot_environment(
+        api,
+        TOKEN,
+        url,
+        tmp,
         TIMEZONE=TZ,
         LOG_LEVEL="INFO",  # as in production: a line per post sent
-        PYTHONPATH=str(ROOT),
-        PYTHONUNBUFFERED="1",
         MAX_SENDS_PER_SECOND=str(rate),
         # The daily check (09:00 by default) must not fall into the run: twelve hours from now.
         WATCHDOG_HOUR=str((datetime.now(ZoneInfo(TZ)).hour + 12) % 24),
@@ -209,24 +174,11 @@ class Instance:
         return any(method == "setWebhook" and params.get("url") == self.url for method, params in self.api.calls)
 
     async def start(self) -> None:
-        with self.log.open("ab") as out:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", env=self.env, cwd=ROOT, stdout=out, stderr=out
-            )
-        deadline = time.monotonic() + 120
-        while not self.ready():
-            if self.process.returncode is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the bot did not start:\n{self.log.read_text()[-3000:]}")  # noqa: ASYNC240
-            await asyncio.sleep(0.2)
+        self.process = await start([sys.executable, "-m", "bot"], self.env, ROOT, self.log, self.ready, within=120)
 
     async def stop(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(self.process.wait(), 30)
-            except TimeoutError:
-                self.process.kill()
-                await self.process.wait()
+        if self.process is not None:
+            await stop(self.process)
 
 
 # -- the minute -----------------------------------------------------------------------------------------------

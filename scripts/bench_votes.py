@@ -26,13 +26,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gettext
-import os
-import signal
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -41,8 +38,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, insert, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from db.engine import create_engine, make_sessionmaker, migrate  # noqa: E402
 from db.models import (  # noqa: E402
@@ -59,10 +54,10 @@ from db.models import (  # noqa: E402
     User,
     Vote,
 )
+from scripts._process import Database, bot_environment, polls_after, start, stop  # noqa: E402
 from tests.botapi import BotAPI, Sent  # noqa: E402
 
 TOKEN = "123456:BENCH"
-PG_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 GROUP = -1001234
 VOTE_MESSAGE = 7
 CHOICES = ("for", "against", "abstain")
@@ -197,67 +192,6 @@ async def ballots_stored(url: str) -> int:
         await engine.dispose()
 
 
-class Database:
-    """A SQLite file in the temporary directory, or a new PostgreSQL database dropped at the end."""
-
-    def __init__(self, kind: str, tmp: Path) -> None:
-        self.kind, self.tmp = kind, tmp
-        self.name = f"kenesh_bench_{uuid.uuid4().hex[:10]}"
-        self.url = ""
-
-    async def __aenter__(self) -> str:
-        if self.kind == "sqlite":
-            self.url = f"sqlite+aiosqlite:///{self.tmp / 'kenesh.db'}"
-            return self.url
-        admin = create_async_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-        try:
-            async with admin.connect() as connection:
-                await connection.execute(text(f'CREATE DATABASE "{self.name}"'))
-        finally:
-            await admin.dispose()
-        self.url = make_url(PG_SERVER).set(database=self.name).render_as_string(hide_password=False)
-        return self.url
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self.kind == "pg":
-            admin = create_async_engine(PG_SERVER, isolation_level="AUTOCOMMIT")
-            try:
-                async with admin.connect() as connection:
-                    await connection.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
-            finally:
-                await admin.dispose()
-
-
-# -- the processes --------------------------------------------------------------------------------------------
-
-
-async def start(api: BotAPI, args: list[str], env: dict[str, str], cwd: Path, log: Path) -> asyncio.subprocess.Process:
-    """Start a bot process and wait until it polls, then let its start-up work (command menus) settle."""
-    polls = sum(1 for method, _ in api.calls if method == "getUpdates")
-    with log.open("ab") as out:
-        process = await asyncio.create_subprocess_exec(*args, env=env, cwd=cwd, stdout=out, stderr=out)
-    try:
-        await api.wait_for(
-            lambda: sum(1 for m, _ in api.calls if m == "getUpdates") > polls or process.returncode is not None, 60
-        )
-    except AssertionError:
-        pass
-    if process.returncode is not None or sum(1 for m, _ in api.calls if m == "getUpdates") <= polls:
-        raise RuntimeError(f"{args[1:3]} did not start polling:\n{log.read_text()}")  # noqa: ASYNC240 - at exit
-    await asyncio.sleep(2.0)
-    return process
-
-
-async def stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), 20)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
-
-
 async def open_secret_ballot(api: TimedAPI) -> Sent:
     """The chair sends /secretvote in the group, as in a meeting; the vote's message as the bot posted it."""
     group = api.group(GROUP, "Bench", admins={1})
@@ -302,19 +236,8 @@ def saved_prefixes() -> dict[str, str]:
 
 
 def environment(api: BotAPI, url: str, tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BOT_", "DATABASE_", "TELEGRAM_", "WEBHOOK_"))}
-    env.pop("REDIS_URL", None)
-    env.update(
-        BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=api.base_url,
-        DATABASE_URL=url,
-        STORAGE_DIR=str(tmp / "files"),
-        LOG_LEVEL="WARNING",
-        PYTHONPATH=str(ROOT),
-        PYTHONUNBUFFERED="1",
-        MAX_PRESSES_PER_SECOND="5",  # the default: one press per person never reaches it
-    )
-    return env
+    # MAX_PRESSES_PER_SECOND: the default; one press per person never reaches it.
+    return bot_environment(api, TOKEN, url, tmp, LOG_LEVEL="WARNING", MAX_PRESSES_PER_SECOND="5")
 
 
 async def run_bare(members: int, tmp: Path) -> Figures:
@@ -322,7 +245,8 @@ async def run_bare(members: int, tmp: Path) -> Figures:
     await api.start()
     try:
         env = environment(api, "sqlite+aiosqlite:///unused.db", tmp)
-        process = await start(api, [sys.executable, BARE_BOT, TOKEN, api.base_url], env, tmp, tmp / "bare.log")
+        bare = [sys.executable, BARE_BOT, TOKEN, api.base_url]
+        process = await start(bare, env, tmp, tmp / "bare.log", polls_after(api), settle=2.0)
         try:
             figures, _ = await press_all(api, members, 1)
         finally:
@@ -339,9 +263,8 @@ async def run_kenesh(members: int, db: str, tmp: Path, secret: bool) -> tuple[Fi
         api = TimedAPI()
         await api.start()
         try:
-            process = await start(
-                api, [sys.executable, "-m", "bot"], environment(api, url, tmp), tmp, tmp / "kenesh.log"
-            )
+            env, log = environment(api, url, tmp), tmp / "kenesh.log"
+            process = await start([sys.executable, "-m", "bot"], env, tmp, log, polls_after(api), settle=2.0)
             try:
                 message = await open_secret_ballot(api) if secret else None
                 figures, pressed_by = await press_all(api, members, vote_id, message)

@@ -18,7 +18,7 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.app import build_runtime
+from bot.app import Runtime, build_runtime
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.runtime.outbox import Pace
@@ -154,6 +154,12 @@ class Flow:
         self.clock, self.settings = clock, settings
         self.errors = _ErrorLog()
 
+    def use(self, runtime: Runtime) -> None:
+        """Feed this runtime's Dispatcher from now on: the flow's own, or the one a restart built."""
+        self.runtime, self.bot, self.dp, self.sessionmaker = runtime, runtime.bot, runtime.dp, runtime.sessionmaker
+        self.live, self.scheduler, self.delivery = runtime.live, runtime.scheduler, runtime.delivery
+        self.vote_keys = runtime.vote_keys
+
     async def feed(self, update: dict) -> None:
         await self.dp.feed_update(self.bot, Update.model_validate(update, context={"bot": self.bot}))
         await self.delivery.drain()  # what the worker would send right after the update
@@ -250,6 +256,28 @@ async def redis(redis_prefix: str) -> AsyncIterator[object]:
         yield client
 
 
+def build_test_runtime(
+    settings: Settings, engine: AsyncEngine, redis, clock: FixedClock, bot: Bot | None = None
+) -> Runtime:
+    """The bot as production builds it (bot.app.build_runtime), with what a test needs: the scheduler plans its
+    jobs but runs what is due when the test calls run_due() at the FixedClock's moment; a chat takes as many
+    messages at once as a test sends; with Redis, the cross-instance edit slot is short, so a test's flush
+    need not wait out two real seconds. Nothing else starts: the live edits are flushed and the outbox is
+    drained by the test after each update. The flow fixture builds with it, and so does a test that
+    restarts the bot on the same database."""
+    return build_runtime(
+        settings,
+        engine=engine,
+        redis=redis,
+        clock=clock,
+        bot=bot,
+        scheduler_on_wall_clock=False,
+        pace=Pace(per_chat_burst=1000),
+        sends_at_once=1,  # the test drains the outbox after each update, one row at a time
+        shared_edit_interval=0.05,
+    )
+
+
 @pytest.fixture
 async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path, redis, redis_prefix: str) -> AsyncIterator[Flow]:
     settings = make_settings(
@@ -262,27 +290,17 @@ async def flow(api: BotAPI, engine: AsyncEngine, tmp_path: Path, redis, redis_pr
         # A test presses faster than any hand: the "too fast" limit is tested on its own (test_limits).
         max_presses_per_second=1000,
     )
-    # The bot as production builds it (bot.app.build_runtime), with what a test needs: the scheduler plans its
-    # jobs but runs what is due when the test calls run_due() at the FixedClock's moment; a chat takes as many
-    # messages at once as a test sends; with Redis, the cross-instance edit slot is short, so a test's flush
-    # need not wait out two real seconds. Nothing else starts: the live edits are flushed and the outbox is
-    # drained by the test after each update.
-    runtime = build_runtime(
-        settings,
-        engine=engine,
-        redis=redis,
-        clock=FixedClock(BISHKEK, NOW),
-        scheduler_on_wall_clock=False,
-        pace=Pace(per_chat_burst=1000),
-        sends_at_once=1,  # the test drains the outbox after each update, one row at a time
-        shared_edit_interval=0.05,
+    runtime = build_test_runtime(settings, engine, redis, FixedClock(BISHKEK, NOW))
+    bot, dp, sessionmaker, clock, scheduler = (
+        runtime.bot,
+        runtime.dp,
+        runtime.sessionmaker,
+        runtime.clock,
+        runtime.scheduler,
     )
-    bot, dp, sessionmaker, clock = runtime.bot, runtime.dp, runtime.sessionmaker, runtime.clock
-    live, scheduler, delivery = runtime.live, runtime.scheduler, runtime.delivery
     await scheduler.start()
     harness = Flow(api, bot, dp, sessionmaker, clock, settings)
-    harness.live, harness.scheduler, harness.delivery, harness.runtime = live, scheduler, delivery, runtime
-    harness.vote_keys = runtime.vote_keys
+    harness.use(runtime)
     logging.getLogger().addHandler(harness.errors)
     try:
         yield harness

@@ -4,6 +4,12 @@ Only state changes write (a user moving to the next step). aiogram reads the sta
 FSM middleware), so reads come from a write-through cache in memory, filled with every stored state at the
 first read: a vote press costs no FSM query. One bot process owns its database, so the cache cannot go stale.
 A deployment serving many schools can use Redis instead (see README).
+
+A state change inside an update is written in the update's own session (bot/runtime/middlewares.py
+update_session) and committed there and then: before the handler tells the person the next step, and together
+with anything the handler's operations left to commit. An update so holds one connection of the pool: with a
+session of its own for each change, every update waited for a second connection while holding the first, and
+about eight registrations at once took the pool's fifteen and stalled for its 30 s timeout.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, KeyBuilder, StateType, StorageKey
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.runtime.middlewares import update_session
 from db.repo import fsm as fsm_repo
 
 
@@ -45,8 +52,13 @@ class DatabaseStorage(BaseStorage):
 
     async def _write(self, key: StorageKey, **values: Any) -> None:
         record_key = self.key_builder.build(key)
-        async with self.sessionmaker() as session, session.begin():
+        session = update_session()
+        if session is not None:
             state, data = await fsm_repo.store_record(session, record_key, values, datetime.now(UTC))
+            await session.commit()
+        else:  # outside an update (a script, a test): a session of its own
+            async with self.sessionmaker() as own, own.begin():
+                state, data = await fsm_repo.store_record(own, record_key, values, datetime.now(UTC))
         self._cache[record_key] = (state, dict(data or {}))  # after the commit: the cache never runs ahead
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:

@@ -1,5 +1,6 @@
-"""Outer middlewares: presses too fast are answered before anything else, one DB session per update, the
-sender's stored settings (read, never written), and every text a person supplies cleaned at the entrance."""
+"""Outer middlewares: presses too fast are answered before anything else, one DB session per update (the
+FSM storage's too), the sender's stored settings (read, never written), and every text a person supplies
+cleaned at the entrance."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from aiogram import BaseMiddleware
@@ -18,7 +20,7 @@ from aiogram.dispatcher.middlewares.user_context import (
 )
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import TelegramObject, Update
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import log_context
 from bot.i18n import I18n, locale_from_telegram
@@ -27,6 +29,7 @@ from bot.ops import effects
 from bot.runtime import after_commit
 from bot.runtime.outbox import Delivery
 from bot.text_input import clean_update
+from db.engine import TURN_AT_WRITE
 from db.repo import members as members_repo
 
 if TYPE_CHECKING:  # prometheus-client is loaded only by an instance that serves /metrics
@@ -100,9 +103,24 @@ class CleanText(BaseMiddleware):
         return await handler(event, data)
 
 
+# The session of the update being handled, while its handler runs: the FSM storage writes a state change
+# through it (bot/runtime/fsm_storage.py), so an update holds one connection of the pool, not two. A box the
+# middleware empties when the handler is done, so a task the handler started never finds a closed session.
+_UPDATE_SESSION: ContextVar[list[AsyncSession] | None] = ContextVar("update_session", default=None)
+
+
+def update_session() -> AsyncSession | None:
+    """The session of the update this task is handling (DbSessionMiddleware), or None outside an update."""
+    box = _UPDATE_SESSION.get()
+    return box[0] if box else None
+
+
 class DbSessionMiddleware(BaseMiddleware):
     """One session per update. Operations commit; anything left uncommitted is rolled back on close. What the
-    committed changes call for (reminders, tally edits, the outbox) follows here, after the handler."""
+    committed changes call for (reminders, tally edits, the outbox) follows here, after the handler.
+
+    On SQLite the session's first write waits for the process's turn to write (db/engine.py TURN_AT_WRITE),
+    as the scheduled jobs' transactions do, so a person's action is not refused while jobs write."""
 
     def __init__(
         self,
@@ -120,11 +138,15 @@ class DbSessionMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        async with self.sessionmaker() as session:
+        async with self.sessionmaker(execution_options=TURN_AT_WRITE) as session:
             data["session"] = session
+            box = [session]
+            token = _UPDATE_SESSION.set(box)
             try:
                 return await handler(event, data)
             finally:
+                box.clear()
+                _UPDATE_SESSION.reset(token)
                 await after_commit.run(session, scheduler=self.scheduler, live=self.live, delivery=self.delivery)
 
 

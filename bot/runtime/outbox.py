@@ -47,7 +47,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.i18n import I18n, group_text, in_locale
 from bot.i18n import gettext as _
-from db.engine import is_busy, write_turn
+from db.engine import TURN_AT_WRITE, is_busy
 from db.models import OutboxMessage, OutboxStatus
 from db.repo import councils as councils_repo
 from db.repo import meetings as meetings_repo
@@ -407,12 +407,12 @@ class Delivery:
         """Claim one row, wait for the pace, send it and record what happened. None when the chat may go on
         to its next row; else the seconds before it may (also when another instance is sending the row, or
         has just sent it: the chat's next row waits for the next pass). The row is claimed before its turn
-        is taken, so two instances never spend the pace on the same row."""
-        async with self.sessionmaker() as session:
-            # Nothing is written before the commit, which takes this process's turn to write first: a query
-            # that autoflushed the row's change (after a send, before an unpin) took SQLite's lock outside the
-            # turn, while the delivery holding the turn waited for that lock until the busy timeout (5 s, then
-            # "database is locked" for it and for any press meanwhile).
+        is taken, so two instances never spend the pace on the same row. On SQLite what it records waits for
+        the process's turn to write at its first write, before the scheduled jobs waiting (db/engine.py
+        TURN_AT_WRITE)."""
+        async with self.sessionmaker(execution_options=TURN_AT_WRITE) as session:
+            # Nothing is written before the commit either: a query that autoflushed the row's change (after a
+            # send, before an unpin) would hold SQLite's lock across the requests to Telegram.
             session.sync_session.autoflush = False
             row = await outbox_repo.claim(session, row_id)  # FOR UPDATE SKIP LOCKED on PostgreSQL
             if row is None:
@@ -431,7 +431,7 @@ class Delivery:
                 await self._pause(row.chat_id, error.retry_after)
                 row.last_error = f"429 retry after {error.retry_after}"
                 log.warning("Outbox %s: Telegram asks to wait %s s (chat %s)", row.id, error.retry_after, row.chat_id)
-                await self._commit(session)
+                await session.commit()
                 return float(error.retry_after)
             except (TelegramServerError, TelegramNetworkError) as error:
                 row.attempts += 1
@@ -439,28 +439,24 @@ class Delivery:
                 row.next_attempt_at = self.clock.now() + timedelta(seconds=delay)
                 row.last_error = str(error)[:500]
                 log.warning("Outbox %s: %s; retry %d in %.1f s", row.id, type(error).__name__, row.attempts, delay)
-                await self._commit(session)
+                await session.commit()
                 return 0.1  # the next pass works out when that row is due again
             except TelegramForbiddenError as error:
                 row.status, row.last_error = OutboxStatus.FORBIDDEN, error.message[:500]
                 log.warning("Outbox %s: chat %s unreachable (%s)", row.id, row.chat_id, error.message)
                 await self._forbidden(session, row)
-                await self._commit(session)
+                await session.commit()
                 return None
             except TelegramBadRequest as error:
                 row.status, row.last_error = OutboxStatus.FAILED, error.message[:500]
                 log.error("Outbox %s: Telegram refused %s to chat %s: %s", row.id, row.kind, row.chat_id, error.message)
                 log.debug("Outbox %s request text: %r", row.id, row.text)
                 await self._refused(session, row, error.message)
-                await self._commit(session)
+                await session.commit()
                 return None
             await self._record_sent(session, row, message)
             log.info("Outbox %s: %s sent to chat %s", row.id, row.kind, row.chat_id)
             return None
-
-    async def _commit(self, session: AsyncSession) -> None:
-        async with write_turn(self.sessionmaker, short=True):  # SQLite: before the scheduled jobs waiting
-            await session.commit()
 
     async def _record_sent(self, session: AsyncSession, row: OutboxMessage, message: Message) -> None:
         """Mark the row sent. It went: if SQLite's lock is busy past its timeout all the same, try again rather
@@ -471,7 +467,7 @@ class Delivery:
             row.document = None  # the archive keeps the data; the queue need not keep the bytes
             try:
                 await self._after_sent(session, row, message)
-                await self._commit(session)
+                await session.commit()
                 return
             except OperationalError as error:
                 if not is_busy(error) or attempt == SENT_RECORD_TRIES:
@@ -498,6 +494,12 @@ class Delivery:
         return await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
 
     async def _after_sent(self, session: AsyncSession, row: OutboxMessage, message: Message) -> None:
+        # What it changes is written at the commit: a read here must not flush the row's new status first, or
+        # the write would hold SQLite's lock and the process's turn across the pin and unpin requests.
+        with session.no_autoflush:
+            await self._pin_and_note(session, row, message)
+
+    async def _pin_and_note(self, session: AsyncSession, row: OutboxMessage, message: Message) -> None:
         if row.pin:
             try:
                 await self.bot.pin_chat_message(row.chat_id, message.message_id, disable_notification=True)

@@ -37,7 +37,7 @@ from bot.runtime import after_commit
 from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection, instance_id, lock_holder
 from bot.runtime.outbox import Delivery
 from bot.runtime.vote_keys import VoteKeys
-from db.engine import WRITER, write_turn
+from db.engine import WRITER
 from db.models import Meeting, MeetingStatus, Vote
 from db.repo import instances as instances_repo
 from db.repo import jobs as jobs_repo
@@ -116,7 +116,8 @@ class Scheduler:
         self._task: asyncio.Task | None = None
         self._stopping = asyncio.Event()
         # Jobs that fire together (a district's reminder minute) run a few at a time on PostgreSQL, within
-        # the connection pool; on SQLite one at a time, in turn with the outbox's writes (db.engine.write_turn).
+        # the connection pool; on SQLite one at a time, in turn with the outbox's and the updates' writes
+        # (db.engine.WriteTurns).
         self._writers = asyncio.Semaphore(JOBS_AT_ONCE_POSTGRESQL)
 
     async def start(self) -> None:
@@ -304,11 +305,9 @@ class Scheduler:
                 async with self.sessionmaker() as session:
                     job.council_id = await council_of(session)
         try:
-            async with (
-                self._writers,
-                write_turn(self.sessionmaker),
-                self.sessionmaker(execution_options=WRITER) as session,
-            ):
+            # On SQLite each of its transactions waits for the process's turn to write when it begins, with its
+            # connection in hand (db/engine.py WRITER).
+            async with self._writers, self.sessionmaker(execution_options=WRITER) as session:
                 with self.i18n.context():
                     result = await work(session)
                     await session.commit()  # the operations that leave the commit to their caller

@@ -12,12 +12,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from bot.app import create_dispatcher, create_storage
 from bot.ballot_seal import BallotSeal
-from bot.runtime.scheduler import LeaderLock, Scheduler
-from bot.runtime.vote_keys import VoteKeys
 from db.models import AuditAction, AuditEntry, Ballot, Choice, Member, Outcome, SealedBallot, SecretVoter, Vote
-from tests.conftest import NOW, seed_council
+from tests.conftest import NOW, build_test_runtime, seed_council
 from tests.flows.test_meeting import AGENDA, mark_present, open_meeting, post_vote
 
 DECISION = "Төраганын орун басарын шайлоо"
@@ -187,36 +184,20 @@ async def test_no_member_choice_pair_is_in_the_database_during_the_vote_or_after
 
 
 @pytest.fixture
-async def restart(flow, redis):
-    """Start the bot again on the same database: a new Dispatcher, ballot box and scheduler, which find the
-    secret ballots' keys only in the VoteKeys given."""
+async def restart(flow):
+    """Start the bot again on the same database, as production does (bot.app.build_runtime): a new Dispatcher,
+    ballot box, scheduler and VoteKeys, which find the secret ballots' keys only in the Redis given (None: the
+    keys were in the old process's memory)."""
     started = []
 
-    async def again(keys: VoteKeys) -> None:
+    async def again(redis) -> None:  # a Redis client, or None
         await flow.scheduler.stop()
         for router in flow.dp.chain_tail:  # the handler modules' routers join the new Dispatcher
             router._parent_router = None
-        engine = flow.sessionmaker.kw["bind"]
-        i18n = flow.scheduler.i18n
-        scheduler = Scheduler(
-            flow.sessionmaker, i18n, flow.settings, flow.clock, flow.delivery, LeaderLock(engine), on_wall_clock=False
-        )
-        started.append(scheduler)
-        storage, isolation = create_storage(flow.settings, flow.sessionmaker, redis)
-        flow.dp = create_dispatcher(
-            flow.settings,
-            flow.sessionmaker,
-            flow.clock,
-            i18n,
-            live=flow.live,
-            scheduler=scheduler,
-            delivery=flow.delivery,
-            storage=storage,
-            events_isolation=isolation,
-            vote_keys=keys,
-        )
-        flow.scheduler, flow.vote_keys = scheduler, keys
-        await scheduler.start()  # as the Dispatcher's startup does: the keys attached first
+        runtime = build_test_runtime(flow.settings, flow.sessionmaker.kw["bind"], redis, flow.clock, bot=flow.bot)
+        started.append(runtime.scheduler)
+        flow.use(runtime)
+        await runtime.scheduler.start()  # as the Dispatcher's startup does
         await flow.delivery.drain()
 
     yield again
@@ -279,7 +260,7 @@ async def test_a_restart_without_redis_closes_the_open_secret_ballot_not_counted
     voted = sorted(v.member_id for v in await flow.rows(SecretVoter))
     before = len(flow.api.outbox)
 
-    await restart(VoteKeys())  # no Redis: the key was in the old process's memory
+    await restart(None)  # no Redis: the key was in the old process's memory
 
     await assert_told_not_counted(flow, council, message, vote.id, before, lang)
     assert sorted(v.member_id for v in await flow.rows(SecretVoter)) == voted  # who voted is kept
@@ -333,7 +314,7 @@ async def test_a_restart_with_redis_keeps_the_key_and_the_votes_already_cast(flo
     message = await post_vote(flow, council, f"/secretvote 1 {DECISION}")
     for person in council.present[:4]:
         await flow.press(person, message, "Макул")
-    await restart(VoteKeys(redis, flow.settings.redis_prefix))  # another process, the same Redis
+    await restart(redis)  # another process, the same Redis
     for person in council.present[4:]:
         await flow.press(person, message, "Каршы")
     await flow.press(council.present[0], message, "Калыс")  # a change of mind across the restart
