@@ -411,8 +411,8 @@ class Delivery:
         the process's turn to write at its first write, before the scheduled jobs waiting (db/engine.py
         TURN_AT_WRITE)."""
         async with self.sessionmaker(execution_options=TURN_AT_WRITE) as session:
-            # Nothing is written before the commit either: a query that autoflushed the row's change (after a
-            # send, before an unpin) would hold SQLite's lock across the requests to Telegram.
+            # Nothing is written before the commit: a query that autoflushed the row's new status (after a send,
+            # before an unpin) would hold SQLite's lock and the process's turn across the requests to Telegram.
             session.sync_session.autoflush = False
             row = await outbox_repo.claim(session, row_id)  # FOR UPDATE SKIP LOCKED on PostgreSQL
             if row is None:
@@ -494,12 +494,6 @@ class Delivery:
         return await self.bot.send_message(row.chat_id, row.text, reply_markup=markup)
 
     async def _after_sent(self, session: AsyncSession, row: OutboxMessage, message: Message) -> None:
-        # What it changes is written at the commit: a read here must not flush the row's new status first, or
-        # the write would hold SQLite's lock and the process's turn across the pin and unpin requests.
-        with session.no_autoflush:
-            await self._pin_and_note(session, row, message)
-
-    async def _pin_and_note(self, session: AsyncSession, row: OutboxMessage, message: Message) -> None:
         if row.pin:
             try:
                 await self.bot.pin_chat_message(row.chat_id, message.message_id, disable_notification=True)
