@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -102,8 +103,17 @@ async def test_telegram_errors_and_429s_are_counted(flow) -> None:
         (preview,) = await flow.say(council.chair, council.chair, f"/agenda {DAY} 15:00\n1. Маселе")
         flow.api.fail("sendMessage", 429, retry_after=1)  # the outbox waits it out and sends again
         flow.api.fail("sendMessage", 403)  # a member who blocked the bot: recorded, not retried
+
+        async def the_second_passes() -> None:  # on the bot's clock, once Telegram has said "wait a second"
+            await flow.api.wait_for(lambda: any(code == 429 for _, code, _ in flow.api.errors), within=5)
+            flow.clock.advance(timedelta(seconds=1))
+
+        waiting = asyncio.create_task(the_second_passes())
         await flow.press(council.chair, preview, "Опубликовать")
+        await waiting
         samples = await scrape(client)
+    announcements = [m for m in flow.api.sent_to(council.group.id) if "Заседание" in m.text]
+    assert len(announcements) == 1  # sent once, after the wait
     assert samples[("kenesh_telegram_flood_waits_total", ())] == 1
     assert samples[("kenesh_telegram_flood_wait_seconds_total", ())] == 1
     assert samples[("kenesh_telegram_errors_total", (("code", "429"), ("method", "SendMessage")))] == 1
