@@ -50,6 +50,7 @@ from db.models import (
 )
 from db.repo import change_if, referenced
 from db.repo import groups as groups_repo
+from db.repo import jobs as jobs_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
 from db.repo.outbox import Kind
@@ -312,22 +313,57 @@ async def archive_group(
 ) -> TeacherGroup:
     """Archived: off the list and the members' lines, its history kept; restored, back as it was."""
     group, council = await _own_group(session, group_id, user_id, chair=True)
+    await _archive(session, group, council.id, actor_id=user_id, restore=restore, now=now)
+    await session.commit()
+    return group
+
+
+async def _archive(
+    session: AsyncSession, group: TeacherGroup, council_id: int, *, actor_id: int | None, restore: bool, now: datetime
+) -> bool:
+    """Archive or restore, once however often it is asked (the chair's press, the daily check); False when it
+    already was so. Recorded in the council's log with the change; no commit: the caller's."""
     expected = TeacherGroup.archived_at.is_not(None) if restore else TeacherGroup.archived_at.is_(None)
     if not await change_if(session, TeacherGroup, group.id, expected, archived_at=None if restore else now):
-        await session.commit()
-        return group  # pressed twice: already so
+        return False  # pressed twice, or archived meanwhile: already so
     group.archived_at = None if restore else now
     audit.record(
         session,
-        council_id=council.id,
-        actor_id=user_id,
+        council_id=council_id,
+        actor_id=actor_id,
         action=audit.AuditAction.GROUP_CHANGED if restore else audit.AuditAction.GROUP_ARCHIVED,
         obj_kind=audit.AuditObject.GROUP,
         obj_id=group.id,
         now=now,
     )
-    await session.commit()
-    return group
+    return True
+
+
+async def archive_ended(session: AsyncSession, *, now: datetime, tz: ZoneInfo, default_locale: str) -> int:
+    """The daily check: a temporary creative group whose end date has passed goes to the archive (its history
+    kept, off the lists and the agenda's choices), and the chair is told once, with the way to restore it if
+    the group goes on. No commit: the caller's."""
+    archived, today = 0, now.astimezone(tz).date()
+    for group in await groups_repo.ended_groups(session, today):
+        once = f"group-ended:{group.id}:{group.ends_on}"  # restored by the chair after its end: left as it is
+        if await jobs_repo.job_run(session, once) is not None:
+            continue
+        jobs_repo.add_job_run(session, once, today)
+        if not await _archive(session, group, group.council_id, actor_id=None, restore=False, now=now):
+            continue
+        council = await referenced(session, Council, group.council_id)
+        await notices.to_person(
+            session,
+            council.chair_id,
+            partial(ui_groups.ended_and_archived, group),
+            kind=Kind.PERSONAL,
+            now=now,
+            default_locale=default_locale,
+            council_id=council.id,
+            markup=partial(ui_groups.ended_keyboard, group.id),
+        )
+        archived += 1
+    return archived
 
 
 def _propose(

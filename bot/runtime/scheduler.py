@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import I18n
-from bot.ops import decisions, effects, meeting_day, meetings, plan, report, reviews, voting, watchdog
+from bot.ops import decisions, effects, groups, meeting_day, meetings, plan, report, reviews, voting, watchdog
 from bot.runtime import after_commit
 from bot.runtime.instances import LEADER_KEY, close_dedicated, dedicated_connection, instance_id, lock_holder
 from bot.runtime.outbox import Delivery
@@ -409,9 +409,10 @@ class Scheduler:
 
     async def year_check(self) -> None:
         """The daily reminders of the year's work: planned meetings to announce (to the chair), decisions due
-        (to the member responsible). Each is sent once; a bot that was down catches up."""
+        (to the member responsible), late reviews, the 7.6 report's draft; temporary groups past their end go to
+        the archive. Each is done once; a bot that was down catches up."""
 
-        async def work(session: AsyncSession) -> tuple[int, int, int, int]:
+        async def work(session: AsyncSession) -> tuple[int, int, int, int, int]:
             now, tz, default = self.clock.now(), self.settings.tz, self.settings.default_locale
             planned = 0
             for council in await watchdog.all_councils(session):
@@ -420,11 +421,13 @@ class Scheduler:
             # issue 23: expert reviews late (reminded once, then the chair), the 7.6 report's draft
             late = await reviews.remind_late(session, now=now, tz=tz, default_locale=default)
             drafts = await report.draft_before_pedcouncil(session, now=now, tz=tz, default_locale=default)
-            return planned, due, late, drafts
+            ended = await groups.archive_ended(session, now=now, tz=tz, default_locale=default)
+            return planned, due, late, drafts, ended
 
-        def reminded(counts: tuple[int, int, int, int]) -> None:
+        def reminded(counts: tuple[int, int, int, int, int]) -> None:
             log.info(
-                "Year check: %d planned meeting reminder(s), %d decision reminder(s), %d late review(s), %d draft(s)",
+                "Year check: %d planned meeting reminder(s), %d decision reminder(s), %d late review(s), %d draft(s), "
+                "%d ended group(s) archived",
                 *counts,
             )
 

@@ -190,6 +190,22 @@ def page_keyboard(view: GroupView, can_manage: bool) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
+def ended_and_archived(group: TeacherGroup) -> str:
+    """To the chair, from the daily check: a temporary group's end date has passed."""
+    return _(
+        "💡 The creative group «{name}» ended on {date}, so it is now in the archive, its history kept. "
+        "If it goes on, restore it and set its new end date."
+    ).format(name=esc(group.name), date=fmt_long_date(group.ends_on) if group.ends_on else "")
+
+
+def ended_keyboard(group_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("♻️ Restore"), callback_data=GroupCb(action=GroupAction.RESTORE, group_id=group_id))
+    builder.button(text=_("Open its page"), callback_data=GroupCb(action=GroupAction.OPEN, group_id=group_id))
+    builder.adjust(2)
+    return builder.as_markup()
+
+
 def back_keyboard(group_id: int) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     builder.button(text=_("« Back"), callback_data=GroupCb(action=GroupAction.OPEN, group_id=group_id))

@@ -4,7 +4,7 @@ associations, and the reports rated at meetings."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +22,7 @@ from db.models import (
     TeacherGroup,
 )
 from db.repo import rows_changed
+from db.repo.councils import not_paused
 
 
 async def get_group(session: AsyncSession, group_id: int) -> TeacherGroup | None:
@@ -35,6 +36,22 @@ async def council_groups(session: AsyncSession, council_id: int) -> Sequence[Tea
             select(TeacherGroup)
             .where(TeacherGroup.council_id == council_id)
             .order_by(TeacherGroup.kind, TeacherGroup.name, TeacherGroup.id)
+        )
+    ).all()
+
+
+async def ended_groups(session: AsyncSession, today: date) -> Sequence[TeacherGroup]:
+    """Temporary groups whose end date has passed and are not archived yet (of councils not paused)."""
+    return (
+        await session.scalars(
+            select(TeacherGroup)
+            .where(
+                TeacherGroup.archived_at.is_(None),
+                TeacherGroup.ends_on.is_not(None),
+                TeacherGroup.ends_on < today,
+                not_paused(TeacherGroup.council_id),
+            )
+            .order_by(TeacherGroup.id)
         )
     ).all()
 

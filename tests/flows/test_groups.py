@@ -334,3 +334,44 @@ async def test_a_kyrgyz_chair_keeps_the_list_and_records_the_founding_in_kyrgyz(
     assert "Фамилия02" not in again.text and again.text.count("\n") == pending.text.count("\n") - 1
     member = next(m for m in await flow.members(council.id) if m.full_name.startswith("Фамилия02"))
     assert member.order_number == "15/2"
+
+
+async def test_a_temporary_group_past_its_end_goes_to_the_archive_once_and_stays_when_restored(flow, council):
+    chair = council.chair
+    (listing,) = await flow.say(chair, chair, "/groups")
+    await flow.press(chair, listing, "Новая творческая группа")
+    await flow.say(chair, chair, "Долбоорлор")
+    await flow.say(chair, chair, "Долбоордук окутуу")
+    (preview,) = await flow.say(chair, chair, "30.11.2026")
+    await flow.press(chair, preview, "Сохранить")
+    await new_association(flow, chair, "Табигый илимдер", "биология")  # no end date: never archived by the check
+    flow.clock.advance(timedelta(days=5))  # 30 November: its last day, still on
+    await flow.scheduler.year_check()
+    assert [g.archived_at for g in await flow.rows(TeacherGroup)] == [None, None]
+
+    flow.clock.advance(timedelta(days=1))  # 1 December: it has ended
+    before = len(flow.api.sent_to(chair.id))
+    await flow.scheduler.year_check()
+    await flow.delivery.drain()
+    ended, kept = sorted(await flow.rows(TeacherGroup), key=lambda g: g.kind is GroupKind.ASSOCIATION)
+    assert ended.archived_at is not None and kept.archived_at is None
+    (told,) = flow.api.sent_to(chair.id)[before:]
+    assert told.text.replace("\u202f", " ") == (
+        "💡 Творческая группа «Долбоорлор» завершила работу 30 ноября 2026 г., поэтому она перенесена в архив, "
+        "её история сохранена. Если группа продолжает работу, восстановите её и укажите новую дату окончания."
+    )
+    (entry,) = await flow.rows(AuditEntry, AuditEntry.action == AuditAction.GROUP_ARCHIVED)
+    assert entry.actor_id is None  # the bot did it, in the council's /log
+    (listing,) = await flow.say(chair, chair, "/groups")
+    assert "Долбоорлор" not in listing.text
+
+    await flow.scheduler.year_check()  # the same day again: nothing more
+    await flow.delivery.drain()
+    assert len(flow.api.sent_to(chair.id)) == before + 2  # the notice and the /groups list
+    # The group goes on: restored from the notice, it stays so at the next checks.
+    await flow.press(chair, told, "Восстановить")
+    flow.clock.advance(timedelta(days=1))
+    await flow.scheduler.year_check()
+    ended = await flow.rows(TeacherGroup, TeacherGroup.kind == GroupKind.CREATIVE)
+    assert [g.archived_at for g in ended] == [None]
+    assert "Творческая группа «Долбоорлор»" in told.text  # the notice is now the group's page
