@@ -23,6 +23,7 @@ from bot.ops.notices import edit_message
 from bot.ui import common as ui_common
 from bot.ui import councils as ui_councils
 from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, RecordCb, RecordField, TrimestersCb
+from bot.ui.commands import PRIVATE_ONLY
 from handlers.scope import TYPED, bot_username, chat_of, sender, text_of
 
 log = logging.getLogger(__name__)
@@ -95,12 +96,16 @@ async def setup(message: Message, bot: Bot, session: AsyncSession, settings: Set
 
 
 @group_chat.message(Command("help"))
-async def group_help(message: Message, bot: Bot) -> None:
-    await message.reply(ui_councils.group_help(), reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)))
+async def group_help(message: Message, bot: Bot, session: AsyncSession) -> None:
+    council = await councils.council_of_group(session, message.chat.id)
+    await message.reply(
+        ui_councils.group_help(council), reply_markup=ui_common.open_bot_keyboard(await bot_username(bot))
+    )
 
 
-@group_chat.message(Command("members", "regulation", "lang", "start"))
+@group_chat.message(Command(*sorted(PRIVATE_ONLY)))
 async def private_only(message: Message, bot: Bot) -> None:
+    """Every command of the private chat, sent in the group: one short hint, with the button to the chat."""
     await message.reply(
         ui_councils.works_in_private(),
         reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)),

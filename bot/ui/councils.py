@@ -74,12 +74,15 @@ def group_join_keyboard(language: GroupLanguage, link: str) -> InlineKeyboardMar
     return join_keyboard(link)
 
 
-def group_help() -> str:
+def group_help(council: Council | None) -> str:
+    """/help in the group: what works here (the group's menu, bot/ui/commands.py), then that the rest is in the
+    private chat. In the council's languages; both before a council is set up."""
     return group_text(
-        GroupLanguage.BOTH,
+        council.group_language if council is not None else GroupLanguage.BOTH,
         lambda: _(
-            "In the group: /setup creates the council (administrators only). Everything else happens in the "
-            "private chat with me."
+            "Here in the group: /setup creates the council (administrators); /agenda, /open, /vote, /rate, "
+            "/close run a meeting (the chair, the secretary); /year shows the council's year. Everything else "
+            "is in the private chat with me."
         ),
     )
 
