@@ -39,18 +39,17 @@ def open_bot_keyboard(bot_username: str | None) -> InlineKeyboardMarkup:
     return bot_link_keyboard(_("Open the bot"), f"https://t.me/{bot_username}")
 
 
-def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
-    """The commands this person's role can use: anyone, member, chair or secretary."""
+def help_text(*, member: bool, chair: bool, runs_meetings: bool, operator: bool = False) -> str:
+    """The commands this person's role can use: anyone, member, chair or secretary; and the operator's."""
     if not member:
-        return "\n".join(
-            [
-                _("<b>Commands</b>"),
-                _("/start — how to join the methodical council"),
-                _("/regulation — the regulation of the methodical council"),
-                _("/lang — change the language"),
-                _("/help — this list"),
-            ]
-        )
+        lines = [
+            _("<b>Commands</b>"),
+            _("/start — how to join the methodical council"),
+            _("/regulation — the regulation of the methodical council"),
+            _("/lang — change the language"),
+            _("/help — this list"),
+        ]
+        return "\n".join(lines + _operator_lines() if operator else lines)
     lines = [
         _("<b>Commands</b>"),
         _("/meetings — meetings: upcoming and past"),
@@ -93,7 +92,18 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
             _("/export — the year's protocols, the approved plan and the report in one .zip"),
             _("/setup — in the council's group: create the council and get the join link"),
         ]
-    return "\n".join(lines)
+    return "\n".join(lines + _operator_lines() if operator else lines)
+
+
+def _operator_lines() -> list[str]:
+    """The operator's commands (ADMIN_IDS, bot/ops/operator.py), after their role's."""
+    return [
+        "",
+        _("<b>For the operator</b>"),
+        _("/councils — all the councils the bot serves"),
+        _("/council 1 — council No. 1: pause, resume, hand over the chair"),
+        _("/notify_chairs text — a message to every chair, after a preview"),
+    ]
 
 
 # --- the prompts and short answers a handler sends ----------------------------------------------------------

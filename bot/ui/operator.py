@@ -102,7 +102,11 @@ def councils_text(page: CouncilsPage, tz: ZoneInfo) -> str:
     if page.pages > 1:
         head += "\n" + _("Page {page} of {pages}").format(page=page.number + 1, pages=page.pages)
     blocks = [head, *(summary_text(summary, tz) for summary in page.councils)]
-    blocks.append(_("A council's card, with its buttons: press its number, or send /council 3."))
+    if page.councils:  # the example is a number from this page, one the operator sees
+        number = page.councils[0].council.id
+        blocks.append(
+            _("A council's card, with its buttons: press its number, or send /council {number}.").format(number=number)
+        )
     return "\n\n".join(blocks)  # names cut to NAME_LIMIT: PAGE councils stay well under 4096 characters
 
 

@@ -175,6 +175,33 @@ async def test_the_operators_menu_has_their_commands_in_both_languages(flow, ope
     assert not everyone & {"councils", "council", "notify_chairs"}
 
 
+async def test_the_operators_help_lists_their_commands_in_both_languages_and_a_chairs_does_not(flow, council, operator):
+    (help_ru,) = await flow.say(operator, operator, "/help")
+    assert "<b>Для оператора</b>" in help_ru.html
+    for line in (
+        "/councils — все советы, которые обслуживает бот",
+        "/council 1 — совет №1: приостановить, возобновить, передать полномочия председателя",
+        "/notify_chairs текст — сообщение всем председателям, после предпросмотра",
+    ):
+        assert line in help_ru.text
+    (choice,) = await flow.say(operator, operator, "/lang")
+    await flow.press(operator, choice, "Кыргызча")
+    (help_ky,) = await flow.say(operator, operator, "/help")
+    assert "<b>Оператор үчүн</b>" in help_ky.html and "/councils — бот тейлеген бардык кеңештер" in help_ky.text
+    assert "/notify_chairs текст — бардык төрагаларга" in help_ky.text and "/council 1 — №1 кеңеш" in help_ky.text
+    (chairs,) = await flow.say(council.chair, council.chair, "/help")
+    assert "/councils" not in chairs.text and "оператор" not in chairs.text
+
+
+async def test_the_councils_footer_names_a_council_on_the_page(flow, council, operator):
+    (listing,) = await flow.say(operator, operator, "/councils")
+    assert listing.text.endswith("нажмите его номер или отправьте /council 1.")  # the only council is №1
+    await more_councils(flow, 9, first=2)
+    (listing,) = await flow.say(operator, operator, "/councils")
+    await flow.press(operator, listing, "Далее ›")
+    assert listing.text.endswith("отправьте /council 9.")  # the second page: №9 and №10
+
+
 # --- /councils and /council N ---------------------------------------------------------------------------------
 
 
