@@ -114,7 +114,7 @@ def settings_text(council: Council) -> str:
             )
         )
     else:
-        lines.append(_("⏳ The director's order appointing the chair (cl. 4.1): pending, record it below."))
+        lines.append(_("📝 The director's order appointing the chair (cl. 4.1): pending, record it below."))
     if council.last_pedcouncil_on:
         lines.append(
             _(

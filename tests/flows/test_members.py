@@ -59,9 +59,18 @@ async def test_chair_view_has_a_button_per_person_and_cards_with_controls(flow, 
         "Петрова Анна",
         "Алиева Бакыт",
         "Ким Ольга",
-        "⏳ Иванов Иван",
+        "🆕 Иванов Иван",
         "📝 Толтурула турган буйруктар: 2",  # cl. 7.2: Анна and Бакыт have no order number yet
     ]
+    # One mark for each thing: 🆕 an application to approve, 📝 an order to record; the footer counts the 📝 marks
+    # of the members (cl. 7.2) and says the chair's own appointment order (cl. 4.1, in /settings) apart.
+    text = listing.text
+    assert "⏳" not in text
+    assert "🆕 Төраганын бекитүүсүн күтүүдө\n1. Иванов Иван" in text
+    assert text.count("📝 буйрук күтүлүүдө") == 2
+    assert "📝 2 мүчө үчүн директордун буйругу жазыла элек (7.2-пункт)." in text
+    assert "Осмонова Гүлнара — төрага" in text and text.count("📝 дайындоо буйругу күтүлүүдө (/settings)") == 1
+    assert "📝 Төраганы дайындаган буйрук (4.1-пункт) да жазыла элек: /settings." in text
     await flow.press(council.chair, listing, "Петрова Анна")
     assert listing.text.startswith("Петрова Анна\nРолу: мугалим, кеңештин мүчөсү\nАбалы: бекитилген")
     assert [b["text"] for b in listing.buttons] == [

@@ -454,7 +454,7 @@ async def test_the_chair_is_handed_over_only_once_the_chair_has_left(flow, counc
     assert handed.actor_id == OPERATOR_ID and handed.obj_name == "Фамилия02 Мугалим2"
     # The new chair sees it in /members as the chair whose order is still to be recorded.
     (roster,) = await flow.say(new_chair, new_chair, "/members")
-    assert "⏳" in roster.text
+    assert "📝 приказ о назначении ожидается (/settings)" in roster.text
 
 
 # --- a message to every chair ---------------------------------------------------------------------------------
