@@ -133,7 +133,7 @@ RECORDS = {
 @router.message(Command("settings"))
 async def settings_menu(message: Message, session: AsyncSession) -> None:
     council = await access.council_for_chair(session, sender(message).id)
-    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard())
+    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard(council))
 
 
 @router.callback_query(GroupLanguageCb.filter())
@@ -143,8 +143,11 @@ async def set_language(
     council = await set_group_language(
         session, user_id=call.from_user.id, language=callback_data.language, now=clock.now()
     )
+    if council is None:  # the current one pressed: Telegram refuses an edit that changes nothing
+        await call.answer(ui_councils.group_language_unchanged())
+        return
     await call.answer(ui_common.saved())
-    await edit_message(call.message, ui_councils.settings_text(council), ui_councils.settings_keyboard())
+    await edit_message(call.message, ui_councils.settings_text(council), ui_councils.settings_keyboard(council))
 
 
 @router.callback_query(TrimestersCb.filter())
@@ -159,7 +162,7 @@ async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMC
 async def got_trimesters(message: Message, session: AsyncSession, state: FSMContext, clock: Clock) -> None:
     council = await set_trimesters(session, user_id=sender(message).id, text=text_of(message), now=clock.now())
     await state.clear()
-    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard())
+    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard(council))
 
 
 @router.callback_query(JoinLinkCb.filter(~F.confirm))
@@ -197,4 +200,4 @@ async def got_record(message: Message, session: AsyncSession, state: FSMContext,
         session, user_id=sender(message).id, field=RECORDS[field], text=text_of(message), now=clock.now()
     )
     await state.clear()
-    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard())
+    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard(council))

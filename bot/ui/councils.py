@@ -127,10 +127,13 @@ def settings_text(council: Council) -> str:
     return "\n".join(lines)
 
 
-def settings_keyboard() -> InlineKeyboardMarkup:
+def settings_keyboard(council: Council) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for language in GroupLanguage:
-        builder.button(text=GROUP_LANGUAGE_NAMES[language.value], callback_data=GroupLanguageCb(language=language))
+        # Labelled as the group's, so it does not read as the chair's own language; ✓ on the current one.
+        label = _("Group posts: {language}").format(language=GROUP_LANGUAGE_NAMES[language.value])
+        mark = "✓ " if language == council.group_language else ""
+        builder.button(text=f"{mark}{label}", callback_data=GroupLanguageCb(language=language))
     builder.button(text=_("Change the trimesters"), callback_data=TrimestersCb())
     builder.button(text=_("Replace the join link"), callback_data=JoinLinkCb())
     builder.button(text=_("🏫 The school's name"), callback_data=RecordCb(field=RecordField.SCHOOL))
@@ -175,6 +178,11 @@ def new_join_link(link: str) -> str:
 
 
 # --- the prompts and short answers a handler sends ----------------------------------------------------------
+
+
+def group_language_unchanged() -> str:
+    """The current group language pressed again: nothing to change."""
+    return _("This is the current choice.")
 
 
 def works_in_private() -> str:

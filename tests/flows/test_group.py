@@ -181,3 +181,17 @@ async def test_group_help_lists_what_works_in_the_group_and_sends_the_rest_to_th
     assert year.chat_id == council.group.id
     (agenda,) = await flow.say(council.chair, council.group, "/agenda")
     assert "лично" in agenda.text
+
+
+async def test_settings_label_the_group_language_as_the_groups_in_kyrgyz_and_answer_the_current_one(flow):
+    from tests.conftest import seed_council
+
+    council = await seed_council(flow, members=2, chair_locale="ky")
+    (menu,) = await flow.say(council.chair, council.chair, "/settings")
+    assert [b["text"] for b in menu.buttons][:3] == [
+        "✓ Группадагы билдирүүлөр: Кыргызча + Русский",
+        "Группадагы билдирүүлөр: Кыргызча",
+        "Группадагы билдирүүлөр: Русский",
+    ]
+    answer = await flow.press(council.chair, menu, "✓ Группадагы билдирүүлөр: Кыргызча + Русский")
+    assert answer["text"] == "Бул мурунтан эле тандалган." and menu.edits == 0 and flow.api.errors == []
