@@ -116,11 +116,14 @@ def application_keyboard(member_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def _verdict_buttons(builder: InlineKeyboardBuilder, member_id: int) -> None:
-    builder.button(
-        text=_("Approve"), callback_data=ApplicationCb(action=ApplicationAction.APPROVE, member_id=member_id)
+def _verdict_buttons(builder: InlineKeyboardBuilder, member_id: int, *, on_card: bool = False) -> None:
+    approve, reject = (
+        (ApplicationAction.APPROVE_ON_CARD, ApplicationAction.REJECT_ON_CARD)
+        if on_card
+        else (ApplicationAction.APPROVE, ApplicationAction.REJECT)
     )
-    builder.button(text=_("Reject"), callback_data=ApplicationCb(action=ApplicationAction.REJECT, member_id=member_id))
+    builder.button(text=_("Approve"), callback_data=ApplicationCb(action=approve, member_id=member_id))
+    builder.button(text=_("Reject"), callback_data=ApplicationCb(action=reject, member_id=member_id))
 
 
 def application_verdict(approve: bool) -> str:
@@ -367,7 +370,9 @@ def member_card(member: Member, council: Council, tz: ZoneInfo) -> str:
 def member_card_keyboard(member: Member, *, is_chair: bool, is_secretary: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if member.status is MemberStatus.PENDING:
-        _verdict_buttons(builder, member.id)
+        _verdict_buttons(builder, member.id, on_card=True)
+    elif member.status is not MemberStatus.APPROVED:
+        pass  # rejected or removed: nothing to do to them but go back to the list
     elif not is_chair:
         if member.role.votes and not is_secretary:
             builder.button(
@@ -395,6 +400,11 @@ def card_controls(member: Member, council: Council) -> InlineKeyboardMarkup:
     return member_card_keyboard(
         member, is_chair=member.role is Role.CHAIR, is_secretary=council.secretary_id == member.user_id
     )
+
+
+def card_decided(member: Member, council: Council, tz: ZoneInfo, approve: bool) -> str:
+    """The card of an application the chair has just decided on it: the member as they are now."""
+    return f"{member_card(member, council, tz)}\n\n{'✅' if approve else '❌'} {application_verdict(approve)}"
 
 
 def card_done(member: Member, council: Council, tz: ZoneInfo, done: str) -> str:

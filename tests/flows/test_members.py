@@ -90,6 +90,26 @@ async def test_pending_card_can_approve(flow, council):
     await flow.press(council.chair, listing, "Бекитүү")
     (ivan,) = await flow.rows(Member, Member.user_id == council.people["ivan"].id)
     assert ivan.status is MemberStatus.APPROVED
+    # The card stays his card, approved, with what the chair can do next and the way back to the list.
+    assert listing.text.startswith("Иванов Иван\nРолу: мугалим, кеңештин мүчөсү\nАбалы: бекитилген")
+    assert listing.text.endswith("✅ Бекитилди")
+    assert [b["text"] for b in listing.buttons][-2:] == ["Буйруктун номери", "« Тизмеге кайтуу"]
+    await flow.press(council.chair, listing, "Тизмеге")
+    assert listing.text.startswith("Методикалык кеңеш: Мектеп №5") and "🆕" not in listing.text
+
+
+async def test_pending_card_can_reject_and_go_back_to_the_list_in_russian(flow, council):
+    chair = council.chair
+    (choice,) = await flow.say(chair, chair, "/lang")
+    await flow.press(chair, choice, "Русский")
+    listing = await _card(flow, council, "Иванов")
+    await flow.press(chair, listing, "Отклонить")
+    (ivan,) = await flow.rows(Member, Member.user_id == council.people["ivan"].id)
+    assert ivan.status is MemberStatus.REJECTED
+    assert listing.text.startswith("Иванов Иван\nРоль: учитель") and listing.text.endswith("❌ Отклонено")
+    assert [b["text"] for b in listing.buttons] == ["« Назад к списку"]  # nothing else to do to him
+    await flow.press(chair, listing, "Назад к списку")
+    assert listing.text.startswith("Методический совет: Мектеп №5") and "Иванов" not in listing.text
 
 
 async def test_chair_names_a_secretary(flow, council):
