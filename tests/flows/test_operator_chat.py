@@ -494,7 +494,12 @@ async def test_notify_chairs_previews_then_sends_one_message_per_chair_once(flow
     assert texts[kyrgyz.chair_id].startswith("Боттун операторунан билдирүү\n\nЖекшемби")
     assert texts[council.chair.id].startswith("Сообщение от оператора бота\n\nЖекшемби")
     assert texts[council.chair.id].endswith("<b>10:00–12:00</b> & ошондо")  # as typed, not as HTML
-    assert "✅ Отправлено 3 председателям." in preview.text and preview.buttons == []
+    # The preview becomes what was sent: to how many, then the message as the chairs got it, bold kept.
+    assert preview.html.startswith(
+        "<b>✅ Отправлено 3 председателям:</b>\n\n<b>Сообщение от оператора бота</b>\n\nЖекшемби күнү бот иштебейт "
+        "&lt;b&gt;10:00–12:00&lt;/b&gt; &amp; ошондо"
+    )
+    assert "Предпросмотр" not in preview.text and preview.buttons == []
     logged = await entries(flow, AuditAction.OPERATOR_NOTICE)
     assert sorted(e.council_id for e in logged) == sorted(c.id for c in await flow.rows(Council) if c.id != paused.id)
     assert {(e.actor_id, e.after) for e in logged} == {(OPERATOR_ID, text)}
@@ -506,8 +511,21 @@ async def test_notify_chairs_previews_then_sends_one_message_per_chair_once(flow
     (preview,) = await flow.say(operator, operator, "/notify_chairs Экинчи билдирүү")
     send = preview.button("Отправить")["callback_data"]
     assert (await flow.press(operator, preview, "Отмена"))["text"] == "Отменено: ничего не отправлено."
+    assert (
+        preview.html
+        == "<b>❌ Отменено: ничего не отправлено.</b>\n\n<b>Сообщение от оператора бота</b>\n\nЭкинчи билдирүү"
+    )
     assert (await flow.press_data(operator, preview, send))["text"] == "Это сообщение отменено."
     assert not [m for m in flow.api.outbox if "Экинчи билдирүү" in m.text and m.chat_id != OPERATOR_ID]
+
+
+async def test_a_sent_notice_says_so_in_kyrgyz_too(flow, council, operator):
+    (choice,) = await flow.say(operator, operator, "/lang")
+    await flow.press(operator, choice, "Кыргызча")
+    (preview,) = await flow.say(operator, operator, "/notify_chairs Салам")
+    assert preview.html.startswith("<b>Алдын ала көрүү.</b>")
+    await flow.press(operator, preview, "Жөнөтүү")
+    assert preview.html == "<b>✅ 1 төрагага жөнөтүлдү:</b>\n\n<b>Боттун операторунан билдирүү</b>\n\nСалам"
 
 
 async def test_each_action_is_in_the_councils_log_with_the_operators_id(flow, council, operator):
