@@ -231,6 +231,19 @@ async def test_help_lists_what_the_role_can_use(flow, council):
     (stranger_help,) = await flow.say(stranger, stranger, "/help")
     assert "/start" in stranger_help.text and "/members" not in stranger_help.text
 
+    # One line per command, whatever the role: the chair's and the secretary's duties in place of the member's line.
+    def commands(text: str) -> list[str]:
+        return [line.split()[0] for line in text.splitlines() if line.startswith("/")]
+
+    for text in (chair_help.text, secretary_help.text, member_help.text):
+        assert len(commands(text)) == len(set(commands(text))), commands(text)
+    assert len(chair_help.text.splitlines()) <= 28  # it ran to 34, /members, /groups, /materials, /plan twice
+    assert "\n/members — арыздарды бекитүү, катчыны дайындоо, төрагалыкты өткөрүп берүү\n" in chair_help.text
+    assert "\n/materials — берилген материалдарды кароо; эксперттик корутунду суроо\n" in chair_help.text
+    assert "\n/materials — рассмотреть поданные материалы\n" in secretary_help.text
+    assert "/report — итоги учебного года; /report 2026-2027 docx — проект отчёта" in secretary_help.text
+    assert "\n/members — члены совета\n" in secretary_help.text
+
 
 async def test_lang_switches_language_for_everything_after(flow, council):
     anna = council.people["anna"]
