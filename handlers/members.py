@@ -104,8 +104,8 @@ async def name_not_text(message: Message) -> None:
 async def chose_role(call: CallbackQuery, callback_data: RoleCb, state: FSMContext) -> None:
     await state.update_data(role=callback_data.role.value)
     await call.answer()
-    await edit_markup(call.message, None)
-    await chat_of(call).answer(ui_members.role_chosen(callback_data.role))
+    name = (await state.get_data())["name"]
+    await edit_message(call.message, ui_members.role_chosen(name, callback_data.role))
     await _show_regulation(chat_of(call), state)
 
 

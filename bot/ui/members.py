@@ -38,8 +38,9 @@ def choose_role(name: str) -> str:
     return _("{name}, choose your role in the council:").format(name=esc(name))
 
 
-def role_chosen(role: Role) -> str:
-    return _("Role: {role}").format(role=role_label(role))
+def role_chosen(name: str, role: Role) -> str:
+    """The role question with its answer, in place of the buttons."""
+    return f"{choose_role(name)} <b>{role_label(role)}</b>"
 
 
 def chair_confirmed(name: str) -> str:
