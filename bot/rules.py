@@ -57,6 +57,12 @@ def normalize_full_name(text: str) -> str | None:
     return name
 
 
+def is_one_name_word(text: str) -> bool:
+    """One word of letters: a surname or a first name alone, where both are asked for."""
+    words = text.split()
+    return len(words) == 1 and len(words[0]) <= FULL_NAME_MAX and bool(_NAME_WORD.match(words[0]))
+
+
 NOTICE_DAYS = 7  # cl. 7.5: the agenda is announced at least one week ahead
 MAX_AGENDA_ITEMS = 20
 MAX_ITEM_LENGTH = 300

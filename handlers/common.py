@@ -9,6 +9,7 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.config import Settings
 from bot.i18n import LANGUAGE_NAMES, I18n
 from bot.ops import members
 from bot.ops.notices import edit_markup, edit_message
@@ -22,9 +23,16 @@ router = Router(name=__name__)
 
 
 @router.message(Command("help"))
-async def show_help(message: Message, session: AsyncSession) -> None:
+async def show_help(message: Message, session: AsyncSession, settings: Settings) -> None:
     role = await members.roles_of(session, sender(message).id)
-    await message.answer(ui_common.help_text(member=role.member, chair=role.chair, runs_meetings=role.runs_meetings))
+    await message.answer(
+        ui_common.help_text(
+            member=role.member,
+            chair=role.chair,
+            runs_meetings=role.runs_meetings,
+            operator=sender(message).id in settings.admin_ids,
+        )
+    )
 
 
 @router.message(Command("lang"))

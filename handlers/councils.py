@@ -23,6 +23,7 @@ from bot.ops.notices import edit_message
 from bot.ui import common as ui_common
 from bot.ui import councils as ui_councils
 from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, RecordCb, RecordField, TrimestersCb
+from bot.ui.commands import PRIVATE_ONLY
 from handlers.scope import TYPED, bot_username, chat_of, sender, text_of
 
 log = logging.getLogger(__name__)
@@ -95,12 +96,16 @@ async def setup(message: Message, bot: Bot, session: AsyncSession, settings: Set
 
 
 @group_chat.message(Command("help"))
-async def group_help(message: Message, bot: Bot) -> None:
-    await message.reply(ui_councils.group_help(), reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)))
+async def group_help(message: Message, bot: Bot, session: AsyncSession) -> None:
+    council = await councils.council_of_group(session, message.chat.id)
+    await message.reply(
+        ui_councils.group_help(council), reply_markup=ui_common.open_bot_keyboard(await bot_username(bot))
+    )
 
 
-@group_chat.message(Command("members", "regulation", "lang", "start"))
+@group_chat.message(Command(*sorted(PRIVATE_ONLY)))
 async def private_only(message: Message, bot: Bot) -> None:
+    """Every command of the private chat, sent in the group: one short hint, with the button to the chat."""
     await message.reply(
         ui_councils.works_in_private(),
         reply_markup=ui_common.open_bot_keyboard(await bot_username(bot)),
@@ -128,7 +133,7 @@ RECORDS = {
 @router.message(Command("settings"))
 async def settings_menu(message: Message, session: AsyncSession) -> None:
     council = await access.council_for_chair(session, sender(message).id)
-    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard())
+    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard(council))
 
 
 @router.callback_query(GroupLanguageCb.filter())
@@ -138,8 +143,11 @@ async def set_language(
     council = await set_group_language(
         session, user_id=call.from_user.id, language=callback_data.language, now=clock.now()
     )
+    if council is None:  # the current one pressed: Telegram refuses an edit that changes nothing
+        await call.answer(ui_councils.group_language_unchanged())
+        return
     await call.answer(ui_common.saved())
-    await edit_message(call.message, ui_councils.settings_text(council), ui_councils.settings_keyboard())
+    await edit_message(call.message, ui_councils.settings_text(council), ui_councils.settings_keyboard(council))
 
 
 @router.callback_query(TrimestersCb.filter())
@@ -154,7 +162,7 @@ async def ask_trimesters(call: CallbackQuery, session: AsyncSession, state: FSMC
 async def got_trimesters(message: Message, session: AsyncSession, state: FSMContext, clock: Clock) -> None:
     council = await set_trimesters(session, user_id=sender(message).id, text=text_of(message), now=clock.now())
     await state.clear()
-    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard())
+    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard(council))
 
 
 @router.callback_query(JoinLinkCb.filter(~F.confirm))
@@ -192,4 +200,4 @@ async def got_record(message: Message, session: AsyncSession, state: FSMContext,
         session, user_id=sender(message).id, field=RECORDS[field], text=text_of(message), now=clock.now()
     )
     await state.clear()
-    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard())
+    await message.answer(ui_councils.settings_text(council), reply_markup=ui_councils.settings_keyboard(council))

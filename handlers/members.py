@@ -21,7 +21,6 @@ from bot.ops.notices import edit_markup, edit_message
 from bot.ui import common as ui_common
 from bot.ui import members as ui_members
 from bot.ui.callbacks import (
-    ApplicationAction,
     ApplicationCb,
     LanguageCb,
     MemberAction,
@@ -105,8 +104,8 @@ async def name_not_text(message: Message) -> None:
 async def chose_role(call: CallbackQuery, callback_data: RoleCb, state: FSMContext) -> None:
     await state.update_data(role=callback_data.role.value)
     await call.answer()
-    await edit_markup(call.message, None)
-    await chat_of(call).answer(ui_members.role_chosen(callback_data.role))
+    name = (await state.get_data())["name"]
+    await edit_message(call.message, ui_members.role_chosen(name, callback_data.role))
     await _show_regulation(chat_of(call), state)
 
 
@@ -303,7 +302,7 @@ async def got_order_number(
 async def decide_application(
     call: CallbackQuery, callback_data: ApplicationCb, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
-    approve = callback_data.action is ApplicationAction.APPROVE
+    approve = callback_data.action.approves
     view = await members.decide(
         session,
         member_id=callback_data.member_id,
@@ -313,6 +312,13 @@ async def decide_application(
         default_locale=settings.default_locale,
     )
     await call.answer(ui_members.application_verdict(approve))
+    if callback_data.action.on_card:  # the card stays a card, with its buttons and the way back to the list
+        await edit_message(
+            call.message,
+            ui_members.card_decided(view.member, view.council, settings.tz, approve),
+            ui_members.card_controls(view.member, view.council),
+        )
+        return
     await edit_message(
         call.message,
         ui_members.application_decided(view.member, view.council, settings.tz, approve),

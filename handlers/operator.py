@@ -27,7 +27,7 @@ from bot.ops.notices import edit_message
 from bot.ui import operator as ui_operator
 from bot.ui.callbacks import ID_LIMIT, CouncilsCb, NoticeAction, NoticeCb, OperatorAction, OperatorCb
 from db.models import Council
-from handlers.scope import message_of, sender
+from handlers.scope import sender
 
 GROUPS = {ChatType.GROUP, ChatType.SUPERGROUP}
 ANY_COMMAND = re.compile(r"^[A-Za-z0-9_]{1,32}$")
@@ -225,16 +225,16 @@ async def send_or_cancel_notice(
     call: CallbackQuery, callback_data: NoticeCb, session: AsyncSession, clock: Clock, settings: Settings
 ) -> None:
     if callback_data.action is NoticeAction.SEND:
-        count = await operator.send_notice(
+        notice = await operator.send_notice(
             session,
             notice_id=callback_data.notice_id,
             operator_id=call.from_user.id,
             now=clock.now(),
             default_locale=settings.default_locale,
         )
-        done = ui_operator.notice_sent(count)
+        await call.answer(ui_operator.notice_sent(notice.chairs))
+        await edit_message(call.message, ui_operator.notice_sent_text(notice))
     else:
-        await operator.cancel_notice(session, notice_id=callback_data.notice_id, now=clock.now())
-        done = ui_operator.notice_cancelled()
-    await call.answer(done)
-    await edit_message(call.message, ui_operator.notice_done(message_of(call).html_text, done))
+        notice = await operator.cancel_notice(session, notice_id=callback_data.notice_id, now=clock.now())
+        await call.answer(ui_operator.notice_cancelled())
+        await edit_message(call.message, ui_operator.notice_cancelled_text(notice))

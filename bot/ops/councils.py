@@ -97,9 +97,14 @@ async def migrate_council(session: AsyncSession, old_chat_id: int, new_chat_id: 
     return moved
 
 
-async def set_group_language(session: AsyncSession, *, user_id: int, language: GroupLanguage, now: datetime) -> Council:
-    """The language(s) of the council's posts in its group: a setting of the council, the chair's to change."""
+async def set_group_language(
+    session: AsyncSession, *, user_id: int, language: GroupLanguage, now: datetime
+) -> Council | None:
+    """The language(s) of the council's posts in its group: a setting of the council, the chair's to change.
+    None when it is that language already: nothing is changed or recorded."""
     for council in await councils_repo.councils_chaired_by(session, user_id):
+        if council.group_language == language:
+            return None
         audit.record(
             session,
             council_id=council.id,

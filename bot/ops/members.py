@@ -92,7 +92,12 @@ async def set_language(session: AsyncSession, user_id: int, locale: str, now: da
 
 
 def parse_full_name(text: str | None) -> str:
-    name = rules.normalize_full_name(clean_text(text))
+    cleaned = clean_text(text)
+    name = rules.normalize_full_name(cleaned)
+    if name is None and rules.is_one_name_word(cleaned):  # letters, but one word: say what is missing
+        raise KeneshError(
+            __("Please send both your surname and your first name, in one message. For example: Осмонова Гүлнара")
+        )
     if name is None:
         raise KeneshError(
             __(

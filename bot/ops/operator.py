@@ -420,10 +420,10 @@ async def _closed_meanwhile(session: AsyncSession, notice: OperatorNotice) -> Ke
 
 async def send_notice(
     session: AsyncSession, *, notice_id: int, operator_id: int, now: datetime, default_locale: str
-) -> int:
+) -> NoticePreview:
     """Send: one message per chair of the councils not paused, through the paced outbox, each in the chair's
     language, and a /log entry in each of those councils; once, however often pressed (the notice is marked
-    sent in the transaction that queues them). The number of chairs."""
+    sent in the transaction that queues them). The message and the number of chairs it went to."""
     notice = await _open_notice(session, notice_id)
     councils = await operator_repo.active_councils(session)
     chairs = _chairs(councils)
@@ -446,11 +446,13 @@ async def send_notice(
         )
     await session.commit()
     log.info("Operator %s: notice %s queued for %d chair(s)", operator_id, notice.id, len(chairs))
-    return len(chairs)
+    return NoticePreview(notice.id, notice.text, len(chairs))
 
 
-async def cancel_notice(session: AsyncSession, *, notice_id: int, now: datetime) -> None:
+async def cancel_notice(session: AsyncSession, *, notice_id: int, now: datetime) -> NoticePreview:
+    """Cancel: nothing is sent; the message, with no chair to get it."""
     notice = await _open_notice(session, notice_id)
     if not await operator_repo.close_notice(session, notice.id, cancelled_at=now):
         raise await _closed_meanwhile(session, notice)
     await session.commit()
+    return NoticePreview(notice.id, notice.text, 0)

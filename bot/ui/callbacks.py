@@ -61,6 +61,18 @@ class ApplicationAction(enum.StrEnum):
 
     APPROVE = "a"
     REJECT = "r"
+    # The same, pressed on the member's card in /members: the card stays, with its way back to the list.
+    # New values rather than a new field, so the buttons already sent still unpack.
+    APPROVE_ON_CARD = "ac"
+    REJECT_ON_CARD = "rc"
+
+    @property
+    def approves(self) -> bool:
+        return self in (ApplicationAction.APPROVE, ApplicationAction.APPROVE_ON_CARD)
+
+    @property
+    def on_card(self) -> bool:
+        return self in (ApplicationAction.APPROVE_ON_CARD, ApplicationAction.REJECT_ON_CARD)
 
 
 class ApplicationCb(CallbackData, prefix="ap"):

@@ -1,54 +1,82 @@
-"""The command menus Telegram shows under "/": the private chat's and a group's, one short description each."""
+"""The commands, each said once: where it works (the private chat, the council's group, or both), and its short
+description for the menus Telegram shows under "/". The menus, the hint a group gets for a private-only
+command, and the group's /help are all read from this one table."""
 
 from __future__ import annotations
 
-from aiogram.types import BotCommand
+from dataclasses import dataclass
 
-from bot.i18n import gettext as _
+from aiogram.types import BotCommand
+from aiogram.utils.i18n.lazy_proxy import LazyProxy
+
+from bot.i18n import lazy_gettext as __
+
+
+@dataclass(frozen=True)
+class Cmd:
+    name: str
+    description: LazyProxy
+    private: bool = True  # in the private chat's menu (it works there)
+    group: bool = False  # works in the council's group, and is in the group's menu
+
+
+# In the private menu's order; the group's menu keeps the same order.
+COMMANDS: tuple[Cmd, ...] = (
+    Cmd("setup", __("create the council of this group"), private=False, group=True),
+    Cmd("meetings", __("meetings: upcoming and past")),
+    Cmd("agenda", __("announce a meeting (chair)"), group=True),
+    Cmd("open", __("open today's meeting (chair)"), group=True),
+    Cmd("vote", __("put a decision to the vote (chair)"), group=True),
+    Cmd("rate", __("rate a report heard (chair)"), private=False, group=True),
+    Cmd("close", __("close the meeting and post the protocol (chair)"), group=True),
+    Cmd("protocols", __("protocols of past meetings")),
+    Cmd("year", __("the council's year at a glance"), group=True),
+    Cmd("plan", __("the annual plan (cyclogram)")),
+    Cmd("decisions", __("decisions followed up: open, done, overdue")),
+    Cmd("report", __("the year in figures (chair, secretary)")),
+    Cmd("export", __("the year's records in one .zip (chair)")),
+    Cmd("submit", __("submit a methodical material")),
+    Cmd("bank", __("the bank of pedagogical ideas")),
+    Cmd("members", __("the council's members")),
+    Cmd("groups", __("methodical associations and creative groups")),
+    Cmd("regulation", __("the regulation of the council")),
+    Cmd("lang", __("change the language")),
+    Cmd("settings", __("the council's settings (chair)")),
+    Cmd("log", __("who did what in the council (chair, secretary)")),
+    Cmd("help", __("commands"), group=True),
+    Cmd("cancel", __("stop the current step")),
+)
+
+# The operator's (ADMIN_IDS), in their private menu only: to anyone else they are unknown commands.
+OPERATOR_COMMANDS: tuple[Cmd, ...] = (
+    Cmd("councils", __("all the councils the bot serves (operator)")),
+    Cmd("council", __("one council: pause, resume, hand over the chair (operator)")),
+    Cmd("notify_chairs", __("a message to every chair (operator)")),
+)
+
+# Commands that work in the private chat only: sent in a group, they get a short hint to the private chat.
+# /start is in no menu (Telegram's own button sends it) and works in the private chat too. Commands that work
+# in both places but not in the menus (/secretvote, /heard) are answered by their own handlers.
+PRIVATE_ONLY: frozenset[str] = frozenset({"start"} | {c.name for c in COMMANDS if c.private and not c.group})
+
+# The group menu's descriptions say "what the bot does here" for /help, not "commands".
+_GROUP_HELP = __("what the bot does here")
+
+
+def _menu(commands: tuple[Cmd, ...] | list[Cmd], *, group: bool = False) -> list[BotCommand]:
+    return [
+        BotCommand(command=c.name, description=str(_GROUP_HELP if group and c.name == "help" else c.description))
+        for c in commands
+    ]
 
 
 def command_menu(private: bool) -> list[BotCommand]:
     """The commands Telegram lists under "/" in the current locale: the private chat's, or a group's."""
-    if not private:
-        return [
-            BotCommand(command="setup", description=_("create the council of this group")),
-            BotCommand(command="open", description=_("open today's meeting (chair)")),
-            BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
-            BotCommand(command="rate", description=_("rate a report heard (chair)")),
-            BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
-            BotCommand(command="year", description=_("the council's year at a glance")),
-            BotCommand(command="help", description=_("what the bot does here")),
-        ]
-    return [
-        BotCommand(command="meetings", description=_("meetings: upcoming and past")),
-        BotCommand(command="agenda", description=_("announce a meeting (chair)")),
-        BotCommand(command="open", description=_("open today's meeting (chair)")),
-        BotCommand(command="vote", description=_("put a decision to the vote (chair)")),
-        BotCommand(command="close", description=_("close the meeting and post the protocol (chair)")),
-        BotCommand(command="protocols", description=_("protocols of past meetings")),
-        BotCommand(command="year", description=_("the council's year at a glance")),
-        BotCommand(command="plan", description=_("the annual plan (cyclogram)")),
-        BotCommand(command="decisions", description=_("decisions followed up: open, done, overdue")),
-        BotCommand(command="report", description=_("the year in figures (chair, secretary)")),
-        BotCommand(command="export", description=_("the year's records in one .zip (chair)")),
-        BotCommand(command="submit", description=_("submit a methodical material")),
-        BotCommand(command="bank", description=_("the bank of pedagogical ideas")),
-        BotCommand(command="members", description=_("the council's members")),
-        BotCommand(command="groups", description=_("methodical associations and creative groups")),
-        BotCommand(command="regulation", description=_("the regulation of the council")),
-        BotCommand(command="lang", description=_("change the language")),
-        BotCommand(command="settings", description=_("the council's settings (chair)")),
-        BotCommand(command="log", description=_("who did what in the council (chair, secretary)")),
-        BotCommand(command="help", description=_("commands")),
-        BotCommand(command="cancel", description=_("stop the current step")),
-    ]
+    if private:
+        return _menu([c for c in COMMANDS if c.private])
+    return _menu([c for c in COMMANDS if c.group], group=True)
 
 
 def operator_menu() -> list[BotCommand]:
     """The private menu of ADMIN_IDS: everyone's, and the operator's commands (bot/ops/operator.py)."""
-    return [
-        *command_menu(True),
-        BotCommand(command="councils", description=_("all the councils the bot serves (operator)")),
-        BotCommand(command="council", description=_("one council: pause, resume, hand over the chair (operator)")),
-        BotCommand(command="notify_chairs", description=_("a message to every chair (operator)")),
-    ]
+    return [*command_menu(True), *_menu(OPERATOR_COMMANDS)]

@@ -39,27 +39,33 @@ def open_bot_keyboard(bot_username: str | None) -> InlineKeyboardMarkup:
     return bot_link_keyboard(_("Open the bot"), f"https://t.me/{bot_username}")
 
 
-def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
-    """The commands this person's role can use: anyone, member, chair or secretary."""
+def help_text(*, member: bool, chair: bool, runs_meetings: bool, operator: bool = False) -> str:
+    """The commands this person's role can use: anyone, member, chair or secretary; and the operator's."""
     if not member:
-        return "\n".join(
-            [
-                _("<b>Commands</b>"),
-                _("/start — how to join the methodical council"),
-                _("/regulation — the regulation of the methodical council"),
-                _("/lang — change the language"),
-                _("/help — this list"),
-            ]
-        )
+        lines = [
+            _("<b>Commands</b>"),
+            _("/start — how to join the methodical council"),
+            _("/regulation — the regulation of the methodical council"),
+            _("/lang — change the language"),
+            _("/help — this list"),
+        ]
+        return "\n".join(lines + _operator_lines() if operator else lines)
+    # One line per command: where a role does more with a command, its line says so in place of the member's.
     lines = [
         _("<b>Commands</b>"),
         _("/meetings — meetings: upcoming and past"),
         _("/protocols — protocols of past meetings"),
         _("/submit — send a methodical material to the council (or just send the file)"),
         _("/bank — the bank of pedagogical ideas; /bank words — search it"),
-        _("/members — the council's members"),
-        _("/groups — methodical associations and creative groups, their heads, themes and ratings"),
-        _("/plan — the annual plan (cyclogram) of the council"),
+        _("/members — approve applications, name the secretary, hand over the chair")
+        if chair
+        else _("/members — the council's members"),
+        _("/groups — keep the associations and groups; their heads, themes and reports go on an agenda")
+        if chair
+        else _("/groups — methodical associations and creative groups, their heads, themes and ratings"),
+        _("/plan — draw up the annual plan; /plan order 15 01.10.2026 — the director's order approving it")
+        if runs_meetings
+        else _("/plan — the annual plan (cyclogram) of the council"),
         _("/decisions — decisions followed up: open, done, overdue"),
         _("/regulation — the regulation of the methodical council"),
         _("/lang — change the language"),
@@ -71,29 +77,36 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool) -> str:
             _("<b>For the chair and the secretary</b>"),
             _("/agenda — announce a meeting (at least 7 days ahead)"),
             _("/open — open today's meeting: attendance in the group"),
-            _("/vote — put a decision to the vote; /vote 2 … for agenda item 2"),
-            _("/secretvote — the same as a secret ballot"),
+            _("/vote 2 … — put a decision on agenda item 2 to the vote; /secretvote 2 … — by secret ballot"),
             _("/heard 2 Осмонова Г. — who reported on item 2, for the protocol"),
             _("/rate 2 — the council rates the report of an association or group heard on item 2"),
             _("/close — close the meeting and post the protocol"),
-            _("/materials — review the submitted materials"),
+            _("/materials — review the submitted materials; ask members for an expert review")
+            if chair
+            else _("/materials — review the submitted materials"),
             _("/log — who did what in the council's record, newest first"),
-            _("/plan — draw up the annual plan; /plan order 15 01.10.2026 — the director's order approving it"),
-            _("/report — the year in figures: a message, an .xlsx and a chart"),
-            _("/report 2026-2027 docx — the draft of the council's report to the teaching staff (cl. 7.6)"),
+            _("/report — the year in figures; /report 2026-2027 docx — the draft report to the teaching staff"),
         ]
     if chair:
         lines += [
             "",
             _("<b>For the chair</b>"),
-            _("/members — approve applications, name the secretary, hand over the chair"),
-            _("/groups — keep the associations and groups; their heads, themes and reports go on an agenda"),
-            _("/materials — ask members for an expert review of a material"),
             _("/settings — the group's language, the founding decision, the chair's order, the school's name"),
             _("/export — the year's protocols, the approved plan and the report in one .zip"),
             _("/setup — in the council's group: create the council and get the join link"),
         ]
-    return "\n".join(lines)
+    return "\n".join(lines + _operator_lines() if operator else lines)
+
+
+def _operator_lines() -> list[str]:
+    """The operator's commands (ADMIN_IDS, bot/ops/operator.py), after their role's."""
+    return [
+        "",
+        _("<b>For the operator</b>"),
+        _("/councils — all the councils the bot serves"),
+        _("/council 1 — council No. 1: pause, resume, hand over the chair"),
+        _("/notify_chairs text — a message to every chair, after a preview"),
+    ]
 
 
 # --- the prompts and short answers a handler sends ----------------------------------------------------------

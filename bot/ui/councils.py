@@ -74,12 +74,15 @@ def group_join_keyboard(language: GroupLanguage, link: str) -> InlineKeyboardMar
     return join_keyboard(link)
 
 
-def group_help() -> str:
+def group_help(council: Council | None) -> str:
+    """/help in the group: what works here (the group's menu, bot/ui/commands.py), then that the rest is in the
+    private chat. In the council's languages; both before a council is set up."""
     return group_text(
-        GroupLanguage.BOTH,
+        council.group_language if council is not None else GroupLanguage.BOTH,
         lambda: _(
-            "In the group: /setup creates the council (administrators only). Everything else happens in the "
-            "private chat with me."
+            "Here in the group: /setup creates the council (administrators); /agenda, /open, /vote, /rate, "
+            "/close run a meeting (the chair, the secretary); /year shows the council's year. Everything else "
+            "is in the private chat with me."
         ),
     )
 
@@ -111,7 +114,7 @@ def settings_text(council: Council) -> str:
             )
         )
     else:
-        lines.append(_("⏳ The director's order appointing the chair (cl. 4.1): pending, record it below."))
+        lines.append(_("📝 The director's order appointing the chair (cl. 4.1): pending, record it below."))
     if council.last_pedcouncil_on:
         lines.append(
             _(
@@ -124,10 +127,13 @@ def settings_text(council: Council) -> str:
     return "\n".join(lines)
 
 
-def settings_keyboard() -> InlineKeyboardMarkup:
+def settings_keyboard(council: Council) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for language in GroupLanguage:
-        builder.button(text=GROUP_LANGUAGE_NAMES[language.value], callback_data=GroupLanguageCb(language=language))
+        # Labelled as the group's, so it does not read as the chair's own language; ✓ on the current one.
+        label = _("Group posts: {language}").format(language=GROUP_LANGUAGE_NAMES[language.value])
+        mark = "✓ " if language == council.group_language else ""
+        builder.button(text=f"{mark}{label}", callback_data=GroupLanguageCb(language=language))
     builder.button(text=_("Change the trimesters"), callback_data=TrimestersCb())
     builder.button(text=_("Replace the join link"), callback_data=JoinLinkCb())
     builder.button(text=_("🏫 The school's name"), callback_data=RecordCb(field=RecordField.SCHOOL))
@@ -172,6 +178,11 @@ def new_join_link(link: str) -> str:
 
 
 # --- the prompts and short answers a handler sends ----------------------------------------------------------
+
+
+def group_language_unchanged() -> str:
+    """The current group language pressed again: nothing to change."""
+    return _("This is the current choice.")
 
 
 def works_in_private() -> str:

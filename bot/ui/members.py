@@ -38,8 +38,9 @@ def choose_role(name: str) -> str:
     return _("{name}, choose your role in the council:").format(name=esc(name))
 
 
-def role_chosen(role: Role) -> str:
-    return _("Role: {role}").format(role=role_label(role))
+def role_chosen(name: str, role: Role) -> str:
+    """The role question with its answer, in place of the buttons."""
+    return f"{choose_role(name)} <b>{role_label(role)}</b>"
 
 
 def chair_confirmed(name: str) -> str:
@@ -116,11 +117,14 @@ def application_keyboard(member_id: int) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def _verdict_buttons(builder: InlineKeyboardBuilder, member_id: int) -> None:
-    builder.button(
-        text=_("Approve"), callback_data=ApplicationCb(action=ApplicationAction.APPROVE, member_id=member_id)
+def _verdict_buttons(builder: InlineKeyboardBuilder, member_id: int, *, on_card: bool = False) -> None:
+    approve, reject = (
+        (ApplicationAction.APPROVE_ON_CARD, ApplicationAction.REJECT_ON_CARD)
+        if on_card
+        else (ApplicationAction.APPROVE, ApplicationAction.REJECT)
     )
-    builder.button(text=_("Reject"), callback_data=ApplicationCb(action=ApplicationAction.REJECT, member_id=member_id))
+    builder.button(text=_("Approve"), callback_data=ApplicationCb(action=approve, member_id=member_id))
+    builder.button(text=_("Reject"), callback_data=ApplicationCb(action=reject, member_id=member_id))
 
 
 def application_verdict(approve: bool) -> str:
@@ -187,6 +191,9 @@ def removed_from_council(council: Council) -> str:
 
 # --- /members and the member card ---------------------------------------------------------------------------
 
+# An application waiting for the chair's approval; a missing director's order is marked 📝 (the list to fill in).
+APPLICATION_MARK = "🆕"
+
 
 def order_pending(member: Member, council: Council) -> bool:
     """cl. 7.2 (and 4.1 for the chair): approved, with a vote, and no director's order recorded yet. It changes
@@ -224,7 +231,10 @@ def member_line(
     if member.order_number:
         parts.append(_("order No. {number}").format(number=esc(member.order_number)))
     elif chair_view and order_pending(member, council):
-        parts.append(_("⏳ order pending"))
+        # 📝 as on the "Orders to fill in" button; the chair's own order (cl. 4.1) is kept in /settings.
+        parts.append(
+            _("📝 appointment order pending (/settings)") if member.role is Role.CHAIR else _("📝 order pending")
+        )
     return " · ".join(parts)
 
 
@@ -249,19 +259,22 @@ def roster_messages(roster: Roster, tz: ZoneInfo) -> list[str]:
         blocks += ["", _("<b>Participants without a vote</b>")]
         blocks += [f"{i}. {line(m)}" for i, m in enumerate(participants, 1)]
     if roster.pending:
-        blocks += ["", _("<b>Waiting for the chair's approval</b>")]
+        blocks += ["", f"{APPLICATION_MARK} " + _("<b>Waiting for the chair's approval</b>")]
         blocks += [f"{i}. {member_line(m, council, tz)}" for i, m in enumerate(roster.pending, 1)]
     if roster.viewer_is_chair:
         blocks += ["", _("Press a name to open the member's card.")]
-        pending = len(orders_pending(roster))
+        pending = len(orders_pending(roster))  # as many as the "📝 order pending" marks above
         if pending:
             blocks.append(
-                _(
+                "📝 "
+                + _(
                     "The director's order is not recorded for {count} member (cl. 7.2).",
                     "The director's order is not recorded for {count} members (cl. 7.2).",
                     pending,
                 ).format(count=pending)
             )
+        if any(m.role is Role.CHAIR and order_pending(m, council) for m in roster.approved):
+            blocks.append(_("📝 The order appointing the chair (cl. 4.1) is not recorded either: /settings."))
     return split_blocks(blocks)
 
 
@@ -322,7 +335,7 @@ def members_keyboard(members: list[Member]) -> InlineKeyboardMarkup:
     """The chair's view of /members: one button per person, opening their card."""
     builder = InlineKeyboardBuilder()
     for member in members:
-        mark = "⏳ " if member.status is MemberStatus.PENDING else ""
+        mark = f"{APPLICATION_MARK} " if member.status is MemberStatus.PENDING else ""
         builder.button(
             text=f"{mark}{member.full_name}"[:60],
             callback_data=MemberCb(action=MemberAction.CARD, member_id=member.id),
@@ -349,7 +362,7 @@ def member_card(member: Member, council: Council, tz: ZoneInfo) -> str:
     if member.order_number:
         lines.append(_("Director's order No. {number}").format(number=esc(member.order_number)))
     elif order_pending(member, council) and member.role is not Role.CHAIR:
-        lines.append(_("⏳ Director's order: pending"))
+        lines.append(_("📝 Director's order: pending"))
     if council.secretary_id == member.user_id:
         lines.append(_("Secretary of the council"))
     return "\n".join(lines)
@@ -358,7 +371,9 @@ def member_card(member: Member, council: Council, tz: ZoneInfo) -> str:
 def member_card_keyboard(member: Member, *, is_chair: bool, is_secretary: bool) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     if member.status is MemberStatus.PENDING:
-        _verdict_buttons(builder, member.id)
+        _verdict_buttons(builder, member.id, on_card=True)
+    elif member.status is not MemberStatus.APPROVED:
+        pass  # rejected or removed: nothing to do to them but go back to the list
     elif not is_chair:
         if member.role.votes and not is_secretary:
             builder.button(
@@ -386,6 +401,11 @@ def card_controls(member: Member, council: Council) -> InlineKeyboardMarkup:
     return member_card_keyboard(
         member, is_chair=member.role is Role.CHAIR, is_secretary=council.secretary_id == member.user_id
     )
+
+
+def card_decided(member: Member, council: Council, tz: ZoneInfo, approve: bool) -> str:
+    """The card of an application the chair has just decided on it: the member as they are now."""
+    return f"{member_card(member, council, tz)}\n\n{'✅' if approve else '❌'} {application_verdict(approve)}"
 
 
 def card_done(member: Member, council: Council, tz: ZoneInfo, done: str) -> str:

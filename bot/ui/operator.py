@@ -102,7 +102,11 @@ def councils_text(page: CouncilsPage, tz: ZoneInfo) -> str:
     if page.pages > 1:
         head += "\n" + _("Page {page} of {pages}").format(page=page.number + 1, pages=page.pages)
     blocks = [head, *(summary_text(summary, tz) for summary in page.councils)]
-    blocks.append(_("A council's card, with its buttons: press its number, or send /council 3."))
+    if page.councils:  # the example is a number from this page, one the operator sees
+        number = page.councils[0].council.id
+        blocks.append(
+            _("A council's card, with its buttons: press its number, or send /council {number}.").format(number=number)
+        )
     return "\n\n".join(blocks)  # names cut to NAME_LIMIT: PAGE councils stay well under 4096 characters
 
 
@@ -344,6 +348,14 @@ def notice_cancelled() -> str:
     return _("Cancelled: nothing was sent.")
 
 
-def notice_done(preview_html: str, done: str) -> str:
-    """The preview as it was, with what became of it under it (its buttons gone)."""
-    return f"{preview_html}\n\n✅ {done}"
+def notice_sent_text(notice: NoticePreview) -> str:
+    """The preview once sent: how many chairs it went to, then the message as they got it."""
+    head = _("<b>✅ Sent to {count} chair:</b>", "<b>✅ Sent to {count} chairs:</b>", notice.chairs).format(
+        count=notice.chairs
+    )
+    return f"{head}\n\n{notice_to_chair(notice.text)}"
+
+
+def notice_cancelled_text(notice: NoticePreview) -> str:
+    """The preview once cancelled: that nothing was sent, then the message as it would have gone."""
+    return f"<b>❌ {notice_cancelled()}</b>\n\n{notice_to_chair(notice.text)}"

@@ -31,7 +31,7 @@ async def test_the_founding_decision_and_the_chairs_order_head_every_protocol(fl
     (menu,) = await flow.say(chair, chair, "/settings")
     assert "Школа: Мектеп №5" in menu.text  # the group's title until a name is given
     assert "Решение педагогического совета о создании совета (п. 7.1): ещё не внесено." in menu.text
-    assert "⏳ Приказ директора о назначении председателя (п. 4.1): ожидается, внесите его ниже." in menu.text
+    assert "📝 Приказ директора о назначении председателя (п. 4.1): ожидается, внесите его ниже." in menu.text
     (refused,) = await _record(flow, chair, "Решение о создании совета", "28.08.2026")
     assert refused.text == "Напишите номер и дату, например: 15 01.09.2026"
     (row,) = await flow.rows(Council)
@@ -72,8 +72,11 @@ async def test_members_without_an_order_are_pending_to_the_chair_with_a_list_to_
     (listing,) = await flow.say(chair, chair, "/members")
     text = listing.text
     assert "Фамилия03 Мугалим3 — учитель, член совета · с положением ознакомлен(а)" in text
-    assert text.count("⏳ приказ ожидается") == 10  # nine teachers and the chair's own appointment
-    assert "Приказ директора не внесён для 9 членов совета (п. 7.2)." in text
+    # Nine teachers marked, as many as the footer counts; the chair's own appointment (cl. 4.1) said apart.
+    assert text.count("📝 приказ ожидается") == 9 and "⏳" not in text
+    assert text.count("📝 приказ о назначении ожидается (/settings)") == 1
+    assert "📝 Приказ директора не внесён для 9 членов совета (п. 7.2)." in text
+    assert "📝 Не внесён и приказ о назначении председателя (п. 4.1): /settings." in text
     # A member's view says nothing of it: it is the chair's record.
     (theirs,) = await flow.say(council.people[2], council.people[2], "/members")
     assert "ожидается" not in theirs.text
@@ -109,6 +112,6 @@ async def test_a_new_chairs_order_is_pending_until_recorded(flow, council):
     assert (row.chair_order_number, row.chair_order_date) == (None, None)
     anna = council.people[2]
     (menu,) = await flow.say(anna, anna, "/settings")
-    assert "⏳ Приказ директора о назначении председателя (п. 4.1): ожидается" in menu.text
+    assert "📝 Приказ директора о назначении председателя (п. 4.1): ожидается" in menu.text
     (roles,) = [m.role for m in await flow.rows(Member, Member.id == heir.id)]
     assert roles is Role.CHAIR

@@ -129,3 +129,69 @@ async def test_names_from_telegram_are_escaped_in_group_messages(flow):
     (reply,) = await flow.say(admin, group, "/setup")
     assert flow.api.errors == []  # the stand-in refuses malformed HTML, as Telegram does
     assert "«Школа <№5> & лицей»" in reply.text and "<Админ> & Ко" in reply.text
+
+
+async def test_every_private_only_command_in_the_group_gets_one_short_hint_in_the_senders_language(flow):
+    from bot.ui.commands import PRIVATE_ONLY
+    from tests.conftest import seed_council
+
+    council = await seed_council(flow, members=3, chair_locale="ru")
+    kyrgyz = council.people[1]  # seeded in Kyrgyz
+    hints = [
+        (council.chair, "Эта команда работает в личном чате со мной."),
+        (kyrgyz, "Бул команда мени менен жеке чатта иштейт."),
+    ]
+    assert {"settings", "meetings", "groups", "protocols", "bank", "members", "start", "submit"} <= PRIVATE_ONLY
+    for person, hint in hints:
+        for command in sorted(PRIVATE_ONLY):
+            (reply,) = await flow.say(person, council.group, f"/{command}")
+            assert reply.text == hint, command
+            assert reply.buttons[0]["url"] == "https://t.me/kenesh_test_bot"
+    assert await flow.say(council.chair, council.group, "/members@some_other_bot") == []  # not ours
+    assert flow.api.errors == []
+
+
+async def test_group_help_lists_what_works_in_the_group_and_sends_the_rest_to_the_private_chat(flow):
+    from bot.ui.commands import COMMANDS, PRIVATE_ONLY
+    from tests.conftest import seed_council
+
+    in_group = {f"/{c.name}" for c in COMMANDS if c.group} - {"/help"}
+    stranger = flow.api.person(20, "Айбек", "Садыков", "ru")
+    bare = flow.api.group(-200, "Жаңы группа", admins={20})
+    (before_setup,) = await flow.say(stranger, bare, "/help")  # no council yet: both languages
+    assert "Всё остальное — в личном чате со мной." in before_setup.text
+    assert "Калганынын баары — мени менен жеке чатта." in before_setup.text
+    council = await seed_council(flow, members=2)
+    async with flow.sessionmaker() as session:
+        from db.models import Council, GroupLanguage
+
+        (await session.get(Council, council.id)).group_language = GroupLanguage.RU
+        await session.commit()
+    (reply,) = await flow.say(council.chair, council.group, "/help")
+    text = reply.text
+    assert text.startswith("Здесь, в группе:") and "Калганынын" not in text  # the group's language only
+    assert text.endswith("Всё остальное — в личном чате со мной.")
+    assert len(text) < 300  # a short answer in a busy group chat
+    for command in in_group:
+        assert command in text, command
+    for command in PRIVATE_ONLY:
+        assert f"/{command} " not in text and f"/{command}," not in text, command
+    # What it says works here does: /year answers in the group, /agenda without its text points to the private chat.
+    (year,) = await flow.say(council.chair, council.group, "/year")
+    assert year.chat_id == council.group.id
+    (agenda,) = await flow.say(council.chair, council.group, "/agenda")
+    assert "лично" in agenda.text
+
+
+async def test_settings_label_the_group_language_as_the_groups_in_kyrgyz_and_answer_the_current_one(flow):
+    from tests.conftest import seed_council
+
+    council = await seed_council(flow, members=2, chair_locale="ky")
+    (menu,) = await flow.say(council.chair, council.chair, "/settings")
+    assert [b["text"] for b in menu.buttons][:3] == [
+        "✓ Группадагы билдирүүлөр: Кыргызча + Русский",
+        "Группадагы билдирүүлөр: Кыргызча",
+        "Группадагы билдирүүлөр: Русский",
+    ]
+    answer = await flow.press(council.chair, menu, "✓ Группадагы билдирүүлөр: Кыргызча + Русский")
+    assert answer["text"] == "Бул мурунтан эле тандалган." and menu.edits == 0 and flow.api.errors == []

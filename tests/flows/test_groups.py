@@ -324,8 +324,10 @@ async def test_a_kyrgyz_chair_keeps_the_list_and_records_the_founding_in_kyrgyz(
     assert proposal.state is ProposalState.PROPOSED
     # The members approved without a director's order are "order pending" to her, with the list to fill in.
     (listing,) = await flow.say(chair, chair, "/members")
-    assert listing.text.count("⏳ буйрук күтүлүүдө") == 4  # three teachers and her own appointment
-    assert "3 мүчө үчүн директордун буйругу жазыла элек (7.2-пункт)." in listing.text
+    assert listing.text.count("📝 буйрук күтүлүүдө") == 3  # three teachers, as the footer counts
+    assert "📝 3 мүчө үчүн директордун буйругу жазыла элек (7.2-пункт)." in listing.text
+    assert "📝 дайындоо буйругу күтүлүүдө (/settings)" in listing.text  # her own appointment, apart
+    assert "📝 Төраганы дайындаган буйрук (4.1-пункт) да жазыла элек: /settings." in listing.text
     await flow.press(chair, listing, "Толтурула турган буйруктар: 3")
     pending = flow.api.last_to(chair.id)
     assert pending.text.startswith("Толтурула турган директордун буйруктары (7.2-пункт)")

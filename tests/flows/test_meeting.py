@@ -272,9 +272,19 @@ async def test_protocols_lists_and_sends_one_again_in_the_readers_language(flow,
 async def test_group_language_setting_changes_group_posts(flow, meeting):
     (menu,) = await flow.say(meeting.chair, meeting.chair, "/settings")
     assert "Язык сообщений совета в группе: Кыргызча + Русский." in menu.text
-    russian = next(b for b in menu.buttons if b["text"] == "Русский")
-    await flow.press_data(meeting.chair, menu, russian["callback_data"])
+    # The choice is labelled as the group's (not the chair's own language), the current one ticked.
+    assert [b["text"] for b in menu.buttons][:3] == [
+        "✓ Сообщения в группе: Кыргызча + Русский",
+        "Сообщения в группе: Кыргызча",
+        "Сообщения в группе: Русский",
+    ]
+    await flow.press(meeting.chair, menu, "Сообщения в группе: Русский")
     assert "Язык сообщений совета в группе: Русский." in menu.text
+    assert [b["text"] for b in menu.buttons][2] == "✓ Сообщения в группе: Русский"
+    # The current one pressed again: answered, the message not edited (Telegram would answer 400).
+    edits = menu.edits
+    answer = await flow.press(meeting.chair, menu, "✓ Сообщения в группе: Русский")
+    assert answer["text"] == "Это уже выбрано." and menu.edits == edits and flow.api.errors == []
     attendance = await open_meeting(flow, meeting)
     assert attendance.text.startswith("Заседание методического совета открыто.")
     assert "Катыштым" not in attendance.text and attendance.buttons[0]["text"] == "Присутствую"

@@ -59,9 +59,18 @@ async def test_chair_view_has_a_button_per_person_and_cards_with_controls(flow, 
         "Петрова Анна",
         "Алиева Бакыт",
         "Ким Ольга",
-        "⏳ Иванов Иван",
+        "🆕 Иванов Иван",
         "📝 Толтурула турган буйруктар: 2",  # cl. 7.2: Анна and Бакыт have no order number yet
     ]
+    # One mark for each thing: 🆕 an application to approve, 📝 an order to record; the footer counts the 📝 marks
+    # of the members (cl. 7.2) and says the chair's own appointment order (cl. 4.1, in /settings) apart.
+    text = listing.text
+    assert "⏳" not in text
+    assert "🆕 Төраганын бекитүүсүн күтүүдө\n1. Иванов Иван" in text
+    assert text.count("📝 буйрук күтүлүүдө") == 2
+    assert "📝 2 мүчө үчүн директордун буйругу жазыла элек (7.2-пункт)." in text
+    assert "Осмонова Гүлнара — төрага" in text and text.count("📝 дайындоо буйругу күтүлүүдө (/settings)") == 1
+    assert "📝 Төраганы дайындаган буйрук (4.1-пункт) да жазыла элек: /settings." in text
     await flow.press(council.chair, listing, "Петрова Анна")
     assert listing.text.startswith("Петрова Анна\nРолу: мугалим, кеңештин мүчөсү\nАбалы: бекитилген")
     assert [b["text"] for b in listing.buttons] == [
@@ -81,6 +90,26 @@ async def test_pending_card_can_approve(flow, council):
     await flow.press(council.chair, listing, "Бекитүү")
     (ivan,) = await flow.rows(Member, Member.user_id == council.people["ivan"].id)
     assert ivan.status is MemberStatus.APPROVED
+    # The card stays his card, approved, with what the chair can do next and the way back to the list.
+    assert listing.text.startswith("Иванов Иван\nРолу: мугалим, кеңештин мүчөсү\nАбалы: бекитилген")
+    assert listing.text.endswith("✅ Бекитилди")
+    assert [b["text"] for b in listing.buttons][-2:] == ["Буйруктун номери", "« Тизмеге кайтуу"]
+    await flow.press(council.chair, listing, "Тизмеге")
+    assert listing.text.startswith("Методикалык кеңеш: Мектеп №5") and "🆕" not in listing.text
+
+
+async def test_pending_card_can_reject_and_go_back_to_the_list_in_russian(flow, council):
+    chair = council.chair
+    (choice,) = await flow.say(chair, chair, "/lang")
+    await flow.press(chair, choice, "Русский")
+    listing = await _card(flow, council, "Иванов")
+    await flow.press(chair, listing, "Отклонить")
+    (ivan,) = await flow.rows(Member, Member.user_id == council.people["ivan"].id)
+    assert ivan.status is MemberStatus.REJECTED
+    assert listing.text.startswith("Иванов Иван\nРоль: учитель") and listing.text.endswith("❌ Отклонено")
+    assert [b["text"] for b in listing.buttons] == ["« Назад к списку"]  # nothing else to do to him
+    await flow.press(chair, listing, "Назад к списку")
+    assert listing.text.startswith("Методический совет: Мектеп №5") and "Иванов" not in listing.text
 
 
 async def test_chair_names_a_secretary(flow, council):
@@ -201,6 +230,19 @@ async def test_help_lists_what_the_role_can_use(flow, council):
     stranger = flow.api.person(51, "Stranger", None, "ru")
     (stranger_help,) = await flow.say(stranger, stranger, "/help")
     assert "/start" in stranger_help.text and "/members" not in stranger_help.text
+
+    # One line per command, whatever the role: the chair's and the secretary's duties in place of the member's line.
+    def commands(text: str) -> list[str]:
+        return [line.split()[0] for line in text.splitlines() if line.startswith("/")]
+
+    for text in (chair_help.text, secretary_help.text, member_help.text):
+        assert len(commands(text)) == len(set(commands(text))), commands(text)
+    assert len(chair_help.text.splitlines()) <= 28  # it ran to 34, /members, /groups, /materials, /plan twice
+    assert "\n/members — арыздарды бекитүү, катчыны дайындоо, төрагалыкты өткөрүп берүү\n" in chair_help.text
+    assert "\n/materials — берилген материалдарды кароо; эксперттик корутунду суроо\n" in chair_help.text
+    assert "\n/materials — рассмотреть поданные материалы\n" in secretary_help.text
+    assert "/report — итоги учебного года; /report 2026-2027 docx — проект отчёта" in secretary_help.text
+    assert "\n/members — члены совета\n" in secretary_help.text
 
 
 async def test_lang_switches_language_for_everything_after(flow, council):

@@ -175,6 +175,33 @@ async def test_the_operators_menu_has_their_commands_in_both_languages(flow, ope
     assert not everyone & {"councils", "council", "notify_chairs"}
 
 
+async def test_the_operators_help_lists_their_commands_in_both_languages_and_a_chairs_does_not(flow, council, operator):
+    (help_ru,) = await flow.say(operator, operator, "/help")
+    assert "<b>Для оператора</b>" in help_ru.html
+    for line in (
+        "/councils — все советы, которые обслуживает бот",
+        "/council 1 — совет №1: приостановить, возобновить, передать полномочия председателя",
+        "/notify_chairs текст — сообщение всем председателям, после предпросмотра",
+    ):
+        assert line in help_ru.text
+    (choice,) = await flow.say(operator, operator, "/lang")
+    await flow.press(operator, choice, "Кыргызча")
+    (help_ky,) = await flow.say(operator, operator, "/help")
+    assert "<b>Оператор үчүн</b>" in help_ky.html and "/councils — бот тейлеген бардык кеңештер" in help_ky.text
+    assert "/notify_chairs текст — бардык төрагаларга" in help_ky.text and "/council 1 — №1 кеңеш" in help_ky.text
+    (chairs,) = await flow.say(council.chair, council.chair, "/help")
+    assert "/councils" not in chairs.text and "оператор" not in chairs.text
+
+
+async def test_the_councils_footer_names_a_council_on_the_page(flow, council, operator):
+    (listing,) = await flow.say(operator, operator, "/councils")
+    assert listing.text.endswith("нажмите его номер или отправьте /council 1.")  # the only council is №1
+    await more_councils(flow, 9, first=2)
+    (listing,) = await flow.say(operator, operator, "/councils")
+    await flow.press(operator, listing, "Далее ›")
+    assert listing.text.endswith("отправьте /council 9.")  # the second page: №9 and №10
+
+
 # --- /councils and /council N ---------------------------------------------------------------------------------
 
 
@@ -427,7 +454,7 @@ async def test_the_chair_is_handed_over_only_once_the_chair_has_left(flow, counc
     assert handed.actor_id == OPERATOR_ID and handed.obj_name == "Фамилия02 Мугалим2"
     # The new chair sees it in /members as the chair whose order is still to be recorded.
     (roster,) = await flow.say(new_chair, new_chair, "/members")
-    assert "⏳" in roster.text
+    assert "📝 приказ о назначении ожидается (/settings)" in roster.text
 
 
 # --- a message to every chair ---------------------------------------------------------------------------------
@@ -467,7 +494,12 @@ async def test_notify_chairs_previews_then_sends_one_message_per_chair_once(flow
     assert texts[kyrgyz.chair_id].startswith("Боттун операторунан билдирүү\n\nЖекшемби")
     assert texts[council.chair.id].startswith("Сообщение от оператора бота\n\nЖекшемби")
     assert texts[council.chair.id].endswith("<b>10:00–12:00</b> & ошондо")  # as typed, not as HTML
-    assert "✅ Отправлено 3 председателям." in preview.text and preview.buttons == []
+    # The preview becomes what was sent: to how many, then the message as the chairs got it, bold kept.
+    assert preview.html.startswith(
+        "<b>✅ Отправлено 3 председателям:</b>\n\n<b>Сообщение от оператора бота</b>\n\nЖекшемби күнү бот иштебейт "
+        "&lt;b&gt;10:00–12:00&lt;/b&gt; &amp; ошондо"
+    )
+    assert "Предпросмотр" not in preview.text and preview.buttons == []
     logged = await entries(flow, AuditAction.OPERATOR_NOTICE)
     assert sorted(e.council_id for e in logged) == sorted(c.id for c in await flow.rows(Council) if c.id != paused.id)
     assert {(e.actor_id, e.after) for e in logged} == {(OPERATOR_ID, text)}
@@ -479,8 +511,21 @@ async def test_notify_chairs_previews_then_sends_one_message_per_chair_once(flow
     (preview,) = await flow.say(operator, operator, "/notify_chairs Экинчи билдирүү")
     send = preview.button("Отправить")["callback_data"]
     assert (await flow.press(operator, preview, "Отмена"))["text"] == "Отменено: ничего не отправлено."
+    assert (
+        preview.html
+        == "<b>❌ Отменено: ничего не отправлено.</b>\n\n<b>Сообщение от оператора бота</b>\n\nЭкинчи билдирүү"
+    )
     assert (await flow.press_data(operator, preview, send))["text"] == "Это сообщение отменено."
     assert not [m for m in flow.api.outbox if "Экинчи билдирүү" in m.text and m.chat_id != OPERATOR_ID]
+
+
+async def test_a_sent_notice_says_so_in_kyrgyz_too(flow, council, operator):
+    (choice,) = await flow.say(operator, operator, "/lang")
+    await flow.press(operator, choice, "Кыргызча")
+    (preview,) = await flow.say(operator, operator, "/notify_chairs Салам")
+    assert preview.html.startswith("<b>Алдын ала көрүү.</b>")
+    await flow.press(operator, preview, "Жөнөтүү")
+    assert preview.html == "<b>✅ 1 төрагага жөнөтүлдү:</b>\n\n<b>Боттун операторунан билдирүү</b>\n\nСалам"
 
 
 async def test_each_action_is_in_the_councils_log_with_the_operators_id(flow, council, operator):

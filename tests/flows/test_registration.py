@@ -45,6 +45,9 @@ async def test_registration_in_kyrgyz_from_link_to_application(flow, council):
     ]
     chair_messages = len(flow.api.sent_to(council.chair.id))
     await flow.press(teacher, roles, "Методикалык бирикменин")
+    # The question keeps its answer: the role chosen, in place of the buttons.
+    assert roles.text == "Алиева Бакыт, кеңештеги ролуңузду тандаңыз: методикалык бирикменин жетекчиси"
+    assert roles.buttons == [] and "<b>методикалык бирикменин жетекчиси</b>" in roles.html
 
     regulation = flow.api.sent_to(teacher.id)[-2:]
     assert regulation[0].text.startswith("Мектептин методикалык кеңеши жөнүндө жобо")
@@ -142,7 +145,7 @@ async def test_start_without_code_explains_how_to_join(flow, language_code, expe
 
 
 @pytest.mark.parametrize(
-    "bad_name", ["Гүлнара", "12345 678", "Иван <b>Петров</b>", "Ab & Co", "x" * 30 + " " + "y" * 80]
+    "bad_name", ["12345 678", "Иван <b>Петров</b>", "Ab & Co", "x" * 30 + " " + "y" * 80, "Петров1"]
 )
 async def test_bad_name_gets_a_clear_retry_prompt_and_changes_nothing(flow, council, bad_name):
     teacher = flow.api.person(24, "Айгүл", "Токтогулова", "ky")
@@ -153,6 +156,32 @@ async def test_bad_name_gets_a_clear_retry_prompt_and_changes_nothing(flow, coun
     # Still waiting for the name: a good one now goes on to the role.
     (roles,) = await flow.say(teacher, teacher, "Токтогулова Айгүл")
     assert len(roles.buttons) == 4
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("ru", "Пришлите и фамилию, и имя — одним сообщением. Например: Осмонова Гүлнара"),
+        ("ky", "Фамилияңызды да, атыңызды да бир билдирүү менен жөнөтүңүз. Мисалы: Осмонова Гүлнара"),
+    ],
+)
+async def test_a_one_word_name_is_told_the_first_name_or_surname_is_missing(flow, council, locale, expected):
+    """ "Петров" is letters: the answer says what is missing, not "letters only"."""
+    teacher = flow.api.person(26, "Иван", "Петров", locale)
+    (prompt,) = await flow.say(teacher, teacher, f"/start join_{council.join_code}")
+    await flow.press(teacher, prompt, {"ru": "Русский", "ky": "Кыргызча"}[locale])
+    (reply,) = await flow.say(teacher, teacher, "  Петров ")
+    assert reply.text == expected and reply.buttons == []
+    (roles,) = await flow.say(teacher, teacher, "Петров Иван")  # still waiting for the name
+    assert len(roles.buttons) == 4
+    await flow.press(teacher, roles, {"ru": "Учитель", "ky": "Мугалим"}[locale])
+    assert (
+        roles.text
+        == {  # the role question keeps its answer
+            "ru": "Петров Иван, выберите вашу роль в совете: учитель, член совета",
+            "ky": "Петров Иван, кеңештеги ролуңузду тандаңыз: мугалим, кеңештин мүчөсү",
+        }[locale]
+    )
 
 
 async def test_a_sticker_instead_of_the_name_gets_the_prompt_again(flow, council):

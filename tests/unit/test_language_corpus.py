@@ -532,10 +532,18 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
             "\n".join([p.text for p in document.paragraphs] + cells),
             10**6,
         )
-    for flags in [(False, False, False), (True, False, False), (True, False, True), (True, True, True)]:
-        is_member, chair, runs = flags
+    for flags in [
+        (False, False, False, True),
+        (True, False, False, False),
+        (True, False, True, False),
+        (True, True, True, True),
+    ]:
+        is_member, chair, runs, operator = flags
         for locale, text in in_each_locale(
-            i18n, lambda m=is_member, c=chair, r=runs: common.help_text(member=m, chair=c, runs_meetings=r)
+            i18n,
+            lambda m=is_member, c=chair, r=runs, o=operator: common.help_text(
+                member=m, chair=c, runs_meetings=r, operator=o
+            ),
         ):
             yield f"help {flags}", locale, text, MESSAGE_LIMIT
     # The Kyrgyz regulation is the school's original word for word, its typos too (tests/unit/test_regulation.py);
@@ -556,7 +564,7 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
         "material review": lambda: ui_materials.material_review_keyboard(7),
         "meeting controls": lambda: meetings.meeting_controls(1),
         "cancel meeting": lambda: meetings.cancel_meeting_confirm(1),
-        "settings": councils.settings_keyboard,
+        "settings": lambda: councils.settings_keyboard(council()),
     }
     for where, build in private_keyboards.items():
         for locale, markup in in_each_locale(i18n, build):
