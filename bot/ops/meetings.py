@@ -344,6 +344,7 @@ async def cancel_meeting(
         kind=Kind.NOTICE,
         now=now,
         default_locale=default_locale,
+        ref_id=meeting_id,
         skip_user=user_id,
     )
     effects.reminders_dropped(session, meeting_id)
@@ -623,6 +624,7 @@ async def send_reminder(
         kind=Kind.REMINDER,
         now=now,
         default_locale=default_locale,
+        ref_id=meeting.id,
     )
     jobs_repo.add_job_run(session, job_id, now.astimezone(tz).date())  # with the posts: once
     await session.commit()

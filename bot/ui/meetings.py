@@ -215,6 +215,21 @@ def reminder(
     return "\n".join([head, when_text(meeting, tz), "", _("<b>Agenda:</b>"), items_text(items, reviews)])
 
 
+def undelivered(kind: str, meeting: Meeting, names: Sequence[str], tz: ZoneInfo) -> str:
+    """To the chair: a post about a meeting (`kind`, the outbox's: "announcement", "reminder", ...) could not
+    reach these members, and what to ask of them (Telegram lets a bot write only to those who started it)."""
+    if kind == "announcement":
+        what = _("The announcement of the meeting")
+    elif kind == "reminder":
+        what = _("The reminder of the meeting")
+    else:
+        what = _("The notice of the meeting")
+    return "⚠️ " + _(
+        "{what} ({when}) did not reach: {names}. They blocked the bot or never started it, so Telegram does not "
+        "let me write to them. Ask them to open the bot and press Start."
+    ).format(what=what, when=fmt_datetime(meeting.starts_at, tz), names=esc(", ".join(names)))
+
+
 def ask_items() -> str:
     """The agenda wizard's second question."""
     return (
