@@ -232,16 +232,9 @@ def undelivered(kind: str, meeting: Meeting, names: Sequence[str], tz: ZoneInfo)
 
 def ask_items() -> str:
     """The agenda wizard's second question."""
-    return (
-        _(
-            "Now the agenda: send the items in one message, each on its own line. "
-            "A reporter may follow a dash, for example:\n1. Мектептин методикалык темасы — Осмонова Г."
-        )
-        + "\n"
-        + _(
-            "Only what follows the last “ — ” (a long dash) or “ -- ” is read as the reporter; "
-            "a hyphen inside the title stays part of the title."
-        )
+    return _(
+        "Now the agenda: send the items in one message, each on its own line. A reporter follows a long dash "
+        "“ — ” or “ -- ”, for example:\n1. Мектептин методикалык темасы — Осмонова Г."
     )
 
 
