@@ -9,6 +9,7 @@ Pure: no clock, no database; the caller passes "now" and the council's time zone
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -16,11 +17,12 @@ from zoneinfo import ZoneInfo
 
 from bot import rules
 from bot.errors import KeneshError
-from bot.i18n import fmt_long_date
+from bot.i18n import fmt_day_month, fmt_long_date
 from bot.i18n import lazy_gettext as __
 from bot.text_input import clean_text
 
-_DATE = re.compile(r"^(?:(\d{1,2})\.(\d{1,2})\.(\d{4})|(\d{4})-(\d{1,2})-(\d{1,2}))$")
+# DD.MM.YYYY, DD.MM (no year) or YYYY-MM-DD; a trailing dot ("21.12.") is how some write a date without a year.
+_DATE = re.compile(r"^(?:(\d{1,2})\.(\d{1,2})(?:\.(\d{4})|\.)?|(\d{4})-(\d{1,2})-(\d{1,2}))$")
 _TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
 _NUMBERING = re.compile(r"^\s*(?:\d{1,2}\s*[.)]|[-–—•*])\s*")
 # The reporter follows the last " — " (an em dash) or " -- ": a hyphen or an en dash belongs to the title.
@@ -52,23 +54,49 @@ class Agenda:
     items: list[Item] = field(default_factory=list)
 
 
-def _parse_date(token: str) -> date:
-    match = _DATE.match(token)
+def parse_day(token: str, today: date, *, past: bool = False) -> date:
+    """The one reader of a date a person types (an agenda, a move, the plan, a due date, the settings):
+    DD.MM.YYYY, YYYY-MM-DD, or DD.MM without a year, read as the next such day from today on (with `past`, for
+    a day that has been, as an order's: the last one up to today). ValueError when it is no date at all (each
+    caller shows how to write one); a KeneshError naming the day when it cannot exist (31.02, month 13)."""
+    match = _DATE.match(token.strip())
     if not match:
         raise ValueError(token)
-    day, month, year = (
-        (match.group(1), match.group(2), match.group(3))
-        if match.group(1)
-        else (match.group(6), match.group(5), match.group(4))
-    )
-    return date(int(year), int(month), int(day))
+    if match.group(4):
+        year: int | None = int(match.group(4))
+        month, day = int(match.group(5)), int(match.group(6))
+    else:
+        day, month = int(match.group(1)), int(match.group(2))
+        year = int(match.group(3)) if match.group(3) else None
+    if not 1 <= month <= 12:
+        raise KeneshError(
+            __("There is no month {month}. Write the day, then the month, like this: {date}"),
+            month=month,
+            date=example_day(today),
+        )
+    longest = calendar.monthrange(2000 if year is None else year, month)[1]  # 2000: 29 February is a day
+    if not 1 <= day <= longest:
+        raise KeneshError(
+            __("There is no {date}: the last day of that month is {last}"),
+            date=fmt_day_month(day, month),
+            last=fmt_day_month(longest, month),
+        )
+    if year is not None:
+        return date(year, month, day)
+    step = -1 if past else 1
+    for year in range(today.year, today.year + 9 * step, step):  # 29 February: the next (or last) leap year
+        if day <= calendar.monthrange(year, month)[1]:
+            found = date(year, month, day)
+            if (found <= today) if past else (found >= today):
+                return found
+    raise ValueError(token)  # unreachable: within 8 years a leap year comes
 
 
 def parse_when(line: str, *, now: datetime, tz: ZoneInfo) -> When:
-    """Date (DD.MM.YYYY or YYYY-MM-DD), time HH:MM, optional place; checked against cl. 7.5."""
+    """Date (parse_day: DD.MM.YYYY, DD.MM or YYYY-MM-DD), time HH:MM, optional place; checked against cl. 7.5."""
     tokens = clean_text(line).split(maxsplit=2)
     try:
-        day = _parse_date(tokens[0])
+        day = parse_day(tokens[0], now.astimezone(tz).date())
         match = _TIME.match(tokens[1])
         if not match:
             raise ValueError(tokens[1])

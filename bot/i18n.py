@@ -120,6 +120,15 @@ def fmt_long_date(value: date, locale: str | None = None) -> str:
     return _format_date(value, "long", locale or current_locale())
 
 
+def fmt_day_month(day: int, month: int, locale: str | None = None) -> str:
+    """A day and a month without a year, as the reader's language writes them ("31 февраля", "31-февраль"),
+    for any day number: naming a date that does not exist (a person typed 31.02)."""
+    babel_locale = _babel_locale(locale or current_locale())
+    pattern = str(babel_locale.datetime_skeletons["MMMMd"].pattern)
+    name = str(babel_locale.months["format"]["wide"][month])
+    return pattern.replace("MMMM", "\0").replace("d", str(day)).replace("\0", name).replace("'", "")
+
+
 def fmt_datetime(value: datetime, tz: ZoneInfo, locale: str | None = None) -> str:
     locale = locale or current_locale()
     local = value.astimezone(tz)

@@ -84,6 +84,16 @@ def agenda_may_change(starts_at: datetime, now: datetime, tz: ZoneInfo) -> bool:
     return notice_given(starts_at.astimezone(tz).date(), now.astimezone(tz).date())
 
 
+MEETING_SPAN = timedelta(hours=2)  # how long a meeting is expected to last
+
+
+def meetings_clash(starts_at: datetime, other_starts_at: datetime) -> bool:
+    """Two meetings of one council cannot share a room and its members: one may start no sooner than
+    MEETING_SPAN after the other (nor that much before it). The one slot rule: the agenda, its publication
+    and a move ask here."""
+    return abs(starts_at - other_starts_at) < MEETING_SPAN
+
+
 def school_year_of(day: date) -> int:
     """The year a school year began in: it runs from 1 September (2026 for 2026/2027)."""
     return day.year if day.month >= 9 else day.year - 1

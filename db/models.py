@@ -398,6 +398,8 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[int | None] = mapped_column(BigInteger)
     last_error: Mapped[str | None] = mapped_column(String(500))
+    # A member's copy that could not reach them (403): the outbox row of the chair's report that names them.
+    reported_in: Mapped[int | None]
 
 
 class WatchdogWarning(Base):

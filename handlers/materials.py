@@ -92,6 +92,12 @@ async def submit_command(message: Message, session: AsyncSession, state: FSMCont
     )
 
 
+@router.message(Submission.file, ~F.document, ~F.photo, ~F.text.startswith("/"))
+async def not_a_file(message: Message) -> None:
+    """Text (or a sticker, a voice message) while the step waits for the file: say what it waits for."""
+    await message.answer(ui_materials.file_expected())
+
+
 @router.callback_query(MaterialCb.filter(F.action == MaterialAction.VERSION))
 async def choose_version(call: CallbackQuery, callback_data: MaterialCb, state: FSMContext) -> None:
     await state.set_state(Submission.file)

@@ -100,8 +100,12 @@ async def agenda(
 
 
 @router.message(AgendaWizard.when, TYPED)
-async def wizard_when(message: Message, state: FSMContext, clock: Clock, settings: Settings) -> None:
+async def wizard_when(
+    message: Message, state: FSMContext, session: AsyncSession, clock: Clock, settings: Settings
+) -> None:
     when = parse_when(text_of(message).strip(), now=clock.now(), tz=settings.tz)
+    # Refused at this step, before the items are typed (draft_agenda asks again).
+    await meetings.check_slot_free(session, (await state.get_data())["council_id"], when.starts_at, settings.tz)
     await state.update_data(starts_at=when.starts_at.isoformat(), place=when.place)
     await state.set_state(AgendaWizard.items)
     await message.answer(ui_meetings.ask_items())

@@ -6,11 +6,11 @@ import logging
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import rules
+from bot import agenda, rules
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.ops import audit
@@ -184,27 +184,25 @@ async def replace_join_link(
 # --- the record of the school and the council (cl. 7.1, 4.1, 7.6) -------------------------------------------
 
 SCHOOL, FOUNDING, CHAIR_ORDER, LAST_PEDCOUNCIL = "school", "founding", "chair_order", "last_pedcouncil"
-_NUMBER_AND_DATE = re.compile(r"^\s*(?:№|No\.?)?\s*([\w./\-]{1,32})\s+(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
-_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+_NUMBER_AND_DATE = re.compile(r"^\s*(?:№|No\.?)?\s*([\w./\-]{1,32})\s+(\S+)\s*$")
 
 
-def parse_number_and_date(text: str) -> tuple[str, date]:
-    """ "15 01.09.2026" (a protocol's or an order's number, then its date)."""
+def parse_number_and_date(text: str, today: date) -> tuple[str, date]:
+    """ "15 01.09.2026" (a protocol's or an order's number, then its date: bot.agenda.parse_day, a day that
+    has been when the year is left out)."""
     match = _NUMBER_AND_DATE.match(clean_text(text))
     try:
         if not match:
             raise ValueError(text)
-        return match.group(1), date(int(match.group(4)), int(match.group(3)), int(match.group(2)))
+        return match.group(1), agenda.parse_day(match.group(2), today, past=True)
     except ValueError:
         raise KeneshError(__("Write the number and the date, for example: 15 01.09.2026")) from None
 
 
-def parse_day(text: str) -> date:
-    match = _DATE.match(clean_text(text))
+def parse_day(text: str, today: date) -> date:
+    """The day of the last pedagogical council (bot.agenda.parse_day: the next such day without a year)."""
     try:
-        if not match:
-            raise ValueError(text)
-        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        return agenda.parse_day(clean_text(text), today)
     except ValueError:
         # The example is a date, not a deadline (a founding decision, an order, the last pedagogical council):
         # a fixed one that reads as an example in any year.
@@ -225,21 +223,24 @@ async def record(session: AsyncSession, *, user_id: int, field: str, text: str, 
         raise KeneshError(__("Only the chair of this council can do this."))
     council = councils[0]
     action, before, number, day = None, None, "", None
+    # For a date typed without a year. `now` is UTC: the council's today is that day or the next (Asia), so a
+    # day that has been may be up to the next day, and one to come is from UTC's day on.
+    today = now.date()
     if field == SCHOOL:
         value = " ".join(clean_text(text).split())
         if not value or len(value) > 255:
             raise KeneshError(__("The text is too long: at most {limit} characters."), limit=255)
         council.school_name = None if value == "-" else value
     elif field == FOUNDING:
-        number, day = parse_number_and_date(text)
+        number, day = parse_number_and_date(text, today + timedelta(days=1))
         action, before = audit.AuditAction.FOUNDING_SET, council.founding_protocol
         council.founding_protocol, council.founded_on = number, day
     elif field == CHAIR_ORDER:
-        number, day = parse_number_and_date(text)
+        number, day = parse_number_and_date(text, today + timedelta(days=1))
         action, before = audit.AuditAction.CHAIR_ORDER_SET, council.chair_order_number
         council.chair_order_number, council.chair_order_date = number, day
     elif field == LAST_PEDCOUNCIL:
-        council.last_pedcouncil_on = parse_day(text)
+        council.last_pedcouncil_on = parse_day(text, today)
     else:
         raise KeneshError(__("Only the chair of this council can do this."))
     if action is not None:

@@ -76,6 +76,17 @@ async def meeting_view(session: AsyncSession, meeting_id: int, user_id: int | No
     return await _view(session, council, meeting)
 
 
+async def check_slot_free(
+    session: AsyncSession, council_id: int, starts_at: datetime, tz: ZoneInfo, *, moving: int | None = None
+) -> None:
+    """The one slot rule (rules.meetings_clash) against the council's announced and open meetings, for every
+    path that sets a meeting's time: the agenda (each way it comes), its publication, a move. `moving` is the
+    meeting being moved, which does not clash with itself."""
+    for other in await meetings_repo.council_meetings(session, council_id, UPCOMING):
+        if other.id != moving and rules.meetings_clash(starts_at, other.starts_at):
+            raise KeneshError("{reason}", reason=ui_meetings.slot_taken(other, tz))
+
+
 async def draft_agenda(
     session: AsyncSession, *, council: Council, user_id: int, agenda: Agenda, now: datetime, tz: ZoneInfo
 ) -> MeetingView:
@@ -83,6 +94,7 @@ async def draft_agenda(
     checked here whichever way the agenda came (one message, the steps, the annual plan): a step may have
     been answered a day later."""
     check_notice(agenda.when, now=now, tz=tz)
+    await check_slot_free(session, council.id, agenda.when.starts_at, tz)
     meeting = Meeting(
         council_id=council.id,
         starts_at=agenda.when.starts_at,
@@ -207,6 +219,7 @@ async def publish(
     if view.meeting.status is not MeetingStatus.DRAFT:
         raise KeneshError(ALREADY_PUBLISHED)
     _check_notice(view.meeting, now, tz)  # the preview may have waited a day
+    await check_slot_free(session, view.council.id, view.meeting.starts_at, tz)  # another may have been published
     # Publish pressed twice: the second press waits for the first's commit and finds no draft.
     if not await change_if(
         session,
@@ -265,8 +278,9 @@ async def reschedule(
     if view.meeting.status is not MeetingStatus.ANNOUNCED:
         raise KeneshError(NOT_MOVABLE)
     check_notice(when, now=now, tz=tz)
+    await check_slot_free(session, view.council.id, when.starts_at, tz, moving=meeting_id)
     # The same move sent twice: the second finds the meeting no longer as it read it, and moves nothing.
-    before_start = view.meeting.starts_at
+    before_start, before_place = view.meeting.starts_at, view.meeting.place
     seen = view.meeting.announced_at
     if not await change_if(
         session,
@@ -295,7 +309,7 @@ async def reschedule(
     await _announce(
         session,
         view,
-        lambda: ui_meetings.rescheduled(view.meeting, view.items, tz, view.reviews),
+        lambda: ui_meetings.rescheduled(view.meeting, before_start, before_place, view.items, tz, view.reviews),
         now=now,
         default_locale=default_locale,
         by_user=user_id,
@@ -330,6 +344,7 @@ async def cancel_meeting(
         kind=Kind.NOTICE,
         now=now,
         default_locale=default_locale,
+        ref_id=meeting_id,
         skip_user=user_id,
     )
     effects.reminders_dropped(session, meeting_id)
@@ -609,6 +624,7 @@ async def send_reminder(
         kind=Kind.REMINDER,
         now=now,
         default_locale=default_locale,
+        ref_id=meeting.id,
     )
     jobs_repo.add_job_run(session, job_id, now.astimezone(tz).date())  # with the posts: once
     await session.commit()

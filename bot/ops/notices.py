@@ -48,6 +48,7 @@ async def to_person(
     default_locale: str,
     council_id: int | None = None,
     markup: Callable[[], InlineKeyboardMarkup] | None = None,
+    ref_id: int | None = None,
 ) -> None:
     locale = await locale_of(session, user_id, default_locale)
     parts = split_lines(in_locale(locale, render))
@@ -58,6 +59,7 @@ async def to_person(
             kind=kind,
             now=now,
             council_id=council_id,
+            ref_id=ref_id,
             text=part,
             markup=in_locale(locale, markup) if markup and number == len(parts) else None,
         )
@@ -100,7 +102,9 @@ async def to_group_and_members(
     ref_id: int | None = None,
     skip_user: int | None = None,
 ) -> None:
-    """The group post first, then each approved member (and participant) privately, in their language."""
+    """The group post first, then each approved member (and participant) privately, in their language. The
+    members' copies carry `ref_id` (the meeting) too: one that cannot reach its member is reported to the chair
+    once per member and meeting (bot/runtime/outbox.py)."""
     to_group(session, council, render, kind=kind, now=now, pin=pin, ref_id=ref_id)
     for member in await members_repo.approved_members(session, council.id):
         if member.user_id != skip_user:
@@ -112,6 +116,7 @@ async def to_group_and_members(
                 now=now,
                 default_locale=default_locale,
                 council_id=council.id,
+                ref_id=ref_id,
             )
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import or_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import rules
-from bot.agenda import Item, example_day, parse_items
+from bot.agenda import Item, example_day, parse_day, parse_items
 from bot.domain import PlanLine, Planned, by_day
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
@@ -53,16 +53,15 @@ ALREADY_ADOPTED = __("Only a draft plan is put on an agenda; this one is already
 MAX_ENTRIES = 100
 REMIND_DAYS_BEFORE = 3  # before the last day to announce (the meeting's date − 7)
 HELD_OR_ANNOUNCED = (MeetingStatus.ANNOUNCED, MeetingStatus.OPEN, MeetingStatus.CLOSED)
-_LINE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*(.*)$")
-_ORDER = re.compile(r"^\s*№?\s*(\S{1,32})\s+(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+_LINE = re.compile(r"^\s*(\d{1,2}\.\d{1,2}(?:\.\d{4}|\.)?)\s*(.*)$")
+_ORDER = re.compile(r"^\s*№?\s*(\S{1,32})\s+(\S+)\s*$")
 
 
 def parse_date(text: str, today: date) -> date:
-    match = re.match(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$", text or "")
+    """A date typed alone (the plan's, a due date, a group's end): bot.agenda.parse_day, a day from today on
+    when the year is left out."""
     try:
-        if not match:
-            raise ValueError(text)
-        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+        return parse_day(text or "", today)
     except ValueError:
         raise KeneshError(
             __("I could not read the date. Write it like this: {date}"), date=example_day(today)
@@ -80,7 +79,7 @@ def parse_plan(text: str, today: date) -> list[PlanLine]:
     lines: list[PlanLine] = []
     for number, raw in enumerate((line for line in (text or "").splitlines() if line.strip()), 1):
         match = _LINE.match(raw)
-        if not match or not match.group(4).strip():
+        if not match or not match.group(2).strip():
             raise KeneshError(
                 __(
                     "Line {number} does not start with a date and a topic. Write it like this: "
@@ -90,10 +89,10 @@ def parse_plan(text: str, today: date) -> list[PlanLine]:
                 date=example_day(today),
             )
         try:
-            day = date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
-        except ValueError:
-            raise KeneshError(__("Line {number} has a date that does not exist."), number=number) from None
-        (item,) = parse_items([match.group(4)])
+            day = parse_day(match.group(1), today)
+        except KeneshError as error:  # a day that does not exist, named
+            raise KeneshError(__("Line {number}: {reason}"), number=number, reason=error.render()) from None
+        (item,) = parse_items([match.group(2)])
         lines.append(PlanLine(day, item.title, item.reporter))
     return check_lines(lines)
 
@@ -273,12 +272,13 @@ async def adopted_by_vote(session: AsyncSession, vote: Vote, now: datetime) -> P
     return plan
 
 
-def parse_order(text: str) -> tuple[str, date]:
+def parse_order(text: str, today: date) -> tuple[str, date]:
+    """ "15 01.10.2026": the order's number, then its date (parse_day; without a year, the last such day)."""
     match = _ORDER.match(text or "")
     try:
         if not match:
             raise ValueError(text)
-        return match.group(1), date(int(match.group(4)), int(match.group(3)), int(match.group(2)))
+        return match.group(1), parse_day(match.group(2), today, past=True)
     except ValueError:
         raise KeneshError(__("Write the director's order like this: /plan order 15 01.10.2026")) from None
 
@@ -288,7 +288,7 @@ async def approve(
 ) -> tuple[Council, Plan, Sequence[PlanEntry]]:
     """`/plan order <number> <DD.MM.YYYY>`: the director's order approves the discussed plan; posted to the group."""
 
-    number, order_date = parse_order(args)
+    number, order_date = parse_order(args, now.astimezone(tz).date())
     council = await council_of_member(session, user_id)
     if not runs_meetings(council, user_id):
         raise KeneshError(NOT_RUNNER)

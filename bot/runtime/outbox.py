@@ -5,7 +5,8 @@
   again (a row is marked sent right after Telegram accepts it, so only a crash in between could repeat one post).
 - 429: wait the retry_after Telegram gives (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this);
   5xx and network errors: exponential backoff with jitter; 403: stop, record, tell the chair when it is the
-  council's group; 400: log the request, do not retry, and tell the chair what did not go out.
+  council's group, or which members a post about a meeting could not reach (one report per post, each member
+  once per meeting); 400: log the request, do not retry, and tell the chair what did not go out.
 - Pace: about one message a second to one chat (short bursts allowed), at most 20 a minute to one group, and
   MAX_SENDS_PER_SECOND for the whole bot (Telegram allows about 30 a second to all chats). Every message the
   bot sends counts for that pace; a direct answer to a person goes at once, and the outbox waits the longer.
@@ -47,8 +48,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.clock import Clock
 from bot.i18n import I18n, group_text, in_locale
 from bot.i18n import gettext as _
+from bot.ui import meetings as ui_meetings
 from db.engine import TURN_AT_WRITE, is_busy
-from db.models import OutboxMessage, OutboxStatus
+from db.models import Council, OutboxMessage, OutboxStatus
 from db.repo import councils as councils_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
@@ -499,7 +501,9 @@ class Delivery:
                 await self.bot.pin_chat_message(row.chat_id, message.message_id, disable_notification=True)
             except (TelegramBadRequest, TelegramForbiddenError) as error:  # no right to pin: the post stands
                 log.warning("Outbox %s: could not pin: %s", row.id, error.message)
-        if row.ref_id is None:
+        # A member's copy (a private chat's id is the person's, positive; a group's is negative) leaves the
+        # meeting as it is: the meeting keeps the group's messages.
+        if row.ref_id is None or row.chat_id > 0:
             return
         if row.kind == Kind.ANNOUNCEMENT:
             meeting = await meetings_repo.get_meeting(session, row.ref_id)
@@ -569,6 +573,8 @@ class Delivery:
                     ),
                 )
                 enqueue(session, chat_id=council.chair_id, kind=Kind.PERSONAL, now=self.clock.now(), text=text)
+            elif row.ref_id is not None and row.kind != Kind.UNREACHABLE and row.chat_id != council.chair_id:
+                await self._member_unreachable(session, council, row)
             elif row.kind == Kind.TO_CHAIR:
                 # Telegram does not let a bot write first: ask the chair, in the group, to open the bot.
                 text = group_text(
@@ -587,3 +593,40 @@ class Delivery:
                     council_id=council.id,
                 )
         self.wake()
+
+    async def _member_unreachable(self, session: AsyncSession, council: Council, row: OutboxMessage) -> None:
+        """A member's copy of a post about a meeting could not reach them (they blocked the bot or never started
+        it): the chair is told privately, in one report per post that names every such member, and of each member
+        once per meeting. Written with the row's status, so nothing is lost; a report still waiting to go takes the
+        next name in."""
+        if await outbox_repo.member_already_reported(session, row):
+            return
+        meeting = await meetings_repo.get_meeting(session, row.ref_id) if row.ref_id is not None else None
+        if meeting is None:
+            return
+        report = await outbox_repo.open_report(session, row)
+        chats = await outbox_repo.reported_chats(session, report.id) if report is not None else []
+        names = []
+        for chat_id in [*chats, row.chat_id]:
+            member = await members_repo.member_of(session, council.id, chat_id)
+            names.append(member.full_name if member is not None else str(chat_id))
+        locale = await self._chair_locale(session, council)
+        text = in_locale(locale, lambda: ui_meetings.undelivered(row.kind, meeting, names, self.clock.tz))
+        if report is None:
+            report = enqueue(
+                session,
+                chat_id=council.chair_id,
+                kind=Kind.UNREACHABLE,
+                now=self.clock.now(),
+                council_id=council.id,
+                ref_id=meeting.id,
+                text=text,
+            )
+            await session.flush()  # its id, for the row that it names (the send is over: nothing waits on the lock)
+        else:
+            report.text = text
+        row.reported_in = report.id
+
+    async def _chair_locale(self, session: AsyncSession, council: Council) -> str:
+        chair = await members_repo.get_user(session, council.chair_id)
+        return chair.language if chair and chair.language else self.i18n.default_locale

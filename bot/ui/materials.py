@@ -285,6 +285,14 @@ def ask_file() -> str:
     return _("Send the file of the material: a document or a photo of a paper page.")
 
 
+def file_expected() -> str:
+    """Something else than a file came while /submit waits for one."""
+    return _(
+        "I am waiting for the material's file: a document (pdf, doc, docx, odt, ppt, pptx, odp, xls, xlsx, ods, "
+        "txt, rtf, zip) or a photo (jpg, png). Attach it with 📎, or send /cancel to stop."
+    )
+
+
 def ask_title() -> str:
     return _("The file is received. What is the material's title? Write it, or use the file's name:")
 

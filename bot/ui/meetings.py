@@ -61,12 +61,18 @@ def weekday_datetime(moment: datetime, tz: ZoneInfo) -> str:
     return f"{format_date(local, format='full', locale=locale)}, {format_time(local, 'HH:mm', locale=locale)}"
 
 
-def when_text(meeting: Meeting, tz: ZoneInfo) -> str:
-    """A line of its own: "Четверг, 10 декабря 2026 г., 15:00, 12-кабинет" (a capital in Russian)."""
-    when = weekday_datetime(meeting.starts_at, tz)
-    when = when[:1].upper() + when[1:]
-    if meeting.place:
-        return _("{when}, {place}").format(when=when, place=esc(meeting.place))
+def when_text(meeting: Meeting, tz: ZoneInfo, *, line: bool = True) -> str:
+    """A line of its own: "Четверг, 10 декабря 2026 г., 15:00, 12-кабинет" (a capital in Russian); inside a
+    sentence (`line=False`, after "Новая дата:") the weekday keeps Babel's lower case."""
+    return _when_place(meeting.starts_at, meeting.place, tz, line=line)
+
+
+def _when_place(starts_at: datetime, place: str | None, tz: ZoneInfo, *, line: bool) -> str:
+    when = weekday_datetime(starts_at, tz)
+    if line:
+        when = when[:1].upper() + when[1:]
+    if place:
+        return _("{when}, {place}").format(when=when, place=esc(place))
     return when
 
 
@@ -144,11 +150,21 @@ def agenda_changed(
     return "\n".join([_("<b>The agenda is changed.</b>"), announcement(council, meeting, items, tz, reviews)])
 
 
-def rescheduled(meeting: Meeting, items: Sequence[AgendaItem], tz: ZoneInfo, reviews: Reviews | None = None) -> str:
+def rescheduled(
+    meeting: Meeting,
+    before: datetime,
+    before_place: str | None,
+    items: Sequence[AgendaItem],
+    tz: ZoneInfo,
+    reviews: Reviews | None = None,
+) -> str:
+    """Which meeting moved (its old date and time, and its old place when that changed too) and where to."""
+    old_place = before_place if before_place != meeting.place else None
     return "\n".join(
         [
             _("<b>The meeting of the methodical council is moved.</b>"),
-            _("New date: {when}").format(when=when_text(meeting, tz)),
+            _("Old date: {when}").format(when=_when_place(before, old_place, tz, line=False)),
+            _("New date: {when}").format(when=when_text(meeting, tz, line=False)),
             "",
             _("<b>Agenda:</b>"),
             items_text(items, reviews),
@@ -160,6 +176,18 @@ def cancelled(meeting: Meeting, tz: ZoneInfo) -> str:
     return _("<b>The meeting of the methodical council on {when} is cancelled.</b>").format(
         when=fmt_datetime(meeting.starts_at, tz)
     )
+
+
+def slot_taken(other: Meeting, tz: ZoneInfo) -> str:
+    """Why a time is refused: the council's meeting already set near it (rules.meetings_clash)."""
+    hours = int(rules.MEETING_SPAN.total_seconds() // 3600)
+    return _(
+        "The council already meets at about this time ({when}). "
+        "Its meetings start at least {hours} hour apart: choose another time.",
+        "The council already meets at about this time ({when}). "
+        "Its meetings start at least {hours} hours apart: choose another time.",
+        hours,
+    ).format(when=when_text(other, tz, line=False), hours=hours)
 
 
 def reminder(
@@ -187,18 +215,26 @@ def reminder(
     return "\n".join([head, when_text(meeting, tz), "", _("<b>Agenda:</b>"), items_text(items, reviews)])
 
 
+def undelivered(kind: str, meeting: Meeting, names: Sequence[str], tz: ZoneInfo) -> str:
+    """To the chair: a post about a meeting (`kind`, the outbox's: "announcement", "reminder", ...) could not
+    reach these members, and what to ask of them (Telegram lets a bot write only to those who started it)."""
+    if kind == "announcement":
+        what = _("The announcement of the meeting")
+    elif kind == "reminder":
+        what = _("The reminder of the meeting")
+    else:
+        what = _("The notice of the meeting")
+    return "⚠️ " + _(
+        "{what} ({when}) did not reach: {names}. They blocked the bot or never started it, so Telegram does not "
+        "let me write to them. Ask them to open the bot and press Start."
+    ).format(what=what, when=fmt_datetime(meeting.starts_at, tz), names=esc(", ".join(names)))
+
+
 def ask_items() -> str:
     """The agenda wizard's second question."""
-    return (
-        _(
-            "Now the agenda: send the items in one message, each on its own line. "
-            "A reporter may follow a dash, for example:\n1. Мектептин методикалык темасы — Осмонова Г."
-        )
-        + "\n"
-        + _(
-            "Only what follows the last “ — ” (a long dash) or “ -- ” is read as the reporter; "
-            "a hyphen inside the title stays part of the title."
-        )
+    return _(
+        "Now the agenda: send the items in one message, each on its own line. A reporter follows a long dash "
+        "“ — ” or “ -- ”, for example:\n1. Мектептин методикалык темасы — Осмонова Г."
     )
 
 

@@ -27,6 +27,7 @@ class Kind:
     TO_CHAIR = "to_chair"  # if the chair never opened the bot, a short note in the group sends them there
     PERSONAL = "personal"
     REFUSED = "refused"  # the chair told that Telegram refused a post; never reported in turn
+    UNREACHABLE = "unreachable"  # the chair told which members a post could not reach; never reported in turn
 
 
 def enqueue(
@@ -116,3 +117,55 @@ async def unreachable_since_last_sent(session: AsyncSession, row: OutboxMessage)
         .limit(1)
     )
     return earlier is not None
+
+
+# A member's copy of a post about a meeting (ref_id) that Telegram refused with 403 (blocked, never started):
+# the chair is told in one report per post, and of each member once per meeting.
+
+
+async def member_already_reported(session: AsyncSession, row: OutboxMessage) -> bool:
+    """The chair was told before that this member did not get a post about this meeting."""
+    return (
+        await session.scalar(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.council_id == row.council_id,
+                OutboxMessage.chat_id == row.chat_id,
+                OutboxMessage.ref_id == row.ref_id,
+                OutboxMessage.id != row.id,
+                OutboxMessage.reported_in.is_not(None),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+async def open_report(session: AsyncSession, row: OutboxMessage) -> OutboxMessage | None:
+    """The chair's report on this row's post (the same council, meeting, kind and moment) while it still waits to
+    go, locked (another instance sending it skips nothing: it is not taken from under it)."""
+    told_in = select(OutboxMessage.reported_in).where(
+        OutboxMessage.council_id == row.council_id,
+        OutboxMessage.ref_id == row.ref_id,
+        OutboxMessage.kind == row.kind,
+        OutboxMessage.created_at == row.created_at,
+        OutboxMessage.reported_in.is_not(None),
+    )
+    return await session.scalar(
+        select(OutboxMessage)
+        .where(OutboxMessage.id.in_(told_in), OutboxMessage.status == OutboxStatus.PENDING)
+        .order_by(OutboxMessage.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+
+
+async def reported_chats(session: AsyncSession, report_id: int) -> list[int]:
+    """The members a report names, in the order they were found."""
+    rows = await session.execute(
+        select(OutboxMessage.chat_id, func.min(OutboxMessage.id))
+        .where(OutboxMessage.reported_in == report_id)
+        .group_by(OutboxMessage.chat_id)
+        .order_by(func.min(OutboxMessage.id))
+    )
+    return [chat_id for chat_id, _ in rows]

@@ -65,6 +65,8 @@ async def test_the_chair_gives_a_responsible_member_and_a_due_date(flow, council
     (ask,) = flow.api.sent_to(council.chair.id)[-1:]
     assert "Пришлите срок исполнения" in ask.text
     (bad,) = await flow.say(council.chair, council.chair, "31.11.2026")
+    assert bad.text == "Даты «31 ноября» нет: последний день этого месяца — 30 ноября"
+    (bad,) = await flow.say(council.chair, council.chair, "завтра")
     assert "Не удалось прочитать дату" in bad.text
     (past,) = await flow.say(council.chair, council.chair, "01.12.2026")
     assert "уже прошла" in past.text

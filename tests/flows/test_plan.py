@@ -66,7 +66,7 @@ async def test_cancel_saves_nothing_and_bad_lines_are_refused(flow, council):
     (reply,) = await flow.say(council.chair, council.chair, "/plan 10.12.2026 Тема\nТема без даты")
     assert "Строка 2" in reply.text
     (reply,) = await flow.say(council.chair, council.chair, "/plan 31.11.2026 Тема")
-    assert "не существует" in reply.text
+    assert reply.text == "Строка 1: Даты «31 ноября» нет: последний день этого месяца — 30 ноября"
     (reply,) = await flow.say(council.chair, council.chair, "/plan 10.12.2026 Тема\n10.09.2027 Тема")
     assert "одном учебном году" in reply.text
     assert await flow.rows(Plan) == []
@@ -76,6 +76,8 @@ async def test_step_by_step(flow, council):
     (ask,) = await flow.say(council.chair, council.chair, "/plan")
     assert "нет годового плана" in ask.text
     (reply,) = await flow.say(council.chair, council.chair, "32.12.2026")
+    assert reply.text == "Даты «32 декабря» нет: последний день этого месяца — 31 декабря"
+    (reply,) = await flow.say(council.chair, council.chair, "10-12")
     assert "не удалось прочитать дату" in reply.text.lower()
     await flow.say(council.chair, council.chair, "10.12.2026")
     (added,) = await flow.say(council.chair, council.chair, "1. Тема один — Осмонова Г.\n2. Тема два")

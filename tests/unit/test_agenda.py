@@ -1,10 +1,10 @@
 """Reading the chair's agenda: date formats, numbering, reporters, and every refusal (cl. 7.5)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
-from bot.agenda import parse_agenda, parse_items
+from bot.agenda import parse_agenda, parse_day, parse_items
 from bot.errors import KeneshError
 from bot.i18n import I18n, create_i18n
 from tests.conftest import BISHKEK
@@ -76,7 +76,7 @@ def test_only_the_last_em_dash_or_double_hyphen_gives_a_reporter():
     [
         ("01.12.2026 15:00\nМаселе", "Самая ранняя дата, которую можно выбрать сегодня, — 2 декабря 2026 г."),
         ("25.11.2026 23:00\nМаселе", "Это время уже прошло"),
-        ("32.12.2026 15:00\nМаселе", "Не могу прочитать"),
+        ("32.12.2026 15:00\nМаселе", "Даты «32 декабря» нет"),
         ("10.12.2026\nМаселе", "Не могу прочитать"),
         ("10.12.2026 15:00", "В повестке нет вопросов"),
         ("", "В первой строке"),
@@ -94,3 +94,66 @@ def test_refusals(text, message):
 def test_twenty_items_of_300_characters_are_fine():
     agenda = parse("10.12.2026 15:00\n" + "\n".join("ы" * 300 for _ in range(20)))
     assert len(agenda.items) == 20
+
+
+# --- the one reader of a typed date (bot.agenda.parse_day) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "today", "past", "read"),
+    [
+        ("21.12", date(2026, 11, 25), False, date(2026, 12, 21)),  # this year's, still to come
+        ("21.12.", date(2026, 11, 25), False, date(2026, 12, 21)),
+        ("25.11", date(2026, 11, 25), False, date(2026, 11, 25)),  # today is not past
+        ("20.11", date(2026, 11, 25), False, date(2027, 11, 20)),  # gone this year: next year's
+        ("29.02", date(2026, 11, 25), False, date(2028, 2, 29)),  # the next leap year
+        ("1.10", date(2026, 11, 25), True, date(2026, 10, 1)),  # a day that has been (an order)
+        ("21.12", date(2026, 11, 25), True, date(2025, 12, 21)),
+        ("21.12.2030", date(2026, 11, 25), False, date(2030, 12, 21)),  # a year given is kept
+        ("2027-01-05", date(2026, 11, 25), False, date(2027, 1, 5)),
+    ],
+)
+def test_a_date_without_a_year_is_the_next_such_day(typed, today, past, read):
+    assert parse_day(typed, today, past=past) == read
+
+
+@pytest.mark.parametrize(
+    ("typed", "says"),
+    [
+        ("31.02.2027", "Даты «31 февраля» нет: последний день этого месяца — 28 февраля"),
+        ("29.02.2027", "Даты «29 февраля» нет: последний день этого месяца — 28 февраля"),
+        ("30.02", "Даты «30 февраля» нет: последний день этого месяца — 29 февраля"),
+        ("31.04", "Даты «31 апреля» нет: последний день этого месяца — 30 апреля"),
+        ("0.04", "Даты «0 апреля» нет: последний день этого месяца — 30 апреля"),
+        ("12.13.2026", "Месяца 13 нет. Сначала день, потом месяц, например: 02.12.2026"),
+    ],
+)
+def test_a_day_that_cannot_exist_is_named(typed, says):
+    with pytest.raises(KeneshError) as refused:
+        parse_day(typed, date(2026, 11, 25))
+    assert refused.value.render() == says
+
+
+def test_a_day_that_cannot_exist_is_named_in_kyrgyz(russian):
+    with russian.use_locale("ky"):
+        with pytest.raises(KeneshError) as refused:
+            parse_day("31.02.2027", date(2026, 11, 25))
+        assert refused.value.render() == "31-февраль деген күн жок: ал айдын акыркы күнү — 28-февраль"
+
+
+@pytest.mark.parametrize("typed", ["завтра", "21/12", "2026.12.21", "21.12.26", "", "1.2.3.4"])
+def test_what_is_no_date_is_left_to_the_caller_to_explain(typed):
+    with pytest.raises(ValueError):
+        parse_day(typed, date(2026, 11, 25))
+
+
+def test_the_settings_dates_are_read_by_the_same_reader():
+    from bot.ops.councils import parse_day as pedcouncil_day
+    from bot.ops.councils import parse_number_and_date
+
+    today = date(2026, 11, 25)
+    assert parse_number_and_date("№15 1.09", today) == ("15", date(2026, 9, 1))  # an order that has been
+    assert pedcouncil_day("28.05", today) == date(2027, 5, 28)  # the last pedagogical council, to come
+    with pytest.raises(KeneshError) as refused:
+        parse_number_and_date("15 31.09.2026", today)
+    assert refused.value.render() == "Даты «31 сентября» нет: последний день этого месяца — 30 сентября"

@@ -440,7 +440,7 @@ def composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
         renders = {
             "announcement": lambda m=shown: meetings.announcement(council(), m, ITEMS, BISHKEK),
             "agenda preview": lambda m=shown: "\n".join(meetings.agenda_preview(council(), m, ITEMS, BISHKEK)),
-            "rescheduled": lambda m=shown: meetings.rescheduled(m, ITEMS, BISHKEK),
+            "rescheduled": lambda m=shown: meetings.rescheduled(m, MOMENTS[0], "Зал", ITEMS, BISHKEK),
             "cancelled": lambda m=shown: meetings.cancelled(m, BISHKEK),
         }
         for minutes in (1, 5, 21, 60, 80, 120, 300, 1800, 4800):

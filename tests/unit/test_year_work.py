@@ -52,7 +52,7 @@ def test_plan_lines(text, expected):
         ("", "В плане нет строк"),
         ("Тема без даты", "Строка 1 не начинается с даты"),
         ("10.12.2026", "Строка 1 не начинается с даты"),
-        ("10.12.2026 A\n31.02.2027 Тема", "В строке 2 дата, которой не существует"),
+        ("10.12.2026 A\n31.02.2027 Тема", "Строка 2: Даты «31 февраля» нет: последний день этого месяца — 28 февраля"),
         ("10.12.2026 A\n01.09.2027 B", "в одном учебном году"),
         ("10-12-2026 Тема", "Строка 1"),
     ],
@@ -81,11 +81,12 @@ def test_the_example_in_a_refusal_is_the_earliest_date_allowed_that_day(today):
 
 
 def test_the_directors_order():
-    assert parse_order("15 01.10.2026") == ("15", date(2026, 10, 1))
-    assert parse_order("№15-к 1.10.2026") == ("15-к", date(2026, 10, 1))
+    assert parse_order("15 01.10.2026", TODAY) == ("15", date(2026, 10, 1))
+    assert parse_order("№15-к 1.10.2026", TODAY) == ("15-к", date(2026, 10, 1))
+    assert parse_order("15 1.10", date(2026, 11, 25)) == ("15", date(2026, 10, 1))  # an order that has been
     for bad in ("15", "01.10.2026", "15 32.10.2026", ""):
         with pytest.raises(KeneshError):
-            parse_order(bad)
+            parse_order(bad, TODAY)
 
 
 def test_school_year():
