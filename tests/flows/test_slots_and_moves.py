@@ -59,7 +59,8 @@ async def test_a_move_onto_another_meetings_time_is_refused_naming_it(flow):
         "Новая дата: среда, 16 декабря 2026 г., 17:00, Кабинет 12"  # the weekday in lower case after a colon
     ) in moved
     assert (
-        "Мурунку күнү: 2026-ж., 18-декабрь, жума, 15:00\nЖаңы күнү: 2026-ж., 16-декабрь, шаршемби, 17:00, Кабинет 12"
+        "Мурунку убактысы: 2026-ж., 18-декабрь, жума, 15:00\n"
+        "Жаңы убактысы: 2026-ж., 16-декабрь, шаршемби, 17:00, Кабинет 12"
     ) in moved
 
 
@@ -71,8 +72,8 @@ async def test_a_move_names_the_old_place_when_the_place_changes_too(flow):
     await flow.say(council.chair, council.chair, "21.12.2026 10:00 Актовый зал")
     member = council.people[1]  # a Kyrgyz reader
     told = plain(flow.api.last_to(member.id).text)
-    assert "Мурунку күнү: 2026-ж., 18-декабрь, жума, 15:00, Кабинет 12\n" in told
-    assert "Жаңы күнү: 2026-ж., 21-декабрь, дүйшөмбү, 10:00, Актовый зал" in told
+    assert "Мурунку убактысы: 2026-ж., 18-декабрь, жума, 15:00, Кабинет 12\n" in told
+    assert "Жаңы убактысы: 2026-ж., 21-декабрь, дүйшөмбү, 10:00, Актовый зал" in told
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from tests.flows.test_materials import DOCX, send_file
     ("locale", "rule"),
     [
         ("ru", "Докладчика укажите после длинного тире « — » или « -- », например:"),
-        ("ky", "Баяндамачыны узун сызыкчадан « — » же « -- » кийин жазыңыз, мисалы:"),
+        ("ky", "Баяндамачыны « — » (узун сызыкча) же « -- » белгисинен кийин жазыңыз, мисалы:"),
     ],
 )
 async def test_the_items_step_states_the_reporter_rule_once(flow, locale, rule):
