@@ -282,6 +282,7 @@ class BotAPI:
         self.file_sizes: dict[str, int] = {}  # what Telegram says a file weighs (getFile refuses > 20 MB)
         self.started: set[int] = set()  # people who have opened the private chat with the bot
         self.blocked: set[int] = set()  # people who blocked the bot
+        self.slow: dict[int, float] = {}  # chat id -> seconds Telegram takes to answer a call about that chat
         self.changed = asyncio.Condition()
         self.runner: web.AppRunner | None = None
         self.base_url = ""
@@ -537,6 +538,8 @@ class BotAPI:
         params, files = await self._params(request)
         self.calls.append((method, params))
         await self._notify()  # a test may be waiting for this call itself (e.g. the first getUpdates)
+        if self.slow and (delay := self.slow.get(_int_or_none(params.get("chat_id")) or 0)):
+            await asyncio.sleep(delay)
         try:
             self._inject_fault(method)
             self._enforce_limits(method, params)
@@ -839,3 +842,10 @@ class BotAPI:
         if self.file_sizes.get(file_id, len(content)) > 20 * 1024 * 1024:
             raise bad_request("file is too big")
         return {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(content), "file_path": path}
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None

@@ -27,7 +27,7 @@ import time
 import uuid
 from collections import deque
 from contextvars import ContextVar
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
 
 from aiogram import Bot
@@ -267,6 +267,9 @@ class Delivery:
         self._wake = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._stopping = False
+        # A member's copy of a post about a meeting went unreachable (403) and the chair is not told yet; True at
+        # start, so what was recorded before a restart is told too (_report_unreachable).
+        self._unreported = True
         if self.pace.per_second is not None:  # every message the bot sends counts for the whole bot's pace
             bot.session.middleware(self._count_direct)
 
@@ -380,6 +383,8 @@ class Delivery:
                 next_delay = min(next_delay, max(wait, 0.01))
             elif chat_id in more:
                 next_delay = 0.0  # its next row goes in the next pass, at once
+        if self._unreported and not self._stopping and await self._report_unreachable():
+            next_delay = 0.0  # the chair's report goes in the next pass
         return 0.0 if self._stopping else next_delay
 
     async def _reserve(self, chat_id: int) -> tuple[float, bool]:
@@ -574,7 +579,7 @@ class Delivery:
                 )
                 enqueue(session, chat_id=council.chair_id, kind=Kind.PERSONAL, now=self.clock.now(), text=text)
             elif row.ref_id is not None and row.kind != Kind.UNREACHABLE and row.chat_id != council.chair_id:
-                await self._member_unreachable(session, council, row)
+                self._unreported = True  # told at the end of the pass, once the whole post has gone
             elif row.kind == Kind.TO_CHAIR:
                 # Telegram does not let a bot write first: ask the chair, in the group, to open the bot.
                 text = group_text(
@@ -594,38 +599,65 @@ class Delivery:
                 )
         self.wake()
 
-    async def _member_unreachable(self, session: AsyncSession, council: Council, row: OutboxMessage) -> None:
-        """A member's copy of a post about a meeting could not reach them (they blocked the bot or never started
-        it): the chair is told privately, in one report per post that names every such member, and of each member
-        once per meeting. Written with the row's status, so nothing is lost; a report still waiting to go takes the
-        next name in."""
-        if await outbox_repo.member_already_reported(session, row):
-            return
-        meeting = await meetings_repo.get_meeting(session, row.ref_id) if row.ref_id is not None else None
-        if meeting is None:
-            return
-        report = await outbox_repo.open_report(session, row)
-        chats = await outbox_repo.reported_chats(session, report.id) if report is not None else []
+    async def _report_unreachable(self) -> bool:
+        """The members a post about a meeting could not reach (403: they blocked the bot or never started it) are
+        told to the chair privately, in one report per post naming them all, and each member once per meeting.
+        Run after a pass, when every copy of the post has gone (several go at once: one report, not one per copy).
+        Each copy names the report that told of it, written with the report, so nothing is told twice, also by
+        two instances (the copies are marked only where unmarked). True when a report was written."""
+        self._unreported = False
+        written = False
+        async with self.sessionmaker(execution_options=TURN_AT_WRITE) as session:
+            posts: dict[tuple[int, int, str, datetime], list[tuple[int, int]]] = {}
+            for copy_id, council_id, meeting_id, kind, created_at, chat_id in await outbox_repo.unreported(session):
+                posts.setdefault((council_id, meeting_id, kind, created_at), []).append((copy_id, chat_id))
+            for (council_id, meeting_id, kind, created_at), copies in posts.items():
+                if await outbox_repo.post_going_out(session, council_id, meeting_id, kind, created_at):
+                    self._unreported = True  # the rest of the post first
+                    continue
+                report_id = await self._write_report(session, council_id, meeting_id, kind, copies)
+                if await outbox_repo.mark_reported(session, report_id, copies):
+                    await session.commit()
+                    written |= report_id > 0
+                else:  # another instance told of this post meanwhile
+                    await session.rollback()
+        return written
+
+    async def _write_report(
+        self, session: AsyncSession, council_id: int, meeting_id: int, kind: str, copies: list[tuple[int, int]]
+    ) -> int:
+        """The chair's report on these copies of one post (its id), or 0 when there is nothing to tell: the
+        members were told of for this meeting before, the chair's own copy, a meeting or council gone."""
+        council = await councils_repo.get_council(session, council_id)
+        meeting = await meetings_repo.get_meeting(session, meeting_id)
+        if council is None or meeting is None:
+            return 0
+        told = await outbox_repo.reported_members(session, council_id, meeting_id)
         names = []
-        for chat_id in [*chats, row.chat_id]:
-            member = await members_repo.member_of(session, council.id, chat_id)
-            names.append(member.full_name if member is not None else str(chat_id))
-        locale = await self._chair_locale(session, council)
-        text = in_locale(locale, lambda: ui_meetings.undelivered(row.kind, meeting, names, self.clock.tz))
-        if report is None:
-            report = enqueue(
-                session,
-                chat_id=council.chair_id,
-                kind=Kind.UNREACHABLE,
-                now=self.clock.now(),
-                council_id=council.id,
-                ref_id=meeting.id,
-                text=text,
+        for _copy, chat_id in copies:
+            member = (
+                None
+                if chat_id in told or chat_id == council.chair_id
+                else await members_repo.member_of(session, council.id, chat_id)
             )
-            await session.flush()  # its id, for the row that it names (the send is over: nothing waits on the lock)
-        else:
-            report.text = text
-        row.reported_in = report.id
+            if member is not None:
+                names.append(member.full_name)
+        if not names:
+            return 0
+        locale = await self._chair_locale(session, council)
+        with self.i18n.context():
+            text = in_locale(locale, lambda: ui_meetings.undelivered(kind, meeting, names, self.clock.tz))
+        report = enqueue(
+            session,
+            chat_id=council.chair_id,
+            kind=Kind.UNREACHABLE,
+            now=self.clock.now(),
+            council_id=council.id,
+            ref_id=meeting.id,
+            text=text,
+        )
+        await session.flush()  # its id, for the copies that it names
+        return report.id
 
     async def _chair_locale(self, session: AsyncSession, council: Council) -> str:
         chair = await members_repo.get_user(session, council.chair_id)

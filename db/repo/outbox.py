@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import OutboxMessage, OutboxStatus
+from db.repo import rows_changed
 from db.repo.councils import not_paused
 
 OUTBOX_FLAG = "outbox_written"  # in session.info: after the commit, the outbox worker is woken
@@ -120,20 +121,46 @@ async def unreachable_since_last_sent(session: AsyncSession, row: OutboxMessage)
 
 
 # A member's copy of a post about a meeting (ref_id) that Telegram refused with 403 (blocked, never started):
-# the chair is told in one report per post, and of each member once per meeting.
+# the chair is told in one report per post, and of each member once per meeting (bot/runtime/outbox.py). A copy
+# names the report that told of it in `reported_in` (0: nothing to tell).
 
 
-async def member_already_reported(session: AsyncSession, row: OutboxMessage) -> bool:
-    """The chair was told before that this member did not get a post about this meeting."""
+async def unreported(session: AsyncSession) -> list[tuple[int, int, int, str, datetime, int]]:
+    """Members' copies of posts about a meeting that could not reach them and are not told of yet: (id, council,
+    meeting, kind, when the post was written, chat)."""
+    rows = await session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.council_id,
+            OutboxMessage.ref_id,
+            OutboxMessage.kind,
+            OutboxMessage.created_at,
+            OutboxMessage.chat_id,
+        )
+        .where(
+            OutboxMessage.status == OutboxStatus.FORBIDDEN,
+            OutboxMessage.reported_in.is_(None),
+            OutboxMessage.ref_id.is_not(None),
+            OutboxMessage.council_id.is_not(None),
+            OutboxMessage.chat_id > 0,
+            OutboxMessage.kind != Kind.UNREACHABLE,
+        )
+        .order_by(OutboxMessage.id)
+    )
+    return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def post_going_out(session: AsyncSession, council_id: int, meeting_id: int, kind: str, at: datetime) -> bool:
+    """Copies of this post (the same council, meeting, kind and moment) still wait to go."""
     return (
         await session.scalar(
             select(OutboxMessage.id)
             .where(
-                OutboxMessage.council_id == row.council_id,
-                OutboxMessage.chat_id == row.chat_id,
-                OutboxMessage.ref_id == row.ref_id,
-                OutboxMessage.id != row.id,
-                OutboxMessage.reported_in.is_not(None),
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.council_id == council_id,
+                OutboxMessage.ref_id == meeting_id,
+                OutboxMessage.kind == kind,
+                OutboxMessage.created_at == at,
             )
             .limit(1)
         )
@@ -141,31 +168,26 @@ async def member_already_reported(session: AsyncSession, row: OutboxMessage) -> 
     )
 
 
-async def open_report(session: AsyncSession, row: OutboxMessage) -> OutboxMessage | None:
-    """The chair's report on this row's post (the same council, meeting, kind and moment) while it still waits to
-    go, locked (another instance sending it skips nothing: it is not taken from under it)."""
-    told_in = select(OutboxMessage.reported_in).where(
-        OutboxMessage.council_id == row.council_id,
-        OutboxMessage.ref_id == row.ref_id,
-        OutboxMessage.kind == row.kind,
-        OutboxMessage.created_at == row.created_at,
-        OutboxMessage.reported_in.is_not(None),
+async def reported_members(session: AsyncSession, council_id: int, meeting_id: int) -> set[int]:
+    """The members (chat ids) the chair was told of before for this meeting."""
+    rows = await session.scalars(
+        select(OutboxMessage.chat_id).where(
+            OutboxMessage.council_id == council_id,
+            OutboxMessage.ref_id == meeting_id,
+            OutboxMessage.reported_in > 0,
+            OutboxMessage.kind != Kind.UNREACHABLE,
+        )
     )
-    return await session.scalar(
-        select(OutboxMessage)
-        .where(OutboxMessage.id.in_(told_in), OutboxMessage.status == OutboxStatus.PENDING)
-        .order_by(OutboxMessage.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
+    return set(rows)
 
 
-async def reported_chats(session: AsyncSession, report_id: int) -> list[int]:
-    """The members a report names, in the order they were found."""
-    rows = await session.execute(
-        select(OutboxMessage.chat_id, func.min(OutboxMessage.id))
-        .where(OutboxMessage.reported_in == report_id)
-        .group_by(OutboxMessage.chat_id)
-        .order_by(func.min(OutboxMessage.id))
+async def mark_reported(session: AsyncSession, report_id: int, copies: list[tuple[int, int]]) -> bool:
+    """Each copy names the report (0: nothing to tell); False when another instance marked one meanwhile."""
+    ids = [copy_id for copy_id, _chat in copies]
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), OutboxMessage.reported_in.is_(None))
+        .values(reported_in=report_id)
+        .execution_options(synchronize_session=False)
     )
-    return [chat_id for chat_id, _ in rows]
+    return rows_changed(result) == len(ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.runtime.outbox import Delivery, Pace
 from db.models import Meeting, MeetingStatus, OutboxMessage, OutboxStatus
 from db.repo.outbox import Kind
 from tests.conftest import seed_council
@@ -72,3 +73,23 @@ async def test_a_member_who_started_the_bot_is_not_reported(flow):
     await flow.say(council.chair, council.chair, "/start")
     await _publish(flow, council, "16.12.2026 15:00")
     assert reports(flow, council) == []
+
+
+async def test_a_name_found_while_the_report_goes_out_is_not_lost(flow):
+    """Production sends 8 posts at once: a member's 403 can come while the chair's report of the same post is on
+    its way. That report is not amended then (its old text is what Telegram gets): the name goes in a new one."""
+    council = await seed_council(flow, members=14)
+    chair = council.chair
+    await flow.say(chair, chair, "/start")
+    unreachable = council.people[1:13]
+    flow.api.blocked.update(person.id for person in unreachable)
+    flow.api.slow[chair.id] = 0.5  # Telegram takes its time with the chair's report
+    flow.delivery = Delivery(
+        flow.bot, flow.sessionmaker, flow.clock, flow.runtime.i18n, pace=Pace(per_chat_burst=1000), sends_at_once=8
+    )
+    await _publish(flow, council, "16.12.2026 15:00")
+    await flow.delivery.drain()
+    names = {m.full_name for m in await flow.members(council.id) if m.user_id in {p.id for p in unreachable}}
+    told = "\n".join(reports(flow, council))
+    assert {name for name in names if name in told} == names  # each one named in a report the chair got
+    assert len(reports(flow, council)) == 1  # one report for the post, not one per member
