@@ -38,6 +38,9 @@ _CODES = {
     Choice.HIGH: 4,
     Choice.SATISFACTORY: 5,
     Choice.UNSATISFACTORY: 6,
+    Choice.GOOD: 7,
+    Choice.MEDIUM: 8,
+    Choice.LOW: 9,
 }
 _CHOICES = {code: choice for choice, code in _CODES.items()}
 

@@ -17,6 +17,7 @@ from bot import rules
 from db.models import (
     AgendaItem,
     AuditEntry,
+    Choice,
     Council,
     FollowUp,
     FollowUpState,
@@ -415,6 +416,9 @@ class VoteView:
     responsible: str | None  # the member answering for an adopted decision (cl. 7.6)
     due: date | None
     done: bool
+    # A closed rating vote (cl. 3.1, 5): the report's rating and the votes for each option of the vote's scale.
+    rating: Rating | None = None
+    rating_counts: dict[Choice, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

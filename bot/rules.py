@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from db.models import RATING_CHOICES, Choice, Outcome, Rating
+from db.models import DECISION_CHOICES, Choice, Outcome, Rating, RatingScale, VoteKind
 
 FULL_NAME_MAX = 100
 # A person's name: letters (any script), with spaces, hyphens, apostrophes and dots between them.
@@ -225,17 +225,41 @@ def outcome_of(counts: Counts, present: int, members: int) -> Outcome:
 
 # --- cl. 3.1, 5: a report rated on the school's scale ------------------------------------------------------
 
+# Each scale's options, from the highest; the one place that says which options a scale has.
+RATING_SCALES: dict[RatingScale, tuple[Choice, ...]] = {
+    RatingScale.HSU: (Choice.HIGH, Choice.SATISFACTORY, Choice.UNSATISFACTORY),
+    RatingScale.HML: (Choice.HIGH, Choice.MEDIUM, Choice.LOW),
+    RatingScale.HGSU: (Choice.HIGH, Choice.GOOD, Choice.SATISFACTORY, Choice.UNSATISFACTORY),
+}
+DEFAULT_SCALE = RatingScale.HSU
+
 RATING_OF_CHOICE = {
     Choice.HIGH: Rating.HIGH,
+    Choice.GOOD: Rating.GOOD,
     Choice.SATISFACTORY: Rating.SATISFACTORY,
     Choice.UNSATISFACTORY: Rating.UNSATISFACTORY,
+    Choice.MEDIUM: Rating.MEDIUM,
+    Choice.LOW: Rating.LOW,
 }
+# A rating recorded: an option of a scale, or a tie (not "no quorum" or "no votes").
+RATED = frozenset({*RATING_OF_CHOICE.values(), Rating.TIE})
 
 
-def rating_of(counts: dict[Choice, int], present: int, members: int) -> Rating:
+def rating_choices(scale: RatingScale | None) -> tuple[Choice, ...]:
+    """The options of a scale, from the highest (None: a vote from before scales were chosen, the default)."""
+    return RATING_SCALES[scale or DEFAULT_SCALE]
+
+
+def vote_choices(kind: VoteKind, scale: RatingScale | None = None) -> tuple[Choice, ...]:
+    """A vote's buttons: for / against / abstain, or a rating vote's scale."""
+    return rating_choices(scale) if kind is VoteKind.RATING else DECISION_CHOICES
+
+
+def rating_of(counts: dict[Choice, int], present: int, members: int, scale: RatingScale | None) -> Rating:
     """A rating vote, as cl. 7.7 counts a decision: without ballots or without 2/3 present nothing is rated;
-    with them, the option with the most votes is the rating, and two options with the most votes a tie."""
-    scores = {choice: counts.get(choice, 0) for choice in RATING_CHOICES}
+    with them, the option of its scale with the most votes is the rating, and two options with the most votes
+    a tie."""
+    scores = {choice: counts.get(choice, 0) for choice in rating_choices(scale)}
     if not sum(scores.values()):
         return Rating.NO_VOTES
     if not quorum_met(present, members):

@@ -84,6 +84,15 @@ class GroupLanguage(enum.StrEnum):
     RU = "ru"
 
 
+class RatingScale(enum.StrEnum):
+    """The scale a school rates its associations' and groups' reports on (cl. 3.1, 5), the chair's choice in
+    /settings; its options are bot/rules.py's rating_choices. A rating vote keeps the scale it was opened with."""
+
+    HSU = "hsu"  # high / satisfactory / unsatisfactory: the glossary's, the default
+    HML = "hml"  # high / medium / low
+    HGSU = "hgsu"  # high / good / satisfactory / unsatisfactory
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -120,6 +129,12 @@ class Council(Base):
     chair_order_date: Mapped[date | None]
     # cl. 7.6: the school year's last pedagogical council; two weeks before it the chair gets the report's draft.
     last_pedcouncil_on: Mapped[date | None]
+    # cl. 3.1, 5: the scale reports are rated on; a rating vote takes it when it opens (Vote.rating_scale).
+    rating_scale: Mapped[RatingScale] = mapped_column(
+        Enum(RatingScale, native_enum=False, length=8, values_callable=lambda e: [m.value for m in e]),
+        default=RatingScale.HSU,
+        server_default=RatingScale.HSU.value,
+    )
     # The operator paused the council (bot/ops/operator.py): its posts, reminders, vote timers and cl. 7.4
     # warnings are held, not dropped, until it is resumed; the group is told it is paused and nothing else.
     paused_at: Mapped[datetime | None]
@@ -274,14 +289,17 @@ class Choice(enum.StrEnum):
     FOR = "for"
     AGAINST = "against"
     ABSTAIN = "abstain"
-    # The school's scale of a report's rating (cl. 3.1): the choices of a rating vote (VoteKind.RATING).
+    # The options of the schools' scales of a report's rating (cl. 3.1): the choices of a rating vote
+    # (VoteKind.RATING), each scale's in bot/rules.py's rating_choices.
     HIGH = "high"
     SATISFACTORY = "satisf"
     UNSATISFACTORY = "unsatisf"
+    GOOD = "good"
+    MEDIUM = "medium"
+    LOW = "low"
 
 
 DECISION_CHOICES = (Choice.FOR, Choice.AGAINST, Choice.ABSTAIN)
-RATING_CHOICES = (Choice.HIGH, Choice.SATISFACTORY, Choice.UNSATISFACTORY)
 
 
 class VoteKind(enum.StrEnum):
@@ -331,6 +349,9 @@ class Vote(Base):
     kind: Mapped[VoteKind] = mapped_column(
         _enum(VoteKind), default=VoteKind.DECISION, server_default=VoteKind.DECISION.value
     )
+    # A rating vote's scale, the council's when it opened: its buttons, count and result keep it, whatever the
+    # chair chooses later. None for a decision.
+    rating_scale: Mapped[RatingScale | None] = mapped_column(_enum(RatingScale, 8))
 
 
 class Ballot(Base):
@@ -504,6 +525,7 @@ class AuditAction(enum.StrEnum):
     MATERIAL_REJECTED = "material_rejected"
     MATERIAL_ON_AGENDA = "material_on_agenda"
     GROUP_LANGUAGE_SET = "group_language_set"
+    RATING_SCALE_SET = "rating_scale_set"
     TRIMESTERS_SET = "trimesters_set"
     JOIN_LINK_REPLACED = "join_link_replaced"
     GROUP_ADDED = "group_added"
@@ -710,9 +732,15 @@ class CreativeGroupMember(Base):
 
 
 class Rating(enum.StrEnum):
+    """A report's rating: an option of the scale its vote had (the same word on every scale that has it), or
+    why there is none."""
+
     HIGH = "high"
     SATISFACTORY = "satisfactory"
     UNSATISFACTORY = "unsatisfactory"
+    GOOD = "good"
+    MEDIUM = "medium"
+    LOW = "low"
     TIE = "tie"  # two options with the most votes: recorded as a tie
     NO_QUORUM = "no_quorum"
     NO_VOTES = "no_votes"
@@ -734,6 +762,11 @@ class GroupReport(Base):
     votes_high: Mapped[int | None]
     votes_satisfactory: Mapped[int | None]
     votes_unsatisfactory: Mapped[int | None]
+    # The votes for the options of the other scales (RatingScale); each votes_ column is None when its option
+    # is not on the scale of the report's vote.
+    votes_good: Mapped[int | None]
+    votes_medium: Mapped[int | None]
+    votes_low: Mapped[int | None]
     rated_at: Mapped[datetime | None]
 
 
@@ -789,7 +822,6 @@ class FsmRecord(Base):
 
 __all__ = [
     "DECISION_CHOICES",
-    "RATING_CHOICES",
     "AgendaItem",
     "AssociationMember",
     "Attendance",
@@ -831,6 +863,7 @@ __all__ = [
     "ProposalKind",
     "ProposalState",
     "Rating",
+    "RatingScale",
     "ReviewVerdict",
     "Role",
     "RosterEntry",

@@ -1,6 +1,6 @@
 """The council: its group chat (the bot joining, /setup, supergroup migration, what a group is told to ask in
-private) and /settings (the group's language, the trimesters, the join link, the founding record: cl. 4.1,
-the chair's). Two routers: the group chat's, and the private chat's /settings."""
+private) and /settings (the group's language, the rating scale, the trimesters, the join link, the founding
+record: cl. 4.1, the chair's). Two routers: the group chat's, and the private chat's /settings."""
 
 from __future__ import annotations
 
@@ -18,11 +18,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import locale_from_telegram
 from bot.ops import access, councils
-from bot.ops.councils import join_link, replace_join_link, set_group_language, set_trimesters
+from bot.ops.councils import join_link, replace_join_link, set_group_language, set_rating_scale, set_trimesters
 from bot.ops.notices import edit_message
 from bot.ui import common as ui_common
 from bot.ui import councils as ui_councils
-from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, RecordCb, RecordField, TrimestersCb
+from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, RatingScaleCb, RecordCb, RecordField, TrimestersCb
 from bot.ui.commands import PRIVATE_ONLY
 from handlers.scope import TYPED, bot_username, chat_of, sender, text_of
 
@@ -144,7 +144,17 @@ async def set_language(
         session, user_id=call.from_user.id, language=callback_data.language, now=clock.now()
     )
     if council is None:  # the current one pressed: Telegram refuses an edit that changes nothing
-        await call.answer(ui_councils.group_language_unchanged())
+        await call.answer(ui_councils.already_chosen())
+        return
+    await call.answer(ui_common.saved())
+    await edit_message(call.message, ui_councils.settings_text(council), ui_councils.settings_keyboard(council))
+
+
+@router.callback_query(RatingScaleCb.filter())
+async def set_scale(call: CallbackQuery, callback_data: RatingScaleCb, session: AsyncSession, clock: Clock) -> None:
+    council = await set_rating_scale(session, user_id=call.from_user.id, scale=callback_data.scale, now=clock.now())
+    if council is None:  # the current one pressed: Telegram refuses an edit that changes nothing
+        await call.answer(ui_councils.already_chosen())
         return
     await call.answer(ui_common.saved())
     await edit_message(call.message, ui_councils.settings_text(council), ui_councils.settings_keyboard(council))

@@ -150,7 +150,7 @@ async def _post_vote(
     """The new vote's message in the group, with its buttons; not posted, the vote goes."""
     seats = await meetings.presence(session, meeting)
     text = ui_meeting_day.vote_post(council.group_language, vote, Counts(0, 0, 0), {}, seats.members)
-    markup = ui_meeting_day.vote_keyboard(vote.id, council.group_language, vote.kind)
+    markup = ui_meeting_day.vote_keyboard(vote.id, council.group_language, vote.kind, vote.rating_scale)
     try:
         sent = await bot.send_message(council.chat_id, text, reply_markup=markup)
     except TelegramAPIError as error:  # no phantom vote: it goes, and /vote works again

@@ -15,7 +15,7 @@ from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
 from bot.ops import audit
 from bot.text_input import clean_text
-from db.models import Council, GroupLanguage, Member, MemberStatus, Role
+from db.models import Council, GroupLanguage, Member, MemberStatus, RatingScale, Role
 from db.repo import change_if, reload
 from db.repo import councils as councils_repo
 from db.repo import members as members_repo
@@ -119,6 +119,30 @@ async def set_group_language(
         council.group_language = language
         await session.commit()
         log.info("Council %s: group language set to %s", council.id, language.value)
+        return council
+    raise KeneshError(__("Only the chair of this council can do this."))
+
+
+async def set_rating_scale(session: AsyncSession, *, user_id: int, scale: RatingScale, now: datetime) -> Council | None:
+    """The scale reports are rated on (cl. 3.1, 5): the chair's to choose. A rating vote open now keeps the
+    scale it was opened with; the next one takes this. None when it is that scale already: nothing changes."""
+    for council in await councils_repo.councils_chaired_by(session, user_id):
+        if council.rating_scale == scale:
+            return None
+        audit.record(
+            session,
+            council_id=council.id,
+            actor_id=user_id,
+            action=audit.AuditAction.RATING_SCALE_SET,
+            obj_kind=audit.AuditObject.COUNCIL,
+            obj_id=council.id,
+            before=council.rating_scale,
+            after=scale,
+            now=now,
+        )
+        council.rating_scale = scale
+        await session.commit()
+        log.info("Council %s: rating scale set to %s", council.id, scale.value)
         return council
     raise KeneshError(__("Only the chair of this council can do this."))
 

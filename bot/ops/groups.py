@@ -30,7 +30,6 @@ from bot.text_input import clean_text
 from bot.ui import groups as ui_groups
 from bot.ui import protocol
 from db.models import (
-    RATING_CHOICES,
     Choice,
     Council,
     GroupKind,
@@ -51,6 +50,7 @@ from db.models import (
 from db.repo import change_if, referenced
 from db.repo import groups as groups_repo
 from db.repo import jobs as jobs_repo
+from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
 from db.repo.outbox import Kind
@@ -58,7 +58,6 @@ from db.repo.outbox import Kind
 log = logging.getLogger(__name__)
 
 MAX_NAME, MAX_AREA, MAX_THEME = 200, 200, 300
-RATED = (Rating.HIGH, Rating.SATISFACTORY, Rating.UNSATISFACTORY, Rating.TIE)  # a rating recorded
 GONE = __("This association or group no longer exists.")
 ARCHIVED = __("This association or group is archived. Restore it first.")
 
@@ -129,7 +128,7 @@ async def _views(
                 ratings=[
                     RatingLine(r.school_year, numbers.get(r.meeting_id), r.rating)
                     for r in reports
-                    if r.group_id == group.id and r.rating in RATED
+                    if r.group_id == group.id and r.rating in rules.RATED
                 ],
                 head_on_agenda=await _agenda_day(session, head_waiting),
                 theme_on_agenda=await _agenda_day(session, theme_waiting),
@@ -674,7 +673,8 @@ class NewRating:
 
 async def start_rating(session: AsyncSession, *, council: Council, user_id: int, text: str, now: datetime) -> NewRating:
     """`/rate 2`: after the report on item 2 is heard, the council rates it on the school's scale, by an open
-    vote (cl. 3.1, 5). One rating vote at a time for a report; another only if the last rated nothing."""
+    vote (cl. 3.1, 5). The vote takes the council's scale now and keeps it. One rating vote at a time for a
+    report; another only if the last rated nothing."""
     if not runs_meetings(council, user_id):
         raise KeneshError(NOT_RUNNER)
     meeting = await open_meeting_of(session, council)
@@ -699,6 +699,7 @@ async def start_rating(session: AsyncSession, *, council: Council, user_id: int,
         is_open=True,
         opened_at=now,
         kind=VoteKind.RATING,
+        rating_scale=council.rating_scale,
     )
     session.add(vote)
     await session.flush()
@@ -711,36 +712,46 @@ async def start_rating(session: AsyncSession, *, council: Council, user_id: int,
         action=audit.AuditAction.VOTE_OPENED,
         obj_kind=audit.AuditObject.VOTE,
         obj_id=vote.id,
+        after=vote.rating_scale,  # /log names the scale the vote keeps
         now=now,
     )
     await session.commit()
-    log.info("Council %s: rating vote %s on item %s", council.id, vote.id, position)
+    log.info("Council %s: rating vote %s on item %s (%s)", council.id, vote.id, position, vote.rating_scale)
     return NewRating(council, meeting, vote)
 
 
 async def rating_closed(
     session: AsyncSession, vote: Vote, counted: dict[Choice, int], present: int, members: int, now: datetime
-) -> Outcome:
+) -> Rating:
     """A rating vote closing (by the chair, on time or at /close), inside its closing transaction: the option
-    with most votes is the report's rating, a tie a tie, no quorum or no ballots no rating (cl. 7.7)."""
-    rating = rules.rating_of(counted, present, members)
+    of the vote's scale with most votes is the report's rating, a tie a tie, no quorum or no ballots no rating
+    (cl. 7.7)."""
+    rating = rules.rating_of(counted, present, members, vote.rating_scale)
     report = await groups_repo.report_of_vote(session, vote.id)
     if report is not None:
-        counts = tuple(counted.get(choice, 0) for choice in RATING_CHOICES)
-        groups_repo.record_rating(report, rating, (counts[0], counts[1], counts[2]), now)
+        scale = rules.rating_choices(vote.rating_scale)
+        groups_repo.record_rating(report, rating, {choice: counted.get(choice, 0) for choice in scale}, now)
     log.info("Rating vote %s closed: %s", vote.id, rating.value)
-    return rules.rating_outcome(rating)
+    return rating
 
 
-def rating_in_protocol(vote: Vote, names: dict[str, list[str]]) -> tuple[Rating | None, tuple[int, int, int]]:
-    """A closed rating vote's rating and votes, from its ballots (an open vote keeps them) and its frozen
-    presence: the same rule as at its close, so the protocol and the group's message agree."""
+def rating_in_protocol(vote: Vote, names: dict[str, list[str]]) -> tuple[Rating | None, dict[Choice, int]]:
+    """A closed rating vote's rating and the votes for each option of its scale, from its ballots (an open vote
+    keeps them) and its frozen presence: the same rule as at its close, so the protocol, the Mini App and the
+    group's message agree."""
     if vote.kind is not VoteKind.RATING:
-        return None, (0, 0, 0)
-    high, satisfactory, unsatisfactory = (len(names.get(choice.value, [])) for choice in RATING_CHOICES)
-    counted = {Choice.HIGH: high, Choice.SATISFACTORY: satisfactory, Choice.UNSATISFACTORY: unsatisfactory}
-    rating = rules.rating_of(counted, vote.present_total or 0, vote.members_total or 0)
-    return rating, (high, satisfactory, unsatisfactory)
+        return None, {}
+    counted = {choice: len(names.get(choice.value, [])) for choice in rules.rating_choices(vote.rating_scale)}
+    rating = rules.rating_of(counted, vote.present_total or 0, vote.members_total or 0, vote.rating_scale)
+    return rating, counted
+
+
+async def rating_tally(session: AsyncSession, vote: Vote) -> tuple[Rating | None, dict[Choice, int]]:
+    """A closed rating vote's rating and votes, as its protocol records them (the Mini App's meeting page)."""
+    names: dict[str, list[str]] = {}
+    for choice, name in await day_repo.open_ballots(session, vote.id):
+        names.setdefault(choice.value, []).append(name)
+    return rating_in_protocol(vote, names)
 
 
 async def protocol_groups(session: AsyncSession, council_id: int, roster: dict[int, str]) -> list[protocol.GroupLine]:

@@ -44,7 +44,7 @@ from bot.domain import (
 )
 from bot.errors import KeneshError
 from bot.i18n import lazy_gettext as __
-from bot.ops import meeting_day, plan
+from bot.ops import groups, meeting_day, plan
 from bot.ops.access import runs_meetings
 from bot.ops.decisions import by_standing
 from bot.ops.materials import bank_of, downloadable
@@ -56,6 +56,8 @@ from db.models import (
     Material,
     Meeting,
     MeetingStatus,
+    Vote,
+    VoteKind,
 )
 from db.repo import audit as audit_repo
 from db.repo import meeting_day as day_repo
@@ -247,6 +249,11 @@ async def meetings_view(session: AsyncSession, council: Council, *, today: date,
     return MeetingsView(council, school_year, upcoming, past, items)
 
 
+def rated(vote: Vote) -> bool:
+    """A rating vote closed with its count: the page shows its rating and the votes for its scale's options."""
+    return vote.kind is VoteKind.RATING and not vote.is_open and vote.outcome is not None
+
+
 async def meeting_detail(session: AsyncSession, place: Place, meeting_id: int, locale: str) -> MeetingDetail:
     """One meeting: its agenda, who was there (the roster frozen when it opened), each vote's result and who
     answers for it, and the protocol exactly as it was issued at the close."""
@@ -269,16 +276,20 @@ async def meeting_detail(session: AsyncSession, place: Place, meeting_id: int, l
                 for m in await members_repo.approved_members(session, council.id)
                 if m.id in marked and m.id not in voting
             ]
-    votes = [
-        VoteView(
-            vote,
-            frozen_counts(vote),
-            responsible,
-            follow_up.due_on if follow_up else None,
-            follow_up is not None and follow_up.state is FollowUpState.DONE,
+    votes = []
+    for vote, follow_up, responsible in await miniapp_repo.votes_followed(session, meeting.id):
+        rating, tally = await groups.rating_tally(session, vote) if rated(vote) else (None, {})
+        votes.append(
+            VoteView(
+                vote,
+                frozen_counts(vote),
+                responsible,
+                follow_up.due_on if follow_up else None,
+                follow_up is not None and follow_up.state is FollowUpState.DONE,
+                rating,
+                tally,
+            )
         )
-        for vote, follow_up, responsible in await miniapp_repo.votes_followed(session, meeting.id)
-    ]
     parts: list[str] = []
     if meeting.status is MeetingStatus.CLOSED:
         stored = list(await day_repo.protocol_parts(session, meeting.id))

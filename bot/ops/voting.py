@@ -244,10 +244,13 @@ async def close_once(
     else:
         counted = await day_repo.ballot_counts(session, vote.id)
         counts = Counts(counted.get(Choice.FOR, 0), counted.get(Choice.AGAINST, 0), counted.get(Choice.ABSTAIN, 0))
+    recorded: object = None  # /log: the outcome, or a report's rating
     if counts is None:
         outcome, counts = Outcome.NOT_COUNTED, Counts(0, 0, 0)
     elif vote.kind is VoteKind.RATING:  # a report rated on the school's scale (an open vote), kept by groups.py
-        outcome = await groups.rating_closed(session, vote, counted, seats.present, seats.members, now)
+        rating = await groups.rating_closed(session, vote, counted, seats.present, seats.members, now)
+        outcome = rules.rating_outcome(rating)
+        recorded = rating if rating in rules.RATED else None
     else:
         outcome = rules.outcome_of(counts, seats.present, seats.members)
     vote.votes_for, vote.votes_against, vote.votes_abstain = counts.votes_for, counts.against, counts.abstain
@@ -260,7 +263,7 @@ async def close_once(
         action=audit.AuditAction.VOTE_CLOSED,
         obj_kind=audit.AuditObject.VOTE,
         obj_id=vote.id,
-        after=outcome,
+        after=recorded or outcome,
         now=now,
     )
     if outcome is Outcome.NOT_COUNTED:

@@ -61,7 +61,11 @@ async def render_vote(session: AsyncSession, vote_id: int) -> Rendered | None:
             names.setdefault(choice, []).append(name)
     seats = await presence(session, meeting)
     text = ui_meeting_day.vote_post(council.group_language, vote, counts, names, seats.members)
-    markup = ui_meeting_day.vote_keyboard(vote.id, council.group_language, vote.kind) if vote.is_open else None
+    markup = (
+        ui_meeting_day.vote_keyboard(vote.id, council.group_language, vote.kind, vote.rating_scale)
+        if vote.is_open
+        else None
+    )
     return Rendered(council.chat_id, vote.message_id, text, markup)
 
 

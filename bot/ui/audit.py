@@ -12,9 +12,13 @@ from bot.domain import AuditLine, LogPage
 from bot.i18n import GROUP_LANGUAGE_NAMES, fmt_date, fmt_datetime
 from bot.i18n import gettext as _
 from bot.ui.callbacks import LogCb
-from bot.ui.labels import audit_action_label, outcome_label
+from bot.ui.labels import audit_action_label, outcome_label, rating_label, scale_label
 from bot.ui.render import council_name, esc
-from db.models import AuditAction, AuditEntry, AuditObject, Outcome
+from db.models import AuditAction, AuditEntry, AuditObject, Outcome, Rating, RatingScale
+
+# A vote's entry holds a value of one of these (Python 3.11: `in` an enum takes members, not strings).
+_SCALES = frozenset(scale.value for scale in RatingScale)
+_OUTCOMES = frozenset(outcome.value for outcome in Outcome)
 
 
 def _cut(text: str, limit: int) -> str:
@@ -45,14 +49,20 @@ def _audit_value(action: AuditAction, value: str | None, tz: ZoneInfo) -> str:
         return GROUP_LANGUAGE_NAMES.get(value, esc(value))
     if action is AuditAction.TRIMESTERS_SET:
         return rules.trimester_text(value)
+    if action is AuditAction.RATING_SCALE_SET and value in _SCALES:
+        return scale_label(RatingScale(value))
     return esc(_cut(value, 60))
 
 
 def _audit_change(entry: AuditEntry, tz: ZoneInfo) -> str:
-    if entry.action is AuditAction.VOTE_OPENED:
+    if entry.action is AuditAction.VOTE_OPENED:  # a secret ballot, or a rating vote's scale
+        if entry.after in _SCALES:
+            return _("scale: {scale}").format(scale=scale_label(RatingScale(entry.after)))
         return _("secret ballot") if entry.after == "secret" else ""
-    if entry.action is AuditAction.VOTE_CLOSED and entry.after:
-        return outcome_label(Outcome(entry.after))
+    if entry.action is AuditAction.VOTE_CLOSED and entry.after:  # the outcome, or a report's rating
+        if entry.after in _OUTCOMES:
+            return outcome_label(Outcome(entry.after))
+        return _("rating: {rating}").format(rating=rating_label(Rating(entry.after)))
     if entry.action is AuditAction.MEETING_CLOSED and entry.after:
         return _("protocol No. {number}").format(number=esc(entry.after))
     if entry.action is AuditAction.OPERATOR_NOTICE and entry.after:
@@ -61,6 +71,7 @@ def _audit_change(entry: AuditEntry, tz: ZoneInfo) -> str:
         AuditAction.ORDER_NUMBER_SET,
         AuditAction.MEETING_MOVED,
         AuditAction.GROUP_LANGUAGE_SET,
+        AuditAction.RATING_SCALE_SET,
         AuditAction.TRIMESTERS_SET,
         AuditAction.FOUNDING_SET,
         AuditAction.CHAIR_ORDER_SET,

@@ -17,7 +17,7 @@ from typing import Annotated
 from aiogram.filters.callback_data import CallbackData
 from pydantic import AfterValidator, Field
 
-from db.models import Choice, GroupLanguage, MaterialKind, ReviewVerdict, Role
+from db.models import Choice, GroupLanguage, MaterialKind, RatingScale, ReviewVerdict, Role
 
 ID_LIMIT = 2**63  # BIGINT: a larger id could never be a row's, and the database would refuse to compare it
 Id = Annotated[int, Field(ge=1, lt=ID_LIMIT)]
@@ -181,6 +181,10 @@ class ProtocolCb(CallbackData, prefix="pt"):
 
 class GroupLanguageCb(CallbackData, prefix="gl"):
     language: GroupLanguage
+
+
+class RatingScaleCb(CallbackData, prefix="rs"):
+    scale: RatingScale
 
 
 class TrimestersCb(CallbackData, prefix="tr"):

@@ -1,5 +1,5 @@
 """The council itself: set up in its group (/setup, the bot joining), and /settings (the language of its posts
-in the group, the trimesters, the join link)."""
+in the group, the scale reports are rated on, the trimesters, the join link)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import GROUP_LANGUAGE_NAMES, fmt_date, fmt_long_date, group_text
 from bot.i18n import gettext as _
 from bot.rules import trimester_text
-from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, RecordCb, RecordField, TrimestersCb
+from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, RatingScaleCb, RecordCb, RecordField, TrimestersCb
 from bot.ui.common import bot_link_keyboard
-from bot.ui.labels import labelled
+from bot.ui.labels import labelled, scale_label
 from bot.ui.members import join_keyboard
 from bot.ui.render import council_name, esc
-from db.models import Council, GroupLanguage
+from db.models import Council, GroupLanguage, RatingScale
 
 # --- in the group -------------------------------------------------------------------------------------------
 
@@ -95,6 +95,7 @@ def settings_text(council: Council) -> str:
     lines = [
         _("<b>Settings of the council</b>"),
         _("Language of the council's posts in the group: {current}.").format(current=current),
+        _("Reports are rated on the scale: {scale}.").format(scale=scale_label(council.rating_scale)),
         _("Trimesters (for the reminder of cl. 7.4): {calendar}.").format(calendar=trimester_text(council.trimesters)),
         "",
         _("School: {name}").format(name=esc(council.school_name or council.title)),
@@ -134,6 +135,10 @@ def settings_keyboard(council: Council) -> InlineKeyboardMarkup:
         label = _("Group posts: {language}").format(language=GROUP_LANGUAGE_NAMES[language.value])
         mark = "✓ " if language == council.group_language else ""
         builder.button(text=f"{mark}{label}", callback_data=GroupLanguageCb(language=language))
+    for scale in RatingScale:
+        # The scale's own words (a "Scale:" before them would not fit a button); ✓ on the current one.
+        mark = "✓ " if scale == council.rating_scale else ""
+        builder.button(text=f"{mark}{scale_label(scale)}", callback_data=RatingScaleCb(scale=scale))
     builder.button(text=_("Change the trimesters"), callback_data=TrimestersCb())
     builder.button(text=_("Replace the join link"), callback_data=JoinLinkCb())
     builder.button(text=_("🏫 The school's name"), callback_data=RecordCb(field=RecordField.SCHOOL))
@@ -180,8 +185,8 @@ def new_join_link(link: str) -> str:
 # --- the prompts and short answers a handler sends ----------------------------------------------------------
 
 
-def group_language_unchanged() -> str:
-    """The current group language pressed again: nothing to change."""
+def already_chosen() -> str:
+    """The current group language or rating scale pressed again: nothing to change."""
     return _("This is the current choice.")
 
 

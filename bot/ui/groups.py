@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot import rules
 from bot.domain import GroupsOverview, GroupView, RollLine
 from bot.i18n import fmt_date, fmt_datetime, fmt_long_date
 from bot.i18n import gettext as _
@@ -17,9 +18,8 @@ from bot.ui.callbacks import GroupAction, GroupAgendaCb, GroupCb, GroupPickCb
 from bot.ui.labels import group_kind_label, group_title, rating_label, school_year_text
 from bot.ui.meetings import meeting_choices
 from bot.ui.render import esc
-from db.models import GroupKind, Meeting, Member, Rating, TeacherGroup
+from db.models import GroupKind, Meeting, Member, TeacherGroup
 
-RATED = (Rating.HIGH, Rating.SATISFACTORY, Rating.UNSATISFACTORY, Rating.TIE)
 MARKS = {GroupKind.ASSOCIATION: "📘", GroupKind.CREATIVE: "💡"}
 
 # --- the list ------------------------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def page_text(view: GroupView, school_year: int, tz: ZoneInfo) -> str:
         lines.append(waiting)
     names = ", ".join(esc(m.full_name) for m in view.members) or "—"
     lines.append(_("Members ({count}): {names}").format(count=len(view.members), names=names))
-    rated = [r for r in view.ratings if r.rating in RATED]
+    rated = [r for r in view.ratings if r.rating in rules.RATED]
     if rated:
         lines += ["", _("<b>Ratings of its reports</b>")]
         for line in rated:

@@ -19,6 +19,7 @@ from db.models import (
     MemberStatus,
     Outcome,
     Rating,
+    RatingScale,
     ReviewVerdict,
     Role,
 )
@@ -52,11 +53,21 @@ def choice_label(choice: Choice) -> str:
         Choice.FOR: _("For"),
         Choice.AGAINST: _("Against"),
         Choice.ABSTAIN: _("Abstain"),
-        # TRANSLATORS: High, Satisfactory, Unsatisfactory: the school's scale for a report (cl. 3.1).
+        # TRANSLATORS: High, Good, Satisfactory, Unsatisfactory, Medium, Low: the options of the schools' scales
+        # for rating a report (cl. 3.1): high / satisfactory / unsatisfactory, high / medium / low,
+        # high / good / satisfactory / unsatisfactory. A vote's buttons.
         Choice.HIGH: _("High"),
         Choice.SATISFACTORY: _("Satisfactory"),
         Choice.UNSATISFACTORY: _("Unsatisfactory"),
+        Choice.GOOD: _("Good"),
+        Choice.MEDIUM: _("Medium"),
+        Choice.LOW: _("Low"),
     }[choice]
+
+
+def scale_label(scale: RatingScale | None) -> str:
+    """A rating scale as its options read: "High / Good / Satisfactory / Unsatisfactory"."""
+    return " / ".join(choice_label(choice) for choice in rules.rating_choices(scale))
 
 
 def rating_label(rating: Rating) -> str:
@@ -65,6 +76,9 @@ def rating_label(rating: Rating) -> str:
         Rating.HIGH: _("high level"),
         Rating.SATISFACTORY: _("satisfactory level"),
         Rating.UNSATISFACTORY: _("unsatisfactory level"),
+        Rating.GOOD: _("good level"),
+        Rating.MEDIUM: _("medium level"),
+        Rating.LOW: _("low level"),
         Rating.TIE: _("a tie between the options with the most votes"),
         Rating.NO_QUORUM: _("no quorum: no valid rating"),
         Rating.NO_VOTES: _("no votes cast"),
@@ -167,6 +181,7 @@ def audit_action_label(action: AuditAction) -> str:
         AuditAction.MATERIAL_REJECTED: _("material rejected"),
         AuditAction.MATERIAL_ON_AGENDA: _("material put on a meeting's agenda"),
         AuditAction.GROUP_LANGUAGE_SET: _("language of the council's posts in the group"),
+        AuditAction.RATING_SCALE_SET: _("scale for rating reports"),
         AuditAction.TRIMESTERS_SET: _("trimesters"),
         AuditAction.JOIN_LINK_REPLACED: _("join link replaced"),
         AuditAction.GROUP_ADDED: _("an association or group added"),

@@ -35,13 +35,13 @@ from bot.ui.meetings import protocol_label
 from bot.ui.render import MESSAGE_LIMIT, esc, tg_len
 from db.models import (
     DECISION_CHOICES,
-    RATING_CHOICES,
     Choice,
     GroupLanguage,
     Meeting,
     Member,
     Outcome,
     Rating,
+    RatingScale,
     Vote,
     VoteKind,
 )
@@ -183,15 +183,16 @@ def _choice_line(choice: Choice, count: int, voters: list[str], name_limit: int 
     return line
 
 
-def rating_counts(names: dict[Choice, list[str]]) -> dict[Choice, int]:
-    """A rating vote is open (never secret): its counts are the names of those who chose each option."""
-    return {choice: len(names.get(choice, [])) for choice in RATING_CHOICES}
+def rating_counts(names: dict[Choice, list[str]], scale: RatingScale | None) -> dict[Choice, int]:
+    """A rating vote is open (never secret): its counts are the names of those who chose each option of its
+    scale, from the highest."""
+    return {choice: len(names.get(choice, [])) for choice in rules.rating_choices(scale)}
 
 
-def rating_counts_text(high: int, satisfactory: int, unsatisfactory: int) -> str:
-    return _("high {high}, satisfactory {satisfactory}, unsatisfactory {unsatisfactory}").format(
-        high=high, satisfactory=satisfactory, unsatisfactory=unsatisfactory
-    )
+def rating_counts_text(counts: dict[Choice, int]) -> str:
+    """ "high 5, satisfactory 3, unsatisfactory 1": each option of the scale, in its order, and its votes."""
+    # The button's word in lower case: "Высокий" -> "высокий", "Канааттандырарлык эмес" -> "канааттандырарлык эмес".
+    return ", ".join(f"{choice_label(choice).lower()} {votes}" for choice, votes in counts.items())
 
 
 def rating_result(rating: Rating) -> str:
@@ -201,23 +202,23 @@ def rating_result(rating: Rating) -> str:
 def rating_message(vote: Vote, names: dict[Choice, list[str]], seats_members: int, name_limit: int | None) -> str:
     """A rating vote's group message (cl. 3.1, 5): the report's item, each option of the school's scale with
     who chose it, and once closed the rating cl. 7.7's quorum allows (the option with most votes, or a tie)."""
-    counts = rating_counts(names)
+    counts = rating_counts(names, vote.rating_scale)
     lines = [
         _("<b>Rating of the report</b> on item {number}").format(number=vote.item_position),
         esc(vote.decision),
         "",
     ]
-    lines += [_choice_line(choice, counts[choice], names.get(choice, []), name_limit) for choice in RATING_CHOICES]
+    lines += [_choice_line(choice, votes, names.get(choice, []), name_limit) for choice, votes in counts.items()]
     cast = sum(counts.values())
     if vote.outcome is None:
         lines.append(_("Voted: {cast} of {total} members").format(cast=cast, total=seats_members))
         return "\n".join(lines)
     present, total = vote.present_total or 0, vote.members_total or 0
-    rating = rules.rating_of(counts, present, total)
+    rating = rules.rating_of(counts, present, total, vote.rating_scale)
     lines += [
         "",
         _("<b>Closed.</b> Present {present} of {total}; {counts}.").format(
-            present=present, total=total, counts=rating_counts_text(*counts.values())
+            present=present, total=total, counts=rating_counts_text(counts)
         ),
         rating_result(rating),
     ]
@@ -240,10 +241,12 @@ def vote_post(
     return group_text(language, lambda: vote_message(vote, counts, names, seats_members, low))
 
 
-def vote_keyboard(vote_id: int, language: GroupLanguage, kind: VoteKind = VoteKind.DECISION) -> InlineKeyboardMarkup:
-    """Three choices: For, Against, Abstain in one row (a rating vote: the school's scale, one per row, its
-    words too long for one row in two languages); the chair's close control below."""
-    choices = RATING_CHOICES if kind is VoteKind.RATING else DECISION_CHOICES
+def vote_keyboard(
+    vote_id: int, language: GroupLanguage, kind: VoteKind = VoteKind.DECISION, scale: RatingScale | None = None
+) -> InlineKeyboardMarkup:
+    """Three choices: For, Against, Abstain in one row (a rating vote: the options of its scale, one per row,
+    their words too long for one row in two languages); the chair's close control below."""
+    choices = rules.vote_choices(kind, scale)
     buttons = [
         InlineKeyboardButton(
             text=labelled(language, partial(choice_label, choice)),

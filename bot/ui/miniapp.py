@@ -43,8 +43,8 @@ from bot.ui import materials as ui_materials
 from bot.ui import plan as ui_plan
 from bot.ui import watchdog as ui_watchdog
 from bot.ui.audit import audit_line
-from bot.ui.labels import kind_label, material_state_label, outcome_label, role_label
-from bot.ui.meeting_day import counts_text
+from bot.ui.labels import kind_label, material_state_label, outcome_label, rating_label, role_label
+from bot.ui.meeting_day import counts_text, rating_counts_text
 from db.models import Council, Material, MaterialState, Meeting, MeetingStatus, Member, MemberStatus, Outcome, PlanEntry
 
 PAGES = ("year", "meetings", "decisions", "materials", "members")
@@ -368,8 +368,12 @@ def _vote(view: VoteView, meeting: Meeting, tz: ZoneInfo) -> str:
     else:
         outcome = vote.outcome or Outcome.NO_VOTES
         tone = "ok" if outcome is Outcome.ADOPTED else "bad" if outcome is Outcome.NOT_ADOPTED else "muted"
-        marks.append(_badge(outcome_label(outcome), tone))
-        marks.append(f'<span class="muted">{h(counts_text(view.counts))}</span>')
+        if view.rating is not None:  # a report rated on its vote's scale: the rating and its options' votes
+            marks.append(_badge(rating_label(view.rating), "ok" if view.rating in rules.RATED else "muted"))
+            marks.append(f'<span class="muted">{h(rating_counts_text(view.rating_counts))}</span>')
+        else:
+            marks.append(_badge(outcome_label(outcome), tone))
+            marks.append(f'<span class="muted">{h(counts_text(view.counts))}</span>')
     lines = [head, f'<p class="marks">{" ".join(marks)}</p>']
     if view.responsible:
         lines.append(el("p", _("Responsible: {name}").format(name=view.responsible), "muted"))

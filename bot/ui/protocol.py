@@ -15,7 +15,7 @@ from bot.ui.documents import Docx
 from bot.ui.labels import group_title, rating_label, verdict_label
 from bot.ui.meeting_day import counts_text, rating_counts_text
 from bot.ui.render import council_name, esc, split_blocks
-from db.models import GroupKind, GroupLanguage, Outcome, Rating, ReviewVerdict
+from db.models import Choice, GroupKind, GroupLanguage, Outcome, Rating, ReviewVerdict
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,9 @@ class Decision:
     present: int
     members: int
     names: dict[str, list[str]] = field(default_factory=dict)  # open votes: choice -> names
-    # A rating vote (cl. 3.1, 5): the report's rating and its votes (high, satisfactory, unsatisfactory).
+    # A rating vote (cl. 3.1, 5): the report's rating and the votes for each option of the vote's scale.
     rating: Rating | None = None
-    rating_counts: tuple[int, int, int] = (0, 0, 0)
+    rating_counts: dict[Choice, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ def _decision_lines(decisions: list[Decision]) -> list[tuple[str, str]]:
     for decision in decisions:
         if decision.rating is not None:
             lines.append(("text", _("Rated: {text}").format(text=decision.text)))
-            votes = rating_counts_text(*decision.rating_counts)
+            votes = rating_counts_text(decision.rating_counts)
             lines.append(
                 (
                     "text",

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import (
     AssociationMember,
+    Choice,
     CreativeGroupMember,
     GroupProposal,
     GroupReport,
@@ -234,7 +235,14 @@ async def claim_rating_vote(session: AsyncSession, report_id: int, vote_id: int,
     return rows_changed(result) == 1
 
 
-def record_rating(report: GroupReport, rating: Rating, counts: tuple[int, int, int], now: datetime) -> None:
+def record_rating(report: GroupReport, rating: Rating, counts: dict[Choice, int], now: datetime) -> None:
+    """The rating and the votes for each option of the vote's scale (`counts`); an option of no scale of the
+    vote's stays None."""
     report.rating = rating
-    report.votes_high, report.votes_satisfactory, report.votes_unsatisfactory = counts
+    report.votes_high = counts.get(Choice.HIGH)
+    report.votes_good = counts.get(Choice.GOOD)
+    report.votes_satisfactory = counts.get(Choice.SATISFACTORY)
+    report.votes_unsatisfactory = counts.get(Choice.UNSATISFACTORY)
+    report.votes_medium = counts.get(Choice.MEDIUM)
+    report.votes_low = counts.get(Choice.LOW)
     report.rated_at = now

@@ -40,7 +40,7 @@ from bot.i18n import (
     group_text,
 )
 from bot.ops.materials import ACCEPTED
-from bot.rules import Counts, Trimester
+from bot.rules import Counts, Trimester, rating_choices
 from bot.ui import common, councils, labels, meeting_day, meetings, members, protocol
 from bot.ui import materials as ui_materials
 from bot.ui import plan as ui_plan
@@ -591,19 +591,28 @@ def structure_composed(i18n: I18n) -> Iterator[tuple[str, str, str, int]]:
     from bot.ui import groups as ui_groups
     from bot.ui import report as ui_report
     from bot.ui import reviews as ui_reviews
-    from db.models import GroupKind, MaterialReview, Rating, ReviewVerdict, TeacherGroup, VoteKind
+    from db.models import GroupKind, MaterialReview, Rating, RatingScale, ReviewVerdict, TeacherGroup, VoteKind
 
     for total, present in [(10, 9), (21, 5), (1, 1)]:
         for is_open, outcome in [(True, None), (False, Outcome.RATED), (False, Outcome.NO_QUORUM)]:
-            shown = vote(secret=False, is_open=is_open, outcome=outcome, item=2, present=present, total=total)
-            shown.kind = VoteKind.RATING
-            for names in ({Choice.HIGH: list(NAMES[:3]), Choice.SATISFACTORY: [NAMES[3]]}, {}):
-                for language in GroupLanguage:
-                    text = meeting_day.vote_post(language, shown, Counts(0, 0, 0), names, total)
-                    yield f"rating vote {outcome} {present}/{total}", language.value, text, MESSAGE_LIMIT
+            for scale in RatingScale:
+                shown = vote(secret=False, is_open=is_open, outcome=outcome, item=2, present=present, total=total)
+                shown.kind, shown.rating_scale = VoteKind.RATING, scale
+                top, second = rating_choices(scale)[:2]
+                for names in ({top: list(NAMES[:3]), second: [NAMES[3]]}, {}):
+                    for language in GroupLanguage:
+                        text = meeting_day.vote_post(language, shown, Counts(0, 0, 0), names, total)
+                        yield f"rating vote {scale} {outcome} {present}/{total}", language.value, text, MESSAGE_LIMIT
     for language in GroupLanguage:
-        for label in buttons_of(meeting_day.vote_keyboard(1, language, VoteKind.RATING)):
-            yield f"rating buttons, group {language}", language.value, label, BUTTON_LIMIT
+        for scale in RatingScale:
+            for label in buttons_of(meeting_day.vote_keyboard(1, language, VoteKind.RATING, scale)):
+                yield f"rating buttons {scale}, group {language}", language.value, label, BUTTON_LIMIT
+    for scale in RatingScale:  # the settings with each scale current (its button ticked)
+        chosen = council()
+        chosen.rating_scale = scale
+        for locale, markup in in_each_locale(i18n, lambda chosen=chosen: councils.settings_keyboard(chosen)):
+            for label in buttons_of(markup):
+                yield f"settings, scale {scale}", locale, label, BUTTON_LIMIT
     groups = [
         TeacherGroup(id=1, kind=GroupKind.ASSOCIATION, name="Табигый илимдер", area="биология, химия"),
         TeacherGroup(id=2, kind=GroupKind.CREATIVE, name="Функционалдык сабаттуулук", ends_on=DAYS[3]),
