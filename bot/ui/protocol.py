@@ -230,7 +230,13 @@ def _decision_lines(decisions: list[Decision]) -> list[tuple[str, str]]:
                 )
             )
             continue
-        lines.append(("text", _("Decided: {text}").format(text=decision.text)))
+        # cl. 7.5: only an adopted decision stands under "Decided"; a motion that failed (or was not validly
+        # voted) is recorded as proposed, followed by its result.
+        if decision.outcome is Outcome.ADOPTED:
+            lines.append(("text", _("Decided: {text}").format(text=decision.text)))
+        else:
+            # TRANSLATORS: in a protocol, a motion that was put to the vote but not adopted (Russian "Предлагалось").
+            lines.append(("text", _("Proposed: {text}").format(text=decision.text)))
         kind = _("Secret ballot") if decision.secret else _("Vote")
         # One sentence per outcome, so the result starts with a capital and no colon follows a colon.
         result = {

@@ -338,6 +338,21 @@ async def test_a_vote_without_an_item_waits_for_the_chairs_confirmation(flow, op
     assert "1. Маселе\nРешение на голосование не ставилось." in protocol
 
 
+async def test_a_motion_outside_the_agenda_not_adopted_is_recorded_as_proposed(flow, open_meeting):
+    council = open_meeting
+    (question,) = await flow.say(council.chair, council.group, "/vote Кошумча маселе")
+    await flow.press(council.chair, question, "вне повестки")
+    post = flow.api.last_to(council.group.id)
+    for person, choice in zip(council.people, ["Макул", "Макул", "Каршы", "Каршы", "Калыс"], strict=True):
+        await flow.press(person, post, choice)
+    sent = await flow.say(council.chair, council.group, "/close")
+    protocol = "\n".join(m.text for m in sent if m.chat_id == council.group.id and m.method == "sendMessage")
+    assert "Күн тартибинен тышкары чечимдер\nСунушталды: Кошумча маселе\nДобуш берүү: макул 2" in protocol
+    assert "Решения вне повестки дня\nПредлагалось: Кошумча маселе\nГолосование: за 2" in protocol
+    assert "Кабыл алынган жок." in protocol and "Не принято." in protocol
+    assert "Токтом кылынды" not in protocol and "Постановили" not in protocol
+
+
 async def test_a_vote_on_an_item_needs_no_confirmation(flow, open_meeting):
     council = open_meeting
     sent = await flow.say(council.chair, council.group, "/vote 1 Бекитүү")
