@@ -144,7 +144,8 @@ async def _close(
     if not automatically:  # the chair's /close: the final counts are on the group's messages at once
         for vote in await day_repo.meeting_votes(session, meeting.id):
             effects.tally_changed(session, effects.VOTE, vote.id)
-        effects.tally_changed(session, effects.ATTENDANCE, meeting.id, now=True)
+    # The attendance message says the meeting is closed, with its final count, and loses its button.
+    effects.tally_changed(session, effects.ATTENDANCE, meeting.id, now=True)
     await commit_closing(session, keys)  # with the keys of its secret ballots dropped after the commit
     log.info(
         "Council %s: meeting %s closed%s, protocol No. %s",

@@ -24,7 +24,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.i18n import I18n, group_text
+from bot.i18n import I18n
 from bot.ops.effects import ATTENDANCE, VOTE
 from bot.ops.meetings import presence
 from bot.ops.voting import live_counts
@@ -75,8 +75,9 @@ async def render_attendance(session: AsyncSession, meeting_id: int) -> Rendered 
         return None
     council = await referenced(session, Council, meeting.council_id)
     seats = await presence(session, meeting)
-    text = group_text(council.group_language, lambda: ui_meeting_day.attendance(seats))
     is_open = meeting.status is MeetingStatus.OPEN
+    closed = meeting.protocol_number if meeting.status is MeetingStatus.CLOSED else None
+    text = ui_meeting_day.attendance_post(council.group_language, seats, closed)
     markup = ui_meeting_day.present_keyboard(meeting.id, council.group_language) if is_open else None
     return Rendered(council.chat_id, meeting.attendance_message_id, text, markup)
 

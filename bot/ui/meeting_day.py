@@ -56,22 +56,39 @@ VOTE_TIMERS = (2, 5, 10)  # the chair's "close in N minutes" under a vote
 # --- attendance ---------------------------------------------------------------------------------------------
 
 
-def attendance(seats: Presence) -> str:
-    lines = [
-        _("<b>The meeting of the methodical council is open.</b> Members, press “Present”."),
-        _("Present: {present} of {total} members · quorum needs {needed}").format(
-            present=seats.present, total=seats.members, needed=seats.quorum_needed
-        ),
-    ]
+def attendance(seats: Presence, protocol_number: int | None = None) -> str:
+    """The attendance message: while the meeting is open, the live count and the call to press "Present";
+    once it is closed (`protocol_number` given), that it is closed and the final count, so nobody reading
+    the group later thinks it is still open."""
+    if protocol_number is not None:
+        lines = [
+            _("<b>The meeting of the methodical council is closed.</b> Protocol No. {number}.").format(
+                number=protocol_number
+            ),
+            _("Present: {present} of {total} members").format(present=seats.present, total=seats.members),
+        ]
+    else:
+        lines = [
+            _("<b>The meeting of the methodical council is open.</b> Members, press “Present”."),
+            _("Present: {present} of {total} members · quorum needs {needed}").format(
+                present=seats.present, total=seats.members, needed=seats.quorum_needed
+            ),
+        ]
     if seats.participants_present:
         lines.append(_("Participants without a vote: {count}").format(count=seats.participants_present))
-    lines.append(_("Quorum: yes") if seats.quorum else _("Quorum: not yet"))
+    if seats.quorum:
+        lines.append(_("Quorum: yes"))
+    elif protocol_number is not None:
+        # TRANSLATORS: on the attendance message of a closed meeting: there was no quorum.
+        lines.append(_("Quorum: no"))
+    else:
+        lines.append(_("Quorum: not yet"))
     return "\n".join(lines)
 
 
-def attendance_post(language: GroupLanguage, seats: Presence) -> str:
-    """The attendance message in the group's language(s)."""
-    return group_text(language, lambda: attendance(seats))
+def attendance_post(language: GroupLanguage, seats: Presence, protocol_number: int | None = None) -> str:
+    """The attendance message in the group's language(s); `protocol_number` once the meeting is closed."""
+    return group_text(language, lambda: attendance(seats, protocol_number))
 
 
 def present_keyboard(meeting_id: int, language: GroupLanguage) -> InlineKeyboardMarkup:

@@ -299,3 +299,24 @@ async def test_group_language_setting_changes_group_posts(flow, meeting):
     member = meeting.voters[2]
     (refused,) = await flow.say(member, member, "/settings")
     assert refused.text == "Это может сделать только председатель этого совета."
+
+
+@pytest.mark.parametrize("path", ["close", "daily"])
+async def test_the_attendance_message_says_the_meeting_is_closed(flow, meeting, path):
+    attendance = await open_meeting(flow, meeting)
+    await mark_present(flow, meeting, attendance, meeting.voters[:7] + [meeting.participant])
+    await flow.live.flush()
+    if path == "close":
+        await flow.say(meeting.chair, meeting.group, "/close")
+    else:  # left open: the next day's check closes it
+        flow.clock.advance(timedelta(days=1))
+        await flow.scheduler.daily_check()
+        await flow.delivery.drain()
+    await flow.live.flush()
+    assert attendance.buttons == []
+    assert "открыто" not in attendance.text and "нажмите" not in attendance.text
+    assert "ачылды" not in attendance.text and "басыңыздар" not in attendance.text
+    assert "Заседание методического совета закрыто. Протокол №1." in attendance.text
+    assert "Методикалык кеңештин отуруму жабылды. Протокол №1." in attendance.text
+    assert "Присутствовали члены совета: 7 из 10" in attendance.text and "Катышты: 10 мүчөдөн 7" in attendance.text
+    assert "Кворум: есть" in attendance.text and "Участники без права голоса: 1" in attendance.text
