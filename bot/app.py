@@ -101,7 +101,7 @@ def build_runtime(
     i18n = create_i18n(settings.default_locale)
     bot = bot or create_bot(settings)
     shared_slots = SharedEditSlots(redis, settings.redis_prefix, shared_edit_interval) if redis is not None else None
-    live = LiveMessages(bot, sessionmaker, i18n, shared=shared_slots)
+    live = LiveMessages(bot, sessionmaker, i18n, settings.tz, shared=shared_slots)
     pace = pace or Pace(per_second=settings.max_sends_per_second)  # Telegram's limits, the whole bot's among them
     shared_pace = SharedPace(redis, settings.redis_prefix, pace) if redis is not None else None
     delivery = Delivery(bot, sessionmaker, clock, i18n, pace=pace, shared_pace=shared_pace, sends_at_once=sends_at_once)

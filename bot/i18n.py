@@ -129,6 +129,12 @@ def fmt_day_month(day: int, month: int, locale: str | None = None) -> str:
     return pattern.replace("MMMM", "\0").replace("d", str(day)).replace("\0", name).replace("'", "")
 
 
+def fmt_time(value: datetime, tz: ZoneInfo, locale: str | None = None) -> str:
+    """The time of day ("15:02") in the council's time zone."""
+    local = value.astimezone(tz)
+    return _format_time(local.hour, local.minute, locale or current_locale())
+
+
 def fmt_datetime(value: datetime, tz: ZoneInfo, locale: str | None = None) -> str:
     locale = locale or current_locale()
     local = value.astimezone(tz)

@@ -445,5 +445,6 @@ async def set_close_timer(session: AsyncSession, *, vote_id: int, user_id: int, 
         raise KeneshError(__("This vote no longer exists."))
     vote.closes_at, vote.nudged = now + timedelta(minutes=minutes), False
     effects.vote_timer_set(session, vote.id, vote.closes_at)
+    effects.tally_changed(session, effects.VOTE, vote.id, now=True)  # the closing time on the vote's message
     await session.commit()
     return vote

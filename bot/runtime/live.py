@@ -18,6 +18,7 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
@@ -48,7 +49,7 @@ class Rendered:
     markup: InlineKeyboardMarkup | None
 
 
-async def render_vote(session: AsyncSession, vote_id: int) -> Rendered | None:
+async def render_vote(session: AsyncSession, vote_id: int, tz: ZoneInfo) -> Rendered | None:
     vote = await day_repo.get_vote(session, vote_id)
     if vote is None or vote.message_id is None:
         return None
@@ -60,7 +61,7 @@ async def render_vote(session: AsyncSession, vote_id: int) -> Rendered | None:
         for choice, name in await day_repo.open_ballots(session, vote.id):
             names.setdefault(choice, []).append(name)
     seats = await presence(session, meeting)
-    text = ui_meeting_day.vote_post(council.group_language, vote, counts, names, seats.members)
+    text = ui_meeting_day.vote_post(council.group_language, vote, counts, names, seats.members, tz)
     markup = (
         ui_meeting_day.vote_keyboard(vote.id, council.group_language, vote.kind, vote.rating_scale)
         if vote.is_open
@@ -69,7 +70,7 @@ async def render_vote(session: AsyncSession, vote_id: int) -> Rendered | None:
     return Rendered(council.chat_id, vote.message_id, text, markup)
 
 
-async def render_attendance(session: AsyncSession, meeting_id: int) -> Rendered | None:
+async def render_attendance(session: AsyncSession, meeting_id: int, tz: ZoneInfo) -> Rendered | None:
     meeting = await meetings_repo.get_meeting(session, meeting_id)
     if meeting is None or meeting.attendance_message_id is None:
         return None
@@ -121,10 +122,12 @@ class LiveMessages:
         bot: Bot,
         sessionmaker: async_sessionmaker,
         i18n: I18n,
+        tz: ZoneInfo,
         interval: float = 2.0,
         shared: SharedEditSlots | None = None,
     ) -> None:
         self.bot, self.sessionmaker, self.i18n, self.interval = bot, sessionmaker, i18n, interval
+        self.tz = tz  # the council's time zone: a vote's closing time
         self.shared = shared
         self._pending: set[asyncio.Task] = set()
         self._dirty: set[tuple[str, int]] = set()
@@ -218,7 +221,7 @@ class LiveMessages:
         kind, object_id = key
         with self.i18n.context():
             async with self.sessionmaker() as session:
-                rendered = await RENDERERS[kind](session, object_id)
+                rendered = await RENDERERS[kind](session, object_id, self.tz)
         if rendered is None:
             return
         content = (rendered.text, rendered.markup)

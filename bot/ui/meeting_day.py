@@ -7,6 +7,7 @@ the group's language(s) and stay under Telegram's 4096 characters for any roster
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
 
@@ -15,8 +16,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
 from bot.domain import Presence
+from bot.i18n import fmt_time, group_text
 from bot.i18n import gettext as _
-from bot.i18n import group_text
 from bot.i18n import lazy_gettext as __
 from bot.rules import Counts
 from bot.ui.callbacks import (
@@ -154,11 +155,31 @@ def counts_text(counts: Counts) -> str:
 
 
 def vote_message(
-    vote: Vote, counts: Counts, names: dict[Choice, list[str]], seats_members: int, name_limit: int | None = None
+    vote: Vote,
+    counts: Counts,
+    names: dict[Choice, list[str]],
+    seats_members: int,
+    name_limit: int | None = None,
+    tz: ZoneInfo | None = None,
 ) -> str:
     """A vote's group message. An open vote names voters by choice (at most `name_limit` each, then how many
     more); a secret ballot, while open, shows only how many have voted, never a count per choice, so a press
-    seen in the room cannot be matched to a count that moved."""
+    seen in the room cannot be matched to a count that moved. An open vote on the chair's timer says when it
+    closes (in the council's time zone `tz`), so every member sees it, not only the chair."""
+    text = _vote_body(vote, counts, names, seats_members, name_limit)
+    if vote.is_open and vote.closes_at is not None and tz is not None:
+        text += "\n" + vote_closes_at(vote.closes_at, tz)
+    return text
+
+
+def vote_closes_at(closes_at: datetime, tz: ZoneInfo) -> str:
+    # TRANSLATORS: under an open vote the chair set to close by itself; {time} is like 15:02.
+    return _("⏱ The vote closes by itself at {time}").format(time=fmt_time(closes_at, tz))
+
+
+def _vote_body(
+    vote: Vote, counts: Counts, names: dict[Choice, list[str]], seats_members: int, name_limit: int | None
+) -> str:
     if vote.kind is VoteKind.RATING:
         return rating_message(vote, names, seats_members, name_limit)
     title = _("<b>Secret ballot</b>") if vote.secret else _("<b>Vote</b>")
@@ -243,19 +264,24 @@ def rating_message(vote: Vote, names: dict[Choice, list[str]], seats_members: in
 
 
 def vote_post(
-    language: GroupLanguage, vote: Vote, counts: Counts, names: dict[Choice, list[str]], seats_members: int
+    language: GroupLanguage,
+    vote: Vote,
+    counts: Counts,
+    names: dict[Choice, list[str]],
+    seats_members: int,
+    tz: ZoneInfo | None = None,
 ) -> str:
     """The vote message in the group's language(s), under Telegram's 4096 characters for any roster: every
     name while they fit, then as many per choice as fit, then counts only."""
-    full = group_text(language, lambda: vote_message(vote, counts, names, seats_members))
+    full = group_text(language, lambda: vote_message(vote, counts, names, seats_members, None, tz))
     if tg_len(full) <= MESSAGE_LIMIT:
         return full
     low, high = 0, max((len(v) for v in names.values()), default=0)
     while low < high:  # the largest number of names per choice that still fits
         middle = (low + high + 1) // 2
-        text = group_text(language, partial(vote_message, vote, counts, names, seats_members, middle))
+        text = group_text(language, partial(vote_message, vote, counts, names, seats_members, middle, tz))
         low, high = (middle, high) if tg_len(text) <= MESSAGE_LIMIT else (low, middle - 1)
-    return group_text(language, lambda: vote_message(vote, counts, names, seats_members, low))
+    return group_text(language, lambda: vote_message(vote, counts, names, seats_members, low, tz))
 
 
 def vote_keyboard(

@@ -9,7 +9,7 @@ import pytest
 
 from bot.runtime.scheduler import Scheduler
 from db.models import Vote
-from tests.conftest import NOW, seed_council
+from tests.conftest import BISHKEK, NOW, seed_council
 
 
 @pytest.fixture
@@ -66,6 +66,28 @@ async def test_close_in_two_minutes(flow, vote):
     assert "Итог: принято." in message.text and message.buttons == []  # 3 for of 3 cast, 8 of 10 present
     assert "Решение принято" in flow.api.last_to(council.chair.id).text  # the follow-up question, as by hand
     assert not await flow.scheduler.close_vote_on_time(row.id)
+
+
+async def test_the_vote_message_says_when_it_closes(flow, vote):
+    """Not only the chair (who sees the alert): every member reads on the vote itself when it closes, in the
+    council's time zone; a later choice of the chair moves it; once closed, the line goes."""
+    council, message = vote, vote.message
+    assert "⏱ Голосование закроется" not in message.text
+    await flow.press(council.chair, message, "⏱ 2")
+    await flow.live.flush()
+    assert flow.clock.now().astimezone(BISHKEK).strftime("%H:%M") == "15:00"  # UTC 09:00
+    assert "⏱ Голосование закроется само в 15:02" in message.text
+    assert "⏱ Добуш берүү өзү жабылат: саат 15:02" in message.text
+    assert message.buttons  # the choices stay
+    await flow.press(council.chair, message, "⏱ 10")
+    await flow.live.flush()
+    assert "в 15:10" in message.text and "саат 15:10" in message.text and "15:02" not in message.text
+    flow.clock.advance(timedelta(minutes=10))
+    (row,) = await flow.rows(Vote)
+    assert await flow.scheduler.close_vote_on_time(row.id)
+    await flow.delivery.drain()
+    await flow.live.flush()
+    assert "Итог: принято." in message.text and "⏱" not in message.text
 
 
 async def test_a_vote_closed_by_hand_first_is_left_alone(flow, vote):
