@@ -61,7 +61,7 @@ async def render_vote(session: AsyncSession, vote_id: int, tz: ZoneInfo) -> Rend
         for choice, name in await day_repo.open_ballots(session, vote.id):
             names.setdefault(choice, []).append(name)
     seats = await presence(session, meeting)
-    text = ui_meeting_day.vote_post(council.group_language, vote, counts, names, seats.members, tz)
+    text = ui_meeting_day.vote_post(council.group_language, vote, counts, names, seats.present, tz)
     markup = (
         ui_meeting_day.vote_keyboard(vote.id, council.group_language, vote.kind, vote.rating_scale)
         if vote.is_open

@@ -158,7 +158,7 @@ def vote_message(
     vote: Vote,
     counts: Counts,
     names: dict[Choice, list[str]],
-    seats_members: int,
+    present_voters: int,
     name_limit: int | None = None,
     tz: ZoneInfo | None = None,
 ) -> str:
@@ -166,7 +166,7 @@ def vote_message(
     more); a secret ballot, while open, shows only how many have voted, never a count per choice, so a press
     seen in the room cannot be matched to a count that moved. An open vote on the chair's timer says when it
     closes (in the council's time zone `tz`), so every member sees it, not only the chair."""
-    text = _vote_body(vote, counts, names, seats_members, name_limit)
+    text = _vote_body(vote, counts, names, present_voters, name_limit)
     if vote.is_open and vote.closes_at is not None and tz is not None:
         text += "\n" + vote_closes_at(vote.closes_at, tz)
     return text
@@ -178,17 +178,17 @@ def vote_closes_at(closes_at: datetime, tz: ZoneInfo) -> str:
 
 
 def _vote_body(
-    vote: Vote, counts: Counts, names: dict[Choice, list[str]], seats_members: int, name_limit: int | None
+    vote: Vote, counts: Counts, names: dict[Choice, list[str]], present_voters: int, name_limit: int | None
 ) -> str:
     if vote.kind is VoteKind.RATING:
-        return rating_message(vote, names, seats_members, name_limit)
+        return rating_message(vote, names, present_voters, name_limit)
     title = _("<b>Secret ballot</b>") if vote.secret else _("<b>Vote</b>")
     number = (
         _(" on item {number}").format(number=vote.item_position) if vote.item_position else _(" outside the agenda")
     )
     lines = [f"{title}{number}", esc(vote.decision), ""]
     if vote.secret and vote.is_open:
-        lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
+        lines.append(voted_of_present(counts.cast, present_voters))
         return "\n".join(lines)
     if vote.outcome is Outcome.NOT_COUNTED:  # a secret ballot whose key was lost: no count to show
         lines.append(_("<b>Closed without a count.</b> {reason}").format(reason=_not_counted_reason()))
@@ -198,7 +198,7 @@ def _vote_body(
         voters = names.get(choice, []) if not vote.secret else []
         lines.append(_choice_line(choice, values[choice], voters, name_limit))
     if vote.outcome is None:  # open: the close freezes the totals and the outcome together
-        lines.append(_("Voted: {cast} of {total} members").format(cast=counts.cast, total=seats_members))
+        lines.append(voted_of_present(counts.cast, present_voters))
     else:
         lines += [
             "",
@@ -210,9 +210,25 @@ def _vote_body(
     return "\n".join(lines)
 
 
+def voted_of_present(cast: int, present: int) -> str:
+    """An open vote's progress: of the members present who may vote (those not marked present cannot)."""
+    # TRANSLATORS: under an open vote: how many of the voting members present have voted ("Voted: 3 of 5 present").
+    return _("Voted: {cast} of {present} present", "Voted: {cast} of {present} present", present).format(
+        cast=cast, present=present
+    )
+
+
+def _choice_count(choice: Choice, count: int) -> str:
+    """ "For: 3", "Against: 1", "Abstained: 2": the abstaining members' word agrees with their number."""
+    if choice is Choice.ABSTAIN:
+        # TRANSLATORS: a vote's line of those who abstained, with their number (Russian: Воздержался / Воздержались).
+        return _("Abstained: {count}", "Abstained: {count}", count).format(count=count)
+    return f"{choice_label(choice)}: {count}"
+
+
 def _choice_line(choice: Choice, count: int, voters: list[str], name_limit: int | None) -> str:
     """One option of a vote: its count and, for an open vote, who chose it (at most `name_limit` names)."""
-    line = f"{choice_label(choice)}: {count}"
+    line = _choice_count(choice, count)
     shown = voters if name_limit is None else voters[:name_limit]
     if shown:
         line += " — " + ", ".join(esc(n) for n in shown)
@@ -237,7 +253,7 @@ def rating_result(rating: Rating) -> str:
     return _("<b>Rating: {rating}.</b>").format(rating=rating_label(rating))
 
 
-def rating_message(vote: Vote, names: dict[Choice, list[str]], seats_members: int, name_limit: int | None) -> str:
+def rating_message(vote: Vote, names: dict[Choice, list[str]], present_voters: int, name_limit: int | None) -> str:
     """A rating vote's group message (cl. 3.1, 5): the report's item, each option of the school's scale with
     who chose it, and once closed the rating cl. 7.7's quorum allows (the option with most votes, or a tie)."""
     counts = rating_counts(names, vote.rating_scale)
@@ -249,7 +265,7 @@ def rating_message(vote: Vote, names: dict[Choice, list[str]], seats_members: in
     lines += [_choice_line(choice, votes, names.get(choice, []), name_limit) for choice, votes in counts.items()]
     cast = sum(counts.values())
     if vote.outcome is None:
-        lines.append(_("Voted: {cast} of {total} members").format(cast=cast, total=seats_members))
+        lines.append(voted_of_present(cast, present_voters))
         return "\n".join(lines)
     present, total = vote.present_total or 0, vote.members_total or 0
     rating = rules.rating_of(counts, present, total, vote.rating_scale)
@@ -268,20 +284,20 @@ def vote_post(
     vote: Vote,
     counts: Counts,
     names: dict[Choice, list[str]],
-    seats_members: int,
+    present_voters: int,
     tz: ZoneInfo | None = None,
 ) -> str:
     """The vote message in the group's language(s), under Telegram's 4096 characters for any roster: every
     name while they fit, then as many per choice as fit, then counts only."""
-    full = group_text(language, lambda: vote_message(vote, counts, names, seats_members, None, tz))
+    full = group_text(language, lambda: vote_message(vote, counts, names, present_voters, None, tz))
     if tg_len(full) <= MESSAGE_LIMIT:
         return full
     low, high = 0, max((len(v) for v in names.values()), default=0)
     while low < high:  # the largest number of names per choice that still fits
         middle = (low + high + 1) // 2
-        text = group_text(language, partial(vote_message, vote, counts, names, seats_members, middle, tz))
+        text = group_text(language, partial(vote_message, vote, counts, names, present_voters, middle, tz))
         low, high = (middle, high) if tg_len(text) <= MESSAGE_LIMIT else (low, middle - 1)
-    return group_text(language, lambda: vote_message(vote, counts, names, seats_members, low, tz))
+    return group_text(language, lambda: vote_message(vote, counts, names, present_voters, low, tz))
 
 
 def vote_keyboard(

@@ -108,7 +108,9 @@ async def test_vote_buttons_order_and_who_may_vote(flow, meeting):
     assert ballot.choice.value == "for"
     await flow.live.flush()
     assert "За: 1 — Фамилия01 Мугалим1" in message.text
-    assert "Добуш берди: 10 мүчөдөн 1" in message.text and "Проголосовали: 1 из 10" in message.text
+    # Of the 7 members present (the participant has no vote), not of all 10: the absent cannot vote.
+    assert "Добуш берди: катышкан 7 мүчөдөн 1" in message.text
+    assert "Проголосовали: 1 из 7 присутствующих" in message.text
 
 
 async def test_adopted_not_adopted_and_protocol(flow, meeting):
@@ -224,7 +226,7 @@ async def test_secret_ballot_keeps_who_apart_from_what(flow, meeting):
     assert len(await flow.rows(SealedBallot)) == 7 and len(await flow.rows(SecretVoter)) == 7
     await flow.live.flush()
     assert "Фамилия" not in message.text  # no name next to a choice
-    assert "Проголосовали: 7 из 10" in message.text and "За:" not in message.text  # no count per choice
+    assert "Проголосовали: 7 из 7 присутствующих" in message.text and "За:" not in message.text  # no count per choice
     await flow.press(meeting.chair, message, "Добушту жабуу")
     (vote,) = await flow.rows(Vote)
     assert (vote.votes_for, vote.votes_against, vote.votes_abstain) == (6, 0, 1)
@@ -253,7 +255,7 @@ async def test_many_members_pressing_at_once(flow):
     assert all(u["callback_query"]["id"] in flow.api.answers for u in updates)
     assert len(await flow.rows(Ballot)) == 30
     await flow.live.flush()
-    assert "За: 10" in message.text and "Против: 10" in message.text and "Воздержался: 10" in message.text
+    assert "За: 10" in message.text and "Против: 10" in message.text and "Воздержались: 10" in message.text
     assert message.edits == 1
     assert not [e for e in flow.api.errors if e[0].startswith("edit")]
 
@@ -320,3 +322,22 @@ async def test_the_attendance_message_says_the_meeting_is_closed(flow, meeting, 
     assert "Методикалык кеңештин отуруму жабылды. Протокол №1." in attendance.text
     assert "Присутствовали члены совета: 7 из 10" in attendance.text and "Катышты: 10 мүчөдөн 7" in attendance.text
     assert "Кворум: есть" in attendance.text and "Участники без права голоса: 1" in attendance.text
+
+
+async def test_vote_counts_agree_with_their_number_and_count_those_present(flow, meeting):
+    """5 of 10 members present: the vote counts of the 5 who can vote; "Воздержался" agrees with its number."""
+    attendance = await open_meeting(flow, meeting)
+    present = meeting.voters[:5]
+    await mark_present(flow, meeting, attendance, present)
+    message = await post_vote(flow, meeting, "/vote 1 Бекитүү")
+    assert "Проголосовали: 0 из 5 присутствующих" in message.text
+    assert "Добуш берди: катышкан 5 мүчөдөн 0" in message.text
+    assert "Воздержались: 0" in message.text and "Калыс: 0" in message.text
+    await flow.press(present[0], message, "Калыс")
+    await flow.live.flush()
+    assert "Воздержался: 1 — " in message.text and "Калыс: 1 — " in message.text
+    assert "Проголосовали: 1 из 5 присутствующих" in message.text
+    await flow.press(present[1], message, "Калыс")
+    await flow.live.flush()
+    assert "Воздержались: 2 — " in message.text and "Калыс: 2 — " in message.text
+    assert "Воздержался:" not in message.text

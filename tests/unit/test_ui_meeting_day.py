@@ -62,7 +62,7 @@ def test_an_open_secret_ballot_shows_only_how_many_voted():
     with create_i18n("ky").context():
         text = meeting_day.vote_post(GroupLanguage.RU, vote(secret=True), Counts(3, 2, 1), {}, 10)
         closed = meeting_day.vote_post(GroupLanguage.RU, vote(secret=True, is_open=False), Counts(3, 2, 1), {}, 10)
-    assert "Проголосовали: 6 из 10" in text
+    assert "Проголосовали: 6 из 10 присутствующих" in text
     assert "За:" not in text and "Против:" not in text and "Воздержался:" not in text
     assert "За: 3" in closed and "Итог: принято." in closed
 
