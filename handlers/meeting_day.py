@@ -184,15 +184,16 @@ async def vote_outside_agenda(
     state: FSMContext,
     vote_keys: VoteKeys,
 ) -> None:
-    """The asker confirms: the decision is put to the vote outside the agenda, once."""
-    pending = (await state.get_data()).get(OUTSIDE_AGENDA)
-    if not pending or pending.get("token") != callback_data.token:
-        await call.answer(ui_common.button_out_of_date(), show_alert=True)
-        return
+    """The asker confirms: the decision is put to the vote outside the agenda, once. A member who is not the
+    chair or the secretary is told so (as the Close button tells them), not that the button is out of date."""
     place = chat_of(call).chat
     council = await access.council_for_runner(
         session, call.from_user.id, None if place.type == ChatType.PRIVATE else place.id
     )
+    pending = (await state.get_data()).get(OUTSIDE_AGENDA)
+    if not pending or pending.get("token") != callback_data.token:
+        await call.answer(ui_common.button_out_of_date(), show_alert=True)
+        return
     new = await voting.start_vote(
         session,
         council=council,
