@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from functools import partial
 
 from aiogram import Bot, Router
 from aiogram.enums import ChatType
@@ -34,7 +35,7 @@ from bot.ui.callbacks import (
     VoteCb,
     VoteTimerCb,
 )
-from db.models import Council, Meeting, Vote
+from db.models import Council, GroupLanguage, Meeting, Vote
 from handlers.scope import PRIVATE, chat_of, group_id, sender
 
 log = logging.getLogger(__name__)
@@ -134,14 +135,20 @@ async def start_vote(
     except voting.OutsideAgenda as asking:  # no item number: confirmed as outside the agenda, or not voted
         token = secrets.token_hex(4)
         await state.update_data({OUTSIDE_AGENDA: {"token": token, "text": command.args or "", "secret": secret}})
+        language = _group_language(message.chat.type, council)
         await message.reply(
-            ui_meeting_day.outside_agenda_question(asking.decision),
-            reply_markup=ui_meeting_day.outside_agenda_keyboard(asking.meeting_id, token),
+            ui_meeting_day.for_chat(language, partial(ui_meeting_day.outside_agenda_question, asking.decision)),
+            reply_markup=ui_meeting_day.outside_agenda_keyboard(asking.meeting_id, token, language),
         )
         return
     await _post_vote(bot, session, council, new.meeting, new.vote, vote_keys)
     if message.chat.type == ChatType.PRIVATE:
         await message.answer(ui_meeting_day.vote_posted())
+
+
+def _group_language(chat_type: str, council: Council) -> GroupLanguage | None:
+    """Where a reply goes: the group reads the council's group language; a private chat, its reader's (None)."""
+    return None if chat_type == ChatType.PRIVATE else council.group_language
 
 
 async def _post_vote(
@@ -206,7 +213,8 @@ async def vote_outside_agenda(
     )
     await state.update_data({OUTSIDE_AGENDA: None})
     await call.answer()
-    await edit_message(call.message, ui_meeting_day.outside_agenda_confirmed(new.vote.decision))
+    confirmed = partial(ui_meeting_day.outside_agenda_confirmed, new.vote.decision)
+    await edit_message(call.message, ui_meeting_day.for_chat(_group_language(place.type, council), confirmed))
     await _post_vote(bot, session, council, new.meeting, new.vote, vote_keys)
 
 
@@ -286,7 +294,8 @@ async def close_empty_vote(
 async def heard(message: Message, command: CommandObject, session: AsyncSession) -> None:
     council = await access.council_for_runner(session, sender(message).id, group_id(message))
     recorded = await meetings.record_heard(session, council=council, text=command.args or "")
-    await message.answer(ui_meeting_day.heard_recorded(recorded.position, recorded.name))
+    confirmation = partial(ui_meeting_day.heard_recorded, recorded.position, recorded.name)
+    await message.answer(ui_meeting_day.for_chat(_group_language(message.chat.type, council), confirmation))
 
 
 @router.callback_query(VoteTimerCb.filter())

@@ -6,7 +6,7 @@ the group's language(s) and stay under Telegram's 4096 characters for any roster
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -414,6 +414,12 @@ def heard_recorded(position: int, name: str) -> str:
     return _("Recorded for the protocol: item {number}, heard: {name}").format(number=position, name=esc(name))
 
 
+def for_chat(language: GroupLanguage | None, render: Callable[[], str]) -> str:
+    """A reply where the command was sent: in the group, in the group's language(s) (`language`), as every
+    group post is; in private (None), in the reader's."""
+    return group_text(language, render) if language is not None else render()
+
+
 def meeting_closed(meeting: Meeting) -> str:
     return _("The meeting is closed; protocol No. {number} is posted in the group.").format(
         number=meeting.protocol_number
@@ -460,9 +466,14 @@ def outside_agenda_question(decision: str) -> str:
     )
 
 
-def outside_agenda_keyboard(meeting_id: int, token: str) -> InlineKeyboardMarkup:
+def outside_agenda_keyboard(meeting_id: int, token: str, language: GroupLanguage | None = None) -> InlineKeyboardMarkup:
+    """The confirmation's button; in the group (`language`), labelled in the group's language(s)."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Vote outside the agenda"), callback_data=OutsideAgendaCb(meeting_id=meeting_id, token=token))
+    label = lambda: _("Vote outside the agenda")  # noqa: E731
+    builder.button(
+        text=labelled(language, label) if language is not None else label(),
+        callback_data=OutsideAgendaCb(meeting_id=meeting_id, token=token),
+    )
     return builder.as_markup()
 
 

@@ -308,7 +308,9 @@ async def test_a_vote_without_an_item_waits_for_the_chairs_confirmation(flow, op
     (question,) = sent
     assert question.chat_id == council.group.id
     assert "Этого решения нет в повестке дня." in question.text and "Кошумча &lt;маселе&gt;" in question.html
-    assert [b["text"] for b in question.buttons] == ["Голосовать вне повестки дня"]
+    assert [b["text"] for b in question.buttons] == [
+        "Күн тартибинен тышкары добушка коюу / Голосовать вне повестки дня"
+    ]
     assert await flow.rows(Vote) == []  # nothing is put to the vote before the confirmation
 
     confirm = question.button("вне повестки")["callback_data"]
@@ -322,7 +324,8 @@ async def test_a_vote_without_an_item_waits_for_the_chairs_confirmation(flow, op
 
     before = len(flow.api.sent_to(council.group.id))
     await flow.press(council.chair, question, "вне повестки")
-    assert question.text.startswith("Поставлено на голосование вне повестки дня:")
+    assert question.text.startswith("Күн тартибинен тышкары добушка коюлду:")  # the group reads both
+    assert "\n\nПоставлено на голосование вне повестки дня:" in question.text
     (vote,) = await flow.rows(Vote)
     assert vote.item_position is None and vote.decision == "Кошумча <маселе>"
     (post,) = flow.api.sent_to(council.group.id)[before:]
@@ -354,6 +357,35 @@ async def test_a_motion_outside_the_agenda_not_adopted_is_recorded_as_proposed(f
     assert "Решения вне повестки дня\nПредлагалось: Кошумча маселе\nГолосование: за 2" in protocol
     assert "Кабыл алынган жок." in protocol and "Не принято." in protocol
     assert "Токтом кылынды" not in protocol and "Постановили" not in protocol
+
+
+async def test_the_chairs_replies_in_a_bilingual_group_are_in_both_languages(flow):
+    """A Kyrgyz-reading chair in a group that reads both: /heard's confirmation and the outside-the-agenda
+    question, its button and its confirmation are group posts, in Kyrgyz and Russian like every other."""
+    council = await seed_council(flow, members=5, chair_locale="ky")
+    await flow.say(council.chair, council.chair, "/start")
+    day = (NOW + timedelta(days=8)).date()
+    (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day:%d.%m.%Y} 15:00\n1. Маселе")
+    await flow.press(council.chair, preview, "Жарыялоо")
+    (meeting,) = await flow.rows(Meeting, Meeting.status == MeetingStatus.ANNOUNCED)
+    move_to(flow, meeting.starts_at)
+    await flow.say(council.chair, council.group, "/open")
+    (done,) = await flow.say(council.chair, council.group, "/heard 1 Асанова Б.")
+    assert "Протоколго жазылды. 1-маселе боюнча угулду — Асанова Б." in done.text
+    assert "Записано в протокол. По вопросу 1 слушали — Асанова Б." in done.text
+
+    (question,) = await flow.say(council.chair, council.group, "/vote Кошумча маселе")
+    assert "Этого решения нет в повестке дня." in question.text
+    assert "Бул чечим күн тартибинде жок." in question.text
+    assert [b["text"] for b in question.buttons] == [
+        "Күн тартибинен тышкары добушка коюу / Голосовать вне повестки дня"
+    ]
+    await flow.press(council.chair, question, "вне повестки")
+    assert "Күн тартибинен тышкары добушка коюлду:" in question.text
+    assert "Поставлено на голосование вне повестки дня:" in question.text
+    # In private the chair reads their own language only.
+    (private,) = await flow.say(council.chair, council.chair, "/heard 1 Асанова Б.")
+    assert private.text == "Протоколго жазылды. 1-маселе боюнча угулду — Асанова Б."
 
 
 async def test_a_vote_on_an_item_needs_no_confirmation(flow, open_meeting):

@@ -311,7 +311,10 @@ async def test_heard_records_who_reported_and_the_protocol_uses_it(flow, meeting
     (refused,) = await flow.say(meeting.voters[1], meeting.group, "/heard 2 Осмонова Г.")
     assert "председатель или секретарь" in refused.text or "төрагасы же катчысы" in refused.text
     (done,) = await flow.say(meeting.chair, meeting.group, "/heard 2 Асанова Б.")
-    assert done.text == "Записано в протокол. По вопросу 2 слушали — Асанова Б."
+    assert done.text == (  # a group post: in the group's languages, not only the chair's
+        "Протоколго жазылды. 2-маселе боюнча угулду — Асанова Б.\n\n"
+        "Записано в протокол. По вопросу 2 слушали — Асанова Б."
+    )
     items = await flow.rows(AgendaItem)
     assert [i.heard for i in items] == [None, "Асанова Б."]
     sent = await flow.say(meeting.chair, meeting.group, "/close")
