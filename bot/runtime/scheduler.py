@@ -29,6 +29,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot import log_context
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import I18n
@@ -299,11 +300,28 @@ class Scheduler:
         by `council_of` when the job does not know it) and the job is planned again with backoff, until it
         has done its work once or `until` has come: what it records with its effects (job_runs, a
         conditional update) makes a second run harmless. None when it failed; it never raises, so nothing
-        reaches APScheduler's log."""
+        reaches APScheduler's log.
+
+        Its log lines carry no update's ids: APScheduler runs a job in the context of whoever woke it, often
+        an update's handler that planned it (asyncio copies context variables into call_soon and tasks), and
+        the bot's own work must not be logged as the chair's press. Only the job's council, once known."""
+        with log_context.scope():
+            return await self._run_in_frame(job, work, until=until, then=then, council_of=council_of)
+
+    async def _run_in_frame(
+        self,
+        job: Attempt,
+        work: Callable[[AsyncSession], Awaitable[T]],
+        *,
+        until: datetime | None,
+        then: Callable[[T], None] | None,
+        council_of: Callable[[AsyncSession], Awaitable[int | None]] | None,
+    ) -> T | None:
         if job.council_id is None and council_of is not None:
             with contextlib.suppress(Exception):  # only for the log line: the job itself says what failed
                 async with self.sessionmaker() as session:
                     job.council_id = await council_of(session)
+        log_context.bind(council_id=job.council_id)
         try:
             # On SQLite each of its transactions waits for the process's turn to write when it begins, with its
             # connection in hand (db/engine.py WRITER).

@@ -3,10 +3,14 @@ close, and the deadline planned again after a restart."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import logging
 from datetime import timedelta
 
 import pytest
 
+from bot import log_context
 from bot.runtime.scheduler import Scheduler
 from db.models import Vote
 from tests.conftest import BISHKEK, NOW, seed_council
@@ -142,3 +146,46 @@ async def test_the_planned_jobs_run_when_the_clock_reaches_them(flow, vote):
     (row,) = await flow.rows(Vote)
     assert not row.is_open and "Итог: принято." in vote.message.text
     assert await flow.scheduler.run_due() == []
+
+
+class _ContextLog(logging.Handler):
+    """Each log line with the ids the formatter would add to it (bot/runtime/logs.py reads the same)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[tuple[str, dict[str, int]]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((record.getMessage(), log_context.current()))
+
+
+async def test_a_job_planned_within_an_update_logs_without_that_updates_ids(flow, vote, monkeypatch, caplog):
+    """APScheduler runs a job in the context of whoever planned or woke it (asyncio copies context variables
+    into call_soon and tasks): the chair's ⏱ press plans the timed close. The close is the bot's own work: its
+    log lines carry its council, never the press's update_id and user_id."""
+    planned: dict[str, contextvars.Context] = {}
+    add_job = flow.scheduler.aps.add_job
+
+    def add_job_noting_its_context(*args, **kwargs):  # what AsyncIOScheduler's wakeup and task would inherit
+        planned[kwargs["id"]] = contextvars.copy_context()
+        return add_job(*args, **kwargs)
+
+    monkeypatch.setattr(flow.scheduler.aps, "add_job", add_job_noting_its_context)
+    await flow.press(vote.chair, vote.message, "⏱ 2")
+    (row,) = await flow.rows(Vote)
+    context = planned[f"vote-close:{row.id}"]
+    assert context.run(log_context.current).get("user_id") == vote.chair.id  # planned inside the press
+
+    flow.clock.advance(timedelta(minutes=2))
+    caplog.set_level(logging.INFO)
+    capture = _ContextLog()
+    logging.getLogger().addHandler(capture)
+    try:
+        closed = await asyncio.get_running_loop().create_task(
+            flow.scheduler.close_vote_on_time(row.id), context=context
+        )
+    finally:
+        logging.getLogger().removeHandler(capture)
+    assert closed
+    (line,) = [(text, ids) for text, ids in capture.lines if text == f"Vote {row.id} closed on time"]
+    assert line[1] == {"council_id": vote.id}
