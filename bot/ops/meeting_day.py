@@ -45,7 +45,7 @@ async def close_meeting(
     default_locale: str,
 ) -> Meeting:
     """`/close`: closes any open vote, ends the meeting and gives its protocol the next number of the year."""
-    meeting = await open_meeting_of(session, council)
+    meeting = await open_meeting_of(session, council, now=now, tz=tz)
     await meeting_view(session, meeting.id, user_id)  # only the chair or the secretary
     await session.commit()  # the reads end here: the closing's transaction starts with its write
     return await _close(

@@ -35,6 +35,7 @@ from db.repo.outbox import Kind
 log = logging.getLogger(__name__)
 
 ALREADY_OPEN = __("Today's meeting is already open.")
+CLOSED_TODAY = __("Today's meeting is already closed: protocol No. {number}.")
 UPCOMING = (MeetingStatus.ANNOUNCED, MeetingStatus.OPEN)
 ALREADY_PUBLISHED = __("This agenda has already been published or cancelled.")
 NOT_MOVABLE = __("Only an announced meeting that has not started can be moved or cancelled.")
@@ -376,7 +377,17 @@ async def todays_meeting(session: AsyncSession, council: Council, now: datetime,
     for meeting in await meetings_repo.council_meetings(session, council.id, UPCOMING):
         if meeting.starts_at.astimezone(tz).date() == today:
             return meeting
+    await _refuse_if_closed_today(session, council, now, tz)
     raise KeneshError(__("There is no meeting announced for today."))
+
+
+async def _refuse_if_closed_today(session: AsyncSession, council: Council, now: datetime, tz: ZoneInfo) -> None:
+    """Today's meeting was held and closed: /open and /close say so, with its protocol's number, rather than
+    that there is no meeting (as if it had never been announced) or that it should be opened."""
+    today = now.astimezone(tz).date()
+    for meeting in reversed(await meetings_repo.council_meetings(session, council.id, (MeetingStatus.CLOSED,))):
+        if meeting.starts_at.astimezone(tz).date() == today:
+            raise KeneshError(CLOSED_TODAY, number=meeting.protocol_number)
 
 
 async def open_meeting(
@@ -435,9 +446,14 @@ async def undo_open(session: AsyncSession, meeting_id: int) -> None:
     log.warning("Meeting %s not opened: its attendance message could not be posted", meeting_id)
 
 
-async def open_meeting_of(session: AsyncSession, council: Council) -> Meeting:
+async def open_meeting_of(
+    session: AsyncSession, council: Council, *, now: datetime | None = None, tz: ZoneInfo | None = None
+) -> Meeting:
+    """The council's open meeting. None open: given `now` and `tz`, a meeting closed today is named."""
     for meeting in await meetings_repo.council_meetings(session, council.id, (MeetingStatus.OPEN,)):
         return meeting
+    if now is not None and tz is not None:
+        await _refuse_if_closed_today(session, council, now, tz)
     raise KeneshError(__("No meeting is open. The chair opens today's meeting with /open."))
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from docx import Document
 
-from db.models import Ballot, Meeting, MeetingStatus, Outcome, SealedBallot, SecretVoter, Vote
+from db.models import Ballot, Meeting, MeetingStatus, Outcome, SealedBallot, SecretVoter, User, Vote
 from tests.conftest import NOW, seed_council
 
 AGENDA = "\n1. Мектептин методикалык темасы — Осмонова Г.\n2. Окуу топторунун иш пландары"
@@ -341,3 +341,23 @@ async def test_vote_counts_agree_with_their_number_and_count_those_present(flow,
     await flow.live.flush()
     assert "Воздержались: 2 — " in message.text and "Калыс: 2 — " in message.text
     assert "Воздержался:" not in message.text
+
+
+async def test_open_and_close_after_the_close_say_the_meeting_is_closed_with_its_protocol(flow, meeting):
+    attendance = await open_meeting(flow, meeting)
+    await mark_present(flow, meeting, attendance, meeting.voters[:7])
+    await flow.say(meeting.chair, meeting.group, "/close")
+    closed = "Сегодняшнее заседание уже закрыто: протокол №1."
+    (again,) = await flow.say(meeting.chair, meeting.group, "/close")
+    assert again.text == closed
+    (reopen,) = await flow.say(meeting.chair, meeting.group, "/open")
+    assert reopen.text == closed
+    async with flow.sessionmaker() as session:  # the chair switches to Kyrgyz
+        (await session.get(User, meeting.chair.id)).language = "ky"
+        await session.commit()
+    (again,) = await flow.say(meeting.chair, meeting.chair, "/close")
+    assert again.text == "Бүгүнкү отурум жабылып калган: протокол №1."
+    (reopen,) = await flow.say(meeting.chair, meeting.group, "/open")
+    assert reopen.text == "Бүгүнкү отурум жабылып калган: протокол №1."
+    (row,) = await flow.rows(Meeting)
+    assert row.status is MeetingStatus.CLOSED and row.protocol_number == 1  # nothing changed
