@@ -133,6 +133,9 @@ async def got_file(
     elif received.duplicate is not None:
         await state.clear()
         await message.answer(ui_materials.already_submitted(received.duplicate))
+    elif received.duplicate_hidden:
+        await state.clear()
+        await message.answer(ui_materials.already_submitted_by_someone())
     else:
         await state.set_state(Submission.title)
         await state.set_data({"held_id": received.held_id, "file_name": upload.file_name})

@@ -58,6 +58,12 @@ def already_submitted(material: Material) -> str:
     )
 
 
+def already_submitted_by_someone() -> str:
+    """The same bytes as a material still under review that is not the sender's: neither its title nor its
+    author is told."""
+    return _("This file has already been submitted to the council; it is not stored twice.")
+
+
 def title_from_file_name(file_name: str) -> str:
     """The file's name without its extension: the title the author may take with one press."""
     return file_name.rsplit(".", 1)[0] or file_name

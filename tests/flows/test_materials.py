@@ -141,10 +141,26 @@ async def test_a_stranger_cannot_submit(flow, council):
 
 async def test_the_same_file_twice_is_stored_once(flow, council):
     await submit(flow, council.people[2], DOCX, "plan.docx", "План")
-    (reply,) = await send_file(flow, council.people[3], DOCX, "copy of plan.docx")
-    assert reply.text.startswith("Бул файл №1 «План» материалы катары мурунтан эле берилген")  # a Kyrgyz reader
+    (reply,) = await send_file(flow, council.people[2], DOCX, "copy of plan.docx")  # the author sees their own
+    assert reply.text.startswith("Этот файл уже подан как материал №1 «План»")
     assert len(await flow.rows(Material)) == 1
     assert len(list(flow.settings.storage_dir.rglob("*.docx"))) == 1
+
+
+async def test_the_same_file_as_someone_elses_pending_material_tells_neither_title_nor_author(flow, council):
+    """Another teacher's material still under review is private: the same bytes say only that they are taken."""
+    await submit(flow, council.people[2], DOCX, "plan.docx", "Открытый урок по математике")
+    (reply,) = await send_file(flow, council.people[3], DOCX, "copy of plan.docx")  # a Kyrgyz reader
+    assert reply.text == "Бул файл кеңешке мурунтан эле берилген; ал эки жолу сакталбайт."
+    (reply,) = await send_file(flow, council.people[4], DOCX, "copy.docx")  # a Russian reader
+    assert reply.text == "Этот файл уже подан в совет; дважды он не сохраняется."
+    assert len(await flow.rows(Material)) == 1
+
+    card = next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith("Материал №1"))
+    await flow.press(council.chair, card, "Утвердить и включить в банк")
+    await flow.press(council.chair, flow.api.last_to(council.chair.id), "Без комментария")
+    (reply,) = await send_file(flow, council.people[3], DOCX, "copy of plan.docx")  # in the bank: public now
+    assert reply.text.startswith("Бул файл №1 «Открытый урок по математике» материалы катары мурунтан эле берилген")
 
 
 async def test_a_path_in_the_file_name_stays_a_name(flow, council):
