@@ -572,6 +572,7 @@ async def decide(
         now=now,
         default_locale=default_locale,
         council_id=council.id,
+        markup=partial(ui_materials.new_version_keyboard, material) if state is MaterialState.RETURNED else None,
     )
     await session.commit()
     log.info("Material %s: %s", material.id, state.value)
