@@ -717,7 +717,7 @@ async def put_on_agenda(
         council=council,
         meeting_id=meeting_id,
         user_id=user_id,
-        title=ui_materials.material_item_title(material),
+        title=partial(ui_materials.material_item_title, material),
         reporter=author.full_name,
         material_id=material.id,
         now=now,

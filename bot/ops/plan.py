@@ -239,7 +239,7 @@ async def put_on_agenda(
         council=council,
         meeting_id=meeting_id,
         user_id=user_id,
-        title=ui_plan.plan_agenda_title(plan),
+        title=partial(ui_plan.plan_agenda_title, plan),
         now=now,
         tz=tz,
         default_locale=default_locale,
