@@ -306,6 +306,7 @@ class YearReport:
     materials: list[MaterialRow] = field(default_factory=list)
     trimesters: list[str] = field(default_factory=list)  # names, in order
     planned: dict[str, int] = field(default_factory=dict)  # planned meetings per trimester name
+    plan_is_draft: bool = False  # the planned figures are a draft's, before the council's vote on it
     held: dict[str, int] = field(default_factory=dict)
     groups: list[GroupRatingRow] = field(default_factory=list)
     chair: str | None = None

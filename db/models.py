@@ -228,6 +228,10 @@ class AgendaItem(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
+    # An item the bot composed (the annual plan, a material, an association's head, theme or report): its title
+    # in every language, {"ky": ..., "ru": ...}, so each reader reads it in theirs; `title` is the one in the
+    # language of who put it there. None for an item the chair typed: it stays as typed.
+    titles: Mapped[dict[str, str] | None] = mapped_column(JSON)
     reporter: Mapped[str | None] = mapped_column(String(128))
     # Who actually reported at the meeting (/heard); the protocol falls back to the agenda's reporter.
     heard: Mapped[str | None] = mapped_column(String(128))

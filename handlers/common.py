@@ -31,6 +31,7 @@ async def show_help(message: Message, session: AsyncSession, settings: Settings)
             chair=role.chair,
             runs_meetings=role.runs_meetings,
             operator=sender(message).id in settings.admin_ids,
+            year_app=settings.miniapp_url is not None,
         )
     )
 

@@ -39,6 +39,7 @@ DECISIONS = {
 
 
 class Submission(StatesGroup):
+    which = State()  # an author with a returned material: its new version, or a new material?
     file = State()
     title = State()
     kind = State()
@@ -84,12 +85,29 @@ async def _receive(
 @router.message(Command("submit"))
 async def submit_command(message: Message, session: AsyncSession, state: FSMContext) -> None:
     await materials.author_in(session, sender(message).id)
-    await state.set_state(Submission.file)
     returned = await materials.returned_of(session, sender(message).id)
-    await message.answer(
-        ui_materials.ask_file(),
-        reply_markup=ui_materials.returned_keyboard(returned),
-    )
+    if returned:
+        await state.set_state(Submission.which)
+        await message.answer(
+            ui_materials.which_submission(), reply_markup=ui_materials.which_submission_keyboard(returned)
+        )
+        return
+    await state.set_state(Submission.file)
+    await message.answer(ui_materials.ask_file())
+
+
+@router.callback_query(Submission.which, StepCb.filter(F.step == "new"))
+async def new_material(call: CallbackQuery, state: FSMContext) -> None:
+    await state.set_state(Submission.file)
+    await call.answer()
+    await chat_of(call).answer(ui_materials.ask_file())
+
+
+@router.message(Submission.which, ~F.text.startswith("/"))
+async def file_before_choosing(message: Message, session: AsyncSession) -> None:
+    """The file (or text) came before the answer to "new version or new material?": ask again, keep nothing."""
+    returned = await materials.returned_of(session, sender(message).id)
+    await message.answer(ui_materials.choose_first(), reply_markup=ui_materials.which_submission_keyboard(returned))
 
 
 @router.message(Submission.file, ~F.document, ~F.photo, ~F.text.startswith("/"))
@@ -133,6 +151,9 @@ async def got_file(
     elif received.duplicate is not None:
         await state.clear()
         await message.answer(ui_materials.already_submitted(received.duplicate))
+    elif received.duplicate_hidden:
+        await state.clear()
+        await message.answer(ui_materials.already_submitted_by_someone())
     else:
         await state.set_state(Submission.title)
         await state.set_data({"held_id": received.held_id, "file_name": upload.file_name})

@@ -153,7 +153,9 @@ async def confirmed_regulation(
 
 
 @router.message(CommandStart())
-async def start_plain(message: Message, command: CommandObject, state: FSMContext, session: AsyncSession) -> None:
+async def start_plain(
+    message: Message, command: CommandObject, state: FSMContext, session: AsyncSession, settings: Settings
+) -> None:
     if command.args:
         await message.answer(ui_members.join_link_invalid())
         return
@@ -165,6 +167,7 @@ async def start_plain(message: Message, command: CommandObject, state: FSMContex
                 welcome.council_title,
                 chair=welcome.roles.chair,
                 runs_meetings=welcome.roles.runs_meetings,
+                year_app=settings.miniapp_url is not None,
             )
         )
         return

@@ -575,13 +575,13 @@ async def put_on_agenda(
     if what == HEAD:
         proposal = await _waiting(session, group, ProposalKind.HEAD, year)
         candidate = await referenced(session, Member, proposal.member_id or 0)
-        title = ui_groups.head_item_title(group, candidate.full_name)
+        title = partial(ui_groups.head_item_title, group, candidate.full_name)
     elif what == THEME:
         proposal = await _waiting(session, group, ProposalKind.THEME, year)
-        title = ui_groups.theme_item_title(group, proposal.text or "", proposal.school_year)
+        title = partial(ui_groups.theme_item_title, group, proposal.text or "", proposal.school_year)
     else:
         head = await _approved_head(session, council, group)
-        title, reporter = ui_groups.report_item_title(group), head.full_name
+        title, reporter = partial(ui_groups.report_item_title, group), head.full_name
     view, position = await meetings.add_to_agenda(
         session,
         council=council,

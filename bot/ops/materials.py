@@ -332,10 +332,13 @@ async def hold(session: AsyncSession, *, user_id: int, upload: Upload, now: date
 @dataclass(frozen=True)
 class Received:
     """What became of a received file: a returned material's new version saved, the same bytes found already
-    submitted (the held file dropped), or a new material's file held while its four questions run."""
+    submitted (the held file dropped), or a new material's file held while its four questions run. The
+    material with the same bytes is named (`duplicate`) only when the sender may see it: in the bank, or their
+    own; another member's material still under review stays unnamed (`duplicate_hidden`)."""
 
     version: Material | None = None
     duplicate: Material | None = None
+    duplicate_hidden: bool = False
     held_id: int | None = None
 
 
@@ -360,7 +363,9 @@ async def receive_file(
     existing = await same_file(session, author.council_id, upload.sha256)
     if existing is not None:
         await drop_held_file(session, archive, upload.stored_name)
-        return Received(duplicate=existing)
+        if existing.author_id == author.id or existing.state is MaterialState.APPROVED:
+            return Received(duplicate=existing)
+        return Received(duplicate_hidden=True)
     return Received(held_id=await hold(session, user_id=user_id, upload=upload, now=now))
 
 
@@ -567,6 +572,7 @@ async def decide(
         now=now,
         default_locale=default_locale,
         council_id=council.id,
+        markup=partial(ui_materials.new_version_keyboard, material) if state is MaterialState.RETURNED else None,
     )
     await session.commit()
     log.info("Material %s: %s", material.id, state.value)
@@ -711,7 +717,7 @@ async def put_on_agenda(
         council=council,
         meeting_id=meeting_id,
         user_id=user_id,
-        title=ui_materials.material_item_title(material),
+        title=partial(ui_materials.material_item_title, material),
         reporter=author.full_name,
         material_id=material.id,
         now=now,

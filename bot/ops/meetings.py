@@ -15,9 +15,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import rules
 from bot.agenda import Agenda, When, check_notice
+from bot.config import SUPPORTED_LOCALES
 from bot.domain import Presence, ReviewLine
 from bot.errors import KeneshError
-from bot.i18n import fmt_datetime
+from bot.i18n import fmt_datetime, in_locale
 from bot.i18n import lazy_gettext as __
 from bot.ops import access, audit, effects, notices
 from bot.ops.access import NOT_RUNNER, council_of_member, runs_meetings
@@ -166,7 +167,7 @@ async def add_to_agenda(
     council: Council,
     meeting_id: int,
     user_id: int,
-    title: str,
+    title: Callable[[], str],
     reporter: str | None = None,
     material_id: int | None = None,
     now: datetime,
@@ -174,7 +175,8 @@ async def add_to_agenda(
     default_locale: str,
 ) -> tuple[MeetingView, int]:
     """An item added at the end of an announced meeting's agenda (a material, the annual plan, an association's
-    head, theme or report), then the whole
+    head, theme or report), its `title` composed by the bot and kept in every language (each reader reads it in
+    theirs, bot/ui/meetings.py `item_title`), then the whole
     changed agenda announced again to the group and the members. cl. 7.5 has no back door: the agenda may
     change only while `rules.agenda_may_change` allows it. Before the caller's commit; returns the position."""
     meeting = await meetings_repo.get_meeting(session, meeting_id)
@@ -195,7 +197,8 @@ async def add_to_agenda(
         AgendaItem(
             meeting_id=meeting.id,
             position=position,
-            title=title[: rules.MAX_ITEM_LENGTH],
+            title=title()[: rules.MAX_ITEM_LENGTH],
+            titles={locale: in_locale(locale, title)[: rules.MAX_ITEM_LENGTH] for locale in SUPPORTED_LOCALES},
             reporter=reporter[:128] if reporter else None,
             material_id=material_id,
         )

@@ -191,8 +191,9 @@ async def year_view(
     """The school year running today: the plan /plan shows, each planned day held (with its protocol),
     announced, due or missed; meetings off the plan; the trimester warnings sent and the one that stands."""
     school_year = rules.school_year_of(today)
-    current = await plan.current_plan_for(session, council, today)
-    entries = list(await plan.entries_of(session, current.id)) if current else []
+    counted = await plan.plan_that_counts(session, council.id, school_year)  # a draft voted down plans nothing
+    current = counted or await plan.current_plan_for(session, council, today)
+    entries = list(await plan.entries_of(session, counted.id)) if counted else []
     meetings = [
         m
         for m in await meetings_repo.council_meetings(session, council.id, SHOWN)

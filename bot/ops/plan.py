@@ -41,6 +41,7 @@ from db.models import (
 from db.repo import change_if, reload
 from db.repo import councils as councils_repo
 from db.repo import jobs as jobs_repo
+from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import members as members_repo
 from db.repo import plan as plan_repo
@@ -143,6 +144,26 @@ async def entries_of(session: AsyncSession, plan_id: int) -> Sequence[PlanEntry]
     return await plan_repo.entries_of(session, plan_id)
 
 
+async def plan_that_counts(session: AsyncSession, council_id: int, school_year: int) -> Plan | None:
+    """The plan whose days count as planned (/report, the Mini App's year): the one the council adopted
+    (approved by the order, else adopted by its item's vote); before any vote, the draft (its readers are told it
+    is a draft). A draft the council did not adopt (its meeting closed, or its item's vote failed) counts for
+    nothing until it is changed and put on an agenda again."""
+    adopted = await plan_repo.adopted_plan(session, council_id, school_year)
+    if adopted is not None:
+        return adopted
+    draft = await latest_plan(session, council_id, school_year)
+    if draft is None or draft.meeting_id is None:
+        return draft
+    meeting = await meetings_repo.get_meeting(session, draft.meeting_id)
+    if meeting is not None and meeting.status is MeetingStatus.CLOSED:
+        return None
+    votes = await day_repo.meeting_votes(session, draft.meeting_id)
+    if any(v.item_position == draft.item_position and not v.is_open and v.outcome for v in votes):
+        return None  # voted down at a meeting still going on (adopted, it would not be a draft)
+    return draft
+
+
 async def current_plan_for(session: AsyncSession, council: Council, today: date) -> Plan | None:
     """The plan of this school year; before any exists, the newest one."""
     return await latest_plan(session, council.id, rules.school_year_of(today)) or await latest_plan(session, council.id)
@@ -239,7 +260,7 @@ async def put_on_agenda(
         council=council,
         meeting_id=meeting_id,
         user_id=user_id,
-        title=ui_plan.plan_agenda_title(plan),
+        title=partial(ui_plan.plan_agenda_title, plan),
         now=now,
         tz=tz,
         default_locale=default_locale,

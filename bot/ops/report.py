@@ -28,7 +28,7 @@ from bot.ops.councils import school_name
 from bot.ui import labels as ui_labels
 from bot.ui import plan as ui_plan
 from bot.ui import report as ui_report
-from db.models import Council, FollowUpState, MeetingStatus, Outcome, VoteKind
+from db.models import Council, FollowUpState, MeetingStatus, Outcome, PlanState, VoteKind
 from db.repo import councils as councils_repo
 from db.repo import decisions as decisions_repo
 from db.repo import jobs as jobs_repo
@@ -125,10 +125,9 @@ async def build(session: AsyncSession, council: Council, school_year: int, today
     report.groups = await groups.year_rows(session, council, school_year)
     chair = await members_repo.member_of(session, council.id, council.chair_id)
     report.chair = chair.full_name if chair else None
-    year_plan = await plan.approved_plan(session, council.id, school_year) or await plan.latest_plan(
-        session, council.id, school_year
-    )
+    year_plan = await plan.plan_that_counts(session, council.id, school_year)
     if year_plan is not None:
+        report.plan_is_draft = year_plan.state is PlanState.DRAFT
         for day in plan.by_day(await plan.entries_of(session, year_plan.id)):
             label = ui_labels.trimester_label(day, council.trimesters)
             if label not in report.trimesters:

@@ -39,8 +39,9 @@ def open_bot_keyboard(bot_username: str | None) -> InlineKeyboardMarkup:
     return bot_link_keyboard(_("Open the bot"), f"https://t.me/{bot_username}")
 
 
-def help_text(*, member: bool, chair: bool, runs_meetings: bool, operator: bool = False) -> str:
-    """The commands this person's role can use: anyone, member, chair or secretary; and the operator's."""
+def help_text(*, member: bool, chair: bool, runs_meetings: bool, operator: bool = False, year_app: bool = False) -> str:
+    """The commands this person's role can use: anyone, member, chair or secretary; and the operator's. /year
+    is listed when the bot has its Mini App (`year_app`: MINIAPP_URL is set)."""
     if not member:
         lines = [
             _("<b>Commands</b>"),
@@ -55,6 +56,7 @@ def help_text(*, member: bool, chair: bool, runs_meetings: bool, operator: bool 
         _("<b>Commands</b>"),
         _("/meetings — meetings: upcoming and past"),
         _("/protocols — protocols of past meetings"),
+        *([_("/year — the council's year at a glance: the plan, meetings, decisions, materials")] if year_app else []),
         _("/submit — send a methodical material to the council (or just send the file)"),
         _("/bank — the bank of pedagogical ideas; /bank words — search it"),
         _("/members — approve applications, name the secretary, hand over the chair")

@@ -12,7 +12,7 @@ from bot.domain import FollowView, Listing
 from bot.i18n import fmt_long_date
 from bot.i18n import gettext as _
 from bot.ui.callbacks import FollowDoneCb, FollowUpCb
-from bot.ui.render import esc, split_blocks
+from bot.ui.render import esc, short_label, split_blocks
 from db.models import Meeting, Member, Vote
 
 
@@ -144,13 +144,16 @@ def decisions_keyboard(listing: Listing) -> InlineKeyboardMarkup | None:
     """Under /decisions: the viewer's own open decisions, to report one done."""
     if not listing.mine:
         return None
-    return follow_done_list_keyboard([(v.follow_up.id, "✅ " + v.vote.decision) for v in listing.mine])
+    return follow_done_list_keyboard(
+        [(v.follow_up.id, _("Mark done: {decision}").format(decision=v.vote.decision)) for v in listing.mine]
+    )
 
 
 def follow_done_list_keyboard(items: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """Each button says what it does, the decision cut at a word (a ✅ would read as done already)."""
     builder = InlineKeyboardBuilder()
     for follow_up_id, label in items:
-        builder.button(text=label[:60], callback_data=FollowDoneCb(follow_up_id=follow_up_id))
+        builder.button(text=short_label(label), callback_data=FollowDoneCb(follow_up_id=follow_up_id))
     builder.adjust(1)
     return builder.as_markup()
 

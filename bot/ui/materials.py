@@ -14,7 +14,7 @@ from bot.i18n import lazy_gettext as __
 from bot.ui.callbacks import AgendaPickCb, BankCb, ExpertCb, KindCb, MaterialAction, MaterialCb, StepCb
 from bot.ui.labels import MATERIAL_STATE_MARKS, group_title, kind_label, material_state_label
 from bot.ui.meetings import meeting_choices
-from bot.ui.render import esc
+from bot.ui.render import esc, short_label
 from db.models import GroupKind, Material, MaterialKind, MaterialState, Meeting
 
 # Carried by a KeneshError, rendered in the reader's language when it is handled.
@@ -23,22 +23,42 @@ ALREADY_DECIDED = __("This material has already been decided.")
 # --- submitting ---------------------------------------------------------------------------------------------
 
 
-def returned_keyboard(returned: Sequence[Material]) -> InlineKeyboardMarkup | None:
-    """Under /submit: the author's returned materials, to send a new version of one instead."""
-    if not returned:
-        return None
-    return versions_keyboard(
-        [(m.id, _("New version of No. {number}: {title}").format(number=m.id, title=m.title)) for m in returned]
+def new_version_label(material: Material) -> str:
+    return _("New version of No. {number} «{title}»").format(number=material.id, title=material.title)
+
+
+def which_submission() -> str:
+    """/submit from an author with materials returned for revision: the new version, or a new material?"""
+    return _("Is the file you are going to send a new version of a material returned for revision, or a new material?")
+
+
+def which_submission_keyboard(returned: Sequence[Material]) -> InlineKeyboardMarkup:
+    """Under /submit: a new version of each returned material, or a new material."""
+    builder = InlineKeyboardBuilder()
+    for material in returned:
+        builder.button(
+            text=short_label("📝 " + new_version_label(material)),
+            callback_data=MaterialCb(action=MaterialAction.VERSION, material_id=material.id),
+        )
+    builder.button(text=_("➕ A new material"), callback_data=StepCb(step="new"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def choose_first() -> str:
+    """A file sent before the author said whether it is a new version or a new material."""
+    return _(
+        "First choose with a button: a new version of the returned material, or a new material. Then send the file."
     )
 
 
-def versions_keyboard(materials: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+def new_version_keyboard(material: Material) -> InlineKeyboardMarkup:
+    """Under the notice of a material returned for revision: the button that sends its new version."""
     builder = InlineKeyboardBuilder()
-    for material_id, label in materials:
-        builder.button(
-            text=label[:60], callback_data=MaterialCb(action=MaterialAction.VERSION, material_id=material_id)
-        )
-    builder.adjust(1)
+    builder.button(
+        text=short_label("📝 " + new_version_label(material)),
+        callback_data=MaterialCb(action=MaterialAction.VERSION, material_id=material.id),
+    )
     return builder.as_markup()
 
 
@@ -56,6 +76,12 @@ def already_submitted(material: Material) -> str:
     return _("This file is already submitted as material No. {number} «{title}»; it is not stored twice.").format(
         number=material.id, title=esc(material.title)
     )
+
+
+def already_submitted_by_someone() -> str:
+    """The same bytes as a material still under review that is not the sender's: neither its title nor its
+    author is told."""
+    return _("This file has already been submitted to the council; it is not stored twice.")
 
 
 def title_from_file_name(file_name: str) -> str:
@@ -204,10 +230,11 @@ def material_outcome(material: Material, state: MaterialState, comment: str | No
     head = {
         MaterialState.APPROVED: _("Your material «{title}» is approved and added to the bank of pedagogical ideas."),
         MaterialState.RETURNED: _(
-            "Your material «{title}» is returned for revision. Send the corrected file with /submit."
+            "Your material «{title}» is returned for revision. To send the corrected file, press "
+            "«New version of No. {number}» below (or in /submit)."
         ),
         MaterialState.REJECTED: _("Your material «{title}» is not accepted by the council."),
-    }[state].format(title=esc(material.title))
+    }[state].format(title=esc(material.title), number=material.id)
     return head + ("\n" + _("Comment: {comment}").format(comment=esc(comment)) if comment else "")
 
 

@@ -27,11 +27,17 @@ Reviews = Mapping[int, Sequence[ReviewLine]]  # item position -> the expert revi
 REVIEW_COMMENT_SHOWN = 200  # an agenda lists a review's gist; the chair's card and the protocol keep it whole
 
 
+def item_title(item: AgendaItem) -> str:
+    """An item in the reader's language when the bot composed it (the plan, a material, an association's head,
+    theme or report); an item the chair typed, as typed."""
+    return (item.titles or {}).get(current_locale()) or item.title
+
+
 def items_text(items: Sequence[AgendaItem], reviews: Reviews | None = None) -> str:
     lines = []
     for item in items:
         reporter = f" — <i>{esc(item.reporter)}</i>" if item.reporter else ""
-        lines.append(f"{item.position}. {esc(item.title)}{reporter}")
+        lines.append(f"{item.position}. {esc(item_title(item))}{reporter}")
         lines.extend(review_lines((reviews or {}).get(item.position, ())))
     return "\n".join(lines)
 

@@ -477,14 +477,14 @@ def welcome() -> str:
     )
 
 
-def welcome_member(name: str, council_title: str, *, chair: bool, runs_meetings: bool) -> str:
+def welcome_member(name: str, council_title: str, *, chair: bool, runs_meetings: bool, year_app: bool = False) -> str:
     """/start from an approved member: who they are in which council, then their commands (as /help)."""
     return "\n\n".join(
         [
             _("Hello, {name}! You are in the methodical council «{title}».").format(
                 name=esc(name), title=esc(council_name(council_title))
             ),
-            help_text(member=True, chair=chair, runs_meetings=runs_meetings),
+            help_text(member=True, chair=chair, runs_meetings=runs_meetings, year_app=year_app),
         ]
     )
 

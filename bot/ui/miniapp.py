@@ -45,6 +45,7 @@ from bot.ui import watchdog as ui_watchdog
 from bot.ui.audit import audit_line
 from bot.ui.labels import kind_label, material_state_label, outcome_label, rating_label, role_label
 from bot.ui.meeting_day import counts_text, rating_counts_text
+from bot.ui.meetings import item_title
 from db.models import Council, Material, MaterialState, Meeting, MeetingStatus, Member, MemberStatus, Outcome, PlanEntry
 
 PAGES = ("year", "meetings", "decisions", "materials", "members")
@@ -395,7 +396,7 @@ def meeting_page(detail: MeetingDetail, tz: ZoneInfo) -> str:
     if meeting.place:
         parts.append(el("p", _("Place: {place}").format(place=meeting.place), "muted"))
     items = "".join(
-        f"<li>{h(item.title)}"
+        f"<li>{h(item_title(item))}"
         + (f' <span class="muted">— {h(item.heard or item.reporter)}</span>' if item.heard or item.reporter else "")
         + "</li>"
         for item in detail.items

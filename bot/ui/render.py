@@ -38,6 +38,18 @@ def council_name(title: str) -> str:
     return name.replace("«", "„").replace("»", "“")  # it is put in «…»: quotes inside become „…“
 
 
+def short_label(text: str, limit: int = 60) -> str:
+    """A button's label within `limit` characters: cut at the last whole word, with "…", never mid-word (a
+    single word longer than the limit is cut where it must be)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    if text[limit - 1] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,.;:-–—«") + "…"
+
+
 def tg_len(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts two)."""
     return len(text.encode("utf-16-le")) // 2

@@ -25,6 +25,10 @@ from bot.ui.render import council_name, esc
 from db.models import Outcome
 
 
+def draft_plan_note() -> str:
+    return _("The planned meetings are those of the draft annual plan: the council has not adopted it yet.")
+
+
 def report_text(report: YearReport) -> str:
     lines = [
         _("<b>The methodical council «{title}» in the {year} school year</b>").format(
@@ -34,6 +38,8 @@ def report_text(report: YearReport) -> str:
             held=len(report.meetings), planned=sum(report.planned.values())
         ),
     ]
+    if report.plan_is_draft:
+        lines.append(draft_plan_note())
     for label in report.trimesters:
         lines.append(
             _("{trimester}: held {held}, planned {planned}").format(
@@ -187,6 +193,8 @@ def _annual_lines(report: YearReport, school: str, drafted_on: date) -> list[tup
         ("heading", _("1. Meetings")),
         ("text", _("Meetings planned: {planned}; held: {held}.").format(planned=planned, held=len(report.meetings))),
     ]
+    if report.plan_is_draft:
+        lines.append(("text", draft_plan_note()))
     for label in report.trimesters:
         lines.append(
             (

@@ -31,6 +31,20 @@ async def approved_plan(session: AsyncSession, council_id: int, school_year: int
     )
 
 
+async def adopted_plan(session: AsyncSession, council_id: int, school_year: int) -> Plan | None:
+    """The newest version the council adopted: approved by the order first, else adopted by its item's vote."""
+    return await session.scalar(
+        select(Plan)
+        .where(
+            Plan.council_id == council_id,
+            Plan.school_year == school_year,
+            Plan.state.in_((PlanState.APPROVED, PlanState.DISCUSSED)),
+        )
+        .order_by((Plan.state == PlanState.APPROVED).desc(), Plan.version.desc())
+        .limit(1)
+    )
+
+
 async def entries_of(session: AsyncSession, plan_id: int) -> Sequence[PlanEntry]:
     return (
         await session.scalars(select(PlanEntry).where(PlanEntry.plan_id == plan_id).order_by(PlanEntry.position))

@@ -184,3 +184,21 @@ async def test_decided_at_close_is_asked_about_too(flow, council):
     sent = await flow.say(council.chair, council.group, "/close")
     assert any("Решение принято" in m.text for m in sent if m.chat_id == council.chair.id)
     assert NOW < flow.clock.now()
+
+
+@pytest.mark.parametrize(
+    ("who", "label"),
+    [
+        (1, "Аткарылды деп белгилөө: Мектептин методикалык кеңешинин иш…"),  # a Kyrgyz reader
+        (2, "Отметить исполнение: Мектептин методикалык кеңешинин иш…"),  # a Russian reader
+    ],
+)
+async def test_the_decisions_button_says_what_it_does_and_cuts_at_a_word(flow, council, who, label):
+    decision = "Мектептин методикалык кеңешинин иш планын жана «Окуучулардын функционалдык сабаттуулугу» темасы"
+    prompts = await hold_meeting(flow, council, FIRST_DAY, [(decision, "Макул")])
+    await flow.say(council.chair, council.group, "/close")
+    responsible = council.people[who]
+    await flow.press(council.chair, next(m for m in prompts if "Решение принято" in m.text), f"Мугалим{who}")
+    await flow.say(council.chair, council.chair, "15.12.2026")
+    (mine,) = await flow.say(responsible, responsible, "/decisions")
+    assert [b["text"] for b in mine.buttons] == [label]

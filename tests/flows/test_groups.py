@@ -139,6 +139,11 @@ async def test_a_head_and_a_theme_count_only_after_the_councils_vote_on_their_it
     ]
     changed = flow.api.sent_to(council.group.id)[before:]
     assert any("Күн тартиби өзгөрдү" in m.text and "Об утверждении руководителя" in m.text for m in changed)
+    # The Kyrgyz part and the Kyrgyz members read the composed item in Kyrgyz.
+    head_ky = "2. «Табигый илимдер» методикалык бирикмесинин жетекчисин бекитүү жөнүндө: Фамилия02 Мугалим2"
+    assert any(head_ky in m.text for m in changed)
+    assert head_ky in flow.api.last_to(council.people[1].id).text
+    assert "Об утверждении руководителя" not in flow.api.last_to(council.people[1].id).text
     page = await open_page(flow, chair, "Табигый")
     assert "(в повестке заседания" in page.text
     assert "Утверждение руководителя в повестку" not in str(page.buttons)  # already on it

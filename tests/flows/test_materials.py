@@ -40,12 +40,14 @@ async def submit(
         await flow.press(person, ask_title, name.rsplit(".", 1)[0][:20])
     else:
         await flow.say(person, person, title)
-    await flow.press(person, flow.api.last_to(person.id), "План урока")
+    kinds = flow.api.last_to(person.id)
+    await flow.press_data(person, kinds, kinds.buttons[0]["callback_data"])  # a lesson plan, in either language
     await flow.say(person, person, subject)
     if description:
         await flow.say(person, person, description)
     else:
-        await flow.press(person, flow.api.last_to(person.id), "Пропустить")
+        skip = flow.api.last_to(person.id)
+        await flow.press_data(person, skip, skip.buttons[0]["callback_data"])
 
 
 async def test_submit_two_materials_the_chair_returns_one_approves_the_other_and_the_bank_sends_it(flow, council):
@@ -101,18 +103,74 @@ async def test_submit_two_materials_the_chair_returns_one_approves_the_other_and
     assert content == PDF
 
 
+async def return_it(flow, council, number: int) -> None:
+    card = next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith(f"Материал №{number}"))
+    await flow.press(council.chair, card, "Вернуть на доработку")
+    await flow.press(council.chair, flow.api.last_to(council.chair.id), "Без комментария")
+
+
 async def test_a_returned_material_comes_back_as_a_new_version(flow, council):
     teacher = council.people[2]
     await submit(flow, teacher, DOCX, "plan.docx", "План урока")
-    card = next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith("Материал №1"))
-    await flow.press(council.chair, card, "Вернуть на доработку")
-    await flow.press(council.chair, flow.api.last_to(council.chair.id), "Без комментария")
+    await return_it(flow, council, 1)
     (offer,) = await flow.say(teacher, teacher, "/submit")
     await flow.press(teacher, offer, "Новая версия №1")
     await send_file(flow, teacher, DOCX + b" corrected", "plan_v2.docx")
     assert flow.api.last_to(teacher.id).text.startswith("Версия 2 материала №1 сохранена")
     (material,) = await flow.rows(Material)
     assert (material.version, material.state, material.file_name) == (2, MaterialState.SUBMITTED, "plan_v2.docx")
+
+
+@pytest.mark.parametrize(
+    ("who", "told", "button"),
+    [
+        (2, "Чтобы прислать исправленный файл, нажмите кнопку «Новая версия №1» ниже", "Новая версия №1 «План урока»"),
+        (1, "Оңдолгон файлды жөнөтүү үчүн төмөндөгү «№1 жаңы версиясы» баскычын", "№1 жаңы версиясы «План урока»"),
+    ],
+)
+async def test_the_return_notice_names_its_button_and_the_button_takes_the_new_version(
+    flow, council, who, told, button
+):
+    teacher = council.people[who]
+    await submit(flow, teacher, DOCX, "plan.docx", "План урока")
+    await return_it(flow, council, 1)
+    notice = flow.api.last_to(teacher.id)
+    assert told in notice.text
+    await flow.press(teacher, notice, button)
+    await send_file(flow, teacher, DOCX + b" corrected", "plan_v2.docx")
+    (material,) = await flow.rows(Material)
+    assert (material.version, material.state) == (2, MaterialState.SUBMITTED)
+
+
+async def test_submit_with_a_returned_material_asks_new_version_or_new_material(flow, council):
+    """The natural path after "send the corrected file with /submit": /submit asks which it is."""
+    teacher = council.people[1]  # a Kyrgyz reader
+    await submit(flow, teacher, DOCX, "plan.docx", "Открытый урок по математике")
+    await return_it(flow, council, 1)
+    (which,) = await flow.say(teacher, teacher, "/submit")
+    assert which.text == ("Жөнөтө турган файлыңыз оңдоого кайтарылган материалдын жаңы версиясыбы же жаңы материалбы?")
+    assert [b["text"] for b in which.buttons] == [
+        "📝 №1 жаңы версиясы «Открытый урок по математике»",
+        "➕ Жаңы материал",
+    ]
+    (again,) = await send_file(flow, teacher, DOCX + b" corrected", "plan_v2.docx")  # sent before choosing
+    assert again.text.startswith("Адегенде баскыч менен тандаңыз") and again.button("№1 жаңы версиясы")
+    assert [(m.version, m.state) for m in await flow.rows(Material)] == [(1, MaterialState.RETURNED)]
+    await flow.press(teacher, which, "№1 жаңы версиясы")
+    await send_file(flow, teacher, DOCX + b" corrected", "plan_v2.docx")
+    assert flow.api.last_to(teacher.id).text.startswith("№1 материалдын 2-версиясы")
+    assert [(m.version, m.state) for m in await flow.rows(Material)] == [(2, MaterialState.SUBMITTED)]
+
+    await return_it(flow, council, 1)
+    other = council.people[2]  # a Russian reader
+    await submit(flow, other, PDF, "dev.pdf", "Разработка")
+    await return_it(flow, council, 2)
+    (which,) = await flow.say(other, other, "/submit")
+    assert which.text.startswith("Файл, который вы пришлёте, — новая версия материала")
+    await flow.press(other, which, "Новый материал")
+    assert flow.api.last_to(other.id).text.startswith("Пришлите файл материала")
+    (ask_title,) = await send_file(flow, other, DOCX + b" another", "new.docx")
+    assert "название" in ask_title.text
 
 
 @pytest.mark.parametrize(
@@ -141,10 +199,26 @@ async def test_a_stranger_cannot_submit(flow, council):
 
 async def test_the_same_file_twice_is_stored_once(flow, council):
     await submit(flow, council.people[2], DOCX, "plan.docx", "План")
-    (reply,) = await send_file(flow, council.people[3], DOCX, "copy of plan.docx")
-    assert reply.text.startswith("Бул файл №1 «План» материалы катары мурунтан эле берилген")  # a Kyrgyz reader
+    (reply,) = await send_file(flow, council.people[2], DOCX, "copy of plan.docx")  # the author sees their own
+    assert reply.text.startswith("Этот файл уже подан как материал №1 «План»")
     assert len(await flow.rows(Material)) == 1
     assert len(list(flow.settings.storage_dir.rglob("*.docx"))) == 1
+
+
+async def test_the_same_file_as_someone_elses_pending_material_tells_neither_title_nor_author(flow, council):
+    """Another teacher's material still under review is private: the same bytes say only that they are taken."""
+    await submit(flow, council.people[2], DOCX, "plan.docx", "Открытый урок по математике")
+    (reply,) = await send_file(flow, council.people[3], DOCX, "copy of plan.docx")  # a Kyrgyz reader
+    assert reply.text == "Бул файл кеңешке мурунтан эле берилген; ал эки жолу сакталбайт."
+    (reply,) = await send_file(flow, council.people[4], DOCX, "copy.docx")  # a Russian reader
+    assert reply.text == "Этот файл уже подан в совет; дважды он не сохраняется."
+    assert len(await flow.rows(Material)) == 1
+
+    card = next(m for m in flow.api.sent_to(council.chair.id) if m.text.startswith("Материал №1"))
+    await flow.press(council.chair, card, "Утвердить и включить в банк")
+    await flow.press(council.chair, flow.api.last_to(council.chair.id), "Без комментария")
+    (reply,) = await send_file(flow, council.people[3], DOCX, "copy of plan.docx")  # in the bank: public now
+    assert reply.text.startswith("Бул файл №1 «Открытый урок по математике» материалы катары мурунтан эле берилген")
 
 
 async def test_a_path_in_the_file_name_stays_a_name(flow, council):

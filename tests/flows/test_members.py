@@ -266,3 +266,16 @@ async def test_unknown_command_in_private_gets_help_pointer(flow):
     person = flow.api.person(52, "Nurbek", None, "ky")
     (reply,) = await flow.say(person, person, "/frobnicate")
     assert reply.text == "Мындай команданы билбейм. Командалардын тизмеси — /help."
+
+
+async def test_help_lists_year_when_the_bot_has_its_mini_app(flow, council):
+    anna = council.people["anna"]  # a Russian reader
+    (without,) = await flow.say(anna, anna, "/help")
+    assert "/year" not in without.text  # no MINIAPP_URL: /year only lists other commands
+    flow.settings.miniapp_url = "https://kenesh.example.org/app/"
+    (member_help,) = await flow.say(anna, anna, "/help")
+    assert "/year — год совета одним взглядом: план, заседания, решения, материалы" in member_help.text
+    (chair_help,) = await flow.say(council.chair, council.chair, "/help")  # a Kyrgyz reader
+    assert "/year — кеңештин окуу жылы бир карашта: план, отурумдар, чечимдер, материалдар" in chair_help.text
+    (welcome,) = await flow.say(anna, anna, "/start")
+    assert "/year — год совета" in welcome.text

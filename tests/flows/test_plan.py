@@ -250,3 +250,65 @@ async def test_the_trimester_warning_names_the_planned_meeting(flow, council):
     group, chair = flow.api.outbox[before : before + 2]
     assert "По годовому плану заседание запланировано на 25 февраля 2027" in chair.text.replace("\u202f", " ")
     assert "Экинчи триместрдин жыйынтыгы" in group.text and len(await flow.rows(WatchdogWarning)) == 1
+
+
+async def test_the_plans_agenda_item_reads_in_each_readers_language(flow, council):
+    """The item the bot composes for the plan is kept in both languages: the Russian chair puts it on the agenda,
+    a Kyrgyz member, the group's Kyrgyz part and the Mini App in Kyrgyz read it in Kyrgyz."""
+    await save_plan(flow, council)
+    day = (NOW + timedelta(days=8)).strftime("%d.%m.%Y")
+    (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day} 15:00\n1. Маселе")
+    await flow.press(council.chair, preview, "Опубликовать")
+    (shown,) = await flow.say(council.chair, council.chair, "/plan")
+    await flow.press(council.chair, shown, "повестку")
+    before = len(flow.api.outbox)
+    await flow.press(council.chair, flow.api.last_to(council.chair.id), "декабря")
+    ky = "2. Методикалык кеңештин 2026-2027-окуу жылына жылдык планы (циклограммасы), 1-редакция"
+    ru = "2. Годовой план (циклограмма) методического совета на 2026-2027 учебный год, редакция 1"
+    kyrgyz, russian = council.people[1], council.people[2]
+    told = {m.chat_id: m.text for m in flow.api.outbox[before:]}
+    assert ky in told[kyrgyz.id] and ru not in told[kyrgyz.id]
+    assert ru in told[russian.id] and ky not in told[russian.id]
+    assert ky in told[council.group.id] and ru in told[council.group.id]  # both parts of the group's post
+    (item,) = [i for i in await flow.rows(AgendaItem) if i.position == 2]
+    assert item.title == ru[3:]  # as the chair put it; the others in `titles`
+
+
+async def test_a_plan_voted_down_plans_nothing_and_a_draft_before_its_vote_says_so(flow, council):
+    """/report and the Mini App's year count only the adopted plan; a draft before its vote counts, said to be one."""
+    from tests.conftest import TOKEN
+    from tests.miniapp import init_data, miniapp_server
+
+    await save_plan(flow, council)
+    text, *_ = await flow.say(council.chair, council.chair, "/report")
+    assert "запланировано: 3." in text.text
+    assert "Запланированные заседания взяты из черновика годового плана" in text.text
+    kyrgyz = council.people[1]
+    async with miniapp_server(flow) as server:
+        code, page, _headers = await server.api("year", init_data(TOKEN, kyrgyz, flow.clock.now()))
+        assert code == 200 and "Пландалган 1 · өткөрүлгөн 0" in page
+
+    day = (NOW + timedelta(days=8)).strftime("%d.%m.%Y")
+    (preview,) = await flow.say(council.chair, council.chair, f"/agenda {day} 15:00\n1. Маселе")
+    await flow.press(council.chair, preview, "Опубликовать")
+    (shown,) = await flow.say(council.chair, council.chair, "/plan")
+    await flow.press(council.chair, shown, "повестку")
+    await flow.press(council.chair, flow.api.last_to(council.chair.id), "декабря")
+    flow.clock.advance(timedelta(days=8, hours=5))
+    await flow.say(council.chair, council.group, "/open")
+    attendance = next(m for m in flow.api.sent_to(council.group.id) if "Присутствую" in str(m.reply_markup))
+    for person in council.people[:8]:
+        await flow.press(person, attendance, "Присутствую")
+    sent = await flow.say(council.chair, council.group, "/vote 2 Годовой план")
+    (vote,) = [m for m in sent if m.chat_id == council.group.id]
+    for person in council.people[:8]:
+        await flow.press(person, vote, "Каршы")
+    await flow.say(council.chair, council.group, "/close")
+    (plan,) = await flow.rows(Plan)
+    assert plan.state is PlanState.DRAFT
+
+    text, *_ = await flow.say(council.chair, council.chair, "/report")
+    assert "Проведено заседаний: 1; запланировано: 0." in text.text and "черновик" not in text.text
+    async with miniapp_server(flow) as server:
+        code, page, _headers = await server.api("year", init_data(TOKEN, kyrgyz, flow.clock.now()))
+        assert code == 200 and "Пландалган 1" not in page and "Пландалган 0" in page

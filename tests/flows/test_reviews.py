@@ -177,9 +177,10 @@ async def test_a_reviewed_material_on_an_agenda_lists_its_reviews_in_the_announc
     # the material's item, without the reviewer's name: he did not agree to be named.
     (changed,) = [m.text for m in flow.api.sent_to(council.group.id)[before:] if "Күн тартиби өзгөрдү" in m.text]
     ky, ru = changed.split("Повестка дня изменена.")
-    item = "2. Методический материал №1 «Бөлчөктөр: 5-класс» — Фамилия02 Мугалим2\n    "
-    assert item + "Эксперттик корутунду (эксперт): оңдоого кайтаруу. Тапшырмаларды кошуу керек" in ky
-    assert item + "Экспертное заключение (эксперт): вернуть на доработку. Тапшырмаларды кошуу керек" in ru
+    item_ky = "2. №1 «Бөлчөктөр: 5-класс» методикалык материалы — Фамилия02 Мугалим2\n    "  # each in its language
+    item_ru = "2. Методический материал №1 «Бөлчөктөр: 5-класс» — Фамилия02 Мугалим2\n    "
+    assert item_ky + "Эксперттик корутунду (эксперт): оңдоого кайтаруу. Тапшырмаларды кошуу керек" in ky
+    assert item_ru + "Экспертное заключение (эксперт): вернуть на доработку. Тапшырмаларды кошуу керек" in ru
     assert "Фамилия03" not in changed
     to_author = flow.api.last_to(council.author.id).text  # a Russian reader
     assert "Экспертное заключение (эксперт): вернуть на доработку" in to_author and "Эксперттик" not in to_author

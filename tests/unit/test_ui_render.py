@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.ui.render import esc, split_blocks, tg_len
+from bot.ui.render import esc, short_label, split_blocks, tg_len
 from tests.botapi import parse_html
 
 
@@ -36,3 +36,12 @@ def test_emoji_count_double_as_telegram_counts_them():
     assert tg_len("✅") == 1 and tg_len("🗳") == 2
     parts = split_blocks(["🗳" * 3000], limit=4096)
     assert all(tg_len(p) <= 4096 for p in parts)
+
+
+def test_a_button_label_is_cut_at_a_word_with_an_ellipsis():
+    assert short_label("Отметить исполнение: Мектептин «Окуучулардын функционалдык»", 40) == (
+        "Отметить исполнение: Мектептин…"
+    )
+    assert short_label("Короткий текст", 40) == "Короткий текст"
+    assert short_label("Ж" * 70, 60) == "Ж" * 59 + "…"  # one word longer than the limit: cut where it must be
+    assert len(short_label("сөз " * 30)) <= 60
