@@ -288,6 +288,7 @@ async def protocol_data(session: AsyncSession, meeting_id: int) -> protocol.Prot
         else None,
         groups=await groups.protocol_groups(session, council.id, voting),
         reviews=reviews.protocol_notes(view.reviews),
+        item_titles={item.position: item.titles for item in view.items if item.titles},
     )
 
 

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot import rules
-from bot.i18n import fmt_date, fmt_datetime, group_locales, in_locale
+from bot.i18n import current_locale, fmt_date, fmt_datetime, group_locales, in_locale
 from bot.i18n import gettext as _
 from bot.rules import Counts
 from bot.ui.documents import Docx
@@ -84,6 +84,12 @@ class ProtocolData:
     chair_order: tuple[str, date] | None = None
     groups: list[GroupLine] = field(default_factory=list)
     reviews: dict[int, list[ReviewNote]] = field(default_factory=dict)  # item position -> expert reviews
+    # item position -> the title in each language of an item the bot composed (AgendaItem.titles): each part of
+    # the protocol reads it in its own language; `items` keeps the title as it was put on the agenda
+    item_titles: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    def item_title(self, position: int, title: str) -> str:
+        return self.item_titles.get(position, {}).get(current_locale()) or title
 
     @property
     def quorum(self) -> bool:
@@ -155,9 +161,11 @@ def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
     )
     lines.append(("heading", _("Agenda")))
     for position, title, reporter in data.items:
-        lines.append(("text", f"{position}. {title}" + (f" — {reporter}" if reporter else "")))
+        lines.append(
+            ("text", f"{position}. {data.item_title(position, title)}" + (f" — {reporter}" if reporter else ""))
+        )
     for position, title, reporter in data.items:
-        lines.append(("heading", f"{position}. {title}"))
+        lines.append(("heading", f"{position}. {data.item_title(position, title)}"))
         heard = data.heard.get(position) or reporter
         if heard:
             lines.append(("text", _("Heard: {name}").format(name=heard)))

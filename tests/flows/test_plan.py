@@ -273,6 +273,14 @@ async def test_the_plans_agenda_item_reads_in_each_readers_language(flow, counci
     (item,) = [i for i in await flow.rows(AgendaItem) if i.position == 2]
     assert item.title == ru[3:]  # as the chair put it; the others in `titles`
 
+    # The protocol: its Kyrgyz part reads the item in Kyrgyz, its Russian part in Russian.
+    flow.clock.advance(timedelta(days=8, hours=5))
+    await flow.say(council.chair, council.group, "/open")
+    sent = await flow.say(council.chair, council.group, "/close")
+    kyrgyz_part, russian_part = [m.text for m in sent if m.chat_id == council.group.id and "1. Маселе" in m.text]
+    assert kyrgyz_part.count(ky[3:]) == 2 and ru[3:] not in kyrgyz_part  # the agenda and the item's heading
+    assert russian_part.count(ru[3:]) == 2 and ky[3:] not in russian_part
+
 
 async def test_a_plan_voted_down_plans_nothing_and_a_draft_before_its_vote_says_so(flow, council):
     """/report and the Mini App's year count only the adopted plan; a draft before its vote counts, said to be one."""
