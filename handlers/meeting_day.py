@@ -260,8 +260,11 @@ async def close_vote(
         )
     except voting.NoBallots as asking:  # the chair confirms closing a vote nobody voted in
         await call.answer(asking.render())
-        await chat_of(call).reply(
-            asking.render(), reply_markup=ui_meeting_day.confirm_close_vote_keyboard(callback_data.vote_id)
+        place = chat_of(call)
+        language = None if place.chat.type == ChatType.PRIVATE else asking.group_language
+        await place.reply(
+            ui_meeting_day.for_chat(language, asking.render),
+            reply_markup=ui_meeting_day.confirm_close_vote_keyboard(callback_data.vote_id, language),
         )
         return
     await call.answer(ui_meeting_day.vote_closed(closed.outcome))
@@ -285,9 +288,11 @@ async def close_empty_vote(
         default_locale=settings.default_locale,
         confirmed_empty=True,
     )
-    result = ui_meeting_day.vote_closed(closed.outcome)
-    await call.answer(result)
-    await edit_message(call.message, result)
+    await call.answer(ui_meeting_day.vote_closed(closed.outcome))
+    language = None if chat_of(call).chat.type == ChatType.PRIVATE else closed.council.group_language
+    await edit_message(
+        call.message, ui_meeting_day.for_chat(language, partial(ui_meeting_day.vote_closed, closed.outcome))
+    )
 
 
 @router.message(Command("heard"))

@@ -26,7 +26,7 @@ from bot.rules import Counts
 from bot.ui import meeting_day as ui_meeting_day
 from bot.ui import operator as ui_operator
 from db.engine import checkpoint, engine_of
-from db.models import Choice, Council, Meeting, Outcome, Vote, VoteKind
+from db.models import Choice, Council, GroupLanguage, Meeting, Outcome, Vote, VoteKind
 from db.repo import meeting_day as day_repo
 from db.repo import meetings as meetings_repo
 from db.repo import referenced, remove
@@ -194,7 +194,12 @@ class ClosedVote:
 
 
 class NoBallots(KeneshError):
-    """Nobody has voted: the chair confirms before the vote closes as "no votes cast"."""
+    """Nobody has voted: the chair confirms before the vote closes as "no votes cast". `group_language`: the
+    council's, for the question asked in its group."""
+
+    def __init__(self, group_language: GroupLanguage) -> None:
+        super().__init__(__("Nobody has voted yet. Close the vote anyway, with the result “no votes cast”?"))
+        self.group_language = group_language
 
 
 # --- the one closing of a vote ------------------------------------------------------------------------------
@@ -371,7 +376,7 @@ async def close_vote(
     if not vote.is_open:
         raise KeneshError(VOTE_CLOSED)
     if not confirmed_empty and not await ballots_cast(session, vote):
-        raise NoBallots(__("Nobody has voted yet. Close the vote anyway, with the result “no votes cast”?"))
+        raise NoBallots(view.council.group_language)
     await session.commit()  # the reads end here: the closing's transaction starts with its write
     closing = await close_once(session, vote_id, keys=keys, by_user=user_id, now=now, default_locale=default_locale)
     if closing is None:

@@ -350,9 +350,14 @@ def vote_closed(outcome: Outcome) -> str:
     return _("The vote is closed: {outcome}").format(outcome=outcome_label(outcome))
 
 
-def confirm_close_vote_keyboard(vote_id: int) -> InlineKeyboardMarkup:
+def confirm_close_vote_keyboard(vote_id: int, language: GroupLanguage | None = None) -> InlineKeyboardMarkup:
+    """The confirmation's button; in the group (`language`), labelled in the group's language(s)."""
     builder = InlineKeyboardBuilder()
-    builder.button(text=_("Close with no votes cast"), callback_data=ConfirmCloseVoteCb(vote_id=vote_id))
+    label = lambda: _("Close with no votes cast")  # noqa: E731
+    builder.button(
+        text=labelled(language, label) if language is not None else label(),
+        callback_data=ConfirmCloseVoteCb(vote_id=vote_id),
+    )
     return builder.as_markup()
 
 

@@ -226,13 +226,15 @@ async def test_closing_a_vote_nobody_voted_in_asks_first_and_reads_no_votes_cast
     answer = await flow.press(meeting.chair, message, "Добушту жабуу")
     (vote,) = await flow.rows(Vote)
     assert vote.is_open and message.buttons  # nothing closed yet
-    confirm = flow.api.last_to(meeting.group.id)
-    assert confirm.text.startswith("Пока никто не проголосовал.") and answer["text"] is not None
+    confirm = flow.api.last_to(meeting.group.id)  # asked in the group's two languages, as every group post
+    assert confirm.text.startswith("Азырынча эч ким добуш берген жок.") and answer["text"] is not None
+    assert "\n\nПока никто не проголосовал." in confirm.text
+    assert [b["text"] for b in confirm.buttons] == ["Добушсуз жабуу / Закрыть без голосов"]
     await flow.press(meeting.chair, confirm, "Закрыть без голосов")
     (vote,) = await flow.rows(Vote)
     assert (vote.is_open, vote.outcome) == (False, Outcome.NO_VOTES)
     assert "Итог: голосов не подано." in message.text and "не принято" not in message.text
-    assert "Голосование закрыто: голосов не подано" == confirm.text
+    assert confirm.text.endswith("\n\nГолосование закрыто: голосов не подано")
     sent = await flow.say(meeting.chair, meeting.group, "/close")
     assert "голосов не подано" in "\n".join(m.text for m in _protocol_posts(sent))
 
