@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -102,47 +103,43 @@ async def set_group_language(
 ) -> Council | None:
     """The language(s) of the council's posts in its group: a setting of the council, the chair's to change.
     None when it is that language already: nothing is changed or recorded."""
-    for council in await councils_repo.councils_chaired_by(session, user_id):
-        if council.group_language == language:
-            return None
-        audit.record(
-            session,
-            council_id=council.id,
-            actor_id=user_id,
-            action=audit.AuditAction.GROUP_LANGUAGE_SET,
-            obj_kind=audit.AuditObject.COUNCIL,
-            obj_id=council.id,
-            before=council.group_language,
-            after=language,
-            now=now,
-        )
-        council.group_language = language
-        await session.commit()
-        log.info("Council %s: group language set to %s", council.id, language.value)
-        return council
-    raise KeneshError(__("Only the chair of this council can do this."))
+    return await _choose(session, user_id, "group_language", language, audit.AuditAction.GROUP_LANGUAGE_SET, now)
 
 
 async def set_rating_scale(session: AsyncSession, *, user_id: int, scale: RatingScale, now: datetime) -> Council | None:
     """The scale reports are rated on (cl. 3.1, 5): the chair's to choose. A rating vote open now keeps the
     scale it was opened with; the next one takes this. None when it is that scale already: nothing changes."""
+    return await _choose(session, user_id, "rating_scale", scale, audit.AuditAction.RATING_SCALE_SET, now)
+
+
+async def _choose(
+    session: AsyncSession,
+    user_id: int,
+    setting: Literal["group_language", "rating_scale"],
+    value: GroupLanguage | RatingScale,
+    action: audit.AuditAction,
+    now: datetime,
+) -> Council | None:
+    """One of /settings' choices, the chair's: recorded in /log with before and after; None when it is so
+    already (the current button pressed), and then nothing is changed or recorded."""
     for council in await councils_repo.councils_chaired_by(session, user_id):
-        if council.rating_scale == scale:
+        before = getattr(council, setting)
+        if before == value:
             return None
         audit.record(
             session,
             council_id=council.id,
             actor_id=user_id,
-            action=audit.AuditAction.RATING_SCALE_SET,
+            action=action,
             obj_kind=audit.AuditObject.COUNCIL,
             obj_id=council.id,
-            before=council.rating_scale,
-            after=scale,
+            before=before,
+            after=value,
             now=now,
         )
-        council.rating_scale = scale
+        setattr(council, setting, value)
         await session.commit()
-        log.info("Council %s: rating scale set to %s", council.id, scale.value)
+        log.info("Council %s: %s set to %s", council.id, setting.replace("_", " "), value.value)
         return council
     raise KeneshError(__("Only the chair of this council can do this."))
 
