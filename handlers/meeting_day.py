@@ -156,7 +156,8 @@ async def _post_vote(
 ) -> None:
     """The new vote's message in the group, with its buttons; not posted, the vote goes."""
     seats = await meetings.presence(session, meeting)
-    text = ui_meeting_day.vote_post(council.group_language, vote, Counts(0, 0, 0), {}, seats.present)
+    titles = await voting.item_titles(session, vote)
+    text = ui_meeting_day.vote_post(council.group_language, vote, Counts(0, 0, 0), {}, seats.present, None, titles)
     markup = ui_meeting_day.vote_keyboard(vote.id, council.group_language, vote.kind, vote.rating_scale)
     try:
         sent = await bot.send_message(council.chat_id, text, reply_markup=markup)

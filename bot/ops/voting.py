@@ -193,6 +193,17 @@ class ClosedVote:
     outcome: Outcome
 
 
+async def item_titles(session: AsyncSession, vote: Vote) -> dict[str, str] | None:
+    """A rating vote's item in each language when the bot composed it (an association's report): the vote's
+    message reads the reader's, as the agenda does. None for any other vote (its text is the chair's)."""
+    if vote.kind is not VoteKind.RATING or vote.item_position is None:
+        return None
+    for item in await meetings_repo.meeting_items(session, vote.meeting_id):
+        if item.position == vote.item_position:
+            return item.titles
+    return None
+
+
 class NoBallots(KeneshError):
     """Nobody has voted: the chair confirms before the vote closes as "no votes cast". `group_language`: the
     council's, for the question asked in its group."""

@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.i18n import I18n
 from bot.ops.effects import ATTENDANCE, VOTE
 from bot.ops.meetings import presence
-from bot.ops.voting import live_counts
+from bot.ops.voting import item_titles, live_counts
 from bot.ui import meeting_day as ui_meeting_day
 from db.models import Choice, Council, Meeting, MeetingStatus
 from db.repo import meeting_day as day_repo
@@ -61,7 +61,8 @@ async def render_vote(session: AsyncSession, vote_id: int, tz: ZoneInfo) -> Rend
         for choice, name in await day_repo.open_ballots(session, vote.id):
             names.setdefault(choice, []).append(name)
     seats = await presence(session, meeting)
-    text = ui_meeting_day.vote_post(council.group_language, vote, counts, names, seats.present, tz)
+    titles = await item_titles(session, vote)
+    text = ui_meeting_day.vote_post(council.group_language, vote, counts, names, seats.present, tz, titles)
     markup = (
         ui_meeting_day.vote_keyboard(vote.id, council.group_language, vote.kind, vote.rating_scale)
         if vote.is_open

@@ -6,7 +6,7 @@ the group's language(s) and stay under Telegram's 4096 characters for any roster
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot import rules
 from bot.domain import Presence
-from bot.i18n import fmt_time, group_text
+from bot.i18n import current_locale, fmt_time, group_text
 from bot.i18n import gettext as _
 from bot.i18n import lazy_gettext as __
 from bot.rules import Counts
@@ -161,12 +161,13 @@ def vote_message(
     present_voters: int,
     name_limit: int | None = None,
     tz: ZoneInfo | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> str:
     """A vote's group message. An open vote names voters by choice (at most `name_limit` each, then how many
     more); a secret ballot, while open, shows only how many have voted, never a count per choice, so a press
     seen in the room cannot be matched to a count that moved. An open vote on the chair's timer says when it
     closes (in the council's time zone `tz`), so every member sees it, not only the chair."""
-    text = _vote_body(vote, counts, names, present_voters, name_limit)
+    text = _vote_body(vote, counts, names, present_voters, name_limit, titles)
     if vote.is_open and vote.closes_at is not None and tz is not None:
         text += "\n" + vote_closes_at(vote.closes_at, tz)
     return text
@@ -178,10 +179,15 @@ def vote_closes_at(closes_at: datetime, tz: ZoneInfo) -> str:
 
 
 def _vote_body(
-    vote: Vote, counts: Counts, names: dict[Choice, list[str]], present_voters: int, name_limit: int | None
+    vote: Vote,
+    counts: Counts,
+    names: dict[Choice, list[str]],
+    present_voters: int,
+    name_limit: int | None,
+    titles: Mapping[str, str] | None = None,
 ) -> str:
     if vote.kind is VoteKind.RATING:
-        return rating_message(vote, names, present_voters, name_limit)
+        return rating_message(vote, names, present_voters, name_limit, titles)
     title = _("<b>Secret ballot</b>") if vote.secret else _("<b>Vote</b>")
     number = (
         _(" on item {number}").format(number=vote.item_position) if vote.item_position else _(" outside the agenda")
@@ -253,13 +259,20 @@ def rating_result(rating: Rating) -> str:
     return _("<b>Rating: {rating}.</b>").format(rating=rating_label(rating))
 
 
-def rating_message(vote: Vote, names: dict[Choice, list[str]], present_voters: int, name_limit: int | None) -> str:
-    """A rating vote's group message (cl. 3.1, 5): the report's item, each option of the school's scale with
-    who chose it, and once closed the rating cl. 7.7's quorum allows (the option with most votes, or a tie)."""
+def rating_message(
+    vote: Vote,
+    names: dict[Choice, list[str]],
+    present_voters: int,
+    name_limit: int | None,
+    titles: Mapping[str, str] | None = None,
+) -> str:
+    """A rating vote's group message (cl. 3.1, 5): the report's item (in the reader's language, `titles`, when
+    the bot composed it), each option of the school's scale with who chose it, and once closed the rating
+    cl. 7.7's quorum allows (the option with most votes, or a tie)."""
     counts = rating_counts(names, vote.rating_scale)
     lines = [
         _("<b>Rating of the report</b> on item {number}").format(number=vote.item_position),
-        esc(vote.decision),
+        esc((titles or {}).get(current_locale()) or vote.decision),
         "",
     ]
     lines += [_choice_line(choice, votes, names.get(choice, []), name_limit) for choice, votes in counts.items()]
@@ -286,18 +299,19 @@ def vote_post(
     names: dict[Choice, list[str]],
     present_voters: int,
     tz: ZoneInfo | None = None,
+    titles: Mapping[str, str] | None = None,
 ) -> str:
     """The vote message in the group's language(s), under Telegram's 4096 characters for any roster: every
     name while they fit, then as many per choice as fit, then counts only."""
-    full = group_text(language, lambda: vote_message(vote, counts, names, present_voters, None, tz))
+    full = group_text(language, lambda: vote_message(vote, counts, names, present_voters, None, tz, titles))
     if tg_len(full) <= MESSAGE_LIMIT:
         return full
     low, high = 0, max((len(v) for v in names.values()), default=0)
     while low < high:  # the largest number of names per choice that still fits
         middle = (low + high + 1) // 2
-        text = group_text(language, partial(vote_message, vote, counts, names, present_voters, middle, tz))
+        text = group_text(language, partial(vote_message, vote, counts, names, present_voters, middle, tz, titles))
         low, high = (middle, high) if tg_len(text) <= MESSAGE_LIMIT else (low, middle - 1)
-    return group_text(language, lambda: vote_message(vote, counts, names, present_voters, low, tz))
+    return group_text(language, lambda: vote_message(vote, counts, names, present_voters, low, tz, titles))
 
 
 def vote_keyboard(

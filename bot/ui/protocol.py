@@ -173,7 +173,7 @@ def _lines(data: ProtocolData, tz: ZoneInfo) -> list[tuple[str, str]]:
         item_decisions = [d for d in data.decisions if d.item_position == position]
         if not item_decisions:
             lines.append(("text", _("No decision was put to the vote.")))
-        lines.extend(_decision_lines(item_decisions))
+        lines.extend(_decision_lines(item_decisions, data.item_title(position, title)))
     other = [d for d in data.decisions if d.item_position is None]
     if other:
         lines.append(("heading", _("Decisions outside the agenda")))
@@ -223,11 +223,12 @@ def _review_lines(reviews: list[ReviewNote]) -> list[tuple[str, str]]:
     return lines
 
 
-def _decision_lines(decisions: list[Decision]) -> list[tuple[str, str]]:
+def _decision_lines(decisions: list[Decision], item: str | None = None) -> list[tuple[str, str]]:
+    """`item`: the item's title in the reader's language, what a rating rates (its vote keeps the chair's)."""
     lines = []
     for decision in decisions:
         if decision.rating is not None:
-            lines.append(("text", _("Rated: {text}").format(text=decision.text)))
+            lines.append(("text", _("Rated: {text}").format(text=item or decision.text)))
             votes = rating_counts_text(decision.rating_counts)
             lines.append(
                 (

@@ -95,6 +95,9 @@ async def test_a_report_on_the_agenda_is_rated_on_the_schools_scale_and_a_tie_is
     # The report of item 2: five high, three satisfactory, one unsatisfactory.
     rating = await vote(flow, council, "/rate 2", [], close=False)
     assert rating.text.startswith("Отчетко баа берүү (күн тартибинин 2-маселеси)")
+    # The item in each part's own words (the bot composed it), not the chair's Russian in the Kyrgyz part.
+    assert "«Табигый илимдер» методикалык бирикмесинин отчету" in rating.text.split("Оценка отчёта")[0]
+    assert "Отчёт методического объединения «Табигый илимдер»" in rating.text.split("Оценка отчёта")[1]
     assert [b["text"] for b in rating.buttons][:3] == [
         "Жогорку / Высокий",
         "Канааттандырарлык / Удовлетворительный",
@@ -139,7 +142,7 @@ async def test_a_report_on_the_agenda_is_rated_on_the_schools_scale_and_a_tie_is
     assert (
         "Открытое голосование: высокий 5, удовлетворительный 3, неудовлетворительный 1. Оценка: высокий уровень." in ru
     )
-    assert "Баа берилди: Отчёт творческой группы «Долбоорлор»" in ky
+    assert "Баа берилди: «Долбоорлор» чыгармачыл тобунун отчету" in ky  # the item in each language's own words
     assert "Ачык добуш берүү: жогорку 4, канааттандырарлык 4, канааттандырарлык эмес 1. Баа: эң көп добуш алган" in ky
     assert "Принято." not in ru.split("Оценили")[1]  # a rating is no decision
     # The association's page keeps its rating by year.
