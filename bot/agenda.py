@@ -12,7 +12,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot import rules
@@ -56,8 +56,10 @@ class Agenda:
 
 def parse_day(token: str, today: date, *, past: bool = False) -> date:
     """The one reader of a date a person types (an agenda, a move, the plan, a due date, the settings):
-    DD.MM.YYYY, YYYY-MM-DD, or DD.MM without a year, read as the next such day from today on (with `past`, for
-    a day that has been, as an order's: the last one up to today). ValueError when it is no date at all (each
+    DD.MM.YYYY, YYYY-MM-DD, or DD.MM without a year, read as the next such day from today on, unless that day
+    was in the last 60 days (then it is that day, and the caller says it has passed: 10.01 typed on 13 January
+    is no meeting a year ahead); with `past`, for a day that has been, as an order's: the last one up to today.
+    ValueError when it is no date at all (each
     caller shows how to write one); a KeneshError naming the day when it cannot exist (31.02, month 13)."""
     match = _DATE.match(token.strip())
     if not match:
@@ -83,13 +85,24 @@ def parse_day(token: str, today: date, *, past: bool = False) -> date:
         )
     if year is not None:
         return date(year, month, day)
+    last = _without_year(day, month, today, past=True)
+    if past or today - last <= RECENTLY:
+        return last  # a day of the last weeks is that day, not next year's: the caller says it has passed
+    return _without_year(day, month, today, past=False)
+
+
+RECENTLY = timedelta(days=60)  # DD.MM of a day this close behind means that day (a slip), not next year's
+
+
+def _without_year(day: int, month: int, today: date, *, past: bool) -> date:
+    """The next such day from today on (with `past`, the last one up to today)."""
     step = -1 if past else 1
     for year in range(today.year, today.year + 9 * step, step):  # 29 February: the next (or last) leap year
         if day <= calendar.monthrange(year, month)[1]:
             found = date(year, month, day)
             if (found <= today) if past else (found >= today):
                 return found
-    raise ValueError(token)  # unreachable: within 8 years a leap year comes
+    raise ValueError(f"{day}.{month}")  # unreachable: within 8 years a leap year comes
 
 
 def parse_when(line: str, *, now: datetime, tz: ZoneInfo) -> When:

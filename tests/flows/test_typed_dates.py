@@ -1,5 +1,6 @@
 """A date typed without a year is the next such day (bot.agenda.parse_day on every path a person types one),
-shown back with its year; a day that cannot exist is named."""
+shown back with its year, unless it is a day of the last weeks (that day, refused as passed); a day that
+cannot exist is named."""
 
 from __future__ import annotations
 
@@ -37,6 +38,13 @@ async def test_an_agenda_without_a_year_is_previewed_with_the_year_understood(fl
     assert refused.text.startswith(no_such_day)
     (refused,) = await flow.say(chair, chair, f"/agenda 28.11 10:00 Зал{AGENDA}")  # the 7-day rule as usual
     assert "7" in refused.text and len(await flow.rows(Meeting)) == 1
+    # A day of the last weeks typed without its year is that day, refused as passed, not a meeting a year on.
+    (refused,) = await flow.say(chair, chair, f"/agenda 20.11 10:00 Зал{AGENDA}")
+    assert refused.text in (
+        "Это время уже прошло. Выберите дату в будущем.",
+        "Бул убакыт өтүп кетти. Келечектеги күндү тандаңыз.",
+    )
+    assert len(await flow.rows(Meeting)) == 1
 
 
 async def test_a_move_without_a_year(flow):

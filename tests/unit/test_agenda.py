@@ -105,7 +105,9 @@ def test_twenty_items_of_300_characters_are_fine():
         ("21.12", date(2026, 11, 25), False, date(2026, 12, 21)),  # this year's, still to come
         ("21.12.", date(2026, 11, 25), False, date(2026, 12, 21)),
         ("25.11", date(2026, 11, 25), False, date(2026, 11, 25)),  # today is not past
-        ("20.11", date(2026, 11, 25), False, date(2027, 11, 20)),  # gone this year: next year's
+        ("20.11", date(2026, 11, 25), False, date(2026, 11, 20)),  # 5 days ago: that day (the caller: "passed")
+        ("10.01", date(2027, 1, 13), False, date(2027, 1, 10)),  # not a meeting a year ahead, unsaid
+        ("20.09", date(2026, 11, 25), False, date(2027, 9, 20)),  # gone months ago: next year's
         ("29.02", date(2026, 11, 25), False, date(2028, 2, 29)),  # the next leap year
         ("1.10", date(2026, 11, 25), True, date(2026, 10, 1)),  # a day that has been (an order)
         ("21.12", date(2026, 11, 25), True, date(2025, 12, 21)),
