@@ -230,10 +230,17 @@ def undelivered(kind: str, meeting: Meeting, names: Sequence[str], tz: ZoneInfo)
         what = _("The reminder of the meeting")
     else:
         what = _("The notice of the meeting")
-    return "⚠️ " + _(
-        "{what} ({when}) did not reach: {names}. They blocked the bot or never started it, so Telegram does not "
-        "let me write to them. Ask them to open the bot and press Start."
-    ).format(what=what, when=fmt_datetime(meeting.starts_at, tz), names=esc(", ".join(names)))
+    if len(names) == 1:  # one person, said of one (not by plural forms: a plural's first form also counts 21)
+        text = _(
+            "{what} ({when}) did not reach: {names}. This member blocked the bot or never started it, so "
+            "Telegram does not let me write to them. Ask them to open the bot and press Start."
+        )
+    else:
+        text = _(
+            "{what} ({when}) did not reach: {names}. They blocked the bot or never started it, so Telegram does "
+            "not let me write to them. Ask them to open the bot and press Start."
+        )
+    return "⚠️ " + text.format(what=what, when=fmt_datetime(meeting.starts_at, tz), names=esc(", ".join(names)))
 
 
 def ask_items() -> str:

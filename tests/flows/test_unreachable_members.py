@@ -93,3 +93,19 @@ async def test_a_name_found_while_the_report_goes_out_is_not_lost(flow):
     told = "\n".join(reports(flow, council))
     assert {name for name in names if name in told} == names  # each one named in a report the chair got
     assert len(reports(flow, council)) == 1  # one report for the post, not one per member
+
+
+@pytest.mark.parametrize(
+    ("locale", "expected"),
+    [
+        ("ru", "не доставлено: Фамилия02 Мугалим2. Бот у этого члена совета заблокирован"),
+        ("ky", "төмөнкү мүчөгө жеткен жок: Фамилия02 Мугалим2. Ал ботту бөгөттөп койгон"),
+    ],
+)
+async def test_one_member_not_reached_is_spoken_of_as_one(flow, locale, expected):
+    council = await seed_council(flow, members=4, chair_locale=locale)
+    await flow.say(council.chair, council.chair, "/start")
+    flow.api.blocked.add(council.people[2].id)
+    await _publish(flow, council, "16.12.2026 15:00")
+    (report,) = reports(flow, council)
+    assert expected in report
