@@ -24,6 +24,7 @@ from bot.ui import common as ui_common
 from bot.ui import councils as ui_councils
 from bot.ui.callbacks import GroupLanguageCb, JoinLinkCb, RatingScaleCb, RecordCb, RecordField, TrimestersCb
 from bot.ui.commands import PRIVATE_ONLY
+from db.models import Council
 from handlers.scope import TYPED, bot_username, chat_of, sender, text_of
 
 log = logging.getLogger(__name__)
@@ -143,17 +144,19 @@ async def set_language(
     council = await set_group_language(
         session, user_id=call.from_user.id, language=callback_data.language, now=clock.now()
     )
-    if council is None:  # the current one pressed: Telegram refuses an edit that changes nothing
-        await call.answer(ui_councils.already_chosen())
-        return
-    await call.answer(ui_common.saved())
-    await edit_message(call.message, ui_councils.settings_text(council), ui_councils.settings_keyboard(council))
+    await _chosen(call, council)
 
 
 @router.callback_query(RatingScaleCb.filter())
 async def set_scale(call: CallbackQuery, callback_data: RatingScaleCb, session: AsyncSession, clock: Clock) -> None:
     council = await set_rating_scale(session, user_id=call.from_user.id, scale=callback_data.scale, now=clock.now())
-    if council is None:  # the current one pressed: Telegram refuses an edit that changes nothing
+    await _chosen(call, council)
+
+
+async def _chosen(call: CallbackQuery, council: Council | None) -> None:
+    """A /settings choice answered: saved and shown, or (None) the current one pressed, when Telegram would
+    refuse an edit that changes nothing."""
+    if council is None:
         await call.answer(ui_councils.already_chosen())
         return
     await call.answer(ui_common.saved())

@@ -135,7 +135,7 @@ async def start_vote(
     except voting.OutsideAgenda as asking:  # no item number: confirmed as outside the agenda, or not voted
         token = secrets.token_hex(4)
         await state.update_data({OUTSIDE_AGENDA: {"token": token, "text": command.args or "", "secret": secret}})
-        language = _group_language(message.chat.type, council)
+        language = _group_language(message.chat.type, council.group_language)
         await message.reply(
             ui_meeting_day.for_chat(language, partial(ui_meeting_day.outside_agenda_question, asking.decision)),
             reply_markup=ui_meeting_day.outside_agenda_keyboard(asking.meeting_id, token, language),
@@ -146,9 +146,9 @@ async def start_vote(
         await message.answer(ui_meeting_day.vote_posted())
 
 
-def _group_language(chat_type: str, council: Council) -> GroupLanguage | None:
+def _group_language(chat_type: str, language: GroupLanguage) -> GroupLanguage | None:
     """Where a reply goes: the group reads the council's group language; a private chat, its reader's (None)."""
-    return None if chat_type == ChatType.PRIVATE else council.group_language
+    return None if chat_type == ChatType.PRIVATE else language
 
 
 async def _post_vote(
@@ -215,7 +215,9 @@ async def vote_outside_agenda(
     await state.update_data({OUTSIDE_AGENDA: None})
     await call.answer()
     confirmed = partial(ui_meeting_day.outside_agenda_confirmed, new.vote.decision)
-    await edit_message(call.message, ui_meeting_day.for_chat(_group_language(place.type, council), confirmed))
+    await edit_message(
+        call.message, ui_meeting_day.for_chat(_group_language(place.type, council.group_language), confirmed)
+    )
     await _post_vote(bot, session, council, new.meeting, new.vote, vote_keys)
 
 
@@ -262,7 +264,7 @@ async def close_vote(
     except voting.NoBallots as asking:  # the chair confirms closing a vote nobody voted in
         await call.answer(asking.render())
         place = chat_of(call)
-        language = None if place.chat.type == ChatType.PRIVATE else asking.group_language
+        language = _group_language(place.chat.type, asking.group_language)
         await place.reply(
             ui_meeting_day.for_chat(language, asking.render),
             reply_markup=ui_meeting_day.confirm_close_vote_keyboard(callback_data.vote_id, language),
@@ -290,7 +292,7 @@ async def close_empty_vote(
         confirmed_empty=True,
     )
     await call.answer(ui_meeting_day.vote_closed(closed.outcome))
-    language = None if chat_of(call).chat.type == ChatType.PRIVATE else closed.council.group_language
+    language = _group_language(chat_of(call).chat.type, closed.council.group_language)
     await edit_message(
         call.message, ui_meeting_day.for_chat(language, partial(ui_meeting_day.vote_closed, closed.outcome))
     )
@@ -301,7 +303,9 @@ async def heard(message: Message, command: CommandObject, session: AsyncSession)
     council = await access.council_for_runner(session, sender(message).id, group_id(message))
     recorded = await meetings.record_heard(session, council=council, text=command.args or "")
     confirmation = partial(ui_meeting_day.heard_recorded, recorded.position, recorded.name)
-    await message.answer(ui_meeting_day.for_chat(_group_language(message.chat.type, council), confirmation))
+    await message.answer(
+        ui_meeting_day.for_chat(_group_language(message.chat.type, council.group_language), confirmation)
+    )
 
 
 @router.callback_query(VoteTimerCb.filter())

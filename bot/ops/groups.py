@@ -690,7 +690,9 @@ async def start_rating(session: AsyncSession, *, council: Council, user_id: int,
         earlier = await session.get(Vote, previous)
         if earlier is not None and (earlier.is_open or earlier.outcome is Outcome.RATED):
             raise KeneshError(__("This report is already rated or being rated."))
-    item = next(i for i in await meetings_repo.meeting_items(session, meeting.id) if i.position == position)
+    item = await meetings_repo.item_at(session, meeting.id, position)
+    if item is None:  # a report is on an item: only a report row left behind by a removed item
+        raise KeneshError(__("The agenda has no item {number}."), number=position)
     vote = Vote(
         meeting_id=meeting.id,
         item_position=position,

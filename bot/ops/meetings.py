@@ -592,7 +592,7 @@ async def record_heard(session: AsyncSession, *, council: Council, text: str) ->
     position, name = int(match.group(1)), " ".join(match.group(2).split())
     if len(name) > MAX_HEARD:
         raise KeneshError(__("The name is too long: at most {limit} characters."), limit=MAX_HEARD)
-    item = next((i for i in await meetings_repo.meeting_items(session, meeting.id) if i.position == position), None)
+    item = await meetings_repo.item_at(session, meeting.id, position)
     if item is None:
         raise KeneshError(__("The agenda has no item {number}."), number=position)
     item.heard = name

@@ -198,10 +198,8 @@ async def item_titles(session: AsyncSession, vote: Vote) -> dict[str, str] | Non
     message reads the reader's, as the agenda does. None for any other vote (its text is the chair's)."""
     if vote.kind is not VoteKind.RATING or vote.item_position is None:
         return None
-    for item in await meetings_repo.meeting_items(session, vote.meeting_id):
-        if item.position == vote.item_position:
-            return item.titles
-    return None
+    item = await meetings_repo.item_at(session, vote.meeting_id, vote.item_position)
+    return item.titles if item is not None else None
 
 
 class NoBallots(KeneshError):

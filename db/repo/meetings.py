@@ -28,6 +28,13 @@ async def meeting_items(session: AsyncSession, meeting_id: int) -> Sequence[Agen
     ).all()
 
 
+async def item_at(session: AsyncSession, meeting_id: int, position: int) -> AgendaItem | None:
+    """One item of a meeting's agenda, by its number."""
+    return await session.scalar(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id, AgendaItem.position == position)
+    )
+
+
 async def council_meetings(
     session: AsyncSession, council_id: int, statuses: tuple[MeetingStatus, ...]
 ) -> Sequence[Meeting]:
